@@ -1,0 +1,381 @@
+/**
+ * WebSocket benchmark (`npm run bench:ws`): N concurrent buyer sockets (1,000 and 2,000),
+ * each sending one message a second for a fixed time, against our server (real engine, the
+ * embedded store journaling to a temp dir) and, in the same run, against a bare `ws` echo
+ * server. Each server runs in its own child process so its RSS is measured alone; the
+ * clients run here. Prints messages/s, p50/p99 round trip and RSS and live heap per connection (after a GC; RSS is noisy because freed pages are not always returned) for both,
+ * and the ratios.
+ *
+ * Round trip on our server = buyer message sent → first bot reply received (the ack comes
+ * earlier and is reported too); on the echo server = frame sent → same frame back. When a
+ * buyer sends again before the previous reply arrived, the round trip is timed from the
+ * older message (turns are answered in order), so a slow server is never flattered.
+ *
+ * A conversation the bot hands to a person (e.g. after the bargaining rounds run out) gets no
+ * more bot replies; that buyer then leaves and a new buyer opens a conversation on a fresh
+ * socket, so every socket keeps measuring bot turns. Handoffs are counted in the table.
+ *
+ *   npm run bench:ws                       # 1000 and 2000 sockets, 20 s each
+ *   BENCH_SECONDS=10 BENCH_SIZES=500 npm run bench:ws
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket, { WebSocketServer } from 'ws';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createEngine } from '../src/dialogue/engine';
+import { buildScriptBundle, loadScriptFiles } from '../src/scripts/bundle';
+import { loadDemoShop } from '../src/shop';
+import { createStore } from '../src/store';
+import { createLogger } from '../src/transport/logger';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 20);
+const SIZES = (process.env['BENCH_SIZES'] ?? '1000,2000').split(',').map(Number);
+const ROOT = join(__dirname, '..');
+
+// Our own questions (never taken from the measuring data), rotated across buyers.
+const QUESTIONS = ['什么时候发货呀', '能便宜点吗', '还有黑色M码吗', '可以货到付款吗', '能开发票吗', '我想改一下收货地址', '谢谢啦', '这件大衣是什么面料'];
+
+type Target = 'ours' | 'echo';
+
+// ---------------------------------------------------------------- server side (child)
+
+async function serve(target: Target): Promise<void> {
+  let port: number;
+  if (target === 'echo') {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', maxPayload: 8192 });
+    wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    port = (wss.address() as AddressInfo).port;
+  } else {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kefu-bench-'));
+    process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+    const config = loadConfig({
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      MAX_CONNECTIONS_PER_IP: '100000',
+      RATE_LIMIT_MESSAGES: '100000',
+    });
+    const shop = loadDemoShop(join(ROOT, 'demo/shop'));
+    const { bundle, errors } = buildScriptBundle(loadScriptFiles(ROOT));
+    if (!bundle) throw new Error(`scripts do not build: ${JSON.stringify(errors)}`);
+    const store = createStore({ dataDir });
+    const app = createApp({
+      config,
+      store,
+      shop,
+      engine: createEngine({ shop, getScripts: () => bundle }),
+      logger: createLogger({ level: 'warn', destination: process.stderr as never }),
+    });
+    await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
+    port = (app.server.address() as AddressInfo).port;
+  }
+  process.on('message', (m: unknown) => {
+    // Collect garbage first so the figure is live memory, not whatever the GC has not reclaimed yet.
+    if (m === 'rss') {
+      (globalThis as { gc?: () => void }).gc?.();
+      const mem = process.memoryUsage();
+      process.send?.({ rss: mem.rss, heap: mem.heapUsed + mem.external });
+    }
+  });
+  process.send?.({ port });
+}
+
+// ---------------------------------------------------------------- client side (parent)
+
+interface Child {
+  proc: ChildProcess;
+  port: number;
+  /** Resident set and live JS heap + external memory, after a GC. */
+  rss(): Promise<{ rss: number; heap: number }>;
+}
+
+function startChild(target: Target): Promise<Child> {
+  const proc = fork(__filename, ['--serve', target], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, '--expose-gc'],
+  });
+  return new Promise((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('exit', (code) => reject(new Error(`${target} server exited with ${code}`)));
+    proc.once('message', (m: unknown) => {
+      const port = (m as { port?: number }).port;
+      if (typeof port !== 'number') return reject(new Error('no port from child'));
+      resolve({
+        proc,
+        port,
+        rss: () =>
+          new Promise<{ rss: number; heap: number }>((r) => {
+            const onMessage = (msg: unknown): void => {
+              const { rss, heap } = msg as { rss?: number; heap?: number };
+              if (typeof rss === 'number' && typeof heap === 'number') {
+                proc.off('message', onMessage);
+                r({ rss, heap });
+              }
+            };
+            proc.on('message', onMessage);
+            proc.send('rss');
+          }),
+      });
+    });
+  });
+}
+
+interface Result {
+  target: Target;
+  sockets: number;
+  sent: number;
+  received: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  ackP50?: number;
+  ackP99?: number;
+  rssPerConnKb: number;
+  heapPerConnKb: number;
+  errors: number;
+  handoffs: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Stats {
+  rtt: number[];
+  ack: number[];
+  sent: number;
+  received: number;
+  errors: number;
+  handoffs: number;
+  measuring: boolean;
+}
+
+/** One buyer socket: sends a message a second, records round trips. */
+class Buyer {
+  ws!: WebSocket;
+  private sentAt = new Map<string, number>();
+  private awaitingReply: number | null = null;
+  private n = 0;
+  private url = '';
+  private stopped = false;
+  constructor(
+    private readonly index: number,
+    private readonly target: Target,
+    private readonly stats: Stats,
+  ) {}
+
+  open(url: string): Promise<void> {
+    this.url = url;
+    return new Promise((resolve, reject) => {
+      this.ws = new WebSocket(url);
+      this.ws.on('error', (e) => {
+        if (!this.stopped) this.stats.errors++;
+        reject(e);
+      });
+      this.ws.on('message', (data) => this.onFrame(data.toString()));
+      if (this.target === 'echo') {
+        this.ws.once('open', () => resolve());
+        return;
+      }
+      // Ready once welcomed and greeted.
+      this.ws.once('open', () => this.ws.send(JSON.stringify({ type: 'hello' })));
+      const ready = (data: WebSocket.RawData): void => {
+        const f = JSON.parse(data.toString()) as { type: string; from?: string };
+        if (f.type === 'message' && f.from === 'bot') {
+          this.ws.off('message', ready);
+          resolve();
+        }
+      };
+      this.ws.on('message', ready);
+    });
+  }
+
+  send(): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    const id = `${this.index}-${this.n++}`;
+    const text = QUESTIONS[(this.index + this.n) % QUESTIONS.length] as string;
+    const now = performance.now();
+    if (this.stats.measuring) this.stats.sent++;
+    if (this.target === 'echo') {
+      this.sentAt.set(id, now);
+      this.ws.send(JSON.stringify({ type: 'message', id, text }));
+      return;
+    }
+    this.sentAt.set(id, now);
+    this.awaitingReply ??= now;
+    this.ws.send(JSON.stringify({ type: 'message', id, text }));
+  }
+
+  /** Stops replacing handed-off buyers (end of the run). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** The conversation went to a person: this buyer leaves, a new one chats on a fresh socket. */
+  private replace(): void {
+    if (this.stopped) return;
+    const old = this.ws;
+    this.awaitingReply = null;
+    this.sentAt.clear();
+    old.removeAllListeners('message');
+    old.close();
+    this.open(this.url).catch(() => undefined);
+  }
+
+  private onFrame(raw: string): void {
+    const f = JSON.parse(raw) as { type: string; id?: string; from?: string };
+    const now = performance.now();
+    if (this.target === 'echo') {
+      const t = f.id ? this.sentAt.get(f.id) : undefined;
+      if (t === undefined || !f.id) return;
+      this.sentAt.delete(f.id);
+      if (this.stats.measuring) {
+        this.stats.rtt.push(now - t);
+        this.stats.received++;
+      }
+      return;
+    }
+    if (f.type === 'ack' && f.id) {
+      const t = this.sentAt.get(f.id);
+      this.sentAt.delete(f.id);
+      if (t !== undefined && this.stats.measuring) this.stats.ack.push(now - t);
+    } else if (f.type === 'message' && f.from === 'bot' && this.awaitingReply !== null) {
+      if (this.stats.measuring) {
+        this.stats.rtt.push(now - this.awaitingReply);
+        this.stats.received++;
+      }
+      this.awaitingReply = null;
+    } else if (f.type === 'handoff' && (f as { status?: string }).status === 'queued') {
+      if (this.stats.measuring) this.stats.handoffs++;
+      this.replace();
+    } else if (f.type === 'error') {
+      this.stats.errors++;
+    }
+  }
+}
+
+async function run(target: Target, sockets: number): Promise<Result> {
+  const child = await startChild(target);
+  try {
+    await sleep(300);
+    const base = await child.rss();
+    const stats: Stats = { rtt: [], ack: [], sent: 0, received: 0, errors: 0, handoffs: 0, measuring: false };
+    const url = target === 'echo' ? `ws://127.0.0.1:${child.port}/` : `ws://127.0.0.1:${child.port}/ws/buyer`;
+    const buyers = Array.from({ length: sockets }, (_, i) => new Buyer(i, target, stats));
+    // Open in batches so the accept queue is not the thing being measured.
+    for (let i = 0; i < buyers.length; i += 100) await Promise.all(buyers.slice(i, i + 100).map((b) => b.open(url)));
+    await sleep(500);
+    const connected = await child.rss();
+
+    // Each buyer sends once a second, phases spread evenly over the second.
+    const timers = buyers.map((b, i) =>
+      setTimeout(() => {
+        b.send();
+        timers[i] = setInterval(() => b.send(), 1000) as unknown as NodeJS.Timeout;
+      }, (i / sockets) * 1000),
+    );
+    await sleep(2000); // warm-up, not measured
+    stats.measuring = true;
+    const started = performance.now();
+    await sleep(SECONDS * 1000);
+    stats.measuring = false;
+    const elapsed = (performance.now() - started) / 1000;
+    for (const t of timers) {
+      clearTimeout(t);
+      clearInterval(t);
+    }
+    for (const b of buyers) b.stop();
+    await Promise.all(
+      buyers.map(
+        (b) =>
+          new Promise<void>((r) => {
+            if (b.ws.readyState === WebSocket.CLOSED) return r();
+            b.ws.once('close', () => r());
+            b.ws.close();
+          }),
+      ),
+    );
+    const rtt = [...stats.rtt].sort((a, b) => a - b);
+    const ack = [...stats.ack].sort((a, b) => a - b);
+    return {
+      target,
+      sockets,
+      sent: stats.sent,
+      received: stats.received,
+      perSecond: stats.received / elapsed,
+      p50: percentile(rtt, 50),
+      p99: percentile(rtt, 99),
+      ...(target === 'ours' ? { ackP50: percentile(ack, 50), ackP99: percentile(ack, 99) } : {}),
+      rssPerConnKb: (connected.rss - base.rss) / sockets / 1024,
+      heapPerConnKb: (connected.heap - base.heap) / sockets / 1024,
+      errors: stats.errors,
+      handoffs: stats.handoffs,
+    };
+  } finally {
+    child.proc.removeAllListeners('exit');
+    child.proc.kill('SIGKILL');
+  }
+}
+
+function fmt(n: number | undefined, digits = 1): string {
+  return n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits);
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`bench:ws — ${SECONDS}s per run, sockets: ${SIZES.join(', ')}, one message per socket per second\n\n`);
+  const rows: Result[] = [];
+  for (const n of SIZES) {
+    for (const target of ['ours', 'echo'] as const) {
+      process.stdout.write(`  running ${target} with ${n} sockets…\n`);
+      rows.push(await run(target, n));
+    }
+  }
+  process.stdout.write('\n');
+  const header = ['target', 'sockets', 'msgs/s', 'reply p50 ms', 'reply p99 ms', 'ack p50 ms', 'ack p99 ms', 'RSS/conn KB', 'heap/conn KB', 'sent', 'answered', 'handoffs', 'errors'];
+  const table = rows.map((r) => [
+    r.target === 'ours' ? 'kefu server' : 'bare ws echo',
+    String(r.sockets),
+    fmt(r.perSecond),
+    fmt(r.p50, 2),
+    fmt(r.p99, 2),
+    fmt(r.ackP50, 2),
+    fmt(r.ackP99, 2),
+    fmt(r.rssPerConnKb),
+    fmt(r.heapPerConnKb),
+    String(r.sent),
+    String(r.received),
+    r.target === 'ours' ? String(r.handoffs) : '-',
+    String(r.errors),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
+  process.stdout.write(`${line(header)}\n${table.map(line).join('\n')}\n\n`);
+  for (const n of SIZES) {
+    const ours = rows.find((r) => r.target === 'ours' && r.sockets === n);
+    const echo = rows.find((r) => r.target === 'echo' && r.sockets === n);
+    if (!ours || !echo) continue;
+    process.stdout.write(
+      `  ${n} sockets, ours / echo: msgs/s ×${fmt(ours.perSecond / echo.perSecond, 2)}, p50 ×${fmt(ours.p50 / echo.p50, 1)}, p99 ×${fmt(ours.p99 / echo.p99, 1)}, RSS/conn ×${fmt(ours.rssPerConnKb / echo.rssPerConnKb, 1)}, heap/conn ×${fmt(ours.heapPerConnKb / echo.heapPerConnKb, 1)}\n`,
+    );
+  }
+}
+
+if (process.argv[2] === '--serve') {
+  serve(process.argv[3] === 'echo' ? 'echo' : 'ours').catch((err: unknown) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exit(1);
+  });
+} else {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

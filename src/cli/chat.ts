@@ -1,0 +1,114 @@
+/**
+ * `npm run chat`: talk to the bot in a terminal. One buyer message per line on stdin; the
+ * bot's replies and handoffs are printed as they happen. Works with piped input and exits at
+ * end of input. With --json, one JSON object per event:
+ *   {"type":"message","from":"bot","text","intent","category","offer"?,"quickReplies"?}
+ *   {"type":"handoff","reason","priority","summary","suggestions":[{"text","reason"}]}
+ * Options: --product ID (the product page the buyer is on), --buyer ID (demo buyer, default
+ * B008, a new buyer), --no-greet. There is no agent here, so after a handoff the
+ * conversation returns to the bot and the chat goes on.
+ */
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { createEngine } from '../dialogue/engine';
+import type { BotReply, HandoffInfo } from '../dialogue/types';
+import { buildScriptBundle, loadScriptFiles } from '../scripts/bundle';
+import { loadDemoShop } from '../shop/demo';
+
+interface ChatArgs {
+  json: boolean;
+  productId?: string;
+  buyerId: string;
+  greet: boolean;
+}
+
+function parseArgs(argv: string[]): ChatArgs {
+  const args: ChatArgs = { json: false, buyerId: 'B008', greet: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') args.json = true;
+    else if (a === '--no-greet') args.greet = false;
+    else if (a === '--product' || a === '--buyer') {
+      const v = argv[++i];
+      if (!v) throw new Error(`${a} needs a value`);
+      if (a === '--product') args.productId = v;
+      else args.buyerId = v;
+    } else if (a?.startsWith('--product=')) args.productId = a.slice('--product='.length);
+    else if (a?.startsWith('--buyer=')) args.buyerId = a.slice('--buyer='.length);
+    else throw new Error(`unknown option ${a}; use --json, --product ID, --buyer ID, --no-greet`);
+  }
+  return args;
+}
+
+function main(): void {
+  let args: ChatArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const root = join(__dirname, '..', '..');
+  const { bundle, errors } = buildScriptBundle(loadScriptFiles(root));
+  if (!bundle) {
+    for (const e of errors) process.stderr.write(`${e.file}:${e.line}${e.column ? `:${e.column}` : ''} ${e.reason}\n`);
+    process.exit(1);
+  }
+  const shop = loadDemoShop(join(root, 'demo', 'shop'));
+  if (args.productId && !shop.product(args.productId)) {
+    process.stderr.write(`unknown product ${args.productId}; known: ${shop.products().map((p) => p.id).join(', ')}\n`);
+    process.exit(2);
+  }
+  const engine = createEngine({ shop, getScripts: () => bundle });
+  let conv = engine.openConversation({
+    id: `chat-${process.pid}`,
+    buyerId: args.buyerId,
+    shopId: 'demo',
+    ...(args.productId ? { productId: args.productId } : {}),
+  });
+
+  const printReply = (r: BotReply): void => {
+    if (args.json) {
+      const event: Record<string, unknown> = { type: 'message', from: 'bot', text: r.text, intent: r.intent, category: r.category };
+      if (r.offer !== undefined) event['offer'] = r.offer;
+      if (r.quickReplies) event['quickReplies'] = r.quickReplies;
+      process.stdout.write(`${JSON.stringify(event)}\n`);
+    } else {
+      process.stdout.write(`客服: ${r.text}${r.quickReplies ? `   [${r.quickReplies.join(' | ')}]` : ''}\n`);
+    }
+  };
+  const printHandoff = (h: HandoffInfo): void => {
+    if (args.json) {
+      const event = {
+        type: 'handoff',
+        reason: h.reason,
+        priority: h.priority,
+        summary: h.summary,
+        suggestions: h.suggestions.map((s) => ({ text: s.text, reason: s.reason })),
+      };
+      process.stdout.write(`${JSON.stringify(event)}\n`);
+    } else {
+      process.stdout.write(`--- handoff (${h.reason}, ${h.priority}): ${h.summary}\n`);
+      h.suggestions.forEach((s, i) => process.stdout.write(`    ${i + 1}. ${s.text}  (${s.reason})\n`));
+    }
+  };
+
+  if (args.greet) printReply(engine.greet(conv));
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  rl.on('line', (line) => {
+    const text = line.trim();
+    if (text === '') return;
+    const result = engine.handleMessage(conv, text);
+    for (const r of result.replies) printReply(r);
+    if (result.handoff) printHandoff(result.handoff);
+    conv = result.conversation;
+    if (conv.status === 'queued') {
+      // No agent in a terminal: hand the conversation back to the bot.
+      conv = { ...conv, status: 'bot' };
+      delete conv.handoff;
+    }
+  });
+  rl.on('close', () => process.exit(0));
+}
+
+main();

@@ -1,0 +1,40 @@
+/**
+ * Reading a short answer to the question the bot just asked. Quick replies match exactly;
+ * typed answers ("对的", "不对", "就这个价") are recognised here because the classifier sees
+ * them without the question and often cannot tell. Also reads a bare number as an offer
+ * while bargaining ("300" alone is a price only in that context).
+ */
+import { parseNumeral } from '../nlu';
+import type { MoneyEntity, Understanding } from '../nlu/types';
+import type { Answer } from './policy';
+
+const NO = /^(不对|不是|不行|不要|不用|错了|不好|不了|算了|no)[啊呀的哦吧了!！。.～~]*$/i;
+const YES = /^(对|对的|是|是的|好|好的|好吧|行|行吧|可以|嗯|嗯嗯|没问题|没错|确认|确定|就这样|就这个价|成交|ok|yes)[啊呀的哦吧了!！。.～~]*$/i;
+
+/** 'yes' / 'no' for a short typed answer, undefined when it is not one. */
+export function readAnswer(u: Understanding): Answer | undefined {
+  const t = u.normalized.trim();
+  if (t.length === 0 || t.length > 8) return undefined;
+  if (NO.test(t)) return 'no';
+  if (YES.test(t)) return 'yes';
+  return undefined;
+}
+
+/**
+ * A short message with one number in it ("300", "340吧", "三百五", "最多给你375"): an offer
+ * while bargaining, where a number can only be a price.
+ */
+export function bareOffer(u: Understanding): MoneyEntity | undefined {
+  const t = u.normalized.trim();
+  const digits = t.match(/\d+(?:\.\d+)?/g);
+  if (digits && digits.length === 1 && t.length <= 14) {
+    const value = Number(digits[0]);
+    const start = t.indexOf(digits[0] as string);
+    if (value > 0) return { kind: 'money', text: digits[0] as string, span: { start, end: start + (digits[0] as string).length }, value, role: 'offer', freeShipping: false };
+  }
+  const core = t.replace(/[吧呢啊呀哦行不可以怎么样？?!！～~。,，\s]+$/u, '').replace(/(元|块钱|块)$/u, '');
+  if (core === '' || core.length > 8) return undefined;
+  const value = parseNumeral(core);
+  if (value === undefined || !Number.isFinite(value) || value <= 0) return undefined;
+  return { kind: 'money', text: core, span: { start: 0, end: core.length }, value, role: 'offer', freeShipping: false };
+}

@@ -1,0 +1,96 @@
+/**
+ * Delivery: before shipping, when it ships (the cut-off rule); after, the latest tracking
+ * event and the courier. A parcel overdue beyond the policy, or signed for but not received,
+ * goes to a person with priority: after-sale logistics must be resolved within 48 hours.
+ */
+import type { Order } from '../shop/types';
+import { calendarDaysBetween } from '../shop/clock';
+import { hoursBetween, move, shipByFor, type PolicyInput, type PolicyResult } from './policy';
+
+export const SHIP_TIME = 'delivery.ship_time';
+export const TRACKING = 'delivery.tracking';
+export const SIGNED_NOT_RECEIVED = 'delivery.signed_not_received';
+
+/** Hours past the promised ship time before a late shipment goes to a person. */
+const LATE_SHIPPING_HANDOFF_HOURS = 24;
+
+function shippedVars(input: PolicyInput, order: Order): Record<string, unknown> {
+  const s = order.shipment;
+  if (!s) return {};
+  const events = input.shop.trackingEvents(order.number);
+  const latest = events[events.length - 1];
+  const vars: Record<string, unknown> = {
+    carrier: input.shop.courierName(s.carrier),
+    trackingNumber: s.trackingNumber,
+    shippedAt: s.shippedAt,
+    daysInTransit: calendarDaysBetween(new Date(s.shippedAt), input.now, input.shop.policy.utcOffsetMinutes),
+  };
+  if (latest) vars['event'] = { at: latest.at, description: latest.description };
+  if (order.deliveredAt) vars['deliveredAt'] = order.deliveredAt;
+  return vars;
+}
+
+/** delivery.ship_time: when will it ship. */
+export function shipTimePolicy(input: PolicyInput): PolicyResult {
+  const { order, now, shop } = input;
+  if (!order || order.status === 'cancelled') {
+    return { moves: [move(input, SHIP_TIME, 'no_order', { shipBy: shipByFor(now, shop).toISOString() })] };
+  }
+  if (order.status === 'unpaid') {
+    return { moves: [move(input, SHIP_TIME, 'unpaid', { shipBy: shipByFor(now, shop).toISOString() })] };
+  }
+  if (order.status !== 'paid') return { ...trackingPolicy({ ...input, intent: TRACKING }), handledAs: TRACKING };
+  const promised = shipByFor(new Date(order.paidAt ?? order.createdAt), shop);
+  if (now.getTime() <= promised.getTime()) {
+    return { moves: [move(input, SHIP_TIME, 'will_ship', { shipBy: promised.toISOString() })] };
+  }
+  const result: PolicyResult = { moves: [move(input, SHIP_TIME, 'late', { shipBy: shipByFor(now, shop).toISOString() })] };
+  const late = hoursBetween(promised, now);
+  if (late > LATE_SHIPPING_HANDOFF_HOURS) {
+    result.handoff = { reason: 'overdue_delivery', priority: 'high', note: `${order.number} 超过承诺发货时间 ${Math.floor(late)} 小时未发货` };
+  }
+  return result;
+}
+
+/** delivery.tracking: where is my parcel. */
+export function trackingPolicy(input: PolicyInput): PolicyResult {
+  const { order, now, shop } = input;
+  if (!order || order.status === 'unpaid' || order.status === 'paid' || order.status === 'cancelled') {
+    return { ...shipTimePolicy({ ...input, intent: SHIP_TIME }), handledAs: SHIP_TIME };
+  }
+  if (order.status === 'disputed') return { ...signedNotReceivedPolicy({ ...input, intent: SIGNED_NOT_RECEIVED }), handledAs: SIGNED_NOT_RECEIVED };
+  const vars = shippedVars(input, order);
+  if (order.status === 'delivered') return { moves: [move(input, TRACKING, 'delivered', vars)] };
+  const shippedAt = new Date(order.shipment?.shippedAt ?? order.createdAt);
+  const days = hoursBetween(shippedAt, now) / 24;
+  if (days > shop.policy.overdueDays) {
+    return {
+      moves: [move(input, TRACKING, 'overdue', vars)],
+      handoff: {
+        reason: 'overdue_delivery',
+        priority: 'high',
+        note: `${order.number} 已发货 ${Math.floor(days)} 天未送达（超时标准 ${shop.policy.overdueDays} 天），${shop.policy.afterSaleHours} 小时内解决`,
+      },
+    };
+  }
+  if (!('event' in vars)) return { moves: [move(input, TRACKING, 'no_events', vars)] };
+  return { moves: [move(input, TRACKING, 'latest', vars)] };
+}
+
+/** delivery.signed_not_received: apologise, ask what happened, and get a person on it now. */
+export function signedNotReceivedPolicy(input: PolicyInput): PolicyResult {
+  const { order, shop } = input;
+  if (order && (order.status === 'shipped' || order.status === 'paid' || order.status === 'unpaid')) {
+    // Not signed for yet: what the buyer needs is where it is.
+    return { ...trackingPolicy({ ...input, intent: TRACKING }), handledAs: TRACKING };
+  }
+  const vars = order ? shippedVars(input, order) : {};
+  return {
+    moves: [move(input, SIGNED_NOT_RECEIVED, 'apologise', vars)],
+    handoff: {
+      reason: 'after_sale',
+      priority: 'high',
+      note: `显示签收但买家未收到${order ? `（${order.number}）` : ''}，${shop.policy.afterSaleHours} 小时内解决`,
+    },
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Greetings and thanks. The greeting follows the shop's time of day and greets a returning
+ * buyer by name (the manual: keep a customer file, greet returning buyers by name).
+ */
+import { wallTime } from '../shop/clock';
+import { move, type PolicyInput, type PolicyResult } from './policy';
+
+export const HELLO = 'greeting.hello';
+export const THANKS = 'greeting.thanks';
+
+/** The greeting move for the shop's hour: morning 5–11, noon 11–14, afternoon 14–18, evening otherwise. */
+export function daypart(now: Date, utcOffsetMinutes: number): 'morning' | 'noon' | 'afternoon' | 'evening' {
+  const h = wallTime(now, utcOffsetMinutes).hour;
+  if (h >= 5 && h < 11) return 'morning';
+  if (h >= 11 && h < 14) return 'noon';
+  if (h >= 14 && h < 18) return 'afternoon';
+  return 'evening';
+}
+
+export function helloPolicy(input: PolicyInput): PolicyResult {
+  const part = daypart(input.now, input.shop.policy.utcOffsetMinutes);
+  return { moves: [move(input, HELLO, part, { returning: input.buyer?.returning ?? false })] };
+}
+
+export function thanksPolicy(input: PolicyInput): PolicyResult {
+  return { moves: [move(input, THANKS, 'welcome')], pending: null };
+}

@@ -1,0 +1,165 @@
+/**
+ * What a flow policy is: a pure function from the understood turn (plus conversation, shop
+ * and clock) to the moves the bot makes, slot updates, and whether to hand off. Policies
+ * name template moves and supply variables; they never contain reply sentences.
+ */
+import type { AddressEntity, Entity, Understanding } from '../nlu/types';
+import type { Buyer, Order, Product, ShopData } from '../shop/types';
+import { instantAt, wallTime } from '../shop/clock';
+import type { ConversationState, HandoffReason, Priority } from './types';
+
+/** One reply the bot makes: a template move and the variables it needs. */
+export interface Move {
+  /** Template file intent ('system' for the engine's own moves). */
+  intent: string;
+  move: string;
+  vars?: Record<string, unknown>;
+  /** A bargaining reply that names a price (yuan). */
+  offer?: number;
+  /** Quick replies offered before the template's own (e.g. clarify choices, taken from template labels). */
+  quickReplies?: string[];
+}
+
+export interface HandoffRequest {
+  reason: HandoffReason;
+  priority: Priority;
+  /** Facts for the agent's summary, e.g. "delivered 12 days ago". */
+  note?: string;
+  /** The policy's own move already told the buyer a person is coming. */
+  announced?: boolean;
+}
+
+/** A question the bot is waiting on; the next message may answer it. */
+export interface PendingQuestion {
+  /** The intent whose policy handles the answer. */
+  owner: string;
+  kind: string;
+  /** Quick-reply texts offered; index 0 means yes, index 1 means no / the alternative. */
+  choices: string[];
+  data?: Record<string, unknown>;
+}
+
+export interface PolicyResult {
+  moves: Move[];
+  /** Slot values to set (whole values per key; undefined deletes). */
+  slots?: Record<string, unknown>;
+  /** Question the next message may answer; null clears it. */
+  pending?: PendingQuestion | null;
+  handoff?: HandoffRequest;
+  /** Intent this turn was really handled as (a policy may pass a turn to another flow). */
+  handledAs?: string;
+}
+
+export type Answer = 'yes' | 'no';
+
+export interface PolicyInput {
+  conv: ConversationState;
+  u: Understanding;
+  /** The intent being handled (may differ from u.intent after routing). */
+  intent: string;
+  shop: ShopData;
+  now: Date;
+  buyer?: Buyer;
+  product?: Product;
+  order?: Order;
+  /** The buyer's answer to the pending question this policy asked. */
+  answer?: Answer;
+  pending?: PendingQuestion;
+}
+
+export type Policy = (input: PolicyInput) => PolicyResult;
+
+/** The latest entity of a kind in this message. */
+export function lastEntity<K extends Entity['kind']>(u: Understanding, kind: K): Extract<Entity, { kind: K }> | undefined {
+  const found = u.entities.filter((e): e is Extract<Entity, { kind: K }> => e.kind === kind);
+  return found[found.length - 1];
+}
+
+/** A slot value as a plain object (policies own the shape of their slots). */
+export function slot<T>(conv: ConversationState, key: string): T | undefined {
+  return conv.slots[key] as T | undefined;
+}
+
+/** The `shop.*` template variables from the shop's policy. */
+export function shopVars(p: ShopData['policy']): Record<string, unknown> {
+  return {
+    name: p.shopName,
+    cutoff: p.shipCutoff,
+    returnDays: p.returnDays,
+    afterSaleHours: p.afterSaleHours,
+    codFee: p.codFee,
+    freeShippingFrom: p.freeShippingFrom,
+    shippingFee: p.shippingFee,
+  };
+}
+
+/** The `product.*` template variables of one product. */
+export function productVars(product: Product): Record<string, unknown> {
+  return {
+    name: product.name,
+    price: product.listPrice,
+    sizes: unique(product.variants.map((v) => v.size)).join('/'),
+    colors: unique(product.variants.map((v) => v.color)).join('/'),
+    description: product.description,
+  };
+}
+
+/** Variables every template may use (see src/replies/variables.ts). */
+export function commonVars(input: PolicyInput): Record<string, unknown> {
+  const { shop, buyer, product, order, now } = input;
+  const vars: Record<string, unknown> = {
+    shop: shopVars(shop.policy),
+    buyer: { name: buyer?.name ?? '', returning: buyer?.returning ?? false },
+    now: now.toISOString(),
+  };
+  if (product) vars['product'] = productVars(product);
+  if (order) {
+    vars['order'] = { number: order.number, total: order.total, items: order.items, address: order.address };
+  }
+  return vars;
+}
+
+/** "29码", "m", "XL号" → "29", "M", "XL": sizes as the catalogue writes them. */
+export function sizeKey(size: string): string {
+  return size.trim().replace(/[码號号]$/u, '').toUpperCase();
+}
+
+/** The size the buyer named in this message, as the catalogue writes it. */
+export function askedSize(u: Understanding): string | undefined {
+  const v = lastEntity(u, 'size')?.value;
+  return v === undefined ? undefined : sizeKey(v);
+}
+
+/** An address entity complete enough to ship to (the place and a street), not just the word 地址. */
+export function isUsableAddress(e: AddressEntity): boolean {
+  const place = Boolean(e.province || e.city || e.district);
+  const detail = (e.detail ?? '').trim();
+  return (place && detail.length >= 2) || /\d/.test(detail);
+}
+
+export function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+/** A move with the common variables merged under its own. */
+export function move(input: PolicyInput, intent: string, name: string, vars: Record<string, unknown> = {}, offer?: number): Move {
+  const m: Move = { intent, move: name, vars: { ...commonVars(input), ...vars } };
+  if (offer !== undefined) m.offer = offer;
+  return m;
+}
+
+/**
+ * When an order paid at `paidAt` ships: the same day if paid before the cut-off, else the
+ * next day's cut-off. Weekends ship too (the demo shop works every day).
+ */
+export function shipByFor(paidAt: Date, shop: ShopData): Date {
+  const { utcOffsetMinutes: off, shipCutoff } = shop.policy;
+  const day = wallTime(paidAt, off).dayNumber;
+  const sameDay = instantAt(day, shipCutoff, off);
+  return paidAt.getTime() <= sameDay.getTime() ? sameDay : instantAt(day + 1, shipCutoff, off);
+}
+
+/** Whole hours between two instants. */
+export function hoursBetween(earlier: Date, later: Date): number {
+  return (later.getTime() - earlier.getTime()) / 3_600_000;
+}

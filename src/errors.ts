@@ -1,0 +1,52 @@
+/**
+ * The error catalogue: every error the system reports to a client or operator has a stable
+ * code, a human message and, for socket errors, the WebSocket close code used when the
+ * error ends the connection.
+ */
+
+export const ERRORS = {
+  BAD_JSON: { message: 'Frame is not valid JSON', close: 1007 },
+  BAD_FRAME: { message: 'Frame does not match the protocol', close: 1008 },
+  UNKNOWN_TYPE: { message: 'Unknown frame type', close: 1008 },
+  BINARY_FRAME: { message: 'Binary frames are not accepted; send JSON text', close: 1003 },
+  FRAME_TOO_LARGE: { message: 'Frame is larger than the limit', close: 1009 },
+  TEXT_TOO_LONG: { message: 'Message text is longer than the limit', close: 1008 },
+  EMPTY_TEXT: { message: 'Message text is empty', close: 1008 },
+  RATE_LIMITED: { message: 'Too many messages; slow down', close: 1008 },
+  TOO_MANY_CONNECTIONS: { message: 'Too many connections from this address', close: 1013 },
+  UNAUTHORIZED: { message: 'A valid token is required', close: 1008 },
+  /** The shop's signed buyer identity did not verify; the socket continues as an anonymous buyer. */
+  BAD_BUYER_SIGNATURE: { message: 'Shop buyer signature does not match; continuing as an anonymous buyer', close: 1008 },
+  FORBIDDEN: { message: 'This token may not do that', close: 1008 },
+  NOT_FOUND: { message: 'Not found', close: 1008 },
+  CONFLICT: { message: 'Conflicting state', close: 1008 },
+  SHUTTING_DOWN: { message: 'Server is shutting down', close: 1001 },
+  STORE_UNAVAILABLE: { message: 'Storage is unavailable; retrying', close: 1011 },
+  INTERNAL: { message: 'Internal error', close: 1011 },
+  INVALID_CONFIG: { message: 'Invalid configuration', close: 1011 },
+  INVALID_SCRIPT: { message: 'Script failed validation', close: 1008 },
+  TEMPLATE_ERROR: { message: 'Template failed to render', close: 1011 },
+} as const satisfies Record<string, { message: string; close: number }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error with a stable code from the catalogue and optional structured details. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message?: string, details?: unknown, options?: { cause?: unknown }) {
+    super(message ?? ERRORS[code].message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get closeCode(): number {
+    return ERRORS[this.code].close;
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

@@ -1,0 +1,791 @@
+/**
+ * The handoff service: everything that happens to a conversation between "the bot hands it
+ * to a person" and "a person closes it or gives it back". Queue priority, routing to the
+ * least-loaded online agent, agent picks, transfers, presence with handover, internal notes,
+ * agent messages, close with a resolution tag, SLA clocks and the sweeper that fires them.
+ *
+ * All shared state lives in the Store (queue, assignments, presence, timers, conversations),
+ * so several instances can run this service against one Store. Claims happen under one
+ * store lock ('handoff:dispatch') on top of the store's atomic claimNext, and conversation
+ * state is written under the same per-conversation lock the bot turn uses ('turn:<id>').
+ * Agent-facing events go out on the Bus channel AGENT_CHANNEL; buyer-facing ones through
+ * the conversation port (the server's conversation service), which publishes them on the
+ * conversation's channel.
+ */
+import type { ConversationState, HandoffInfo, Priority, Suggestion } from '../dialogue/types';
+import { AppError } from '../errors';
+import type { Metrics, SuggestionUse } from '../metrics';
+import type { AgentPresence, NewMessage, PresenceStatus, QueueEntry, Store, StoredMessage, Timer } from '../store/types';
+import { displayNameOf, type AgentDef, type AgentRegistry } from './agents';
+import { queuePriority } from './priority';
+import {
+  DEFAULT_SLA,
+  SLA_PREFIX,
+  breachMarker,
+  clockKeys,
+  parseSlaKey,
+  slaViews,
+  startTimers,
+  type SlaConfig,
+  type SlaKind,
+  type SlaView,
+} from './sla';
+import {
+  lastTurn,
+  mergeHistory,
+  queueItemView,
+  type ConversationFrame,
+  type ConversationView,
+  type HistoryItem,
+  type OrderCard,
+  type QueueItemView,
+} from './view';
+
+/** Bus channel for agent-facing events; every instance forwards them to its local consoles. */
+export const AGENT_CHANNEL = 'handoff:agents';
+
+/** Resolution tags an agent closes a conversation with. */
+export const RESOLUTIONS = ['resolved', 'refunded', 'exchanged', 'resent', 'no_action', 'spam'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+export interface AgentStatusView {
+  agentId: string;
+  name: string;
+  status: PresenceStatus;
+  since?: string;
+  load: number;
+  maxChats: number;
+}
+
+/** Frames the service sends to consoles (the socket adds hello/ack/error and live turns). */
+export type AgentEventFrame =
+  | ConversationFrame
+  | { type: 'released'; conversationId: string; reason: 'transfer' | 'handover' | 'returned' | 'closed' }
+  | { type: 'queue'; queue: QueueItemView[]; serverTime: number }
+  | { type: 'agents'; agents: AgentStatusView[] }
+  | { type: 'sla'; conversationId: string; kind: SlaKind; state: 'approaching' | 'breached'; dueAt: number }
+  | { type: 'note'; conversationId: string; note: HistoryItem };
+
+/** What is published on AGENT_CHANNEL: a frame for one agent or for all ('*'). */
+export interface AgentBusMessage {
+  to: string;
+  frame: AgentEventFrame;
+}
+
+/** The part of the server's conversation service the handoff side uses (src/transport/conversation-service.ts). */
+export interface ConversationPort {
+  postMessage(conversationId: string, message: NewMessage): Promise<StoredMessage>;
+  setHandoffStatus(
+    conversationId: string,
+    status: 'queued' | 'assigned' | 'returned' | 'closed',
+    agent?: { id: string; name?: string },
+  ): Promise<void>;
+}
+
+export interface HandoffServiceDeps {
+  store: Store;
+  agents: AgentRegistry;
+  conversations: ConversationPort;
+  metrics?: Metrics;
+  clock?: () => Date;
+  /** Fresh suggestions when none are stored on the conversation (engine.suggest). */
+  suggest?: (conv: ConversationState) => Suggestion[];
+  orderCard?: (conv: ConversationState) => OrderCard | undefined;
+  buyerName?: (buyerId: string) => string | undefined;
+  sla?: Partial<SlaConfig>;
+  /** Lease of the per-conversation lock (same key as the bot turn). */
+  lockMs?: number;
+  onError?: (err: unknown, context: string) => void;
+}
+
+/** Info about a buyer turn, given by the engine wrapper (see `wrapEngine` in ./engine-hooks). */
+export interface BuyerTurnInfo {
+  conversationId: string;
+  /** Status before the turn. */
+  statusBefore: ConversationState['status'];
+  /** Status after the turn (queued when this turn hands off). */
+  statusAfter: ConversationState['status'];
+  intent: string;
+  replies: { intent: string }[];
+  /** Epoch ms when the buyer's message was handled. */
+  at: number;
+  /** Engine time for this turn in ms (bot first-response time). */
+  tookMs: number;
+  handoff?: HandoffInfo;
+}
+
+/** Notes live in their own log so they can never reach the buyer's widget or replay. */
+export function notesLogId(conversationId: string): string {
+  return `note:${conversationId}`;
+}
+
+const HISTORY_LIMIT = 500;
+/**
+ * While queue changes keep coming (buyers writing in queued conversations), the queue view is
+ * rebuilt at most this often: each build reads every queued conversation, so rebuilding per
+ * change would cost O(queue) per buyer message. The first change after a quiet spell is
+ * published at once.
+ */
+const QUEUE_REBUILD_GAP_MS = 100;
+const DISPATCH_LOCK = 'handoff:dispatch';
+
+export class HandoffService {
+  private readonly sla: SlaConfig;
+  private readonly clock: () => Date;
+  private readonly lockMs: number;
+  private sweeping = false;
+
+  constructor(private readonly deps: HandoffServiceDeps) {
+    this.sla = { ...DEFAULT_SLA, ...deps.sla };
+    this.clock = deps.clock ?? (() => new Date());
+    this.lockMs = deps.lockMs ?? 15_000;
+  }
+
+  private nowMs(): number {
+    return this.clock().getTime();
+  }
+
+  private nowIso(): string {
+    return this.clock().toISOString();
+  }
+
+  private fail(err: unknown, context: string): void {
+    this.deps.onError?.(err, context);
+  }
+
+  // --- entering the queue ---------------------------------------------------------------
+
+  /**
+   * A conversation has entered the queue (the server stored it with the engine's priority).
+   * Applies the domain priority, starts its SLA clocks, counts it and routes it. Idempotent.
+   */
+  async onQueued(conversationId: string): Promise<void> {
+    const { store } = this.deps;
+    const conv = await store.getConversation(conversationId);
+    if (!conv || conv.status !== 'queued') return;
+    const info = conv.handoff;
+    const priority = info ? queuePriority(info, conv) : 'normal';
+    await store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
+      // Re-prioritise only while still queued, so a claim that already happened is never undone.
+      const entry = (await store.listQueue()).find((e) => e.conversationId === conversationId);
+      if (entry && entry.priority !== priority) await store.enqueue({ ...entry, priority });
+    });
+    this.deps.metrics?.handoffs.inc({ reason: info?.reason ?? 'unknown', priority });
+    // The handoff follows the buyer's message within the same turn: start the clocks now.
+    const startedAt = this.nowMs();
+    await this.startClock('first_response', conversationId, startedAt, false);
+    if (isLogisticsIssue(conv)) await this.startClock('logistics_resolution', conversationId, startedAt, false);
+    await this.dispatch();
+    await this.publishQueue();
+  }
+
+  /**
+   * Records one buyer turn (metrics and the first-response clock). While queued or with an
+   * agent the buyer waits on a person, so the clock starts unless it is already running.
+   */
+  async onBuyerTurn(info: BuyerTurnInfo): Promise<void> {
+    const m = this.deps.metrics;
+    m?.messages.inc({ direction: 'in', from: 'buyer', intent: info.intent });
+    for (const r of info.replies) m?.messages.inc({ direction: 'out', from: 'bot', intent: r.intent });
+    const handedOff = info.statusBefore === 'bot' && info.statusAfter === 'queued';
+    if (info.statusBefore === 'queued' || info.statusBefore === 'agent') {
+      m?.turns.inc({ outcome: 'with_agent' });
+      await this.startClock('first_response', info.conversationId, info.at, false);
+      if (info.statusBefore === 'queued') await this.publishQueue();
+    } else if (handedOff) {
+      m?.turns.inc({ outcome: 'handed_off' });
+    } else if (info.replies.length > 0) {
+      m?.turns.inc({ outcome: 'auto_answered' });
+      m?.firstResponse.observe({ responder: 'bot' }, info.tookMs / 1000);
+    }
+  }
+
+  // --- routing ---------------------------------------------------------------------------
+
+  /**
+   * Assigns queued conversations, head first, each to the least-loaded online agent with a
+   * free slot, until the queue is empty or nobody has room. `exclude` skips one agent for
+   * this round. Returns how many were assigned.
+   */
+  async dispatch(exclude?: string): Promise<number> {
+    const { store } = this.deps;
+    const assigned: { agent: AgentDef; entry: QueueEntry }[] = [];
+    await store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
+      for (;;) {
+        const queue = await store.listQueue();
+        if (queue.length === 0) return;
+        const agent = await this.pickAgent(exclude);
+        if (!agent) return;
+        const entry = await store.claimNext(agent.id, agent.maxChats);
+        if (!entry) return;
+        if (await this.acceptClaim(agent, entry)) assigned.push({ agent, entry });
+      }
+    });
+    for (const { agent, entry } of assigned) await this.announceAssignment(agent, entry.conversationId);
+    if (assigned.length > 0) await Promise.all([this.publishQueue(), this.publishAgents()]);
+    return assigned.length;
+  }
+
+  /** Online agents with room, least loaded first (ties: longest online, then id). */
+  private async rankAgents(exclude?: string): Promise<{ agent: AgentDef; load: number }[]> {
+    const { store, agents } = this.deps;
+    const presence = await store.listPresence();
+    const out: { agent: AgentDef; load: number; since: string }[] = [];
+    for (const p of presence) {
+      if (p.status !== 'online' || p.agentId === exclude) continue;
+      const agent = agents.get(p.agentId);
+      if (!agent) continue;
+      const load = (await store.listAssignments(agent.id)).length;
+      if (load < agent.maxChats) out.push({ agent, load, since: p.since });
+    }
+    out.sort((a, b) => a.load - b.load || (a.since < b.since ? -1 : a.since > b.since ? 1 : 0) || (a.agent.id < b.agent.id ? -1 : 1));
+    return out;
+  }
+
+  private async pickAgent(exclude?: string): Promise<AgentDef | undefined> {
+    return (await this.rankAgents(exclude))[0]?.agent;
+  }
+
+  /** Turns a claim into an assignment on the conversation; drops claims of conversations that moved on. */
+  private async acceptClaim(agent: AgentDef, entry: QueueEntry): Promise<boolean> {
+    const { store } = this.deps;
+    const ok = await this.updateConversation(entry.conversationId, (conv) =>
+      conv.status === 'queued' ? { ...conv, status: 'agent', assignedAgent: agent.id } : null,
+    );
+    if (!ok) {
+      await store.unassign(agent.id, entry.conversationId);
+      return false;
+    }
+    const waited = (this.nowMs() - Date.parse(entry.enqueuedAt)) / 1000;
+    if (Number.isFinite(waited)) this.deps.metrics?.queueWait.observe(Math.max(0, waited));
+    return true;
+  }
+
+  private async announceAssignment(agent: AgentDef, conversationId: string): Promise<void> {
+    await this.deps.conversations.setHandoffStatus(conversationId, 'assigned', { id: agent.id, name: displayNameOf(agent) });
+    const frame = await this.conversationFrame(conversationId);
+    if (frame) await this.publishTo(agent.id, frame);
+  }
+
+  /** An agent takes one conversation from the queue (respecting their capacity). */
+  async pick(agentId: string, conversationId: string): Promise<void> {
+    const agent = this.requireAgent(agentId);
+    const { store } = this.deps;
+    const claimed = await store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
+      const load = (await store.listAssignments(agentId)).length;
+      if (load >= agent.maxChats) throw new AppError('CONFLICT', `You already hold ${load} of ${agent.maxChats} conversations`);
+      const entry = await store.claimNext(agentId, agent.maxChats, conversationId);
+      if (!entry) throw new AppError('NOT_FOUND', 'That conversation is no longer in the queue');
+      if (!(await this.acceptClaim(agent, entry))) throw new AppError('CONFLICT', 'That conversation is no longer waiting');
+      return entry;
+    });
+    await this.announceAssignment(agent, claimed.conversationId);
+    await Promise.all([this.publishQueue(), this.publishAgents()]);
+  }
+
+  /**
+   * Hands a conversation to another online agent with room, or back to the queue when
+   * `toAgentId` is omitted. The new holder gets the full history.
+   */
+  async transfer(agentId: string, conversationId: string, toAgentId?: string): Promise<void> {
+    await this.requireHolder(agentId, conversationId);
+    if (toAgentId === undefined) {
+      await this.requeue(agentId, conversationId, 'transfer');
+      // The agent who just let go is skipped on purpose: give colleagues the first chance.
+      await this.dispatch(agentId);
+      await Promise.all([this.publishQueue(), this.publishAgents()]);
+      return;
+    }
+    if (toAgentId === agentId) throw new AppError('CONFLICT', 'You already hold this conversation');
+    const target = this.deps.agents.get(toAgentId);
+    if (!target) throw new AppError('NOT_FOUND', `No agent ${toAgentId}`);
+    const moved = await this.deps.store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
+      const presence = await this.deps.store.getPresence(toAgentId);
+      if (presence?.status !== 'online') throw new AppError('CONFLICT', `${displayNameOf(target)} is not online`);
+      const load = (await this.deps.store.listAssignments(toAgentId)).length;
+      if (load >= target.maxChats) throw new AppError('CONFLICT', `${displayNameOf(target)} has no free slot`);
+      return this.moveTo(agentId, target, conversationId);
+    });
+    if (moved) await this.finishMove(agentId, target, conversationId, 'transfer');
+  }
+
+  /** Moves the assignment (inside the dispatch lock). */
+  private async moveTo(fromId: string, target: AgentDef, conversationId: string): Promise<boolean> {
+    const { store } = this.deps;
+    const ok = await this.updateConversation(conversationId, (conv) =>
+      conv.status === 'agent' && conv.assignedAgent === fromId ? { ...conv, assignedAgent: target.id } : null,
+    );
+    if (!ok) return false;
+    await store.unassign(fromId, conversationId);
+    await store.assign(target.id, conversationId);
+    return true;
+  }
+
+  private async finishMove(fromId: string, target: AgentDef, conversationId: string, reason: 'transfer' | 'handover'): Promise<void> {
+    await this.publishTo(fromId, { type: 'released', conversationId, reason });
+    await this.announceAssignment(target, conversationId);
+    await this.publishAgents();
+  }
+
+  /** Puts a held conversation back in the queue keeping its original place in time. */
+  private async requeue(agentId: string, conversationId: string, reason: 'transfer' | 'handover'): Promise<void> {
+    const { store } = this.deps;
+    let entry: QueueEntry | undefined;
+    const ok = await this.updateConversation(conversationId, (conv) => {
+      if (conv.status !== 'agent' || conv.assignedAgent !== agentId) return null;
+      const priority: Priority = conv.handoff ? queuePriority(conv.handoff, conv) : 'normal';
+      entry = {
+        conversationId,
+        priority,
+        enqueuedAt: conv.handoff?.at ?? this.nowIso(),
+        ...(conv.handoff ? { reason: conv.handoff.reason } : {}),
+      };
+      const next: ConversationState = { ...conv, status: 'queued' };
+      delete next.assignedAgent;
+      return next;
+    });
+    await store.unassign(agentId, conversationId);
+    if (!ok || !entry) return;
+    await store.enqueue(entry);
+    await this.publishTo(agentId, { type: 'released', conversationId, reason });
+    await this.deps.conversations.setHandoffStatus(conversationId, 'queued');
+  }
+
+  // --- presence --------------------------------------------------------------------------
+
+  /**
+   * Sets an agent's presence. Going away or offline hands each open conversation to another
+   * online agent with room, or back to the queue; coming online takes work from the queue.
+   */
+  async setPresence(agentId: string, status: PresenceStatus): Promise<void> {
+    this.requireAgent(agentId);
+    const { store } = this.deps;
+    const before = await store.getPresence(agentId);
+    if (before?.status !== status) await store.setPresence({ agentId, status, since: this.nowIso() });
+    if (status !== 'online') await this.handOver(agentId);
+    await this.dispatch();
+    await Promise.all([this.publishAgents(), this.publishQueue()]);
+  }
+
+  /**
+   * A console connected: cancel a pending "gone" timer, and an agent who was offline comes
+   * online (opening the console is how an agent starts work; away stays away).
+   */
+  async agentConnected(agentId: string): Promise<void> {
+    await this.deps.store.clearTimer(goneTimerKey(agentId));
+    const p = await this.deps.store.getPresence(agentId);
+    if (!p || p.status === 'offline') await this.setPresence(agentId, 'online');
+  }
+
+  /**
+   * The agent's last console on this instance closed. After `graceMs` without a new
+   * connection the agent counts as offline and their chats are handed over (a stored timer,
+   * so any instance completes it even if this one dies).
+   */
+  async agentDisconnected(agentId: string, graceMs: number): Promise<void> {
+    await this.deps.store.setTimer({ key: goneTimerKey(agentId), dueAt: this.nowMs() + graceMs, payload: { agentId } });
+  }
+
+  /** Hands every conversation the agent holds to a colleague, or back to the queue. */
+  private async handOver(agentId: string): Promise<void> {
+    const { store } = this.deps;
+    for (const conversationId of await store.listAssignments(agentId)) {
+      const target = await store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
+        const to = await this.pickAgent(agentId);
+        if (to && (await this.moveTo(agentId, to, conversationId))) return to;
+        return undefined;
+      });
+      if (target) await this.finishMove(agentId, target, conversationId, 'handover');
+      else await this.requeue(agentId, conversationId, 'handover');
+    }
+  }
+
+  // --- conversation actions ----------------------------------------------------------------
+
+  /**
+   * Sends an agent's message to the buyer (stored like any other message). `suggestion`
+   * says which suggested reply the agent started from, for the suggestion-use metric.
+   */
+  async sendMessage(
+    agentId: string,
+    conversationId: string,
+    text: string,
+    opts: { clientId?: string; suggestionIndex?: number } = {},
+  ): Promise<StoredMessage> {
+    const conv = await this.requireHolder(agentId, conversationId);
+    const suggestions = conv.handoff?.suggestions ?? [];
+    const stored = await this.deps.conversations.postMessage(conversationId, {
+      from: 'agent',
+      agentId,
+      text,
+      at: this.nowIso(),
+      ...(opts.clientId ? { clientId: opts.clientId } : {}),
+      meta: { agentName: displayNameOf(this.requireAgent(agentId)) },
+    });
+    const m = this.deps.metrics;
+    m?.messages.inc({ direction: 'out', from: 'agent', intent: lastTurn(conv)?.intent ?? 'none' });
+    this.countSuggestionUse(suggestions, text, opts.suggestionIndex);
+    await this.stopFirstResponseClock(conversationId, 'agent');
+    return stored;
+  }
+
+  private countSuggestionUse(suggestions: readonly Suggestion[], text: string, index?: number): void {
+    const m = this.deps.metrics;
+    if (!m || suggestions.length === 0) return;
+    const exact = suggestions.findIndex((s) => s.text === text.trim());
+    const used = exact !== -1 ? exact : index !== undefined && suggestions[index] ? index : -1;
+    if (used === -1) {
+      for (const s of suggestions) m.suggestions.inc({ template: s.templateId ?? 'none', use: 'ignored' });
+      return;
+    }
+    const use: SuggestionUse = exact !== -1 ? 'sent_as_is' : 'edited';
+    m.suggestions.inc({ template: suggestions[used]?.templateId ?? 'none', use });
+  }
+
+  /** Adds an internal note (never shown to the buyer) and shows it on every console holding it. */
+  async addNote(agentId: string, conversationId: string, text: string): Promise<HistoryItem> {
+    await this.requireHolder(agentId, conversationId);
+    const stored = await this.deps.store.appendMessage(notesLogId(conversationId), {
+      from: 'system',
+      agentId,
+      text,
+      at: this.nowIso(),
+      meta: { internal: true },
+    });
+    const note: HistoryItem = { from: 'note', text: stored.text, at: stored.at, agentId };
+    await this.publishTo(agentId, { type: 'note', conversationId, note });
+    return note;
+  }
+
+  /** Gives the conversation back to the bot: auto replies resume with the next buyer message. */
+  async returnToBot(agentId: string, conversationId: string): Promise<void> {
+    await this.requireHolder(agentId, conversationId);
+    const ok = await this.updateConversation(conversationId, (conv) => {
+      if (conv.assignedAgent !== agentId) return null;
+      const next: ConversationState = { ...conv, status: 'bot' };
+      delete next.assignedAgent;
+      delete next.handoff;
+      return next;
+    });
+    await this.deps.store.unassign(agentId, conversationId);
+    if (!ok) return;
+    await this.clearClocks(conversationId);
+    await this.publishTo(agentId, { type: 'released', conversationId, reason: 'returned' });
+    await this.deps.conversations.setHandoffStatus(conversationId, 'returned');
+    await this.dispatch();
+    await Promise.all([this.publishAgents(), this.publishQueue()]);
+  }
+
+  /** Closes the conversation with a resolution tag. */
+  async close(agentId: string, conversationId: string, resolution: Resolution): Promise<void> {
+    await this.requireHolder(agentId, conversationId);
+    const ok = await this.updateConversation(conversationId, (conv) => {
+      if (conv.assignedAgent !== agentId) return null;
+      const next: ConversationState = { ...conv, status: 'closed', closedResolution: resolution };
+      delete next.assignedAgent;
+      return next;
+    });
+    await this.deps.store.unassign(agentId, conversationId);
+    if (!ok) return;
+    await this.clearClocks(conversationId);
+    await this.publishTo(agentId, { type: 'released', conversationId, reason: 'closed' });
+    await this.deps.conversations.setHandoffStatus(conversationId, 'closed');
+    await this.dispatch();
+    await Promise.all([this.publishAgents(), this.publishQueue()]);
+  }
+
+  // --- SLA ---------------------------------------------------------------------------------
+
+  /** Starts an SLA clock unless one is running or breached (the earliest start counts). */
+  private async startClock(kind: SlaKind, conversationId: string, startedAt: number, restart: boolean): Promise<void> {
+    const { store } = this.deps;
+    if (!restart) {
+      // By key: this runs on every buyer turn while queued, and listing every timer grows with the queue.
+      const running = (await store.getTimers(clockKeys(kind, conversationId))).some((t) => !t.key.startsWith(`${SLA_PREFIX}warn:`));
+      if (running) return;
+    }
+    for (const t of startTimers(this.sla, kind, conversationId, startedAt)) await store.setTimer(t);
+  }
+
+  private async stopFirstResponseClock(conversationId: string, responder: 'agent' | 'bot'): Promise<void> {
+    const { store } = this.deps;
+    const timers = (await store.getTimers(clockKeys('first_response', conversationId))).sort((a, b) => a.dueAt - b.dueAt);
+    const started = timers.map((t) => t.payload['startedAt']).find((v): v is number => typeof v === 'number');
+    for (const t of timers) await store.clearTimer(t.key);
+    if (started !== undefined) this.deps.metrics?.firstResponse.observe({ responder }, Math.max(0, this.nowMs() - started) / 1000);
+    if (timers.length > 0) await this.publishQueue();
+  }
+
+  private async clearClocks(conversationId: string): Promise<void> {
+    for (const kind of ['first_response', 'logistics_resolution'] as const) {
+      for (const key of clockKeys(kind, conversationId)) await this.deps.store.clearTimer(key);
+    }
+  }
+
+  /**
+   * Fires every due timer once (across instances the store hands each to one caller):
+   * warnings count as approaching, due timers as breaches and leave a breach marker.
+   * Returns the number of timers handled.
+   */
+  async sweep(now = this.nowMs()): Promise<number> {
+    if (this.sweeping) return 0;
+    this.sweeping = true;
+    try {
+      const due = await this.deps.store.takeDueTimers(now, 200);
+      for (const t of due) await this.fire(t, now).catch((err: unknown) => this.fail(err, `timer ${t.key}`));
+      if (due.length > 0) await this.publishQueue();
+      return due.length;
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private async fire(t: Timer, now: number): Promise<void> {
+    const gone = /^presence:gone:(.+)$/.exec(t.key);
+    if (gone?.[1] && this.deps.agents.get(gone[1])) {
+      await this.setPresence(gone[1], 'offline');
+      return;
+    }
+    const parsed = parseSlaKey(t.key);
+    if (!parsed) {
+      // Not ours: put it back untouched so its owner still gets it.
+      await this.deps.store.setTimer(t);
+      return;
+    }
+    const { kind, conversationId, role } = parsed;
+    if (role === 'breached') return; // marker expired: nothing left to show
+    const conv = await this.deps.store.getConversation(conversationId);
+    if (!conv || conv.status === 'closed' || conv.status === 'bot') return;
+    const dueAt = typeof t.payload['dueAt'] === 'number' ? t.payload['dueAt'] : t.dueAt;
+    const startedAt = typeof t.payload['startedAt'] === 'number' ? t.payload['startedAt'] : now;
+    if (role === 'warn') {
+      this.deps.metrics?.slaApproaching.inc({ kind });
+      await this.notifySla(conv, kind, 'approaching', dueAt);
+      return;
+    }
+    this.deps.metrics?.slaBreaches.inc({ kind });
+    await this.deps.store.setTimer(breachMarker(this.sla, kind, conversationId, startedAt, dueAt, now));
+    await this.notifySla(conv, kind, 'breached', dueAt);
+  }
+
+  private async notifySla(conv: ConversationState, kind: SlaKind, state: 'approaching' | 'breached', dueAt: number): Promise<void> {
+    await this.publishTo(conv.assignedAgent ?? '*', { type: 'sla', conversationId: conv.id, kind, state, dueAt });
+  }
+
+  /** Runs the sweeper every `intervalMs`; returns the stop function. */
+  startSweeper(intervalMs = 1000): () => void {
+    let ticks = 0;
+    const timer = setInterval(() => {
+      this.sweep().catch((err: unknown) => this.fail(err, 'sla sweep'));
+      // Now and then route again, in case a handoff event was missed (instance restart).
+      if (++ticks % 10 === 0) this.dispatch().catch((err: unknown) => this.fail(err, 'dispatch'));
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** SLA views per conversation at `now`. */
+  async slaByConversation(now = this.nowMs()): Promise<Map<string, SlaView[]>> {
+    return slaViews(await this.deps.store.listTimers(), this.sla, now);
+  }
+
+  // --- views -------------------------------------------------------------------------------
+
+  /** The full conversation frame an agent gets on assignment or refresh. */
+  async conversationFrame(conversationId: string): Promise<ConversationFrame | null> {
+    const { store } = this.deps;
+    const conv = await store.getConversation(conversationId);
+    if (!conv) return null;
+    const [messages, notes, sla] = await Promise.all([
+      store.messagesAfter(conversationId, 0, HISTORY_LIMIT),
+      store.messagesAfter(notesLogId(conversationId), 0, HISTORY_LIMIT),
+      this.slaByConversation(),
+    ]);
+    const turn = lastTurn(conv);
+    const buyerName = this.deps.buyerName?.(conv.buyerId);
+    const order = this.deps.orderCard?.(conv);
+    const view: ConversationView = {
+      id: conv.id,
+      buyerId: conv.buyerId,
+      ...(buyerName ? { buyerName } : {}),
+      status: conv.status,
+      ...(conv.assignedAgent ? { assignedAgent: conv.assignedAgent } : {}),
+      ...(conv.handoff
+        ? { priority: queuePriority(conv.handoff, conv), reason: conv.handoff.reason, summary: conv.handoff.summary, handoffAt: conv.handoff.at }
+        : {}),
+      createdAt: conv.createdAt,
+      updatedAt: conv.updatedAt,
+      history: mergeHistory(messages, notes),
+      facts: conv.facts,
+      ...(order ? { order } : {}),
+      sla: sla.get(conversationId) ?? [],
+    };
+    let suggestions = conv.handoff?.suggestions ?? [];
+    if (suggestions.length === 0 && this.deps.suggest) {
+      try {
+        suggestions = this.deps.suggest(conv);
+      } catch (err) {
+        this.fail(err, 'suggest');
+      }
+    }
+    return {
+      type: 'conversation',
+      conversation: view,
+      intent: turn?.intent ?? null,
+      category: turn?.category ?? null,
+      confidence: turn?.confidence ?? null,
+      entities: conv.facts,
+      suggestions: suggestions.slice(0, 3),
+    };
+  }
+
+  /** The queue as consoles show it, in routing order. */
+  async queueView(): Promise<QueueItemView[]> {
+    const { store } = this.deps;
+    const [queue, sla] = await Promise.all([store.listQueue(), this.slaByConversation()]);
+    const convs = await Promise.all(queue.map((e) => store.getConversation(e.conversationId)));
+    return queue.map((e, i) => {
+      const conv = convs[i] ?? null;
+      return queueItemView(e, conv, sla.get(e.conversationId) ?? [], conv ? this.deps.buyerName?.(conv.buyerId) : undefined);
+    });
+  }
+
+  /** Every configured agent with presence and load. */
+  async agentsView(): Promise<AgentStatusView[]> {
+    const { store, agents } = this.deps;
+    const presence = new Map((await store.listPresence()).map((p): [string, AgentPresence] => [p.agentId, p]));
+    return Promise.all(
+      agents.list().map(async (a) => {
+        const p = presence.get(a.id);
+        return {
+          agentId: a.id,
+          name: displayNameOf(a),
+          status: p?.status ?? 'offline',
+          ...(p ? { since: p.since } : {}),
+          load: (await store.listAssignments(a.id)).length,
+          maxChats: a.maxChats,
+        };
+      }),
+    );
+  }
+
+  /** Conversation ids the agent holds. */
+  async assignments(agentId: string): Promise<string[]> {
+    return this.deps.store.listAssignments(agentId);
+  }
+
+  /** Figures for the console header (GET /api/stats). */
+  async stats(): Promise<{
+    queueLength: number;
+    oldestWaitSeconds: number;
+    agentsOnline: number;
+    agentsAway: number;
+    activeChats: number;
+    slaApproaching: number;
+    slaBreached: number;
+    serverTime: number;
+  }> {
+    const { store } = this.deps;
+    const now = this.nowMs();
+    const [queue, agents, sla] = await Promise.all([store.listQueue(), this.agentsView(), this.slaByConversation(now)]);
+    const oldest = queue.reduce((min, e) => Math.min(min, Date.parse(e.enqueuedAt) || now), now);
+    let approaching = 0;
+    let breached = 0;
+    for (const views of sla.values()) {
+      for (const v of views) {
+        if (v.state === 'approaching') approaching++;
+        else if (v.state === 'breached') breached++;
+      }
+    }
+    return {
+      queueLength: queue.length,
+      oldestWaitSeconds: Math.round((now - oldest) / 1000),
+      agentsOnline: agents.filter((a) => a.status === 'online').length,
+      agentsAway: agents.filter((a) => a.status === 'away').length,
+      activeChats: agents.reduce((s, a) => s + a.load, 0),
+      slaApproaching: approaching,
+      slaBreached: breached,
+      serverTime: now,
+    };
+  }
+
+  // --- plumbing ----------------------------------------------------------------------------
+
+  /** Publishes a frame to one agent's consoles (on every instance) or to all with '*'. */
+  async publishTo(to: string, frame: AgentEventFrame): Promise<void> {
+    const message: AgentBusMessage = { to, frame };
+    await this.deps.store.publish(AGENT_CHANNEL, message);
+  }
+
+  private queuePublish: Promise<void> | null = null;
+  private queueAgain = false;
+
+  /** Publishes the current queue to every console; bursts of changes collapse into one build. */
+  async publishQueue(): Promise<void> {
+    if (this.queuePublish) {
+      this.queueAgain = true;
+      return this.queuePublish;
+    }
+    this.queuePublish = (async () => {
+      do {
+        this.queueAgain = false;
+        const queue = await this.queueView();
+        await this.publishTo('*', { type: 'queue', queue, serverTime: this.nowMs() });
+        if (this.queueAgain) await new Promise((r) => setTimeout(r, QUEUE_REBUILD_GAP_MS));
+      } while (this.queueAgain);
+    })().finally(() => {
+      this.queuePublish = null;
+    });
+    return this.queuePublish;
+  }
+
+  async publishAgents(): Promise<void> {
+    await this.publishTo('*', { type: 'agents', agents: await this.agentsView() });
+  }
+
+  private requireAgent(agentId: string): AgentDef {
+    const agent = this.deps.agents.get(agentId);
+    if (!agent) throw new AppError('FORBIDDEN', 'Unknown agent');
+    return agent;
+  }
+
+  private async requireHolder(agentId: string, conversationId: string): Promise<ConversationState> {
+    this.requireAgent(agentId);
+    const conv = await this.deps.store.getConversation(conversationId);
+    if (!conv) throw new AppError('NOT_FOUND', 'No such conversation');
+    if (conv.status !== 'agent' || conv.assignedAgent !== agentId) {
+      throw new AppError('FORBIDDEN', 'You do not hold this conversation');
+    }
+    return conv;
+  }
+
+  /**
+   * Read-modify-write of a conversation under the bot turn's lock, so an agent action and a
+   * buyer turn never overwrite each other. `change` returns null to leave it as it is.
+   */
+  private async updateConversation(
+    conversationId: string,
+    change: (conv: ConversationState) => ConversationState | null,
+  ): Promise<boolean> {
+    const { store } = this.deps;
+    return store.withLock(`turn:${conversationId}`, this.lockMs, async () => {
+      const conv = await store.getConversation(conversationId);
+      if (!conv) return false;
+      const next = change(conv);
+      if (!next) return false;
+      await store.saveConversation({ ...next, updatedAt: this.nowIso() });
+      return true;
+    });
+  }
+}
+
+function goneTimerKey(agentId: string): string {
+  return `presence:gone:${agentId}`;
+}
+
+/** After-sale logistics (late, lost, signed-but-missing parcels) runs on the 48 h clock. */
+export function isLogisticsIssue(conv: ConversationState): boolean {
+  if (conv.handoff?.reason === 'overdue_delivery') return true;
+  const turn = lastTurn(conv);
+  return turn?.intent === 'delivery.tracking' || turn?.intent === 'delivery.signed_not_received';
+}

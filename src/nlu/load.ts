@@ -1,0 +1,22 @@
+/**
+ * Loading the NLU data from a directory (intents/*.yaml + intents/dictionary.txt) for the CLIs,
+ * the bench and tests. The server goes through the scripts bundle instead.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseIntentFile, type IntentDef, type ScriptError } from './intents';
+
+/** Read and validate every intent file in `dir`; errors are collected, valid intents returned. */
+export function loadIntentsDir(dir: string): { intents: IntentDef[]; dictionary: string; errors: ScriptError[] } {
+  const intents: IntentDef[] = [];
+  const errors: ScriptError[] = [];
+  for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+    const path = `intents/${name}`;
+    const { intent, errors: errs } = parseIntentFile(path, readFileSync(join(dir, name), 'utf8'));
+    errors.push(...errs);
+    if (intent) intents.push(intent);
+  }
+  const dictPath = join(dir, 'dictionary.txt');
+  const dictionary = existsSync(dictPath) ? readFileSync(dictPath, 'utf8') : '';
+  return { intents, dictionary, errors };
+}

@@ -1,0 +1,197 @@
+/**
+ * What every template may use. The engine fills these variables; a template that names
+ * anything else is rejected when the scripts load (with file and line), so a typo can never
+ * become an empty hole in a buyer's reply. This catalogue is also the documentation managers
+ * read (templates/README.md is generated from it by `npx tsx src/replies/variables.ts`).
+ *
+ * Variables marked optional may be absent in some situations: wrap them in {{#if …}}.
+ * Rendering is strict, so an absent variable used outside {{#if}} is a render error and the
+ * conversation goes to a person rather than the buyer seeing a hole.
+ */
+
+export interface VariableDoc {
+  description: string;
+  optional?: boolean;
+}
+export type VariableSet = Record<string, VariableDoc>;
+
+/** Available to every template. */
+export const COMMON_VARIABLES: VariableSet = {
+  'shop.name': { description: 'Shop name' },
+  'shop.cutoff': { description: 'Ship cut-off time of day, e.g. "16:00": paid before it ships the same day' },
+  'shop.returnDays': { description: 'No-reason return window in days (7)' },
+  'shop.afterSaleHours': { description: 'Hours within which after-sale logistics problems are resolved (48)' },
+  'shop.codFee': { description: 'Cash-on-delivery surcharge (yuan), use {{money shop.codFee}}' },
+  'shop.freeShippingFrom': { description: 'Order total from which shipping is free (yuan)' },
+  'shop.shippingFee': { description: 'Shipping fee below that total (yuan)' },
+  buyer: { description: 'The buyer (object)' },
+  'buyer.name': { description: 'Buyer name on file' },
+  'buyer.returning': { description: 'true when the buyer has bought here before' },
+  product: { description: 'Product in focus (object)', optional: true },
+  'product.name': { description: 'Product name', optional: true },
+  'product.price': { description: 'List price (yuan)', optional: true },
+  'product.sizes': { description: 'Sizes offered, joined with "/"', optional: true },
+  'product.colors': { description: 'Colours offered, joined with "/"', optional: true },
+  'product.description': { description: 'Material, fit, care', optional: true },
+  order: { description: 'Order in focus (object), use {{orderSummary order}}', optional: true },
+  'order.number': { description: 'Order number', optional: true },
+  'order.total': { description: 'Order total (yuan)', optional: true },
+  'order.address': { description: 'Delivery address on the order (object), use {{address order.address}}', optional: true },
+  now: { description: 'Current time (ISO), for {{when now}}' },
+};
+
+const ADDRESS_VARIABLES: VariableSet = {
+  address: { description: 'Address being confirmed (object), use {{address address}}', optional: true },
+  newAddress: { description: 'New address the buyer sent, read back for confirmation (object)', optional: true },
+  carrier: { description: 'Courier name when already shipped', optional: true },
+  trackingNumber: { description: 'Tracking number when already shipped', optional: true },
+};
+
+const DELIVERY_VARIABLES: VariableSet = {
+  shipBy: { description: 'When the order ships (ISO), use {{when shipBy}} → 今天 16:00', optional: true },
+  carrier: { description: 'Courier name', optional: true },
+  trackingNumber: { description: 'Tracking number', optional: true },
+  'event.at': { description: 'Time of the latest tracking event (ISO)', optional: true },
+  'event.description': { description: 'Latest tracking event as the courier reports it', optional: true },
+  shippedAt: { description: 'When it shipped (ISO)', optional: true },
+  deliveredAt: { description: 'When it was signed for (ISO)', optional: true },
+  daysInTransit: { description: 'Days since shipping', optional: true },
+};
+
+const RETURN_VARIABLES: VariableSet = {
+  deliveredAt: { description: 'When the order was signed for (ISO)', optional: true },
+  daysSinceDelivery: { description: 'Days since delivery', optional: true },
+  daysLeft: { description: 'Days left in the return window', optional: true },
+  shopPaysShipping: { description: 'true when the shop pays the return shipping', optional: true },
+  size: { description: 'Size the buyer wants instead (exchange)', optional: true },
+  color: { description: 'Colour the buyer wants instead (exchange)', optional: true },
+  inStock: { description: 'true when the wanted size/colour is in stock', optional: true },
+  availableSizes: { description: 'Sizes in stock for an exchange, joined with "/"', optional: true },
+};
+
+const PRODUCT_VARIABLES: VariableSet = {
+  size: { description: 'Size asked about', optional: true },
+  color: { description: 'Colour asked about', optional: true },
+  stock: { description: 'Pieces in stock for that size/colour', optional: true },
+  availableSizes: { description: 'Sizes in stock, joined with "/"', optional: true },
+  availableColors: { description: 'Colours in stock, joined with "/"', optional: true },
+};
+
+const PAYMENT_VARIABLES: VariableSet = {
+  price: { description: 'Price of the product or order (yuan)', optional: true },
+  codPrice: { description: 'Price with the cash-on-delivery surcharge (yuan)', optional: true },
+  shipBy: { description: 'When it ships if paid now (ISO)', optional: true },
+  'invoice.electronic': { description: 'true when electronic invoices are issued' },
+  'invoice.paper': { description: 'true when paper invoices are issued' },
+  'invoice.days': { description: 'Working days to issue an invoice' },
+};
+
+const HAGGLE_VARIABLES: VariableSet = {
+  price: { description: 'Current asking price before this reply (yuan)' },
+  offer: { description: "The buyer's offer (yuan)", optional: true },
+  counter: { description: 'Our counter-offer in this reply (yuan)', optional: true },
+  deal: { description: 'Agreed price (yuan)', optional: true },
+  floor: { description: 'Lowest real price (yuan), only in the final move', optional: true },
+  freeShipping: { description: 'true when shipping is free in the deal' },
+  gift: { description: 'Small gift included, when one was conceded', optional: true },
+  roundsLeft: { description: 'Bargaining rounds left' },
+  cheaper: { description: 'A cheaper product suggested instead (object)', optional: true },
+  'cheaper.name': { description: 'Its name', optional: true },
+  'cheaper.price': { description: 'Its price (yuan)', optional: true },
+};
+
+const GREETING_VARIABLES: VariableSet = {
+  returning: { description: 'true for a returning buyer (greet by name)' },
+};
+
+const SYSTEM_VARIABLES: VariableSet = {
+  choices: { description: 'Labels offered as quick replies in a clarifying question, joined with "/"', optional: true },
+};
+
+/** Variables per template file intent (category-wide sets apply to every intent in the category). */
+const BY_CATEGORY: Record<string, VariableSet> = {
+  haggle: HAGGLE_VARIABLES,
+  address: ADDRESS_VARIABLES,
+  delivery: DELIVERY_VARIABLES,
+  return: RETURN_VARIABLES,
+  product: PRODUCT_VARIABLES,
+  payment: PAYMENT_VARIABLES,
+  greeting: GREETING_VARIABLES,
+  system: SYSTEM_VARIABLES,
+};
+
+/**
+ * Moves the engine uses per intent; a template file for one of these intents must define
+ * each of them. Intents not listed here (added by a manager) need only `reply`.
+ */
+export const REQUIRED_MOVES: Record<string, readonly string[]> = {
+  'haggle.bargain': ['ask_price', 'concession', 'counter', 'final', 'deal', 'firm', 'cheaper'],
+  'address.confirm': ['show', 'confirmed', 'shipped', 'no_order'],
+  'address.change': ['ask_new', 'read_back', 'changed', 'shipped', 'no_order'],
+  'delivery.ship_time': ['will_ship', 'late', 'unpaid', 'no_order'],
+  'delivery.tracking': ['latest', 'overdue', 'delivered', 'no_events'],
+  'delivery.signed_not_received': ['apologise'],
+  'return.refund': ['within', 'not_shipped', 'in_transit', 'outside', 'disputed', 'no_order'],
+  'return.exchange': ['offer', 'out_of_stock', 'outside', 'no_order'],
+  'return.damaged': ['apologise', 'disputed', 'no_order'],
+  'bad_review.complaint': ['apologise'],
+  'product.size_color': ['options', 'in_stock', 'out_of_stock'],
+  'product.stock': ['in_stock', 'out_of_stock', 'options'],
+  'product.info': ['describe'],
+  'payment.cod': ['confirm', 'confirmed', 'unavailable'],
+  'payment.invoice': ['explain'],
+  'payment.pay': ['remind', 'how_to', 'paid'],
+  'human.request': ['transfer'],
+  'greeting.hello': ['morning', 'noon', 'afternoon', 'evening'],
+  'greeting.thanks': ['welcome'],
+  'other.fallback': ['reply'],
+  system: ['clarify', 'handoff', 'handoff_urgent', 'error'],
+};
+
+/** The variables a template for `intent` may use (common + its category's set). */
+export function templateVariables(intent: string): VariableSet {
+  const category = intent === 'system' ? 'system' : (intent.split('.')[0] ?? '');
+  return { ...COMMON_VARIABLES, ...(BY_CATEGORY[category] ?? {}) };
+}
+
+/** Markdown documentation of every intent's variables and moves (templates/README.md). */
+export function variablesMarkdown(): string {
+  const lines: string[] = [
+    '# Reply templates',
+    '',
+    'Generated from src/replies/variables.ts — do not edit by hand (`npx tsx src/replies/variables.ts > templates/README.md`).',
+    '',
+    'One file per intent: `intent`, optional `label` (the words offered as a quick reply when the bot asks',
+    'what the buyer meant) and `moves`. Each move is a list of variants (picked in turn) or',
+    '`{ variants: [...], quickReplies: [...] }`. Variants are Handlebars; output is plain text.',
+    '',
+    'Helpers: `{{money x}}` ¥380.00 · `{{day t}}` 今天/明天/3月12日 · `{{time t}}` 16:00 · `{{when t}}` 今天 16:00 ·',
+    '`{{maskPhone p}}` 138****5678 · `{{address a}}` one-line address with masked phone · `{{orderSummary order}}` ·',
+    '`{{#if x}}…{{else}}…{{/if}}`, `{{#unless x}}`, `(eq a b)`. Triple braces are not allowed.',
+    '',
+    '## Variables every template may use',
+    '',
+    ...docTable(COMMON_VARIABLES),
+  ];
+  for (const [category, set] of Object.entries(BY_CATEGORY)) {
+    lines.push('', `## ${category === 'system' ? 'system (engine moves)' : `${category}.* intents`}`, '');
+    const moves = Object.entries(REQUIRED_MOVES).filter(([i]) => (i.split('.')[0] ?? i) === category);
+    for (const [intent, ms] of moves) lines.push(`- \`${intent}\` moves: ${ms.map((m) => `\`${m}\``).join(', ')}`);
+    lines.push('', ...docTable(set));
+  }
+  const rest = Object.entries(REQUIRED_MOVES).filter(([i]) => !BY_CATEGORY[i.split('.')[0] ?? '']);
+  lines.push('', '## Other intents (common variables only)', '');
+  for (const [intent, ms] of rest) lines.push(`- \`${intent}\` moves: ${ms.map((m) => `\`${m}\``).join(', ')}`);
+  lines.push('- any other intent: `reply`');
+  return lines.join('\n') + '\n';
+}
+
+function docTable(set: VariableSet): string[] {
+  return [
+    '| variable | meaning |',
+    '|---|---|',
+    ...Object.entries(set).map(([k, v]) => `| \`${k}\` | ${v.description}${v.optional ? ' (optional)' : ''} |`),
+  ];
+}
+
+if (require.main === module) process.stdout.write(variablesMarkdown());

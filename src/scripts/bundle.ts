@@ -1,0 +1,128 @@
+/**
+ * The script bundle: everything managers edit (intents, shop dictionary, reply templates),
+ * validated and compiled into what the engine serves from. Building never throws on bad
+ * files: every problem comes back as a ScriptError {file, line, column?, reason} so the
+ * script editor can show it, and a bundle exists only when there are no errors.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDictionary, parseIntentFile, trainModel, understand, type IntentDef } from '../nlu';
+import type { Understanding } from '../nlu/types';
+import { parseTemplateFile, type ScriptError, type TemplateSet } from '../replies/templates';
+import { REQUIRED_MOVES } from '../replies/variables';
+
+export type { ScriptError } from '../replies/templates';
+
+/** The trained NLU model (opaque outside src/nlu). */
+export type NluModel = ReturnType<typeof trainModel>;
+
+/** Everything the engine needs to serve one version of the scripts. */
+export interface ScriptBundle {
+  model: NluModel;
+  /** Intent definitions by id. */
+  intents: Record<string, IntentDef>;
+  /** Reply templates by intent id ('system' holds the engine's own moves). */
+  templates: TemplateSet;
+  /** The source files the bundle was built from (path → text). */
+  files: Record<string, string>;
+  /** sha256 over the sorted files: equal hash, equal behaviour. */
+  hash: string;
+  /** understand(model, text) bound to this bundle's model. */
+  understand(text: string): Understanding;
+}
+
+const DICTIONARY = 'intents/dictionary.txt';
+const SCRIPT_PATH = /^(intents|templates)\/[^/]+\.(ya?ml|txt)$/;
+
+/**
+ * Validates and compiles script files ('intents/x.yaml' | 'intents/dictionary.txt' |
+ * 'templates/x.yaml' → text). Returns the bundle only when there are no errors.
+ */
+export function buildScriptBundle(files: Record<string, string>): { bundle?: ScriptBundle; errors: ScriptError[] } {
+  const errors: ScriptError[] = [];
+  const intents: Record<string, IntentDef> = {};
+  const paths = Object.keys(files).sort();
+  for (const path of paths) {
+    if (!SCRIPT_PATH.test(path)) {
+      errors.push({ file: path, line: 1, reason: 'not a script file (expected intents/*.yaml, intents/dictionary.txt or templates/*.yaml)' });
+    }
+  }
+  for (const path of paths.filter((p) => p.startsWith('intents/') && /\.ya?ml$/.test(p))) {
+    const parsed = parseIntentFile(path, files[path] ?? '');
+    errors.push(...parsed.errors);
+    if (parsed.intent) {
+      if (intents[parsed.intent.id]) {
+        errors.push({ file: path, line: 1, reason: `intent ${parsed.intent.id} is defined twice` });
+      }
+      intents[parsed.intent.id] = parsed.intent;
+    }
+  }
+  const dictionaryText = files[DICTIONARY] ?? '';
+  errors.push(...parseDictionary(dictionaryText, DICTIONARY).errors);
+  if (Object.keys(intents).length === 0 && !errors.some((e) => e.file.startsWith('intents/'))) {
+    errors.push({ file: 'intents/', line: 1, reason: 'no intents defined' });
+  }
+
+  const known = new Set(Object.keys(intents));
+  const templates: TemplateSet = {};
+  for (const path of paths.filter((p) => p.startsWith('templates/') && /\.ya?ml$/.test(p))) {
+    const parsed = parseTemplateFile(path, files[path] ?? '', known);
+    errors.push(...parsed.errors);
+    const t = parsed.template;
+    if (!t) continue;
+    if (templates[t.intent]) {
+      errors.push({ file: path, line: 1, reason: `replies for ${t.intent} are defined twice (also in ${templates[t.intent]?.file})` });
+    }
+    templates[t.intent] = t;
+  }
+  // Every reachable intent needs replies, and the engine needs its own moves.
+  for (const id of [...known, 'system']) {
+    if (!templates[id] && !errors.some((e) => e.file === `templates/${id}.yaml`)) {
+      const needs = (REQUIRED_MOVES[id] ?? ['reply']).join(', ');
+      errors.push({ file: `templates/${id}.yaml`, line: 1, reason: `missing reply templates for ${id} (moves: ${needs})` });
+    }
+  }
+  if (errors.length > 0) return { errors };
+
+  let model: NluModel;
+  try {
+    model = trainModel(Object.values(intents), dictionaryText);
+  } catch (e) {
+    return { errors: [{ file: 'intents/', line: 1, reason: `training failed: ${(e as Error).message}` }] };
+  }
+  const hash = createHash('sha256');
+  for (const path of paths) hash.update(path).update('\0').update(files[path] ?? '').update('\0');
+  return {
+    bundle: {
+      model,
+      intents,
+      templates,
+      files: { ...files },
+      hash: hash.digest('hex'),
+      understand: (text) => understand(model, text),
+    },
+    errors: [],
+  };
+}
+
+/** Reads intents/*.yaml, intents/dictionary.txt and templates/*.yaml under `rootDir`. */
+export function loadScriptFiles(rootDir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const dir of ['intents', 'templates']) {
+    const abs = join(rootDir, dir);
+    let names: string[];
+    try {
+      names = readdirSync(abs);
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) {
+      if (!/\.(ya?ml|txt)$/.test(name)) continue;
+      const path = join(abs, name);
+      if (!statSync(path).isFile()) continue;
+      files[`${dir}/${name}`] = readFileSync(path, 'utf8');
+    }
+  }
+  return files;
+}

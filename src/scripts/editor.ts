@@ -1,0 +1,445 @@
+/**
+ * The script editor service: what the /api/scripts routes call. It composes the draft
+ * workspace, validation, try-it (classify + reply with the draft), publishing, history and
+ * rollback over the registry that serves buyers. Transport-free: the HTTP layer only turns
+ * requests into these calls and results into JSON.
+ *
+ * The draft lives in the store (every instance behind the load balancer shares it, and it
+ * survives restarts). The editor keeps a copy so its read methods stay synchronous:
+ * `refresh()` reloads that copy (the HTTP layer calls it before every request), and the
+ * async methods that write or act on the draft refresh it themselves first.
+ */
+import { createHash } from 'node:crypto';
+import { AppError } from '../errors';
+import { parseDictionary, parseIntentFile } from '../nlu/intents';
+import type { BotReply, ConversationState, HandoffInfo, TurnResult } from '../dialogue/types';
+import type { IntentScore } from '../nlu/types';
+import type { ShopData } from '../shop/types';
+import type { Store } from '../store/types';
+import { parseTemplateFile } from '../replies/templates';
+import { templateVariables } from '../replies/variables';
+import type { ScriptBundle } from './bundle';
+import { assertEditablePath, createDraftWorkspace, type DraftChange } from './drafts';
+import { diffVersions, listAudit, listVersions, requireVersion, type AuditEntry, type VersionSummary } from './history';
+import { diffFileSets, type FileDiff } from './diff';
+import { publishScripts, type PublishOutcome, type StoryRunner } from './publish';
+import type { ScriptRegistry } from './registry';
+import { sampleContext, shopSample } from './sample-context';
+import { checkExamples, refineTemplateErrors, validateScripts, type ScriptError, type ValidationResult } from './validate';
+
+/** The part of the engine try-it needs (createEngine's result satisfies it). */
+export interface TryEngine {
+  openConversation(input: { id: string; buyerId: string; shopId: string; productId?: string }): ConversationState;
+  handleMessage(conv: ConversationState, text: string): TurnResult | Promise<TurnResult>;
+}
+
+export interface ScriptEditorDeps {
+  registry: ScriptRegistry<ScriptBundle>;
+  store: Pick<
+    Store,
+    | 'saveScriptVersion'
+    | 'getScriptVersion'
+    | 'listScriptVersions'
+    | 'setActiveScriptVersion'
+    | 'getActiveScriptVersion'
+    | 'appendAudit'
+    | 'listAudit'
+    | 'publish'
+    | 'withLock'
+    | 'saveDraft'
+    | 'getDrafts'
+    | 'deleteDraft'
+    | 'health'
+  >;
+  /** Builds an engine that reads the given bundle (for try-it on the draft). */
+  createEngine?: (getScripts: () => ScriptBundle) => TryEngine;
+  runStories?: StoryRunner;
+  /** Embedded mode: publish also rewrites the files in this directory. */
+  scriptsDir?: string;
+  instanceId: string;
+  shopId: string;
+  /** The shop whose data fills the template preview's sample context. */
+  shop?: ShopData;
+  clock?: () => Date;
+}
+
+export interface IntentSummary {
+  id: string;
+  path: string;
+  category: string;
+  description: string;
+  examples: number;
+  handoff?: { always: boolean; priority: string };
+  draft: DraftChange['kind'] | null;
+}
+
+export interface TemplateSummary {
+  id: string;
+  path: string;
+  variants: number;
+  moves: string[];
+  draft: DraftChange['kind'] | null;
+}
+
+export interface Overview {
+  version: number | null;
+  hash: string;
+  activatedAt: string;
+  intents: IntentSummary[];
+  templates: TemplateSummary[];
+  dictionary: { path: string; words: number; draft: DraftChange['kind'] | null };
+  draft: DraftChange[];
+}
+
+export interface FileView {
+  path: string;
+  /** Draft text if edited, else the serving text. */
+  text: string;
+  /** Serving text, null when the file exists only in the draft. */
+  served: string | null;
+  draft: boolean;
+  errors: ScriptError[];
+}
+
+export interface TryResult {
+  intent: string;
+  category: string;
+  confidence: number;
+  ranking: IntentScore[];
+  replies: BotReply[];
+  handoff?: HandoffInfo;
+}
+
+export interface RenderResult {
+  intent: string;
+  context: Record<string, unknown>;
+  variants: { templateId: string; move: string; text?: string; error?: string }[];
+}
+
+const DICTIONARY = 'intents/dictionary.txt';
+
+export interface ScriptEditor {
+  /**
+   * Reloads the shared draft from the store. The synchronous reads below (overview, readFile,
+   * validate, intents …) see what the last refresh or this editor's own writes left.
+   */
+  refresh(): Promise<void>;
+  overview(): Overview;
+  readFile(path: string): FileView;
+  /** Validates the draft (optionally with one file replaced by `text`) without saving. */
+  validate(path?: string, text?: string): ScriptError[];
+  /** Saves one file into the draft if the whole draft then validates; else throws INVALID_SCRIPT. */
+  saveDraft(path: string, text: string, author: string): Promise<{ errors: ScriptError[] }>;
+  /** Deletes a file in the draft (validated like a save). */
+  deleteFile(path: string, author: string): Promise<void>;
+  discardDraft(path: string | undefined, author: string): Promise<void>;
+  intents(): IntentSummary[];
+  intent(id: string): { path: string; text: string; definition: unknown };
+  templates(): TemplateSummary[];
+  template(id: string): { path: string; text: string; moves: Record<string, { variants: string[]; quickReplies: string[] }> };
+  dictionary(): { path: string; text: string; words: { word: string; freq?: number; tag?: string }[] };
+  tryPhrase(text: string): Promise<TryResult>;
+  render(intent: string, move?: string, context?: Record<string, unknown>): RenderResult;
+  publish(author: string, message?: string): Promise<PublishOutcome>;
+  versions(): Promise<VersionSummary[]>;
+  version(n: number): Promise<{ version: number; author: string; at: string; message?: string; files: Record<string, string> }>;
+  diff(from: number | null, to: number | 'draft'): Promise<{ from: number | null; to: number | string; files: FileDiff[] }>;
+  rollback(version: number, author: string): Promise<PublishOutcome>;
+  audit(limit?: number): Promise<AuditEntry[]>;
+}
+
+export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
+  const clock = deps.clock ?? (() => new Date());
+  const drafts = createDraftWorkspace(clock);
+  const served = (): Record<string, string> => deps.registry.current().bundle.files;
+  const merged = (): Record<string, string> => drafts.merged(served());
+  const draftKind = (path: string): DraftChange['kind'] | null =>
+    drafts.changes(served()).find((c) => c.path === path)?.kind ?? null;
+
+  // Bumped by every local draft write, so a refresh whose read started before the write
+  // does not put back the older draft over it.
+  let writes = 0;
+  async function refresh(): Promise<void> {
+    // While Redis is away the store would hold the read until it returns; the local copy
+    // (this instance's own edits included) is the better answer meanwhile.
+    if (deps.store.health().status === 'degraded') return;
+    const before = writes;
+    const entries = await deps.store.getDrafts();
+    if (writes === before) drafts.replace(entries);
+  }
+  async function storeDraft(path: string, text: string | null, author: string): Promise<void> {
+    const entry = { text, author, at: clock().toISOString() };
+    await deps.store.saveDraft(path, entry);
+    writes++;
+    drafts.put(path, entry);
+  }
+  async function dropDraft(path?: string): Promise<void> {
+    await deps.store.deleteDraft(path);
+    writes++;
+    drafts.discard(path);
+  }
+
+  // Building a bundle trains a model; keep the last draft build keyed by its files.
+  let cache: { key: string; result: ValidationResult } | undefined;
+  function build(files: Record<string, string>, focus: ReadonlySet<string>): ValidationResult {
+    const h = createHash('sha256');
+    for (const p of Object.keys(files).sort()) h.update(p).update('\0').update(files[p] ?? '').update('\0');
+    h.update([...focus].sort().join('\0'));
+    const key = h.digest('hex');
+    if (cache?.key !== key) cache = { key, result: validateScripts(files, focus) };
+    return cache.result;
+  }
+  function draftBundle(): ScriptBundle {
+    const files = merged();
+    const result = build(files, new Set(drafts.changes(served()).map((c) => c.path)));
+    if (!result.bundle) {
+      throw new AppError('INVALID_SCRIPT', 'the draft has errors; fix them first', { errors: result.errors });
+    }
+    return result.bundle;
+  }
+
+  /**
+   * Fast check of one file while a manager types: parse that file alone (plus the
+   * cross-intent example checks) without training a model.
+   */
+  function quickCheck(path: string, text: string): ScriptError[] {
+    if (path === DICTIONARY) return parseDictionary(text, DICTIONARY).errors;
+    if (path.startsWith('intents/')) {
+      const own = parseIntentFile(path, text).errors;
+      if (own.length > 0) return own;
+      const files = drafts.mergedWith(served(), path, text);
+      return checkExamples(files, new Set([path])).filter((e) => e.file === path);
+    }
+    const files = drafts.mergedWith(served(), path, text);
+    const known = new Set<string>();
+    for (const [p, t] of Object.entries(files)) {
+      if (!p.startsWith('intents/') || p === DICTIONARY) continue;
+      const parsed = parseIntentFile(p, t);
+      if (parsed.intent) known.add(parsed.intent.id);
+    }
+    return refineTemplateErrors({ [path]: text }, parseTemplateFile(path, text, known).errors);
+  }
+
+  async function audit(who: string, action: string, detail?: string): Promise<void> {
+    await deps.store.appendAudit({ at: clock().toISOString(), who, action, ...(detail ? { detail } : {}) });
+  }
+
+  function intentSummaries(): IntentSummary[] {
+    const files = merged();
+    const out: IntentSummary[] = [];
+    for (const path of Object.keys(files).sort()) {
+      if (!path.startsWith('intents/') || path === DICTIONARY) continue;
+      const parsed = parseIntentFile(path, files[path] ?? '');
+      const id = parsed.intent?.id ?? path.slice('intents/'.length).replace(/\.ya?ml$/, '');
+      out.push({
+        id,
+        path,
+        category: parsed.intent?.category ?? id.split('.')[0] ?? '',
+        description: parsed.intent?.description ?? '',
+        examples: parsed.intent?.examples.length ?? 0,
+        ...(parsed.intent?.handoff ? { handoff: parsed.intent.handoff } : {}),
+        draft: draftKind(path),
+      });
+    }
+    return out;
+  }
+
+  function templateSummaries(): TemplateSummary[] {
+    const files = merged();
+    const out: TemplateSummary[] = [];
+    for (const path of Object.keys(files).sort()) {
+      if (!path.startsWith('templates/')) continue;
+      const parsed = parseTemplateFile(path, files[path] ?? '');
+      const moves = parsed.template ? Object.entries(parsed.template.moves) : [];
+      out.push({
+        id: parsed.template?.intent ?? path.slice('templates/'.length).replace(/\.ya?ml$/, ''),
+        path,
+        variants: moves.reduce((n, [, m]) => n + m.variants.length, 0),
+        moves: moves.map(([name]) => name),
+        draft: draftKind(path),
+      });
+    }
+    return out;
+  }
+
+  function requireFile(path: string): string {
+    const text = merged()[path];
+    if (text === undefined) throw new AppError('NOT_FOUND', `no such script file: ${path}`);
+    return text;
+  }
+
+  return {
+    refresh,
+
+    overview() {
+      const current = deps.registry.current();
+      const dictText = merged()[DICTIONARY] ?? '';
+      return {
+        version: current.version,
+        hash: current.bundle.hash,
+        activatedAt: current.activatedAt,
+        intents: intentSummaries(),
+        templates: templateSummaries(),
+        dictionary: { path: DICTIONARY, words: parseDictionary(dictText, DICTIONARY).words.length, draft: draftKind(DICTIONARY) },
+        draft: drafts.changes(served()),
+      };
+    },
+
+    readFile(path) {
+      assertEditablePath(path);
+      const text = requireFile(path);
+      const live = served()[path];
+      return { path, text, served: live ?? null, draft: text !== live, errors: quickCheck(path, text) };
+    },
+
+    validate(path, text) {
+      if (path !== undefined && text !== undefined) {
+        assertEditablePath(path);
+        return quickCheck(path, text);
+      }
+      return build(merged(), new Set(drafts.changes(served()).map((c) => c.path))).errors;
+    },
+
+    async saveDraft(path, text, author) {
+      assertEditablePath(path);
+      await refresh();
+      const files = drafts.mergedWith(served(), path, text);
+      const { errors } = build(files, new Set([path]));
+      if (errors.length > 0) throw new AppError('INVALID_SCRIPT', `${path} has ${errors.length} error(s)`, { errors });
+      await storeDraft(path, text, author);
+      await audit(author, 'draft.save', path);
+      return { errors: [] };
+    },
+
+    async deleteFile(path, author) {
+      assertEditablePath(path);
+      await refresh();
+      requireFile(path);
+      const files = drafts.mergedWith(served(), path, null);
+      const { errors } = build(files, new Set([path]));
+      if (errors.length > 0) throw new AppError('INVALID_SCRIPT', `deleting ${path} leaves ${errors.length} error(s)`, { errors });
+      await storeDraft(path, null, author);
+      await audit(author, 'draft.delete', path);
+    },
+
+    async discardDraft(path, author) {
+      if (path !== undefined) assertEditablePath(path);
+      await dropDraft(path);
+      await audit(author, 'draft.discard', path ?? 'all files');
+    },
+
+    intents: intentSummaries,
+
+    intent(id) {
+      const summary = intentSummaries().find((i) => i.id === id);
+      if (!summary) throw new AppError('NOT_FOUND', `no intent ${id}`);
+      const text = requireFile(summary.path);
+      return { path: summary.path, text, definition: parseIntentFile(summary.path, text).intent ?? null };
+    },
+
+    templates: templateSummaries,
+
+    template(id) {
+      const summary = templateSummaries().find((t) => t.id === id);
+      if (!summary) throw new AppError('NOT_FOUND', `no templates for ${id}`);
+      const text = requireFile(summary.path);
+      const parsed = parseTemplateFile(summary.path, text);
+      const moves: Record<string, { variants: string[]; quickReplies: string[] }> = {};
+      for (const [name, m] of Object.entries(parsed.template?.moves ?? {})) {
+        moves[name] = { variants: m.variants.map((v) => v.source), quickReplies: m.quickReplies };
+      }
+      return { path: summary.path, text, moves };
+    },
+
+    dictionary() {
+      const text = merged()[DICTIONARY] ?? '';
+      return { path: DICTIONARY, text, words: parseDictionary(text, DICTIONARY).words };
+    },
+
+    async tryPhrase(text) {
+      await refresh();
+      const bundle = draftBundle();
+      const u = bundle.understand(text);
+      const base: TryResult = { intent: u.intent, category: u.category, confidence: u.confidence, ranking: u.ranking, replies: [] };
+      if (!deps.createEngine) return base;
+      // A fresh conversation on a throwaway engine: nothing is stored, nobody is messaged.
+      const engine = deps.createEngine(() => bundle);
+      const conv = engine.openConversation({ id: `try-${Date.now()}`, buyerId: 'try-it', shopId: deps.shopId });
+      const turn = await engine.handleMessage(conv, text);
+      return { ...base, replies: turn.replies, ...(turn.handoff ? { handoff: turn.handoff } : {}) };
+    },
+
+    render(intent, move, context) {
+      const bundle = draftBundle();
+      const file = bundle.templates[intent];
+      if (!file) throw new AppError('NOT_FOUND', `no templates for ${intent}`);
+      const ctx = sampleContext(templateVariables(intent), clock(), shopSample(deps.shop), context ?? {});
+      const data = { now: clock(), utcOffsetMinutes: 480 };
+      const variants: RenderResult['variants'] = [];
+      for (const [name, m] of Object.entries(file.moves)) {
+        if (move !== undefined && name !== move) continue;
+        for (const v of m.variants) {
+          try {
+            variants.push({ templateId: v.id, move: name, text: v.render(ctx, { data }) });
+          } catch (e) {
+            variants.push({ templateId: v.id, move: name, error: (e as Error).message });
+          }
+        }
+      }
+      return { intent, context: ctx, variants };
+    },
+
+    async publish(author, message) {
+      await refresh();
+      const outcome = await publishScripts(
+        {
+          registry: deps.registry,
+          store: deps.store,
+          instanceId: deps.instanceId,
+          clock,
+          ...(deps.runStories ? { runStories: deps.runStories } : {}),
+          ...(deps.scriptsDir !== undefined ? { scriptsDir: deps.scriptsDir } : {}),
+        },
+        { files: merged(), author, ...(message ? { message } : {}), action: 'publish' },
+      );
+      if (outcome.ok) await dropDraft();
+      else if (outcome.reason !== 'unchanged') {
+        await audit(author, 'publish.refused', outcome.reason === 'invalid' ? `${outcome.errors.length} error(s)` : `${outcome.stories.length} broken stor(ies)`);
+      }
+      return outcome;
+    },
+
+    versions: () => listVersions(deps.store),
+
+    async version(n) {
+      return requireVersion(deps.store, n);
+    },
+
+    async diff(from, to) {
+      if (to === 'draft') {
+        await refresh();
+        if (from !== null) return diffVersions(deps.store, from, { label: 'draft', files: merged() });
+        // The draft against what is serving right now.
+        const active = deps.registry.current().version;
+        return { from: active, to: 'draft', files: diffFileSets(served(), merged()) };
+      }
+      return diffVersions(deps.store, from, to);
+    },
+
+    async rollback(version, author) {
+      const target = await requireVersion(deps.store, version);
+      return publishScripts(
+        {
+          registry: deps.registry,
+          store: deps.store,
+          instanceId: deps.instanceId,
+          clock,
+          ...(deps.scriptsDir !== undefined ? { scriptsDir: deps.scriptsDir } : {}),
+        },
+        { files: target.files, author, message: `回滚到 v${version}`, action: 'rollback', skipStories: true },
+      );
+    },
+
+    audit: (limit) => listAudit(deps.store, limit),
+  };
+}

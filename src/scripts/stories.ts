@@ -1,0 +1,198 @@
+/**
+ * Conversation stories: the scripted dialogues in test/conversations/*.yaml (buyer says →
+ * what the bot must do). The jest suite there runs them against the repo's scripts; the
+ * script editor runs the same files through this module against a draft before publishing,
+ * so a manager cannot publish replies that break a flow.
+ *
+ * Format (as written by the dialogue engineer; each file a list of conversations):
+ *   - name: …            buyer: B008        product?: P1     now?: ISO (default 2025-03-10 10:00 +08:00)
+ *     turns:
+ *       - say: 这件大衣能便宜点吗
+ *         intent?: id the bot handled it as (the first reply's intent)   nlu?: id the classifier said
+ *         reply?: [substrings]   notReply?: [substrings]   replies?: count   offer?: yuan
+ *         quickReplies?: [substrings]   handoff?: false | { reason?, priority?, summary?: [substrings] }
+ *         state?: { "dotted.path": value }
+ * The jest suite in test/conversations/ runs the same checks through this module.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { createEngine } from '../dialogue/engine';
+import type { ConversationState, TurnResult } from '../dialogue/types';
+import type { ShopData } from '../shop/types';
+import type { ScriptBundle } from './bundle';
+import type { StoryFailure, StoryRunner } from './publish';
+
+/** The clock stories run at when they name none: a Monday morning, shop time. */
+export const DEFAULT_STORY_TIME = '2025-03-10T10:00:00+08:00';
+
+const turnSchema = z
+  .object({
+    say: z.string().min(1),
+    intent: z.string().optional(),
+    nlu: z.string().optional(),
+    reply: z.array(z.string()).optional(),
+    notReply: z.array(z.string()).optional(),
+    offer: z.number().optional(),
+    quickReplies: z.array(z.string()).optional(),
+    replies: z.number().int().min(0).optional(),
+    handoff: z
+      .union([
+        z.literal(false),
+        z.object({ reason: z.string().optional(), priority: z.string().optional(), summary: z.array(z.string()).optional() }),
+      ])
+      .optional(),
+    state: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const storySchema = z
+  .object({
+    name: z.string().min(1),
+    buyer: z.string(),
+    product: z.string().optional(),
+    now: z.string().optional(),
+    turns: z.array(turnSchema).min(1),
+  })
+  .strict();
+
+export type StoryTurn = z.infer<typeof turnSchema>;
+export interface Story extends z.infer<typeof storySchema> {
+  /** File the story came from, for reports. */
+  file: string;
+}
+
+/** Parses one story file (a list of stories, or one); throws naming the file on a bad shape. */
+export function parseStoryFile(file: string, text: string): Story[] {
+  const raw: unknown = parse(text);
+  const parsed = z.array(storySchema).safeParse(Array.isArray(raw) ? raw : [raw]);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${file}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'not a story file'}`);
+  }
+  return parsed.data.map((s) => ({ ...s, file }));
+}
+
+/** Every story in `dir` (*.yaml / *.yml), in file-name order. A missing directory has none. */
+export function loadStories(dir: string): Story[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => parseStoryFile(n, readFileSync(join(dir, n), 'utf8')));
+}
+
+function at(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+/** True when a value survives a JSON round trip (undefined properties are dropped, as JSON does). */
+function isPlainJson(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isPlainJson);
+  if (typeof value !== 'object') return false;
+  // A plain object's prototype is Object.prototype of some realm (jest runs tests in another
+  // realm), whose own prototype is null; Map, Date and class instances sit one level deeper.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) return false;
+  return Object.values(value).every((v) => v === undefined || isPlainJson(v));
+}
+
+/** What one turn got wrong (empty when it did what the story says). */
+export function checkTurn(turn: StoryTurn, result: TurnResult): string[] {
+  const problems: string[] = [];
+  const text = result.replies.map((r) => r.text).join('\n');
+  const u = result.understanding;
+  if (turn.nlu !== undefined && u.intent !== turn.nlu) problems.push(`classified as ${u.intent}, expected ${turn.nlu}`);
+  if (turn.intent !== undefined) {
+    const handled = result.replies[0]?.intent ?? u.intent;
+    if (handled !== turn.intent) problems.push(`handled as ${handled}, expected ${turn.intent}`);
+  }
+  for (const s of turn.reply ?? []) if (!text.includes(s)) problems.push(`reply does not contain "${s}"`);
+  for (const s of turn.notReply ?? []) if (text.includes(s)) problems.push(`reply contains "${s}"`);
+  if (turn.replies !== undefined && result.replies.length !== turn.replies) {
+    problems.push(`${result.replies.length} replies, expected ${turn.replies}`);
+  }
+  if (turn.offer !== undefined) {
+    const offers = result.replies.map((r) => r.offer).filter((o) => o !== undefined);
+    if (!isDeepStrictEqual(offers, [turn.offer])) problems.push(`offer ${offers.join(',') || 'none'}, expected ${turn.offer}`);
+  }
+  if (turn.quickReplies) {
+    const quick = result.replies.flatMap((r) => r.quickReplies ?? []).join('|');
+    for (const q of turn.quickReplies) if (!quick.includes(q)) problems.push(`no quick reply "${q}"`);
+  }
+  if (turn.handoff === false && result.handoff) problems.push(`unexpected handoff (${result.handoff.reason})`);
+  if (turn.handoff) {
+    const h = result.handoff;
+    if (!h) problems.push('expected a handoff, got none');
+    else {
+      if (turn.handoff.reason && h.reason !== turn.handoff.reason) problems.push(`handoff reason ${h.reason}, expected ${turn.handoff.reason}`);
+      if (turn.handoff.priority && h.priority !== turn.handoff.priority) problems.push(`handoff priority ${h.priority}, expected ${turn.handoff.priority}`);
+      for (const s of turn.handoff.summary ?? []) if (!h.summary.includes(s)) problems.push(`handoff summary lacks "${s}"`);
+      if (h.suggestions.length !== 3) problems.push(`${h.suggestions.length} suggestions for the agent, expected 3`);
+      if (h.suggestions.some((s) => s.text.length === 0 || s.reason.length === 0)) problems.push('an empty suggestion');
+    }
+  }
+  if (!isPlainJson(result.conversation)) {
+    problems.push('conversation state is not plain JSON');
+  }
+  for (const [path, value] of Object.entries(turn.state ?? {})) {
+    const actual = at(result.conversation, path);
+    if (!isDeepStrictEqual(actual, value)) problems.push(`${path} is ${JSON.stringify(actual)}, expected ${JSON.stringify(value)}`);
+  }
+  return problems;
+}
+
+/** Loads the shop as it stands at a story's clock (demo orders are relative to "now"). */
+export type ShopAt = (now: Date) => ShopData;
+
+/**
+ * Plays one story through a fresh engine on `bundle` at a fixed clock with the first variant
+ * of every move, so it gives the same result every run. Stops at the first broken turn
+ * (later turns depend on it).
+ */
+export function runStory(story: Story, bundle: ScriptBundle, shopAt: ShopAt): StoryFailure[] {
+  const label = `${story.file}: ${story.name}`;
+  const now = new Date(story.now ?? DEFAULT_STORY_TIME);
+  if (Number.isNaN(now.getTime())) return [{ story: label, reason: `bad time "${story.now}"` }];
+  const engine = createEngine({ shop: shopAt(now), getScripts: () => bundle, clock: () => now, random: () => 0 });
+  let conv: ConversationState = engine.openConversation({
+    id: 'story',
+    buyerId: story.buyer,
+    shopId: 'demo',
+    ...(story.product ? { productId: story.product } : {}),
+  });
+  for (const [i, turn] of story.turns.entries()) {
+    let result: TurnResult;
+    try {
+      result = engine.handleMessage(conv, turn.say);
+    } catch (e) {
+      return [{ story: label, step: i + 1, reason: `「${turn.say}」: engine threw: ${(e as Error).message}` }];
+    }
+    conv = result.conversation;
+    const problems = checkTurn(turn, result);
+    if (problems.length > 0) {
+      const bot = result.replies.map((r) => r.text).join(' / ');
+      return [{ story: label, step: i + 1, reason: `「${turn.say}」: ${problems.join('; ')} (bot: ${bot || '—'})` }];
+    }
+  }
+  return [];
+}
+
+/** A StoryRunner over every story in `dir`, re-read on each publish so new stories count. */
+export function storyRunner(dir: string, shopAt: ShopAt): StoryRunner {
+  return (bundle) => {
+    let stories: Story[];
+    try {
+      stories = loadStories(dir);
+    } catch (e) {
+      return Promise.resolve([{ story: dir, reason: `stories could not be read: ${(e as Error).message}` }]);
+    }
+    return Promise.resolve(stories.flatMap((story) => runStory(story, bundle, shopAt)));
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * The demo shop: products, buyers, orders and policy read from YAML files (demo/shop/).
+ * Order times in the files are relative ("-3d 14:00") and resolved against `now` at load, so
+ * the demo always has a parcel shipped yesterday and one delivered three days ago.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { resolveRelativeTime, parseHhmm } from './clock';
+import type { Buyer, Order, Product, ShopData, ShopPolicy, TrackingEvent } from './types';
+
+const addressSchema = z.object({
+  recipient: z.string().min(1),
+  phone: z.string().regex(/^1\d{10}$/),
+  province: z.string().min(1),
+  city: z.string().min(1),
+  district: z.string().min(1),
+  detail: z.string().min(1),
+});
+
+const productSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  category: z.string().min(1),
+  listPrice: z.number().positive(),
+  floorPrice: z.number().positive(),
+  featured: z.boolean().optional(),
+  description: z.string(),
+  variants: z.array(z.object({ size: z.coerce.string(), color: z.string(), stock: z.number().int().min(0) })),
+});
+
+const buyerSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  returning: z.boolean(),
+  address: addressSchema,
+});
+
+const orderSchema = z.object({
+  number: z.string().min(1),
+  buyerId: z.string().min(1),
+  status: z.enum(['unpaid', 'paid', 'shipped', 'delivered', 'disputed', 'cancelled']),
+  items: z
+    .array(
+      z.object({
+        productId: z.string(),
+        name: z.string(),
+        size: z.coerce.string().optional(),
+        color: z.string().optional(),
+        quantity: z.number().int().positive(),
+        price: z.number().nonnegative(),
+      }),
+    )
+    .min(1),
+  total: z.number().nonnegative(),
+  createdAt: z.string(),
+  paidAt: z.string().optional(),
+  cashOnDelivery: z.boolean().optional(),
+  address: addressSchema.optional(),
+  shipment: z
+    .object({
+      carrier: z.string(),
+      trackingNumber: z.string(),
+      shippedAt: z.string(),
+      events: z.array(z.object({ at: z.string(), description: z.string() })),
+    })
+    .optional(),
+  deliveredAt: z.string().optional(),
+  dispute: z.string().optional(),
+});
+
+const hhmm = z.string().refine((s) => {
+  try {
+    parseHhmm(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected HH:MM');
+
+const policySchema = z.object({
+  shopName: z.string().min(1),
+  utcOffsetMinutes: z.number().int(),
+  shipCutoff: hhmm,
+  couriers: z.array(z.object({ id: z.string(), name: z.string() })).min(1),
+  defaultCourier: z.string(),
+  overdueDays: z.number().positive(),
+  returnDays: z.number().int().positive(),
+  returnShippingPaidBy: z.enum(['buyer', 'shop']),
+  codFee: z.number().nonnegative(),
+  codAvailable: z.boolean(),
+  freeShippingFrom: z.number().nonnegative(),
+  shippingFee: z.number().nonnegative(),
+  invoice: z.object({ electronic: z.boolean(), paper: z.boolean(), daysToIssue: z.number().int().nonnegative() }),
+  afterSaleHours: z.number().positive(),
+  haggle: z.object({
+    rounds: z.number().int().min(1).max(10),
+    acceptMargins: z.array(z.number().min(0).max(1)).min(1),
+    counterShares: z.array(z.number().min(0).max(1)).min(1),
+    farBelowRatio: z.number().min(0).max(1),
+    gift: z.string().min(1),
+    maxPushes: z.number().int().min(1),
+  }),
+});
+
+function readYaml<T>(dir: string, file: string, schema: z.ZodType<T>): T {
+  const path = join(dir, file);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new AppError('INVALID_CONFIG', `cannot read ${path}: ${(e as Error).message}`, undefined, { cause: e });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError('INVALID_CONFIG', `${path}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** Options for {@link loadDemoShop}. */
+export interface DemoShopOptions {
+  /** The instant relative times in orders.yaml are resolved against (default: now). */
+  now?: Date;
+}
+
+/**
+ * Reads products.yaml, buyers.yaml, orders.yaml and policy.yaml from `dir` and returns a
+ * read-only ShopData. Throws AppError INVALID_CONFIG naming the file on bad data.
+ */
+export function loadDemoShop(dir: string, options: DemoShopOptions = {}): ShopData {
+  const now = options.now ?? new Date();
+  const policy: ShopPolicy = readYaml(dir, 'policy.yaml', policySchema);
+  const products: Product[] = readYaml(dir, 'products.yaml', z.array(productSchema));
+  const buyers: Buyer[] = readYaml(dir, 'buyers.yaml', z.array(buyerSchema));
+  const rawOrders = readYaml(dir, 'orders.yaml', z.array(orderSchema));
+
+  for (const p of products) {
+    if (p.floorPrice > p.listPrice) {
+      throw new AppError('INVALID_CONFIG', `products.yaml: ${p.id} floorPrice above listPrice`);
+    }
+  }
+  const buyerById = new Map(buyers.map((b) => [b.id, b]));
+  const at = (spec: string): string => resolveRelativeTime(spec, now, policy.utcOffsetMinutes).toISOString();
+  const orders: Order[] = rawOrders.map((o) => {
+    const buyer = buyerById.get(o.buyerId);
+    if (!buyer) throw new AppError('INVALID_CONFIG', `orders.yaml: ${o.number} has unknown buyer ${o.buyerId}`);
+    const address = o.address ?? buyer.address;
+    const order: Order = {
+      number: o.number,
+      buyerId: o.buyerId,
+      status: o.status,
+      items: o.items,
+      total: o.total,
+      createdAt: at(o.createdAt),
+      address,
+    };
+    if (o.paidAt !== undefined) order.paidAt = at(o.paidAt);
+    if (o.cashOnDelivery !== undefined) order.cashOnDelivery = o.cashOnDelivery;
+    if (o.shipment) {
+      order.shipment = {
+        carrier: o.shipment.carrier,
+        trackingNumber: o.shipment.trackingNumber,
+        shippedAt: at(o.shipment.shippedAt),
+        events: o.shipment.events.map((e) => ({ at: at(e.at), description: e.description })),
+      };
+    }
+    if (o.deliveredAt !== undefined) order.deliveredAt = at(o.deliveredAt);
+    if (o.dispute !== undefined) order.dispute = o.dispute;
+    return order;
+  });
+  return createShopData({ policy, products, buyers, orders });
+}
+
+/** Builds ShopData over plain arrays (the demo loader and tests use it). Returns copies. */
+export function createShopData(data: {
+  policy: ShopPolicy;
+  products: Product[];
+  buyers: Buyer[];
+  orders: Order[];
+}): ShopData {
+  const copy = <T>(v: T): T => structuredClone(v);
+  const productById = new Map(data.products.map((p) => [p.id, p]));
+  const orderByNumber = new Map(data.orders.map((o) => [o.number.toUpperCase(), o]));
+  const buyerById = new Map(data.buyers.map((b) => [b.id, b]));
+  const courierById = new Map(data.policy.couriers.map((c) => [c.id, c.name]));
+  return {
+    policy: copy(data.policy),
+    products: () => copy(data.products),
+    product: (id) => {
+      const p = productById.get(id);
+      return p && copy(p);
+    },
+    featuredProduct: () => {
+      const p = data.products.find((x) => x.featured) ?? data.products[0];
+      return p && copy(p);
+    },
+    order: (number) => {
+      const o = orderByNumber.get(number.toUpperCase());
+      return o && copy(o);
+    },
+    ordersByBuyer: (buyerId) =>
+      copy(data.orders.filter((o) => o.buyerId === buyerId).sort((a, b) => b.createdAt.localeCompare(a.createdAt))),
+    trackingEvents: (number): TrackingEvent[] => copy(orderByNumber.get(number.toUpperCase())?.shipment?.events ?? []),
+    buyer: (id) => {
+      const b = buyerById.get(id);
+      return b && copy(b);
+    },
+    buyers: () => copy(data.buyers),
+    courierName: (id) => courierById.get(id) ?? id,
+  };
+}

@@ -1,0 +1,425 @@
+/**
+ * Append-only journal for the memory store: one JSON op per line in `<dataDir>/journal.jsonl`.
+ *
+ * Durability policy (the `fsync` option):
+ * - 'always' (default): group commit. Ops queued while a write is in flight are written
+ *   together with one write() + fdatasync(), and every caller's promise resolves only after
+ *   that fdatasync returned. Since the server acknowledges a buyer message only after
+ *   `appendMessage` resolved, an acknowledged message survives a process crash AND a power
+ *   loss. The cost is one fdatasync per batch, not per message.
+ * - 'interval': promises resolve after write() (data is in the OS page cache, so it survives
+ *   SIGKILL of the process) and fdatasync runs every `fsyncIntervalMs` (default 1000 ms). A
+ *   power loss or kernel crash can lose up to that interval of acknowledged writes.
+ * - 'never': write() only; the OS flushes when it likes. Survives process crashes only.
+ *
+ * When a write fails (disk full, I/O error) the batch is retried with backoff, in order, and
+ * the callers keep waiting: nothing is acknowledged that is not written, and no later op
+ * overtakes an earlier one (which would leave a seq gap after reload). `health()` reports the
+ * failure meanwhile.
+ *
+ * Start-up: the journal is replayed; a torn last line (a crash mid-write) is ignored with a
+ * warning; a damaged line in the middle is skipped with a warning and the original file is
+ * kept as `journal-<time>.damaged`. Then the journal is compacted: the current state is written
+ * as a fresh journal (temp file, fsync, rename, fsync dir). It is compacted again while
+ * running once it grows past `compactBytes` and twice its size after the last compaction.
+ *
+ * Compaction while running does not hold up writes: the snapshot goes to a temp file in the
+ * background while batches keep going to the current journal (and are acknowledged as usual);
+ * every line written meanwhile is kept as the "tail". Between two batches the tail is appended
+ * to the temp file, which is synced and renamed over the journal. Replay stays correct because
+ * ops are idempotent: the snapshot may already contain some tail ops (it is read from live
+ * state while being written), and the tail then re-applies them in order.
+ *
+ * A `LOCK` file holding the pid keeps a second live process off the same directory.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AppError } from '../../errors';
+import type { StoreLogger } from '../shared';
+import { applyOp, isJournalOp, snapshotOps, type JournalOp, type MemoryState } from './state';
+
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+export interface JournalOptions {
+  dir: string;
+  fsync: FsyncPolicy;
+  fsyncIntervalMs: number;
+  compactBytes: number;
+  logger: StoreLogger;
+}
+
+interface PendingWrite {
+  line: string;
+  resolve: () => void;
+}
+
+/** A compaction in progress (see the module comment). */
+interface Compaction {
+  tmp: string;
+  /** Lines written to the current journal since the snapshot began. */
+  tail: string[];
+  /** Snapshot bytes in `tmp`, once written and synced. */
+  bytes: number;
+  ready: boolean;
+  /** Settles when the snapshot is written (or failed); never rejects. */
+  done: Promise<void>;
+}
+
+const JOURNAL = 'journal.jsonl';
+const LOCK = 'LOCK';
+const MAX_BACKOFF_MS = 5000;
+
+export class Journal {
+  private readonly opts: JournalOptions;
+  private readonly state: MemoryState;
+  private readonly file: string;
+  private fd: number;
+  private pending: PendingWrite[] = [];
+  private running = false;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => {};
+  private fileBytes = 0;
+  private snapshotBytes = 0;
+  private dirty = false;
+  private closed = false;
+  private failure: string | null = null;
+  /** After a failed write part of a line may be on disk; the next write starts a fresh line. */
+  private tornTail = false;
+  private readonly syncTimer: NodeJS.Timeout | null = null;
+  private compaction: Compaction | null = null;
+  /** After a failed compaction, the next attempt waits until this time (epoch ms). */
+  private compactRetryAt = 0;
+
+  /** Opens (creating if needed) the journal in `opts.dir`, replays it into `state` and compacts it. */
+  constructor(opts: JournalOptions, state: MemoryState) {
+    this.opts = opts;
+    this.state = state;
+    this.file = path.join(opts.dir, JOURNAL);
+    fs.mkdirSync(opts.dir, { recursive: true });
+    this.takeDirLock();
+    this.replay();
+    this.snapshotBytes = this.writeSnapshotSync();
+    this.fileBytes = this.snapshotBytes;
+    this.fd = fs.openSync(this.file, 'a');
+    if (opts.fsync === 'interval') {
+      this.syncTimer = setInterval(() => this.periodicSync(), opts.fsyncIntervalMs);
+      this.syncTimer.unref();
+    }
+  }
+
+  /** Resolves once the op is written under the fsync policy; never rejects while open. */
+  write(op: JournalOp): Promise<void> {
+    return this.writeLine(`${JSON.stringify(op)}\n`);
+  }
+
+  /**
+   * Like `write` for an op the caller already serialised: `line` must be exactly
+   * `JSON.stringify(op) + '\n'` (saves serialising large values twice).
+   */
+  writeLine(line: string): Promise<void> {
+    if (this.closed) return Promise.reject(new AppError('STORE_UNAVAILABLE', 'Store is closed'));
+    return new Promise<void>((resolve) => {
+      this.pending.push({ line, resolve });
+      this.kick();
+    });
+  }
+
+  /** null when the last write succeeded, otherwise why writes are being retried. */
+  get failureReason(): string | null {
+    return this.failure;
+  }
+
+  /** Waits for queued writes, fsyncs, and releases the directory. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.idle;
+    if (this.compaction) {
+      // A finished snapshot wakes the writer, which swaps it in; wait for both.
+      await this.compaction.done;
+      await this.idle;
+    }
+    this.closed = true;
+    if (this.syncTimer) clearInterval(this.syncTimer);
+    try {
+      fs.fdatasyncSync(this.fd);
+    } finally {
+      fs.closeSync(this.fd);
+      fs.rmSync(path.join(this.opts.dir, LOCK), { force: true });
+    }
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    this.idle = new Promise((r) => (this.markIdle = r));
+    // setImmediate rather than a microtask: ops queued by other I/O callbacks in this turn of
+    // the event loop join the same batch.
+    setImmediate(() => void this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    let backoff = 50;
+    while (this.pending.length > 0 || this.compaction?.ready) {
+      if (this.compaction?.ready) {
+        await this.finishCompaction();
+        continue;
+      }
+      const batch = this.pending.splice(0);
+      try {
+        if (!this.compaction && this.shouldCompact() && Date.now() >= this.compactRetryAt) this.startCompaction();
+        const lines = batch.map((p) => p.line).join('');
+        const data = (this.tornTail ? '\n' : '') + lines;
+        this.tornTail = true;
+        await writeAll(this.fd, data);
+        this.tornTail = false;
+        this.fileBytes += Buffer.byteLength(data);
+        if (this.opts.fsync === 'always') await fdatasync(this.fd);
+        else this.dirty = true;
+        this.compaction?.tail.push(lines);
+        if (this.failure) this.opts.logger.info({ dir: this.opts.dir }, 'journal writes recovered');
+        this.failure = null;
+        backoff = 50;
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        this.failure = `journal write failed: ${(err as Error).message}`;
+        this.opts.logger.warn({ dir: this.opts.dir, err: (err as Error).message, retryInMs: backoff }, 'journal write failed; retrying');
+        // Put the batch back in front, keeping order, and retry it.
+        this.pending.unshift(...batch);
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+    this.running = false;
+    this.markIdle();
+  }
+
+  private periodicSync(): void {
+    if (!this.dirty || this.closed) return;
+    this.dirty = false;
+    fs.fdatasync(this.fd, (err) => {
+      if (err) {
+        this.dirty = true;
+        this.opts.logger.warn({ dir: this.opts.dir, err: err.message }, 'journal fdatasync failed');
+      }
+    });
+  }
+
+  private shouldCompact(): boolean {
+    return this.fileBytes > this.opts.compactBytes && this.fileBytes > 2 * this.snapshotBytes;
+  }
+
+  /** Starts writing the snapshot in the background; lines written from now on form the tail. */
+  private startCompaction(): void {
+    const c: Compaction = { tmp: `${this.file}.tmp`, tail: [], bytes: 0, ready: false, done: Promise.resolve() };
+    c.done = this.writeSnapshot(c.tmp).then(
+      (bytes) => {
+        c.bytes = bytes;
+        c.ready = true;
+        this.kick(); // the writer swaps it in between two batches
+      },
+      (err: unknown) => this.abandonCompaction(c, err),
+    );
+    this.compaction = c;
+  }
+
+  /** Writes the current state as ops to `tmp`, a chunk at a time (the event loop keeps running). */
+  private async writeSnapshot(tmp: string): Promise<number> {
+    const fh = await fs.promises.open(tmp, 'w');
+    let bytes = 0;
+    try {
+      let chunk: string[] = [];
+      const flush = async (): Promise<void> => {
+        const data = chunk.join('');
+        chunk = [];
+        bytes += Buffer.byteLength(data);
+        await fh.write(data);
+      };
+      for (const op of snapshotOps(this.state)) {
+        chunk.push(`${JSON.stringify(op)}\n`);
+        if (chunk.length >= 1000) await flush();
+      }
+      await flush();
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    return bytes;
+  }
+
+  /** Appends the tail to the snapshot and puts it in place. Runs only between two batches. */
+  private async finishCompaction(): Promise<void> {
+    const c = this.compaction;
+    if (!c) return;
+    let tail: string;
+    try {
+      tail = c.tail.join('');
+      const fh = await fs.promises.open(c.tmp, 'a');
+      try {
+        await fh.write(tail);
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await fs.promises.rename(c.tmp, this.file);
+    } catch (err) {
+      this.abandonCompaction(c, err);
+      return;
+    }
+    fsyncDir(this.opts.dir);
+    // Renamed: from here on only the new file counts, so no write goes anywhere until it is open.
+    for (let backoff = 50; ; backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
+      try {
+        const fd = fs.openSync(this.file, 'a');
+        fs.closeSync(this.fd);
+        this.fd = fd;
+        break;
+      } catch (err) {
+        this.failure = `journal reopen failed: ${(err as Error).message}`;
+        this.opts.logger.warn({ dir: this.opts.dir, err: (err as Error).message, retryInMs: backoff }, 'journal reopen after compaction failed; retrying');
+        await sleep(backoff);
+      }
+    }
+    this.tornTail = false;
+    this.snapshotBytes = c.bytes;
+    this.fileBytes = c.bytes + Buffer.byteLength(tail);
+    this.compaction = null;
+    this.opts.logger.info({ dir: this.opts.dir, bytes: this.fileBytes }, 'journal compacted');
+  }
+
+  /** The journal as it is stays complete; drop the temp file and try again later. */
+  private abandonCompaction(c: Compaction, err: unknown): void {
+    if (this.compaction === c) this.compaction = null;
+    this.compactRetryAt = Date.now() + MAX_BACKOFF_MS;
+    fs.rm(c.tmp, { force: true }, () => undefined);
+    this.opts.logger.warn({ dir: this.opts.dir, err: (err as Error).message }, 'journal compaction failed; will retry');
+  }
+
+  private replay(): void {
+    if (!fs.existsSync(this.file)) return;
+    const buf = fs.readFileSync(this.file);
+    let start = 0;
+    let lineNo = 0;
+    let damaged = 0;
+    while (start < buf.length) {
+      const nl = buf.indexOf(10, start);
+      const end = nl === -1 ? buf.length : nl;
+      const text = buf.toString('utf8', start, end);
+      lineNo += 1;
+      start = end + 1;
+      if (text.trim() === '') continue;
+      const op = parseLine(text);
+      const isLast = nl === -1;
+      if (op && applyOp(this.state, op)) continue;
+      if (isLast) {
+        this.opts.logger.warn({ file: this.file, line: lineNo }, 'ignoring torn last line of journal (crash during a write)');
+      } else {
+        damaged += 1;
+        this.opts.logger.warn({ file: this.file, line: lineNo }, 'skipping damaged journal line');
+      }
+    }
+    if (damaged > 0) {
+      const keep = path.join(this.opts.dir, `journal-${new Date().toISOString().replace(/[:.]/g, '-')}.damaged`);
+      fs.copyFileSync(this.file, keep);
+      this.opts.logger.warn({ kept: keep, damaged }, 'journal had damaged lines; original kept');
+    }
+  }
+
+  private writeSnapshotSync(): number {
+    const tmp = `${this.file}.tmp`;
+    const fd = fs.openSync(tmp, 'w');
+    let bytes = 0;
+    try {
+      let chunk: string[] = [];
+      const flush = (): void => {
+        const data = chunk.join('');
+        bytes += Buffer.byteLength(data);
+        writeAllSync(fd, data);
+        chunk = [];
+      };
+      for (const op of snapshotOps(this.state)) {
+        chunk.push(`${JSON.stringify(op)}\n`);
+        if (chunk.length >= 1000) flush();
+      }
+      flush();
+      fs.fdatasyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.file);
+    fsyncDir(this.opts.dir);
+    return bytes;
+  }
+
+  private takeDirLock(): void {
+    const lock = path.join(this.opts.dir, LOCK);
+    try {
+      const holder = Number(fs.readFileSync(lock, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        throw new AppError('INVALID_CONFIG', `DATA_DIR ${this.opts.dir} is in use by process ${holder}`);
+      }
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      // No lock file (or unreadable): the directory is free.
+    }
+    fs.writeFileSync(lock, `${process.pid}\n`);
+  }
+}
+
+function parseLine(text: string): JournalOp | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isJournalOp(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function fsyncDir(dir: string): void {
+  // Makes the rename itself durable. Some filesystems refuse fsync on a directory; the rename
+  // is still atomic there, only its durability is left to the OS.
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    /* see above */
+  }
+}
+
+function writeAllSync(fd: number, data: string): void {
+  let buf = Buffer.from(data);
+  while (buf.length > 0) {
+    const n = fs.writeSync(fd, buf);
+    buf = buf.subarray(n);
+  }
+}
+
+async function writeAll(fd: number, data: string): Promise<void> {
+  let buf = Buffer.from(data);
+  while (buf.length > 0) {
+    const n = await new Promise<number>((resolve, reject) =>
+      fs.write(fd, buf, (err, written) => (err ? reject(err) : resolve(written))),
+    );
+    buf = buf.subarray(n);
+  }
+}
+
+function fdatasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,370 @@
+/**
+ * The embedded store (the default): all state in process memory, every durable mutation
+ * journaled to DATA_DIR when a data directory is given (see ./journal.ts for the fsync
+ * policy). Mutations apply to memory synchronously, so the check-and-set operations
+ * (claimNext, takeDueTimers, seq assignment) are atomic within the one process that owns the
+ * directory; the returned promise resolves once the journal write is durable.
+ *
+ * Bus and Locks are in-process only; several processes need the Redis store.
+ */
+import { AppError } from '../../errors';
+import type { ConversationState } from '../../dialogue/types';
+import { LocalLocks, sortQueue, stderrLogger, type AuditEntry, type StoreLogger } from '../shared';
+import type {
+  AgentPresence,
+  BuyerSession,
+  NewMessage,
+  QueueEntry,
+  ScriptDraft,
+  ScriptVersion,
+  Store,
+  StoredMessage,
+  Timer,
+} from '../types';
+import { Journal, type FsyncPolicy } from './journal';
+import { applyOp, emptyState, logOf, type JournalOp, type MemoryState } from './state';
+
+export type { FsyncPolicy } from './journal';
+
+export interface MemoryStoreOptions {
+  /** Journal directory. Omitted: pure memory, nothing survives the process (tests). */
+  dataDir?: string;
+  /** See ./journal.ts. Default 'always' (group commit). */
+  fsync?: FsyncPolicy;
+  /** For fsync 'interval'. Default 1000. */
+  fsyncIntervalMs?: number;
+  /** Compact the journal once it is larger than this (and twice its last compacted size). Default 64 MiB. */
+  compactBytes?: number;
+  logger?: StoreLogger;
+  /** Clock for the rate limiter windows. Default Date.now. */
+  now?: () => number;
+}
+
+/** Creates the embedded store; with `dataDir` it reloads the journal synchronously first. */
+export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+  return new MemoryStore(options);
+}
+
+/** JSON round trip: callers never share objects with the store (as with Redis). */
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+class MemoryStore implements Store {
+  readonly kind = 'memory' as const;
+  private readonly state: MemoryState = emptyState();
+  private readonly journal: Journal | null;
+  private readonly now: () => number;
+  private readonly rate = new Map<string, { count: number; resetAt: number }>();
+  private readonly channels = new Map<string, Set<(message: unknown) => void>>();
+  private readonly locks = new LocalLocks();
+  /**
+   * JSON text of each conversation as last saved, with the object it describes. Conversations
+   * are the largest values read and written on every turn; keeping their text means a save
+   * serialises once (for both the copy and the journal line) and a read only parses.
+   */
+  private readonly convText = new Map<string, { v: ConversationState; text: string }>();
+  private closed = false;
+
+  constructor(options: MemoryStoreOptions) {
+    this.now = options.now ?? Date.now;
+    this.journal =
+      options.dataDir === undefined
+        ? null
+        : new Journal(
+            {
+              dir: options.dataDir,
+              fsync: options.fsync ?? 'always',
+              fsyncIntervalMs: options.fsyncIntervalMs ?? 1000,
+              compactBytes: options.compactBytes ?? 64 * 1024 * 1024,
+              logger: options.logger ?? stderrLogger,
+            },
+            this.state,
+          );
+  }
+
+  /** Applies ops to memory now and resolves when they are journaled. */
+  private commit(...ops: JournalOp[]): Promise<void> {
+    if (this.closed) return Promise.reject(new AppError('STORE_UNAVAILABLE', 'Store is closed'));
+    for (const op of ops) applyOp(this.state, op);
+    const journal = this.journal;
+    if (!journal) return Promise.resolve();
+    if (ops.length === 1) return journal.write(ops[0] as JournalOp);
+    return Promise.all(ops.map((op) => journal.write(op))).then(() => undefined);
+  }
+
+  // --- conversations -------------------------------------------------------------------
+
+  async getConversation(id: string): Promise<ConversationState | null> {
+    const conv = this.state.conversations.get(id);
+    return conv ? (JSON.parse(this.textOf(conv)) as ConversationState) : null;
+  }
+
+  /** The stored conversation's JSON (cached per stored object; replayed ones fill it lazily). */
+  private textOf(conv: ConversationState): string {
+    const cached = this.convText.get(conv.id);
+    if (cached?.v === conv) return cached.text;
+    const text = JSON.stringify(conv);
+    this.convText.set(conv.id, { v: conv, text });
+    return text;
+  }
+
+  saveConversation(conv: ConversationState): Promise<void> {
+    if (this.closed) return Promise.reject(new AppError('STORE_UNAVAILABLE', 'Store is closed'));
+    // One stringify serves the store's own copy, the read cache and the journal line.
+    const text = JSON.stringify(conv);
+    const v = JSON.parse(text) as ConversationState;
+    applyOp(this.state, { t: 'conv', v });
+    this.convText.set(v.id, { v, text });
+    return this.journal ? this.journal.writeLine(`{"t":"conv","v":${text}}\n`) : Promise.resolve();
+  }
+
+  async listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]> {
+    const all = [...this.state.conversations.values()];
+    return copy(filter?.status ? all.filter((c) => c.status === filter.status) : all);
+  }
+
+  async getBuyerSession(buyerId: string): Promise<BuyerSession | null> {
+    const s = this.state.sessions.get(buyerId);
+    return s ? copy(s) : null;
+  }
+
+  saveBuyerSession(session: BuyerSession): Promise<void> {
+    return this.commit({ t: 'session', v: copy(session) });
+  }
+
+  // --- message log ---------------------------------------------------------------------
+
+  async appendMessage(conversationId: string, msg: NewMessage): Promise<StoredMessage> {
+    const log = logOf(this.state, conversationId);
+    if (msg.clientId !== undefined) {
+      const seq = log.byClientId.get(msg.clientId);
+      const earlier = seq === undefined ? undefined : log.messages[seq - 1];
+      if (earlier) {
+        // The earlier append may still be on its way to disk; the retry must not be
+        // acknowledged before the original is durable.
+        if (this.journal) await this.journal.write({ t: 'msg', v: earlier });
+        return copy(earlier);
+      }
+    }
+    const stored: StoredMessage = { ...copy(msg), conversationId, seq: log.messages.length + 1 };
+    await this.commit({ t: 'msg', v: stored });
+    return copy(stored);
+  }
+
+  async messagesAfter(conversationId: string, afterSeq: number, limit?: number): Promise<StoredMessage[]> {
+    const messages = this.state.logs.get(conversationId)?.messages ?? [];
+    const from = Math.max(0, Math.floor(afterSeq));
+    const to = limit === undefined ? messages.length : Math.min(messages.length, from + Math.max(0, limit));
+    return copy(messages.slice(from, to));
+  }
+
+  async lastSeq(conversationId: string): Promise<number> {
+    // Seqs are gap-free from 1, so the count is the last one.
+    return this.state.logs.get(conversationId)?.messages.length ?? 0;
+  }
+
+  // --- handoff queue -------------------------------------------------------------------
+
+  enqueue(entry: QueueEntry): Promise<void> {
+    return this.commit({ t: 'enqueue', v: copy(entry) });
+  }
+
+  async removeFromQueue(conversationId: string): Promise<boolean> {
+    if (!this.state.queue.has(conversationId)) return false;
+    await this.commit({ t: 'dequeue', id: conversationId });
+    return true;
+  }
+
+  async listQueue(): Promise<QueueEntry[]> {
+    return copy(sortQueue(this.state.queue.values()));
+  }
+
+  async claimNext(agentId: string, maxLoad: number, conversationId?: string): Promise<QueueEntry | null> {
+    // Everything up to commit() runs synchronously: no other claim can interleave.
+    const load = this.state.assignments.get(agentId)?.size ?? 0;
+    if (load >= maxLoad) return null;
+    let entry: QueueEntry | undefined;
+    if (conversationId !== undefined) entry = this.state.queue.get(conversationId);
+    else entry = sortQueue(this.state.queue.values())[0];
+    if (!entry) return null;
+    const taken = copy(entry);
+    await this.commit({ t: 'dequeue', id: taken.conversationId }, { t: 'assign', agent: agentId, conv: taken.conversationId });
+    return taken;
+  }
+
+  // --- agents --------------------------------------------------------------------------
+
+  setPresence(p: AgentPresence): Promise<void> {
+    return this.commit({ t: 'presence', v: copy(p) });
+  }
+
+  async getPresence(agentId: string): Promise<AgentPresence | null> {
+    const p = this.state.presence.get(agentId);
+    return p ? copy(p) : null;
+  }
+
+  async listPresence(): Promise<AgentPresence[]> {
+    return copy([...this.state.presence.values()]);
+  }
+
+  async listAssignments(agentId: string): Promise<string[]> {
+    return [...(this.state.assignments.get(agentId) ?? [])].sort();
+  }
+
+  assign(agentId: string, conversationId: string): Promise<void> {
+    return this.commit({ t: 'assign', agent: agentId, conv: conversationId });
+  }
+
+  unassign(agentId: string, conversationId: string): Promise<void> {
+    return this.commit({ t: 'unassign', agent: agentId, conv: conversationId });
+  }
+
+  // --- timers --------------------------------------------------------------------------
+
+  setTimer(timer: Timer): Promise<void> {
+    return this.commit({ t: 'timer', v: copy(timer) });
+  }
+
+  async clearTimer(key: string): Promise<void> {
+    if (!this.state.timers.has(key)) return;
+    await this.commit({ t: 'untimer', key });
+  }
+
+  async takeDueTimers(now: number, limit = 100): Promise<Timer[]> {
+    const due = [...this.state.timers.values()]
+      .filter((t) => t.dueAt <= now)
+      .sort((a, b) => a.dueAt - b.dueAt || (a.key < b.key ? -1 : 1))
+      .slice(0, limit);
+    if (due.length === 0) return [];
+    await this.commit(...due.map((t): JournalOp => ({ t: 'untimer', key: t.key })));
+    return copy(due);
+  }
+
+  async getTimers(keys: readonly string[]): Promise<Timer[]> {
+    return copy(keys.flatMap((k) => this.state.timers.get(k) ?? []));
+  }
+
+  async listTimers(): Promise<Timer[]> {
+    return copy([...this.state.timers.values()].sort((a, b) => a.dueAt - b.dueAt));
+  }
+
+  // --- scripts -------------------------------------------------------------------------
+
+  async saveScriptVersion(v: Omit<ScriptVersion, 'version'>): Promise<ScriptVersion> {
+    const version: ScriptVersion = { ...copy(v), version: this.state.scripts.size + 1 };
+    await this.commit({ t: 'script', v: version });
+    return copy(version);
+  }
+
+  async getScriptVersion(version: number): Promise<ScriptVersion | null> {
+    const v = this.state.scripts.get(version);
+    return v ? copy(v) : null;
+  }
+
+  async listScriptVersions(): Promise<ScriptVersion[]> {
+    return copy([...this.state.scripts.values()].sort((a, b) => b.version - a.version));
+  }
+
+  async setActiveScriptVersion(version: number): Promise<void> {
+    if (!this.state.scripts.has(version)) throw new AppError('NOT_FOUND', `No script version ${version}`);
+    await this.commit({ t: 'active', version });
+  }
+
+  async getActiveScriptVersion(): Promise<number | null> {
+    return this.state.activeScript;
+  }
+
+  appendAudit(entry: AuditEntry): Promise<void> {
+    return this.commit({ t: 'audit', n: this.state.audit.length, v: copy(entry) });
+  }
+
+  async listAudit(limit = 100): Promise<AuditEntry[]> {
+    return copy(this.state.audit.slice(-limit).reverse());
+  }
+
+  saveDraft(path: string, draft: ScriptDraft): Promise<void> {
+    return this.commit({ t: 'draft', path, v: copy(draft) });
+  }
+
+  async getDrafts(): Promise<Record<string, ScriptDraft>> {
+    return copy(Object.fromEntries(this.state.drafts));
+  }
+
+  deleteDraft(path?: string): Promise<void> {
+    return this.commit(path === undefined ? { t: 'undraft' } : { t: 'undraft', path });
+  }
+
+  // --- rate limiter (not journaled: windows are short) ----------------------------------
+
+  async hit(key: string, windowMs: number, limit: number): Promise<{ allowed: boolean; count: number }> {
+    const now = this.now();
+    let w = this.rate.get(key);
+    if (!w || now >= w.resetAt) {
+      w = { count: 0, resetAt: now + windowMs };
+      this.rate.set(key, w);
+      if (this.rate.size > 10_000) this.sweepRate(now);
+    }
+    w.count += 1;
+    return { allowed: w.count <= limit, count: w.count };
+  }
+
+  private sweepRate(now: number): void {
+    for (const [k, w] of this.rate) if (now >= w.resetAt) this.rate.delete(k);
+  }
+
+  // --- bus (in-process) ----------------------------------------------------------------
+
+  async publish(channel: string, message: unknown): Promise<void> {
+    const handlers = this.channels.get(channel);
+    if (!handlers || handlers.size === 0) return;
+    // Serialised like Redis pub/sub and delivered asynchronously, so callers behave the same on both stores.
+    const text = JSON.stringify(message);
+    setImmediate(() => {
+      for (const h of [...handlers]) {
+        try {
+          h(JSON.parse(text));
+        } catch {
+          // A failing subscriber must not stop delivery to the others.
+        }
+      }
+    });
+  }
+
+  async subscribe(channel: string, handler: (message: unknown) => void): Promise<() => Promise<void>> {
+    let handlers = this.channels.get(channel);
+    if (!handlers) {
+      handlers = new Set();
+      this.channels.set(channel, handlers);
+    }
+    // Wrap so subscribing the same function twice gives two independent subscriptions.
+    const wrapped = (m: unknown): void => handler(m);
+    handlers.add(wrapped);
+    return async () => {
+      handlers.delete(wrapped);
+      if (handlers.size === 0) this.channels.delete(channel);
+    };
+  }
+
+  // --- locks (in-process) --------------------------------------------------------------
+
+  withLock<T>(key: string, _ttlMs: number, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(key, fn);
+  }
+
+  // --- lifecycle -----------------------------------------------------------------------
+
+  health(): { status: 'ok' | 'degraded'; reason?: string } {
+    const failure = this.journal?.failureReason ?? null;
+    return failure ? { status: 'degraded', reason: failure } : { status: 'ok' };
+  }
+
+  async ready(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.channels.clear();
+    await this.journal?.close();
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The memory store's state and the journal operations that change it. Every mutation of
+ * durable state is expressed as one `JournalOp`; the store applies it to memory and, when it
+ * has a data directory, appends the same op to the journal. Replaying the journal applies the
+ * same ops again, so `applyOp` must be idempotent (a line written twice after a retried write
+ * must not duplicate anything).
+ */
+import type { ConversationState } from '../../dialogue/types';
+import type { AuditEntry } from '../shared';
+import type { AgentPresence, BuyerSession, QueueEntry, ScriptDraft, ScriptVersion, StoredMessage, Timer } from '../types';
+
+export interface ConversationLog {
+  /** messages[i].seq === i + 1 */
+  messages: StoredMessage[];
+  /** clientId → seq, for idempotent appends. */
+  byClientId: Map<string, number>;
+}
+
+export interface MemoryState {
+  conversations: Map<string, ConversationState>;
+  sessions: Map<string, BuyerSession>;
+  logs: Map<string, ConversationLog>;
+  queue: Map<string, QueueEntry>;
+  presence: Map<string, AgentPresence>;
+  assignments: Map<string, Set<string>>;
+  timers: Map<string, Timer>;
+  scripts: Map<number, ScriptVersion>;
+  activeScript: number | null;
+  /** The managers' unpublished script edits by path. */
+  drafts: Map<string, ScriptDraft>;
+  /** Oldest first. */
+  audit: AuditEntry[];
+}
+
+export function emptyState(): MemoryState {
+  return {
+    conversations: new Map(),
+    sessions: new Map(),
+    logs: new Map(),
+    queue: new Map(),
+    presence: new Map(),
+    assignments: new Map(),
+    timers: new Map(),
+    scripts: new Map(),
+    activeScript: null,
+    drafts: new Map(),
+    audit: [],
+  };
+}
+
+export type JournalOp =
+  | { t: 'conv'; v: ConversationState }
+  | { t: 'session'; v: BuyerSession }
+  | { t: 'msg'; v: StoredMessage }
+  | { t: 'enqueue'; v: QueueEntry }
+  | { t: 'dequeue'; id: string }
+  | { t: 'presence'; v: AgentPresence }
+  | { t: 'assign'; agent: string; conv: string }
+  | { t: 'unassign'; agent: string; conv: string }
+  | { t: 'timer'; v: Timer }
+  | { t: 'untimer'; key: string }
+  | { t: 'script'; v: ScriptVersion }
+  | { t: 'active'; version: number }
+  | { t: 'draft'; path: string; v: ScriptDraft }
+  /** path absent: every draft entry. */
+  | { t: 'undraft'; path?: string }
+  /** n is the entry's position, so a line written twice (retried write) is applied once. */
+  | { t: 'audit'; n: number; v: AuditEntry };
+
+export function logOf(state: MemoryState, conversationId: string): ConversationLog {
+  let log = state.logs.get(conversationId);
+  if (!log) {
+    log = { messages: [], byClientId: new Map() };
+    state.logs.set(conversationId, log);
+  }
+  return log;
+}
+
+/**
+ * Applies one op. Returns false when the op could not apply (a message whose seq would leave
+ * a gap), which only happens when replaying a damaged journal.
+ */
+export function applyOp(state: MemoryState, op: JournalOp): boolean {
+  switch (op.t) {
+    case 'conv':
+      state.conversations.set(op.v.id, op.v);
+      return true;
+    case 'session':
+      state.sessions.set(op.v.buyerId, op.v);
+      return true;
+    case 'msg': {
+      const log = logOf(state, op.v.conversationId);
+      if (op.v.seq <= log.messages.length) return true; // already applied (duplicate line)
+      if (op.v.seq !== log.messages.length + 1) return false;
+      log.messages.push(op.v);
+      if (op.v.clientId !== undefined) log.byClientId.set(op.v.clientId, op.v.seq);
+      return true;
+    }
+    case 'enqueue':
+      state.queue.set(op.v.conversationId, op.v);
+      return true;
+    case 'dequeue':
+      state.queue.delete(op.id);
+      return true;
+    case 'presence':
+      state.presence.set(op.v.agentId, op.v);
+      return true;
+    case 'assign': {
+      let set = state.assignments.get(op.agent);
+      if (!set) {
+        set = new Set();
+        state.assignments.set(op.agent, set);
+      }
+      set.add(op.conv);
+      return true;
+    }
+    case 'unassign': {
+      const set = state.assignments.get(op.agent);
+      if (set) {
+        set.delete(op.conv);
+        if (set.size === 0) state.assignments.delete(op.agent);
+      }
+      return true;
+    }
+    case 'timer':
+      state.timers.set(op.v.key, op.v);
+      return true;
+    case 'untimer':
+      state.timers.delete(op.key);
+      return true;
+    case 'script':
+      state.scripts.set(op.v.version, op.v);
+      return true;
+    case 'active':
+      state.activeScript = op.version;
+      return true;
+    case 'draft':
+      state.drafts.set(op.path, op.v);
+      return true;
+    case 'undraft':
+      if (op.path === undefined) state.drafts.clear();
+      else state.drafts.delete(op.path);
+      return true;
+    case 'audit':
+      if (op.n < state.audit.length) return true; // already applied (duplicate line)
+      if (op.n !== state.audit.length) return false;
+      state.audit.push(op.v);
+      return true;
+  }
+}
+
+/** The ops that rebuild `state` from nothing: what a compacted journal contains. */
+export function* snapshotOps(state: MemoryState): Generator<JournalOp> {
+  for (const v of state.scripts.values()) yield { t: 'script', v };
+  if (state.activeScript !== null) yield { t: 'active', version: state.activeScript };
+  for (const [path, v] of state.drafts) yield { t: 'draft', path, v };
+  for (const [n, v] of state.audit.entries()) yield { t: 'audit', n, v };
+  for (const v of state.presence.values()) yield { t: 'presence', v };
+  for (const v of state.conversations.values()) yield { t: 'conv', v };
+  for (const v of state.sessions.values()) yield { t: 'session', v };
+  for (const log of state.logs.values()) for (const v of log.messages) yield { t: 'msg', v };
+  for (const v of state.queue.values()) yield { t: 'enqueue', v };
+  for (const [agent, convs] of state.assignments) for (const conv of convs) yield { t: 'assign', agent, conv };
+  for (const v of state.timers.values()) yield { t: 'timer', v };
+}
+
+const OP_TYPES = new Set<string>([
+  'conv',
+  'session',
+  'msg',
+  'enqueue',
+  'dequeue',
+  'presence',
+  'assign',
+  'unassign',
+  'timer',
+  'untimer',
+  'script',
+  'active',
+  'draft',
+  'undraft',
+  'audit',
+]);
+
+/**
+ * Cheap shape check for a parsed journal line. The journal is written only by this module, so
+ * a full schema check would buy little; this catches garbage that happens to parse as JSON.
+ */
+export function isJournalOp(value: unknown): value is JournalOp {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { t?: unknown }).t === 'string' &&
+    OP_TYPES.has((value as { t: string }).t)
+  );
+}

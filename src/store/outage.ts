@@ -1,0 +1,603 @@
+/**
+ * Keeps buyers answered while Redis is unreachable. `withOutageFallback(redisStore)` wraps the
+ * Redis store of one server process:
+ *
+ *  - Writes are issued to Redis at once. The Redis client keeps every command it could not
+ *    send in its in-order offline queue and sends it when Redis returns (see ../redis), so a
+ *    write that does not complete quickly, or is issued while Redis is known to be down, is
+ *    *buffered*: the caller gets its answer (and the buyer an ack) while the command waits in
+ *    that queue. "Acknowledged" therefore means "stored in Redis, or buffered in this
+ *    process's memory and retried in order until Redis confirms it". A process that dies
+ *    during an outage loses what it had buffered (docs/scaling.md says so).
+ *  - This process keeps a local copy of what it has read or written recently: conversation
+ *    state, buyer sessions and complete message logs (bounded, least recently used first).
+ *    While Redis is down, reads come from that copy instead of waiting; message appends get
+ *    the next sequence number from the local log, and the real one Redis assigns when the
+ *    buffered append lands is checked against it (any difference is logged and the local log
+ *    dropped, so the next read takes Redis's).
+ *  - The bus delivers this process's own events to its local subscribers directly (they no
+ *    longer make a round trip through Redis), so the bot's replies reach sockets on this
+ *    instance during an outage; other instances get the buffered events when Redis returns.
+ *  - Locks fall back to a process-local lock and the rate limiter to a local counter; what
+ *    can't be answered locally (the agent queue, claims, script versions) waits for Redis.
+ *
+ * `health()` says 'degraded' with the reason while Redis is unreachable or buffered writes
+ * are still unconfirmed; the logger says when that starts and ends.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ConversationState } from '../dialogue/types';
+import { AppError } from '../errors';
+import { LocalLocks, stderrLogger, type AuditEntry, type StoreLogger } from './shared';
+import type {
+  AgentPresence,
+  BuyerSession,
+  NewMessage,
+  QueueEntry,
+  ScriptDraft,
+  ScriptVersion,
+  Store,
+  StoredMessage,
+  Timer,
+} from './types';
+
+export interface OutageFallbackOptions {
+  logger?: StoreLogger;
+  /** An operation slower than this while Redis looks healthy counts as stuck: fall back. Default 1500 ms. */
+  fallbackAfterMs?: number;
+  /** A read with nothing in the local copy waits at most this long, then fails STORE_UNAVAILABLE. Default 10 s. */
+  readTimeoutMs?: number;
+  /** Conversations (and buyer sessions) kept in the local copy. Default 5000. */
+  maxCachedConversations?: number;
+  /** Acknowledged-but-unconfirmed writes allowed; beyond that, writes wait for Redis. Default 100 000. */
+  maxBufferedWrites?: number;
+}
+
+const TIMEOUT = Symbol('timeout');
+type Raced<T> = { value: T } | typeof TIMEOUT;
+
+function raceTimeout<T>(p: Promise<T>, ms: number): Promise<Raced<T>> {
+  if (ms <= 0) {
+    // Still let an already-settled promise win.
+    return Promise.race([p.then((value): Raced<T> => ({ value })), Promise.resolve().then((): Raced<T> => TIMEOUT)]);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.then((value): Raced<T> => ({ value })),
+    new Promise<Raced<T>>((resolve) => {
+      timer = setTimeout(() => resolve(TIMEOUT), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const noop = (): void => {};
+
+/** Bus envelope: lets a process skip its own events coming back from Redis (delivered locally already). */
+interface Envelope {
+  __origin: string;
+  m: unknown;
+}
+
+function isEnvelope(v: unknown): v is Envelope {
+  return typeof v === 'object' && v !== null && typeof (v as Envelope).__origin === 'string' && 'm' in v;
+}
+
+/** What this process knows about one conversation. */
+interface Local {
+  state?: ConversationState;
+  /** Every message from seq 1, when known; undefined when this process has not seen them all. */
+  log?: StoredMessage[];
+}
+
+/** Wraps a (Redis) store so buyers keep getting answers while it is unreachable. */
+export function withOutageFallback(inner: Store, options: OutageFallbackOptions = {}): Store {
+  return new OutageTolerantStore(inner, options);
+}
+
+class OutageTolerantStore implements Store {
+  readonly kind: Store['kind'];
+  private readonly logger: StoreLogger;
+  private readonly fallbackAfterMs: number;
+  private readonly readTimeoutMs: number;
+  private readonly maxCached: number;
+  private readonly maxBuffered: number;
+  private readonly origin = randomBytes(8).toString('hex');
+
+  private readonly local = new Map<string, Local>();
+  private readonly sessions = new Map<string, BuyerSession>();
+  /** Writes acknowledged to callers and not yet confirmed by Redis. */
+  private readonly buffered = new Set<Promise<unknown>>();
+  private bufferedTotal = 0;
+  /** Set when an operation got stuck although the client still looked connected. */
+  private suspect: string | null = null;
+  private inOutage = false;
+  private readonly handlers = new Map<string, { set: Set<(m: unknown) => void>; inner: Promise<() => Promise<void>> }>();
+  /** Serialises holders of one key inside this process (cheap, and all there is during an outage). */
+  private readonly localLocks = new LocalLocks();
+  private readonly counters = new Map<string, { until: number; count: number }>();
+
+  constructor(
+    private readonly inner: Store,
+    options: OutageFallbackOptions,
+  ) {
+    this.kind = inner.kind;
+    this.logger = options.logger ?? stderrLogger;
+    this.fallbackAfterMs = options.fallbackAfterMs ?? 1500;
+    this.readTimeoutMs = options.readTimeoutMs ?? 10_000;
+    this.maxCached = options.maxCachedConversations ?? 5000;
+    this.maxBuffered = options.maxBufferedWrites ?? 100_000;
+  }
+
+  // --- outage bookkeeping --------------------------------------------------------------
+
+  private degraded(): boolean {
+    return this.suspect !== null || this.inner.health().status !== 'ok';
+  }
+
+  private enterOutage(why: string): void {
+    if (this.inOutage) return;
+    this.inOutage = true;
+    this.logger.warn({ reason: why }, 'store degraded: answering buyers from the local copy; acknowledged writes are buffered until redis confirms them');
+  }
+
+  private markSuspect(why: string): void {
+    this.suspect ??= why;
+    this.enterOutage(why);
+  }
+
+  /** Remembers a write that was acknowledged before Redis confirmed it. */
+  private buffer(p: Promise<unknown>, what: string): void {
+    this.enterOutage(this.inner.health().reason ?? this.suspect ?? 'redis slow');
+    this.buffered.add(p);
+    this.bufferedTotal += 1;
+    p.then(noop, (err: unknown) => {
+      // Only a command Redis itself refused ends here (a lost connection is retried forever).
+      this.logger.warn({ op: what, err: err instanceof Error ? err.message : String(err) }, 'buffered write failed in redis after it was acknowledged');
+    }).finally(() => {
+      this.buffered.delete(p);
+      if (this.buffered.size === 0 && this.inner.health().status === 'ok') {
+        this.suspect = null;
+        if (this.inOutage) {
+          this.inOutage = false;
+          this.logger.info({ confirmed: this.bufferedTotal }, 'store recovered: every buffered write is confirmed by redis');
+          this.bufferedTotal = 0;
+        }
+      }
+    });
+  }
+
+  /**
+   * Issues a write. Resolves with its result once Redis confirmed it; or, when Redis is down
+   * or slow, resolves `buffered` while the command waits in the client's ordered queue.
+   */
+  private async write<T>(op: Promise<T>, what: string): Promise<Raced<T>> {
+    if (this.buffered.size >= this.maxBuffered) return { value: await op }; // back-pressure, honestly
+    const raced = await raceTimeout(op, this.degraded() ? 0 : this.fallbackAfterMs);
+    if (raced !== TIMEOUT) return raced;
+    if (!this.degraded()) this.markSuspect(`a ${what} took longer than ${this.fallbackAfterMs} ms`);
+    this.buffer(op, what);
+    return TIMEOUT;
+  }
+
+  private async writeVoid(op: Promise<void>, what: string): Promise<void> {
+    await this.write(op, what);
+  }
+
+  /** Reads from Redis; from the local copy when Redis is down or stuck; fails after readTimeoutMs with nothing local. */
+  private async read<T>(op: () => Promise<T>, fromLocal: () => T | undefined, learn: (v: T) => void, what: string): Promise<T> {
+    if (this.degraded()) {
+      const l = fromLocal();
+      if (l !== undefined) return l;
+    }
+    const p = op();
+    const first = await raceTimeout(p, this.degraded() ? 0 : this.fallbackAfterMs);
+    if (first !== TIMEOUT) {
+      learn(first.value);
+      return first.value;
+    }
+    if (!this.degraded()) this.markSuspect(`a ${what} took longer than ${this.fallbackAfterMs} ms`);
+    const l = fromLocal();
+    if (l !== undefined) {
+      p.then(learn, noop);
+      return l;
+    }
+    const second = await raceTimeout(p, this.readTimeoutMs);
+    if (second !== TIMEOUT) {
+      learn(second.value);
+      return second.value;
+    }
+    p.catch(noop);
+    throw new AppError('STORE_UNAVAILABLE', `redis unreachable and no local copy for this ${what}`);
+  }
+
+  private entry(conversationId: string, create: boolean): Local | undefined {
+    const e = this.local.get(conversationId);
+    if (e) {
+      // Least recently used goes first: move to the end.
+      this.local.delete(conversationId);
+      this.local.set(conversationId, e);
+      return e;
+    }
+    if (!create) return undefined;
+    const fresh: Local = {};
+    this.local.set(conversationId, fresh);
+    while (this.local.size > this.maxCached) {
+      const oldest = this.local.keys().next().value;
+      if (oldest === undefined) break;
+      this.local.delete(oldest);
+    }
+    return fresh;
+  }
+
+  // --- conversations -------------------------------------------------------------------
+
+  async getConversation(id: string): Promise<ConversationState | null> {
+    return this.read(
+      () => this.inner.getConversation(id),
+      () => this.entry(id, false)?.state,
+      (conv) => {
+        if (conv) this.entry(id, true)!.state = conv;
+      },
+      'conversation read',
+    );
+  }
+
+  async saveConversation(conv: ConversationState): Promise<void> {
+    const known = this.local.has(conv.id);
+    const e = this.entry(conv.id, true)!;
+    // Saved here before ever being read here, with no turns: this process just opened it, so
+    // its log is empty. That lets a conversation opened during an outage number its messages.
+    if (!known && conv.turns.length === 0) e.log = [];
+    e.state = conv;
+    await this.writeVoid(this.inner.saveConversation(conv), 'conversation save');
+  }
+
+  listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]> {
+    return this.inner.listConversations(filter);
+  }
+
+  async getBuyerSession(buyerId: string): Promise<BuyerSession | null> {
+    return this.read(
+      () => this.inner.getBuyerSession(buyerId),
+      () => this.sessions.get(buyerId),
+      (s) => {
+        if (s) this.rememberSession(s);
+      },
+      'buyer session read',
+    );
+  }
+
+  async saveBuyerSession(session: BuyerSession): Promise<void> {
+    this.rememberSession(session);
+    await this.writeVoid(this.inner.saveBuyerSession(session), 'buyer session save');
+  }
+
+  private rememberSession(s: BuyerSession): void {
+    this.sessions.delete(s.buyerId);
+    this.sessions.set(s.buyerId, s);
+    while (this.sessions.size > this.maxCached) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest === undefined) break;
+      this.sessions.delete(oldest);
+    }
+  }
+
+  // --- message log ---------------------------------------------------------------------
+
+  async appendMessage(conversationId: string, msg: NewMessage): Promise<StoredMessage> {
+    const e = this.entry(conversationId, false);
+    if (this.degraded() && e?.log && msg.clientId !== undefined) {
+      const seen = e.log.find((m) => m.clientId === msg.clientId);
+      if (seen) return seen;
+    }
+    const op = this.inner.appendMessage(conversationId, msg);
+    if (!this.degraded() || !e?.log) {
+      const raced = await raceTimeout(op, this.degraded() ? 0 : this.fallbackAfterMs);
+      if (raced !== TIMEOUT) {
+        this.learnAppended(conversationId, raced.value);
+        return raced.value;
+      }
+      if (!this.degraded()) this.markSuspect(`a message append took longer than ${this.fallbackAfterMs} ms`);
+    }
+    const log = this.entry(conversationId, false)?.log;
+    if (!log) {
+      // No complete local log to number the message from: it can only be acknowledged by Redis.
+      const late = await raceTimeout(op, this.readTimeoutMs);
+      if (late !== TIMEOUT) {
+        this.learnAppended(conversationId, late.value);
+        return late.value;
+      }
+      op.catch(noop); // still queued; a resend with the same clientId will not store it twice
+      throw new AppError('STORE_UNAVAILABLE', 'redis unreachable and this conversation is not known locally');
+    }
+    const last = log[log.length - 1];
+    const provisional: StoredMessage = { ...msg, conversationId, seq: (last?.seq ?? 0) + 1 };
+    log.push(provisional);
+    this.buffer(
+      op.then((real) => {
+        if (real.seq !== provisional.seq || real.text !== provisional.text) {
+          this.logger.warn(
+            { conversationId, provisionalSeq: provisional.seq, seq: real.seq },
+            'a message buffered during the outage got another seq in redis (another instance wrote meanwhile); local copy dropped',
+          );
+          const cur = this.local.get(conversationId);
+          if (cur) delete cur.log;
+        }
+      }),
+      'message append',
+    );
+    return provisional;
+  }
+
+  private learnAppended(conversationId: string, stored: StoredMessage): void {
+    const e = this.entry(conversationId, false);
+    if (!e?.log) return;
+    const lastSeq = e.log[e.log.length - 1]?.seq ?? 0;
+    if (stored.seq === lastSeq + 1) e.log.push(stored);
+    else if (stored.seq > lastSeq + 1) {
+      // Another instance appended meanwhile: fetch what we missed so the copy stays complete.
+      delete e.log;
+      void this.inner.messagesAfter(conversationId, 0).then((rows) => this.learnLog(conversationId, 0, undefined, rows), noop);
+    }
+  }
+
+  private learnLog(conversationId: string, afterSeq: number, limit: number | undefined, rows: StoredMessage[]): void {
+    const reachedEnd = limit === undefined || rows.length < limit;
+    if (afterSeq === 0) {
+      if (rows.length > 0 && rows[0]?.seq !== 1) return;
+      if (!reachedEnd) return;
+      this.entry(conversationId, true)!.log = [...rows];
+      return;
+    }
+    const e = this.entry(conversationId, false);
+    if (!e?.log || (e.log[e.log.length - 1]?.seq ?? 0) !== afterSeq) return;
+    if (rows.length > 0 && rows[0]?.seq !== afterSeq + 1) return;
+    e.log.push(...rows);
+  }
+
+  async messagesAfter(conversationId: string, afterSeq: number, limit?: number): Promise<StoredMessage[]> {
+    return this.read(
+      () => this.inner.messagesAfter(conversationId, afterSeq, limit),
+      () => {
+        const log = this.entry(conversationId, false)?.log;
+        if (!log) return undefined;
+        const after = log.filter((m) => m.seq > afterSeq);
+        return limit === undefined ? after : after.slice(0, Math.max(0, limit));
+      },
+      (rows) => this.learnLog(conversationId, afterSeq, limit, rows),
+      'message log read',
+    );
+  }
+
+  async lastSeq(conversationId: string): Promise<number> {
+    return this.read(
+      () => this.inner.lastSeq(conversationId),
+      () => {
+        const log = this.entry(conversationId, false)?.log;
+        // Only a complete local log knows the last seq; a partial one would under-count.
+        return log ? (log[log.length - 1]?.seq ?? 0) : undefined;
+      },
+      noop, // a bare number cannot fill in the local copy of the log
+      'message log read',
+    );
+  }
+
+  // --- handoff queue, agents, timers: writes buffered, answers that need Redis wait ----
+
+  enqueue(entry: QueueEntry): Promise<void> {
+    return this.writeVoid(this.inner.enqueue(entry), 'enqueue');
+  }
+  removeFromQueue(conversationId: string): Promise<boolean> {
+    return this.inner.removeFromQueue(conversationId);
+  }
+  listQueue(): Promise<QueueEntry[]> {
+    return this.inner.listQueue();
+  }
+  claimNext(agentId: string, maxLoad: number, conversationId?: string): Promise<QueueEntry | null> {
+    return this.inner.claimNext(agentId, maxLoad, conversationId);
+  }
+  setPresence(p: AgentPresence): Promise<void> {
+    return this.writeVoid(this.inner.setPresence(p), 'presence');
+  }
+  getPresence(agentId: string): Promise<AgentPresence | null> {
+    return this.inner.getPresence(agentId);
+  }
+  listPresence(): Promise<AgentPresence[]> {
+    return this.inner.listPresence();
+  }
+  listAssignments(agentId: string): Promise<string[]> {
+    return this.inner.listAssignments(agentId);
+  }
+  assign(agentId: string, conversationId: string): Promise<void> {
+    return this.writeVoid(this.inner.assign(agentId, conversationId), 'assign');
+  }
+  unassign(agentId: string, conversationId: string): Promise<void> {
+    return this.writeVoid(this.inner.unassign(agentId, conversationId), 'unassign');
+  }
+  setTimer(timer: Timer): Promise<void> {
+    return this.writeVoid(this.inner.setTimer(timer), 'timer');
+  }
+  clearTimer(key: string): Promise<void> {
+    return this.writeVoid(this.inner.clearTimer(key), 'timer clear');
+  }
+  takeDueTimers(now: number, limit?: number): Promise<Timer[]> {
+    return this.inner.takeDueTimers(now, limit);
+  }
+  listTimers(): Promise<Timer[]> {
+    return this.inner.listTimers();
+  }
+  getTimers(keys: readonly string[]): Promise<Timer[]> {
+    return this.inner.getTimers(keys);
+  }
+
+  // --- scripts ---------------------------------------------------------------------------
+
+  saveScriptVersion(v: Omit<ScriptVersion, 'version'>): Promise<ScriptVersion> {
+    return this.inner.saveScriptVersion(v);
+  }
+  getScriptVersion(version: number): Promise<ScriptVersion | null> {
+    return this.inner.getScriptVersion(version);
+  }
+  listScriptVersions(): Promise<ScriptVersion[]> {
+    return this.inner.listScriptVersions();
+  }
+  setActiveScriptVersion(version: number): Promise<void> {
+    return this.inner.setActiveScriptVersion(version);
+  }
+  getActiveScriptVersion(): Promise<number | null> {
+    return this.inner.getActiveScriptVersion();
+  }
+  appendAudit(entry: AuditEntry): Promise<void> {
+    return this.writeVoid(this.inner.appendAudit(entry), 'audit');
+  }
+  listAudit(limit?: number): Promise<AuditEntry[]> {
+    return this.inner.listAudit(limit);
+  }
+  // Drafts wait for Redis like script versions: a manager's edit must not be buffered and lost.
+  saveDraft(path: string, draft: ScriptDraft): Promise<void> {
+    return this.inner.saveDraft(path, draft);
+  }
+  getDrafts(): Promise<Record<string, ScriptDraft>> {
+    return this.inner.getDrafts();
+  }
+  deleteDraft(path?: string): Promise<void> {
+    return this.inner.deleteDraft(path);
+  }
+
+  // --- rate limiter ----------------------------------------------------------------------
+
+  async hit(key: string, windowMs: number, limit: number): Promise<{ allowed: boolean; count: number }> {
+    if (!this.degraded()) {
+      const p = this.inner.hit(key, windowMs, limit);
+      const raced = await raceTimeout(p, this.fallbackAfterMs);
+      if (raced !== TIMEOUT) return raced.value;
+      p.catch(noop);
+      this.markSuspect(`a rate-limit hit took longer than ${this.fallbackAfterMs} ms`);
+    }
+    // Per-process window while Redis is away: each instance limits on its own.
+    const now = Date.now();
+    let c = this.counters.get(key);
+    if (!c || c.until <= now) {
+      c = { until: now + windowMs, count: 0 };
+      this.counters.set(key, c);
+      if (this.counters.size > 10_000) for (const [k, v] of this.counters) if (v.until <= now) this.counters.delete(k);
+    }
+    c.count += 1;
+    return { allowed: c.count <= limit, count: c.count };
+  }
+
+  // --- bus -------------------------------------------------------------------------------
+
+  async publish(channel: string, message: unknown): Promise<void> {
+    // Our own subscribers first and directly: they do not depend on Redis.
+    const local = this.handlers.get(channel);
+    if (local) {
+      for (const h of [...local.set]) {
+        try {
+          h(message);
+        } catch (err) {
+          this.logger.warn({ channel, err: err instanceof Error ? err.message : String(err) }, 'bus subscriber threw');
+        }
+      }
+    }
+    const envelope: Envelope = { __origin: this.origin, m: message };
+    await this.writeVoid(this.inner.publish(channel, envelope), 'publish');
+  }
+
+  async subscribe(channel: string, handler: (message: unknown) => void): Promise<() => Promise<void>> {
+    let h = this.handlers.get(channel);
+    const wrapped = (m: unknown): void => handler(m);
+    if (!h) {
+      const set = new Set<(m: unknown) => void>();
+      const innerSub = this.inner.subscribe(channel, (payload) => {
+        let message = payload;
+        if (isEnvelope(payload)) {
+          if (payload.__origin === this.origin) return; // delivered locally when published
+          message = payload.m;
+        }
+        for (const fn of [...set]) fn(message);
+      });
+      h = { set, inner: innerSub };
+      this.handlers.set(channel, h);
+    }
+    h.set.add(wrapped);
+    // Redis may be away: the subscription is queued and made when it returns; local events flow now.
+    const raced = await raceTimeout(h.inner, this.degraded() ? 0 : this.fallbackAfterMs);
+    if (raced === TIMEOUT) h.inner.catch(noop);
+    const current = h;
+    return async () => {
+      current.set.delete(wrapped);
+      if (current.set.size === 0 && this.handlers.get(channel) === current) {
+        this.handlers.delete(channel);
+        void current.inner.then((unsubscribe) => unsubscribe()).catch(noop);
+      }
+    };
+  }
+
+  // --- locks -----------------------------------------------------------------------------
+
+  withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
+    return this.localLocks.run(key, async () => {
+      if (this.degraded()) return fn();
+      let abandoned = false;
+      let started = false;
+      let resolve!: (v: T) => void;
+      let reject!: (e: unknown) => void;
+      const outcome = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      // Run fn at most once: under the Redis lease, or locally if Redis went away first.
+      const guarded = async (): Promise<void> => {
+        if (abandoned) return;
+        started = true;
+        try {
+          resolve(await fn());
+        } catch (err) {
+          reject(err);
+        }
+      };
+      this.inner.withLock(key, ttlMs, guarded).catch((err: unknown) => {
+        if (!abandoned) reject(err);
+      });
+      // The caller gets fn's result as soon as fn is done (the lease release may still be queued).
+      const settled = outcome.then(
+        () => 'settled' as const,
+        () => 'settled' as const,
+      );
+      for (;;) {
+        const r = await Promise.race([settled, new Promise<'tick'>((t) => setTimeout(() => t('tick'), 100))]);
+        if (r === 'settled' || started) return outcome;
+        if (this.degraded()) {
+          // Redis is away and the lease was never granted: the local lock is all there is.
+          abandoned = true;
+          return fn();
+        }
+      }
+    });
+  }
+
+  // --- lifecycle -------------------------------------------------------------------------
+
+  ready(): Promise<void> {
+    return this.inner.ready();
+  }
+
+  health(): { status: 'ok' | 'degraded'; reason?: string } {
+    const h = this.inner.health();
+    const n = this.buffered.size;
+    if (h.status !== 'ok') {
+      return { status: 'degraded', reason: `${h.reason ?? 'store unreachable'}; buyers are answered from the local copy, ${n} acknowledged writes buffered` };
+    }
+    if (n > 0 || this.suspect) {
+      return { status: 'degraded', reason: `${this.suspect ?? 'redis recovering'}; ${n} acknowledged writes not yet confirmed by redis` };
+    }
+    return { status: 'ok' };
+  }
+
+  async close(): Promise<void> {
+    if (this.buffered.size > 0) {
+      this.logger.warn({ buffered: this.buffered.size }, 'closing with buffered writes; they are sent if redis is reachable, lost otherwise');
+    }
+    await this.inner.close();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Redis key layout. Every key starts with the store prefix; the part in braces is the Redis
+ * Cluster hash tag, so keys sharing a tag live in one slot and one Lua script or MULTI may
+ * touch them together:
+ *
+ *   <p>:{conv:<id>}:state          string  ConversationState JSON
+ *   <p>:{conv:<id>}:log            list    StoredMessage JSON, index = seq - 1
+ *   <p>:{conv:<id>}:dedupe         hash    "c:<clientId>" | "o:<op id>" → seq   (idempotent appends)
+ *   <p>:{buyer:<id>}:session       string  BuyerSession JSON
+ *   <p>:{convs}:status             hash    conversation id → status   (index for listConversations)
+ *   <p>:{convs}:status:<status>    set     conversation ids with that status
+ *   <p>:{handoff}:queue            zset    conversation id, score = priority rank · 1e13 + enqueued ms
+ *   <p>:{handoff}:entries          hash    conversation id → QueueEntry JSON
+ *   <p>:{handoff}:assigned:<agent> set     conversation ids the agent holds (same slot as the
+ *                                          queue: claimNext moves an id from one to the other)
+ *   <p>:{agents}:presence          hash    agent id → AgentPresence JSON
+ *   <p>:{timers}:due               zset    timer key, score = dueAt ms
+ *   <p>:{timers}:data              hash    timer key → Timer JSON
+ *   <p>:{scripts}:seq              string  last version number
+ *   <p>:{scripts}:versions         hash    version → ScriptVersion JSON
+ *   <p>:{scripts}:active           string  active version
+ *   <p>:{scripts}:audit            list    audit entries JSON, newest first
+ *   <p>:{scripts}:drafts           hash    script file path → ScriptDraft JSON (unpublished edits)
+ *   <p>:{rate:<key>}               string  hit counter with the window as its TTL
+ *   <p>:{lock:<key>}               string  lock holder's token, TTL = lease
+ *   <p>:bus:<channel>              pub/sub channel (not a key)
+ *
+ * The prefix must not contain braces, or the hash tag would be taken from the prefix.
+ */
+
+export interface KeyLayout {
+  prefix: string;
+  convState(id: string): string;
+  convLog(id: string): string;
+  convDedupe(id: string): string;
+  buyerSession(buyerId: string): string;
+  statusIndex: string;
+  statusSet(status: string): string;
+  queue: string;
+  queueEntries: string;
+  assigned(agentId: string): string;
+  presence: string;
+  timersDue: string;
+  timersData: string;
+  scriptSeq: string;
+  scriptVersions: string;
+  scriptActive: string;
+  audit: string;
+  drafts: string;
+  rate(key: string): string;
+  lock(key: string): string;
+  channel(name: string): string;
+}
+
+/** Builds the key names for one prefix. Throws on a prefix that would break hash tags. */
+export function keyLayout(prefix: string): KeyLayout {
+  // "kefu:" and "kefu" mean the same; the layout adds the separator itself.
+  const p = prefix.replace(/:+$/, '');
+  if (p === '' || /[{}\s]/.test(p)) {
+    throw new Error(`Redis key prefix must be non-empty without braces or spaces: ${JSON.stringify(prefix)}`);
+  }
+  return {
+    prefix: p,
+    convState: (id) => `${p}:{conv:${id}}:state`,
+    convLog: (id) => `${p}:{conv:${id}}:log`,
+    convDedupe: (id) => `${p}:{conv:${id}}:dedupe`,
+    buyerSession: (id) => `${p}:{buyer:${id}}:session`,
+    statusIndex: `${p}:{convs}:status`,
+    statusSet: (status) => `${p}:{convs}:status:${status}`,
+    queue: `${p}:{handoff}:queue`,
+    queueEntries: `${p}:{handoff}:entries`,
+    assigned: (agentId) => `${p}:{handoff}:assigned:${agentId}`,
+    presence: `${p}:{agents}:presence`,
+    timersDue: `${p}:{timers}:due`,
+    timersData: `${p}:{timers}:data`,
+    scriptSeq: `${p}:{scripts}:seq`,
+    scriptVersions: `${p}:{scripts}:versions`,
+    scriptActive: `${p}:{scripts}:active`,
+    audit: `${p}:{scripts}:audit`,
+    drafts: `${p}:{scripts}:drafts`,
+    rate: (key) => `${p}:{rate:${key}}`,
+    lock: (key) => `${p}:{lock:${key}}`,
+    channel: (name) => `${p}:bus:${name}`,
+  };
+}
+
+/**
+ * The hash tag Redis Cluster would hash for `key` (the whole key when it has none), following
+ * the cluster spec: the text between the first '{' and the next '}', if that is non-empty.
+ */
+export function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  if (open === -1) return key;
+  const close = key.indexOf('}', open + 1);
+  if (close === -1 || close === open + 1) return key;
+  return key.slice(open + 1, close);
+}

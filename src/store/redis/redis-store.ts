@@ -1,0 +1,458 @@
+/**
+ * The Redis store, for several server processes sharing state (REDIS_URL), or a Redis Cluster
+ * (REDIS_CLUSTER_NODES). Key layout and hash tags: ./keys.ts. Atomic operations: ./scripts.ts.
+ *
+ * Faults: the client retries the connection forever (backoff up to `maxReconnectDelayMs`) and
+ * keeps every command issued meanwhile in its offline queue (maxRetriesPerRequest: null), so a
+ * write issued while Redis is unreachable waits and is carried out when Redis returns; its
+ * promise resolves only then, which is when the caller may acknowledge it. Commands in flight
+ * when the connection dropped are resent on reconnect; message appends carry an op id so a
+ * resent append is not stored twice. Meanwhile `health()` says 'degraded' with the reason and
+ * how many operations are waiting, and the logger says so once per outage.
+ */
+import { randomUUID } from 'node:crypto';
+import { Cluster, Redis } from 'ioredis';
+import { AppError } from '../../errors';
+import type { ConversationState } from '../../dialogue/types';
+import { PRIORITY_RANK, stderrLogger, type AuditEntry, type StoreLogger } from '../shared';
+import type {
+  AgentPresence,
+  BuyerSession,
+  NewMessage,
+  QueueEntry,
+  ScriptDraft,
+  ScriptVersion,
+  Store,
+  StoredMessage,
+  Timer,
+} from '../types';
+import { keyLayout, type KeyLayout } from './keys';
+import * as S from './scripts';
+
+export interface RedisStoreOptions {
+  /** Default redis://127.0.0.1:6379. Ignored when clusterNodes is given. */
+  url?: string;
+  /** host:port of one or more cluster nodes; connects with ioredis's Cluster client. */
+  clusterNodes?: string[];
+  /** Prefix of every key and channel, e.g. "kefu" or one per test run. Default "kefu". */
+  prefix?: string;
+  logger?: StoreLogger;
+  /** Upper bound of the reconnect backoff. Default 2000 ms. */
+  maxReconnectDelayMs?: number;
+}
+
+type Client = Redis | Cluster;
+
+/** Creates the Redis store. Connecting happens in the background; see `ready()`. */
+export function createRedisStore(options: RedisStoreOptions = {}): Store {
+  return new RedisStore(options);
+}
+
+const STATUSES: ConversationState['status'][] = ['bot', 'queued', 'agent', 'closed'];
+
+function parse<T>(json: string): T {
+  return JSON.parse(json) as T;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function queueScore(entry: QueueEntry): number {
+  // Priority first, then enqueue time: 1e13 ms is about 300 years, so ranks never overlap.
+  return PRIORITY_RANK[entry.priority] * 1e13 + Date.parse(entry.enqueuedAt);
+}
+
+function connect(options: RedisStoreOptions): Client {
+  const maxDelay = options.maxReconnectDelayMs ?? 2000;
+  const retryStrategy = (times: number): number => Math.min(50 * 2 ** Math.min(times, 10), maxDelay);
+  const common = {
+    // Never fail a command because Redis is away: keep it queued until it returns.
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    autoResendUnfulfilledCommands: true,
+    autoResubscribe: true,
+  };
+  if (options.clusterNodes && options.clusterNodes.length > 0) {
+    const nodes = options.clusterNodes.map((hp) => {
+      const i = hp.lastIndexOf(':');
+      return { host: i === -1 ? hp : hp.slice(0, i), port: i === -1 ? 6379 : Number(hp.slice(i + 1)) };
+    });
+    return new Cluster(nodes, {
+      clusterRetryStrategy: retryStrategy,
+      enableOfflineQueue: true,
+      enableAutoPipelining: true,
+      redisOptions: { maxRetriesPerRequest: null, autoResendUnfulfilledCommands: true, autoResubscribe: true },
+    });
+  }
+  return new Redis(options.url ?? 'redis://127.0.0.1:6379', { ...common, retryStrategy, enableAutoPipelining: true });
+}
+
+class RedisStore implements Store {
+  readonly kind = 'redis' as const;
+  private readonly k: KeyLayout;
+  private readonly client: Client;
+  private subscriber: Client | null = null;
+  private readonly logger: StoreLogger;
+  private readonly handlers = new Map<string, Set<(message: unknown) => void>>();
+  private lastError: string | null = null;
+  private outage = false;
+  private waiting = 0;
+  private closed = false;
+
+  constructor(options: RedisStoreOptions) {
+    this.k = keyLayout(options.prefix ?? 'kefu');
+    this.logger = options.logger ?? stderrLogger;
+    this.client = connect(options);
+    this.watch(this.client, 'commands');
+  }
+
+  private watch(client: Client, role: string): void {
+    const down = (why: string): void => {
+      this.lastError = why;
+      if (this.outage || this.closed) return;
+      this.outage = true;
+      this.logger.warn({ role, err: why }, 'redis unreachable; writes are queued and retried');
+    };
+    client.on('error', (err: Error) => down(err.message));
+    // A clean server shutdown closes the socket without an error event.
+    client.on('close', () => down(this.lastError ?? 'connection closed'));
+    client.on('ready', () => {
+      if (this.outage) this.logger.info({ role, waiting: this.waiting }, 'redis reachable again; flushing queued writes');
+      this.outage = false;
+      this.lastError = null;
+    });
+  }
+
+  /** Counts operations waiting on Redis, for health(). */
+  private async track<T>(op: Promise<T>): Promise<T> {
+    this.waiting += 1;
+    try {
+      return await op;
+    } finally {
+      this.waiting -= 1;
+    }
+  }
+
+  private async run(s: S.LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return this.track(
+      (async () => {
+        try {
+          return await this.client.evalsha(s.sha, keys.length, ...keys, ...args);
+        } catch (err) {
+          // After a Redis restart (or on a new cluster node) the script cache is empty.
+          if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+          return this.client.eval(s.lua, keys.length, ...keys, ...args);
+        }
+      })(),
+    );
+  }
+
+  // --- conversations -------------------------------------------------------------------
+
+  async getConversation(id: string): Promise<ConversationState | null> {
+    const json = await this.track(this.client.get(this.k.convState(id)));
+    return json === null ? null : parse<ConversationState>(json);
+  }
+
+  async saveConversation(conv: ConversationState): Promise<void> {
+    await this.track(this.client.set(this.k.convState(conv.id), JSON.stringify(conv)));
+    // The status index lives in another slot, so it is a second step. listConversations
+    // re-checks each state, so an index briefly behind the state never shows a wrong status.
+    await this.run(S.INDEX_STATUS, [this.k.statusIndex, this.k.statusSet('')], [conv.id, conv.status]);
+  }
+
+  async listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]> {
+    const ids = filter?.status
+      ? await this.track(this.client.smembers(this.k.statusSet(filter.status)))
+      : await this.track(this.client.hkeys(this.k.statusIndex));
+    const states = await Promise.all(ids.map((id) => this.getConversation(id)));
+    return states.filter((c): c is ConversationState => c !== null && (!filter?.status || c.status === filter.status));
+  }
+
+  async getBuyerSession(buyerId: string): Promise<BuyerSession | null> {
+    const json = await this.track(this.client.get(this.k.buyerSession(buyerId)));
+    return json === null ? null : parse<BuyerSession>(json);
+  }
+
+  async saveBuyerSession(session: BuyerSession): Promise<void> {
+    await this.track(this.client.set(this.k.buyerSession(session.buyerId), JSON.stringify(session)));
+  }
+
+  // --- message log ---------------------------------------------------------------------
+
+  async appendMessage(conversationId: string, msg: NewMessage): Promise<StoredMessage> {
+    const dedupe = msg.clientId !== undefined ? `c:${msg.clientId}` : `o:${randomUUID()}`;
+    const json = JSON.stringify({ conversationId, ...msg });
+    const stored = await this.run(S.APPEND_MESSAGE, [this.k.convLog(conversationId), this.k.convDedupe(conversationId)], [dedupe, json]);
+    return parse<StoredMessage>(String(stored));
+  }
+
+  async messagesAfter(conversationId: string, afterSeq: number, limit?: number): Promise<StoredMessage[]> {
+    const from = Math.max(0, Math.floor(afterSeq));
+    if (limit !== undefined && limit <= 0) return [];
+    const to = limit === undefined ? -1 : from + limit - 1;
+    const rows = await this.track(this.client.lrange(this.k.convLog(conversationId), from, to));
+    return rows.map((r) => parse<StoredMessage>(r));
+  }
+
+  async lastSeq(conversationId: string): Promise<number> {
+    // appendMessage numbers a message LLEN + 1 and only ever RPUSHes, so LLEN is the last seq.
+    return await this.track(this.client.llen(this.k.convLog(conversationId)));
+  }
+
+  // --- handoff queue -------------------------------------------------------------------
+
+  async enqueue(entry: QueueEntry): Promise<void> {
+    await this.run(S.INDEXED_PUT, [this.k.queue, this.k.queueEntries], [entry.conversationId, queueScore(entry), JSON.stringify(entry)]);
+  }
+
+  async removeFromQueue(conversationId: string): Promise<boolean> {
+    return (await this.run(S.INDEXED_REMOVE, [this.k.queue, this.k.queueEntries], [conversationId])) === 1;
+  }
+
+  async listQueue(): Promise<QueueEntry[]> {
+    const ids = await this.track(this.client.zrange(this.k.queue, '0', '-1'));
+    if (ids.length === 0) return [];
+    const rows = await this.track(this.client.hmget(this.k.queueEntries, ...ids));
+    return rows.filter((r): r is string => r !== null).map((r) => parse<QueueEntry>(r));
+  }
+
+  async claimNext(agentId: string, maxLoad: number, conversationId?: string): Promise<QueueEntry | null> {
+    const entry = await this.run(
+      S.CLAIM_NEXT,
+      [this.k.queue, this.k.queueEntries, this.k.assigned(agentId)],
+      [maxLoad, conversationId ?? ''],
+    );
+    return typeof entry === 'string' ? parse<QueueEntry>(entry) : null;
+  }
+
+  // --- agents --------------------------------------------------------------------------
+
+  async setPresence(p: AgentPresence): Promise<void> {
+    await this.track(this.client.hset(this.k.presence, p.agentId, JSON.stringify(p)));
+  }
+
+  async getPresence(agentId: string): Promise<AgentPresence | null> {
+    const json = await this.track(this.client.hget(this.k.presence, agentId));
+    return json === null ? null : parse<AgentPresence>(json);
+  }
+
+  async listPresence(): Promise<AgentPresence[]> {
+    const all = await this.track(this.client.hvals(this.k.presence));
+    return all.map((r) => parse<AgentPresence>(r));
+  }
+
+  async listAssignments(agentId: string): Promise<string[]> {
+    return (await this.track(this.client.smembers(this.k.assigned(agentId)))).sort();
+  }
+
+  async assign(agentId: string, conversationId: string): Promise<void> {
+    await this.track(this.client.sadd(this.k.assigned(agentId), conversationId));
+  }
+
+  async unassign(agentId: string, conversationId: string): Promise<void> {
+    await this.track(this.client.srem(this.k.assigned(agentId), conversationId));
+  }
+
+  // --- timers --------------------------------------------------------------------------
+
+  async setTimer(timer: Timer): Promise<void> {
+    await this.run(S.INDEXED_PUT, [this.k.timersDue, this.k.timersData], [timer.key, timer.dueAt, JSON.stringify(timer)]);
+  }
+
+  async clearTimer(key: string): Promise<void> {
+    await this.run(S.INDEXED_REMOVE, [this.k.timersDue, this.k.timersData], [key]);
+  }
+
+  async takeDueTimers(now: number, limit = 100): Promise<Timer[]> {
+    const rows = await this.run(S.TAKE_DUE_TIMERS, [this.k.timersDue, this.k.timersData], [now, limit]);
+    return (Array.isArray(rows) ? rows : []).map((r) => parse<Timer>(String(r)));
+  }
+
+  async getTimers(keys: readonly string[]): Promise<Timer[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.track(this.client.hmget(this.k.timersData, ...keys));
+    return rows.flatMap((r) => (r === null ? [] : [parse<Timer>(r)]));
+  }
+
+  async listTimers(): Promise<Timer[]> {
+    const all = await this.track(this.client.hvals(this.k.timersData));
+    return all.map((r) => parse<Timer>(r)).sort((a, b) => a.dueAt - b.dueAt);
+  }
+
+  // --- scripts -------------------------------------------------------------------------
+
+  async saveScriptVersion(v: Omit<ScriptVersion, 'version'>): Promise<ScriptVersion> {
+    const stored = await this.run(S.SAVE_SCRIPT_VERSION, [this.k.scriptSeq, this.k.scriptVersions], [JSON.stringify(v)]);
+    return parse<ScriptVersion>(String(stored));
+  }
+
+  async getScriptVersion(version: number): Promise<ScriptVersion | null> {
+    const json = await this.track(this.client.hget(this.k.scriptVersions, String(version)));
+    return json === null ? null : parse<ScriptVersion>(json);
+  }
+
+  async listScriptVersions(): Promise<ScriptVersion[]> {
+    const all = await this.track(this.client.hvals(this.k.scriptVersions));
+    return all.map((r) => parse<ScriptVersion>(r)).sort((a, b) => b.version - a.version);
+  }
+
+  async setActiveScriptVersion(version: number): Promise<void> {
+    const ok = await this.run(S.SET_ACTIVE, [this.k.scriptVersions, this.k.scriptActive], [version]);
+    if (ok !== 1) throw new AppError('NOT_FOUND', `No script version ${version}`);
+  }
+
+  async getActiveScriptVersion(): Promise<number | null> {
+    const v = await this.track(this.client.get(this.k.scriptActive));
+    return v === null ? null : Number(v);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.track(this.client.lpush(this.k.audit, JSON.stringify(entry)));
+  }
+
+  async listAudit(limit = 100): Promise<AuditEntry[]> {
+    const rows = await this.track(this.client.lrange(this.k.audit, 0, limit - 1));
+    return rows.map((r) => parse<AuditEntry>(r));
+  }
+
+  async saveDraft(path: string, draft: ScriptDraft): Promise<void> {
+    await this.track(this.client.hset(this.k.drafts, path, JSON.stringify(draft)));
+  }
+
+  async getDrafts(): Promise<Record<string, ScriptDraft>> {
+    const all = await this.track(this.client.hgetall(this.k.drafts));
+    const out: Record<string, ScriptDraft> = {};
+    for (const [path, json] of Object.entries(all)) out[path] = parse<ScriptDraft>(json);
+    return out;
+  }
+
+  async deleteDraft(path?: string): Promise<void> {
+    if (path === undefined) await this.track(this.client.del(this.k.drafts));
+    else await this.track(this.client.hdel(this.k.drafts, path));
+  }
+
+  // --- rate limiter --------------------------------------------------------------------
+
+  async hit(key: string, windowMs: number, limit: number): Promise<{ allowed: boolean; count: number }> {
+    const count = Number(await this.run(S.RATE_HIT, [this.k.rate(key)], [windowMs]));
+    return { allowed: count <= limit, count };
+  }
+
+  // --- bus -----------------------------------------------------------------------------
+
+  async publish(channel: string, message: unknown): Promise<void> {
+    await this.track(this.client.publish(this.k.channel(channel), JSON.stringify(message)));
+  }
+
+  private subscriberClient(): Client {
+    if (this.subscriber) return this.subscriber;
+    // A connection in subscribe mode can run no other commands, so the bus has its own.
+    const sub: Client = this.client instanceof Cluster ? this.client.duplicate() : this.client.duplicate();
+    this.watch(sub, 'subscriber');
+    const prefix = this.k.channel('');
+    sub.on('message', (channel: string, text: string) => {
+      const handlers = this.handlers.get(channel.slice(prefix.length));
+      if (!handlers) return;
+      let message: unknown;
+      try {
+        message = JSON.parse(text);
+      } catch {
+        return; // not ours
+      }
+      for (const h of [...handlers]) {
+        try {
+          h(message);
+        } catch (err) {
+          this.logger.warn({ channel, err: (err as Error).message }, 'bus subscriber threw');
+        }
+      }
+    });
+    this.subscriber = sub;
+    return sub;
+  }
+
+  async subscribe(channel: string, handler: (message: unknown) => void): Promise<() => Promise<void>> {
+    const sub = this.subscriberClient();
+    let set = this.handlers.get(channel);
+    const wrapped = (m: unknown): void => handler(m);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+      set.add(wrapped);
+      await this.track(sub.subscribe(this.k.channel(channel)));
+    } else {
+      set.add(wrapped);
+    }
+    const handlers = set;
+    return async () => {
+      handlers.delete(wrapped);
+      if (handlers.size === 0 && this.handlers.get(channel) === handlers) {
+        this.handlers.delete(channel);
+        if (!this.closed) await this.track(sub.unsubscribe(this.k.channel(channel)));
+      }
+    };
+  }
+
+  // --- locks ---------------------------------------------------------------------------
+
+  async withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
+    const lockKey = this.k.lock(key);
+    const token = randomUUID();
+    const deadline = Date.now() + Math.max(30_000, ttlMs * 3);
+    for (;;) {
+      const ok = await this.track(this.client.set(lockKey, token, 'PX', ttlMs, 'NX'));
+      if (ok === 'OK') break;
+      if (Date.now() > deadline) throw new AppError('CONFLICT', `Timed out waiting for lock ${key}`);
+      await sleep(5 + Math.random() * 20);
+    }
+    // Keep the lease while fn runs longer than ttl; a crashed holder's lease still expires.
+    const renew = setInterval(() => {
+      this.run(S.RENEW_LOCK, [lockKey], [token, ttlMs]).catch(() => {});
+    }, Math.max(10, Math.floor(ttlMs / 2)));
+    try {
+      return await fn();
+    } finally {
+      clearInterval(renew);
+      await this.run(S.RELEASE_LOCK, [lockKey], [token]);
+    }
+  }
+
+  // --- lifecycle -----------------------------------------------------------------------
+
+  /** Resolves once the connection is ready (operations issued earlier are queued, not lost). */
+  async ready(): Promise<void> {
+    if (this.client.status === 'ready') return;
+    await new Promise<void>((resolve) => this.client.once('ready', () => resolve()));
+  }
+
+  health(): { status: 'ok' | 'degraded'; reason?: string } {
+    const states = [this.client.status, ...(this.subscriber ? [this.subscriber.status] : [])];
+    if (states.every((s) => s === 'ready')) return { status: 'ok' };
+    const why = this.lastError ?? `connection ${states.join('/')}`;
+    return { status: 'degraded', reason: `redis unreachable (${why}); ${this.waiting} operations waiting` };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.handlers.clear();
+    const clients = [this.client, ...(this.subscriber ? [this.subscriber] : [])];
+    if (this.waiting > 0 && this.client.status !== 'ready') {
+      this.logger.warn({ waiting: this.waiting }, 'closing while redis is unreachable; queued operations are dropped');
+    }
+    await Promise.all(
+      clients.map(async (c) => {
+        // QUIT is queued behind pending commands, so a ready connection flushes them first;
+        // a connection that is down would wait for Redis forever.
+        if (c.status !== 'ready') return c.disconnect();
+        try {
+          await c.quit();
+        } catch {
+          c.disconnect();
+        }
+      }),
+    );
+  }
+}

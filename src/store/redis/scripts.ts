@@ -1,0 +1,162 @@
+/**
+ * Lua scripts for the operations that must be atomic when several processes race. Each script
+ * touches keys of one hash tag only (see ./keys.ts), so it runs on one Cluster slot.
+ */
+import { createHash } from 'node:crypto';
+
+export interface LuaScript {
+  name: string;
+  lua: string;
+  sha: string;
+}
+
+function script(name: string, lua: string): LuaScript {
+  return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+/**
+ * KEYS: log, dedupe. ARGV: dedupe key ("c:<clientId>" or "o:<op id>"), message JSON without seq.
+ * Returns the stored JSON; the earlier one when the dedupe key was seen before (a repeated
+ * clientId, or the same op resent by the client library after a reconnect).
+ */
+export const APPEND_MESSAGE = script(
+  'appendMessage',
+  `
+local seen = redis.call('HGET', KEYS[2], ARGV[1])
+if seen then
+  return redis.call('LINDEX', KEYS[1], tonumber(seen) - 1)
+end
+local seq = redis.call('LLEN', KEYS[1]) + 1
+local stored = '{"seq":' .. seq .. ',' .. string.sub(ARGV[2], 2)
+redis.call('RPUSH', KEYS[1], stored)
+redis.call('HSET', KEYS[2], ARGV[1], seq)
+return stored
+`,
+);
+
+/** KEYS: status index hash, set prefix ("…:status:"). ARGV: conversation id, new status. */
+export const INDEX_STATUS = script(
+  'indexStatus',
+  `
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old == ARGV[2] then return 0 end
+if old then redis.call('SREM', KEYS[2] .. old, ARGV[1]) end
+redis.call('SADD', KEYS[2] .. ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`,
+);
+
+/**
+ * An entry kept in a sorted index plus a hash of its JSON (the handoff queue, SLA timers).
+ * KEYS: zset, hash. ARGV: member, score, JSON.
+ */
+export const INDEXED_PUT = script(
+  'indexedPut',
+  `
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+return 1
+`,
+);
+
+/** Removes an INDEXED_PUT entry. KEYS: zset, hash. ARGV: member. Returns 1 when it was there. */
+export const INDEXED_REMOVE = script(
+  'indexedRemove',
+  `
+local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return removed
+`,
+);
+
+/**
+ * KEYS: queue zset, entries hash, the agent's assigned set. ARGV: max load, conversation id
+ * or ''. Takes the head of the queue (or that conversation) if the agent has capacity, moves
+ * it to the agent's set and returns its entry JSON; nil otherwise.
+ */
+export const CLAIM_NEXT = script(
+  'claimNext',
+  `
+if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[1]) then return false end
+local id
+if ARGV[2] ~= '' then
+  if redis.call('ZSCORE', KEYS[1], ARGV[2]) then id = ARGV[2] end
+else
+  id = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+end
+if not id then return false end
+local entry = redis.call('HGET', KEYS[2], id)
+redis.call('ZREM', KEYS[1], id)
+redis.call('HDEL', KEYS[2], id)
+redis.call('SADD', KEYS[3], id)
+return entry
+`,
+);
+
+/** KEYS: due zset, data hash. ARGV: now ms, limit. Removes and returns due timers' JSON, oldest first. */
+export const TAKE_DUE_TIMERS = script(
+  'takeDueTimers',
+  `
+local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local out = {}
+for i, key in ipairs(keys) do
+  local data = redis.call('HGET', KEYS[2], key)
+  redis.call('ZREM', KEYS[1], key)
+  redis.call('HDEL', KEYS[2], key)
+  if data then out[#out + 1] = data end
+end
+return out
+`,
+);
+
+/** KEYS: seq, versions hash. ARGV: version JSON without "version". Returns the stored JSON. */
+export const SAVE_SCRIPT_VERSION = script(
+  'saveScriptVersion',
+  `
+local v = redis.call('INCR', KEYS[1])
+local stored = '{"version":' .. v .. ',' .. string.sub(ARGV[1], 2)
+redis.call('HSET', KEYS[2], v, stored)
+return stored
+`,
+);
+
+/** KEYS: versions hash, active. ARGV: version. Returns 0 when that version does not exist. */
+export const SET_ACTIVE = script(
+  'setActive',
+  `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('SET', KEYS[2], ARGV[1])
+return 1
+`,
+);
+
+/** KEYS: counter. ARGV: window ms. Fixed window: the first hit starts the window. */
+export const RATE_HIT = script(
+  'rateHit',
+  `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return n
+`,
+);
+
+/** KEYS: lock. ARGV: token. Deletes the lock only if we still hold it. */
+export const RELEASE_LOCK = script(
+  'releaseLock',
+  `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`,
+);
+
+/** KEYS: lock. ARGV: token, ttl ms. Extends the lease only if we still hold it. */
+export const RENEW_LOCK = script(
+  'renewLock',
+  `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`,
+);

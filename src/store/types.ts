@@ -1,0 +1,182 @@
+/**
+ * The one storage interface for everything that must outlive a process. Two
+ * implementations: memory (default, journals to DATA_DIR) and Redis. Both pass the same
+ * contract suite in test/store/.
+ */
+import type { ConversationState, Priority } from '../dialogue/types';
+
+export type MessageFrom = 'buyer' | 'bot' | 'agent' | 'system';
+
+export interface NewMessage {
+  from: MessageFrom;
+  text: string;
+  /** Client-supplied id of a buyer/agent message; appending the same clientId twice is a no-op. */
+  clientId?: string;
+  /** Agent id for agent messages. */
+  agentId?: string;
+  at: string; // ISO time
+  /** Free-form extras (intent, quickReplies, templateId, internal note flag …). */
+  meta?: Record<string, unknown>;
+}
+
+export interface StoredMessage extends NewMessage {
+  conversationId: string;
+  /** 1-based, strictly increasing per conversation, no gaps. */
+  seq: number;
+}
+
+export interface BuyerSession {
+  buyerId: string;
+  resumeToken: string;
+  conversationId: string;
+}
+
+export interface QueueEntry {
+  conversationId: string;
+  priority: Priority;
+  enqueuedAt: string; // ISO
+  reason?: string;
+}
+
+export type PresenceStatus = 'online' | 'away' | 'offline';
+
+export interface AgentPresence {
+  agentId: string;
+  status: PresenceStatus;
+  since: string;
+}
+
+export interface Timer {
+  /** Unique key, e.g. "first-response:<conversationId>". */
+  key: string;
+  dueAt: number; // epoch ms
+  payload: Record<string, unknown>;
+}
+
+export interface ScriptVersion {
+  version: number;
+  author: string;
+  at: string;
+  message?: string;
+  /** Full content of every script file: path relative to project (intents/x.yaml) → text. */
+  files: Record<string, string>;
+}
+
+/** One unpublished edit in the shared script draft. */
+export interface ScriptDraft {
+  /** The draft text of the file; null marks the file as deleted in the draft. */
+  text: string | null;
+  author: string;
+  at: string; // ISO
+}
+
+export interface ConversationStore {
+  getConversation(id: string): Promise<ConversationState | null>;
+  saveConversation(conv: ConversationState): Promise<void>;
+  listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]>;
+  getBuyerSession(buyerId: string): Promise<BuyerSession | null>;
+  saveBuyerSession(session: BuyerSession): Promise<void>;
+}
+
+export interface MessageLog {
+  /** Appends atomically, assigning the next seq. Returns the stored message (the earlier one if clientId repeats). */
+  appendMessage(conversationId: string, msg: NewMessage): Promise<StoredMessage>;
+  /** Messages with seq > afterSeq, oldest first. */
+  messagesAfter(conversationId: string, afterSeq: number, limit?: number): Promise<StoredMessage[]>;
+  /**
+   * The highest seq stored for the conversation (0 when it has no messages): the next append
+   * gets this plus one. Constant cost, unlike paging through messagesAfter.
+   */
+  lastSeq(conversationId: string): Promise<number>;
+}
+
+export interface HandoffQueueStore {
+  /** Adds or re-prioritises. */
+  enqueue(entry: QueueEntry): Promise<void>;
+  removeFromQueue(conversationId: string): Promise<boolean>;
+  /** Ordered: urgent before high before normal, then oldest first. */
+  listQueue(): Promise<QueueEntry[]>;
+  /**
+   * Atomically takes the head of the queue (or the given conversation) for an agent whose
+   * current load is below maxLoad, and records the assignment. Exactly one caller wins.
+   */
+  claimNext(agentId: string, maxLoad: number, conversationId?: string): Promise<QueueEntry | null>;
+}
+
+export interface AgentStore {
+  setPresence(p: AgentPresence): Promise<void>;
+  getPresence(agentId: string): Promise<AgentPresence | null>;
+  listPresence(): Promise<AgentPresence[]>;
+  /** Conversation ids currently held by an agent. */
+  listAssignments(agentId: string): Promise<string[]>;
+  assign(agentId: string, conversationId: string): Promise<void>;
+  unassign(agentId: string, conversationId: string): Promise<void>;
+}
+
+export interface TimerStore {
+  setTimer(timer: Timer): Promise<void>;
+  clearTimer(key: string): Promise<void>;
+  /** Removes and returns timers due at or before `now` (each returned to one caller only). */
+  takeDueTimers(now: number, limit?: number): Promise<Timer[]>;
+  listTimers(): Promise<Timer[]>;
+  /**
+   * The timers with these keys that exist (in key order of `keys`, missing ones left out).
+   * Cheap where listTimers is not: the cost is per key asked, not per timer stored.
+   */
+  getTimers(keys: readonly string[]): Promise<Timer[]>;
+}
+
+export interface ScriptStore {
+  /** Assigns the next version number. */
+  saveScriptVersion(v: Omit<ScriptVersion, 'version'>): Promise<ScriptVersion>;
+  getScriptVersion(version: number): Promise<ScriptVersion | null>;
+  /** Newest first, without file contents' guarantee of order. */
+  listScriptVersions(): Promise<ScriptVersion[]>;
+  setActiveScriptVersion(version: number): Promise<void>;
+  getActiveScriptVersion(): Promise<number | null>;
+  appendAudit(entry: { at: string; who: string; action: string; detail?: string }): Promise<void>;
+  listAudit(limit?: number): Promise<{ at: string; who: string; action: string; detail?: string }[]>;
+  /**
+   * The managers' shared draft: one entry per edited file path, kept in the store so every
+   * instance sees it and a restart does not lose it. Saving a path replaces its entry.
+   */
+  saveDraft(path: string, draft: ScriptDraft): Promise<void>;
+  /** Every draft entry by path. */
+  getDrafts(): Promise<Record<string, ScriptDraft>>;
+  /** Drops the entry of one path, or every entry when `path` is undefined. */
+  deleteDraft(path?: string): Promise<void>;
+}
+
+export interface RateLimiter {
+  /** Counts one hit in a fixed window; `allowed` is false once count exceeds limit. */
+  hit(key: string, windowMs: number, limit: number): Promise<{ allowed: boolean; count: number }>;
+}
+
+export interface Bus {
+  publish(channel: string, message: unknown): Promise<void>;
+  /** Returns an unsubscribe function. Messages published by this process are delivered too. */
+  subscribe(channel: string, handler: (message: unknown) => void): Promise<() => Promise<void>>;
+}
+
+export interface Locks {
+  /** Runs fn while holding a short lease on key; other holders wait (across processes for Redis). */
+  withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface Store
+  extends ConversationStore,
+    MessageLog,
+    HandoffQueueStore,
+    AgentStore,
+    TimerStore,
+    ScriptStore,
+    RateLimiter,
+    Bus,
+    Locks {
+  readonly kind: 'memory' | 'redis';
+  /** 'ok', or 'degraded' with a reason when the backend is unreachable and writes are buffered. */
+  health(): { status: 'ok' | 'degraded'; reason?: string };
+  /** Resolves once the backend is connected (memory: at once). Operations issued earlier are queued, not lost. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,336 @@
+/**
+ * The agent socket (/ws/agent): authenticates the console with an agent token, turns its
+ * JSON frames into calls on the HandoffService and delivers back everything an agent must
+ * see. Two sources feed it, both through the Bus so the agent may sit on any instance:
+ *  - AGENT_CHANNEL frames from the handoff service (assigned conversation, released, queue,
+ *    agents, SLA warnings, notes), routed here to the agent's local sockets;
+ *  - the conversation channels of the chats the agent holds (buyer messages, fresh
+ *    understanding and suggestions, typing), via the shared ConversationFanout.
+ * A bad token is closed with 1008 before any frame is sent.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import { z } from 'zod';
+import { AppError, ERRORS, isAppError, type ErrorCode } from '../errors';
+import { displayNameOf, type AgentDef, type AgentRegistry } from '../handoff/agents';
+import { AGENT_CHANNEL, RESOLUTIONS, type AgentBusMessage, type HandoffService } from '../handoff/service';
+import type { Store } from '../store/types';
+import type { ConversationEvent } from './events';
+import type { ConversationFanout } from './fanout';
+import type { Logger } from './logger';
+
+/** Agent → server frames. */
+const conversationId = z.string().min(1).max(120);
+const agentFrame = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('message'),
+    conversationId,
+    text: z.string().trim().min(1).max(2000),
+    id: z.string().min(1).max(100).optional(),
+    /** Index of the suggestion the agent started from (sent as is or edited). */
+    suggestionIndex: z.number().int().min(0).max(9).optional(),
+  }),
+  z.object({ type: z.literal('presence'), status: z.enum(['online', 'away', 'offline']), id: z.string().max(100).optional() }),
+  z.object({ type: z.literal('pick'), conversationId, id: z.string().max(100).optional() }),
+  z.object({
+    type: z.literal('transfer'),
+    conversationId,
+    toAgentId: z.string().min(1).max(40).optional(),
+    id: z.string().max(100).optional(),
+  }),
+  z.object({ type: z.literal('return_to_bot'), conversationId, id: z.string().max(100).optional() }),
+  z.object({ type: z.literal('close'), conversationId, resolution: z.enum(RESOLUTIONS), id: z.string().max(100).optional() }),
+  z.object({ type: z.literal('note'), conversationId, text: z.string().trim().min(1).max(2000), id: z.string().max(100).optional() }),
+  z.object({ type: z.literal('refresh'), conversationId: conversationId.optional(), id: z.string().max(100).optional() }),
+]);
+export type AgentClientFrame = z.infer<typeof agentFrame>;
+
+/** Reads the agent token from `?token=` or `Authorization: Bearer …`. */
+export function tokenFrom(req: IncomingMessage, url: URL): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (m) return m[1];
+  }
+  return url.searchParams.get('token') ?? undefined;
+}
+
+export interface AgentSocketDeps {
+  store: Store;
+  agents: AgentRegistry;
+  handoff: HandoffService;
+  fanout: ConversationFanout;
+  logger: Logger;
+  /** How long an agent may be disconnected (page reload, flaky Wi-Fi) before counting as offline. */
+  disconnectGraceMs: number;
+  isShuttingDown: () => boolean;
+}
+
+/** Local consoles on this instance, and the one AGENT_CHANNEL subscription feeding them. */
+export class AgentSockets {
+  private readonly byAgent = new Map<string, Set<AgentConnection>>();
+  private unsubscribe: (() => Promise<void>) | null = null;
+
+  constructor(private readonly deps: AgentSocketDeps) {}
+
+  /** Subscribes to AGENT_CHANNEL; resolves once frames published from now on arrive. */
+  async start(): Promise<void> {
+    this.unsubscribe = await this.deps.store.subscribe(AGENT_CHANNEL, (payload) => this.route(payload));
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  /** Takes a freshly upgraded socket: refuse or start the connection. */
+  accept(ws: WebSocket, req: IncomingMessage, url: URL): void {
+    const agent = this.deps.agents.authenticate(tokenFrom(req, url));
+    if (!agent) {
+      // Nothing is sent before this: no hello, no queue, no conversation.
+      ws.close(ERRORS.UNAUTHORIZED.close, 'UNAUTHORIZED');
+      return;
+    }
+    if (this.deps.isShuttingDown()) {
+      ws.close(ERRORS.SHUTTING_DOWN.close, 'SHUTTING_DOWN');
+      return;
+    }
+    const conn = new AgentConnection(ws, agent, this.deps, this.deps.logger.child({ agentId: agent.id }));
+    let set = this.byAgent.get(agent.id);
+    if (!set) {
+      set = new Set();
+      this.byAgent.set(agent.id, set);
+    }
+    set.add(conn);
+    ws.on('close', () => {
+      const s = this.byAgent.get(agent.id);
+      s?.delete(conn);
+      conn.stop();
+      if (s && s.size === 0) {
+        this.byAgent.delete(agent.id);
+        if (!this.deps.isShuttingDown()) {
+          this.deps.handoff.agentDisconnected(agent.id, this.deps.disconnectGraceMs).catch((err: unknown) =>
+            this.deps.logger.error({ err, agentId: agent.id }, 'could not record agent disconnect'),
+          );
+        }
+      }
+    });
+    conn.start();
+  }
+
+  private route(payload: unknown): void {
+    if (typeof payload !== 'object' || payload === null) return;
+    const msg = payload as Partial<AgentBusMessage>;
+    if (typeof msg.to !== 'string' || typeof msg.frame !== 'object' || msg.frame === null) return;
+    const targets = msg.to === '*' ? [...this.byAgent.values()].flatMap((s) => [...s]) : [...(this.byAgent.get(msg.to) ?? [])];
+    for (const conn of targets) conn.deliver(msg.frame);
+  }
+
+  /** Agents with at least one console on this instance. */
+  get connectedAgents(): string[] {
+    return [...this.byAgent.keys()];
+  }
+}
+
+/** One console socket of one agent. */
+class AgentConnection {
+  /** Conversation id → stop listening to its channel. */
+  private readonly watching = new Map<string, Promise<() => void>>();
+  private closed = false;
+  /**
+   * Frames are handled one at a time, in arrival order, and only after init: init marks the
+   * agent online asynchronously, so a presence frame sent right after connecting ("away")
+   * handled meanwhile would be overwritten by that "online".
+   */
+  private frames: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly agent: AgentDef,
+    private readonly deps: AgentSocketDeps,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.frames = this.init().catch((err: unknown) => this.reportError(err));
+    this.ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) {
+        this.sendError('BINARY_FRAME');
+        return;
+      }
+      const text = rawToString(data);
+      this.frames = this.frames.then(() => this.onFrame(text)).catch((err: unknown) => this.reportError(err));
+    });
+    this.ws.on('error', (err) => this.log.debug({ err }, 'agent socket error'));
+  }
+
+  private async init(): Promise<void> {
+    const { handoff } = this.deps;
+    this.send({
+      type: 'hello',
+      agent: { id: this.agent.id, name: displayNameOf(this.agent), maxChats: this.agent.maxChats },
+      colleagues: this.deps.agents.list().map((a) => ({ id: a.id, name: displayNameOf(a) })),
+      resolutions: RESOLUTIONS,
+      serverTime: Date.now(),
+    });
+    const [queue, agents, held] = await Promise.all([handoff.queueView(), handoff.agentsView(), handoff.assignments(this.agent.id)]);
+    this.send({ type: 'agents', agents });
+    this.send({ type: 'queue', queue, serverTime: Date.now() });
+    for (const id of held) await this.sendConversation(id);
+    // Coming online may assign queued chats; those arrive as conversation frames on the Bus.
+    await handoff.agentConnected(this.agent.id);
+  }
+
+  private async sendConversation(id: string): Promise<void> {
+    await this.watch(id);
+    const frame = await this.deps.handoff.conversationFrame(id);
+    if (frame) this.send(frame);
+  }
+
+  /** A frame from the handoff service for this agent (or everyone). */
+  deliver(frame: AgentBusMessage['frame']): void {
+    if (this.closed) return;
+    if (frame.type === 'conversation') {
+      // Listen before forwarding so no buyer message between the two is missed.
+      void this.watch(frame.conversation.id).then(() => this.send(frame));
+      return;
+    }
+    if (frame.type === 'released') this.unwatch(frame.conversationId);
+    this.send(frame);
+  }
+
+  private watch(conversationId: string): Promise<unknown> {
+    let w = this.watching.get(conversationId);
+    if (!w) {
+      w = this.deps.fanout.listen(conversationId, (event) => this.onConversationEvent(event));
+      this.watching.set(conversationId, w);
+    }
+    return w;
+  }
+
+  private unwatch(conversationId: string): void {
+    const w = this.watching.get(conversationId);
+    this.watching.delete(conversationId);
+    void w?.then((stop) => stop());
+  }
+
+  private onConversationEvent(event: ConversationEvent): void {
+    switch (event.kind) {
+      case 'message': {
+        const m = event.message;
+        this.send({
+          type: 'message',
+          conversationId: event.conversationId,
+          message: { seq: m.seq, from: m.from, text: m.text, at: m.at, ...(m.agentId ? { agentId: m.agentId } : {}) },
+        });
+        return;
+      }
+      case 'turn':
+        this.send({
+          type: 'turn',
+          conversationId: event.conversationId,
+          seq: event.seq,
+          intent: event.intent,
+          category: event.category,
+          confidence: event.confidence,
+          entities: event.entities,
+          suggestions: event.suggestions.slice(0, 3),
+        });
+        return;
+      case 'typing':
+        if (event.from === 'buyer') this.send({ type: 'typing', conversationId: event.conversationId });
+        return;
+      case 'handoff':
+        return; // the handoff service tells agents itself (conversation / released frames)
+    }
+  }
+
+  private async onFrame(text: string): Promise<void> {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.sendError('BAD_JSON');
+      return;
+    }
+    const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
+    const parsed = agentFrame.safeParse(json);
+    if (!parsed.success) {
+      const known = ['message', 'presence', 'pick', 'transfer', 'return_to_bot', 'close', 'note', 'refresh'];
+      if (typeof type !== 'string' || !known.includes(type)) this.sendError('UNKNOWN_TYPE', `Unknown frame type ${String(type)}`);
+      else this.sendError('BAD_FRAME', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      return;
+    }
+    const f = parsed.data;
+    const { handoff } = this.deps;
+    const me = this.agent.id;
+    try {
+      switch (f.type) {
+        case 'message': {
+          const stored = await handoff.sendMessage(me, f.conversationId, f.text, {
+            ...(f.id ? { clientId: `${me}:${f.id}` } : {}),
+            ...(f.suggestionIndex !== undefined ? { suggestionIndex: f.suggestionIndex } : {}),
+          });
+          this.send({ type: 'ack', id: f.id ?? null, conversationId: f.conversationId, seq: stored.seq });
+          return;
+        }
+        case 'presence':
+          await handoff.setPresence(me, f.status);
+          break;
+        case 'pick':
+          await handoff.pick(me, f.conversationId);
+          break;
+        case 'transfer':
+          await handoff.transfer(me, f.conversationId, f.toAgentId);
+          break;
+        case 'return_to_bot':
+          await handoff.returnToBot(me, f.conversationId);
+          break;
+        case 'close':
+          await handoff.close(me, f.conversationId, f.resolution);
+          break;
+        case 'note':
+          await handoff.addNote(me, f.conversationId, f.text);
+          break;
+        case 'refresh':
+          if (f.conversationId) {
+            const held = await handoff.assignments(me);
+            if (!held.includes(f.conversationId)) throw new AppError('FORBIDDEN', 'You do not hold this conversation');
+            await this.sendConversation(f.conversationId);
+          } else {
+            this.send({ type: 'queue', queue: await handoff.queueView(), serverTime: Date.now() });
+          }
+          break;
+      }
+      this.send({ type: 'ack', id: f.id ?? null, action: f.type });
+    } catch (err) {
+      if (isAppError(err)) this.sendError(err.code, err.message, f.id);
+      else throw err;
+    }
+  }
+
+  private reportError(err: unknown): void {
+    this.log.error({ err }, 'agent frame failed');
+    this.sendError('INTERNAL');
+  }
+
+  private sendError(code: ErrorCode, message?: string, id?: string): void {
+    this.send({ type: 'error', code, message: message ?? ERRORS[code].message, ...(id ? { id } : {}) });
+  }
+
+  private send(frame: object): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  stop(): void {
+    this.closed = true;
+    for (const id of [...this.watching.keys()]) this.unwatch(id);
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

@@ -1,0 +1,331 @@
+/**
+ * The buyer socket (/ws/buyer): turns JSON frames into calls on the conversation service and
+ * delivers the conversation back in seq order. Delivery is driven by the Bus and backed by
+ * the message log: each socket remembers the last seq it delivered, takes the next message
+ * straight from the Bus event and fills any gap from the store, so a buyer sees every
+ * message exactly once and in order, whichever instance stored it.
+ */
+import type { WebSocket, RawData } from 'ws';
+import { ERRORS, type ErrorCode } from '../errors';
+import type { Limits } from '../config';
+import type { Store, StoredMessage } from '../store/types';
+import type { ConversationService } from './conversation-service';
+import type { ConversationFanout } from './fanout';
+import type { ConversationEvent } from './events';
+import type { Logger } from './logger';
+import { encodeFrame, parseClientFrame, type HelloFrame, type OutMessageFrame, type ServerFrame } from './protocol';
+import { verifyShopBuyer } from './shop-identity';
+
+export interface BuyerSocketDeps {
+  store: Store;
+  conversations: ConversationService;
+  fanout: ConversationFanout;
+  limits: Limits;
+  logger: Logger;
+  /** Key of the shop's buyer signatures (config.shopSecret). */
+  shopSecret: string;
+  /** True once shutdown began: new messages are refused with SHUTTING_DOWN. */
+  isShuttingDown: () => boolean;
+}
+
+/** Buyer typing is forwarded to agents at most this often per socket. */
+const TYPING_INTERVAL_MS = 2000;
+/** Past this many times the rate limit in one window, the socket is closed, not just warned. */
+const FLOOD_CLOSE_FACTOR = 3;
+/** Messages fetched per store read when catching up. */
+const REPLAY_PAGE = 200;
+
+/** Per-connection state of one buyer socket. */
+class BuyerConnection {
+  private buyerId: string | null = null;
+  private conversationId: string | null = null;
+  /** Hello (explicit or implied by a first message) in progress or done. */
+  private opening: Promise<void> | null = null;
+  private deliveredSeq = 0;
+  /** Client ids sent on this socket and not acknowledged yet. */
+  private readonly pending = new Set<string>();
+  /** Serialises delivery so frames leave in seq order. */
+  private chain: Promise<void> = Promise.resolve();
+  private stopListening: (() => void) | null = null;
+  private lastTypingAt = 0;
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly deps: BuyerSocketDeps,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.ws.on('message', (data: RawData, isBinary: boolean) => this.onFrame(data, isBinary));
+    this.ws.on('close', () => this.onClose());
+    this.ws.on('error', (err) => this.log.debug({ err }, 'buyer socket error'));
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    if (isBinary) {
+      this.fail('BINARY_FRAME', undefined, true);
+      return;
+    }
+    const parsed = parseClientFrame(rawToString(data));
+    if (!parsed.ok) {
+      this.sendError(parsed.code, `${ERRORS[parsed.code].message}: ${parsed.detail}`);
+      return;
+    }
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case 'hello':
+        if (this.opening) {
+          this.sendError('CONFLICT', 'hello was already received on this socket');
+          return;
+        }
+        this.opening = this.open(frame);
+        return;
+      case 'message':
+        void this.onMessage(frame.id, frame.text);
+        return;
+      case 'typing':
+        void this.onTyping();
+        return;
+    }
+  }
+
+  /** Opens or resumes the session, subscribes, then sends welcome and everything after lastSeq. */
+  private async open(hello: HelloFrame): Promise<void> {
+    try {
+      const shopBuyerId = this.verifiedShopBuyer(hello);
+      const { session, conversation, resumed } = await this.deps.conversations.openSession({
+        ...(shopBuyerId ? { shopBuyerId } : {}),
+        ...(hello.buyerId ? { buyerId: hello.buyerId } : {}),
+        ...(hello.resumeToken ? { resumeToken: hello.resumeToken } : {}),
+        ...(hello.productId ? { productId: hello.productId } : {}),
+      });
+      if (this.closed) return;
+      this.buyerId = session.buyerId;
+      this.conversationId = session.conversationId;
+      // Subscribe before reading the log, so nothing published in between is missed.
+      const stop = await this.deps.fanout.listen(session.conversationId, (ev) => this.onEvent(ev));
+      if (this.closed) {
+        stop();
+        return;
+      }
+      this.stopListening = stop;
+      const lastStored = await this.deps.store.lastSeq(session.conversationId);
+      // A client's lastSeq only counts for the conversation it resumed; a new one replays from the start.
+      this.deliveredSeq = resumed ? Math.min(hello.lastSeq ?? 0, lastStored) : 0;
+      this.send({
+        type: 'welcome',
+        buyerId: session.buyerId,
+        resumeToken: session.resumeToken,
+        conversationId: session.conversationId,
+        status: conversation.status,
+        resumed,
+        lastSeq: lastStored,
+        limits: { maxTextLength: this.deps.limits.maxTextLength },
+      });
+      this.log.info({ buyerId: session.buyerId, conversationId: session.conversationId, resumed }, 'buyer session opened');
+      this.enqueue(() => this.catchUp());
+    } catch (err) {
+      this.log.error({ err }, 'could not open buyer session');
+      this.fail('STORE_UNAVAILABLE', undefined, true);
+    }
+  }
+
+  /**
+   * The shop buyer id of the hello when its signature verifies. Otherwise (a wrong or missing
+   * half) the buyer is told BAD_BUYER_SIGNATURE and continues anonymously: never as that buyer.
+   */
+  private verifiedShopBuyer(hello: HelloFrame): string | undefined {
+    const { shopBuyerId, shopBuyerSig } = hello;
+    if (shopBuyerId === undefined && shopBuyerSig === undefined) return undefined;
+    if (shopBuyerId !== undefined && shopBuyerSig !== undefined && verifyShopBuyer(this.deps.shopSecret, shopBuyerId, shopBuyerSig)) {
+      return shopBuyerId;
+    }
+    this.log.warn({ shopBuyerId }, 'shop buyer signature rejected; continuing as an anonymous buyer');
+    this.sendError('BAD_BUYER_SIGNATURE');
+    return undefined;
+  }
+
+  private async onMessage(clientId: string, rawText: string): Promise<void> {
+    const text = rawText.trim();
+    if (text.length === 0) {
+      this.sendError('EMPTY_TEXT', undefined, clientId);
+      return;
+    }
+    if ([...text].length > this.deps.limits.maxTextLength) {
+      this.sendError('TEXT_TOO_LONG', `Message text is longer than ${this.deps.limits.maxTextLength} characters`, clientId);
+      return;
+    }
+    if (this.deps.isShuttingDown()) {
+      this.sendError('SHUTTING_DOWN', undefined, clientId);
+      return;
+    }
+    // A message before hello opens a conversation, as if hello had been sent without ids.
+    if (!this.opening) this.opening = this.open({ type: 'hello' });
+    await this.opening;
+    const conversationId = this.conversationId;
+    const buyerId = this.buyerId;
+    if (!conversationId || !buyerId || this.closed) return;
+
+    const { rateLimitMessages: limit, rateLimitWindowMs: windowMs } = this.deps.limits;
+    try {
+      const rate = await this.deps.store.hit(`rate:buyer:${buyerId}`, windowMs, limit);
+      if (!rate.allowed) {
+        if (rate.count > limit * FLOOD_CLOSE_FACTOR) {
+          this.log.warn({ buyerId, count: rate.count }, 'buyer flood; closing socket');
+          this.fail('RATE_LIMITED', undefined, true, clientId);
+        } else {
+          this.sendError('RATE_LIMITED', undefined, clientId);
+        }
+        return;
+      }
+      this.pending.add(clientId);
+      const { stored } = await this.deps.conversations.receiveBuyerMessage(conversationId, clientId, text);
+      this.enqueue(() => this.deliverOwn(stored));
+    } catch (err) {
+      this.pending.delete(clientId);
+      this.log.error({ err, conversationId }, 'could not store buyer message');
+      this.sendError('STORE_UNAVAILABLE', undefined, clientId);
+    }
+  }
+
+  private async onTyping(): Promise<void> {
+    const now = Date.now();
+    if (!this.conversationId || now - this.lastTypingAt < TYPING_INTERVAL_MS) return;
+    this.lastTypingAt = now;
+    await this.deps.conversations
+      .publish({ kind: 'typing', conversationId: this.conversationId, from: 'buyer' })
+      .catch((err: unknown) => this.log.debug({ err }, 'typing not published'));
+  }
+
+  private onEvent(event: ConversationEvent): void {
+    switch (event.kind) {
+      case 'message':
+        this.enqueue(() => this.deliverFromBus(event.message));
+        return;
+      case 'handoff':
+        this.enqueue(async () =>
+          this.send({ type: 'handoff', status: event.status, ...(event.agentName ? { agentName: event.agentName } : {}) }),
+        );
+        return;
+      case 'typing':
+        if (event.from !== 'buyer') this.send({ type: 'typing', from: event.from });
+        return;
+      case 'turn':
+        return;
+    }
+  }
+
+  /** The ack for our own message, in seq order with everything else. */
+  private async deliverOwn(stored: StoredMessage): Promise<void> {
+    if (!stored.clientId || !this.pending.has(stored.clientId)) return; // already acked by a catch-up
+    if (stored.seq <= this.deliveredSeq) {
+      // A resend of a message stored before (e.g. after a reconnect): acknowledge again.
+      this.pending.delete(stored.clientId);
+      this.send({ type: 'ack', id: stored.clientId, seq: stored.seq });
+      return;
+    }
+    if (stored.seq === this.deliveredSeq + 1) this.deliver(stored);
+    else await this.catchUp();
+  }
+
+  private async deliverFromBus(message: StoredMessage): Promise<void> {
+    if (message.seq <= this.deliveredSeq) return;
+    if (message.seq === this.deliveredSeq + 1) this.deliver(message);
+    else await this.catchUp();
+  }
+
+  /** Delivers everything stored after deliveredSeq (resume, gaps). */
+  private async catchUp(): Promise<void> {
+    const conversationId = this.conversationId;
+    if (!conversationId) return;
+    for (;;) {
+      if (this.closed) return;
+      const page = await this.deps.store.messagesAfter(conversationId, this.deliveredSeq, REPLAY_PAGE);
+      for (const m of page) if (m.seq > this.deliveredSeq) this.deliver(m);
+      if (page.length < REPLAY_PAGE) return;
+    }
+  }
+
+  private deliver(m: StoredMessage): void {
+    this.deliveredSeq = m.seq;
+    // Agents' internal notes live in the same log but are never shown to the buyer.
+    if (m.meta?.['internal'] === true) return;
+    if (m.from === 'buyer' && m.clientId && this.pending.delete(m.clientId)) {
+      this.send({ type: 'ack', id: m.clientId, seq: m.seq });
+      return;
+    }
+    this.send(toMessageFrame(m));
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.chain = this.chain.then(step).catch((err: unknown) => {
+      this.log.error({ err, conversationId: this.conversationId }, 'delivery to buyer failed');
+    });
+  }
+
+  private send(frame: ServerFrame): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(encodeFrame(frame));
+  }
+
+  private sendError(code: ErrorCode, message?: string, id?: string): void {
+    this.send({ type: 'error', code, message: message ?? ERRORS[code].message, ...(id ? { id } : {}) });
+  }
+
+  /** Sends the error, then closes with the code's close code when `close` is set. */
+  private fail(code: ErrorCode, message: string | undefined, close: boolean, id?: string): void {
+    this.sendError(code, message, id);
+    if (close && this.ws.readyState === this.ws.OPEN) this.ws.close(ERRORS[code].close, code);
+  }
+
+  /**
+   * Delivers everything stored so far (shutdown: the last bot replies may still be on the
+   * Bus when the turn finishes) and resolves when the frames are written.
+   */
+  async flush(): Promise<void> {
+    this.enqueue(() => this.catchUp());
+    await this.chain;
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    this.stopListening?.();
+    this.stopListening = null;
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+/** Stored message → wire frame (internal meta such as nonce and intent stays on the server). */
+export function toMessageFrame(m: StoredMessage): OutMessageFrame {
+  const quick = m.meta?.['quickReplies'];
+  const quickReplies = Array.isArray(quick) ? quick.filter((q): q is string => typeof q === 'string') : [];
+  return {
+    type: 'message',
+    from: m.from,
+    text: m.text,
+    seq: m.seq,
+    at: m.at,
+    ...(m.from === 'buyer' && m.clientId ? { id: m.clientId } : {}),
+    ...(quickReplies.length > 0 ? { quickReplies } : {}),
+    ...(m.from === 'agent' && m.agentId ? { agentName: typeof m.meta?.['agentName'] === 'string' ? m.meta['agentName'] : m.agentId } : {}),
+  };
+}
+
+/** A live buyer socket, as the app sees it at shutdown. */
+export interface BuyerSocketHandle {
+  /** Sends whatever is stored and not yet delivered. */
+  flush(): Promise<void>;
+}
+
+/** Handles one buyer socket until it closes. */
+export function handleBuyerSocket(ws: WebSocket, deps: BuyerSocketDeps, log: Logger): BuyerSocketHandle {
+  const connection = new BuyerConnection(ws, deps, log);
+  connection.start();
+  return connection;
+}

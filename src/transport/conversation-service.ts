@@ -1,0 +1,327 @@
+/**
+ * The conversation service sits between the sockets and the engine: it opens and resumes
+ * buyer sessions, stores every message before it is acknowledged, runs the bot turn for a
+ * conversation one message at a time (a local chain plus the store lock, so two instances
+ * never both reply), persists the new state, and publishes every stored message and state
+ * change on the conversation's Bus channel. Sockets only deliver what the Bus says.
+ *
+ * Agent-side code (issue 5) uses `postMessage`, `setHandoffStatus` and `publish` so its
+ * messages reach the buyer on whichever instance the buyer is connected to.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ConversationState, TurnResult, BotReply, Suggestion } from '../dialogue/types';
+import type { BuyerSession, NewMessage, Store, StoredMessage } from '../store/types';
+import type { Logger } from './logger';
+import {
+  conversationChannel,
+  HANDOFF_CHANNEL,
+  type ConversationEvent,
+  type HandoffQueuedEvent,
+  type HandoffStatus,
+} from './events';
+
+/** The parts of the dialogue engine (src/dialogue/engine.ts) the transport uses. */
+export interface ChatEngine {
+  openConversation(input: { id: string; buyerId: string; shopId: string; productId?: string }): ConversationState;
+  handleMessage(conv: ConversationState, text: string): TurnResult | Promise<TurnResult>;
+  greet(conv: ConversationState): BotReply;
+  suggest(conv: ConversationState): Suggestion[];
+}
+
+export interface ConversationServiceDeps {
+  store: Store;
+  engine: ChatEngine;
+  logger: Logger;
+  clock: () => Date;
+  shopId: string;
+  instanceId: string;
+  turnLockMs: number;
+}
+
+export interface OpenSessionInput {
+  buyerId?: string;
+  resumeToken?: string;
+  productId?: string;
+  /**
+   * The shop's logged-in buyer, ALREADY VERIFIED by the caller (signed shop identity, see
+   * shop-identity.ts). Opens or resumes that buyer's own conversation.
+   */
+  shopBuyerId?: string;
+}
+
+/** Sessions of signed shop buyers live under `shop:<id>`, a key no anonymous buyer id can take. */
+const SHOP_SESSION_PREFIX = 'shop:';
+
+/** The session id of a signed shop buyer. */
+export function shopSessionId(shopBuyerId: string): string {
+  return `${SHOP_SESSION_PREFIX}${shopBuyerId}`;
+}
+
+export interface OpenedSession {
+  session: BuyerSession;
+  conversation: ConversationState;
+  /** True when the buyer's id and token matched and the existing conversation continues. */
+  resumed: boolean;
+}
+
+function newId(prefix: string, bytes = 9): string {
+  return `${prefix}${randomBytes(bytes).toString('base64url')}`;
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export class ConversationService {
+  /** Per-conversation tail of the local turn chain: keeps bot turns in message order. */
+  private readonly turnChains = new Map<string, Promise<void>>();
+  /** Every turn still running, so shutdown can wait for them. */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly deps: ConversationServiceDeps) {}
+
+  private now(): string {
+    return this.deps.clock().toISOString();
+  }
+
+  /**
+   * Resumes the buyer's conversation when id and resume token match (and it is not closed),
+   * otherwise opens a new one. A wrong token never reveals or takes over another buyer's
+   * session: it gets a fresh buyer id. A new conversation starts with the engine's greeting.
+   * A verified `shopBuyerId` goes to that shop buyer's own session (`shop:<id>`) instead.
+   */
+  async openSession(input: OpenSessionInput): Promise<OpenedSession> {
+    const { store } = this.deps;
+    if (input.shopBuyerId) return this.openShopBuyerSession(input.shopBuyerId, input);
+    // A shop buyer's session is reached only through a verified signature, never by id + token.
+    if (input.buyerId && input.resumeToken && !input.buyerId.startsWith(SHOP_SESSION_PREFIX)) {
+      const existing = await store.getBuyerSession(input.buyerId);
+      if (existing && sameToken(existing.resumeToken, input.resumeToken)) {
+        const conv = await store.getConversation(existing.conversationId);
+        if (conv && conv.status !== 'closed') {
+          this.answerLeftovers(conv);
+          return { session: existing, conversation: conv, resumed: true };
+        }
+        // Same buyer, finished conversation: a new one, keeping the identity and token.
+        return this.startConversation(existing.buyerId, existing.resumeToken, input.productId);
+      }
+    }
+    return this.startConversation(newId('b_'), randomBytes(24).toString('base64url'), input.productId);
+  }
+
+  /**
+   * The verified shop buyer's open conversation, whichever device they come from, or a new
+   * one under their shop id (so the engine finds their orders and address). `resumed` is true
+   * only when the client also holds the session's token: only then does its cached lastSeq
+   * belong to this conversation; any other client gets the whole conversation replayed.
+   */
+  private async openShopBuyerSession(shopBuyerId: string, input: OpenSessionInput): Promise<OpenedSession> {
+    const sessionId = shopSessionId(shopBuyerId);
+    const existing = await this.deps.store.getBuyerSession(sessionId);
+    if (!existing) return this.startConversation(sessionId, randomBytes(24).toString('base64url'), input.productId, shopBuyerId);
+    const conv = await this.deps.store.getConversation(existing.conversationId);
+    if (!conv || conv.status === 'closed') {
+      return this.startConversation(sessionId, existing.resumeToken, input.productId, shopBuyerId);
+    }
+    this.answerLeftovers(conv);
+    const ownCache = input.buyerId === sessionId && input.resumeToken !== undefined && sameToken(existing.resumeToken, input.resumeToken);
+    return { session: existing, conversation: conv, resumed: ownCache };
+  }
+
+  private async startConversation(
+    buyerId: string,
+    resumeToken: string,
+    productId?: string,
+    conversationBuyerId: string = buyerId,
+  ): Promise<OpenedSession> {
+    const { store, engine } = this.deps;
+    const conversation = engine.openConversation({
+      id: newId('c_'),
+      buyerId: conversationBuyerId,
+      shopId: this.deps.shopId,
+      ...(productId ? { productId } : {}),
+    });
+    await store.saveConversation(conversation);
+    const session: BuyerSession = { buyerId, resumeToken, conversationId: conversation.id };
+    await store.saveBuyerSession(session);
+    const greeting = engine.greet(conversation);
+    await this.postMessage(conversation.id, { from: 'bot', text: greeting.text, at: this.now(), meta: botMeta(greeting) });
+    return { session, conversation, resumed: false };
+  }
+
+  /**
+   * Stores a buyer message (idempotent per client id), publishes it and schedules the bot
+   * turn. Resolves once stored, so the caller can acknowledge; the reply follows on the Bus.
+   * `duplicate` is true when the client id was seen before (no second turn runs).
+   */
+  async receiveBuyerMessage(conversationId: string, clientId: string, text: string): Promise<{ stored: StoredMessage; duplicate: boolean }> {
+    const nonce = newId('', 6);
+    const stored = await this.deps.store.appendMessage(conversationId, {
+      from: 'buyer',
+      text,
+      clientId,
+      at: this.now(),
+      meta: { nonce },
+    });
+    // The store returns the earlier message for a repeated client id; our nonce tells them apart.
+    const duplicate = stored.meta?.['nonce'] !== nonce;
+    if (!duplicate) {
+      await this.publish({ kind: 'message', conversationId, message: stored });
+      this.scheduleTurn(conversationId, stored);
+    }
+    return { stored, duplicate };
+  }
+
+  /** Stores any message (agent, system, bot) and publishes it to every instance. */
+  async postMessage(conversationId: string, message: NewMessage): Promise<StoredMessage> {
+    const stored = await this.deps.store.appendMessage(conversationId, message);
+    await this.publish({ kind: 'message', conversationId, message: stored });
+    return stored;
+  }
+
+  /** Publishes a handoff state change to the buyer's widget and any console watching. */
+  async setHandoffStatus(conversationId: string, status: HandoffStatus, agent?: { id: string; name?: string }): Promise<void> {
+    await this.publish({
+      kind: 'handoff',
+      conversationId,
+      status,
+      ...(agent ? { agentId: agent.id, agentName: agent.name ?? agent.id } : {}),
+    });
+  }
+
+  /** Publishes an event on the conversation's channel. */
+  async publish(event: ConversationEvent): Promise<void> {
+    await this.deps.store.publish(conversationChannel(event.conversationId), event);
+  }
+
+  /**
+   * A buyer resuming here may have messages that were acknowledged by an instance that died
+   * (SIGKILL, crash) before it ran their bot turns. Runs those turns now, in order; each turn
+   * first checks under the lock that nobody answered the message meanwhile (see runTurn).
+   */
+  private answerLeftovers(conv: ConversationState): void {
+    if (conv.status !== 'bot') return;
+    void (async () => {
+      if (this.turnChains.has(conv.id)) return; // this instance is answering already
+      const log = await this.deps.store.messagesAfter(conv.id, 0);
+      // Everything up to the newest message a bot turn answered (or an agent/system wrote) was handled.
+      const handled = Math.max(
+        0,
+        ...log.filter((m) => m.from !== 'buyer').map((m) => (typeof m.meta?.['replyTo'] === 'number' ? m.meta['replyTo'] : m.seq)),
+      );
+      const leftovers = log.filter((m) => m.from === 'buyer' && m.seq > handled);
+      if (leftovers.length === 0 || this.turnChains.has(conv.id)) return;
+      this.deps.logger.info({ conversationId: conv.id, seqs: leftovers.map((m) => m.seq) }, 'answering messages left unanswered by a stopped instance');
+      for (const m of leftovers) this.scheduleTurn(conv.id, m);
+    })().catch((err: unknown) => this.deps.logger.warn({ err, conversationId: conv.id }, 'could not check for unanswered messages'));
+  }
+
+  /** Resolves when every bot turn started so far has finished (graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private scheduleTurn(conversationId: string, message: StoredMessage): void {
+    const previous = this.turnChains.get(conversationId) ?? Promise.resolve();
+    const turn = previous.then(() => this.runTurnSafely(conversationId, message));
+    this.turnChains.set(conversationId, turn);
+    this.inFlight.add(turn);
+    void turn.finally(() => {
+      this.inFlight.delete(turn);
+      if (this.turnChains.get(conversationId) === turn) this.turnChains.delete(conversationId);
+    });
+  }
+
+  private async runTurnSafely(conversationId: string, message: StoredMessage): Promise<void> {
+    try {
+      await this.deps.store.withLock(`turn:${conversationId}`, this.deps.turnLockMs, () => this.runTurn(conversationId, message));
+    } catch (err) {
+      // Never leave the buyer unanswered: a failed turn hands the conversation to a person.
+      this.deps.logger.error({ err, conversationId, seq: message.seq }, 'bot turn failed; handing off');
+      await this.handOffAfterError(conversationId).catch((e: unknown) =>
+        this.deps.logger.error({ err: e, conversationId }, 'could not hand off after a failed turn'),
+      );
+    }
+  }
+
+  private async runTurn(conversationId: string, message: StoredMessage): Promise<void> {
+    const { store, engine } = this.deps;
+    const conv = await store.getConversation(conversationId);
+    if (!conv) throw new Error(`conversation ${conversationId} not found`);
+    // Turns are idempotent: a message already answered (by another instance resuming
+    // leftovers, or before a crash) is not answered twice.
+    const later = await store.messagesAfter(conversationId, message.seq);
+    if (later.some((m) => m.from !== 'buyer' && m.meta?.['replyTo'] === message.seq)) return;
+    const botAnswers = conv.status === 'bot';
+    if (botAnswers) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
+
+    const result = await engine.handleMessage(conv, message.text);
+    const startsHandoff = Boolean(result.handoff) && botAnswers;
+    const next: ConversationState = startsHandoff
+      ? { ...result.conversation, status: 'queued', ...(result.handoff ? { handoff: result.handoff } : {}) }
+      : result.conversation;
+    await store.saveConversation(next);
+
+    for (const reply of result.replies) {
+      await this.postMessage(conversationId, { from: 'bot', text: reply.text, at: this.now(), meta: { ...botMeta(reply), replyTo: message.seq } });
+    }
+    if (startsHandoff && result.handoff) {
+      const { priority, reason, summary } = result.handoff;
+      await this.queueForAgent(conversationId, { priority, reason, summary, at: this.now() });
+      this.deps.logger.info({ conversationId, reason, priority }, 'conversation handed off');
+    }
+    const u = result.understanding;
+    await this.publish({
+      kind: 'turn',
+      conversationId,
+      seq: message.seq,
+      intent: u.intent,
+      category: u.category,
+      confidence: u.confidence,
+      entities: u.entities,
+      suggestions: result.handoff?.suggestions ?? next.handoff?.suggestions ?? [],
+      status: next.status,
+    });
+  }
+
+  private async handOffAfterError(conversationId: string): Promise<void> {
+    const { store } = this.deps;
+    const conv = await store.getConversation(conversationId);
+    if (!conv || conv.status !== 'bot') return;
+    const at = this.now();
+    await store.saveConversation({
+      ...conv,
+      status: 'queued',
+      updatedAt: at,
+      handoff: { reason: 'error', priority: 'high', summary: 'bot turn failed', suggestions: [], at },
+    });
+    await this.queueForAgent(conversationId, { priority: 'high', reason: 'error', summary: 'bot turn failed', at });
+  }
+
+  /**
+   * Puts a conversation (already saved with status 'queued') in the handoff queue, tells the
+   * buyer's widget, and announces it on the handoff channel for the agent side to route.
+   */
+  private async queueForAgent(
+    conversationId: string,
+    h: Pick<HandoffQueuedEvent, 'priority' | 'reason' | 'summary' | 'at'>,
+  ): Promise<void> {
+    const { store } = this.deps;
+    await store.enqueue({ conversationId, priority: h.priority, enqueuedAt: h.at, reason: h.reason });
+    await this.setHandoffStatus(conversationId, 'queued');
+    const queued: HandoffQueuedEvent = { kind: 'queued', conversationId, ...h, instanceId: this.deps.instanceId };
+    await store.publish(HANDOFF_CHANNEL, queued);
+  }
+}
+
+function botMeta(reply: BotReply): Record<string, unknown> {
+  return {
+    intent: reply.intent,
+    category: reply.category,
+    ...(reply.templateId ? { templateId: reply.templateId } : {}),
+    ...(reply.quickReplies && reply.quickReplies.length > 0 ? { quickReplies: reply.quickReplies } : {}),
+    ...(reply.offer !== undefined ? { offer: reply.offer } : {}),
+  };
+}

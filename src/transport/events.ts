@@ -1,0 +1,90 @@
+/**
+ * Events that cross instances on the store's Bus. Everything that happens in a conversation
+ * (a stored message, a handoff state change, typing, an understood turn) is published on the
+ * conversation's channel; sockets subscribe to the channels of the conversations they show,
+ * on whichever instance they are connected to. New handoffs are also published on the
+ * 'handoff' channel for the routing service (agent console, issue 5).
+ *
+ * Bus payloads are JSON that may come from another process, so they are checked on receipt.
+ */
+import { z } from 'zod';
+import type { Priority, Suggestion, HandoffReason } from '../dialogue/types';
+import type { Entity } from '../nlu/types';
+import type { StoredMessage } from '../store/types';
+
+/** Channel carrying every event of one conversation. */
+export function conversationChannel(conversationId: string): string {
+  return `conv:${conversationId}`;
+}
+
+/** Channel carrying new handoffs (one event per conversation entering the queue). */
+export const HANDOFF_CHANNEL = 'handoff';
+
+export type HandoffStatus = 'queued' | 'assigned' | 'returned' | 'closed';
+
+export type ConversationEvent =
+  /** A message was stored (any sender). Delivery is by seq, so receivers can fill gaps from the store. */
+  | { kind: 'message'; conversationId: string; message: StoredMessage }
+  /** The conversation's handoff state changed; buyers see 'queued' | 'assigned' | 'returned' | 'closed'. */
+  | { kind: 'handoff'; conversationId: string; status: HandoffStatus; agentId?: string; agentName?: string }
+  | { kind: 'typing'; conversationId: string; from: 'buyer' | 'bot' | 'agent' }
+  /**
+   * The engine understood a buyer message (always published, also while an agent holds the
+   * conversation, so the console can refresh intent, facts and suggestions).
+   */
+  | {
+      kind: 'turn';
+      conversationId: string;
+      seq: number;
+      intent: string;
+      category: string;
+      confidence: number;
+      entities: Entity[];
+      suggestions: Suggestion[];
+      status: string;
+    };
+
+/** Published on HANDOFF_CHANNEL when a conversation enters the queue. */
+export interface HandoffQueuedEvent {
+  kind: 'queued';
+  conversationId: string;
+  priority: Priority;
+  reason: HandoffReason;
+  summary: string;
+  at: string;
+  instanceId: string;
+}
+
+const storedMessage = z
+  .object({
+    conversationId: z.string(),
+    seq: z.number().int().min(1),
+    from: z.enum(['buyer', 'bot', 'agent', 'system']),
+    text: z.string(),
+    at: z.string(),
+    clientId: z.string().optional(),
+    agentId: z.string().optional(),
+    meta: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
+
+const conversationEvent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('message'), conversationId: z.string(), message: storedMessage }).loose(),
+  z
+    .object({
+      kind: z.literal('handoff'),
+      conversationId: z.string(),
+      status: z.enum(['queued', 'assigned', 'returned', 'closed']),
+      agentId: z.string().optional(),
+      agentName: z.string().optional(),
+    })
+    .loose(),
+  z.object({ kind: z.literal('typing'), conversationId: z.string(), from: z.enum(['buyer', 'bot', 'agent']) }).loose(),
+  z.object({ kind: z.literal('turn'), conversationId: z.string(), seq: z.number() }).loose(),
+]);
+
+/** Checks a payload received from the Bus; null when it is not a conversation event. */
+export function parseConversationEvent(payload: unknown): ConversationEvent | null {
+  const parsed = conversationEvent.safeParse(payload);
+  return parsed.success ? (parsed.data as ConversationEvent) : null;
+}

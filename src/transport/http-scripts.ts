@@ -1,0 +1,211 @@
+/**
+ * HTTP edge of the script editor: the /manage page and the /api/scripts/… routes. Thin on
+ * purpose: check the manager token, validate the body with zod, call the ScriptEditor, turn
+ * the result into JSON. It knows nothing about intents or templates.
+ *
+ * Auth: a manager token (MANAGER_TOKENS "name:token,…") as `Authorization: Bearer <token>`
+ * or `?token=`. No token → 401; any other token (an agent's, a buyer's resume token) → 403.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import type { AppContext, Concern } from '../app';
+import type { ManagerAccount } from '../config';
+import { AppError, ERRORS } from '../errors';
+import type { ScriptEditor } from '../scripts/editor';
+import type { PublishOutcome } from '../scripts/publish';
+import { readJsonBody, sendJson, type RouteContext, type RouteHandler } from './router';
+
+/** Script files are small; a whole intent file with hundreds of examples fits easily. */
+const BODY_LIMIT = 512 * 1024;
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function tokenOf(req: IncomingMessage, url: URL): string | undefined {
+  const header = req.headers.authorization;
+  const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+  return bearer ?? url.searchParams.get('token') ?? undefined;
+}
+
+/** The manager behind the request, or throws UNAUTHORIZED (no token) / FORBIDDEN (not a manager's). */
+export function requireManager(managers: readonly ManagerAccount[], req: IncomingMessage, url: URL): ManagerAccount {
+  const token = tokenOf(req, url);
+  if (!token) throw new AppError('UNAUTHORIZED', 'A manager token is required (Authorization: Bearer …)');
+  const manager = managers.find((m) => safeEqual(m.token, token));
+  if (!manager) throw new AppError('FORBIDDEN', 'Only managers may read or change scripts');
+  return manager;
+}
+
+const saveBody = z.object({ text: z.string().max(BODY_LIMIT) });
+const validateBody = z.object({ path: z.string().optional(), text: z.string().max(BODY_LIMIT).optional() });
+const tryBody = z.object({ text: z.string().trim().min(1, 'text is empty').max(1000) });
+const renderBody = z.object({
+  intent: z.string().min(1).max(100),
+  move: z.string().max(100).optional(),
+  context: z.record(z.string(), z.unknown()).optional(),
+});
+const publishBody = z.object({ message: z.string().max(200).optional() }).nullable();
+const rollbackBody = z.object({ version: z.number().int().positive() });
+
+async function body<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
+  const raw = await readJsonBody(req, BODY_LIMIT);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError('BAD_FRAME', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  }
+  return parsed.data;
+}
+
+/** 422 with the errors at top level, where the page reads them. */
+function invalid(ctx: RouteContext, err: AppError): void {
+  const details = err.details as { errors?: unknown } | undefined;
+  sendJson(ctx.res, 422, { error: { code: err.code, message: err.message }, errors: details?.errors ?? [] });
+}
+
+function sendOutcome(ctx: RouteContext, outcome: PublishOutcome): void {
+  if (outcome.ok) {
+    sendJson(ctx.res, 200, { version: outcome.version, hash: outcome.hash, changed: outcome.changed });
+  } else if (outcome.reason === 'invalid') {
+    sendJson(ctx.res, 422, { error: { code: 'INVALID_SCRIPT', message: ERRORS.INVALID_SCRIPT.message }, errors: outcome.errors });
+  } else if (outcome.reason === 'stories') {
+    sendJson(ctx.res, 409, {
+      error: { code: 'CONFLICT', message: `${outcome.stories.length} conversation stor(ies) break with this draft` },
+      stories: outcome.stories,
+    });
+  } else {
+    sendJson(ctx.res, 409, { error: { code: 'CONFLICT', message: 'Nothing to publish: the draft equals the serving version' } });
+  }
+}
+
+function versionParam(value: string | null | undefined, name: string): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (!/^\d{1,9}$/.test(value)) throw new AppError('BAD_FRAME', `${name} must be a version number`);
+  return Number(value);
+}
+
+/**
+ * The script editor as an app concern: `createApp({ …, concerns: [scriptEditorConcern(editor)] })`.
+ */
+export function scriptEditorConcern(editor: ScriptEditor): Concern {
+  return (app: AppContext) => registerScriptRoutes(app, editor);
+}
+
+/** Registers /manage (+ its js/css) and /api/scripts/… on the app's router. */
+export function registerScriptRoutes(app: AppContext, editor: ScriptEditor): void {
+  const { router, staticFiles } = app;
+  const managers = app.deps.config.managers;
+
+  router.get('/manage', ({ req, res }) => staticFiles.send(req, res, 'manage.html'));
+  router.get('/manage.js', ({ req, res }) => staticFiles.send(req, res, 'manage.js'));
+  router.get('/manage.css', ({ req, res }) => staticFiles.send(req, res, 'manage.css'));
+
+  /** Wraps a handler: manager auth first, INVALID_SCRIPT answered with its error list. */
+  const guarded =
+    (fn: (ctx: RouteContext, who: ManagerAccount) => Promise<void> | void): RouteHandler =>
+    async (ctx) => {
+      const who = requireManager(managers, ctx.req, ctx.url);
+      try {
+        // The draft is shared through the store: another instance may have changed it.
+        await editor.refresh();
+        await fn(ctx, who);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'INVALID_SCRIPT') invalid(ctx, err);
+        else throw err;
+      }
+    };
+  const ok = (ctx: RouteContext, value: unknown): void => sendJson(ctx.res, 200, value);
+  const pathParam = (ctx: RouteContext): string => ctx.params['*'] ?? '';
+
+  router.get('/api/scripts', guarded((ctx) => ok(ctx, editor.overview())));
+
+  router.get('/api/scripts/files/*', guarded((ctx) => ok(ctx, editor.readFile(pathParam(ctx)))));
+  router.put(
+    '/api/scripts/files/*',
+    guarded(async (ctx, who) => {
+      const { text } = await body(ctx.req, saveBody);
+      ok(ctx, { saved: true, ...(await editor.saveDraft(pathParam(ctx), text, who.id)) });
+    }),
+  );
+  router.delete(
+    '/api/scripts/files/*',
+    guarded(async (ctx, who) => {
+      await editor.deleteFile(pathParam(ctx), who.id);
+      ok(ctx, { deleted: true });
+    }),
+  );
+  router.delete(
+    '/api/scripts/draft/*',
+    guarded(async (ctx, who) => {
+      const path = pathParam(ctx);
+      await editor.discardDraft(path === '' ? undefined : path, who.id);
+      ok(ctx, { discarded: path === '' ? 'all' : path });
+    }),
+  );
+  router.post(
+    '/api/scripts/validate',
+    guarded(async (ctx) => {
+      const b = await body(ctx.req, validateBody);
+      ok(ctx, { errors: editor.validate(b.path, b.text) });
+    }),
+  );
+
+  router.get('/api/scripts/intents', guarded((ctx) => ok(ctx, { intents: editor.intents() })));
+  router.get('/api/scripts/intents/:id', guarded((ctx) => ok(ctx, editor.intent(ctx.params['id'] ?? ''))));
+  router.get('/api/scripts/templates', guarded((ctx) => ok(ctx, { templates: editor.templates() })));
+  router.get('/api/scripts/templates/:id', guarded((ctx) => ok(ctx, editor.template(ctx.params['id'] ?? ''))));
+  router.get('/api/scripts/dictionary', guarded((ctx) => ok(ctx, editor.dictionary())));
+
+  router.post(
+    '/api/scripts/try',
+    guarded(async (ctx) => {
+      const { text } = await body(ctx.req, tryBody);
+      ok(ctx, await editor.tryPhrase(text));
+    }),
+  );
+  router.post(
+    '/api/scripts/render',
+    guarded(async (ctx) => {
+      const b = await body(ctx.req, renderBody);
+      ok(ctx, editor.render(b.intent, b.move, b.context));
+    }),
+  );
+
+  router.post(
+    '/api/scripts/publish',
+    guarded(async (ctx, who) => {
+      const b = await body(ctx.req, publishBody);
+      sendOutcome(ctx, await editor.publish(who.id, b?.message));
+    }),
+  );
+  router.post(
+    '/api/scripts/rollback',
+    guarded(async (ctx, who) => {
+      const { version } = await body(ctx.req, rollbackBody);
+      sendOutcome(ctx, await editor.rollback(version, who.id));
+    }),
+  );
+  router.get('/api/scripts/versions', guarded(async (ctx) => ok(ctx, { versions: await editor.versions() })));
+  router.get(
+    '/api/scripts/versions/:n',
+    guarded(async (ctx) => ok(ctx, await editor.version(versionParam(ctx.params['n'], 'n') ?? 0))),
+  );
+  router.get(
+    '/api/scripts/diff',
+    guarded(async (ctx) => {
+      const to = ctx.url.searchParams.get('to') ?? 'draft';
+      const from = versionParam(ctx.url.searchParams.get('from'), 'from');
+      ok(ctx, await editor.diff(from, to === 'draft' ? 'draft' : (versionParam(to, 'to') ?? 0)));
+    }),
+  );
+  router.get(
+    '/api/scripts/audit',
+    guarded(async (ctx) => {
+      const limit = versionParam(ctx.url.searchParams.get('limit'), 'limit') ?? 200;
+      ok(ctx, { entries: await editor.audit(Math.min(limit, 1000)) });
+    }),
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * The WebSocket side of the HTTP server: one `ws` server in noServer mode for every socket
+ * path. It applies what all sockets share (max frame size, a cap on sockets per address,
+ * ping/pong heartbeat, closing with 1001 at shutdown) and hands each socket to the handler
+ * its path registered on the router.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ERRORS } from '../errors';
+import type { Limits } from '../config';
+import type { Logger } from './logger';
+import type { Router } from './router';
+import { encodeFrame } from './protocol';
+
+/** Client address: the first X-Forwarded-For hop when behind a trusted proxy, else the socket peer. */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const fwd = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+export interface SocketServerOptions {
+  limits: Limits;
+  trustProxy: boolean;
+  logger: Logger;
+}
+
+interface Tracked {
+  alive: boolean;
+  ip: string;
+}
+
+export class SocketServer {
+  readonly wss: WebSocketServer;
+  private readonly perIp = new Map<string, number>();
+  private readonly tracked = new Map<WebSocket, Tracked>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly router: Router,
+    private readonly options: SocketServerOptions,
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, clientTracking: false });
+  }
+
+  /** Attaches to an HTTP server's upgrade event and starts the heartbeat. */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.heartbeat = setInterval(() => this.beat(), this.options.limits.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Open sockets right now. */
+  get size(): number {
+    return this.tracked.size;
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      socket.destroy();
+      return;
+    }
+    const handler = this.router.socketHandler(url.pathname);
+    if (!handler) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    socket.on('error', () => socket.destroy());
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const ip = clientIp(req, this.options.trustProxy);
+      const count = (this.perIp.get(ip) ?? 0) + 1;
+      if (count > this.options.limits.maxConnectionsPerIp) {
+        // Upgrade first so a browser can read why: it cannot see an HTTP status on a failed upgrade.
+        this.options.logger.warn({ ip, count }, 'too many sockets from one address');
+        ws.send(encodeFrame({ type: 'error', code: 'TOO_MANY_CONNECTIONS', message: ERRORS.TOO_MANY_CONNECTIONS.message }));
+        ws.close(ERRORS.TOO_MANY_CONNECTIONS.close, 'TOO_MANY_CONNECTIONS');
+        return;
+      }
+      this.perIp.set(ip, count);
+      const entry: Tracked = { alive: true, ip };
+      this.tracked.set(ws, entry);
+      ws.on('pong', () => (entry.alive = true));
+      ws.on('close', () => this.release(ws));
+      ws.on('error', (err) => {
+        // Oversized frames end up here; ws has already closed with 1009.
+        this.options.logger.debug({ err, ip }, 'socket error');
+      });
+      try {
+        handler(ws, req, { url, ip });
+      } catch (err) {
+        this.options.logger.error({ err, path: url.pathname }, 'socket handler failed');
+        ws.close(ERRORS.INTERNAL.close, 'INTERNAL');
+      }
+    });
+  }
+
+  private release(ws: WebSocket): void {
+    const entry = this.tracked.get(ws);
+    if (!entry) return;
+    this.tracked.delete(ws);
+    const left = (this.perIp.get(entry.ip) ?? 1) - 1;
+    if (left <= 0) this.perIp.delete(entry.ip);
+    else this.perIp.set(entry.ip, left);
+  }
+
+  /** Drops sockets that did not answer the previous ping, pings the rest. */
+  private beat(): void {
+    for (const [ws, entry] of this.tracked) {
+      if (!entry.alive) {
+        this.options.logger.debug({ ip: entry.ip }, 'dropping socket that missed a heartbeat');
+        ws.terminate();
+        this.release(ws);
+        continue;
+      }
+      entry.alive = false;
+      try {
+        ws.ping();
+      } catch {
+        // Closing already; 'close' will release it.
+      }
+    }
+  }
+
+  /**
+   * Closes every socket with 1001 (going away) and resolves when they are closed or after
+   * `timeoutMs`, terminating stragglers.
+   */
+  async close(timeoutMs = 2000): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    const sockets = [...this.tracked.keys()];
+    await Promise.all(
+      sockets.map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === ws.CLOSED) return resolve();
+            const timer = setTimeout(() => {
+              ws.terminate();
+              resolve();
+            }, timeoutMs);
+            ws.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            ws.close(ERRORS.SHUTTING_DOWN.close, 'SHUTTING_DOWN');
+          }),
+      ),
+    );
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}

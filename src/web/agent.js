@@ -1,0 +1,515 @@
+/*
+ * Agent console (/agent): queue with waiting time and SLA countdown, the open conversation
+ * with history, understanding, facts and the order card, three suggested replies (send as
+ * is, or edit then send), internal notes, transfer / return-to-bot / close.
+ * Everything from the server is shown with textContent: nothing is ever parsed as HTML.
+ */
+(function () {
+  'use strict';
+
+  var INTENTS = {
+    'haggle.bargain': '议价', 'address.confirm': '确认地址', 'address.change': '修改地址',
+    'delivery.ship_time': '催发货', 'delivery.tracking': '查物流/催件', 'delivery.signed_not_received': '已签收未收到',
+    'return.refund': '退款/退货', 'return.exchange': '换货', 'return.damaged': '破损/质量问题',
+    'bad_review.complaint': '差评/投诉', 'product.size_color': '尺码颜色', 'product.stock': '库存',
+    'product.info': '商品咨询', 'payment.cod': '货到付款', 'payment.invoice': '发票', 'payment.pay': '付款',
+    'human.request': '要求人工', 'greeting.hello': '问候', 'greeting.thanks': '感谢/再见', 'other.fallback': '其他'
+  };
+  var REASONS = {
+    explicit_request: '买家要求人工', bad_review: '差评/投诉', low_confidence: '机器人没把握',
+    policy_limit: '超出机器人权限', angry_tone: '买家情绪激动', overdue_delivery: '物流超时',
+    after_sale: '售后问题', error: '系统异常', transfer: '同事转回', handover: '交接'
+  };
+  var PRIORITY = { urgent: '紧急', high: '高', normal: '普通' };
+  var STATUS = { online: '在线', away: '离开', offline: '下线' };
+  var ORDER_STATUS = { unpaid: '待付款', paid: '待发货', shipped: '已发货', delivered: '已签收', disputed: '售后中', cancelled: '已取消' };
+  var FACT_KIND = { money: '金额', order: '订单号', tracking: '运单号', courier: '快递', phone: '电话', address: '地址', size: '尺码', color: '颜色' };
+  var SLA_KIND = { first_response: '首响', logistics_resolution: '物流48h' };
+  var FROM = { buyer: '买家', bot: '机器人', agent: '客服', system: '系统', note: '内部备注' };
+
+  var $ = function (id) { return document.getElementById(id); };
+  var state = {
+    token: null, me: null, colleagues: [], ws: null, offset: 0,
+    queue: [], agents: [], convs: new Map(), current: null, editing: null, retry: 0
+  };
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function now() { return Date.now() + state.offset; }
+  function fmtDur(ms) {
+    var s = Math.max(0, Math.floor(Math.abs(ms) / 1000));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    var t = h > 0 ? h + '时' + m + '分' : m + '分' + (sec < 10 ? '0' : '') + sec + '秒';
+    return ms < 0 ? '超时 ' + t : t;
+  }
+  function fmtTime(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return '';
+    var p = function (n) { return (n < 10 ? '0' : '') + n; };
+    return p(d.getHours()) + ':' + p(d.getMinutes());
+  }
+  function intentName(id) { return INTENTS[id] || id || '—'; }
+  function toast(text, bad) {
+    var t = $('toast');
+    t.textContent = text;
+    t.className = 'toast' + (bad ? ' bad' : '');
+    t.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(function () { t.hidden = true; }, 3500);
+  }
+
+  // --- SLA --------------------------------------------------------------------------
+  function slaState(v) {
+    if (v.state === 'breached') return 'breached';
+    var left = v.dueAt - now();
+    if (left <= 0) return 'breached';
+    var warn = v.kind === 'first_response' ? 60000 : 8 * 3600000;
+    return left <= warn ? 'approaching' : 'ok';
+  }
+  function slaNode(list) {
+    var wrap = el('span', 'sla');
+    (list || []).forEach(function (v) {
+      var st = slaState(v);
+      var left = v.dueAt - now();
+      var b = el('span', 'badge sla-' + st, (SLA_KIND[v.kind] || v.kind) + ' ' + (st === 'breached' ? '已超时' : fmtDur(left)));
+      b.title = st === 'breached' ? 'SLA 已超时' : '距离 SLA 截止';
+      wrap.appendChild(b);
+    });
+    return wrap;
+  }
+  function worst(list) {
+    var w = 'ok';
+    (list || []).forEach(function (v) { var s = slaState(v); if (s === 'breached' || (s === 'approaching' && w === 'ok')) w = s; });
+    return w;
+  }
+
+  // --- rendering --------------------------------------------------------------------
+  function renderQueue() {
+    var ul = $('queue');
+    ul.textContent = '';
+    $('queue-count').textContent = String(state.queue.length);
+    if (state.queue.length === 0) ul.appendChild(el('li', 'none', '队列为空'));
+    state.queue.forEach(function (q) {
+      var li = el('li', 'item prio-' + q.priority + ' sla-row-' + worst(q.sla));
+      li.dataset.id = q.conversationId;
+      var top = el('div', 'row');
+      top.appendChild(el('span', 'badge prio', PRIORITY[q.priority] || q.priority));
+      top.appendChild(el('strong', 'name', q.buyerName || q.buyerId));
+      top.appendChild(el('span', 'wait', '等待 ' + fmtDur(now() - Date.parse(q.enqueuedAt))));
+      li.appendChild(top);
+      var mid = el('div', 'row sub');
+      mid.appendChild(el('span', 'reason', REASONS[q.reason] || q.reason || ''));
+      if (q.intent) mid.appendChild(el('span', 'intent', intentName(q.intent)));
+      li.appendChild(mid);
+      if (q.lastText) li.appendChild(el('div', 'last', q.lastText));
+      var bottom = el('div', 'row');
+      bottom.appendChild(slaNode(q.sla));
+      var pick = el('button', 'small', '接入');
+      pick.type = 'button';
+      pick.addEventListener('click', function () { send({ type: 'pick', conversationId: q.conversationId }); });
+      bottom.appendChild(pick);
+      li.appendChild(bottom);
+      ul.appendChild(li);
+    });
+  }
+
+  function renderMine() {
+    var ul = $('mine');
+    ul.textContent = '';
+    $('mine-count').textContent = state.me ? state.convs.size + '/' + state.me.maxChats : '';
+    if (state.convs.size === 0) ul.appendChild(el('li', 'none', '暂无'));
+    state.convs.forEach(function (c, id) {
+      var v = c.conversation;
+      var li = el('li', 'item mine-item sla-row-' + worst(v.sla) + (id === state.current ? ' current' : ''));
+      li.dataset.id = id;
+      li.tabIndex = 0;
+      var top = el('div', 'row');
+      if (v.priority) top.appendChild(el('span', 'badge prio prio-' + v.priority, PRIORITY[v.priority] || v.priority));
+      top.appendChild(el('strong', 'name', v.buyerName || v.buyerId));
+      if (c.unread) top.appendChild(el('span', 'badge unread', String(c.unread)));
+      li.appendChild(top);
+      var last = v.history.filter(function (h) { return h.from !== 'note'; }).slice(-1)[0];
+      if (last) li.appendChild(el('div', 'last', (FROM[last.from] || last.from) + '：' + last.text));
+      li.appendChild(slaNode(v.sla));
+      var open = function () { select(id); };
+      li.addEventListener('click', open);
+      li.addEventListener('keydown', function (e) { if (e.key === 'Enter') open(); });
+      ul.appendChild(li);
+    });
+  }
+
+  function renderAgents() {
+    var ul = $('agents');
+    ul.textContent = '';
+    state.agents.forEach(function (a) {
+      var li = el('li', 'agent st-' + a.status);
+      li.appendChild(el('span', 'dot'));
+      li.appendChild(el('span', 'aname', a.name));
+      li.appendChild(el('span', 'astatus', (STATUS[a.status] || a.status) + ' ' + a.load + '/' + a.maxChats));
+      ul.appendChild(li);
+    });
+    var sel = $('transfer-to');
+    var keep = sel.value;
+    sel.textContent = '';
+    var q = el('option', null, '退回队列');
+    q.value = '';
+    sel.appendChild(q);
+    state.agents.forEach(function (a) {
+      if (state.me && a.agentId === state.me.id) return;
+      var o = el('option', null, a.name + '（' + (STATUS[a.status] || a.status) + '）');
+      o.value = a.agentId;
+      o.disabled = a.status !== 'online';
+      sel.appendChild(o);
+    });
+    sel.value = keep;
+  }
+
+  function renderConversation() {
+    var c = state.current ? state.convs.get(state.current) : null;
+    $('empty').hidden = !!c;
+    $('conv').hidden = !c;
+    if (!c) return;
+    var v = c.conversation;
+    $('conv-title').textContent = (v.buyerName || v.buyerId);
+    var meta = $('conv-meta');
+    meta.textContent = '';
+    if (v.priority) meta.appendChild(el('span', 'badge prio prio-' + v.priority, PRIORITY[v.priority] || v.priority));
+    if (v.reason) meta.appendChild(el('span', 'reason', REASONS[v.reason] || v.reason));
+    if (v.summary) meta.appendChild(el('span', 'summary', v.summary));
+    meta.appendChild(slaNode(v.sla));
+
+    var ol = $('history');
+    ol.textContent = '';
+    v.history.forEach(function (h) {
+      var li = el('li', 'msg from-' + h.from);
+      var head = el('div', 'msg-head');
+      head.appendChild(el('span', 'who', FROM[h.from] || h.from));
+      head.appendChild(el('span', 'at', fmtTime(h.at)));
+      li.appendChild(head);
+      li.appendChild(el('div', 'text', h.text));
+      ol.appendChild(li);
+    });
+    ol.scrollTop = ol.scrollHeight;
+
+    var sug = $('suggestions');
+    sug.textContent = '';
+    if (!c.suggestions || c.suggestions.length === 0) sug.appendChild(el('li', 'none', '暂无推荐'));
+    (c.suggestions || []).slice(0, 3).forEach(function (s, i) {
+      var li = el('li', 'suggestion');
+      li.dataset.index = String(i);
+      var body = el('div', 'sbody');
+      body.appendChild(el('span', 'rank', String(i + 1)));
+      body.appendChild(el('div', 'stext', s.text));
+      li.appendChild(body);
+      li.appendChild(el('div', 'sreason', '理由：' + (s.reason || '')));
+      var acts = el('div', 'sacts');
+      var bSend = el('button', 'small send-suggestion', '发送');
+      bSend.type = 'button';
+      bSend.addEventListener('click', function () { sendMessage(s.text, i); });
+      var bEdit = el('button', 'small secondary edit-suggestion', '编辑');
+      bEdit.type = 'button';
+      bEdit.addEventListener('click', function () {
+        var ta = $('compose-text');
+        ta.value = s.text;
+        state.editing = i;
+        ta.focus();
+      });
+      acts.appendChild(bSend);
+      acts.appendChild(bEdit);
+      li.appendChild(acts);
+      sug.appendChild(li);
+    });
+
+    var dl = $('intent');
+    dl.textContent = '';
+    var pairs = [['意图', intentName(c.intent)], ['置信度', c.confidence == null ? '—' : Math.round(c.confidence * 100) + '%']];
+    pairs.forEach(function (p) { dl.appendChild(el('dt', null, p[0])); dl.appendChild(el('dd', null, p[1])); });
+
+    var facts = $('facts');
+    facts.textContent = '';
+    var list = c.entities && c.entities.length ? c.entities : v.facts;
+    if (!list || list.length === 0) facts.appendChild(el('li', 'none', '暂无'));
+    (list || []).forEach(function (f) {
+      var val = f.value !== undefined ? f.value : [f.province, f.city, f.district, f.detail].filter(Boolean).join('') || f.text;
+      facts.appendChild(el('li', null, (FACT_KIND[f.kind] || f.kind) + '：' + val));
+    });
+
+    renderOrder(v.order);
+  }
+
+  function renderOrder(o) {
+    var box = $('order');
+    box.textContent = '';
+    if (!o) { box.appendChild(el('p', 'none', '暂无订单')); return; }
+    var head = el('div', 'row');
+    head.appendChild(el('strong', null, '订单 ' + o.number));
+    head.appendChild(el('span', 'badge', ORDER_STATUS[o.status] || o.status));
+    box.appendChild(head);
+    var items = el('ul', 'items');
+    o.items.forEach(function (i) {
+      var spec = [i.color, i.size].filter(Boolean).join(' / ');
+      items.appendChild(el('li', null, i.name + (spec ? '（' + spec + '）' : '') + ' ×' + i.quantity + '  ¥' + i.price));
+    });
+    box.appendChild(items);
+    box.appendChild(el('div', 'total', '实付 ¥' + o.total));
+    box.appendChild(el('div', 'addr', o.address.recipient + ' ' + o.address.phone + ' ' + o.address.full));
+    if (o.dispute) box.appendChild(el('div', 'dispute', '售后：' + o.dispute));
+    if (o.tracking) {
+      box.appendChild(el('div', 'track', o.tracking.carrier + ' ' + o.tracking.number));
+      var ev = el('ol', 'events');
+      o.tracking.events.slice().reverse().forEach(function (e) { ev.appendChild(el('li', null, fmtTime(e.at) + ' ' + e.description)); });
+      box.appendChild(ev);
+    }
+  }
+
+  function renderStats(s) {
+    var box = $('stats');
+    box.textContent = '';
+    var add = function (label, value, cls) {
+      var span = el('span', 'stat' + (cls ? ' ' + cls : ''));
+      span.appendChild(el('b', null, value));
+      span.appendChild(el('small', null, label));
+      box.appendChild(span);
+    };
+    add('排队', String(s.queueLength));
+    add('最长等待', fmtDur(s.oldestWaitSeconds * 1000));
+    add('在线客服', String(s.agentsOnline));
+    add('即将超时', String(s.slaApproaching), s.slaApproaching ? 'warn' : '');
+    add('已超时', String(s.slaBreached), s.slaBreached ? 'bad' : '');
+  }
+
+  function renderAll() { renderQueue(); renderMine(); renderAgents(); renderConversation(); }
+
+  function select(id) {
+    state.current = id;
+    var c = state.convs.get(id);
+    if (c) c.unread = 0;
+    state.editing = null;
+    document.body.dataset.view = 'main';
+    setTab('main');
+    renderMine();
+    renderConversation();
+  }
+
+  // --- socket -------------------------------------------------------------------------
+  function send(frame) {
+    if (!state.ws || state.ws.readyState !== 1) { toast('连接已断开，正在重连…', true); return false; }
+    state.ws.send(JSON.stringify(frame));
+    return true;
+  }
+  var clientSeq = 0;
+  function sendMessage(text, suggestionIndex) {
+    text = (text || '').trim();
+    if (!text || !state.current) return;
+    var frame = { type: 'message', conversationId: state.current, text: text, id: 'm' + Date.now().toString(36) + (++clientSeq) };
+    if (suggestionIndex !== null && suggestionIndex !== undefined) frame.suggestionIndex = suggestionIndex;
+    if (send(frame)) { $('compose-text').value = ''; state.editing = null; }
+  }
+
+  function onFrame(f) {
+    switch (f.type) {
+      case 'hello':
+        state.me = f.agent;
+        state.colleagues = f.colleagues || [];
+        state.offset = (f.serverTime || Date.now()) - Date.now();
+        $('agent-name').textContent = f.agent.name;
+        $('conn').textContent = '已连接';
+        $('conn').className = 'conn ok';
+        state.retry = 0;
+        break;
+      case 'queue':
+        state.queue = f.queue || [];
+        if (f.serverTime) state.offset = f.serverTime - Date.now();
+        renderQueue();
+        statsSoon();
+        break;
+      case 'agents':
+        state.agents = f.agents || [];
+        var mine = state.me && state.agents.filter(function (a) { return a.agentId === state.me.id; })[0];
+        if (mine) $('presence').value = mine.status;
+        renderAgents();
+        statsSoon();
+        break;
+      case 'conversation': {
+        var id = f.conversation.id;
+        var isNew = !state.convs.has(id);
+        state.convs.set(id, { conversation: f.conversation, intent: f.intent, confidence: f.confidence, entities: f.entities || [], suggestions: f.suggestions || [], unread: 0 });
+        if (isNew) toast('新会话：' + (f.conversation.buyerName || f.conversation.buyerId));
+        if (!state.current || !state.convs.has(state.current)) state.current = id;
+        renderMine();
+        renderConversation();
+        break;
+      }
+      case 'message': {
+        var c = state.convs.get(f.conversationId);
+        if (!c) break;
+        var h = c.conversation.history;
+        if (h.some(function (x) { return x.seq === f.message.seq; })) break;
+        h.push(f.message);
+        // Mirror the server's first-response rule locally so the countdown stays right:
+        // an agent reply stops the clock, a buyer message starts it if none is running.
+        var v = c.conversation;
+        if (f.message.from === 'agent') {
+          v.sla = v.sla.filter(function (x) { return x.kind !== 'first_response'; });
+        } else if (f.message.from === 'buyer' && !v.sla.some(function (x) { return x.kind === 'first_response'; })) {
+          var at = Date.parse(f.message.at) || now();
+          v.sla.push({ kind: 'first_response', startedAt: at, dueAt: at + 5 * 60000, state: 'ok' });
+        }
+        if (f.conversationId !== state.current && f.message.from === 'buyer') c.unread = (c.unread || 0) + 1;
+        renderMine();
+        if (f.conversationId === state.current) renderConversation();
+        break;
+      }
+      case 'turn': {
+        var t = state.convs.get(f.conversationId);
+        if (!t) break;
+        t.intent = f.intent; t.confidence = f.confidence; t.entities = f.entities || t.entities;
+        if (f.suggestions && f.suggestions.length) t.suggestions = f.suggestions;
+        if (f.conversationId === state.current) renderConversation();
+        break;
+      }
+      case 'note': {
+        var n = state.convs.get(f.conversationId);
+        if (n) { n.conversation.history.push(f.note); if (f.conversationId === state.current) renderConversation(); }
+        break;
+      }
+      case 'released':
+        state.convs.delete(f.conversationId);
+        if (state.current === f.conversationId) state.current = state.convs.keys().next().value || null;
+        toast({ transfer: '会话已转接', handover: '会话已交接', returned: '已交还机器人', closed: '会话已结束' }[f.reason] || '会话已移出');
+        renderMine();
+        renderConversation();
+        break;
+      case 'sla': {
+        var s = state.convs.get(f.conversationId);
+        if (s) {
+          var list = s.conversation.sla.filter(function (v) { return v.kind !== f.kind; });
+          list.push({ kind: f.kind, dueAt: f.dueAt, startedAt: 0, state: f.state });
+          s.conversation.sla = list;
+        }
+        toast((SLA_KIND[f.kind] || f.kind) + (f.state === 'breached' ? ' 已超时！' : ' 即将超时'), f.state === 'breached');
+        renderMine();
+        renderConversation();
+        break;
+      }
+      case 'typing':
+        break;
+      case 'error':
+        toast('操作失败：' + (f.message || f.code), true);
+        break;
+    }
+  }
+
+  function connect() {
+    var proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    var ws = new WebSocket(proto + '//' + location.host + '/ws/agent?token=' + encodeURIComponent(state.token));
+    state.ws = ws;
+    var opened = false;
+    ws.onopen = function () { opened = true; };
+    ws.onmessage = function (e) {
+      var f;
+      try { f = JSON.parse(e.data); } catch (err) { return; }
+      if (f && typeof f.type === 'string') onFrame(f);
+    };
+    ws.onclose = function (e) {
+      $('conn').textContent = '已断开';
+      $('conn').className = 'conn bad';
+      if (e.code === 1008 && e.reason === 'UNAUTHORIZED') { logout('令牌无效，请重新登录'); return; }
+      var delay = Math.min(10000, 500 * Math.pow(2, state.retry++));
+      setTimeout(connect, opened ? 500 : delay);
+    };
+  }
+
+  function refreshStats() {
+    if (!state.token) return;
+    fetch('/api/stats', { headers: { authorization: 'Bearer ' + state.token } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) { if (s) renderStats(s); })
+      .catch(function () {});
+  }
+
+  // Header figures follow queue / presence changes without waiting for the next poll.
+  function statsSoon() {
+    clearTimeout(statsSoon.timer);
+    statsSoon.timer = setTimeout(refreshStats, 300);
+  }
+
+  function logout(msg) {
+    sessionStorage.removeItem('agentToken');
+    state.token = null;
+    $('app').hidden = true;
+    $('login').hidden = false;
+    $('login-error').textContent = msg || '';
+  }
+
+  function setTab(view) {
+    document.body.dataset.view = view;
+    Array.prototype.forEach.call(document.querySelectorAll('.tabs button'), function (b) {
+      b.classList.toggle('active', b.dataset.view === view);
+    });
+  }
+
+  function start(token) {
+    state.token = token;
+    sessionStorage.setItem('agentToken', token);
+    $('login').hidden = true;
+    $('app').hidden = false;
+    connect();
+    refreshStats();
+    setInterval(refreshStats, 5000);
+    // Countdowns tick locally between server updates.
+    setInterval(function () { renderQueue(); renderMine(); if (state.current) { var m = $('conv-meta'); if (m && state.convs.get(state.current)) renderConvMetaOnly(); } }, 1000);
+  }
+  function renderConvMetaOnly() {
+    var c = state.convs.get(state.current);
+    var meta = $('conv-meta');
+    var old = meta.querySelector('.sla');
+    if (old) meta.replaceChild(slaNode(c.conversation.sla), old);
+  }
+
+  // --- wiring -------------------------------------------------------------------------
+  $('compose').addEventListener('submit', function (e) { e.preventDefault(); sendMessage($('compose-text').value, state.editing); });
+  $('compose-text').addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendMessage($('compose-text').value, state.editing); }
+  });
+  $('btn-note').addEventListener('click', function () {
+    var text = $('compose-text').value.trim();
+    if (!text || !state.current) return;
+    if (send({ type: 'note', conversationId: state.current, text: text })) $('compose-text').value = '';
+  });
+  $('btn-transfer').addEventListener('click', function () {
+    if (!state.current) return;
+    var to = $('transfer-to').value;
+    var f = { type: 'transfer', conversationId: state.current };
+    if (to) f.toAgentId = to;
+    send(f);
+  });
+  $('btn-return').addEventListener('click', function () { if (state.current) send({ type: 'return_to_bot', conversationId: state.current }); });
+  $('btn-close').addEventListener('click', function () {
+    if (state.current) send({ type: 'close', conversationId: state.current, resolution: $('resolution').value });
+  });
+  $('presence').addEventListener('change', function () { send({ type: 'presence', status: $('presence').value }); });
+  Array.prototype.forEach.call(document.querySelectorAll('.tabs button'), function (b) {
+    b.addEventListener('click', function () { setTab(b.dataset.view); });
+  });
+  $('login-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var t = $('token-input').value.trim();
+    if (t) start(t);
+  });
+
+  var params = new URLSearchParams(location.search);
+  var fromUrl = params.get('token');
+  if (fromUrl) {
+    // Keep the token out of the address bar, history and screenshots.
+    params.delete('token');
+    history.replaceState(null, '', location.pathname + (params.toString() ? '?' + params : ''));
+  }
+  var token = fromUrl || sessionStorage.getItem('agentToken');
+  document.body.dataset.view = 'side';
+  if (token) start(token); else logout('');
+})();

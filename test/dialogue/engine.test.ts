@@ -1,0 +1,122 @@
+/** Engine behaviour around the flows: failures, queued conversations, clock, clarifying questions. */
+import { createEngine } from '../../src/dialogue/engine';
+import type { ConversationState } from '../../src/dialogue/types';
+import type { ScriptBundle } from '../../src/scripts/bundle';
+import { demoShop, NOW, scriptedBundle, shippedBundle, understood } from './fixtures';
+
+const shop = demoShop();
+
+function engineWith(bundle: ScriptBundle, now = NOW) {
+  return createEngine({ shop, getScripts: () => bundle, clock: () => now, random: () => 0 });
+}
+
+test('a stage that throws gives a polite holding reply and an error handoff', () => {
+  const bundle = scriptedBundle(() => {
+    throw new Error('classifier exploded');
+  });
+  const engine = engineWith(bundle);
+  const conv = engine.openConversation({ id: 'e', buyerId: 'B002', shopId: 'demo' });
+  const r = engine.handleMessage(conv, '我的快递呢');
+  expect(r.replies).toHaveLength(1);
+  expect(r.replies[0]!.text).toMatch(/亲/);
+  expect(r.handoff).toMatchObject({ reason: 'error' });
+  expect(r.handoff!.summary).toContain('classifier exploded');
+  expect(r.conversation.status).toBe('queued');
+  expect(r.conversation.turns.at(-1)!.text).toBe('我的快递呢');
+});
+
+test('a template that needs a variable the situation lacks is an error handoff, not a hole', () => {
+  const base = shippedBundle();
+  const broken: ScriptBundle = {
+    ...base,
+    understand: () => understood('product.info'),
+    templates: { ...base.templates, 'product.info': base.templates['system.missing'] ?? base.templates['product.info']! },
+  };
+  // Swap in a template that uses order.number: a new buyer has no order.
+  const file = broken.templates['product.info']!;
+  const variant = base.templates['delivery.ship_time']!.moves['will_ship']!.variants[0]!;
+  broken.templates['product.info'] = { ...file, moves: { describe: { variants: [variant], quickReplies: [] } } };
+  const engine = engineWith(broken);
+  const r = engine.handleMessage(engine.openConversation({ id: 't', buyerId: 'B008', shopId: 'demo' }), '面料');
+  expect(r.handoff?.reason).toBe('error');
+  expect(r.replies[0]!.text).not.toContain('undefined');
+});
+
+test('while queued or with an agent the bot stays silent and refreshes suggestions', () => {
+  const engine = engineWith(scriptedBundle(() => understood('delivery.tracking')));
+  const conv: ConversationState = { ...engine.openConversation({ id: 'q', buyerId: 'B002', shopId: 'demo' }), status: 'agent' };
+  const r = engine.handleMessage(conv, '到哪了');
+  expect(r.replies).toEqual([]);
+  expect(r.handoff?.suggestions.length).toBe(3);
+  expect(r.handoff!.suggestions[0]!.text).toContain('中通快递');
+  expect(engine.suggest(r.conversation)[0]!.text).toContain('中通快递');
+});
+
+test('suggestions are ranked: current intent first, each with a reason', () => {
+  const u = understood('return.refund');
+  u.ranking = [
+    { intent: 'return.refund', category: 'return', confidence: 0.6 },
+    { intent: 'return.exchange', category: 'return', confidence: 0.3 },
+    { intent: 'delivery.tracking', category: 'delivery', confidence: 0.1 },
+  ];
+  const engine = engineWith(scriptedBundle(() => u));
+  const r = engine.handleMessage(engine.openConversation({ id: 's', buyerId: 'B005', shopId: 'demo' }), '退货');
+  expect(r.handoff?.reason).toBe('policy_limit');
+  const s = r.handoff!.suggestions;
+  expect(s).toHaveLength(3);
+  expect(s[0]!.reason).toContain('当前意图');
+  expect(s[1]!.reason).toContain('次选意图');
+  expect(s[0]!.templateId).toMatch(/^return\.refund\//);
+  expect(s[1]!.templateId).toMatch(/^return\.exchange\//);
+});
+
+test('the greeting follows the injected clock and names a returning buyer', () => {
+  const evening = new Date('2025-03-10T21:00:00+08:00');
+  const engine = engineWith(shippedBundle(), evening);
+  expect(engine.greet(engine.openConversation({ id: 'g', buyerId: 'B002', shopId: 'demo' })).text).toMatch(/晚上好.*李娜/);
+  const morning = engineWith(shippedBundle());
+  const text = morning.greet(morning.openConversation({ id: 'g', buyerId: 'B008', shopId: 'demo' })).text;
+  expect(text).toContain('早上好');
+  expect(text).not.toContain('周婷');
+});
+
+test('a clarifying question offers quick replies; choosing one answers that intent', () => {
+  const unclear = understood('other.fallback', [], 0.2);
+  unclear.ranking = [
+    { intent: 'delivery.tracking', category: 'delivery', confidence: 0.2 },
+    { intent: 'return.refund', category: 'return', confidence: 0.15 },
+  ];
+  const script = [unclear, understood('other.fallback', [], 0.3)];
+  let i = 0;
+  const engine = engineWith(scriptedBundle(() => script[i++]!));
+  const r1 = engine.handleMessage(engine.openConversation({ id: 'c', buyerId: 'B002', shopId: 'demo' }), '那个');
+  expect(r1.handoff).toBeUndefined();
+  const quick = r1.replies[0]!.quickReplies!;
+  expect(quick).toContain('查物流');
+  const r2 = engine.handleMessage(r1.conversation, '查物流');
+  expect(r2.replies[0]!.intent).toBe('delivery.tracking');
+  expect(r2.replies[0]!.text).toContain('中通快递');
+});
+
+test('opening with a product puts it in focus; without one the featured product', () => {
+  const engine = engineWith(shippedBundle());
+  expect(engine.openConversation({ id: 'a', buyerId: 'B008', shopId: 'demo', productId: 'P200' }).productId).toBe('P200');
+  expect(engine.openConversation({ id: 'b', buyerId: 'B008', shopId: 'demo' }).productId).toBe('P100');
+  expect(engine.openConversation({ id: 'c', buyerId: 'B002', shopId: 'demo' }).orderId).toBe('E1002');
+});
+
+test('a closed conversation reopens with the bot', () => {
+  const engine = engineWith(scriptedBundle(() => understood('greeting.hello')));
+  const conv: ConversationState = { ...engine.openConversation({ id: 'x', buyerId: 'B008', shopId: 'demo' }), status: 'closed' };
+  const r = engine.handleMessage(conv, '你好');
+  expect(r.conversation.status).toBe('bot');
+  expect(r.replies).toHaveLength(1);
+});
+
+test('handleMessage does not mutate the state it is given', () => {
+  const engine = engineWith(scriptedBundle(() => understood('greeting.hello')));
+  const conv = engine.openConversation({ id: 'm', buyerId: 'B008', shopId: 'demo' });
+  const before = JSON.stringify(conv);
+  engine.handleMessage(conv, '你好');
+  expect(JSON.stringify(conv)).toBe(before);
+});

@@ -1,0 +1,87 @@
+/**
+ * The agent console in a real browser (Chromium via playwright-core): log in with the
+ * agent's token, receive a handed-off conversation, click a suggested reply, and the buyer's
+ * socket receives it. The server runs the real dialogue engine (see agent-helpers.ts). Screenshots of /agent go to /tmp/shots for a human to look at.
+ */
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import type { Suggestion } from '../../src/dialogue/types';
+import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe('agent console in a browser', () => {
+  let s: AgentServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    s = await startAgentServer();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    mkdirSync('/tmp/shots', { recursive: true });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  it('logs in, receives a handed-off chat, and a clicked suggestion reaches the buyer', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${s.url}/agent`);
+    await page.fill('#token-input', TOKENS.xiaomei);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#conn.ok');
+    expect(await page.textContent('#agent-name')).toBe('小美');
+
+    // A demo-shop buyer, so the order card shows their order.
+    const buyer = await s.buyer({ buyerId: 'B002' });
+    const conversationId = String(buyer.frames.find((f) => f.type === 'welcome')?.['conversationId']);
+    await say(buyer, '东西坏了，我要给差评 <img src=x onerror="window.__pwned=1">');
+    await page.waitForSelector('#suggestions .suggestion');
+    // The console shows the engine's own ranked suggestions, each with its reason.
+    const conv = await s.store.getConversation(conversationId);
+    expect(conv?.status).toBe('agent');
+    const expected: Suggestion[] = s.engine.suggest(conv!);
+    expect(expected).toHaveLength(3);
+    expect(expected[0]?.templateId).toMatch(/^bad_review\.complaint\//);
+    expect(await page.locator('#suggestions .suggestion .stext').allTextContents()).toEqual(expected.map((x) => x.text));
+    expect(await page.locator('#suggestions .suggestion .sreason').allTextContents()).toEqual(expected.map((x) => `理由：${x.reason}`));
+    const order = s.shop.ordersByBuyer('B002')[0];
+    expect(order).toBeDefined();
+    const card = (await page.textContent('#order')) ?? '';
+    expect(card).toContain(`订单 ${order!.number}`);
+    for (const item of order!.items) expect(card).toContain(item.name);
+    // Buyer text is shown as text, never as markup.
+    expect(await page.locator('#history img').count()).toBe(0);
+    expect(await page.locator('#history').textContent()).toContain('<img src=x onerror=');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.textContent('#intent')).toContain('差评/投诉');
+
+    await page.screenshot({ path: '/tmp/shots/agent-1280x800.png' });
+
+    await page.locator('#suggestions .send-suggestion').first().click();
+    const got = await buyer.next((f) => f.type === 'message' && f['from'] === 'agent', 'agent message');
+    expect(got['text']).toBe(expected[0]?.text);
+    await page.waitForSelector('#history .from-agent');
+    // Answered: the first-response countdown is gone from the conversation.
+    await page.waitForFunction(() => !document.querySelector('#conv-meta')?.textContent?.includes('首响'));
+
+    // Edit-then-send: the edited text is what the buyer gets.
+    await page.locator('#suggestions .edit-suggestion').nth(1).click();
+    await page.fill('#compose-text', '亲，麻烦提供一下订单号，我帮您加急处理');
+    await page.click('#btn-send');
+    expect((await buyer.next((f) => f.type === 'message' && f['from'] === 'agent'))['text']).toBe('亲，麻烦提供一下订单号，我帮您加急处理');
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    expect(metrics).toContain(`kefu_suggestions_total{template="${expected[0]?.templateId}",use="sent_as_is"} 1`);
+    expect(metrics).toContain(`kefu_suggestions_total{template="${expected[1]?.templateId}",use="edited"} 1`);
+
+    // Phone-sized screen: lists first, tapping a conversation opens it.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.click('.tabs button[data-view=side]');
+    expect(await page.isVisible('#history')).toBe(false);
+    await page.screenshot({ path: '/tmp/shots/agent-390x844-queue.png' });
+    await page.click('#mine .mine-item');
+    expect(await page.isVisible('#history')).toBe(true);
+    await page.screenshot({ path: '/tmp/shots/agent-390x844-chat.png' });
+    await page.close();
+    await buyer.close();
+  }, 60_000);
+});

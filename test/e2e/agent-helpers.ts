@@ -1,0 +1,70 @@
+/**
+ * Shared setup for the agent-console end-to-end tests: the real app on port 0 with the real
+ * memory store, the real dialogue engine over the project's intents/ and templates/ and the
+ * demo shop, wrapped by the agent console exactly as main.ts does.
+ */
+import { createAgentConsole, type AgentConsole, type AgentConsoleOptions } from '../../src/transport/http-agent';
+import { startServer, TestClient, type Running } from '../transport/harness';
+import type { ShopData } from '../../src/shop/types';
+import type { Store } from '../../src/store/types';
+import type { ChatEngine } from '../../src/transport/conversation-service';
+import { realEngine } from './real-engine';
+
+export const TOKENS = { xiaomei: 'agent-tok-xiaomei', ajie: 'agent-tok-ajie' };
+
+export interface AgentServer extends Running {
+  console: AgentConsole;
+  /** The real engine the server runs (before the console's wrapping), to compare against. */
+  engine: ChatEngine;
+  shop: ShopData;
+  agentUrl(token: string): string;
+  /**
+   * Opens a buyer socket. With `buyerId` (a demo shop buyer such as 'B001') the store is seeded
+   * with that buyer's session first, so the conversation belongs to a known buyer with orders.
+   */
+  buyer(opts?: { buyerId?: string }): Promise<TestClient>;
+}
+
+export async function startAgentServer(
+  opts: { maxChats?: number; console?: AgentConsoleOptions; /** Default: a fresh memory store (closed by stop). */ store?: Store } = {},
+): Promise<AgentServer> {
+  const max = opts.maxChats ?? 5;
+  const { engine, shop } = realEngine();
+  const agentConsole = createAgentConsole({ sweepIntervalMs: 0, disconnectGraceMs: 60_000, ...opts.console });
+  const running = await startServer({
+    engine: agentConsole.wrapEngine(engine),
+    shop,
+    env: { AGENT_TOKENS: `xiaomei:${TOKENS.xiaomei}:${max},ajie:${TOKENS.ajie}:${max}`, LOG_LEVEL: 'warn' },
+    concerns: [agentConsole.concern],
+    ...(opts.store ? { store: opts.store } : {}),
+  });
+  await agentConsole.ready;
+  const wsBase = running.url.replace('http', 'ws');
+  return {
+    ...running,
+    console: agentConsole,
+    engine,
+    shop,
+    agentUrl: (token) => `${wsBase}/ws/agent?token=${encodeURIComponent(token)}`,
+    async buyer({ buyerId }: { buyerId?: string } = {}) {
+      const b = await TestClient.open(running.wsUrl);
+      if (buyerId) {
+        // A returning buyer whose last conversation is gone: the server opens a new one for them.
+        const resumeToken = `tok-${buyerId}-${Math.random().toString(36).slice(2)}`;
+        await running.store.saveBuyerSession({ buyerId, resumeToken, conversationId: `gone-${buyerId}` });
+        const welcome = await b.hello({ buyerId, resumeToken });
+        if (welcome['buyerId'] !== buyerId) throw new Error(`expected buyer ${buyerId}, got ${String(welcome['buyerId'])}`);
+      } else {
+        await b.hello();
+      }
+      return b;
+    },
+  };
+}
+
+/** Sends a buyer message and waits until it is stored. */
+export async function say(buyer: TestClient, text: string): Promise<void> {
+  const id = `c-${Math.random().toString(36).slice(2)}`;
+  buyer.send({ type: 'message', id, text });
+  await buyer.next((f) => f.type === 'ack' && f.id === id, 'ack');
+}

@@ -1,0 +1,291 @@
+import type { ConversationState, HandoffInfo } from '../../src/dialogue/types';
+import { createAgentRegistry, type AgentDef } from '../../src/handoff/agents';
+import { HandoffService, notesLogId, type ConversationPort } from '../../src/handoff/service';
+import { createMetrics } from '../../src/metrics';
+import { createMemoryStore } from '../../src/store';
+import type { NewMessage, Store, StoredMessage } from '../../src/store/types';
+
+const T0 = Date.parse('2025-03-01T10:00:00.000Z');
+
+class FakeClock {
+  ms = T0;
+  now = (): Date => new Date(this.ms);
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+/** Records what the buyer would see; stores messages like the server's conversation service. */
+class BuyerSide implements ConversationPort {
+  readonly states: { conversationId: string; status: string; agent?: string }[] = [];
+  constructor(private readonly store: Store) {}
+  postMessage(conversationId: string, message: NewMessage): Promise<StoredMessage> {
+    return this.store.appendMessage(conversationId, message);
+  }
+  async setHandoffStatus(conversationId: string, status: 'queued' | 'assigned' | 'returned' | 'closed', agent?: { id: string }): Promise<void> {
+    this.states.push({ conversationId, status, ...(agent ? { agent: agent.id } : {}) });
+  }
+}
+
+function agentDefs(...specs: [string, number][]): AgentDef[] {
+  return specs.map(([id, maxChats]) => ({ id, token: `tok-${id}-123456`, maxChats }));
+}
+
+function setup(agents: AgentDef[]) {
+  const store = createMemoryStore();
+  const clock = new FakeClock();
+  const buyer = new BuyerSide(store);
+  const metrics = createMetrics({ defaultMetrics: false });
+  const service = new HandoffService({
+    store,
+    agents: createAgentRegistry(agents),
+    conversations: buyer,
+    metrics,
+    clock: clock.now,
+  });
+  return { store, clock, buyer, metrics, service };
+}
+
+/** Puts a conversation into the queue the way the server does after a handing-off turn. */
+async function handOff(
+  ctx: ReturnType<typeof setup>,
+  id: string,
+  handoff: Pick<HandoffInfo, 'reason' | 'priority'>,
+  intent = 'human.request',
+): Promise<void> {
+  const at = ctx.clock.now().toISOString();
+  const conv: ConversationState = {
+    id,
+    buyerId: `b-${id}`,
+    shopId: 'demo',
+    status: 'queued',
+    slots: {},
+    turns: [{ at, text: '你好', intent, category: intent.startsWith('bad_review') ? 'bad_review' : 'human', confidence: 0.9 }],
+    facts: [],
+    createdAt: at,
+    updatedAt: at,
+    handoff: {
+      ...handoff,
+      summary: 'buyer wants help',
+      at,
+      suggestions: [
+        { text: '亲，非常抱歉给您带来不好的体验', reason: 'apologise first', templateId: 'bad_review.complaint#1' },
+        { text: '亲，麻烦发一下订单号', reason: 'need the order', templateId: 'common.order#1' },
+        { text: '亲，我马上为您处理', reason: 'reassure', templateId: 'common.handle#1' },
+      ],
+    },
+  };
+  await ctx.store.saveConversation(conv);
+  await ctx.store.appendMessage(id, { from: 'buyer', text: '你好', at });
+  await ctx.store.enqueue({ conversationId: id, priority: handoff.priority, enqueuedAt: at, reason: handoff.reason });
+  await ctx.service.onQueued(id);
+}
+
+describe('HandoffService routing', () => {
+  it('assigns a bad review before an older ordinary request', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 1]));
+    await handOff(ctx, 'old', { reason: 'explicit_request', priority: 'normal' });
+    ctx.clock.advance(60_000);
+    // The engine may call a complaint only "high"; the queue still puts it first.
+    await handOff(ctx, 'angry', { reason: 'bad_review', priority: 'high' }, 'bad_review.complaint');
+    expect((await ctx.store.listQueue()).map((e) => e.conversationId)).toEqual(['angry', 'old']);
+
+    await ctx.service.setPresence('xiaomei', 'online');
+    expect(await ctx.store.listAssignments('xiaomei')).toEqual(['angry']);
+    expect((await ctx.store.getConversation('angry'))?.status).toBe('agent');
+    expect((await ctx.store.getConversation('old'))?.status).toBe('queued');
+    expect(ctx.buyer.states).toContainEqual({ conversationId: 'angry', status: 'assigned', agent: 'xiaomei' });
+  });
+
+  it('puts overdue delivery ahead of ordinary requests but behind complaints', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 5]));
+    await handOff(ctx, 'plain', { reason: 'low_confidence', priority: 'urgent' });
+    await handOff(ctx, 'late', { reason: 'overdue_delivery', priority: 'normal' }, 'delivery.tracking');
+    await handOff(ctx, 'review', { reason: 'bad_review', priority: 'normal' }, 'bad_review.complaint');
+    expect((await ctx.store.listQueue()).map((e) => e.conversationId)).toEqual(['review', 'late', 'plain']);
+  });
+
+  it('never gives an agent more chats than their capacity, and spreads load', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 2], ['ajie', 1]));
+    await ctx.service.setPresence('xiaomei', 'online');
+    await ctx.service.setPresence('ajie', 'online');
+    for (const id of ['c1', 'c2', 'c3', 'c4']) {
+      await handOff(ctx, id, { reason: 'explicit_request', priority: 'normal' });
+      ctx.clock.advance(1000);
+    }
+    expect((await ctx.store.listAssignments('xiaomei')).length).toBe(2);
+    expect((await ctx.store.listAssignments('ajie')).length).toBe(1);
+    expect((await ctx.store.listQueue()).map((e) => e.conversationId)).toEqual(['c4']);
+    // Least loaded first: c1 and c2 went to different agents.
+    const [ajies] = await ctx.store.listAssignments('ajie');
+    expect(['c1', 'c2']).toContain(ajies);
+
+    // A free slot takes the waiting one.
+    await ctx.service.close('ajie', ajies!, 'resolved');
+    expect(await ctx.store.listAssignments('ajie')).toEqual(['c4']);
+    expect((await ctx.store.getConversation(ajies!))?.closedResolution).toBe('resolved');
+  });
+
+  it('an agent may pick a specific conversation, within capacity', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 1]));
+    await handOff(ctx, 'a', { reason: 'explicit_request', priority: 'normal' });
+    await handOff(ctx, 'b', { reason: 'explicit_request', priority: 'normal' });
+    await ctx.store.setPresence({ agentId: 'xiaomei', status: 'away', since: ctx.clock.now().toISOString() });
+    await ctx.service.pick('xiaomei', 'b');
+    expect(await ctx.store.listAssignments('xiaomei')).toEqual(['b']);
+    await expect(ctx.service.pick('xiaomei', 'a')).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+});
+
+describe('HandoffService presence and actions', () => {
+  it('going away hands open chats to an online colleague, else back to the queue', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 3], ['ajie', 1]));
+    await ctx.service.setPresence('xiaomei', 'online');
+    await handOff(ctx, 'c1', { reason: 'explicit_request', priority: 'normal' });
+    await handOff(ctx, 'c2', { reason: 'explicit_request', priority: 'normal' });
+    expect(await ctx.store.listAssignments('xiaomei')).toEqual(['c1', 'c2']);
+    await ctx.service.setPresence('ajie', 'online');
+
+    await ctx.service.setPresence('xiaomei', 'away');
+    expect(await ctx.store.listAssignments('xiaomei')).toEqual([]);
+    expect(await ctx.store.listAssignments('ajie')).toHaveLength(1);
+    const queued = await ctx.store.listQueue();
+    expect(queued).toHaveLength(1);
+    const waiting = await ctx.store.getConversation(queued[0]!.conversationId);
+    expect(waiting?.status).toBe('queued');
+    expect(waiting?.assignedAgent).toBeUndefined();
+    expect(ctx.buyer.states.filter((s) => s.status === 'queued').map((s) => s.conversationId)).toContain(waiting?.id);
+
+    // Back from the meal break: the waiting chat comes back.
+    await ctx.service.setPresence('xiaomei', 'online');
+    expect(await ctx.store.listAssignments('xiaomei')).toEqual([waiting?.id]);
+  });
+
+  it('return to bot clears the handoff and tells the buyer', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 3]));
+    await ctx.service.setPresence('xiaomei', 'online');
+    await handOff(ctx, 'c1', { reason: 'explicit_request', priority: 'normal' });
+    await ctx.service.returnToBot('xiaomei', 'c1');
+    const conv = await ctx.store.getConversation('c1');
+    expect(conv?.status).toBe('bot');
+    expect(conv?.handoff).toBeUndefined();
+    expect(conv?.assignedAgent).toBeUndefined();
+    expect(ctx.buyer.states.at(-1)).toEqual({ conversationId: 'c1', status: 'returned' });
+    expect(await ctx.store.listTimers()).toEqual([]);
+    await expect(ctx.service.sendMessage('xiaomei', 'c1', '还在吗')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('transfers to a named colleague, refusing one who is away', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 3], ['ajie', 3]));
+    await ctx.service.setPresence('xiaomei', 'online');
+    await handOff(ctx, 'c1', { reason: 'explicit_request', priority: 'normal' });
+    await expect(ctx.service.transfer('xiaomei', 'c1', 'ajie')).rejects.toMatchObject({ code: 'CONFLICT' });
+    await ctx.service.setPresence('ajie', 'online');
+    await ctx.service.transfer('xiaomei', 'c1', 'ajie');
+    expect((await ctx.store.getConversation('c1'))?.assignedAgent).toBe('ajie');
+    expect(await ctx.store.listAssignments('xiaomei')).toEqual([]);
+    await expect(ctx.service.close('xiaomei', 'c1', 'resolved')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('agent messages reach the log, notes never do, and suggestion use is counted', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 3]));
+    await ctx.service.setPresence('xiaomei', 'online');
+    await handOff(ctx, 'c1', { reason: 'bad_review', priority: 'high' }, 'bad_review.complaint');
+    await ctx.service.sendMessage('xiaomei', 'c1', '亲，非常抱歉给您带来不好的体验');
+    await ctx.service.sendMessage('xiaomei', 'c1', '亲，麻烦发一下订单号，谢谢', { suggestionIndex: 1 });
+    await ctx.service.addNote('xiaomei', 'c1', '疑似职业差评师，保留证据');
+    const log = await ctx.store.messagesAfter('c1', 0);
+    expect(log.map((m) => m.from)).toEqual(['buyer', 'agent', 'agent']);
+    expect(log.some((m) => m.text.includes('职业差评师'))).toBe(false);
+    expect((await ctx.store.messagesAfter(notesLogId('c1'), 0)).map((m) => m.text)).toEqual(['疑似职业差评师，保留证据']);
+
+    const frame = await ctx.service.conversationFrame('c1');
+    expect(frame?.conversation.history.map((h) => h.from)).toEqual(['buyer', 'agent', 'agent', 'note']);
+    expect(frame?.suggestions).toHaveLength(3);
+
+    const text = await ctx.metrics.render();
+    expect(text).toMatch(/kefu_suggestions_total\{template="bad_review.complaint#1",use="sent_as_is"\} 1/);
+    expect(text).toMatch(/kefu_suggestions_total\{template="common.order#1",use="edited"\} 1/);
+  });
+});
+
+describe('HandoffService SLA', () => {
+  it('warns, then counts a breach when nobody answers a queued buyer within 5 minutes', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 3]));
+    await handOff(ctx, 'c1', { reason: 'explicit_request', priority: 'normal' });
+    expect(await ctx.service.sweep()).toBe(0);
+
+    ctx.clock.advance(4 * 60_000 + 1);
+    await ctx.service.sweep();
+    expect((await ctx.service.slaByConversation()).get('c1')).toEqual([
+      expect.objectContaining({ kind: 'first_response', state: 'approaching' }),
+    ]);
+    expect((await ctx.service.stats()).slaApproaching).toBe(1);
+
+    ctx.clock.advance(60_000);
+    await ctx.service.sweep();
+    const stats = await ctx.service.stats();
+    expect(stats.slaBreached).toBe(1);
+    expect(await ctx.metrics.render()).toMatch(/kefu_sla_breaches_total\{kind="first_response"\} 1/);
+
+    // The agent finally answers: the breach stays counted but is no longer shown.
+    await ctx.service.setPresence('xiaomei', 'online');
+    await ctx.service.sendMessage('xiaomei', 'c1', '亲，让您久等了');
+    expect((await ctx.service.stats()).slaBreached).toBe(0);
+    expect(await ctx.metrics.render()).toMatch(/kefu_first_response_seconds_count\{responder="agent"\} 1/);
+  });
+
+  it('an answer in time stops the clock: no breach later', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 3]));
+    await ctx.service.setPresence('xiaomei', 'online');
+    await handOff(ctx, 'c1', { reason: 'explicit_request', priority: 'normal' });
+    ctx.clock.advance(2 * 60_000);
+    await ctx.service.sendMessage('xiaomei', 'c1', '亲，在的');
+    ctx.clock.advance(10 * 60_000);
+    await ctx.service.sweep();
+    expect(await ctx.metrics.render()).not.toMatch(/kefu_sla_breaches_total\{kind="first_response"\} 1/);
+
+    // A new buyer message while the agent holds it restarts the clock.
+    await ctx.service.onBuyerTurn({
+      conversationId: 'c1', statusBefore: 'agent', statusAfter: 'agent', intent: 'delivery.tracking',
+      replies: [], at: ctx.clock.ms, tookMs: 1,
+    });
+    ctx.clock.advance(5 * 60_000);
+    await ctx.service.sweep();
+    expect(await ctx.metrics.render()).toMatch(/kefu_sla_breaches_total\{kind="first_response"\} 1/);
+  });
+
+  it('after-sale logistics must be resolved within 48 hours', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 3]));
+    await ctx.service.setPresence('xiaomei', 'online');
+    await handOff(ctx, 'c1', { reason: 'overdue_delivery', priority: 'high' }, 'delivery.tracking');
+    await ctx.service.sendMessage('xiaomei', 'c1', '亲，我马上帮您催件');
+    ctx.clock.advance(47 * 3_600_000);
+    await ctx.service.sweep();
+    expect((await ctx.service.slaByConversation()).get('c1')).toEqual([
+      expect.objectContaining({ kind: 'logistics_resolution', state: 'approaching' }),
+    ]);
+    ctx.clock.advance(2 * 3_600_000);
+    await ctx.service.sweep();
+    expect(await ctx.metrics.render()).toMatch(/kefu_sla_breaches_total\{kind="logistics_resolution"\} 1/);
+    await ctx.service.close('xiaomei', 'c1', 'resent');
+    expect(await ctx.store.listTimers()).toEqual([]);
+  });
+
+  it('timers survive a restart: a new service on the same store fires them', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 3]));
+    await handOff(ctx, 'c1', { reason: 'explicit_request', priority: 'normal' });
+    const metrics = createMetrics({ defaultMetrics: false });
+    const clock = new FakeClock();
+    clock.ms = ctx.clock.ms + 6 * 60_000;
+    const restarted = new HandoffService({
+      store: ctx.store,
+      agents: createAgentRegistry(agentDefs(['xiaomei', 3])),
+      conversations: ctx.buyer,
+      metrics,
+      clock: clock.now,
+    });
+    await restarted.sweep();
+    expect(await metrics.render()).toMatch(/kefu_sla_breaches_total\{kind="first_response"\} 1/);
+  });
+});

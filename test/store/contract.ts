@@ -1,0 +1,486 @@
+/**
+ * The store contract: behaviours every Store implementation must show. Each *.test.ts in this
+ * folder calls `describeStoreContract` with a harness for one implementation (memory, memory
+ * with journal, Redis, Redis Cluster).
+ */
+import type { ConversationState } from '../../src/dialogue/types';
+import type { Store, Timer } from '../../src/store/types';
+
+export interface StoreHarness {
+  /** A fresh, empty store. */
+  open(): Promise<Store>;
+  /**
+   * A second live instance on the same data (another process on the same Redis). Absent for
+   * the memory store, whose state belongs to one process.
+   */
+  twin?(store: Store): Promise<Store>;
+  /** Closes `store` and opens a new instance on the same data: a process restart. */
+  reopen?(store: Store): Promise<Store>;
+  /** Called after each test with every store the test opened. */
+  cleanup?(): Promise<void>;
+}
+
+export function conversation(id: string, overrides: Partial<ConversationState> = {}): ConversationState {
+  const at = '2024-05-01T08:00:00.000Z';
+  return {
+    id,
+    buyerId: `buyer-${id}`,
+    shopId: 'demo',
+    status: 'bot',
+    slots: { haggle: { rounds: 1 } },
+    turns: [{ at, text: '你好', intent: 'greeting.hello', category: 'greeting', confidence: 0.9 }],
+    facts: [],
+    createdAt: at,
+    updatedAt: at,
+    ...overrides,
+  };
+}
+
+const at = (minute: number): string => new Date(Date.UTC(2024, 4, 1, 8, minute)).toISOString();
+
+/** Subscribes and records what arrives; `waitFor(n)` resolves once n messages have arrived. */
+async function listen(store: Store, channel: string) {
+  const seen: unknown[] = [];
+  let wake: () => void = () => {};
+  const unsubscribe = await store.subscribe(channel, (m) => {
+    seen.push(m);
+    wake();
+  });
+  const waitFor = (n: number): Promise<void> =>
+    new Promise((resolve) => {
+      const check = (): void => (seen.length >= n ? resolve() : void (wake = check));
+      check();
+    });
+  return { seen, unsubscribe, waitFor };
+}
+
+export function describeStoreContract(name: string, harness: StoreHarness): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let other: Store; // twin when the implementation has one, else the same store
+
+    beforeEach(async () => {
+      store = await harness.open();
+      other = harness.twin ? await harness.twin(store) : store;
+    });
+
+    afterEach(async () => {
+      if (other !== store) await other.close();
+      await store.close();
+      await harness.cleanup?.();
+    });
+
+    describe('message log', () => {
+      it('numbers messages 1, 2, 3 … per conversation and returns them in order', async () => {
+        const a1 = await store.appendMessage('c1', { from: 'buyer', text: '在吗', at: at(0) });
+        const b1 = await store.appendMessage('c2', { from: 'buyer', text: '你好', at: at(0) });
+        const a2 = await store.appendMessage('c1', { from: 'bot', text: '亲，在的', at: at(1), meta: { intent: 'greeting.hello' } });
+        expect([a1.seq, a2.seq, b1.seq]).toEqual([1, 2, 1]);
+        const all = await store.messagesAfter('c1', 0);
+        expect(all.map((m) => [m.seq, m.from, m.text])).toEqual([
+          [1, 'buyer', '在吗'],
+          [2, 'bot', '亲，在的'],
+        ]);
+        expect(all[1]).toMatchObject({ conversationId: 'c1', meta: { intent: 'greeting.hello' }, at: at(1) });
+      });
+
+      it('assigns gap-free, unique seqs to concurrent appends from two instances', async () => {
+        const appends = Array.from({ length: 40 }, (_, i) =>
+          (i % 2 ? other : store).appendMessage('race', { from: 'buyer', text: `m${i}`, clientId: `k${i}`, at: at(0) }),
+        );
+        const stored = await Promise.all(appends);
+        expect(stored.map((m) => m.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+        const log = await store.messagesAfter('race', 0);
+        expect(log.map((m) => m.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+        // Each seq carries the text that was appended with it.
+        for (const m of stored) expect(log[m.seq - 1]?.text).toBe(m.text);
+      });
+
+      it('treats a repeated clientId as the same message, even when the repeats race', async () => {
+        await store.appendMessage('c1', { from: 'buyer', text: 'first', clientId: 'x0', at: at(0) });
+        const repeats = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? other : store).appendMessage('c1', { from: 'buyer', text: 'dup', clientId: 'x1', at: at(1) }),
+          ),
+        );
+        expect(new Set(repeats.map((m) => m.seq))).toEqual(new Set([2]));
+        const again = await store.appendMessage('c1', { from: 'buyer', text: 'changed text', clientId: 'x1', at: at(2) });
+        expect(again).toMatchObject({ seq: 2, text: 'dup' });
+        // The same clientId in another conversation is a different message.
+        expect((await store.appendMessage('c2', { from: 'buyer', text: 'dup', clientId: 'x1', at: at(1) })).seq).toBe(1);
+        expect((await store.messagesAfter('c1', 0)).map((m) => m.text)).toEqual(['first', 'dup']);
+      });
+
+      it('returns what came after a seq, with a limit, and nothing for unknown conversations', async () => {
+        for (let i = 1; i <= 5; i++) await store.appendMessage('c1', { from: 'bot', text: `r${i}`, at: at(i) });
+        expect((await store.messagesAfter('c1', 2)).map((m) => m.seq)).toEqual([3, 4, 5]);
+        expect((await store.messagesAfter('c1', 1, 2)).map((m) => m.seq)).toEqual([2, 3]);
+        expect(await store.messagesAfter('c1', 5)).toEqual([]);
+        expect(await store.messagesAfter('nobody', 0)).toEqual([]);
+      });
+
+      it('knows the last seq: 0 when empty, what the last append got, and one less than the next', async () => {
+        expect(await store.lastSeq('c1')).toBe(0);
+        await store.appendMessage('c1', { from: 'buyer', text: '在吗', clientId: 'q1', at: at(0) });
+        const stored = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => (i % 2 ? other : store).appendMessage('c1', { from: 'bot', text: `r${i}`, at: at(i + 1) })),
+        );
+        const highest = Math.max(...stored.map((m) => m.seq));
+        expect(highest).toBe(7);
+        expect(await store.lastSeq('c1')).toBe(highest);
+        expect(await other.lastSeq('c1')).toBe(highest);
+        // A repeated clientId stores nothing, so the last seq stays.
+        await other.appendMessage('c1', { from: 'buyer', text: '在吗', clientId: 'q1', at: at(9) });
+        expect(await store.lastSeq('c1')).toBe(highest);
+        expect((await store.appendMessage('c1', { from: 'buyer', text: '好的', at: at(9) })).seq).toBe(highest + 1);
+        expect(await other.lastSeq('c1')).toBe(highest + 1);
+        // Other conversations are counted on their own.
+        expect(await store.lastSeq('c2')).toBe(0);
+      });
+    });
+
+    describe('conversations and buyer sessions', () => {
+      it('saves, reads back and lists conversations by status', async () => {
+        await store.saveConversation(conversation('a'));
+        await store.saveConversation(conversation('b', { status: 'queued' }));
+        await store.saveConversation(conversation('c', { status: 'queued' }));
+        await store.saveConversation(conversation('a', { status: 'closed', closedResolution: 'resolved' }));
+        expect(await other.getConversation('a')).toEqual(conversation('a', { status: 'closed', closedResolution: 'resolved' }));
+        expect(await store.getConversation('zzz')).toBeNull();
+        expect((await store.listConversations({ status: 'queued' })).map((c) => c.id).sort()).toEqual(['b', 'c']);
+        expect((await store.listConversations()).map((c) => c.id).sort()).toEqual(['a', 'b', 'c']);
+        expect(await store.listConversations({ status: 'agent' })).toEqual([]);
+      });
+
+      it('hands out copies: changing a returned conversation does not change the store', async () => {
+        await store.saveConversation(conversation('a'));
+        const got = await store.getConversation('a');
+        got!.status = 'agent';
+        got!.slots.haggle = 'changed';
+        expect(await store.getConversation('a')).toEqual(conversation('a'));
+      });
+
+      it('keeps one session per buyer', async () => {
+        await store.saveBuyerSession({ buyerId: 'b1', resumeToken: 't1', conversationId: 'c1' });
+        await store.saveBuyerSession({ buyerId: 'b1', resumeToken: 't2', conversationId: 'c2' });
+        expect(await other.getBuyerSession('b1')).toEqual({ buyerId: 'b1', resumeToken: 't2', conversationId: 'c2' });
+        expect(await store.getBuyerSession('b2')).toBeNull();
+      });
+    });
+
+    describe('handoff queue', () => {
+      it('orders urgent before high before normal, then oldest first', async () => {
+        await store.enqueue({ conversationId: 'n-old', priority: 'normal', enqueuedAt: at(1) });
+        await store.enqueue({ conversationId: 'h-new', priority: 'high', enqueuedAt: at(9) });
+        await store.enqueue({ conversationId: 'u', priority: 'urgent', enqueuedAt: at(10), reason: 'bad_review' });
+        await store.enqueue({ conversationId: 'h-old', priority: 'high', enqueuedAt: at(2) });
+        await store.enqueue({ conversationId: 'n-new', priority: 'normal', enqueuedAt: at(5) });
+        const queue = await other.listQueue();
+        expect(queue.map((e) => e.conversationId)).toEqual(['u', 'h-old', 'h-new', 'n-old', 'n-new']);
+        expect(queue[0]).toEqual({ conversationId: 'u', priority: 'urgent', enqueuedAt: at(10), reason: 'bad_review' });
+      });
+
+      it('re-prioritises on a second enqueue and removes entries', async () => {
+        await store.enqueue({ conversationId: 'a', priority: 'normal', enqueuedAt: at(1) });
+        await store.enqueue({ conversationId: 'b', priority: 'normal', enqueuedAt: at(2) });
+        await store.enqueue({ conversationId: 'b', priority: 'urgent', enqueuedAt: at(2) });
+        expect((await store.listQueue()).map((e) => `${e.conversationId}:${e.priority}`)).toEqual(['b:urgent', 'a:normal']);
+        expect(await store.removeFromQueue('b')).toBe(true);
+        expect(await store.removeFromQueue('b')).toBe(false);
+        expect((await store.listQueue()).map((e) => e.conversationId)).toEqual(['a']);
+      });
+
+      it('claimNext gives the head of the queue to the agent and records the assignment', async () => {
+        await store.enqueue({ conversationId: 'n', priority: 'normal', enqueuedAt: at(1) });
+        await store.enqueue({ conversationId: 'h', priority: 'high', enqueuedAt: at(3) });
+        expect(await store.claimNext('xiaomei', 3)).toEqual({ conversationId: 'h', priority: 'high', enqueuedAt: at(3) });
+        expect(await other.listAssignments('xiaomei')).toEqual(['h']);
+        expect((await store.listQueue()).map((e) => e.conversationId)).toEqual(['n']);
+        // Picking a named conversation; one that is not queued gives nothing.
+        expect(await store.claimNext('ajie', 3, 'gone')).toBeNull();
+        expect((await store.claimNext('ajie', 3, 'n'))?.conversationId).toBe('n');
+        expect(await store.claimNext('ajie', 3)).toBeNull();
+      });
+
+      it('20 concurrent claims on 5 queued conversations: each conversation goes to exactly one agent', async () => {
+        for (let i = 0; i < 5; i++) await store.enqueue({ conversationId: `q${i}`, priority: 'normal', enqueuedAt: at(i) });
+        const claims = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).claimNext(`agent${i}`, 1)),
+        );
+        const won = claims.flatMap((c, i) => (c ? [{ agent: `agent${i}`, conv: c.conversationId }] : []));
+        expect(won.map((w) => w.conv).sort()).toEqual(['q0', 'q1', 'q2', 'q3', 'q4']);
+        expect(await store.listQueue()).toEqual([]);
+        for (const w of won) expect(await store.listAssignments(w.agent)).toEqual([w.conv]);
+      });
+
+      it('20 concurrent claims by one agent never exceed its capacity', async () => {
+        for (let i = 0; i < 5; i++) await store.enqueue({ conversationId: `q${i}`, priority: 'normal', enqueuedAt: at(i) });
+        await store.assign('xiaomei', 'older-chat');
+        const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).claimNext('xiaomei', 3)));
+        expect(claims.filter((c) => c !== null)).toHaveLength(2);
+        expect(await store.listAssignments('xiaomei')).toHaveLength(3);
+        expect(await store.listQueue()).toHaveLength(3);
+        expect(await store.claimNext('xiaomei', 3)).toBeNull();
+      });
+    });
+
+    describe('agents', () => {
+      it('keeps presence per agent', async () => {
+        await store.setPresence({ agentId: 'xiaomei', status: 'online', since: at(0) });
+        await store.setPresence({ agentId: 'ajie', status: 'online', since: at(0) });
+        await store.setPresence({ agentId: 'xiaomei', status: 'away', since: at(30) });
+        expect(await other.getPresence('xiaomei')).toEqual({ agentId: 'xiaomei', status: 'away', since: at(30) });
+        expect(await store.getPresence('nobody')).toBeNull();
+        expect((await store.listPresence()).map((p) => `${p.agentId}:${p.status}`).sort()).toEqual(['ajie:online', 'xiaomei:away']);
+      });
+
+      it('tracks which conversations an agent holds', async () => {
+        await store.assign('xiaomei', 'c2');
+        await store.assign('xiaomei', 'c1');
+        await store.assign('xiaomei', 'c1');
+        await store.assign('ajie', 'c3');
+        expect(await other.listAssignments('xiaomei')).toEqual(['c1', 'c2']);
+        await store.unassign('xiaomei', 'c2');
+        await store.unassign('xiaomei', 'never-had');
+        expect(await store.listAssignments('xiaomei')).toEqual(['c1']);
+        expect(await store.listAssignments('ajie')).toEqual(['c3']);
+        expect(await store.listAssignments('nobody')).toEqual([]);
+      });
+    });
+
+    describe('SLA timers', () => {
+      it('each due timer is taken exactly once, even by concurrent callers', async () => {
+        const due: Timer[] = Array.from({ length: 12 }, (_, i) => ({ key: `first-response:c${i}`, dueAt: 1000 + i, payload: { conversationId: `c${i}` } }));
+        const later: Timer = { key: 'after-sale:c99', dueAt: 5000, payload: { conversationId: 'c99' } };
+        for (const t of [...due, later]) await store.setTimer(t);
+        const taken = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).takeDueTimers(2000, 5)));
+        const more = await store.takeDueTimers(2000);
+        const keys = [...taken.flat(), ...more].map((t) => t.key);
+        expect(keys.sort()).toEqual(due.map((t) => t.key).sort());
+        expect(taken.flat().find((t) => t.key === 'first-response:c3')).toEqual(due[3]);
+        expect(await store.listTimers()).toEqual([later]);
+        expect(await store.takeDueTimers(2000)).toEqual([]);
+      });
+
+      it('re-setting a timer moves it; clearing removes it', async () => {
+        await store.setTimer({ key: 'k1', dueAt: 100, payload: {} });
+        await store.setTimer({ key: 'k2', dueAt: 100, payload: {} });
+        await store.setTimer({ key: 'k1', dueAt: 900, payload: { moved: true } });
+        await store.clearTimer('k2');
+        await store.clearTimer('never-set');
+        expect(await store.takeDueTimers(500)).toEqual([]);
+        expect(await store.listTimers()).toEqual([{ key: 'k1', dueAt: 900, payload: { moved: true } }]);
+        expect((await other.takeDueTimers(900)).map((t) => t.key)).toEqual(['k1']);
+      });
+
+      it('reads timers by key without listing them all', async () => {
+        await store.setTimer({ key: 'k1', dueAt: 100, payload: { n: 1 } });
+        await store.setTimer({ key: 'k2', dueAt: 50, payload: { n: 2 } });
+        await store.setTimer({ key: 'k3', dueAt: 10, payload: {} });
+        expect(await other.getTimers(['k2', 'missing', 'k1'])).toEqual([
+          { key: 'k2', dueAt: 50, payload: { n: 2 } },
+          { key: 'k1', dueAt: 100, payload: { n: 1 } },
+        ]);
+        expect(await store.getTimers([])).toEqual([]);
+        await store.clearTimer('k2');
+        expect(await store.getTimers(['k2'])).toEqual([]);
+      });
+
+      it('returns due timers oldest first, up to the limit', async () => {
+        for (const [key, dueAt] of [['b', 20], ['a', 10], ['c', 30]] as const) await store.setTimer({ key, dueAt, payload: {} });
+        expect((await store.takeDueTimers(100, 2)).map((t) => t.key)).toEqual(['a', 'b']);
+        expect((await store.takeDueTimers(100, 2)).map((t) => t.key)).toEqual(['c']);
+      });
+    });
+
+    describe('script versions and audit', () => {
+      it('numbers versions, lists newest first and remembers the active one', async () => {
+        const v1 = await store.saveScriptVersion({ author: 'manager', at: at(0), files: { 'intents/greeting.hello.yaml': 'id: greeting.hello\n' } });
+        const v2 = await other.saveScriptVersion({ author: 'manager', at: at(5), message: 'more examples', files: { 'intents/dictionary.txt': '包邮 10 n\n' } });
+        expect([v1.version, v2.version]).toEqual([1, 2]);
+        expect((await store.listScriptVersions()).map((v) => v.version)).toEqual([2, 1]);
+        expect(await other.getScriptVersion(1)).toEqual(v1);
+        expect(await store.getScriptVersion(3)).toBeNull();
+        expect(await store.getActiveScriptVersion()).toBeNull();
+        await store.setActiveScriptVersion(2);
+        expect(await other.getActiveScriptVersion()).toBe(2);
+        await expect(store.setActiveScriptVersion(7)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        expect(await store.getActiveScriptVersion()).toBe(2);
+      });
+
+      it('concurrent saves get distinct version numbers', async () => {
+        const saved = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => (i % 2 ? other : store).saveScriptVersion({ author: `m${i}`, at: at(i), files: {} })),
+        );
+        expect(saved.map((v) => v.version).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+      });
+
+      it('keeps the audit trail newest first', async () => {
+        await store.appendAudit({ at: at(0), who: 'boss', action: 'publish', detail: 'v1' });
+        await store.appendAudit({ at: at(1), who: 'boss', action: 'rollback' });
+        await store.appendAudit({ at: at(2), who: 'lily', action: 'publish', detail: 'v3' });
+        expect((await other.listAudit()).map((a) => a.action)).toEqual(['publish', 'rollback', 'publish']);
+        expect(await store.listAudit(2)).toEqual([
+          { at: at(2), who: 'lily', action: 'publish', detail: 'v3' },
+          { at: at(1), who: 'boss', action: 'rollback' },
+        ]);
+      });
+    });
+
+    describe('script drafts', () => {
+      it('shares one draft entry per path between instances; a later save replaces it', async () => {
+        expect(await store.getDrafts()).toEqual({});
+        await store.saveDraft('templates/greeting.hello.yaml', { text: 'v1', author: 'boss', at: at(0) });
+        await other.saveDraft('intents/old.yaml', { text: null, author: 'lily', at: at(1) });
+        await other.saveDraft('templates/greeting.hello.yaml', { text: 'v2', author: 'lily', at: at(2) });
+        expect(await store.getDrafts()).toEqual({
+          'templates/greeting.hello.yaml': { text: 'v2', author: 'lily', at: at(2) },
+          'intents/old.yaml': { text: null, author: 'lily', at: at(1) },
+        });
+      });
+
+      it('discards one path or the whole draft', async () => {
+        await store.saveDraft('intents/a.yaml', { text: 'a', author: 'boss', at: at(0) });
+        await store.saveDraft('intents/b.yaml', { text: 'b', author: 'boss', at: at(0) });
+        await other.deleteDraft('intents/a.yaml');
+        await other.deleteDraft('intents/missing.yaml');
+        expect(Object.keys(await store.getDrafts())).toEqual(['intents/b.yaml']);
+        await store.saveDraft('intents/c.yaml', { text: 'c', author: 'boss', at: at(1) });
+        await other.deleteDraft();
+        expect(await store.getDrafts()).toEqual({});
+      });
+
+      it('hands out copies: changing a returned draft does not change the store', async () => {
+        const entry = { text: 'x', author: 'boss', at: at(0) };
+        await store.saveDraft('intents/a.yaml', entry);
+        entry.text = 'changed after saving';
+        const read = await store.getDrafts();
+        const got = read['intents/a.yaml'];
+        if (got) got.text = 'changed after reading';
+        expect((await store.getDrafts())['intents/a.yaml']?.text).toBe('x');
+      });
+    });
+
+    describe('rate limiter', () => {
+      it('allows `limit` hits per window per key, then refuses until the window ends', async () => {
+        const results = [];
+        for (let i = 0; i < 4; i++) results.push(await (i % 2 ? other : store).hit('buyer:b1', 400, 3));
+        expect(results).toEqual([
+          { allowed: true, count: 1 },
+          { allowed: true, count: 2 },
+          { allowed: true, count: 3 },
+          { allowed: false, count: 4 },
+        ]);
+        expect(await store.hit('buyer:b2', 400, 3)).toEqual({ allowed: true, count: 1 });
+        // A new window starts once the old one has passed: poll until it does.
+        let next = await store.hit('buyer:b1', 400, 3);
+        while (!next.allowed) {
+          await new Promise((r) => setTimeout(r, 50));
+          next = await store.hit('buyer:b1', 400, 3);
+        }
+        expect(next).toEqual({ allowed: true, count: 1 });
+      });
+    });
+
+    describe('bus', () => {
+      it('delivers published messages to every subscriber, this instance included, until it unsubscribes', async () => {
+        const remote = await listen(other, 'conv:c1');
+        const local = await listen(store, 'conv:c1');
+        const frame = { type: 'message', seq: 3, text: '亲，已为您转接' };
+        await store.publish('conv:c1', frame);
+        await Promise.all([remote.waitFor(1), local.waitFor(1)]);
+        expect(remote.seen).toEqual([frame]);
+        expect(local.seen).toEqual([frame]);
+
+        await remote.unsubscribe();
+        const sentinel = await listen(other, 'sentinel');
+        await store.publish('conv:c1', 'after');
+        // Published later on the same connection, so it arrives after 'after' would have.
+        await store.publish('sentinel', 1);
+        await Promise.all([sentinel.waitFor(1), local.waitFor(2)]);
+        expect(remote.seen).toEqual([frame]);
+        expect(local.seen).toEqual([frame, 'after']);
+        await local.unsubscribe();
+        await sentinel.unsubscribe();
+      });
+    });
+
+    describe('locks', () => {
+      it('lets one holder at a time run, across instances', async () => {
+        let inside = 0;
+        let maxInside = 0;
+        const order: number[] = [];
+        await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            (i % 2 ? other : store).withLock('turn:c1', 5000, async () => {
+              inside += 1;
+              maxInside = Math.max(maxInside, inside);
+              await new Promise((r) => setTimeout(r, 5));
+              order.push(i);
+              inside -= 1;
+            }),
+          ),
+        );
+        expect(maxInside).toBe(1);
+        expect(order.sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      });
+
+      it('releases the lock when the holder throws, and passes the result through', async () => {
+        await expect(store.withLock('k', 5000, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+        expect(await other.withLock('k', 5000, async () => 42)).toBe(42);
+      });
+    });
+
+    it('reports healthy', () => {
+      expect(store.health()).toEqual({ status: 'ok' });
+    });
+
+    if (harness.reopen) {
+      const reopen = harness.reopen;
+      it('keeps everything durable across a restart', async () => {
+        await store.saveConversation(conversation('a', { status: 'queued' }));
+        await store.saveBuyerSession({ buyerId: 'b1', resumeToken: 't1', conversationId: 'a' });
+        await store.appendMessage('a', { from: 'buyer', text: '我要退货', clientId: 'm1', at: at(0) });
+        await store.appendMessage('a', { from: 'bot', text: '亲，已为您转人工', at: at(1) });
+        await store.enqueue({ conversationId: 'a', priority: 'high', enqueuedAt: at(1) });
+        await store.enqueue({ conversationId: 'b', priority: 'normal', enqueuedAt: at(0) });
+        await store.claimNext('ajie', 2, 'b');
+        await store.setPresence({ agentId: 'ajie', status: 'online', since: at(0) });
+        await store.setTimer({ key: 'first-response:a', dueAt: 1234, payload: { conversationId: 'a' } });
+        await store.setTimer({ key: 'gone', dueAt: 1, payload: {} });
+        await store.clearTimer('gone');
+        await store.saveScriptVersion({ author: 'boss', at: at(0), files: { 'templates/x.yaml': 'a: b\n' } });
+        await store.setActiveScriptVersion(1);
+        await store.appendAudit({ at: at(0), who: 'boss', action: 'publish' });
+        await store.saveDraft('templates/x.yaml', { text: 'a: c\n', author: 'boss', at: at(1) });
+        await store.saveDraft('intents/gone.yaml', { text: null, author: 'lily', at: at(2) });
+        await store.saveDraft('intents/dropped.yaml', { text: 'x', author: 'lily', at: at(2) });
+        await store.deleteDraft('intents/dropped.yaml');
+
+        if (other !== store) await other.close();
+        store = await reopen(store);
+        other = store;
+
+        expect(await store.getConversation('a')).toEqual(conversation('a', { status: 'queued' }));
+        expect(await store.getBuyerSession('b1')).toEqual({ buyerId: 'b1', resumeToken: 't1', conversationId: 'a' });
+        expect((await store.messagesAfter('a', 0)).map((m) => m.text)).toEqual(['我要退货', '亲，已为您转人工']);
+        expect(await store.lastSeq('a')).toBe(2);
+        // seq continues and clientId dedupe still holds after the restart
+        expect((await store.appendMessage('a', { from: 'buyer', text: '我要退货', clientId: 'm1', at: at(2) })).seq).toBe(1);
+        expect((await store.appendMessage('a', { from: 'buyer', text: '在吗', at: at(3) })).seq).toBe(3);
+        expect(await store.listQueue()).toEqual([{ conversationId: 'a', priority: 'high', enqueuedAt: at(1) }]);
+        expect(await store.listAssignments('ajie')).toEqual(['b']);
+        expect(await store.getPresence('ajie')).toEqual({ agentId: 'ajie', status: 'online', since: at(0) });
+        expect(await store.listTimers()).toEqual([{ key: 'first-response:a', dueAt: 1234, payload: { conversationId: 'a' } }]);
+        expect((await store.getScriptVersion(1))?.files).toEqual({ 'templates/x.yaml': 'a: b\n' });
+        expect(await store.getActiveScriptVersion()).toBe(1);
+        expect((await store.saveScriptVersion({ author: 'boss', at: at(9), files: {} })).version).toBe(2);
+        expect(await store.listAudit()).toEqual([{ at: at(0), who: 'boss', action: 'publish' }]);
+        expect(await store.getDrafts()).toEqual({
+          'templates/x.yaml': { text: 'a: c\n', author: 'boss', at: at(1) },
+          'intents/gone.yaml': { text: null, author: 'lily', at: at(2) },
+        });
+      });
+    }
+  });
+}

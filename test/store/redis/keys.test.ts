@@ -1,0 +1,40 @@
+/** Redis key layout: what must share a Cluster slot does, and prefixes cannot break hash tags. */
+import { hashTag, keyLayout } from '../../../src/store';
+
+const k = keyLayout('kefu');
+
+it('puts every key of one conversation under the tag {conv:<id>}', () => {
+  for (const id of ['c1', 'a:b', 'weird}id']) {
+    const tags = new Set([k.convState(id), k.convLog(id), k.convDedupe(id)].map(hashTag));
+    expect(tags.size).toBe(1);
+  }
+  expect(hashTag(k.convLog('c1'))).toBe('conv:c1');
+  expect(hashTag(k.convLog('c1'))).not.toBe(hashTag(k.convLog('c2')));
+});
+
+it('keeps the keys each Lua script touches together in one slot', () => {
+  // claimNext moves a conversation from the queue to an agent's set.
+  expect(new Set([k.queue, k.queueEntries, k.assigned('xiaomei'), k.assigned('ajie')].map(hashTag))).toEqual(new Set(['handoff']));
+  expect(new Set([k.timersDue, k.timersData].map(hashTag))).toEqual(new Set(['timers']));
+  expect(new Set([k.scriptSeq, k.scriptVersions, k.scriptActive, k.audit].map(hashTag))).toEqual(new Set(['scripts']));
+  expect(new Set([k.statusIndex, k.statusSet('queued'), k.statusSet('')].map(hashTag))).toEqual(new Set(['convs']));
+});
+
+it('gives rate-limit counters and locks a slot per key, so they spread over the cluster', () => {
+  expect(hashTag(k.rate('buyer:b1'))).toBe('rate:buyer:b1');
+  expect(hashTag(k.lock('turn:c1'))).toBe('lock:turn:c1');
+});
+
+it('refuses prefixes that would take over the hash tag', () => {
+  expect(() => keyLayout('a{b}')).toThrow(/prefix/);
+  expect(() => keyLayout('')).toThrow(/prefix/);
+  expect(() => keyLayout('has space')).toThrow(/prefix/);
+  expect(keyLayout('kefu-test-1').queue).toBe('kefu-test-1:{handoff}:queue');
+  expect(keyLayout('kefu:').queue).toBe('kefu:{handoff}:queue');
+});
+
+it('reads hash tags the way Redis Cluster does', () => {
+  expect(hashTag('plain')).toBe('plain');
+  expect(hashTag('a{}b{c}')).toBe('a{}b{c}'); // empty first tag: the whole key is hashed
+  expect(hashTag('a{b}{c}')).toBe('b');
+});
