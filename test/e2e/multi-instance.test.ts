@@ -52,10 +52,10 @@ it('buyer on A, agent on B: handoff, messages both ways, typing and presence cro
   await expectFrame(xiaomei, (f) => f.type === 'hello', 'hello');
   const ajie = await agentSocket(a, TOKENS.ajie);
   await expectFrame(ajie, (f) => f.type === 'hello', 'hello');
-  // xiaomei came online on B; ajie on A sees it.
-  await expectFrame(ajie, agentsFrame('xiaomei', 'online'), 'xiaomei online on A');
-  // Connecting marks an agent online; let that land before ajie changes it.
-  await expectFrame(ajie, agentsFrame('ajie', 'online'), 'ajie online');
+  // xiaomei came online on B and ajie on A; ajie sees both. Each agents frame is a full
+  // snapshot and the two updates may arrive in either order, so wait for one showing both
+  // (waiting for them one after the other would skip past a frame that already held both).
+  await expectFrame(ajie, (f) => agentsFrame('xiaomei', 'online')(f) && agentsFrame('ajie', 'online')(f), 'xiaomei (B) and ajie (A) online');
   // ajie goes away so the handoff can only be routed to the agent on the other instance.
   ajie.send({ type: 'presence', status: 'away', id: 'p1' });
   await expectFrame(ajie, (f) => f.type === 'ack' && f['id'] === 'p1', 'presence ack');
