@@ -76,6 +76,8 @@ export interface Engine {
   handleMessage(conv: ConversationState, text: string): TurnResult;
   suggest(conv: ConversationState): Suggestion[];
   greet(conv: ConversationState): BotReply;
+  /** The polite holding reply ("a colleague will help you shortly") used when a turn fails. */
+  holdingReply(): BotReply;
 }
 
 /** What the engine remembers of the last buyer turn (slots.last), for suggestions later. */
@@ -352,21 +354,29 @@ export function createEngine(options: EngineOptions): Engine {
     return turn;
   }
 
+  /** The templated holding reply (system.error), or a fixed one if even that cannot render. */
+  function holding(now: Date): BotReply {
+    const reply: BotReply = { text: LAST_RESORT_REPLY, intent: FALLBACK, category: 'other' };
+    try {
+      const r = renderMove(getScripts().templates, 'system', 'error', { shop: { name: shop.policy.shopName } }, { now, utcOffsetMinutes: offset });
+      return { ...reply, text: r.text, templateId: r.templateId };
+    } catch {
+      return reply; // the scripts themselves are broken: the buyer still gets an answer
+    }
+  }
+
   /** The holding reply and error handoff when a stage throws. */
   function failSafe(input: ConversationState, text: string, error: unknown): TurnResult {
     const now = safeNow(clock);
     const conv: ConversationState = safeClone(input);
     conv.turns = [...(conv.turns ?? []), { at: now.toISOString(), text, intent: FALLBACK, category: 'other' as const, confidence: 0 }].slice(-maxTurns);
     conv.updatedAt = now.toISOString();
-    let reply: BotReply = { text: LAST_RESORT_REPLY, intent: FALLBACK, category: 'other' };
+    const reply = holding(now);
     let suggestionList: Suggestion[] = [];
     try {
-      const bundle = getScripts();
-      const r = renderMove(bundle.templates, 'system', 'error', { shop: { name: shop.policy.shopName } }, { now, utcOffsetMinutes: offset });
-      reply = { ...reply, text: r.text, templateId: r.templateId };
-      suggestionList = suggestions(conv, bundle, conv.slots['last'] as LastTurn | undefined, now);
+      suggestionList = suggestions(conv, getScripts(), conv.slots['last'] as LastTurn | undefined, now);
     } catch {
-      // Keep the last-resort reply: the buyer still gets an answer.
+      // No suggestions: the agent still gets the conversation.
     }
     const message = error instanceof Error ? error.message : String(error);
     const summary = `【系统出错】最后一句「${text.slice(0, 60)}」 · ${message.slice(0, 200)}`;
@@ -416,6 +426,10 @@ export function createEngine(options: EngineOptions): Engine {
       } catch {
         return [];
       }
+    },
+
+    holdingReply() {
+      return holding(safeNow(clock));
     },
 
     greet(conv) {

@@ -25,6 +25,7 @@ export interface ChatEngine {
   openConversation(input: { id: string; buyerId: string; shopId: string; productId?: string }): ConversationState;
   handleMessage(conv: ConversationState, text: string): TurnResult | Promise<TurnResult>;
   greet(conv: ConversationState): BotReply;
+  holdingReply(): BotReply;
   suggest(conv: ConversationState): Suggestion[];
 }
 
@@ -240,7 +241,7 @@ export class ConversationService {
     } catch (err) {
       // Never leave the buyer unanswered: a failed turn hands the conversation to a person.
       this.deps.logger.error({ err, conversationId, seq: message.seq }, 'bot turn failed; handing off');
-      await this.handOffAfterError(conversationId).catch((e: unknown) =>
+      await this.handOffAfterError(conversationId, message.seq).catch((e: unknown) =>
         this.deps.logger.error({ err: e, conversationId }, 'could not hand off after a failed turn'),
       );
     }
@@ -286,11 +287,19 @@ export class ConversationService {
     });
   }
 
-  private async handOffAfterError(conversationId: string): Promise<void> {
-    const { store } = this.deps;
+  /**
+   * A turn failed outside the engine (the engine catches its own failures): tell the buyer
+   * a person is coming, then queue the conversation for one with high priority.
+   */
+  private async handOffAfterError(conversationId: string, replyTo: number): Promise<void> {
+    const { store, engine } = this.deps;
     const conv = await store.getConversation(conversationId);
     if (!conv || conv.status !== 'bot') return;
     const at = this.now();
+    const reply = engine.holdingReply();
+    await this.postMessage(conversationId, { from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo } }).catch((err: unknown) =>
+      this.deps.logger.error({ err, conversationId }, 'could not post the holding reply'),
+    );
     await store.saveConversation({
       ...conv,
       status: 'queued',

@@ -169,7 +169,11 @@ describe('buyer socket /ws/buyer', () => {
     const c = await connect();
     const w = await c.hello();
     c.send({ type: 'message', id: 'b', text: 'boom' });
-    await c.nextType('ack');
+    const ack = await c.nextType('ack');
+    // The buyer is told a person is coming (a holding reply to that message), then queued.
+    const holding = await c.next((f) => f.type === 'message' && f['from'] === 'bot', 'holding reply');
+    expect(holding['text']).toBe('亲，稍等，马上请同事来处理～');
+    expect(Number(holding['seq'])).toBeGreaterThan(Number(ack['seq']));
     expect(await c.nextType('handoff')).toEqual({ type: 'handoff', status: 'queued' });
     const queue = await server.store.listQueue();
     expect(queue[0]).toMatchObject({ conversationId: w['conversationId'], reason: 'error', priority: 'high' });

@@ -25,6 +25,9 @@ export function createScriptedEngine(): ScriptedEngine {
     greet(): BotReply {
       return { text: '亲，欢迎光临~', intent: 'greeting.hello', category: 'greeting', quickReplies: ['查物流', '退换货'] };
     },
+    holdingReply(): BotReply {
+      return { text: '亲，稍等，马上请同事来处理～', intent: 'other.fallback', category: 'other' };
+    },
     suggest() {
       return [];
     },
