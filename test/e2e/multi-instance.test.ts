@@ -16,7 +16,7 @@ import {
   type RedisPair,
 } from './support/instances';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 let pair: RedisPair;
 let a: Instance;

@@ -18,7 +18,7 @@ import type { Store, StoredMessage } from '../../src/store/types';
 import { conversation } from './contract';
 import { freeRedisPort, startRedisServer, type RedisProcess } from './redis-server';
 
-jest.setTimeout(40_000);
+jest.setTimeout(120_000);
 
 let dir: string;
 let redis: RedisProcess;
