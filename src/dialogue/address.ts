@@ -6,17 +6,12 @@
  */
 import type { AddressEntity } from '../nlu/types';
 import type { Address, Order } from '../shop/types';
-import { isUsableAddress, lastEntity, move, type PolicyInput, type PolicyResult } from './policy';
+import { effectiveAddress, isUsableAddress, lastEntity, move, type AddressChangeRecord, type PolicyInput, type PolicyResult } from './policy';
+
+export type { AddressChangeRecord } from './policy';
 
 export const ADDRESS_CONFIRM = 'address.confirm';
 export const ADDRESS_CHANGE = 'address.change';
-
-/** A change the buyer confirmed (slots.addressChange): the agent copies it to the order remark. */
-export interface AddressChangeRecord {
-  orderNumber: string;
-  address: Address;
-  at: string;
-}
 
 function hasShipped(order: Order): boolean {
   return order.status === 'shipped' || order.status === 'delivered' || order.status === 'disputed';
@@ -52,13 +47,14 @@ function shippedOutcome(input: PolicyInput, intent: string, order: Order, handof
 export function addressConfirmPolicy(input: PolicyInput): PolicyResult {
   const { order } = input;
   if (!order) return { moves: [move(input, ADDRESS_CONFIRM, 'no_order')] };
-  if (input.answer === 'yes') return { moves: [move(input, ADDRESS_CONFIRM, 'confirmed', { address: order.address })], pending: null };
+  const address = effectiveAddress(input.conv, order);
+  if (input.answer === 'yes') return { moves: [move(input, ADDRESS_CONFIRM, 'confirmed', { address })], pending: null };
   if (input.answer === 'no') return addressChangePolicy({ ...input, answer: undefined, pending: undefined, intent: ADDRESS_CHANGE });
   const typed = lastEntity(input.u, 'address');
   if (typed && isUsableAddress(typed)) return addressChangePolicy({ ...input, intent: ADDRESS_CHANGE });
   if (hasShipped(order)) return shippedOutcome(input, ADDRESS_CONFIRM, order, false);
   return {
-    moves: [move(input, ADDRESS_CONFIRM, 'show', { address: order.address })],
+    moves: [move(input, ADDRESS_CONFIRM, 'show', { address })],
     pending: { owner: ADDRESS_CONFIRM, kind: 'confirm', choices: [] },
   };
 }
@@ -69,29 +65,30 @@ export function addressChangePolicy(input: PolicyInput): PolicyResult {
   const base = { handledAs: ADDRESS_CHANGE };
   if (!order) return { ...base, moves: [move(input, ADDRESS_CHANGE, 'no_order')] };
   if (hasShipped(order)) return { ...base, ...shippedOutcome(input, ADDRESS_CHANGE, order, true) };
+  const current = effectiveAddress(input.conv, order);
   const pendingAddress = input.pending?.kind === 'read_back' ? (input.pending.data?.['address'] as Address | undefined) : undefined;
   if (input.answer === 'yes' && pendingAddress) {
     const record: AddressChangeRecord = { orderNumber: order.number, address: pendingAddress, at: input.now.toISOString() };
     return {
       ...base,
-      moves: [move(input, ADDRESS_CHANGE, 'changed', { address: order.address, newAddress: pendingAddress })],
+      moves: [move(input, ADDRESS_CHANGE, 'changed', { address: current, newAddress: pendingAddress })],
       slots: { addressChange: record, awaitingAddress: undefined },
       pending: null,
     };
   }
   const entity = lastEntity(input.u, 'address');
   if (entity && isUsableAddress(entity) && input.answer !== 'no') {
-    const newAddress = mergeAddress(entity, order.address);
+    const newAddress = mergeAddress(entity, current);
     return {
       ...base,
-      moves: [move(input, ADDRESS_CHANGE, 'read_back', { address: order.address, newAddress })],
+      moves: [move(input, ADDRESS_CHANGE, 'read_back', { address: current, newAddress })],
       slots: { awaitingAddress: undefined },
       pending: { owner: ADDRESS_CHANGE, kind: 'read_back', choices: [], data: { address: newAddress } },
     };
   }
   return {
     ...base,
-    moves: [move(input, ADDRESS_CHANGE, 'ask_new', { address: order.address })],
+    moves: [move(input, ADDRESS_CHANGE, 'ask_new', { address: current })],
     slots: { awaitingAddress: true },
     pending: null,
   };

@@ -4,7 +4,7 @@
  * name template moves and supply variables; they never contain reply sentences.
  */
 import type { AddressEntity, Entity, Understanding } from '../nlu/types';
-import type { Buyer, Order, Product, ShopData } from '../shop/types';
+import type { Address, Buyer, Order, Product, ShopData } from '../shop/types';
 import { instantAt, wallTime } from '../shop/clock';
 import type { ConversationState, HandoffReason, Priority } from './types';
 
@@ -104,6 +104,22 @@ export function productVars(product: Product): Record<string, unknown> {
   };
 }
 
+/** A change of address the buyer confirmed (slots.addressChange), noted for the order remark. */
+export interface AddressChangeRecord {
+  orderNumber: string;
+  address: Address;
+  at: string;
+}
+
+/**
+ * The address the order will ship to: the one on file, or the change the buyer confirmed in
+ * this conversation (noted on the order remark, not yet in the order system).
+ */
+export function effectiveAddress(conv: ConversationState, order: Order): Address {
+  const change = slot<AddressChangeRecord>(conv, 'addressChange');
+  return change && change.orderNumber === order.number ? change.address : order.address;
+}
+
 /** Variables every template may use (see src/replies/variables.ts). */
 export function commonVars(input: PolicyInput): Record<string, unknown> {
   const { shop, buyer, product, order, now } = input;
@@ -114,7 +130,7 @@ export function commonVars(input: PolicyInput): Record<string, unknown> {
   };
   if (product) vars['product'] = productVars(product);
   if (order) {
-    vars['order'] = { number: order.number, total: order.total, items: order.items, address: order.address };
+    vars['order'] = { number: order.number, total: order.total, items: order.items, address: effectiveAddress(input.conv, order) };
   }
   return vars;
 }

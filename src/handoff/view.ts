@@ -5,7 +5,9 @@
  */
 import type { ConversationState, Priority, Suggestion } from '../dialogue/types';
 import type { Entity } from '../nlu/types';
-import type { ShopData } from '../shop/types';
+import type { Address, ShopData } from '../shop/types';
+import { slot, type AddressChangeRecord } from '../dialogue/policy';
+import type { ReturnRequest } from '../dialogue/returns';
 import type { QueueEntry, StoredMessage } from '../store/types';
 import type { SlaView } from './sla';
 
@@ -19,6 +21,17 @@ export interface OrderCard {
   tracking?: { carrier: string; number: string; shippedAt: string; events: { at: string; description: string }[] };
   createdAt: string;
   dispute?: string;
+  /** What the bot noted on this order during the conversation, for a person to carry into the order system. */
+  remarks?: OrderRemark[];
+}
+
+/** A confirmed address change or an after-sale request the bot recorded (from the conversation's slots). */
+export interface OrderRemark {
+  kind: 'address_change' | ReturnRequest['kind'];
+  at: string;
+  address?: { recipient: string; phone: string; full: string };
+  size?: string;
+  color?: string;
 }
 
 /** One line of history as the console shows it (buyer-visible messages and internal notes). */
@@ -82,7 +95,6 @@ export function maskPhone(phone: string): string {
 export function orderCardFor(shop: ShopData, conv: ConversationState): OrderCard | undefined {
   const order = (conv.orderId ? shop.order(conv.orderId) : undefined) ?? shop.ordersByBuyer(conv.buyerId)[0];
   if (!order) return undefined;
-  const a = order.address;
   const card: OrderCard = {
     number: order.number,
     status: order.status,
@@ -94,10 +106,12 @@ export function orderCardFor(shop: ShopData, conv: ConversationState): OrderCard
       ...(i.size ? { size: i.size } : {}),
       ...(i.color ? { color: i.color } : {}),
     })),
-    address: { recipient: a.recipient, phone: maskPhone(a.phone), full: `${a.province}${a.city}${a.district}${a.detail}` },
+    address: addressView(order.address),
     createdAt: order.createdAt,
   };
   if (order.dispute) card.dispute = order.dispute;
+  const remarks = orderRemarks(conv, order.number);
+  if (remarks.length > 0) card.remarks = remarks;
   if (order.shipment) {
     const s = order.shipment;
     const events = shop.trackingEvents(order.number);
@@ -109,6 +123,22 @@ export function orderCardFor(shop: ShopData, conv: ConversationState): OrderCard
     };
   }
   return card;
+}
+
+function addressView(a: Address): OrderCard['address'] {
+  return { recipient: a.recipient, phone: maskPhone(a.phone), full: `${a.province}${a.city}${a.district}${a.detail}` };
+}
+
+/** The conversation's recorded changes and requests for one order, oldest first. */
+export function orderRemarks(conv: ConversationState, orderNumber: string): OrderRemark[] {
+  const remarks: OrderRemark[] = [];
+  const change = slot<AddressChangeRecord>(conv, 'addressChange');
+  if (change && change.orderNumber === orderNumber) remarks.push({ kind: 'address_change', at: change.at, address: addressView(change.address) });
+  for (const r of slot<ReturnRequest[]>(conv, 'returnRequests') ?? []) {
+    if (r.orderNumber !== orderNumber) continue;
+    remarks.push({ kind: r.kind, at: r.at, ...(r.size ? { size: r.size } : {}), ...(r.color ? { color: r.color } : {}) });
+  }
+  return remarks.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
 }
 
 /** Merges the buyer-visible log with internal notes in time order. */

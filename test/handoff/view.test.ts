@@ -1,0 +1,49 @@
+/**
+ * The agent's order card carries what the bot noted on the order during the conversation
+ * (a confirmed new address, return and exchange requests), so the person who takes over can
+ * carry it into the order system.
+ */
+import { createEngine } from '../../src/dialogue/engine';
+import type { ConversationState } from '../../src/dialogue/types';
+import { orderCardFor } from '../../src/handoff/view';
+import { demoShop, NOW, shippedBundle } from '../dialogue/fixtures';
+
+const shop = demoShop();
+const engine = createEngine({ shop, getScripts: shippedBundle, clock: () => NOW, random: () => 0 });
+
+function talk(buyerId: string, lines: string[]): { conv: ConversationState; replies: string[] } {
+  let conv = engine.openConversation({ id: `view-${buyerId}`, buyerId, shopId: 'demo' });
+  const replies: string[] = [];
+  for (const line of lines) {
+    const r = engine.handleMessage(conv, line);
+    conv = r.conversation;
+    replies.push(...r.replies.map((x) => x.text));
+  }
+  return { conv, replies };
+}
+
+test('a confirmed address change shows on the order card, phone masked, and the bot uses it afterwards', () => {
+  const { conv, replies } = talk('B001', ['我要改地址', '收货地址改成上海市浦东新区世纪大道100号', '对的', '帮我核对一下收货地址']);
+  const card = orderCardFor(shop, conv)!;
+  expect(card.number).toBe('E1001');
+  expect(card.address.full).toContain('文三路'); // the order system still has the old one
+  expect(card.remarks).toEqual([
+    { kind: 'address_change', at: NOW.toISOString(), address: { recipient: '王小明', phone: '138****5678', full: expect.stringContaining('世纪大道100号') } },
+  ]);
+  // Asked to confirm the address again, the bot shows the one the buyer just confirmed.
+  expect(replies.at(-1)).toContain('世纪大道100号');
+  expect(replies.at(-1)).not.toContain('文三路');
+});
+
+test('an unconfirmed read-back is not a remark', () => {
+  const { conv } = talk('B001', ['我要改地址', '收货地址改成上海市浦东新区世纪大道100号']);
+  expect(orderCardFor(shop, conv)!.remarks).toBeUndefined();
+});
+
+test('return and exchange requests show on the order card in the order they were made', () => {
+  const { conv } = talk('B004', ['尺码小了能换29码吗', '裤子不太喜欢，我想退货']);
+  expect(orderCardFor(shop, conv)!.remarks).toEqual([
+    { kind: 'exchange', at: NOW.toISOString(), size: '29', color: '浅蓝' },
+    { kind: 'return', at: NOW.toISOString() },
+  ]);
+});
