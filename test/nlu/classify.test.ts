@@ -126,6 +126,24 @@ describe('understanding as one value', () => {
     expect(understand(model, '快递一直不动，我不想等了直接退款吧').category).toBe('return');
   });
 
+  it('keeps a courier sending the parcel back to its station as delivery, not a buyer return', () => {
+    expect(understand(model, '包裹被退回站点了，麻烦明天重新派送一下').category).toBe('delivery');
+    expect(understand(model, '快递退回来了，我不要了，钱退给我').category).toBe('return');
+  });
+
+  it('reads a changed address or phone asked with 更换/换个 as an address change, not an exchange', () => {
+    expect(understand(model, '麻烦给我更换一下订单的收货地址').category).toBe('address');
+    expect(understand(model, '订单的联系电话换个号码').category).toBe('address');
+  });
+
+  it('reads waiting for a promotion as bargaining, not price protection', () => {
+    expect(understand(model, '听说下周有降价活动，到时候能再便宜点吗').category).toBe('haggle');
+  });
+
+  it('reads the invoice form fields as an invoice question, not an address', () => {
+    expect(understand(model, '开票信息 地址电话：南京市鼓楼区中山北路30号 025-83001234').category).toBe('payment');
+  });
+
   it('recognises coupon typos as bargaining', () => {
     expect(understand(model, '店里还有没有能用的优惠卷').category).toBe('haggle');
   });
