@@ -42,6 +42,14 @@ export interface Limits {
   turnLockMs: number;
 }
 
+/** Agent presence across instances (see src/handoff/service.ts). */
+export interface PresenceConfig {
+  /** An agent whose console's instance stopped renewing counts as offline this long after the last renewal. */
+  leaseMs: number;
+  /** How often the instance holding an agent's console renews the lease (at most half of leaseMs). */
+  renewMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -74,6 +82,7 @@ export interface Config {
    */
   generatedShopSecret: boolean;
   limits: Limits;
+  presence: PresenceConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Identifies this process in logs and cross-instance events. */
   instanceId: string;
@@ -170,6 +179,8 @@ const envSchema = z.object({
   HEARTBEAT_MS: intFrom('HEARTBEAT_MS', 100, 600_000).default(30_000),
   SHUTDOWN_GRACE_MS: intFrom('SHUTDOWN_GRACE_MS', 0, 120_000).default(10_000),
   TURN_LOCK_MS: intFrom('TURN_LOCK_MS', 100, 120_000).default(15_000),
+  PRESENCE_LEASE_MS: intFrom('PRESENCE_LEASE_MS', 1000, 600_000).default(30_000),
+  PRESENCE_RENEW_MS: intFrom('PRESENCE_RENEW_MS', 100, 300_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INSTANCE_ID: z.string().regex(idPattern, 'letters, digits, _ and - only').optional(),
   TRUST_PROXY: boolFrom.default(false),
@@ -201,6 +212,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new AppError('INVALID_CONFIG', `Invalid configuration:\n${lines.join('\n')}`, parsed.error.issues);
   }
   const e = parsed.data;
+  if (e.PRESENCE_RENEW_MS * 2 > e.PRESENCE_LEASE_MS) {
+    throw new AppError(
+      'INVALID_CONFIG',
+      `Invalid configuration:\n  PRESENCE_RENEW_MS: must be at most half of PRESENCE_LEASE_MS (${e.PRESENCE_LEASE_MS}), so one late renewal does not drop an agent`,
+    );
+  }
   const generatedTokens = !e.AGENT_TOKENS || !e.MANAGER_TOKENS;
   const agents = e.AGENT_TOKENS ?? [
     { id: 'xiaomei', token: demoToken(), maxChats: 5, skills: [] },
@@ -236,6 +253,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       turnLockMs: e.TURN_LOCK_MS,
     },
+    presence: { leaseMs: e.PRESENCE_LEASE_MS, renewMs: e.PRESENCE_RENEW_MS },
     logLevel: e.LOG_LEVEL,
     instanceId: e.INSTANCE_ID ?? `i-${randomBytes(4).toString('hex')}`,
     trustProxy: e.TRUST_PROXY,

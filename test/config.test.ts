@@ -82,6 +82,13 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain('secret-value');
   });
 
+  it('reads the agent presence lease, and refuses a renewal interval above half the lease', () => {
+    expect(loadConfig({}).presence).toEqual({ leaseMs: 30_000, renewMs: 10_000 });
+    expect(loadConfig({ PRESENCE_LEASE_MS: '3000', PRESENCE_RENEW_MS: '500' }).presence).toEqual({ leaseMs: 3000, renewMs: 500 });
+    expect(configError({ PRESENCE_LEASE_MS: '3000', PRESENCE_RENEW_MS: '2000' }).message).toMatch(/PRESENCE_RENEW_MS: must be at most half of PRESENCE_LEASE_MS/);
+    expect(configError({ PRESENCE_LEASE_MS: '50' }).message).toMatch(/PRESENCE_LEASE_MS must be at least 1000/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ PORT: '', REDIS_URL: '  ' }).port).toBe(3000);
   });

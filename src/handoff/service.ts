@@ -11,11 +11,18 @@
  * Agent-facing events go out on the Bus channel AGENT_CHANNEL; buyer-facing ones through
  * the conversation port (the server's conversation service), which publishes them on the
  * conversation's channel.
+ *
+ * Presence across instances: the instance holding an agent's console socket renews the
+ * agent's presence lease in the store (`startLeaseRenewal`). An instance that dies without
+ * closing its sockets (SIGKILL, OOM) stops renewing; once the lease has expired routing
+ * treats the agent as offline, and the first sweeper to take the expired lease (the store
+ * gives it to exactly one) marks the agent offline and hands their chats over, as going
+ * offline does. A console that connects again, anywhere, takes a new lease.
  */
 import type { ConversationState, HandoffInfo, Priority, Suggestion } from '../dialogue/types';
 import { AppError } from '../errors';
 import type { Metrics, SuggestionUse } from '../metrics';
-import type { AgentPresence, NewMessage, PresenceStatus, QueueEntry, Store, StoredMessage, Timer } from '../store/types';
+import type { AgentPresence, NewMessage, PresenceLease, PresenceStatus, QueueEntry, Store, StoredMessage, Timer } from '../store/types';
 import { displayNameOf, type AgentDef, type AgentRegistry } from './agents';
 import { queuePriority } from './priority';
 import {
@@ -95,6 +102,11 @@ export interface HandoffServiceDeps {
   sla?: Partial<SlaConfig>;
   /** Lease of the per-conversation lock (same key as the bot turn). */
   lockMs?: number;
+  /**
+   * How long an agent's presence lease lasts without renewal (default 30 s): after an
+   * instance dies, its agents count as offline this long after its last renewal at most.
+   */
+  presenceLeaseMs?: number;
   onError?: (err: unknown, context: string) => void;
 }
 
@@ -128,17 +140,22 @@ const HISTORY_LIMIT = 500;
  */
 const QUEUE_REBUILD_GAP_MS = 100;
 const DISPATCH_LOCK = 'handoff:dispatch';
+export const DEFAULT_PRESENCE_LEASE_MS = 30_000;
+export const DEFAULT_PRESENCE_RENEW_MS = 10_000;
 
 export class HandoffService {
   private readonly sla: SlaConfig;
   private readonly clock: () => Date;
   private readonly lockMs: number;
+  private readonly leaseMs: number;
   private sweeping = false;
+  private expiring = false;
 
   constructor(private readonly deps: HandoffServiceDeps) {
     this.sla = { ...DEFAULT_SLA, ...deps.sla };
     this.clock = deps.clock ?? (() => new Date());
     this.lockMs = deps.lockMs ?? 15_000;
+    this.leaseMs = deps.presenceLeaseMs ?? DEFAULT_PRESENCE_LEASE_MS;
   }
 
   private nowMs(): number {
@@ -229,10 +246,10 @@ export class HandoffService {
   /** Online agents with room, least loaded first (ties: longest online, then id). */
   private async rankAgents(exclude?: string): Promise<{ agent: AgentDef; load: number }[]> {
     const { store, agents } = this.deps;
-    const presence = await store.listPresence();
+    const [presence, lapsed] = await Promise.all([store.listPresence(), this.lapsedAgents()]);
     const out: { agent: AgentDef; load: number; since: string }[] = [];
     for (const p of presence) {
-      if (p.status !== 'online' || p.agentId === exclude) continue;
+      if (p.status !== 'online' || p.agentId === exclude || lapsed.has(p.agentId)) continue;
       const agent = agents.get(p.agentId);
       if (!agent) continue;
       const load = (await store.listAssignments(agent.id)).length;
@@ -301,7 +318,8 @@ export class HandoffService {
     if (!target) throw new AppError('NOT_FOUND', `No agent ${toAgentId}`);
     const moved = await this.deps.store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
       const presence = await this.deps.store.getPresence(toAgentId);
-      if (presence?.status !== 'online') throw new AppError('CONFLICT', `${displayNameOf(target)} is not online`);
+      const lapsedTarget = (await this.lapsedAgents()).has(toAgentId);
+      if (presence?.status !== 'online' || lapsedTarget) throw new AppError('CONFLICT', `${displayNameOf(target)} is not online`);
       const load = (await this.deps.store.listAssignments(toAgentId)).length;
       if (load >= target.maxChats) throw new AppError('CONFLICT', `${displayNameOf(target)} has no free slot`);
       return this.moveTo(agentId, target, conversationId);
@@ -372,6 +390,9 @@ export class HandoffService {
    * online (opening the console is how an agent starts work; away stays away).
    */
   async agentConnected(agentId: string): Promise<void> {
+    // The lease first: a sweeper that took an expired lease before this renewal has marked
+    // the agent offline already, so the read below sees that and brings them back online.
+    await this.deps.store.renewPresenceLease(agentId, this.nowMs() + this.leaseMs);
     await this.deps.store.clearTimer(goneTimerKey(agentId));
     const p = await this.deps.store.getPresence(agentId);
     if (!p || p.status === 'offline') await this.setPresence(agentId, 'online');
@@ -380,10 +401,78 @@ export class HandoffService {
   /**
    * The agent's last console on this instance closed. After `graceMs` without a new
    * connection the agent counts as offline and their chats are handed over (a stored timer,
-   * so any instance completes it even if this one dies).
+   * so any instance completes it even if this one dies). The lease is kept for the grace
+   * period too, unless a console on another instance keeps renewing it.
    */
   async agentDisconnected(agentId: string, graceMs: number): Promise<void> {
-    await this.deps.store.setTimer({ key: goneTimerKey(agentId), dueAt: this.nowMs() + graceMs, payload: { agentId } });
+    const dueAt = this.nowMs() + graceMs;
+    await this.deps.store.renewPresenceLease(agentId, dueAt);
+    await this.deps.store.setTimer({ key: goneTimerKey(agentId), dueAt, payload: { agentId } });
+  }
+
+  /**
+   * Renews the presence lease of every agent with a console on this instance. An agent
+   * whose lease was taken meanwhile (this instance stalled past the lease, or its Redis
+   * connection did) is brought back as on a reconnect.
+   */
+  async renewLeases(agentIds: Iterable<string>): Promise<void> {
+    const expiresAt = this.nowMs() + this.leaseMs;
+    for (const agentId of new Set(agentIds)) {
+      if (!this.deps.agents.get(agentId)) continue;
+      const kept = await this.deps.store.renewPresenceLease(agentId, expiresAt);
+      if (!kept) await this.agentConnected(agentId);
+    }
+  }
+
+  /**
+   * Renews the leases of `localAgents()` (the agents with a console socket on this instance)
+   * every `intervalMs`; returns the stop function. The interval must be well below the
+   * lease (config checks it is at most half).
+   */
+  startLeaseRenewal(localAgents: () => Iterable<string>, intervalMs = DEFAULT_PRESENCE_RENEW_MS): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return; // a slow store: never pile renewals up
+      running = true;
+      this.renewLeases(localAgents())
+        .catch((err: unknown) => this.fail(err, 'presence lease renewal'))
+        .finally(() => {
+          running = false;
+        });
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /**
+   * Takes the presence leases that expired by `now` (the store gives each to one instance
+   * only) and does what going offline does: the agent's open chats go to an online colleague
+   * with room or back to the queue. Returns the agents taken.
+   */
+  async expireLeases(now = this.nowMs()): Promise<string[]> {
+    if (this.expiring) return [];
+    this.expiring = true;
+    try {
+      const taken = await this.deps.store.takeExpiredLeases(now);
+      for (const { agentId } of taken) {
+        if (!this.deps.agents.get(agentId)) continue;
+        // Reconnected since the lease was taken: their chats stay with them.
+        if ((await this.deps.store.getPresence(agentId))?.status === 'online') continue;
+        await this.handOver(agentId).catch((err: unknown) => this.fail(err, `hand over from ${agentId}`));
+      }
+      if (taken.length > 0) {
+        await this.dispatch();
+        await Promise.all([this.publishAgents(), this.publishQueue()]);
+      }
+      return taken.map((l) => l.agentId);
+    } finally {
+      this.expiring = false;
+    }
+  }
+
+  /** Agents whose lease has expired (not yet taken by a sweeper): offline whatever their status says. */
+  private async lapsedAgents(now = this.nowMs()): Promise<Set<string>> {
+    return lapsed(await this.deps.store.listPresenceLeases(), now);
   }
 
   /** Hands every conversation the agent holds to a colleague, or back to the queue. */
@@ -543,6 +632,9 @@ export class HandoffService {
   private async fire(t: Timer, now: number): Promise<void> {
     const gone = /^presence:gone:(.+)$/.exec(t.key);
     if (gone?.[1] && this.deps.agents.get(gone[1])) {
+      // A console on another instance still renews the lease: the agent is still here.
+      const lease = (await this.deps.store.listPresenceLeases()).find((l) => l.agentId === gone[1]);
+      if (lease && lease.expiresAt > now) return;
       await this.setPresence(gone[1], 'offline');
       return;
     }
@@ -577,6 +669,7 @@ export class HandoffService {
     let ticks = 0;
     const timer = setInterval(() => {
       this.sweep().catch((err: unknown) => this.fail(err, 'sla sweep'));
+      this.expireLeases().catch((err: unknown) => this.fail(err, 'presence lease expiry'));
       // Now and then route again, in case a handoff event was missed (instance restart).
       if (++ticks % 10 === 0) this.dispatch().catch((err: unknown) => this.fail(err, 'dispatch'));
     }, intervalMs);
@@ -653,14 +746,15 @@ export class HandoffService {
   /** Every configured agent with presence and load. */
   async agentsView(): Promise<AgentStatusView[]> {
     const { store, agents } = this.deps;
-    const presence = new Map((await store.listPresence()).map((p): [string, AgentPresence] => [p.agentId, p]));
+    const [list, lapsedIds] = await Promise.all([store.listPresence(), this.lapsedAgents()]);
+    const presence = new Map(list.map((p): [string, AgentPresence] => [p.agentId, p]));
     return Promise.all(
       agents.list().map(async (a) => {
         const p = presence.get(a.id);
         return {
           agentId: a.id,
           name: displayNameOf(a),
-          status: p?.status ?? 'offline',
+          status: lapsedIds.has(a.id) ? 'offline' : (p?.status ?? 'offline'),
           ...(p ? { since: p.since } : {}),
           load: (await store.listAssignments(a.id)).length,
           maxChats: a.maxChats,
@@ -777,6 +871,11 @@ export class HandoffService {
       return true;
     });
   }
+}
+
+/** Agent ids whose lease expired at or before `now`. */
+function lapsed(leases: readonly PresenceLease[], now: number): Set<string> {
+  return new Set(leases.filter((l) => l.expiresAt <= now).map((l) => l.agentId));
 }
 
 function goneTimerKey(agentId: string): string {

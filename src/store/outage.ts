@@ -32,11 +32,13 @@ import type {
   AgentPresence,
   BuyerSession,
   NewMessage,
+  PresenceLease,
   QueueEntry,
   ScriptDraft,
   ScriptVersion,
   Store,
   StoredMessage,
+  TakeOptions,
   Timer,
 } from './types';
 
@@ -392,8 +394,8 @@ class OutageTolerantStore implements Store {
   listQueue(): Promise<QueueEntry[]> {
     return this.inner.listQueue();
   }
-  claimNext(agentId: string, maxLoad: number, conversationId?: string): Promise<QueueEntry | null> {
-    return this.inner.claimNext(agentId, maxLoad, conversationId);
+  claimNext(agentId: string, maxLoad: number, conversationId?: string, options?: TakeOptions): Promise<QueueEntry | null> {
+    return this.inner.claimNext(agentId, maxLoad, conversationId, options);
   }
   setPresence(p: AgentPresence): Promise<void> {
     return this.writeVoid(this.inner.setPresence(p), 'presence');
@@ -413,14 +415,24 @@ class OutageTolerantStore implements Store {
   unassign(agentId: string, conversationId: string): Promise<void> {
     return this.writeVoid(this.inner.unassign(agentId, conversationId), 'unassign');
   }
+  // A renewal waits for Redis: its answer (whether the lease had been lost) matters to the caller.
+  renewPresenceLease(agentId: string, expiresAt: number): Promise<boolean> {
+    return this.inner.renewPresenceLease(agentId, expiresAt);
+  }
+  listPresenceLeases(): Promise<PresenceLease[]> {
+    return this.inner.listPresenceLeases();
+  }
+  takeExpiredLeases(now: number, limit?: number, options?: TakeOptions): Promise<PresenceLease[]> {
+    return this.inner.takeExpiredLeases(now, limit, options);
+  }
   setTimer(timer: Timer): Promise<void> {
     return this.writeVoid(this.inner.setTimer(timer), 'timer');
   }
   clearTimer(key: string): Promise<void> {
     return this.writeVoid(this.inner.clearTimer(key), 'timer clear');
   }
-  takeDueTimers(now: number, limit?: number): Promise<Timer[]> {
-    return this.inner.takeDueTimers(now, limit);
+  takeDueTimers(now: number, limit?: number, options?: TakeOptions): Promise<Timer[]> {
+    return this.inner.takeDueTimers(now, limit, options);
   }
   listTimers(): Promise<Timer[]> {
     return this.inner.listTimers();

@@ -46,6 +46,28 @@ export interface AgentPresence {
   since: string;
 }
 
+/**
+ * Proof that some instance still holds a socket of this agent's console: that instance
+ * renews it while the socket is open. An agent whose lease expired counts as offline, so a
+ * killed instance cannot leave its agents "online" for ever.
+ */
+export interface PresenceLease {
+  agentId: string;
+  expiresAt: number; // epoch ms
+}
+
+/**
+ * Per-call options of the operations that take something away (claimNext, takeDueTimers,
+ * takeExpiredLeases). A client library may resend a command whose reply was lost with the
+ * connection; what a call took is remembered under its call id for a while (Redis: 10
+ * minutes), so the resent call returns it instead of taking more, which nobody would receive.
+ * A call that took nothing is not remembered: running it again loses nothing.
+ */
+export interface TakeOptions {
+  /** Unique per logical call. Default: a fresh id, so each call is deduplicated on its own. */
+  callId?: string;
+}
+
 export interface Timer {
   /** Unique key, e.g. "first-response:<conversationId>". */
   key: string;
@@ -100,7 +122,7 @@ export interface HandoffQueueStore {
    * Atomically takes the head of the queue (or the given conversation) for an agent whose
    * current load is below maxLoad, and records the assignment. Exactly one caller wins.
    */
-  claimNext(agentId: string, maxLoad: number, conversationId?: string): Promise<QueueEntry | null>;
+  claimNext(agentId: string, maxLoad: number, conversationId?: string, options?: TakeOptions): Promise<QueueEntry | null>;
 }
 
 export interface AgentStore {
@@ -111,13 +133,27 @@ export interface AgentStore {
   listAssignments(agentId: string): Promise<string[]>;
   assign(agentId: string, conversationId: string): Promise<void>;
   unassign(agentId: string, conversationId: string): Promise<void>;
+  /**
+   * Extends the agent's presence lease to `expiresAt` (epoch ms); never shortens it (several
+   * instances may hold consoles of one agent). Returns false when the agent had no lease, i.e.
+   * this is a first lease or one taken by takeExpiredLeases since.
+   */
+  renewPresenceLease(agentId: string, expiresAt: number): Promise<boolean>;
+  /** Every lease, expired or not (expired ones stay until takeExpiredLeases takes them). */
+  listPresenceLeases(): Promise<PresenceLease[]>;
+  /**
+   * Atomically removes the leases that expired at or before `now` and marks those agents
+   * offline (since `now`) unless they already are. Each expired lease is returned to exactly
+   * one caller, across instances: that caller hands the agent's chats over.
+   */
+  takeExpiredLeases(now: number, limit?: number, options?: TakeOptions): Promise<PresenceLease[]>;
 }
 
 export interface TimerStore {
   setTimer(timer: Timer): Promise<void>;
   clearTimer(key: string): Promise<void>;
   /** Removes and returns timers due at or before `now` (each returned to one caller only). */
-  takeDueTimers(now: number, limit?: number): Promise<Timer[]>;
+  takeDueTimers(now: number, limit?: number, options?: TakeOptions): Promise<Timer[]>;
   listTimers(): Promise<Timer[]>;
   /**
    * The timers with these keys that exist (in key order of `keys`, missing ones left out).

@@ -65,6 +65,7 @@ export function createAgentConsole(options: AgentConsoleOptions = {}): AgentCons
       orderCard: (conv) => orderCardFor(shop, conv),
       buyerName: (id) => shop.buyer(id)?.name,
       lockMs: config.limits.turnLockMs,
+      presenceLeaseMs: config.presence.leaseMs,
       ...(options.sla ? { sla: options.sla } : {}),
       onError: (err, context) => log.error({ err, context }, 'handoff error'),
     });
@@ -92,8 +93,11 @@ export function createAgentConsole(options: AgentConsoleOptions = {}): AgentCons
     ]).then(markReady, (err: unknown) => log.error({ err }, 'agent console subscriptions failed'));
     const interval = options.sweepIntervalMs ?? 1000;
     const stopSweeper = interval > 0 ? handoff.startSweeper(interval) : () => {};
+    // This instance keeps the presence lease of every agent whose console is connected here.
+    const stopLeases = handoff.startLeaseRenewal(() => sockets.connectedAgents, config.presence.renewMs);
     ctx.onClose(async () => {
       stopSweeper();
+      stopLeases();
       await sockets.stop();
       await unwatch?.();
     });

@@ -289,3 +289,114 @@ describe('HandoffService SLA', () => {
     expect(await metrics.render()).toMatch(/kefu_sla_breaches_total\{kind="first_response"\} 1/);
   });
 });
+
+describe('HandoffService presence leases (agents on an instance that died)', () => {
+  /** A second instance's service on the same store and clock. */
+  function twin(ctx: ReturnType<typeof setup>, agents: AgentDef[]): HandoffService {
+    return new HandoffService({
+      store: ctx.store,
+      agents: createAgentRegistry(agents),
+      conversations: ctx.buyer,
+      metrics: createMetrics({ defaultMetrics: false }),
+      clock: ctx.clock.now,
+    });
+  }
+
+  it('once the lease has expired the agent gets no new chats, and their open chats go back to the queue exactly once', async () => {
+    const agents = agentDefs(['xiaomei', 3], ['ajie', 3]);
+    const ctx = setup(agents); // instance A
+    const onB = twin(ctx, agents);
+    await onB.agentConnected('xiaomei');
+    await handOff(ctx, 'held', { reason: 'explicit_request', priority: 'normal' });
+    expect(await ctx.store.listAssignments('xiaomei')).toEqual(['held']);
+
+    // B dies: nobody renews. Still within the lease, routing trusts the lease.
+    ctx.clock.advance(29_000);
+    expect(await ctx.service.expireLeases()).toEqual([]);
+    ctx.clock.advance(2_000);
+    // Expired but not yet taken by a sweeper: routing already skips the agent.
+    await handOff(ctx, 'new', { reason: 'explicit_request', priority: 'normal' });
+    expect((await ctx.store.getConversation('new'))?.status).toBe('queued');
+    expect((await ctx.service.agentsView()).find((a) => a.agentId === 'xiaomei')?.status).toBe('offline');
+
+    // Every surviving instance sweeps; exactly one of them hands the chats over.
+    const third = twin(ctx, agents);
+    const swept = await Promise.all([ctx.service.expireLeases(), third.expireLeases()]);
+    expect(swept.flat()).toEqual(['xiaomei']);
+    expect((await ctx.store.getPresence('xiaomei'))?.status).toBe('offline');
+    expect(await ctx.store.listAssignments('xiaomei')).toEqual([]);
+    const held = await ctx.store.getConversation('held');
+    expect(held?.status).toBe('queued');
+    expect(held?.assignedAgent).toBeUndefined();
+    expect((await ctx.store.listQueue()).map((e) => e.conversationId).sort()).toEqual(['held', 'new']);
+    expect(ctx.buyer.states.filter((s) => s.conversationId === 'held').map((s) => s.status)).toEqual(['assigned', 'queued']);
+    // History stays with the conversation for whoever takes it next.
+    expect((await ctx.service.conversationFrame('held'))?.conversation.history.map((h) => h.text)).toEqual(['你好']);
+
+    // The agent's console reconnects (on A): a new lease, online, and the waiting chats come back.
+    await ctx.service.agentConnected('xiaomei');
+    expect((await ctx.store.getPresence('xiaomei'))?.status).toBe('online');
+    expect(await ctx.store.listAssignments('xiaomei')).toEqual(['held', 'new']);
+    ctx.clock.advance(31_000);
+    await ctx.service.renewLeases(['xiaomei']);
+    expect(await ctx.service.expireLeases()).toEqual([]);
+  });
+
+  it('an expired agent with an online colleague hands the chat to the colleague', async () => {
+    const agents = agentDefs(['xiaomei', 3], ['ajie', 3]);
+    const ctx = setup(agents);
+    const onB = twin(ctx, agents);
+    await onB.agentConnected('xiaomei');
+    await handOff(ctx, 'c1', { reason: 'explicit_request', priority: 'normal' });
+    await ctx.service.agentConnected('ajie');
+    ctx.clock.advance(20_000);
+    await ctx.service.renewLeases(['ajie']); // A renews its own agent; B is dead
+    ctx.clock.advance(11_000);
+    expect(await ctx.service.expireLeases()).toEqual(['xiaomei']);
+    expect(await ctx.store.listAssignments('ajie')).toEqual(['c1']);
+    expect((await ctx.store.getConversation('c1'))?.assignedAgent).toBe('ajie');
+  });
+
+  it('renewals keep an agent online; a lease lost while the console stayed connected is taken back', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 3]));
+    await ctx.service.agentConnected('xiaomei');
+    for (let i = 0; i < 5; i++) {
+      ctx.clock.advance(10_000);
+      await ctx.service.renewLeases(['xiaomei']);
+      expect(await ctx.service.expireLeases()).toEqual([]);
+    }
+    expect((await ctx.store.getPresence('xiaomei'))?.status).toBe('online');
+
+    // The instance stalled past the lease and a sweeper took it; the next renewal brings the agent back.
+    ctx.clock.advance(31_000);
+    expect(await ctx.service.expireLeases()).toEqual(['xiaomei']);
+    expect((await ctx.store.getPresence('xiaomei'))?.status).toBe('offline');
+    await ctx.service.renewLeases(['xiaomei']);
+    expect((await ctx.store.getPresence('xiaomei'))?.status).toBe('online');
+    await handOff(ctx, 'c1', { reason: 'explicit_request', priority: 'normal' });
+    expect(await ctx.store.listAssignments('xiaomei')).toEqual(['c1']);
+  });
+
+  it('closing the console on one instance does not take an agent offline while another instance still holds one', async () => {
+    const agents = agentDefs(['xiaomei', 3]);
+    const ctx = setup(agents);
+    const onB = twin(ctx, agents);
+    await ctx.service.agentConnected('xiaomei');
+    await onB.agentConnected('xiaomei');
+    await onB.agentDisconnected('xiaomei', 30_000);
+    for (let i = 0; i < 4; i++) {
+      ctx.clock.advance(10_000);
+      await ctx.service.renewLeases(['xiaomei']);
+      await ctx.service.sweep();
+      await ctx.service.expireLeases();
+    }
+    expect((await ctx.store.getPresence('xiaomei'))?.status).toBe('online');
+
+    // Without any console left, the grace period ends the same way as before.
+    await ctx.service.agentDisconnected('xiaomei', 30_000);
+    ctx.clock.advance(30_000);
+    await ctx.service.sweep();
+    await ctx.service.expireLeases();
+    expect((await ctx.store.getPresence('xiaomei'))?.status).toBe('offline');
+  });
+});

@@ -222,6 +222,23 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await store.listQueue()).toHaveLength(3);
         expect(await store.claimNext('xiaomei', 3)).toBeNull();
       });
+
+      it('a claim repeated with its call id (a resend) returns the first claim and takes nothing more', async () => {
+        await store.enqueue({ conversationId: 'a', priority: 'normal', enqueuedAt: at(1) });
+        await store.enqueue({ conversationId: 'b', priority: 'normal', enqueuedAt: at(2) });
+        const first = await store.claimNext('xiaomei', 5, undefined, { callId: 'claim-1' });
+        const again = await other.claimNext('xiaomei', 5, undefined, { callId: 'claim-1' });
+        expect(first?.conversationId).toBe('a');
+        expect(again).toEqual(first);
+        expect((await store.listQueue()).map((e) => e.conversationId)).toEqual(['b']);
+        expect(await store.listAssignments('xiaomei')).toEqual(['a']);
+        // Another call id is another claim.
+        expect((await store.claimNext('xiaomei', 5, undefined, { callId: 'claim-2' }))?.conversationId).toBe('b');
+        // A call that found nothing is not remembered: run again, it claims what is there now.
+        expect(await store.claimNext('ajie', 5, undefined, { callId: 'claim-3' })).toBeNull();
+        await store.enqueue({ conversationId: 'c', priority: 'normal', enqueuedAt: at(3) });
+        expect((await other.claimNext('ajie', 5, undefined, { callId: 'claim-3' }))?.conversationId).toBe('c');
+      });
     });
 
     describe('agents', () => {
@@ -245,6 +262,53 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await store.listAssignments('xiaomei')).toEqual(['c1']);
         expect(await store.listAssignments('ajie')).toEqual(['c3']);
         expect(await store.listAssignments('nobody')).toEqual([]);
+      });
+
+      it('renews a presence lease without ever shortening it, and says whether the agent had one', async () => {
+        expect(await store.renewPresenceLease('xiaomei', 10_000)).toBe(false);
+        expect(await other.renewPresenceLease('xiaomei', 9_000)).toBe(true);
+        expect(await store.listPresenceLeases()).toEqual([{ agentId: 'xiaomei', expiresAt: 10_000 }]);
+        expect(await other.renewPresenceLease('xiaomei', 20_000)).toBe(true);
+        await store.renewPresenceLease('ajie', 15_000);
+        expect((await other.listPresenceLeases()).sort((x, y) => x.expiresAt - y.expiresAt)).toEqual([
+          { agentId: 'ajie', expiresAt: 15_000 },
+          { agentId: 'xiaomei', expiresAt: 20_000 },
+        ]);
+      });
+
+      it('each expired lease is taken by exactly one caller, which finds the agent marked offline', async () => {
+        await store.setPresence({ agentId: 'xiaomei', status: 'online', since: at(0) });
+        await store.setPresence({ agentId: 'ajie', status: 'away', since: at(1) });
+        await store.setPresence({ agentId: 'lily', status: 'online', since: at(2) });
+        await store.setPresence({ agentId: 'dawei', status: 'offline', since: at(3) });
+        await store.renewPresenceLease('xiaomei', 1000);
+        await store.renewPresenceLease('ajie', 1500);
+        await store.renewPresenceLease('dawei', 1200);
+        await store.renewPresenceLease('lily', 5000);
+        const now = 2000;
+        const taken = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).takeExpiredLeases(now)));
+        expect(taken.flat().map((l) => l.agentId).sort()).toEqual(['ajie', 'dawei', 'xiaomei']);
+        expect(taken.flat().find((l) => l.agentId === 'ajie')).toEqual({ agentId: 'ajie', expiresAt: 1500 });
+        const since = new Date(now).toISOString();
+        expect(await other.getPresence('xiaomei')).toEqual({ agentId: 'xiaomei', status: 'offline', since });
+        expect(await other.getPresence('ajie')).toEqual({ agentId: 'ajie', status: 'offline', since });
+        // Already offline: left as it was; a live lease: untouched.
+        expect(await other.getPresence('dawei')).toEqual({ agentId: 'dawei', status: 'offline', since: at(3) });
+        expect(await other.getPresence('lily')).toEqual({ agentId: 'lily', status: 'online', since: at(2) });
+        expect(await store.listPresenceLeases()).toEqual([{ agentId: 'lily', expiresAt: 5000 }]);
+        expect(await store.takeExpiredLeases(now)).toEqual([]);
+        // The agent's console comes back: a new lease, not a renewal.
+        expect(await store.renewPresenceLease('xiaomei', 40_000)).toBe(false);
+      });
+
+      it('an expiry repeated with its call id (a resend) returns the first result and takes nothing more', async () => {
+        await store.renewPresenceLease('xiaomei', 1000);
+        const first = await store.takeExpiredLeases(2000, 100, { callId: 'expire-1' });
+        await store.renewPresenceLease('ajie', 1500);
+        expect(await other.takeExpiredLeases(2000, 100, { callId: 'expire-1' })).toEqual(first);
+        expect(first).toEqual([{ agentId: 'xiaomei', expiresAt: 1000 }]);
+        expect(await store.listPresenceLeases()).toEqual([{ agentId: 'ajie', expiresAt: 1500 }]);
+        expect(await store.takeExpiredLeases(2000, 100, { callId: 'expire-2' })).toEqual([{ agentId: 'ajie', expiresAt: 1500 }]);
       });
     });
 
@@ -284,6 +348,23 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await store.getTimers([])).toEqual([]);
         await store.clearTimer('k2');
         expect(await store.getTimers(['k2'])).toEqual([]);
+      });
+
+      it('a take repeated with its call id (a resend) returns the first timers and takes no others', async () => {
+        const t1: Timer = { key: 'first-response:a', dueAt: 100, payload: { conversationId: 'a', note: '亲，稍等' } };
+        const t2: Timer = { key: 'first-response:b', dueAt: 200, payload: { conversationId: 'b' } };
+        await store.setTimer(t1);
+        await store.setTimer(t2);
+        const first = await store.takeDueTimers(150, 10, { callId: 'sweep-1' });
+        const again = await other.takeDueTimers(500, 10, { callId: 'sweep-1' });
+        expect(first).toEqual([t1]);
+        expect(again).toEqual([t1]);
+        expect(await store.listTimers()).toEqual([t2]);
+        expect(await store.takeDueTimers(500, 10, { callId: 'sweep-2' })).toEqual([t2]);
+        // Nothing taken: nothing remembered.
+        expect(await store.takeDueTimers(500, 10, { callId: 'sweep-3' })).toEqual([]);
+        await store.setTimer({ key: 'k', dueAt: 400, payload: {} });
+        expect(await other.takeDueTimers(500, 10, { callId: 'sweep-3' })).toEqual([{ key: 'k', dueAt: 400, payload: {} }]);
       });
 
       it('returns due timers oldest first, up to the limit', async () => {
@@ -446,6 +527,9 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         await store.enqueue({ conversationId: 'b', priority: 'normal', enqueuedAt: at(0) });
         await store.claimNext('ajie', 2, 'b');
         await store.setPresence({ agentId: 'ajie', status: 'online', since: at(0) });
+        await store.renewPresenceLease('ajie', 4321);
+        await store.renewPresenceLease('gone', 1);
+        await store.takeExpiredLeases(2);
         await store.setTimer({ key: 'first-response:a', dueAt: 1234, payload: { conversationId: 'a' } });
         await store.setTimer({ key: 'gone', dueAt: 1, payload: {} });
         await store.clearTimer('gone');
@@ -471,6 +555,7 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await store.listQueue()).toEqual([{ conversationId: 'a', priority: 'high', enqueuedAt: at(1) }]);
         expect(await store.listAssignments('ajie')).toEqual(['b']);
         expect(await store.getPresence('ajie')).toEqual({ agentId: 'ajie', status: 'online', since: at(0) });
+        expect(await store.listPresenceLeases()).toEqual([{ agentId: 'ajie', expiresAt: 4321 }]);
         expect(await store.listTimers()).toEqual([{ key: 'first-response:a', dueAt: 1234, payload: { conversationId: 'a' } }]);
         expect((await store.getScriptVersion(1))?.files).toEqual({ 'templates/x.yaml': 'a: b\n' });
         expect(await store.getActiveScriptVersion()).toBe(1);

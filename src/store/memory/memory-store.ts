@@ -14,11 +14,13 @@ import type {
   AgentPresence,
   BuyerSession,
   NewMessage,
+  PresenceLease,
   QueueEntry,
   ScriptDraft,
   ScriptVersion,
   Store,
   StoredMessage,
+  TakeOptions,
   Timer,
 } from '../types';
 import { Journal, type FsyncPolicy } from './journal';
@@ -45,6 +47,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   return new MemoryStore(options);
 }
 
+/** How long a call id's result is remembered (see TakeOptions); the Redis store uses the same. */
+const CALL_MEMORY_MS = 60_000;
+
 /** JSON round trip: callers never share objects with the store (as with Redis). */
 function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -58,6 +63,8 @@ class MemoryStore implements Store {
   private readonly rate = new Map<string, { count: number; resetAt: number }>();
   private readonly channels = new Map<string, Set<(message: unknown) => void>>();
   private readonly locks = new LocalLocks();
+  /** Results of recent take calls by call id (not journaled: nothing resends across a restart). */
+  private readonly calls = new Map<string, { until: number; result: Promise<string> }>();
   /**
    * JSON text of each conversation as last saved, with the object it describes. Conversations
    * are the largest values read and written on every turn; keeping their text means a save
@@ -180,7 +187,11 @@ class MemoryStore implements Store {
     return copy(sortQueue(this.state.queue.values()));
   }
 
-  async claimNext(agentId: string, maxLoad: number, conversationId?: string): Promise<QueueEntry | null> {
+  claimNext(agentId: string, maxLoad: number, conversationId?: string, options: TakeOptions = {}): Promise<QueueEntry | null> {
+    return this.once(options.callId, () => this.claim(agentId, maxLoad, conversationId));
+  }
+
+  private async claim(agentId: string, maxLoad: number, conversationId?: string): Promise<QueueEntry | null> {
     // Everything up to commit() runs synchronously: no other claim can interleave.
     const load = this.state.assignments.get(agentId)?.size ?? 0;
     if (load >= maxLoad) return null;
@@ -220,6 +231,38 @@ class MemoryStore implements Store {
     return this.commit({ t: 'unassign', agent: agentId, conv: conversationId });
   }
 
+  async renewPresenceLease(agentId: string, expiresAt: number): Promise<boolean> {
+    const current = this.state.leases.get(agentId);
+    if (current === undefined || current < expiresAt) await this.commit({ t: 'lease', agent: agentId, until: expiresAt });
+    return current !== undefined;
+  }
+
+  async listPresenceLeases(): Promise<PresenceLease[]> {
+    return [...this.state.leases].map(([agentId, expiresAt]) => ({ agentId, expiresAt }));
+  }
+
+  takeExpiredLeases(now: number, limit = 100, options: TakeOptions = {}): Promise<PresenceLease[]> {
+    return this.once(options.callId, () => this.takeExpired(now, limit));
+  }
+
+  private async takeExpired(now: number, limit: number): Promise<PresenceLease[]> {
+    // Synchronous up to commit(), like claimNext: two callers never take the same lease.
+    const expired = [...this.state.leases]
+      .filter(([, until]) => until <= now)
+      .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limit)
+      .map(([agentId, expiresAt]) => ({ agentId, expiresAt }));
+    if (expired.length === 0) return [];
+    const since = new Date(now).toISOString();
+    const ops = expired.flatMap(({ agentId }): JournalOp[] => {
+      const p = this.state.presence.get(agentId);
+      const offline: JournalOp[] = p && p.status !== 'offline' ? [{ t: 'presence', v: { agentId, status: 'offline', since } }] : [];
+      return [{ t: 'unlease', agent: agentId }, ...offline];
+    });
+    await this.commit(...ops);
+    return expired;
+  }
+
   // --- timers --------------------------------------------------------------------------
 
   setTimer(timer: Timer): Promise<void> {
@@ -231,7 +274,11 @@ class MemoryStore implements Store {
     await this.commit({ t: 'untimer', key });
   }
 
-  async takeDueTimers(now: number, limit = 100): Promise<Timer[]> {
+  takeDueTimers(now: number, limit = 100, options: TakeOptions = {}): Promise<Timer[]> {
+    return this.once(options.callId, () => this.takeDue(now, limit));
+  }
+
+  private async takeDue(now: number, limit: number): Promise<Timer[]> {
     const due = [...this.state.timers.values()]
       .filter((t) => t.dueAt <= now)
       .sort((a, b) => a.dueAt - b.dueAt || (a.key < b.key ? -1 : 1))
@@ -247,6 +294,30 @@ class MemoryStore implements Store {
 
   async listTimers(): Promise<Timer[]> {
     return copy([...this.state.timers.values()].sort((a, b) => a.dueAt - b.dueAt));
+  }
+
+  /**
+   * Runs a take operation once per call id: a repeated id within CALL_MEMORY_MS gets the
+   * first call's result (see TakeOptions). Without an id every call runs.
+   */
+  private once<T>(callId: string | undefined, run: () => Promise<T>): Promise<T> {
+    if (callId === undefined) return run();
+    const now = this.now();
+    const seen = this.calls.get(callId);
+    if (seen && seen.until > now) return seen.result.then((text) => JSON.parse(text) as T);
+    if (this.calls.size >= 1000) for (const [id, c] of this.calls) if (c.until <= now) this.calls.delete(id);
+    const result = run();
+    // Kept as text, so what the first caller does with its result never shows in a repeat.
+    const text = result.then((r) => JSON.stringify(r));
+    this.calls.set(callId, { until: now + CALL_MEMORY_MS, result: text });
+    // A call that took nothing, or failed, is forgotten (as in Redis): repeating it runs it again.
+    text.then(
+      (t) => {
+        if (t === 'null' || t === '[]') this.calls.delete(callId);
+      },
+      () => this.calls.delete(callId),
+    );
+    return result;
   }
 
   // --- scripts -------------------------------------------------------------------------

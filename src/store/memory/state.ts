@@ -23,6 +23,8 @@ export interface MemoryState {
   queue: Map<string, QueueEntry>;
   presence: Map<string, AgentPresence>;
   assignments: Map<string, Set<string>>;
+  /** Agent id → presence lease expiry (epoch ms). */
+  leases: Map<string, number>;
   timers: Map<string, Timer>;
   scripts: Map<number, ScriptVersion>;
   activeScript: number | null;
@@ -40,6 +42,7 @@ export function emptyState(): MemoryState {
     queue: new Map(),
     presence: new Map(),
     assignments: new Map(),
+    leases: new Map(),
     timers: new Map(),
     scripts: new Map(),
     activeScript: null,
@@ -57,6 +60,9 @@ export type JournalOp =
   | { t: 'presence'; v: AgentPresence }
   | { t: 'assign'; agent: string; conv: string }
   | { t: 'unassign'; agent: string; conv: string }
+  /** A presence lease renewed to `until` (never shortened, so a line applied twice is harmless). */
+  | { t: 'lease'; agent: string; until: number }
+  | { t: 'unlease'; agent: string }
   | { t: 'timer'; v: Timer }
   | { t: 'untimer'; key: string }
   | { t: 'script'; v: ScriptVersion }
@@ -122,6 +128,12 @@ export function applyOp(state: MemoryState, op: JournalOp): boolean {
       }
       return true;
     }
+    case 'lease':
+      state.leases.set(op.agent, Math.max(op.until, state.leases.get(op.agent) ?? -Infinity));
+      return true;
+    case 'unlease':
+      state.leases.delete(op.agent);
+      return true;
     case 'timer':
       state.timers.set(op.v.key, op.v);
       return true;
@@ -161,6 +173,7 @@ export function* snapshotOps(state: MemoryState): Generator<JournalOp> {
   for (const log of state.logs.values()) for (const v of log.messages) yield { t: 'msg', v };
   for (const v of state.queue.values()) yield { t: 'enqueue', v };
   for (const [agent, convs] of state.assignments) for (const conv of convs) yield { t: 'assign', agent, conv };
+  for (const [agent, until] of state.leases) yield { t: 'lease', agent, until };
   for (const v of state.timers.values()) yield { t: 'timer', v };
 }
 
@@ -173,6 +186,8 @@ const OP_TYPES = new Set<string>([
   'presence',
   'assign',
   'unassign',
+  'lease',
+  'unlease',
   'timer',
   'untimer',
   'script',

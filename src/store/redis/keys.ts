@@ -13,9 +13,14 @@
  *   <p>:{handoff}:entries          hash    conversation id → QueueEntry JSON
  *   <p>:{handoff}:assigned:<agent> set     conversation ids the agent holds (same slot as the
  *                                          queue: claimNext moves an id from one to the other)
+ *   <p>:{handoff}:call:<call id>   string  what claimNext took for that call, TTL 10 min (a
+ *                                          resent claim returns it instead of claiming again)
  *   <p>:{agents}:presence          hash    agent id → AgentPresence JSON
+ *   <p>:{agents}:leases            zset    agent id, score = presence lease expiry ms
+ *   <p>:{agents}:call:<call id>    string  leases takeExpiredLeases took for that call, TTL 10 min
  *   <p>:{timers}:due               zset    timer key, score = dueAt ms
  *   <p>:{timers}:data              hash    timer key → Timer JSON
+ *   <p>:{timers}:call:<call id>    string  timers takeDueTimers took for that call, TTL 10 min
  *   <p>:{scripts}:seq              string  last version number
  *   <p>:{scripts}:versions         hash    version → ScriptVersion JSON
  *   <p>:{scripts}:active           string  active version
@@ -39,9 +44,13 @@ export interface KeyLayout {
   queue: string;
   queueEntries: string;
   assigned(agentId: string): string;
+  claimCall(callId: string): string;
   presence: string;
+  leases: string;
+  leaseCall(callId: string): string;
   timersDue: string;
   timersData: string;
+  timersCall(callId: string): string;
   scriptSeq: string;
   scriptVersions: string;
   scriptActive: string;
@@ -70,9 +79,13 @@ export function keyLayout(prefix: string): KeyLayout {
     queue: `${p}:{handoff}:queue`,
     queueEntries: `${p}:{handoff}:entries`,
     assigned: (agentId) => `${p}:{handoff}:assigned:${agentId}`,
+    claimCall: (callId) => `${p}:{handoff}:call:${callId}`,
     presence: `${p}:{agents}:presence`,
+    leases: `${p}:{agents}:leases`,
+    leaseCall: (callId) => `${p}:{agents}:call:${callId}`,
     timersDue: `${p}:{timers}:due`,
     timersData: `${p}:{timers}:data`,
+    timersCall: (callId) => `${p}:{timers}:call:${callId}`,
     scriptSeq: `${p}:{scripts}:seq`,
     scriptVersions: `${p}:{scripts}:versions`,
     scriptActive: `${p}:{scripts}:active`,

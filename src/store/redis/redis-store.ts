@@ -7,7 +7,9 @@
  * write issued while Redis is unreachable waits and is carried out when Redis returns; its
  * promise resolves only then, which is when the caller may acknowledge it. Commands in flight
  * when the connection dropped are resent on reconnect; message appends carry an op id so a
- * resent append is not stored twice. Meanwhile `health()` says 'degraded' with the reason and
+ * resent append is not stored twice, and the operations that take something away (claimNext,
+ * takeDueTimers, takeExpiredLeases) carry a call id so a resent one returns what the first
+ * run took instead of taking more (which would be lost: nobody receives the first reply). Meanwhile `health()` says 'degraded' with the reason and
  * how many operations are waiting, and the logger says so once per outage.
  */
 import { randomUUID } from 'node:crypto';
@@ -19,11 +21,13 @@ import type {
   AgentPresence,
   BuyerSession,
   NewMessage,
+  PresenceLease,
   QueueEntry,
   ScriptDraft,
   ScriptVersion,
   Store,
   StoredMessage,
+  TakeOptions,
   Timer,
 } from '../types';
 import { keyLayout, type KeyLayout } from './keys';
@@ -49,6 +53,12 @@ export function createRedisStore(options: RedisStoreOptions = {}): Store {
 }
 
 const STATUSES: ConversationState['status'][] = ['bot', 'queued', 'agent', 'closed'];
+
+/**
+ * How long Redis remembers what a take call took (CLAIM_NEXT). Long enough for the client to
+ * reconnect and resend after a dropped connection or a short Redis restart.
+ */
+const CALL_MEMORY_MS = 10 * 60_000;
 
 function parse<T>(json: string): T {
   return JSON.parse(json) as T;
@@ -86,6 +96,13 @@ function connect(options: RedisStoreOptions): Client {
     });
   }
   return new Redis(options.url ?? 'redis://127.0.0.1:6379', { ...common, retryStrategy, enableAutoPipelining: true });
+}
+
+/** [member, score, member, score, …] → leases. */
+function leasesFrom(rows: string[]): PresenceLease[] {
+  const out: PresenceLease[] = [];
+  for (let i = 0; i + 1 < rows.length; i += 2) out.push({ agentId: rows[i] as string, expiresAt: Number(rows[i + 1]) });
+  return out;
 }
 
 class RedisStore implements Store {
@@ -218,11 +235,12 @@ class RedisStore implements Store {
     return rows.filter((r): r is string => r !== null).map((r) => parse<QueueEntry>(r));
   }
 
-  async claimNext(agentId: string, maxLoad: number, conversationId?: string): Promise<QueueEntry | null> {
+  async claimNext(agentId: string, maxLoad: number, conversationId?: string, options: TakeOptions = {}): Promise<QueueEntry | null> {
+    const call = options.callId ?? randomUUID();
     const entry = await this.run(
       S.CLAIM_NEXT,
-      [this.k.queue, this.k.queueEntries, this.k.assigned(agentId)],
-      [maxLoad, conversationId ?? ''],
+      [this.k.queue, this.k.queueEntries, this.k.assigned(agentId), this.k.claimCall(call)],
+      [maxLoad, conversationId ?? '', CALL_MEMORY_MS],
     );
     return typeof entry === 'string' ? parse<QueueEntry>(entry) : null;
   }
@@ -255,6 +273,23 @@ class RedisStore implements Store {
     await this.track(this.client.srem(this.k.assigned(agentId), conversationId));
   }
 
+  async renewPresenceLease(agentId: string, expiresAt: number): Promise<boolean> {
+    return (await this.run(S.RENEW_LEASE, [this.k.leases], [agentId, expiresAt])) === 1;
+  }
+
+  async listPresenceLeases(): Promise<PresenceLease[]> {
+    return leasesFrom(await this.track(this.client.zrange(this.k.leases, '0', '-1', 'WITHSCORES')));
+  }
+
+  async takeExpiredLeases(now: number, limit = 100, options: TakeOptions = {}): Promise<PresenceLease[]> {
+    const rows = await this.run(
+      S.TAKE_EXPIRED_LEASES,
+      [this.k.leases, this.k.presence, this.k.leaseCall(options.callId ?? randomUUID())],
+      [now, limit, new Date(now).toISOString(), CALL_MEMORY_MS],
+    );
+    return leasesFrom(Array.isArray(rows) ? rows.map(String) : []);
+  }
+
   // --- timers --------------------------------------------------------------------------
 
   async setTimer(timer: Timer): Promise<void> {
@@ -265,8 +300,9 @@ class RedisStore implements Store {
     await this.run(S.INDEXED_REMOVE, [this.k.timersDue, this.k.timersData], [key]);
   }
 
-  async takeDueTimers(now: number, limit = 100): Promise<Timer[]> {
-    const rows = await this.run(S.TAKE_DUE_TIMERS, [this.k.timersDue, this.k.timersData], [now, limit]);
+  async takeDueTimers(now: number, limit = 100, options: TakeOptions = {}): Promise<Timer[]> {
+    const call = options.callId ?? randomUUID();
+    const rows = await this.run(S.TAKE_DUE_TIMERS, [this.k.timersDue, this.k.timersData, this.k.timersCall(call)], [now, limit, CALL_MEMORY_MS]);
     return (Array.isArray(rows) ? rows : []).map((r) => parse<Timer>(String(r)));
   }
 

@@ -71,13 +71,18 @@ return removed
 );
 
 /**
- * KEYS: queue zset, entries hash, the agent's assigned set. ARGV: max load, conversation id
- * or ''. Takes the head of the queue (or that conversation) if the agent has capacity, moves
- * it to the agent's set and returns its entry JSON; nil otherwise.
+ * KEYS: queue zset, entries hash, the agent's assigned set, the call's result key. ARGV: max
+ * load, conversation id or '', call memory ms. Takes the head of the queue (or that
+ * conversation) if the agent has capacity, moves it to the agent's set and returns its entry
+ * JSON; nil otherwise. What a call took is kept under its call key, so the same call resent
+ * by the client after a dropped connection returns it instead of claiming a second entry (a
+ * call that took nothing may run again: its caller never got anything).
  */
 export const CLAIM_NEXT = script(
   'claimNext',
   `
+local taken = redis.call('GET', KEYS[4])
+if taken then return taken end
 if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[1]) then return false end
 local id
 if ARGV[2] ~= '' then
@@ -90,14 +95,21 @@ local entry = redis.call('HGET', KEYS[2], id)
 redis.call('ZREM', KEYS[1], id)
 redis.call('HDEL', KEYS[2], id)
 redis.call('SADD', KEYS[3], id)
+redis.call('SET', KEYS[4], entry, 'PX', ARGV[3])
 return entry
 `,
 );
 
-/** KEYS: due zset, data hash. ARGV: now ms, limit. Removes and returns due timers' JSON, oldest first. */
+/**
+ * KEYS: due zset, data hash, the call's result key. ARGV: now ms, limit, call memory ms.
+ * Removes and returns due timers' JSON, oldest first; a resent call returns what it took the
+ * first time (see CLAIM_NEXT).
+ */
 export const TAKE_DUE_TIMERS = script(
   'takeDueTimers',
   `
+local taken = redis.call('GET', KEYS[3])
+if taken then return cjson.decode(taken) end
 local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 local out = {}
 for i, key in ipairs(keys) do
@@ -106,6 +118,51 @@ for i, key in ipairs(keys) do
   redis.call('HDEL', KEYS[2], key)
   if data then out[#out + 1] = data end
 end
+if #out > 0 then redis.call('SET', KEYS[3], cjson.encode(out), 'PX', ARGV[3]) end
+return out
+`,
+);
+
+/**
+ * KEYS: leases zset. ARGV: agent id, expiry ms. Raises the agent's lease to the expiry (never
+ * lowers it). Returns 1 when the agent had a lease, 0 when this one is new.
+ */
+export const RENEW_LEASE = script(
+  'renewLease',
+  `
+local current = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if (not current) or tonumber(current) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+end
+if current then return 1 end
+return 0
+`,
+);
+
+/**
+ * KEYS: leases zset, presence hash, the call's result key. ARGV: now ms, limit, since (ISO
+ * time), call memory ms. Removes the leases that expired at or before now, marks those agents
+ * offline (unless they are), and returns [agent id, expiry, …]. A resent call returns what it
+ * took the first time (see CLAIM_NEXT).
+ */
+export const TAKE_EXPIRED_LEASES = script(
+  'takeExpiredLeases',
+  `
+local taken = redis.call('GET', KEYS[3])
+if taken then return cjson.decode(taken) end
+local rows = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
+local out = {}
+for i = 1, #rows, 2 do
+  local id = rows[i]
+  redis.call('ZREM', KEYS[1], id)
+  local json = redis.call('HGET', KEYS[2], id)
+  if json and cjson.decode(json).status ~= 'offline' then
+    redis.call('HSET', KEYS[2], id, cjson.encode({ agentId = id, status = 'offline', since = ARGV[3] }))
+  end
+  out[#out + 1] = id
+  out[#out + 1] = rows[i + 1]
+end
+if #out > 0 then redis.call('SET', KEYS[3], cjson.encode(out), 'PX', ARGV[4]) end
 return out
 `,
 );

@@ -15,7 +15,10 @@ it('puts every key of one conversation under the tag {conv:<id>}', () => {
 it('keeps the keys each Lua script touches together in one slot', () => {
   // claimNext moves a conversation from the queue to an agent's set.
   expect(new Set([k.queue, k.queueEntries, k.assigned('xiaomei'), k.assigned('ajie')].map(hashTag))).toEqual(new Set(['handoff']));
-  expect(new Set([k.timersDue, k.timersData].map(hashTag))).toEqual(new Set(['timers']));
+  expect(new Set([k.queue, k.queueEntries, k.claimCall('call-1')].map(hashTag))).toEqual(new Set(['handoff']));
+  expect(new Set([k.timersDue, k.timersData, k.timersCall('call-1')].map(hashTag))).toEqual(new Set(['timers']));
+  // takeExpiredLeases drops a lease and marks the agent offline in one script.
+  expect(new Set([k.presence, k.leases, k.leaseCall('call-1')].map(hashTag))).toEqual(new Set(['agents']));
   expect(new Set([k.scriptSeq, k.scriptVersions, k.scriptActive, k.audit].map(hashTag))).toEqual(new Set(['scripts']));
   expect(new Set([k.statusIndex, k.statusSet('queued'), k.statusSet('')].map(hashTag))).toEqual(new Set(['convs']));
 });
