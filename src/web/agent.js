@@ -30,7 +30,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var state = {
     token: null, me: null, colleagues: [], ws: null, offset: 0,
-    queue: [], agents: [], convs: new Map(), current: null, editing: null, retry: 0
+    queue: [], agents: [], convs: new Map(), current: null, editing: null, retry: 0, summaryOpen: false, followHistory: true
   };
 
   function el(tag, cls, text) {
@@ -179,10 +179,21 @@
     meta.textContent = '';
     if (v.priority) meta.appendChild(el('span', 'badge prio prio-' + v.priority, PRIORITY[v.priority] || v.priority));
     if (v.reason) meta.appendChild(el('span', 'reason', REASONS[v.reason] || v.reason));
-    if (v.summary) meta.appendChild(el('span', 'summary', v.summary));
+    if (v.summary) {
+      // Two lines on a phone (agent.css); a tap shows all of it.
+      var summary = el('span', 'summary' + (state.summaryOpen ? ' open' : ''), v.summary);
+      summary.addEventListener('click', function () {
+        state.summaryOpen = !state.summaryOpen;
+        summary.classList.toggle('open', state.summaryOpen);
+      });
+      meta.appendChild(summary);
+    }
     meta.appendChild(slaNode(v.sla));
 
     var ol = $('history');
+    if (ol.dataset.conv !== state.current) state.followHistory = true;
+    ol.dataset.conv = state.current;
+    var keepTop = ol.scrollTop;
     ol.textContent = '';
     v.history.forEach(function (h) {
       var li = el('li', 'msg from-' + h.from);
@@ -193,7 +204,6 @@
       li.appendChild(el('div', 'text', h.text));
       ol.appendChild(li);
     });
-    ol.scrollTop = ol.scrollHeight;
 
     var sug = $('suggestions');
     sug.textContent = '';
@@ -239,6 +249,8 @@
     });
 
     renderOrder(v.order);
+    // Last: the suggestions above change the height the history has.
+    ol.scrollTop = state.followHistory ? ol.scrollHeight : keepTop;
   }
 
   function renderOrder(o) {
@@ -289,6 +301,7 @@
     var c = state.convs.get(id);
     if (c) c.unread = 0;
     state.editing = null;
+    state.summaryOpen = false;
     document.body.dataset.view = 'main';
     setTab('main');
     renderMine();
@@ -451,6 +464,9 @@
     Array.prototype.forEach.call(document.querySelectorAll('.tabs button'), function (b) {
       b.classList.toggle('active', b.dataset.view === view);
     });
+    // Drawn while hidden (phone, lists tab): it could not scroll then.
+    var ol = $('history');
+    if (view === 'main' && state.followHistory) ol.scrollTop = ol.scrollHeight;
   }
 
   function start(token) {
@@ -492,6 +508,11 @@
   $('btn-close').addEventListener('click', function () {
     if (state.current) send({ type: 'close', conversationId: state.current, resolution: $('resolution').value });
   });
+  // New messages keep the history at the bottom only while the agent has not scrolled up to read.
+  $('history').addEventListener('scroll', function () {
+    var ol = $('history');
+    if (ol.clientHeight > 0) state.followHistory = ol.scrollHeight - ol.scrollTop - ol.clientHeight < 40;
+  }, { passive: true });
   $('presence').addEventListener('change', function () { send({ type: 'presence', status: $('presence').value }); });
   Array.prototype.forEach.call(document.querySelectorAll('.tabs button'), function (b) {
     b.addEventListener('click', function () { setTab(b.dataset.view); });

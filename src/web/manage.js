@@ -224,6 +224,8 @@
     for (var i = 1; i <= lines; i++) {
       g.appendChild(el('div', 'ln' + (byLine[i] ? ' bad' : ''), i));
     }
+    // As tall as the text (its notes are positioned absolutely), so it scrolls along in one piece.
+    notes.style.height = lines * LINE_HEIGHT + 16 + 'px';
     Object.keys(byLine).forEach(function (k) {
       var n = Number(k);
       var top = (n - 1) * LINE_HEIGHT + 8;

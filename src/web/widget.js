@@ -32,6 +32,7 @@
   var T = {
     title: '在线客服',
     launcher: '咨询客服',
+    launcherShort: '客服',
     bot: '智能客服',
     agent: '人工客服',
     system: '系统消息',
@@ -138,6 +139,7 @@
   launcher.setAttribute('aria-label', T.launcher);
   launcher.appendChild(chatIcon());
   launcher.appendChild(el('span', 'kf-launcher-text', T.launcher));
+  launcher.appendChild(el('span', 'kf-launcher-short', T.launcherShort));
   var badge = el('span', 'kf-badge');
   badge.hidden = true;
   launcher.appendChild(badge);
@@ -214,12 +216,74 @@
     panel.hidden = true;
     launcher.hidden = false;
     host.removeAttribute('data-open');
+    placeLauncher();
   }
   launcher.addEventListener('click', openPanel);
   closeBtn.addEventListener('click', closePanel);
 
   function scrollDown() {
     list.scrollTop = list.scrollHeight;
+  }
+
+  // ---- launcher placement ------------------------------------------------------------
+  // The launcher floats over a page we do not know. Where it would sit on one of the page's
+  // own controls (the shop's 立即购买 button, a fixed bottom bar of 加入购物车 …) it moves
+  // up above them, so a buyer can always reach both. Text under it can be scrolled away, and
+  // at the end of the page the host element leaves room for it (widget.css).
+  var CONTROLS = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, label[for], ' +
+    '[role="button"], [role="link"], [role="tab"], [onclick], [tabindex]:not([tabindex="-1"])';
+  var GAP = 8;
+  var lift = 0;
+
+  /** Boxes of the page's visible controls beside the launcher (small ones: a control the
+      size of a product card can still be tapped next to the launcher). */
+  function controlBoxes(left, right, maxHeight) {
+    var boxes = [];
+    var nodes = document.querySelectorAll(CONTROLS);
+    for (var i = 0; i < nodes.length; i++) {
+      if (nodes[i] === host) continue;
+      var r = nodes[i].getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || r.height > maxHeight) continue;
+      if (r.right <= left - GAP || r.left >= right + GAP) continue;
+      if (r.bottom <= 0 || r.top >= window.innerHeight) continue;
+      boxes.push(r);
+    }
+    return boxes;
+  }
+
+  function placeLauncher() {
+    if (launcher.hidden || !launcher.offsetWidth) return;
+    // Where it rests without lift (offset* ignore the transform that lifts it).
+    var left = launcher.offsetLeft;
+    var height = launcher.offsetHeight;
+    var restBottom = launcher.offsetTop + height;
+    var controls = controlBoxes(left, left + launcher.offsetWidth, height * 3);
+    var next = 0;
+    for (var tries = 0; tries < 12; tries++) {
+      var top = restBottom - next - height;
+      var bottom = restBottom - next;
+      var highest = Infinity;
+      for (var i = 0; i < controls.length; i++) {
+        var r = controls[i];
+        if (r.top < bottom + GAP && r.bottom > top - GAP) highest = Math.min(highest, r.top);
+      }
+      if (highest === Infinity) break;
+      next = restBottom - highest + GAP;
+      // No free place in the lower part of the screen: stay where shops expect it.
+      if (restBottom - next - height < window.innerHeight * 0.35) { next = 0; break; }
+    }
+    next = Math.ceil(next);
+    if (next !== lift) {
+      lift = next;
+      host.style.setProperty('--kf-lift', lift + 'px');
+    }
+  }
+
+  var placeTimer = null;
+  /** Places the launcher once the page has stopped moving (scrolling, loading, resizing). */
+  function placeSoon() {
+    clearTimeout(placeTimer);
+    placeTimer = setTimeout(placeLauncher, 120);
   }
 
   function timeLabel(iso) {
@@ -246,7 +310,8 @@
     }
     var bubble = el('div', 'kf-bubble', m.text);
     li.appendChild(bubble);
-    var meta = el('div', 'kf-meta', m.at ? timeLabel(m.at) : '');
+    var meta = el('div', 'kf-meta');
+    meta.appendChild(el('span', 'kf-time', m.at ? timeLabel(m.at) : ''));
     if (from === 'buyer') {
       var st = el('span', 'kf-state');
       meta.appendChild(st);
@@ -452,6 +517,7 @@
     var li = findPendingLi(f.id);
     if (li) {
       li.setAttribute('data-seq', String(f.seq));
+      li.querySelector('.kf-time').textContent = timeLabel(msg.at);
       setBuyerState(li, 'sent');
     }
     // A reply is on its way.
@@ -609,6 +675,14 @@
     renderStatus();
     if (startOpen) openPanel();
     connect();
+    placeLauncher();
+    window.addEventListener('scroll', placeSoon, { passive: true });
+    window.addEventListener('resize', placeSoon);
+    // The shop page may still be filling in (product loaded by script, a bottom bar added).
+    if (window.ResizeObserver) new ResizeObserver(placeSoon).observe(document.body);
+    if (window.MutationObserver) new MutationObserver(placeSoon).observe(document.body, { childList: true });
+    // Our own stylesheet arrives after the first placement.
+    css.addEventListener('load', placeLauncher);
   }
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount);

@@ -8,6 +8,16 @@ import { chromium, type Browser } from 'playwright-core';
 import type { Suggestion } from '../../src/dialogue/types';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
 
+/** Whether the newest message of the open conversation is inside the history's visible area. */
+function newestMessageInView(): boolean {
+  const history = document.getElementById('history');
+  const last = history?.lastElementChild;
+  if (!history || !last) return false;
+  const box = history.getBoundingClientRect();
+  const msg = last.getBoundingClientRect();
+  return box.height > 0 && msg.top >= box.top - 1 && msg.bottom <= box.bottom + 1;
+}
+
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('agent console in a browser', () => {
@@ -55,6 +65,8 @@ describe('agent console in a browser', () => {
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.textContent('#intent')).toContain('差评/投诉');
 
+    // The newest message is in view, not hidden below the suggestions.
+    expect(await page.evaluate(newestMessageInView)).toBe(true);
     await page.screenshot({ path: '/tmp/shots/agent-1280x800.png' });
 
     await page.locator('#suggestions .send-suggestion').first().click();
@@ -80,6 +92,10 @@ describe('agent console in a browser', () => {
     await page.screenshot({ path: '/tmp/shots/agent-390x844-queue.png' });
     await page.click('#mine .mine-item');
     expect(await page.isVisible('#history')).toBe(true);
+    // The reply box and the newest message both fit on the phone screen without scrolling.
+    expect(await page.evaluate(newestMessageInView)).toBe(true);
+    const compose = await page.locator('#compose-text').boundingBox();
+    expect(compose && compose.y + compose.height <= 844).toBe(true);
     await page.screenshot({ path: '/tmp/shots/agent-390x844-chat.png' });
     await page.close();
     await buyer.close();

@@ -133,6 +133,16 @@ describe('/manage in Chromium', () => {
     await page.locator('#list-intents button.file').first().waitFor();
     await openFile(page, 'intents/haggle.bargain.yaml');
     await page.screenshot({ path: `${SHOTS}/manage-phone.png` });
+    // A long file scrolls inside the editor box, its line numbers along with it.
+    const scrolled = await page.evaluate(() => {
+      const text = document.getElementById('text') as HTMLTextAreaElement;
+      text.scrollTop = text.scrollHeight;
+      text.dispatchEvent(new Event('scroll'));
+      const box = document.getElementById('code')!.getBoundingClientRect();
+      const last = document.querySelector('#gutter .ln:last-child')!.getBoundingClientRect();
+      return { textScrolled: text.scrollTop > 0, lastLineNumberShown: last.top >= box.top && last.bottom <= box.bottom + 1 };
+    });
+    expect(scrolled).toEqual({ textScrolled: true, lastLineNumberShown: true });
     await page.locator('#try-text').fill('能便宜点吗');
     await page.locator('#try-form button').tap();
     await page.locator('#try-result .bubble').first().waitFor();

@@ -2,14 +2,16 @@
  * The storefront widget in a real browser (Debian chromium via playwright-core) against the
  * real server, engine and store: ask a question and see the bot's answer, markup typed by a
  * buyer shows as text, the conversation survives a reload, a handoff shows 已转人工客服, a
- * visitor who picks a demo buyer gets that buyer's own parcel tracked, and the layout at
- * desktop and phone sizes is saved to /tmp/shots for a person to look at.
+ * visitor who picks a demo buyer gets that buyer's own parcel tracked, on a phone the chat
+ * launcher never sits on the shop's buttons, and the layout at desktop and phone sizes is
+ * saved to /tmp/shots for a person to look at.
  */
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type Running } from '../transport/harness';
 import { realEngine } from './real-engine';
 
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' } as const;
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = '/tmp/shots';
 
@@ -75,7 +77,7 @@ describe('storefront widget in Chromium', () => {
   });
 
   it('shows 已转人工客服 when the bot hands off, on a phone-sized screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    const context = await browser.newContext(PHONE);
     const page = await context.newPage();
     await page.goto(`${server.url}/storefront`);
     await page.screenshot({ path: `${SHOTS}/storefront-phone-closed.png` });
@@ -93,6 +95,78 @@ describe('storefront widget in Chromium', () => {
     await page.locator('.kf-system-text', { hasText: '已转人工客服' }).waitFor();
     await page.locator('.kf-banner', { hasText: '已转人工客服' }).waitFor();
     await page.screenshot({ path: `${SHOTS}/storefront-phone-handoff.png` });
+    await context.close();
+  });
+
+  /** Texts of the page elements matching `selector` that the chat launcher's box overlaps. */
+  function coveredByLauncher(selector: string): string[] {
+    const launcher = document.getElementById('kefu-widget')?.shadowRoot?.querySelector('.kf-launcher');
+    const l = launcher?.getBoundingClientRect();
+    if (!l || l.width === 0) return ['(no launcher on screen)'];
+    const covered = Array.from(document.querySelectorAll(selector)).filter((e) => {
+      const r = e.getBoundingClientRect();
+      return r.width > 0 && r.left < l.right && r.right > l.left && r.top < l.bottom && r.bottom > l.top;
+    });
+    return covered.map((e) => (e.textContent ?? '').trim() || e.tagName);
+  }
+
+  /** Waits for the launcher to settle clear of `selector`; returns what it still covers. */
+  async function coveredAfterSettling(page: Page, selector: string): Promise<string[]> {
+    await page
+      .waitForFunction((sel) => {
+        const launcher = document.getElementById('kefu-widget')?.shadowRoot?.querySelector('.kf-launcher');
+        const l = launcher?.getBoundingClientRect();
+        if (!l || l.width === 0) return false;
+        return Array.from(document.querySelectorAll(sel)).every((e) => {
+          const r = e.getBoundingClientRect();
+          return !(r.width > 0 && r.left < l.right && r.right > l.left && r.top < l.bottom && r.bottom > l.top);
+        });
+      }, selector, { timeout: 10_000 })
+      .catch(() => undefined); // the assertion below says what is covered
+    return page.evaluate(coveredByLauncher, selector);
+  }
+
+  it('keeps the chat launcher off the shop\'s buttons on a phone, and leaves room for it at the end of the page', async () => {
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${server.url}/storefront`);
+    await page.locator('#product-name').filter({ hasNotText: '热卖新品' }).waitFor();
+    const launcher = page.locator('.kf-launcher');
+    await launcher.waitFor();
+
+    // As the page first shows: the buy buttons sit near the bottom of the screen.
+    expect(await coveredAfterSettling(page, '.actions .btn')).toEqual([]);
+    const box = await launcher.boundingBox();
+    expect(box && box.x >= 0 && box.y >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/storefront-phone-launcher.png` });
+
+    // Scrolled to the end: the last lines of the page can be read beside the launcher.
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    expect(await coveredAfterSettling(page, '.actions .btn, .promises li')).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/storefront-phone-launcher-end.png` });
+
+    // A shop page with its own fixed bar of buttons at the bottom (common on phones).
+    await page.evaluate(() => {
+      const bar = document.createElement('div');
+      bar.id = 'shop-bottom-bar';
+      bar.style.cssText = 'position:fixed;left:0;right:0;bottom:0;height:56px;display:flex;background:#fff;z-index:10';
+      for (const label of ['加入购物车', '立即购买']) {
+        const b = document.createElement('button');
+        b.textContent = label;
+        b.style.cssText = 'flex:1;margin:6px;border:0;border-radius:20px;background:#ff5000;color:#fff';
+        bar.appendChild(b);
+      }
+      document.body.appendChild(bar);
+    });
+    expect(await coveredAfterSettling(page, '#shop-bottom-bar button')).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/storefront-phone-launcher-shop-bar.png` });
+
+    // Where it moved to, it still opens the chat.
+    await launcher.tap();
+    await page.locator('.kf-panel[data-conn="online"]').waitFor();
+    expect(pageErrors).toEqual([]);
     await context.close();
   });
 
