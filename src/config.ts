@@ -88,6 +88,8 @@ export interface Config {
   instanceId: string;
   /** Set behind a proxy so the per-IP cap counts the real client (X-Forwarded-For). */
   trustProxy: boolean;
+  /** When set, GET /metrics needs it as a bearer token (Prometheus `authorization`); unset, it is open. */
+  metricsToken?: string;
 }
 
 const intFrom = (name: string, min: number, max: number) =>
@@ -184,6 +186,11 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INSTANCE_ID: z.string().regex(idPattern, 'letters, digits, _ and - only').optional(),
   TRUST_PROXY: boolFrom.default(false),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces only')
+    .optional(),
 });
 
 function demoSecret(): string {
@@ -257,5 +264,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     instanceId: e.INSTANCE_ID ?? `i-${randomBytes(4).toString('hex')}`,
     trustProxy: e.TRUST_PROXY,
+    ...(e.METRICS_TOKEN !== undefined ? { metricsToken: e.METRICS_TOKEN } : {}),
   };
 }

@@ -30,6 +30,12 @@ describe('loadConfig', () => {
     expect(a.managers[0]?.token).not.toBe(b.managers[0]?.token);
   });
 
+  it('leaves /metrics open unless METRICS_TOKEN is set, and refuses a short token', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'm'.repeat(20) }).metricsToken).toBe('m'.repeat(20));
+    expect(configError({ METRICS_TOKEN: 'short' }).message).toMatch(/METRICS_TOKEN.*at least 16/);
+  });
+
   it('generates a shop secret per start unless SHOP_SECRET is set, and refuses a short one', () => {
     const a = loadConfig({});
     expect(a.generatedShopSecret).toBe(true);

@@ -5,6 +5,7 @@
  * handoff service, the agent socket and these routes as one app concern, plus the engine
  * wrapper that reports buyer turns for metrics and SLA clocks.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import type { AppContext, Concern } from '../app';
@@ -149,9 +150,11 @@ export function registerAgentRoutes(ctx: AppContext, agents: AgentRegistry, hand
   router.get('/agent.js', ({ req, res }) => staticFiles.send(req, res, 'agent.js'));
   router.get('/agent.css', ({ req, res }) => staticFiles.send(req, res, 'agent.css'));
 
+  const metricsToken = ctx.deps.config.metricsToken;
   router.get(
     '/metrics',
-    async ({ res }) => {
+    async ({ req, res, url }) => {
+      if (metricsToken !== undefined && !sameSecret(tokenFrom(req, url), metricsToken)) throw new AppError('UNAUTHORIZED');
       const text = await metrics.render();
       res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
       res.end(text);
@@ -236,4 +239,12 @@ export function registerAgentRoutes(ctx: AppContext, agents: AgentRegistry, hand
       ok(c);
     }),
   );
+}
+
+/** Constant-time comparison of a presented token with the configured one. */
+function sameSecret(presented: string | undefined, expected: string): boolean {
+  if (presented === undefined) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

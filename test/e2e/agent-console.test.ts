@@ -235,6 +235,21 @@ describe('agent presence right after connecting', () => {
 });
 
 describe('SLA and metrics over HTTP', () => {
+  it('with METRICS_TOKEN set, /metrics answers only a scraper that shows it', async () => {
+    const token = 'scrape-me-0123456789abcdef';
+    const s = await startAgentServer({ env: { METRICS_TOKEN: token } });
+    try {
+      expect((await fetch(`${s.url}/metrics`)).status).toBe(401);
+      expect((await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${token}x` } })).status).toBe(401);
+      expect((await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${TOKENS.xiaomei}` } })).status).toBe(401);
+      const res = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/kefu_handoff_queue_length 0/);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('detects a first-response breach with a fake clock and reports it in /api/stats and /metrics', async () => {
     let nowMs = Date.parse('2025-03-01T02:00:00Z');
     const s = await startAgentServer({ console: { clock: () => new Date(nowMs) } });

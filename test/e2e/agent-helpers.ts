@@ -26,7 +26,14 @@ export interface AgentServer extends Running {
 }
 
 export async function startAgentServer(
-  opts: { maxChats?: number; console?: AgentConsoleOptions; /** Default: a fresh memory store (closed by stop). */ store?: Store } = {},
+  opts: {
+    maxChats?: number;
+    console?: AgentConsoleOptions;
+    /** Default: a fresh memory store (closed by stop). */
+    store?: Store;
+    /** Extra environment for the server's config. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<AgentServer> {
   const max = opts.maxChats ?? 5;
   const { engine, shop } = realEngine();
@@ -34,7 +41,7 @@ export async function startAgentServer(
   const running = await startServer({
     engine: agentConsole.wrapEngine(engine),
     shop,
-    env: { AGENT_TOKENS: `xiaomei:${TOKENS.xiaomei}:${max},ajie:${TOKENS.ajie}:${max}`, LOG_LEVEL: 'warn' },
+    env: { AGENT_TOKENS: `xiaomei:${TOKENS.xiaomei}:${max},ajie:${TOKENS.ajie}:${max}`, LOG_LEVEL: 'warn', ...opts.env },
     concerns: [agentConsole.concern],
     ...(opts.store ? { store: opts.store } : {}),
   });
