@@ -5,6 +5,8 @@
  */
 import type { ConversationState, Priority, Suggestion } from '../dialogue/types';
 import type { Entity } from '../nlu/types';
+// Phones are masked as in replies: agents need to recognise a number, not copy it around.
+import { formatPlace, maskPhone } from '../replies/helpers';
 import type { Address, ShopData } from '../shop/types';
 import { slot, type AddressChangeRecord } from '../dialogue/policy';
 import type { ReturnRequest } from '../dialogue/returns';
@@ -86,11 +88,6 @@ export interface QueueItemView {
   sla: SlaView[];
 }
 
-/** Masks the middle of a phone number: agents need to recognise it, not copy it around. */
-export function maskPhone(phone: string): string {
-  return phone.replace(/(\d{3})\d{4}(\d{4})/, '$1****$2');
-}
-
 /** Builds the order card of the conversation's order in focus (or the buyer's latest order). */
 export function orderCardFor(shop: ShopData, conv: ConversationState): OrderCard | undefined {
   const order = (conv.orderId ? shop.order(conv.orderId) : undefined) ?? shop.ordersByBuyer(conv.buyerId)[0];
@@ -126,7 +123,7 @@ export function orderCardFor(shop: ShopData, conv: ConversationState): OrderCard
 }
 
 function addressView(a: Address): OrderCard['address'] {
-  return { recipient: a.recipient, phone: maskPhone(a.phone), full: `${a.province}${a.city}${a.district}${a.detail}` };
+  return { recipient: a.recipient, phone: maskPhone(a.phone), full: formatPlace(a) };
 }
 
 /** The conversation's recorded changes and requests for one order, oldest first. */

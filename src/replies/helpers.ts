@@ -76,15 +76,20 @@ interface AddressLike {
   detail?: unknown;
 }
 
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** 浙江省杭州市西湖区文三路 90 号; 上海市浦东新区… (a municipality's city is not repeated). */
+export function formatPlace(a: AddressLike): string {
+  const province = str(a.province);
+  const city = str(a.city) === province ? '' : str(a.city);
+  return `${province}${city}${str(a.district)}${str(a.detail)}`;
+}
+
 /** 王小明，138****5678，浙江省杭州市西湖区文三路 90 号 (the city is not repeated for municipalities). */
 export function formatAddress(value: unknown): string {
   if (!value || typeof value !== 'object') return '';
   const a = value as AddressLike;
-  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-  const province = str(a.province);
-  const city = str(a.city) === province ? '' : str(a.city);
-  const place = `${province}${city}${str(a.district)}${str(a.detail)}`;
-  return [str(a.recipient), a.phone ? maskPhone(a.phone) : '', place].filter((s) => s !== '').join('，');
+  return [str(a.recipient), a.phone ? maskPhone(a.phone) : '', formatPlace(a)].filter((s) => s !== '').join('，');
 }
 
 interface OrderLike {

@@ -24,6 +24,7 @@
   var STATUS = { online: '在线', away: '离开', offline: '下线' };
   var ORDER_STATUS = { unpaid: '待付款', paid: '待发货', shipped: '已发货', delivered: '已签收', disputed: '售后中', cancelled: '已取消' };
   var FACT_KIND = { money: '金额', order: '订单号', tracking: '运单号', courier: '快递', phone: '电话', address: '地址', size: '尺码', color: '颜色' };
+  var REMARK_KIND = { address_change: '买家确认改地址', refund: '申请退款', 'return': '申请退货', exchange: '申请换货', damaged: '商品破损/质量问题' };
   var SLA_KIND = { first_response: '首响', logistics_resolution: '物流48h' };
   var FROM = { buyer: '买家', bot: '机器人', agent: '客服', system: '系统', note: '内部备注' };
 
@@ -244,7 +245,7 @@
     var list = c.entities && c.entities.length ? c.entities : v.facts;
     if (!list || list.length === 0) facts.appendChild(el('li', 'none', '暂无'));
     (list || []).forEach(function (f) {
-      var val = f.value !== undefined ? f.value : [f.province, f.city, f.district, f.detail].filter(Boolean).join('') || f.text;
+      var val = f.value !== undefined ? f.value : [f.province, f.city === f.province ? '' : f.city, f.district, f.detail].filter(Boolean).join('') || f.text;
       facts.appendChild(el('li', null, (FACT_KIND[f.kind] || f.kind) + '：' + val));
     });
 
@@ -270,6 +271,17 @@
     box.appendChild(el('div', 'total', '实付 ¥' + o.total));
     box.appendChild(el('div', 'addr', o.address.recipient + ' ' + o.address.phone + ' ' + o.address.full));
     if (o.dispute) box.appendChild(el('div', 'dispute', '售后：' + o.dispute));
+    if (o.remarks && o.remarks.length) {
+      // What the bot noted during the chat; the order system does not have it yet.
+      var rm = el('ul', 'remarks');
+      rm.appendChild(el('li', 'remarks-head', '机器人已登记（请同步到订单）'));
+      o.remarks.forEach(function (r) {
+        var detail = r.address ? '：' + r.address.recipient + ' ' + r.address.phone + ' ' + r.address.full
+          : [r.color, r.size].filter(Boolean).length ? '：' + [r.color, r.size].filter(Boolean).join(' / ') : '';
+        rm.appendChild(el('li', 'remark', fmtTime(r.at) + ' ' + (REMARK_KIND[r.kind] || r.kind) + detail));
+      });
+      box.appendChild(rm);
+    }
     if (o.tracking) {
       box.appendChild(el('div', 'track', o.tracking.carrier + ' ' + o.tracking.number));
       var ev = el('ol', 'events');

@@ -100,4 +100,27 @@ describe('agent console in a browser', () => {
     await page.close();
     await buyer.close();
   }, 60_000);
+
+  it('shows on the order card the new address the buyer confirmed with the bot, to copy into the order', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${s.url}/agent`);
+    await page.fill('#token-input', TOKENS.xiaomei);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#conn.ok');
+
+    const buyer = await s.buyer({ buyerId: 'B001' });
+    for (const text of ['我要改地址', '收货地址改成上海市浦东新区世纪大道100号', '对的', '我要人工客服']) await say(buyer, text);
+    const conversationId = String(buyer.frames.find((f) => f.type === 'welcome')?.['conversationId']);
+    // The first test's chat may still be open; pick this buyer's from the agent's list.
+    await page.click(`#mine .mine-item[data-id="${conversationId}"]`);
+    await page.waitForSelector('#order .remarks');
+    const remarks = (await page.textContent('#order .remarks')) ?? '';
+    expect(remarks).toContain('买家确认改地址');
+    expect(remarks).toContain('世纪大道100号');
+    expect(remarks).toContain('138****5678');
+    expect(remarks).not.toContain('13812345678');
+    await page.screenshot({ path: '/tmp/shots/agent-order-remarks.png' });
+    await page.close();
+    await buyer.close();
+  }, 60_000);
 });
