@@ -165,14 +165,28 @@ export function move(input: PolicyInput, intent: string, name: string, vars: Rec
 }
 
 /**
- * When an order paid at `paidAt` ships: the same day if paid before the cut-off, else the
- * next day's cut-off. Weekends ship too (the demo shop works every day).
+ * When an order paid at `paidAt` ships: by the cut-off of the same day if paid before it,
+ * else by the next cut-off; either way on the first day the warehouse ships (policy
+ * `shipDays`, `noShipDates`; the demo shop ships every day).
  */
 export function shipByFor(paidAt: Date, shop: ShopData): Date {
   const { utcOffsetMinutes: off, shipCutoff } = shop.policy;
-  const day = wallTime(paidAt, off).dayNumber;
-  const sameDay = instantAt(day, shipCutoff, off);
-  return paidAt.getTime() <= sameDay.getTime() ? sameDay : instantAt(day + 1, shipCutoff, off);
+  const paidDay = wallTime(paidAt, off).dayNumber;
+  let day = paidAt.getTime() <= instantAt(paidDay, shipCutoff, off).getTime() ? paidDay : paidDay + 1;
+  // A policy that ships on no day at all is refused when the shop loads; the bound is a guard.
+  for (let i = 0; i < 366 && !isShipDay(day, shop.policy); i++) day += 1;
+  return instantAt(day, shipCutoff, off);
+}
+
+/** Whether the warehouse ships on shop calendar day `dayNumber`. */
+export function isShipDay(dayNumber: number, policy: ShopData['policy']): boolean {
+  const isoWeekday = ((dayNumber + 3) % 7) + 1; // day 0, 1970-01-01, was a Thursday (4)
+  if (policy.shipDays && !policy.shipDays.includes(isoWeekday)) return false;
+  if (policy.noShipDates && policy.noShipDates.length > 0) {
+    const d = new Date(dayNumber * 86_400_000).toISOString().slice(0, 10);
+    if (policy.noShipDates.includes(d)) return false;
+  }
+  return true;
 }
 
 /** Whole hours between two instants. */

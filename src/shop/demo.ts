@@ -84,6 +84,8 @@ const policySchema = z.object({
   shopName: z.string().min(1),
   utcOffsetMinutes: z.number().int(),
   shipCutoff: hhmm,
+  shipDays: z.array(z.number().int().min(1).max(7)).min(1, 'the warehouse must ship on at least one weekday').optional(),
+  noShipDates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')).optional(),
   couriers: z.array(z.object({ id: z.string(), name: z.string() })).min(1),
   defaultCourier: z.string(),
   overdueDays: z.number().positive(),

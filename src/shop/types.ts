@@ -108,6 +108,10 @@ export interface ShopPolicy {
   utcOffsetMinutes: number;
   /** "16:00": paid before this ships the same day. */
   shipCutoff: string;
+  /** ISO weekdays the warehouse ships on (1 = Monday … 7 = Sunday); unset: every day. */
+  shipDays?: number[];
+  /** Shop calendar dates ("2026-10-01") with no shipping, e.g. public holidays. */
+  noShipDates?: string[];
   couriers: Courier[];
   defaultCourier: string;
   /** Shipped and not delivered after this many days: overdue. */
