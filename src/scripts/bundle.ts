@@ -1,18 +1,21 @@
 /**
  * The script bundle: everything managers edit (intents, shop dictionary, reply templates),
  * validated and compiled into what the engine serves from. Building never throws on bad
- * files: every problem comes back as a ScriptError {file, line, column?, reason} so the
- * script editor can show it, and a bundle exists only when there are no errors.
+ * files: every problem comes back as a coded ScriptError {file, line, column?, code, params,
+ * reason, localized} (errors.ts) so the script editor can show it, and a bundle exists only
+ * when there are no errors.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDictionary, parseIntentFile, trainModel, understand, type IntentDef } from '../nlu';
+import { trainModel, understand, type IntentDef } from '../nlu';
 import type { Understanding } from '../nlu/types';
-import { parseTemplateFile, type ScriptError, type TemplateSet } from '../replies/templates';
+import { parseTemplateFile, type TemplateSet } from '../replies/templates';
 import { REQUIRED_MOVES } from '../replies/variables';
+import { scriptError, type ScriptError } from './errors';
+import { parseDictionaryScript, parseIntentScript } from './intent-errors';
 
-export type { ScriptError } from '../replies/templates';
+export type { ScriptError } from './errors';
 
 /** The trained NLU model (opaque outside src/nlu). */
 export type NluModel = ReturnType<typeof trainModel>;
@@ -45,23 +48,23 @@ export function buildScriptBundle(files: Record<string, string>): { bundle?: Scr
   const paths = Object.keys(files).sort();
   for (const path of paths) {
     if (!SCRIPT_PATH.test(path)) {
-      errors.push({ file: path, line: 1, reason: 'not a script file (expected intents/*.yaml, intents/dictionary.txt or templates/*.yaml)' });
+      errors.push(scriptError('NOT_A_SCRIPT_FILE', {}, { file: path, line: 1 }));
     }
   }
   for (const path of paths.filter((p) => p.startsWith('intents/') && /\.ya?ml$/.test(p))) {
-    const parsed = parseIntentFile(path, files[path] ?? '');
+    const parsed = parseIntentScript(path, files[path] ?? '');
     errors.push(...parsed.errors);
     if (parsed.intent) {
       if (intents[parsed.intent.id]) {
-        errors.push({ file: path, line: 1, reason: `intent ${parsed.intent.id} is defined twice` });
+        errors.push(scriptError('INTENT_DEFINED_TWICE', { intent: parsed.intent.id }, { file: path, line: 1 }));
       }
       intents[parsed.intent.id] = parsed.intent;
     }
   }
   const dictionaryText = files[DICTIONARY] ?? '';
-  errors.push(...parseDictionary(dictionaryText, DICTIONARY).errors);
+  errors.push(...parseDictionaryScript(dictionaryText, DICTIONARY).errors);
   if (Object.keys(intents).length === 0 && !errors.some((e) => e.file.startsWith('intents/'))) {
-    errors.push({ file: 'intents/', line: 1, reason: 'no intents defined' });
+    errors.push(scriptError('NO_INTENTS', {}, { file: 'intents/', line: 1 }));
   }
 
   const known = new Set(Object.keys(intents));
@@ -72,7 +75,7 @@ export function buildScriptBundle(files: Record<string, string>): { bundle?: Scr
     const t = parsed.template;
     if (!t) continue;
     if (templates[t.intent]) {
-      errors.push({ file: path, line: 1, reason: `replies for ${t.intent} are defined twice (also in ${templates[t.intent]?.file})` });
+      errors.push(scriptError('TEMPLATES_DEFINED_TWICE', { intent: t.intent, other: templates[t.intent]?.file ?? '' }, { file: path, line: 1 }));
     }
     templates[t.intent] = t;
   }
@@ -80,7 +83,7 @@ export function buildScriptBundle(files: Record<string, string>): { bundle?: Scr
   for (const id of [...known, 'system']) {
     if (!templates[id] && !errors.some((e) => e.file === `templates/${id}.yaml`)) {
       const needs = (REQUIRED_MOVES[id] ?? ['reply']).join(', ');
-      errors.push({ file: `templates/${id}.yaml`, line: 1, reason: `missing reply templates for ${id} (moves: ${needs})` });
+      errors.push(scriptError('TEMPLATES_MISSING', { intent: id, moves: needs }, { file: `templates/${id}.yaml`, line: 1 }));
     }
   }
   if (errors.length > 0) return { errors };
@@ -89,7 +92,7 @@ export function buildScriptBundle(files: Record<string, string>): { bundle?: Scr
   try {
     model = trainModel(Object.values(intents), dictionaryText);
   } catch (e) {
-    return { errors: [{ file: 'intents/', line: 1, reason: `training failed: ${(e as Error).message}` }] };
+    return { errors: [scriptError('TRAINING_FAILED', { detail: (e as Error).message }, { file: 'intents/', line: 1 })] };
   }
   const hash = createHash('sha256');
   for (const path of paths) hash.update(path).update('\0').update(files[path] ?? '').update('\0');

@@ -5,8 +5,8 @@
  * like a shared working copy): the store holds it, and this workspace is the instance's
  * copy of it, refreshed from the store with `replace` (see editor.ts).
  */
-import { AppError } from '../errors';
 import type { ScriptDraft } from '../store/types';
+import { scriptAppError, scriptError } from './errors';
 
 /** Script file paths a manager may edit: one intent or template per file, plus the dictionary. */
 const EDITABLE_PATH = /^(intents|templates)\/[a-z0-9][a-z0-9_.-]{0,80}\.yaml$|^intents\/dictionary\.txt$/;
@@ -19,8 +19,8 @@ export function isEditablePath(path: string): boolean {
 /** Throws INVALID_SCRIPT unless `path` is an editable script path. */
 export function assertEditablePath(path: string): void {
   if (!isEditablePath(path)) {
-    throw new AppError('INVALID_SCRIPT', `not an editable script path: ${path}`, {
-      errors: [{ file: path, line: 0, reason: 'path must be intents/<id>.yaml, templates/<id>.yaml or intents/dictionary.txt' }],
+    throw scriptAppError('INVALID_SCRIPT', 'PATH_NOT_EDITABLE', { path }, {
+      errors: [scriptError('PATH_NOT_EDITABLE', { path }, { file: path, line: 0 })],
     });
   }
 }

@@ -8,10 +8,17 @@
  * survives restarts). The editor keeps a copy so its read methods stay synchronous:
  * `refresh()` reloads that copy (the HTTP layer calls it before every request), and the
  * async methods that write or act on the draft refresh it themselves first.
+ *
+ * Two managers editing one file: every read returns the file's `revision` (a hash of the
+ * text the manager sees, draft or published). A write that names the revision it started
+ * from is refused with STALE_REVISION when the file has changed since, with the other
+ * version and a diff, so neither edit is lost; a write without a revision overwrites (older
+ * API clients). The check and the write run under a per-file store lock, so two instances
+ * cannot both pass it.
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
-import { parseDictionary, parseIntentFile } from '../nlu/intents';
+import { parseIntentFile } from '../nlu/intents';
 import type { BotReply, ConversationState, HandoffInfo, TurnResult } from '../dialogue/types';
 import type { IntentScore } from '../nlu/types';
 import type { ShopData } from '../shop/types';
@@ -22,9 +29,11 @@ import type { ScriptBundle } from './bundle';
 import { assertEditablePath, createDraftWorkspace, type DraftChange } from './drafts';
 import { diffVersions, listAudit, listVersions, requireVersion, type AuditEntry, type VersionSummary } from './history';
 import { diffFileSets, type FileDiff } from './diff';
+import { scriptAppError, scriptMessage, type ScriptMessage } from './errors';
+import { parseDictionaryScript, parseIntentScript } from './intent-errors';
 import { publishScripts, type PublishOutcome, type StoryRunner } from './publish';
 import type { ScriptRegistry } from './registry';
-import { sampleContext, shopSample } from './sample-context';
+import { sampleContext, sampleForMove, shopSample } from './sample-context';
 import { checkExamples, refineTemplateErrors, validateScripts, type ScriptError, type ValidationResult } from './validate';
 
 /** The part of the engine try-it needs (createEngine's result satisfies it). */
@@ -98,7 +107,23 @@ export interface FileView {
   /** Serving text, null when the file exists only in the draft. */
   served: string | null;
   draft: boolean;
+  /** Hash of `text`: send it back when saving, so a save over someone else's newer edit is refused. */
+  revision: string;
   errors: ScriptError[];
+}
+
+/** What a stale write is told about the file as it is now (STALE_REVISION, HTTP 409). */
+export interface RevisionConflict {
+  path: string;
+  /** The file's revision now: save with it to overwrite deliberately. */
+  revision: string;
+  /** The file's text now; null when it has been deleted in the draft. */
+  text: string | null;
+  /** Who saved the draft now in place and when; absent when the text is the published one. */
+  author?: string;
+  at?: string;
+  /** From the text now (−) to the text that was refused (+). */
+  diff: FileDiff | null;
 }
 
 export interface TryResult {
@@ -110,13 +135,36 @@ export interface TryResult {
   handoff?: HandoffInfo;
 }
 
+export interface RenderRequest {
+  /** The intent whose templates to preview (or give `path`). */
+  intent?: string;
+  /** The template file to preview; `templates/<intent>.yaml` by default. */
+  path?: string;
+  /** Unsaved text of that file to preview instead of the draft (what the manager is typing). */
+  text?: string;
+  /** Only this move. */
+  move?: string;
+  /** Values that replace the sample context's. */
+  context?: Record<string, unknown>;
+}
+
 export interface RenderResult {
   intent: string;
+  path: string;
   context: Record<string, unknown>;
-  variants: { templateId: string; move: string; text?: string; error?: string }[];
+  /** One entry per variant; `error` (English) and `localized` when it cannot render with the sample. */
+  variants: { templateId: string; move: string; text?: string; error?: string; localized?: string }[];
+  /** Problems in the previewed text (unsaved text is not validated otherwise); no variants when any. */
+  errors: ScriptError[];
 }
 
 const DICTIONARY = 'intents/dictionary.txt';
+
+/** Revision of a file's text as a manager sees it; "absent" when there is no such file. */
+export function revisionOf(text: string | null | undefined): string {
+  if (text === null || text === undefined) return 'absent';
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
 
 export interface ScriptEditor {
   /**
@@ -128,18 +176,29 @@ export interface ScriptEditor {
   readFile(path: string): FileView;
   /** Validates the draft (optionally with one file replaced by `text`) without saving. */
   validate(path?: string, text?: string): ScriptError[];
-  /** Saves one file into the draft if the whole draft then validates; else throws INVALID_SCRIPT. */
-  saveDraft(path: string, text: string, author: string): Promise<{ errors: ScriptError[] }>;
-  /** Deletes a file in the draft (validated like a save). */
-  deleteFile(path: string, author: string): Promise<void>;
-  discardDraft(path: string | undefined, author: string): Promise<void>;
+  /**
+   * Saves one file into the draft if the whole draft then validates; else throws
+   * INVALID_SCRIPT. With `revision` (from readFile) it throws CONFLICT / STALE_REVISION when
+   * the file changed since; without, it overwrites.
+   */
+  saveDraft(path: string, text: string, author: string, revision?: string): Promise<{ errors: ScriptError[]; revision: string }>;
+  /** Deletes a file in the draft (validated like a save; `revision` checked like a save). */
+  deleteFile(path: string, author: string, revision?: string): Promise<void>;
+  /** Drops the draft of one file (or all); with `revision`, only if that file has not changed since. */
+  discardDraft(path: string | undefined, author: string, revision?: string): Promise<void>;
   intents(): IntentSummary[];
-  intent(id: string): { path: string; text: string; definition: unknown };
+  intent(id: string): { path: string; text: string; revision: string; definition: unknown };
   templates(): TemplateSummary[];
-  template(id: string): { path: string; text: string; moves: Record<string, { variants: string[]; quickReplies: string[] }> };
-  dictionary(): { path: string; text: string; words: { word: string; freq?: number; tag?: string }[] };
+  template(id: string): {
+    path: string;
+    text: string;
+    revision: string;
+    moves: Record<string, { variants: string[]; quickReplies: string[] }>;
+  };
+  dictionary(): { path: string; text: string; revision: string; words: { word: string; freq?: number; tag?: string }[] };
   tryPhrase(text: string): Promise<TryResult>;
-  render(intent: string, move?: string, context?: Record<string, unknown>): RenderResult;
+  /** Every variant of a template file rendered with a sample context; `text` previews unsaved text. */
+  render(request: RenderRequest): RenderResult;
   publish(author: string, message?: string): Promise<PublishOutcome>;
   versions(): Promise<VersionSummary[]>;
   version(n: number): Promise<{ version: number; author: string; at: string; message?: string; files: Record<string, string> }>;
@@ -193,9 +252,20 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
     const files = merged();
     const result = build(files, new Set(drafts.changes(served()).map((c) => c.path)));
     if (!result.bundle) {
-      throw new AppError('INVALID_SCRIPT', 'the draft has errors; fix them first', { errors: result.errors });
+      throw scriptAppError('INVALID_SCRIPT', 'DRAFT_HAS_ERRORS', { count: result.errors.length }, { errors: result.errors });
     }
     return result.bundle;
+  }
+
+  /** Intent ids defined in a file set (a template for any other intent is an error). */
+  function knownIntents(files: Record<string, string>): Set<string> {
+    const known = new Set<string>();
+    for (const [p, t] of Object.entries(files)) {
+      if (!p.startsWith('intents/') || p === DICTIONARY) continue;
+      const parsed = parseIntentFile(p, t);
+      if (parsed.intent) known.add(parsed.intent.id);
+    }
+    return known;
   }
 
   /**
@@ -203,21 +273,56 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
    * cross-intent example checks) without training a model.
    */
   function quickCheck(path: string, text: string): ScriptError[] {
-    if (path === DICTIONARY) return parseDictionary(text, DICTIONARY).errors;
+    if (path === DICTIONARY) return parseDictionaryScript(text, DICTIONARY).errors;
     if (path.startsWith('intents/')) {
-      const own = parseIntentFile(path, text).errors;
+      const own = parseIntentScript(path, text).errors;
       if (own.length > 0) return own;
       const files = drafts.mergedWith(served(), path, text);
       return checkExamples(files, new Set([path])).filter((e) => e.file === path);
     }
-    const files = drafts.mergedWith(served(), path, text);
-    const known = new Set<string>();
-    for (const [p, t] of Object.entries(files)) {
-      if (!p.startsWith('intents/') || p === DICTIONARY) continue;
-      const parsed = parseIntentFile(p, t);
-      if (parsed.intent) known.add(parsed.intent.id);
-    }
+    const known = knownIntents(drafts.mergedWith(served(), path, text));
     return refineTemplateErrors({ [path]: text }, parseTemplateFile(path, text, known).errors);
+  }
+
+  /**
+   * Throws STALE_REVISION unless `path` is still at `revision` (no revision: no check).
+   * `attempted` is the text the writer wanted (null: a deletion), for the diff it is shown.
+   */
+  function assertRevision(path: string, revision: string | undefined, attempted: string | null): void {
+    if (revision === undefined) return;
+    const now = merged()[path];
+    if (revisionOf(now) === revision) return;
+    const entry = drafts.changes(served()).find((c) => c.path === path);
+    const diff = diffFileSets(now === undefined ? {} : { [path]: now }, attempted === null ? {} : { [path]: attempted })[0] ?? null;
+    const conflict: RevisionConflict = {
+      path,
+      revision: revisionOf(now),
+      text: now ?? null,
+      ...(entry ? { author: entry.author, at: entry.at } : {}),
+      diff,
+    };
+    throw scriptAppError('CONFLICT', 'STALE_REVISION', { path, author: entry?.author ?? '' }, { conflict });
+  }
+
+  /** Runs a read-check-write on one file under its store lock, on a fresh copy of the draft. */
+  function underFileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+    return deps.store.withLock(`scripts:draft:${path}`, 30_000, async () => {
+      await refresh();
+      return fn();
+    });
+  }
+
+  /**
+   * After a publish: drops the draft entries that went out with it. An entry saved while
+   * the publish ran (different text) stays, so that edit is not lost.
+   */
+  async function dropPublished(published: Record<string, string>): Promise<void> {
+    const entries = await deps.store.getDrafts();
+    for (const [path, entry] of Object.entries(entries)) {
+      const out = entry.text === null ? !(path in published) : published[path] === entry.text;
+      if (out) await dropDraft(path);
+    }
+    await refresh();
   }
 
   async function audit(who: string, action: string, detail?: string): Promise<void> {
@@ -264,8 +369,46 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
 
   function requireFile(path: string): string {
     const text = merged()[path];
-    if (text === undefined) throw new AppError('NOT_FOUND', `no such script file: ${path}`);
+    if (text === undefined) throw scriptAppError('NOT_FOUND', 'FILE_NOT_FOUND', { path });
     return text;
+  }
+
+  function renderTemplates(request: RenderRequest): RenderResult {
+    const files = merged();
+    const intentArg = request.intent;
+    const path =
+      request.path ??
+      (intentArg === undefined ? undefined : (templateSummaries().find((t) => t.id === intentArg)?.path ?? `templates/${intentArg}.yaml`));
+    if (path === undefined) throw new AppError('BAD_FRAME', 'intent or path is required');
+    assertEditablePath(path);
+    const text = request.text ?? files[path];
+    if (text === undefined || !path.startsWith('templates/')) {
+      throw scriptAppError('NOT_FOUND', 'TEMPLATES_NOT_FOUND', { intent: intentArg ?? path });
+    }
+    const parsed = parseTemplateFile(path, text, knownIntents(drafts.mergedWith(served(), path, text)));
+    const errors = refineTemplateErrors({ [path]: text }, parsed.errors);
+    const intent = parsed.template?.intent ?? intentArg ?? path.slice('templates/'.length).replace(/\.yaml$/, '');
+    const now = clock();
+    const vars = templateVariables(intent);
+    const sample = shopSample(deps.shop, now);
+    const ctx = sampleContext(vars, now, sample, request.context ?? {});
+    const variants: RenderResult['variants'] = [];
+    if (parsed.template) {
+      const data = { now, utcOffsetMinutes: deps.shop?.policy.utcOffsetMinutes ?? 480 };
+      for (const [name, m] of Object.entries(parsed.template.moves)) {
+        if (request.move !== undefined && name !== request.move) continue;
+        const moveCtx = sampleContext(vars, now, sampleForMove(sample, name, now, deps.shop?.policy), request.context ?? {});
+        for (const v of m.variants) {
+          try {
+            variants.push({ templateId: v.id, move: name, text: v.render(moveCtx, { data }) });
+          } catch (e) {
+            const failed: ScriptMessage = scriptMessage('TEMPLATE_RENDER_FAILED', { detail: (e as Error).message });
+            variants.push({ templateId: v.id, move: name, error: failed.reason, localized: failed.localized });
+          }
+        }
+      }
+    }
+    return { intent, path, context: ctx, variants, errors };
   }
 
   return {
@@ -280,7 +423,7 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
         activatedAt: current.activatedAt,
         intents: intentSummaries(),
         templates: templateSummaries(),
-        dictionary: { path: DICTIONARY, words: parseDictionary(dictText, DICTIONARY).words.length, draft: draftKind(DICTIONARY) },
+        dictionary: { path: DICTIONARY, words: parseDictionaryScript(dictText, DICTIONARY).words.length, draft: draftKind(DICTIONARY) },
         draft: drafts.changes(served()),
       };
     },
@@ -289,7 +432,7 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
       assertEditablePath(path);
       const text = requireFile(path);
       const live = served()[path];
-      return { path, text, served: live ?? null, draft: text !== live, errors: quickCheck(path, text) };
+      return { path, text, served: live ?? null, draft: text !== live, revision: revisionOf(text), errors: quickCheck(path, text) };
     },
 
     validate(path, text) {
@@ -300,31 +443,42 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
       return build(merged(), new Set(drafts.changes(served()).map((c) => c.path))).errors;
     },
 
-    async saveDraft(path, text, author) {
+    async saveDraft(path, text, author, revision) {
       assertEditablePath(path);
-      await refresh();
-      const files = drafts.mergedWith(served(), path, text);
-      const { errors } = build(files, new Set([path]));
-      if (errors.length > 0) throw new AppError('INVALID_SCRIPT', `${path} has ${errors.length} error(s)`, { errors });
-      await storeDraft(path, text, author);
-      await audit(author, 'draft.save', path);
-      return { errors: [] };
+      return underFileLock(path, async () => {
+        assertRevision(path, revision, text);
+        const files = drafts.mergedWith(served(), path, text);
+        const { errors } = build(files, new Set([path]));
+        if (errors.length > 0) throw scriptAppError('INVALID_SCRIPT', 'FILE_HAS_ERRORS', { path, count: errors.length }, { errors });
+        await storeDraft(path, text, author);
+        await audit(author, 'draft.save', path);
+        return { errors: [], revision: revisionOf(text) };
+      });
     },
 
-    async deleteFile(path, author) {
+    async deleteFile(path, author, revision) {
       assertEditablePath(path);
-      await refresh();
-      requireFile(path);
-      const files = drafts.mergedWith(served(), path, null);
-      const { errors } = build(files, new Set([path]));
-      if (errors.length > 0) throw new AppError('INVALID_SCRIPT', `deleting ${path} leaves ${errors.length} error(s)`, { errors });
-      await storeDraft(path, null, author);
-      await audit(author, 'draft.delete', path);
+      await underFileLock(path, async () => {
+        requireFile(path);
+        assertRevision(path, revision, null);
+        const files = drafts.mergedWith(served(), path, null);
+        const { errors } = build(files, new Set([path]));
+        if (errors.length > 0) throw scriptAppError('INVALID_SCRIPT', 'DELETE_LEAVES_ERRORS', { path, count: errors.length }, { errors });
+        await storeDraft(path, null, author);
+        await audit(author, 'draft.delete', path);
+      });
     },
 
-    async discardDraft(path, author) {
-      if (path !== undefined) assertEditablePath(path);
-      await dropDraft(path);
+    async discardDraft(path, author, revision) {
+      if (path === undefined) {
+        await dropDraft();
+      } else {
+        assertEditablePath(path);
+        await underFileLock(path, async () => {
+          assertRevision(path, revision, served()[path] ?? null);
+          await dropDraft(path);
+        });
+      }
       await audit(author, 'draft.discard', path ?? 'all files');
     },
 
@@ -332,28 +486,28 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
 
     intent(id) {
       const summary = intentSummaries().find((i) => i.id === id);
-      if (!summary) throw new AppError('NOT_FOUND', `no intent ${id}`);
+      if (!summary) throw scriptAppError('NOT_FOUND', 'INTENT_NOT_FOUND', { intent: id });
       const text = requireFile(summary.path);
-      return { path: summary.path, text, definition: parseIntentFile(summary.path, text).intent ?? null };
+      return { path: summary.path, text, revision: revisionOf(text), definition: parseIntentFile(summary.path, text).intent ?? null };
     },
 
     templates: templateSummaries,
 
     template(id) {
       const summary = templateSummaries().find((t) => t.id === id);
-      if (!summary) throw new AppError('NOT_FOUND', `no templates for ${id}`);
+      if (!summary) throw scriptAppError('NOT_FOUND', 'TEMPLATES_NOT_FOUND', { intent: id });
       const text = requireFile(summary.path);
       const parsed = parseTemplateFile(summary.path, text);
       const moves: Record<string, { variants: string[]; quickReplies: string[] }> = {};
       for (const [name, m] of Object.entries(parsed.template?.moves ?? {})) {
         moves[name] = { variants: m.variants.map((v) => v.source), quickReplies: m.quickReplies };
       }
-      return { path: summary.path, text, moves };
+      return { path: summary.path, text, revision: revisionOf(text), moves };
     },
 
     dictionary() {
       const text = merged()[DICTIONARY] ?? '';
-      return { path: DICTIONARY, text, words: parseDictionary(text, DICTIONARY).words };
+      return { path: DICTIONARY, text, revision: revisionOf(merged()[DICTIONARY]), words: parseDictionaryScript(text, DICTIONARY).words };
     },
 
     async tryPhrase(text) {
@@ -369,28 +523,11 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
       return { ...base, replies: turn.replies, ...(turn.handoff ? { handoff: turn.handoff } : {}) };
     },
 
-    render(intent, move, context) {
-      const bundle = draftBundle();
-      const file = bundle.templates[intent];
-      if (!file) throw new AppError('NOT_FOUND', `no templates for ${intent}`);
-      const ctx = sampleContext(templateVariables(intent), clock(), shopSample(deps.shop), context ?? {});
-      const data = { now: clock(), utcOffsetMinutes: 480 };
-      const variants: RenderResult['variants'] = [];
-      for (const [name, m] of Object.entries(file.moves)) {
-        if (move !== undefined && name !== move) continue;
-        for (const v of m.variants) {
-          try {
-            variants.push({ templateId: v.id, move: name, text: v.render(ctx, { data }) });
-          } catch (e) {
-            variants.push({ templateId: v.id, move: name, error: (e as Error).message });
-          }
-        }
-      }
-      return { intent, context: ctx, variants };
-    },
+    render: renderTemplates,
 
     async publish(author, message) {
       await refresh();
+      const published = merged();
       const outcome = await publishScripts(
         {
           registry: deps.registry,
@@ -400,9 +537,9 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
           ...(deps.runStories ? { runStories: deps.runStories } : {}),
           ...(deps.scriptsDir !== undefined ? { scriptsDir: deps.scriptsDir } : {}),
         },
-        { files: merged(), author, ...(message ? { message } : {}), action: 'publish' },
+        { files: published, author, ...(message ? { message } : {}), action: 'publish' },
       );
-      if (outcome.ok) await dropDraft();
+      if (outcome.ok) await dropPublished(published);
       else if (outcome.reason !== 'unchanged') {
         await audit(author, 'publish.refused', outcome.reason === 'invalid' ? `${outcome.errors.length} error(s)` : `${outcome.stories.length} broken stor(ies)`);
       }

@@ -13,6 +13,7 @@ import type { Bus, Locks, ScriptStore } from '../store/types';
 import type { ScriptBundle } from './bundle';
 import type { ScriptRegistry } from './registry';
 import { SCRIPTS_CHANNEL, type ScriptsActivatedEvent } from './sync';
+import type { ScriptMessage } from './errors';
 import { validateScripts, type ScriptError } from './validate';
 
 /** A conversation story that did not hold against the new scripts. */
@@ -21,7 +22,14 @@ export interface StoryFailure {
   story: string;
   /** 1-based step (buyer turn) that broke; absent when the story failed as a whole. */
   step?: number;
+  /** What broke, in English (logs, API clients). */
   reason: string;
+  /** The catalogue code of the first problem (absent from a runner that gives only a reason). */
+  code?: string;
+  /** What broke, in Chinese, for the manager. */
+  localized?: string;
+  /** Every problem of that step, coded. */
+  problems?: ScriptMessage[];
 }
 
 /** Runs every conversation story against a bundle and returns the failures (empty = all pass). */

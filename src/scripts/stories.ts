@@ -23,6 +23,7 @@ import { createEngine } from '../dialogue/engine';
 import type { ConversationState, TurnResult } from '../dialogue/types';
 import type { ShopData } from '../shop/types';
 import type { ScriptBundle } from './bundle';
+import { scriptMessage, type ParamsOf, type ScriptErrorCode, type ScriptMessage } from './errors';
 import type { StoryFailure, StoryRunner } from './publish';
 
 /** The clock stories run at when they name none: a Monday morning, shop time. */
@@ -103,49 +104,70 @@ function isPlainJson(value: unknown): boolean {
   return Object.values(value).every((v) => v === undefined || isPlainJson(v));
 }
 
-/** What one turn got wrong (empty when it did what the story says). */
-export function checkTurn(turn: StoryTurn, result: TurnResult): string[] {
-  const problems: string[] = [];
+/** What one turn got wrong, coded (empty when it did what the story says). */
+export function checkTurn(turn: StoryTurn, result: TurnResult): ScriptMessage[] {
+  const problems: ScriptMessage[] = [];
+  const problem = <C extends ScriptErrorCode>(code: C, params: ParamsOf<C>): void => {
+    problems.push(scriptMessage(code, params));
+  };
+  const json = (v: unknown): string => JSON.stringify(v) ?? 'undefined';
   const text = result.replies.map((r) => r.text).join('\n');
   const u = result.understanding;
-  if (turn.nlu !== undefined && u.intent !== turn.nlu) problems.push(`classified as ${u.intent}, expected ${turn.nlu}`);
+  if (turn.nlu !== undefined && u.intent !== turn.nlu) problem('STORY_CLASSIFIED', { actual: u.intent, expected: turn.nlu });
   if (turn.intent !== undefined) {
     const handled = result.replies[0]?.intent ?? u.intent;
-    if (handled !== turn.intent) problems.push(`handled as ${handled}, expected ${turn.intent}`);
+    if (handled !== turn.intent) problem('STORY_HANDLED', { actual: handled, expected: turn.intent });
   }
-  for (const s of turn.reply ?? []) if (!text.includes(s)) problems.push(`reply does not contain "${s}"`);
-  for (const s of turn.notReply ?? []) if (text.includes(s)) problems.push(`reply contains "${s}"`);
+  for (const s of turn.reply ?? []) if (!text.includes(s)) problem('STORY_REPLY_MISSING', { text: s });
+  for (const s of turn.notReply ?? []) if (text.includes(s)) problem('STORY_REPLY_FORBIDDEN', { text: s });
   if (turn.replies !== undefined && result.replies.length !== turn.replies) {
-    problems.push(`${result.replies.length} replies, expected ${turn.replies}`);
+    problem('STORY_REPLY_COUNT', { actual: result.replies.length, expected: turn.replies });
   }
   if (turn.offer !== undefined) {
     const offers = result.replies.map((r) => r.offer).filter((o) => o !== undefined);
-    if (!isDeepStrictEqual(offers, [turn.offer])) problems.push(`offer ${offers.join(',') || 'none'}, expected ${turn.offer}`);
+    if (!isDeepStrictEqual(offers, [turn.offer])) problem('STORY_OFFER', { actual: offers.join(',') || 'none', expected: turn.offer });
   }
   if (turn.quickReplies) {
     const quick = result.replies.flatMap((r) => r.quickReplies ?? []).join('|');
-    for (const q of turn.quickReplies) if (!quick.includes(q)) problems.push(`no quick reply "${q}"`);
+    for (const q of turn.quickReplies) if (!quick.includes(q)) problem('STORY_QUICK_REPLY', { text: q });
   }
-  if (turn.handoff === false && result.handoff) problems.push(`unexpected handoff (${result.handoff.reason})`);
+  if (turn.handoff === false && result.handoff) problem('STORY_UNEXPECTED_HANDOFF', { reason: result.handoff.reason });
   if (turn.handoff) {
     const h = result.handoff;
-    if (!h) problems.push('expected a handoff, got none');
+    if (!h) problem('STORY_NO_HANDOFF', {});
     else {
-      if (turn.handoff.reason && h.reason !== turn.handoff.reason) problems.push(`handoff reason ${h.reason}, expected ${turn.handoff.reason}`);
-      if (turn.handoff.priority && h.priority !== turn.handoff.priority) problems.push(`handoff priority ${h.priority}, expected ${turn.handoff.priority}`);
-      for (const s of turn.handoff.summary ?? []) if (!h.summary.includes(s)) problems.push(`handoff summary lacks "${s}"`);
-      if (h.suggestions.length !== 3) problems.push(`${h.suggestions.length} suggestions for the agent, expected 3`);
-      if (h.suggestions.some((s) => s.text.length === 0 || s.reason.length === 0)) problems.push('an empty suggestion');
+      if (turn.handoff.reason && h.reason !== turn.handoff.reason) problem('STORY_HANDOFF_REASON', { actual: h.reason, expected: turn.handoff.reason });
+      if (turn.handoff.priority && h.priority !== turn.handoff.priority) {
+        problem('STORY_HANDOFF_PRIORITY', { actual: h.priority, expected: turn.handoff.priority });
+      }
+      for (const s of turn.handoff.summary ?? []) if (!h.summary.includes(s)) problem('STORY_HANDOFF_SUMMARY', { text: s });
+      if (h.suggestions.length !== 3) problem('STORY_SUGGESTION_COUNT', { actual: h.suggestions.length });
+      if (h.suggestions.some((s) => s.text.length === 0 || s.reason.length === 0)) problem('STORY_SUGGESTION_EMPTY', {});
     }
   }
-  if (!isPlainJson(result.conversation)) {
-    problems.push('conversation state is not plain JSON');
-  }
+  if (!isPlainJson(result.conversation)) problem('STORY_STATE_NOT_JSON', {});
   for (const [path, value] of Object.entries(turn.state ?? {})) {
     const actual = at(result.conversation, path);
-    if (!isDeepStrictEqual(actual, value)) problems.push(`${path} is ${JSON.stringify(actual)}, expected ${JSON.stringify(value)}`);
+    if (!isDeepStrictEqual(actual, value)) problem('STORY_STATE', { path, actual: json(actual), expected: json(value) });
   }
   return problems;
+}
+
+/** One failed step: the English reason as before, the Chinese text and the coded problems. */
+function stepFailure(story: string, step: number, say: string, problems: ScriptMessage[], bot: string): StoryFailure {
+  return {
+    story,
+    step,
+    reason: `「${say}」: ${problems.map((p) => p.reason).join('; ')} (bot: ${bot || '—'})`,
+    code: problems[0]?.code ?? '',
+    localized: `买家说「${say}」：${problems.map((p) => p.localized).join('；')}。机器人的回复：${bot || '（没有回复）'}`,
+    problems,
+  };
+}
+
+/** A story that failed as a whole (bad time, unreadable file). */
+function storyFailure(story: string, message: ScriptMessage): StoryFailure {
+  return { story, reason: message.reason, code: message.code, localized: message.localized, problems: [message] };
 }
 
 /** Loads the shop as it stands at a story's clock (demo orders are relative to "now"). */
@@ -159,7 +181,7 @@ export type ShopAt = (now: Date) => ShopData;
 export function runStory(story: Story, bundle: ScriptBundle, shopAt: ShopAt): StoryFailure[] {
   const label = `${story.file}: ${story.name}`;
   const now = new Date(story.now ?? DEFAULT_STORY_TIME);
-  if (Number.isNaN(now.getTime())) return [{ story: label, reason: `bad time "${story.now}"` }];
+  if (Number.isNaN(now.getTime())) return [storyFailure(label, scriptMessage('STORY_BAD_TIME', { value: story.now ?? '' }))];
   const engine = createEngine({ shop: shopAt(now), getScripts: () => bundle, clock: () => now, random: () => 0 });
   let conv: ConversationState = engine.openConversation({
     id: 'story',
@@ -172,13 +194,12 @@ export function runStory(story: Story, bundle: ScriptBundle, shopAt: ShopAt): St
     try {
       result = engine.handleMessage(conv, turn.say);
     } catch (e) {
-      return [{ story: label, step: i + 1, reason: `「${turn.say}」: engine threw: ${(e as Error).message}` }];
+      return [stepFailure(label, i + 1, turn.say, [scriptMessage('STORY_ENGINE_THREW', { detail: (e as Error).message })], '')];
     }
     conv = result.conversation;
     const problems = checkTurn(turn, result);
     if (problems.length > 0) {
-      const bot = result.replies.map((r) => r.text).join(' / ');
-      return [{ story: label, step: i + 1, reason: `「${turn.say}」: ${problems.join('; ')} (bot: ${bot || '—'})` }];
+      return [stepFailure(label, i + 1, turn.say, problems, result.replies.map((r) => r.text).join(' / '))];
     }
   }
   return [];
@@ -191,7 +212,7 @@ export function storyRunner(dir: string, shopAt: ShopAt): StoryRunner {
     try {
       stories = loadStories(dir);
     } catch (e) {
-      return Promise.resolve([{ story: dir, reason: `stories could not be read: ${(e as Error).message}` }]);
+      return Promise.resolve([storyFailure(dir, scriptMessage('STORY_FILE_UNREADABLE', { detail: (e as Error).message }))]);
     }
     return Promise.resolve(stories.flatMap((story) => runStory(story, bundle, shopAt)));
   };

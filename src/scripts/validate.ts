@@ -8,18 +8,14 @@
  *   - an intent with too few examples to be recognised reliably;
  *   - the exact line and column of a Handlebars syntax error (the bundle reports where the
  *     variant starts; a manager needs to see where inside it the braces go wrong).
- * Every error names the file, the line and the reason.
+ * Every error names the file, the line and carries a code from the catalogue (errors.ts).
  */
-import Handlebars from 'handlebars';
 import { LineCounter, Scalar, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { handlebarsSyntaxError } from '../replies/templates';
 import { buildScriptBundle, type ScriptBundle } from './bundle';
+import { scriptError, type ScriptError } from './errors';
 
-export interface ScriptError {
-  file: string;
-  line: number;
-  column?: number;
-  reason: string;
-}
+export type { ScriptError } from './errors';
 
 /** Fewer examples than this and an intent is rarely recognised; the editor refuses it. */
 export const MIN_EXAMPLES = 5;
@@ -93,14 +89,15 @@ export function checkExamples(files: Record<string, string>, focus: ReadonlySet<
       if (key === '') continue;
       const first = owner.get(key);
       if (first && first.intent !== ex.intent) {
-        errors.push({
-          file: path,
-          line: ex.line,
-          column: ex.column,
-          reason: `example "${ex.text}" already belongs to intent ${first.intent} (${first.file} line ${first.line})`,
-        });
+        errors.push(
+          scriptError(
+            'EXAMPLE_TAKEN',
+            { example: ex.text, intent: first.intent, otherFile: first.file, otherLine: first.line },
+            { file: path, line: ex.line, column: ex.column },
+          ),
+        );
       } else if (seenHere.has(key)) {
-        errors.push({ file: path, line: ex.line, column: ex.column, reason: `example "${ex.text}" is listed twice` });
+        errors.push(scriptError('EXAMPLE_DUPLICATE', { example: ex.text }, { file: path, line: ex.line, column: ex.column }));
       } else if (!first) {
         owner.set(key, ex);
       }
@@ -108,35 +105,10 @@ export function checkExamples(files: Record<string, string>, focus: ReadonlySet<
     }
     const distinct = seenHere.size;
     if (distinct < MIN_EXAMPLES) {
-      errors.push({
-        file: path,
-        line: parsed.line,
-        reason: `too few examples: ${distinct}, at least ${MIN_EXAMPLES} different phrases are needed`,
-      });
+      errors.push(scriptError('TOO_FEW_EXAMPLES', { count: distinct, min: MIN_EXAMPLES }, { file: path, line: parsed.line }));
     }
   }
   return errors;
-}
-
-/** Where Handlebars stopped parsing `source` (1-based line, 0-based column within the source). */
-function handlebarsErrorAt(source: string): { line: number; column: number; reason: string } | undefined {
-  try {
-    Handlebars.parse(source);
-    return undefined;
-  } catch (e) {
-    const err = e as Error & { lineNumber?: number; column?: number };
-    const firstLine = err.message.split('\n')[0] ?? err.message;
-    if (typeof err.lineNumber === 'number') {
-      // Handlebars.Exception ("if doesn't match unless - 2:3"): the block that is not closed.
-      return { line: err.lineNumber, column: err.column ?? 0, reason: firstLine.replace(/ - \d+:\d+$/, '') };
-    }
-    // Jison parse errors keep the failing token's position on the shared lexer.
-    const loc = (Handlebars as unknown as { Parser: { lexer: { yylloc?: { first_line: number; first_column: number } } } }).Parser.lexer
-      .yylloc;
-    const got = /got '([^']+)'/.exec(err.message)?.[1];
-    const reason = got === 'EOF' ? 'a {{ … }} or {{#if}} block is not closed' : 'unexpected text inside {{ … }}';
-    return { line: loc?.first_line ?? 1, column: loc?.first_column ?? 0, reason };
-  }
 }
 
 /**
@@ -152,7 +124,7 @@ export function templateSyntaxErrors(file: string, text: string): ScriptError[] 
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value !== 'string' || !node.value.includes('{{')) return;
-      const at = handlebarsErrorAt(node.value);
+      const at = handlebarsSyntaxError(node.value);
       if (!at) return;
       const start = lc.linePos(node.range?.[0] ?? 0);
       let line: number;
@@ -166,21 +138,23 @@ export function templateSyntaxErrors(file: string, text: string): ScriptError[] 
         line = start.line + at.line - 1;
         column = at.line === 1 ? start.col + at.column + (quoted ? 1 : 0) : at.column + 1;
       }
-      errors.push({ file, line, column, reason: `template syntax: ${at.reason}` });
+      errors.push({ file, line, column, ...at.message });
     },
   });
   return errors;
 }
 
-/** Replaces the bundle's coarse template-syntax errors with precisely positioned ones. */
+const isSyntaxError = (e: ScriptError): boolean => e.code.startsWith('TEMPLATE_SYNTAX');
+
+/** Replaces the bundle's coarsely positioned template-syntax errors with precisely positioned ones. */
 export function refineTemplateErrors(files: Record<string, string>, errors: ScriptError[]): ScriptError[] {
-  const coarse = new Set(errors.filter((e) => e.reason.startsWith('template syntax')).map((e) => e.file));
+  const coarse = new Set(errors.filter(isSyntaxError).map((e) => e.file));
   if (coarse.size === 0) return errors;
-  const out = errors.filter((e) => !(coarse.has(e.file) && e.reason.startsWith('template syntax')));
+  const out = errors.filter((e) => !(coarse.has(e.file) && isSyntaxError(e)));
   for (const file of coarse) {
     const precise = templateSyntaxErrors(file, files[file] ?? '');
     // Fall back to the bundle's own errors if the two parsers ever disagree.
-    out.push(...(precise.length > 0 ? precise : errors.filter((e) => e.file === file && e.reason.startsWith('template syntax'))));
+    out.push(...(precise.length > 0 ? precise : errors.filter((e) => e.file === file && isSyntaxError(e))));
   }
   return out;
 }

@@ -5,6 +5,11 @@
  *
  * Auth: a manager token (MANAGER_TOKENS "name:token,…") as `Authorization: Bearer <token>`
  * or `?token=`. No token → 401; any other token (an agent's, a buyer's resume token) → 403.
+ *
+ * Errors: `{ error: { code, message } }` as everywhere (protocol code, English message);
+ * when the editor knows more, `error.scriptCode` (the script error catalogue's code) and
+ * `error.localized` (the Chinese sentence the /manage page shows). Every ScriptError and
+ * story failure in a body carries `code`, `reason` (English) and `localized` the same way.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -13,8 +18,9 @@ import type { AppContext, Concern } from '../app';
 import type { ManagerAccount } from '../config';
 import { AppError, ERRORS } from '../errors';
 import type { ScriptEditor } from '../scripts/editor';
-import type { PublishOutcome } from '../scripts/publish';
-import { readJsonBody, sendJson, type RouteContext, type RouteHandler } from './router';
+import { localize, scriptMessage, scriptMessageOf, type ScriptMessage } from '../scripts/errors';
+import type { PublishOutcome, StoryFailure } from '../scripts/publish';
+import { httpStatusFor, readJsonBody, sendJson, type RouteContext, type RouteHandler } from './router';
 
 /** Script files are small; a whole intent file with hundreds of examples fits easily. */
 const BODY_LIMIT = 512 * 1024;
@@ -40,14 +46,20 @@ export function requireManager(managers: readonly ManagerAccount[], req: Incomin
   return manager;
 }
 
-const saveBody = z.object({ text: z.string().max(BODY_LIMIT) });
+/** A revision from GET /api/scripts/files/… (absent: overwrite whatever is there). */
+const revision = z.string().min(1).max(100);
+const saveBody = z.object({ text: z.string().max(BODY_LIMIT), revision: revision.optional() });
 const validateBody = z.object({ path: z.string().optional(), text: z.string().max(BODY_LIMIT).optional() });
 const tryBody = z.object({ text: z.string().trim().min(1, 'text is empty').max(1000) });
-const renderBody = z.object({
-  intent: z.string().min(1).max(100),
-  move: z.string().max(100).optional(),
-  context: z.record(z.string(), z.unknown()).optional(),
-});
+const renderBody = z
+  .object({
+    intent: z.string().min(1).max(100).optional(),
+    path: z.string().min(1).max(200).optional(),
+    text: z.string().max(BODY_LIMIT).optional(),
+    move: z.string().max(100).optional(),
+    context: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((b) => b.intent !== undefined || b.path !== undefined, { message: 'intent or path is required' });
 const publishBody = z.object({ message: z.string().max(200).optional() }).nullable();
 const rollbackBody = z.object({ version: z.number().int().positive() });
 
@@ -60,24 +72,44 @@ async function body<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
   return parsed.data;
 }
 
-/** 422 with the errors at top level, where the page reads them. */
-function invalid(ctx: RouteContext, err: AppError): void {
-  const details = err.details as { errors?: unknown } | undefined;
-  sendJson(ctx.res, 422, { error: { code: err.code, message: err.message }, errors: details?.errors ?? [] });
+/** The `error` object of a response: protocol code and English message, plus the script message when there is one. */
+function errorBody(code: string, message: string, script?: ScriptMessage): Record<string, unknown> {
+  return { code, message, ...(script ? { scriptCode: script.code, localized: script.localized } : {}) };
+}
+
+/**
+ * An editor failure with what the client needs: 422 with the errors at top level (where the
+ * page reads them), 409 with the conflict (a stale save), else the code's own status.
+ */
+function sendEditorError(ctx: RouteContext, err: AppError, script: ScriptMessage | undefined): void {
+  const details = (err.details ?? {}) as { errors?: unknown; conflict?: unknown };
+  if (err.code === 'INVALID_SCRIPT') {
+    sendJson(ctx.res, 422, { error: errorBody(err.code, err.message, script), errors: details.errors ?? [] });
+  } else {
+    sendJson(ctx.res, httpStatusFor(err.code), {
+      error: errorBody(err.code, err.message, script),
+      ...(details.conflict !== undefined ? { conflict: details.conflict } : {}),
+    });
+  }
+}
+
+/** A story failure with its Chinese text, also from a custom runner that gave only a reason. */
+function localizedStory(s: StoryFailure): StoryFailure {
+  return s.localized !== undefined ? s : { ...s, localized: localize('', {}, s.reason) };
 }
 
 function sendOutcome(ctx: RouteContext, outcome: PublishOutcome): void {
   if (outcome.ok) {
     sendJson(ctx.res, 200, { version: outcome.version, hash: outcome.hash, changed: outcome.changed });
   } else if (outcome.reason === 'invalid') {
-    sendJson(ctx.res, 422, { error: { code: 'INVALID_SCRIPT', message: ERRORS.INVALID_SCRIPT.message }, errors: outcome.errors });
+    const script = scriptMessage('DRAFT_HAS_ERRORS', { count: outcome.errors.length });
+    sendJson(ctx.res, 422, { error: errorBody('INVALID_SCRIPT', ERRORS.INVALID_SCRIPT.message, script), errors: outcome.errors });
   } else if (outcome.reason === 'stories') {
-    sendJson(ctx.res, 409, {
-      error: { code: 'CONFLICT', message: `${outcome.stories.length} conversation stor(ies) break with this draft` },
-      stories: outcome.stories,
-    });
+    const script = scriptMessage('STORIES_BROKEN', { count: outcome.stories.length });
+    sendJson(ctx.res, 409, { error: errorBody('CONFLICT', script.reason, script), stories: outcome.stories.map(localizedStory) });
   } else {
-    sendJson(ctx.res, 409, { error: { code: 'CONFLICT', message: 'Nothing to publish: the draft equals the serving version' } });
+    const script = scriptMessage('NOTHING_TO_PUBLISH', {});
+    sendJson(ctx.res, 409, { error: errorBody('CONFLICT', script.reason, script) });
   }
 }
 
@@ -103,7 +135,10 @@ export function registerScriptRoutes(app: AppContext, editor: ScriptEditor): voi
   router.get('/manage.js', ({ req, res }) => staticFiles.send(req, res, 'manage.js'));
   router.get('/manage.css', ({ req, res }) => staticFiles.send(req, res, 'manage.css'));
 
-  /** Wraps a handler: manager auth first, INVALID_SCRIPT answered with its error list. */
+  /**
+   * Wraps a handler: manager auth first; INVALID_SCRIPT answered with its error list and
+   * editor errors with their Chinese text (other errors go to the router's catalogue answer).
+   */
   const guarded =
     (fn: (ctx: RouteContext, who: ManagerAccount) => Promise<void> | void): RouteHandler =>
     async (ctx) => {
@@ -113,10 +148,17 @@ export function registerScriptRoutes(app: AppContext, editor: ScriptEditor): voi
         await editor.refresh();
         await fn(ctx, who);
       } catch (err) {
-        if (err instanceof AppError && err.code === 'INVALID_SCRIPT') invalid(ctx, err);
+        const script = err instanceof AppError ? scriptMessageOf(err) : undefined;
+        if (err instanceof AppError && (err.code === 'INVALID_SCRIPT' || script)) sendEditorError(ctx, err, script);
         else throw err;
       }
     };
+  const revisionParam = (ctx: RouteContext): string | undefined => {
+    const r = ctx.url.searchParams.get('revision');
+    if (r === null || r === '') return undefined;
+    if (!revision.safeParse(r).success) throw new AppError('BAD_FRAME', 'revision is not a revision');
+    return r;
+  };
   const ok = (ctx: RouteContext, value: unknown): void => sendJson(ctx.res, 200, value);
   const pathParam = (ctx: RouteContext): string => ctx.params['*'] ?? '';
 
@@ -126,14 +168,14 @@ export function registerScriptRoutes(app: AppContext, editor: ScriptEditor): voi
   router.put(
     '/api/scripts/files/*',
     guarded(async (ctx, who) => {
-      const { text } = await body(ctx.req, saveBody);
-      ok(ctx, { saved: true, ...(await editor.saveDraft(pathParam(ctx), text, who.id)) });
+      const b = await body(ctx.req, saveBody);
+      ok(ctx, { saved: true, ...(await editor.saveDraft(pathParam(ctx), b.text, who.id, b.revision)) });
     }),
   );
   router.delete(
     '/api/scripts/files/*',
     guarded(async (ctx, who) => {
-      await editor.deleteFile(pathParam(ctx), who.id);
+      await editor.deleteFile(pathParam(ctx), who.id, revisionParam(ctx));
       ok(ctx, { deleted: true });
     }),
   );
@@ -141,7 +183,7 @@ export function registerScriptRoutes(app: AppContext, editor: ScriptEditor): voi
     '/api/scripts/draft/*',
     guarded(async (ctx, who) => {
       const path = pathParam(ctx);
-      await editor.discardDraft(path === '' ? undefined : path, who.id);
+      await editor.discardDraft(path === '' ? undefined : path, who.id, revisionParam(ctx));
       ok(ctx, { discarded: path === '' ? 'all' : path });
     }),
   );
@@ -170,7 +212,7 @@ export function registerScriptRoutes(app: AppContext, editor: ScriptEditor): voi
     '/api/scripts/render',
     guarded(async (ctx) => {
       const b = await body(ctx.req, renderBody);
-      ok(ctx, editor.render(b.intent, b.move, b.context));
+      ok(ctx, editor.render(b));
     }),
   );
 

@@ -1,8 +1,9 @@
 /**
  * The script editor API end to end: real server, real engine, real buyer socket, a temp copy
- * of the scripts. Every validation answers 422 naming file, line and reason; publishing
- * changes the very next buyer reply on an open socket; broken drafts never serve; rollback
- * restores; only managers get in.
+ * of the scripts. Every validation answers 422 naming file, line, a stable code and the
+ * reason in English and in Chinese; a save from an out-of-date revision answers 409 and
+ * loses nothing; the preview renders unsaved text; publishing changes the very next buyer
+ * reply on an open socket; broken drafts never serve; rollback restores; only managers get in.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,21 +75,44 @@ describe('validation: a draft is accepted only when the whole set is valid', () 
     const line = text.split('\n').findIndex((l) => l.startsWith('category:')) + 1;
     const r = await save(path, text);
     expect(r.status).toBe(422);
-    expect(r.body.errors).toContainEqual(expect.objectContaining({ file: path, line, reason: expect.stringContaining('category') }));
+    expect(r.body.errors).toContainEqual(
+      expect.objectContaining({
+        file: path,
+        line,
+        code: 'INTENT_FIELD_CHOICE',
+        reason: expect.stringContaining('category'),
+        localized: expect.stringContaining('分类（category）不能是“invoices”，只能是：haggle、'),
+      }),
+    );
+    expect(r.body.error).toMatchObject({ code: 'INVALID_SCRIPT', scriptCode: 'FILE_HAS_ERRORS', localized: expect.stringMatching(/^intents\/payment\.invoice\.yaml 有 \d+ 处错误，没有保存$/) });
   });
 
   it('Handlebars compile error: file, line and column of the broken braces', async () => {
     const r = await save(THANKS, thanksWith('不客气亲～{{shop.name 欢迎再来'));
     expect(r.status).toBe(422);
     // "    - 不客气亲～{{shop.name 欢迎再来": the lexer stops at 欢 (column 24).
-    expect(r.body.errors).toContainEqual({ file: THANKS, line: 5, column: 24, reason: expect.stringContaining('template syntax') });
+    expect(r.body.errors).toContainEqual({
+      file: THANKS,
+      line: 5,
+      column: 24,
+      code: 'TEMPLATE_SYNTAX_UNEXPECTED',
+      params: {},
+      reason: 'template syntax: unexpected text inside {{ … }}',
+      localized: '模板写法有误：{{ }} 里有多余或不认识的内容，请检查变量名和括号',
+    });
   });
 
   it('unknown template variable for this intent', async () => {
     const r = await save(THANKS, thanksWith('不客气{{buyer.name}}，您的快递{{trackingNumber}}'));
     expect(r.status).toBe(422);
     expect(r.body.errors).toContainEqual(
-      expect.objectContaining({ file: THANKS, line: 5, reason: expect.stringContaining('unknown variable "trackingNumber"') }),
+      expect.objectContaining({
+        file: THANKS,
+        line: 5,
+        code: 'TEMPLATE_UNKNOWN_VARIABLE',
+        reason: expect.stringContaining('unknown variable "trackingNumber"'),
+        localized: expect.stringContaining('没有“trackingNumber”这个变量'),
+      }),
     );
   });
 
@@ -103,7 +127,13 @@ describe('validation: a draft is accepted only when the whole set is valid', () 
     const r = await save(path, text);
     expect(r.status).toBe(422);
     expect(r.body.errors).toContainEqual(
-      expect.objectContaining({ file: path, line: text.split('\n').length - 1, reason: expect.stringContaining('already belongs to intent haggle.bargain') }),
+      expect.objectContaining({
+        file: path,
+        line: text.split('\n').length - 1,
+        code: 'EXAMPLE_TAKEN',
+        reason: expect.stringContaining('already belongs to intent haggle.bargain'),
+        localized: expect.stringMatching(/^例句“.+”已经属于意图“haggle\.bargain”（intents\/haggle\.bargain\.yaml 第 \d+ 行）/),
+      }),
     );
   });
 
@@ -112,7 +142,15 @@ describe('validation: a draft is accepted only when the whole set is valid', () 
     const text = 'id: payment.invoice\ncategory: payment\ndescription: 发票\nexamples:\n  - 能开发票吗\n  - 要发票\n';
     const r = await save(path, text);
     expect(r.status).toBe(422);
-    expect(r.body.errors).toContainEqual(expect.objectContaining({ file: path, line: 5, reason: expect.stringContaining('too few examples') }));
+    expect(r.body.errors).toContainEqual(
+      expect.objectContaining({
+        file: path,
+        line: 5,
+        code: 'TOO_FEW_EXAMPLES',
+        reason: expect.stringContaining('too few examples'),
+        localized: '例句太少：现在只有 2 条不同的例句，至少需要 5 条，机器人才能认出这个意图',
+      }),
+    );
   });
 
   it('a malformed dictionary line', async () => {
@@ -120,14 +158,86 @@ describe('validation: a draft is accepted only when the whole set is valid', () 
     const text = intentText(path).replace(/\n*$/, '\n') + '运费险 很多 n\n';
     const r = await save(path, text);
     expect(r.status).toBe(422);
-    expect(r.body.errors).toContainEqual(expect.objectContaining({ file: path, line: text.split('\n').length - 1 }));
+    expect(r.body.errors).toContainEqual(
+      expect.objectContaining({
+        file: path,
+        line: text.split('\n').length - 1,
+        column: 5,
+        code: 'DICTIONARY_FREQUENCY',
+        localized: '词频要写成整数（如 100），这里是“很多”',
+      }),
+    );
   });
 
   it('validate-as-you-type reports the same errors without saving', async () => {
-    const r = await server.api('POST', '/api/scripts/validate', { path: THANKS, text: thanksWith('{{#if shop.name}}x') });
+    const r = await server.api('POST', '/api/scripts/validate', { path: THANKS, text: thanksWith('亲{{#if shop.name}}x') });
     expect(r.status).toBe(200);
-    expect(r.body.errors[0]).toMatchObject({ file: THANKS, line: 5 });
+    expect(r.body.errors[0]).toMatchObject({ file: THANKS, line: 5, code: 'TEMPLATE_SYNTAX_UNCLOSED', localized: expect.stringContaining('{{/if}}') });
     expect((await server.api('GET', `/api/scripts/files/${THANKS}`)).body.draft).toBe(false);
+  });
+
+  it('a reply that starts with {{ unquoted is told to add quotes, not a YAML riddle', async () => {
+    const r = await server.api('POST', '/api/scripts/validate', { path: THANKS, text: thanksWith('{{#if shop.name}}x{{/if}}') });
+    expect(r.body.errors).toEqual([
+      expect.objectContaining({ file: THANKS, line: 5, column: 7, code: 'TEMPLATE_NEEDS_QUOTES', localized: expect.stringContaining('加上英文双引号') }),
+    ]);
+  });
+
+  it('a path outside the scripts is refused in Chinese too', async () => {
+    const r = await save('templates/sub/x.yaml', 'x');
+    expect(r.status).toBe(422);
+    expect(r.body.error).toMatchObject({ scriptCode: 'PATH_NOT_EDITABLE', localized: expect.stringContaining('文件路径只能是') });
+  });
+});
+
+describe('two managers saving the same file', () => {
+  const put = (text: string, revision?: string) =>
+    server.api('PUT', `/api/scripts/files/${THANKS}`, { text, ...(revision !== undefined ? { revision } : {}) });
+
+  it('the later save from an out-of-date revision gets 409 with the other version; nothing is lost', async () => {
+    const opened = (await server.api('GET', `/api/scripts/files/${THANKS}`)).body;
+    expect(opened.revision).toMatch(/^[0-9a-f]{16}$/);
+    // The shop owner and an assistant both opened the file; the assistant saves first.
+    const first = await put(thanksWith('助理先存的：不客气亲～'), opened.revision);
+    expect(first).toMatchObject({ status: 200, body: { saved: true } });
+    expect(first.body.revision).not.toBe(opened.revision);
+
+    const second = await put(thanksWith('店长后存的：谢谢亲～'), opened.revision);
+    expect(second.status).toBe(409);
+    expect(second.body.error).toMatchObject({ code: 'CONFLICT', scriptCode: 'STALE_REVISION' });
+    expect(second.body.error.localized).toContain('在你打开之后已被 boss 修改并保存');
+    expect(second.body.error.localized).toContain('你的修改还没有保存，也没有丢失');
+    expect(second.body.conflict).toMatchObject({ path: THANKS, revision: first.body.revision, text: thanksWith('助理先存的：不客气亲～'), author: 'boss' });
+    const lines = second.body.conflict.diff.hunks.flatMap((h: { lines: { op: string; text: string }[] }) => h.lines);
+    expect(lines.filter((l: { op: string }) => l.op !== ' ').map((l: { op: string; text: string }) => l.op + l.text)).toEqual([
+      '-    - 助理先存的：不客气亲～',
+      '+    - 店长后存的：谢谢亲～',
+    ]);
+    // The first save stands.
+    expect((await server.api('GET', `/api/scripts/files/${THANKS}`)).body.text).toContain('助理先存的');
+
+    // Overwriting on purpose: save again with the revision the conflict gave.
+    const third = await put(thanksWith('店长后存的：谢谢亲～'), second.body.conflict.revision);
+    expect(third.status).toBe(200);
+    expect((await server.api('GET', `/api/scripts/files/${THANKS}`)).body).toMatchObject({
+      text: expect.stringContaining('店长后存的'),
+      revision: third.body.revision,
+    });
+  });
+
+  it('a client that sends no revision overwrites, as before', async () => {
+    expect((await put(thanksWith('甲：不客气亲～'))).status).toBe(200);
+    expect((await put(thanksWith('乙：不客气亲～'))).status).toBe(200);
+    expect((await server.api('GET', `/api/scripts/files/${THANKS}`)).body.text).toContain('乙');
+  });
+
+  it('discarding a draft someone changed since is refused the same way', async () => {
+    const saved = await put(thanksWith('第一版：不客气亲～'));
+    await put(thanksWith('第二版：不客气亲～'), saved.body.revision);
+    const r = await server.api('DELETE', `/api/scripts/draft/${THANKS}?revision=${saved.body.revision}`);
+    expect(r.status).toBe(409);
+    expect(r.body.error.scriptCode).toBe('STALE_REVISION');
+    expect((await server.api('GET', `/api/scripts/files/${THANKS}`)).body.text).toContain('第二版');
   });
 });
 
@@ -143,6 +253,25 @@ describe('try it', () => {
   it('renders a template with a sample context', async () => {
     const r = await server.api('POST', '/api/scripts/render', { intent: 'greeting.thanks', context: { shop: { name: '测试小店' } } });
     expect(r.body.variants.map((v: { text: string }) => v.text)).toContain('应该的亲～感谢您对测试小店的支持，欢迎常来哦～');
+  });
+
+  it('previews unsaved text with shop-like sample data, without saving it', async () => {
+    const text = readFileSync(join(server.dir, 'templates/haggle.bargain.yaml'), 'utf8');
+    // The first variant of the deal move, as a manager would retype it.
+    const edited = text.replace(/(\n  deal:\n\s+- ).*\n/, '$1好嘞{{buyer.name}}，{{money deal}}成交，送您{{gift}}～\n');
+    expect(edited).not.toBe(text);
+    const r = await server.api('POST', '/api/scripts/render', { path: 'templates/haggle.bargain.yaml', text: edited, move: 'deal' });
+    expect(r.status).toBe(200);
+    expect(r.body.errors).toEqual([]);
+    expect(r.body.variants[0].text).toMatch(/^好嘞王小明，¥\d+\.00成交，送您同色系袜子一双～$/);
+    expect((await server.api('GET', '/api/scripts/files/templates/haggle.bargain.yaml')).body.draft).toBe(false);
+  });
+
+  it('previews broken unsaved text as its errors, in Chinese, at their line', async () => {
+    const r = await server.api('POST', '/api/scripts/render', { path: THANKS, text: thanksWith('不客气{{#if buyer.returning}}，欢迎回来') });
+    expect(r.status).toBe(200);
+    expect(r.body.variants).toEqual([]);
+    expect(r.body.errors).toEqual([expect.objectContaining({ file: THANKS, line: 5, code: 'TEMPLATE_SYNTAX_UNCLOSED', localized: expect.stringContaining('没有配对') })]);
   });
 });
 
@@ -196,6 +325,7 @@ describe('publish, refuse, roll back — seen by a buyer on an open socket', () 
     expect(bad.status).toBe(422);
     const pub = await server.api('POST', '/api/scripts/publish', {});
     expect(pub.status).toBe(409); // nothing valid to publish
+    expect(pub.body.error).toMatchObject({ scriptCode: 'NOTHING_TO_PUBLISH', localized: '没有可发布的改动：草稿和线上版本一样' });
     expect(oldReplies).toContain(await buyer.ask('好的谢谢'));
     expect(readFileSync(join(server.dir, THANKS), 'utf8')).not.toContain('{{#if shop.name}}亲');
     await buyer.client.close();
@@ -210,8 +340,15 @@ describe('publish, refuse, roll back — seen by a buyer on an open socket', () 
     expect((await server.api('PUT', `/api/scripts/files/${THANKS}`, { text: thanksWith('不客气，下次见') })).status).toBe(200);
     const pub = await server.api('POST', '/api/scripts/publish', {});
     expect(pub.status).toBe(409);
+    expect(pub.body.error).toMatchObject({ scriptCode: 'STORIES_BROKEN', localized: '发布被拒绝：有 1 个对话剧本在这份草稿下没有通过' });
     expect(pub.body.stories).toEqual([
-      { story: 'thanks.yaml: 买家道谢', step: 1, reason: expect.stringContaining('reply does not contain "亲"') },
+      expect.objectContaining({
+        story: 'thanks.yaml: 买家道谢',
+        step: 1,
+        code: 'STORY_REPLY_MISSING',
+        reason: expect.stringContaining('reply does not contain "亲"'),
+        localized: '买家说「好的谢谢」：回复里没有“亲”。机器人的回复：不客气，下次见',
+      }),
     ]);
     expect(oldReplies).toContain(await buyer.ask('好的谢谢'));
     expect((await server.api('GET', '/api/scripts/versions')).body.versions).toHaveLength(1);

@@ -15,18 +15,29 @@ test('a valid file compiles every variant with ids', () => {
   expect(template!.moves['transfer']!.variants.map((v) => v.id)).toEqual(['human.request/transfer#1', 'human.request/transfer#2']);
 });
 
-test('an unknown variable is a load error pointing at its line and column', () => {
+test('an unknown variable is a load error pointing at its line and column, with the likely name in Chinese', () => {
   const text = file('  transfer:\n    - 好的\n    - 亲，{{buyer.nmae}}稍等\n');
   const { template, errors } = parseTemplateFile('templates/human.request.yaml', text);
   expect(template).toBeUndefined();
-  expect(errors).toEqual([{ file: 'templates/human.request.yaml', line: 6, column: 11, reason: 'unknown variable "buyer.nmae"' }]);
+  expect(errors).toEqual([
+    {
+      file: 'templates/human.request.yaml',
+      line: 6,
+      column: 11,
+      code: 'TEMPLATE_UNKNOWN_VARIABLE',
+      params: { name: 'buyer.nmae', suggestion: 'buyer.name' },
+      reason: 'unknown variable "buyer.nmae" (did you mean "buyer.name"?)',
+      localized: '没有“buyer.nmae”这个变量，是不是想写 buyer.name？',
+    },
+  ]);
   // Column is 1-based and points at the variable itself.
   expect(text.split('\n')[5]!.slice(10)).toMatch(/^buyer\.nmae/);
 });
 
 test('a variable of another flow is unknown here', () => {
   const { errors } = parseTemplateFile('templates/human.request.yaml', file('  transfer:\n    - "{{counter}}"\n'));
-  expect(errors[0]!.reason).toBe('unknown variable "counter"');
+  expect(errors[0]).toMatchObject({ code: 'TEMPLATE_UNKNOWN_VARIABLE', reason: 'unknown variable "counter"' });
+  expect(errors[0]!.localized).toContain('templates/README.md');
 });
 
 test('unknown helpers, blocks, triple braces and partials are rejected', () => {
@@ -40,6 +51,12 @@ test('unknown helpers, blocks, triple braces and partials are rejected', () => {
     'triple braces {{{ }}} are not allowed; replies are plain text',
     'PartialStatement is not allowed in reply templates',
   ]);
+  expect(errors.map((e) => e.localized)).toEqual([
+    expect.stringMatching(/^没有“shout”这个格式函数，可用的有：money、/),
+    '不能使用 {{#each}}，只能用 {{#if …}} 和 {{#unless …}}',
+    '不能使用三层大括号 {{{ }}}：回复是纯文本，请用两层 {{ }}',
+    '回复模板里不能使用{{> …}} 引用片段',
+  ]);
   expect(errors.map((e) => e.line)).toEqual([5, 6, 7, 8]);
 });
 
@@ -49,20 +66,40 @@ test('a missing required move and an unknown move are reported', () => {
     'unknown move "transfr" for human.request (moves: transfer)',
     'missing move "transfer" (human.request needs: transfer)',
   ]);
+  expect(errors.map((e) => e.localized)).toEqual([
+    '意图“human.request”没有“transfr”这个回复场景，可用的场景有：transfer',
+    '缺少回复场景“transfer”（意图“human.request”需要这些场景：transfer）',
+  ]);
 });
 
 test('YAML and Handlebars syntax errors carry a line', () => {
   const yamlErr = parseTemplateFile('t.yaml', 'intent: human.request\nmoves:\n  transfer: [a\n');
-  expect(yamlErr.errors[0]).toMatchObject({ file: 't.yaml' });
+  expect(yamlErr.errors[0]).toMatchObject({ file: 't.yaml', code: 'YAML_SYNTAX', localized: expect.stringMatching(/^文件格式有误：/) });
   expect(yamlErr.errors[0]!.line).toBeGreaterThanOrEqual(3);
   const hbErr = parseTemplateFile('t.yaml', file('  transfer:\n    - "{{#if buyer.name}}x"\n'));
-  expect(hbErr.errors[0]!.reason).toMatch(/template syntax/);
+  expect(hbErr.errors[0]).toMatchObject({
+    code: 'TEMPLATE_SYNTAX_UNCLOSED',
+    reason: 'template syntax: a {{ … }} or {{#if}} block is not closed',
+    localized: '模板写法有误：{{ 没有配对的 }}，或者 {{#if …}} 少了结尾的 {{/if}}',
+  });
   expect(hbErr.errors[0]!.line).toBe(5);
+});
+
+test('a reply starting with unquoted {{ is told to add quotes', () => {
+  for (const text of [file('  transfer:\n    - {{buyer.name}}您好\n'), file('  transfer: {{buyer.name}}\n')]) {
+    const { errors } = parseTemplateFile('t.yaml', text);
+    expect(errors).toEqual([expect.objectContaining({ line: 4 + (text.includes('- {{') ? 1 : 0), code: 'TEMPLATE_NEEDS_QUOTES' })]);
+  }
 });
 
 test('an intent no intent file defines is reported', () => {
   const { errors } = parseTemplateFile('t.yaml', file('  reply:\n    - hi\n', 'made.up'), new Set(['human.request']));
-  expect(errors[0]).toMatchObject({ line: 1, reason: 'unknown intent "made.up" (no intents/made.up.yaml)' });
+  expect(errors[0]).toMatchObject({
+    line: 1,
+    code: 'TEMPLATE_UNKNOWN_INTENT',
+    reason: 'unknown intent "made.up" (no intents/made.up.yaml)',
+    localized: expect.stringContaining('意图“made.up”不存在'),
+  });
 });
 
 test('rendering is strict, cleans interpolated text and rotates variants', () => {

@@ -17,13 +17,23 @@ test('a template with an unknown variable fails the build with file and line', (
   const line = text.split('\n').findIndex((l) => l.includes('invoice.dayz')) + 1;
   const { bundle, errors } = buildScriptBundle({ ...files, 'templates/payment.invoice.yaml': text });
   expect(bundle).toBeUndefined();
-  expect(errors).toContainEqual(expect.objectContaining({ file: 'templates/payment.invoice.yaml', line, reason: 'unknown variable "invoice.dayz"' }));
+  expect(errors).toContainEqual(
+    expect.objectContaining({
+      file: 'templates/payment.invoice.yaml',
+      line,
+      code: 'TEMPLATE_UNKNOWN_VARIABLE',
+      reason: expect.stringContaining('unknown variable "invoice.dayz"'),
+      localized: '没有“invoice.dayz”这个变量，是不是想写 invoice.days？',
+    }),
+  );
 });
 
 test('an intent without replies, and replies without an intent, are errors', () => {
   const withoutReplies = { ...files };
   delete withoutReplies['templates/payment.invoice.yaml'];
-  expect(buildScriptBundle(withoutReplies).errors).toContainEqual(expect.objectContaining({ file: 'templates/payment.invoice.yaml', line: 1 }));
+  expect(buildScriptBundle(withoutReplies).errors).toContainEqual(
+    expect.objectContaining({ file: 'templates/payment.invoice.yaml', line: 1, code: 'TEMPLATES_MISSING', localized: expect.stringContaining('缺少意图“payment.invoice”的回复模板') }),
+  );
   const orphan = { ...files, 'templates/x.yaml': 'intent: made.up\nmoves:\n  reply: [hi]\n' };
   expect(buildScriptBundle(orphan).errors).toContainEqual(expect.objectContaining({ file: 'templates/x.yaml', reason: expect.stringContaining('unknown intent') }));
 });

@@ -8,14 +8,14 @@ import { createMemoryStore } from '../../src/store';
 import type { Store } from '../../src/store/types';
 import { buildScriptBundle, type ScriptBundle } from '../../src/scripts/bundle';
 import { createScriptEditor, type ScriptEditor } from '../../src/scripts/editor';
-import { writeScriptFiles } from '../../src/scripts/publish';
+import { writeScriptFiles, type StoryFailure } from '../../src/scripts/publish';
 import { createScriptRegistry, type ScriptRegistry } from '../../src/scripts/registry';
 import { SCRIPTS_CHANNEL, startScriptSync } from '../../src/scripts/sync';
 import { fixtureFiles } from './fixtures';
 
 const shop = loadDemoShop(join(__dirname, '../../demo/shop'));
 
-function setup(options: { scriptsDir?: string; store?: Store; stories?: () => Promise<{ story: string; reason: string }[]> } = {}) {
+function setup(options: { scriptsDir?: string; store?: Store; stories?: () => Promise<StoryFailure[]> } = {}) {
   const built = buildScriptBundle(fixtureFiles());
   if (!built.bundle) throw new Error(JSON.stringify(built.errors));
   const registry = createScriptRegistry<ScriptBundle>(built.bundle, null);
@@ -102,8 +102,24 @@ describe('script editor service', () => {
   });
 
   it('renders every variant of a template with a sample context', () => {
-    const r = editor.render('delivery.when');
+    const r = editor.render({ intent: 'delivery.when' });
     expect(r.variants).toEqual([expect.objectContaining({ move: 'reply', text: expect.stringMatching(/^亲，\d\d:\d\d前付款当天发货哦$/) })]);
+    expect(r.errors).toEqual([]);
+  });
+
+  it('previews unsaved text: the preview follows what is typed, nothing is saved', () => {
+    const r = editor.render({ path: GREETING_TEMPLATE, text: newGreeting('亲，{{shop.name}}正在输入的新问候') });
+    expect(r).toMatchObject({ intent: 'greeting.wave', path: GREETING_TEMPLATE, errors: [] });
+    expect(r.variants.map((v) => v.text)).toEqual(['亲，暖阳小铺正在输入的新问候']);
+    expect(editor.readFile(GREETING_TEMPLATE).draft).toBe(false);
+  });
+
+  it('previews broken unsaved text as errors at their line, in Chinese, with no variants', () => {
+    const r = editor.render({ path: GREETING_TEMPLATE, text: newGreeting('亲，{{#if buyer.returning}}欢迎回来') });
+    expect(r.variants).toEqual([]);
+    expect(r.errors).toEqual([
+      expect.objectContaining({ file: GREETING_TEMPLATE, line: 4, code: 'TEMPLATE_SYNTAX_UNCLOSED', localized: expect.stringContaining('{{/if}}') }),
+    ]);
   });
 
   it('publishes: new version serves, history records author and diff, audit records who', async () => {
@@ -150,6 +166,99 @@ describe('script editor service', () => {
 
   it('says there is nothing to publish when the draft equals what serves', async () => {
     expect(await editor.publish('boss')).toEqual({ ok: false, reason: 'unchanged' });
+  });
+});
+
+describe('two managers editing one file', () => {
+  let store: Store;
+  let a: ScriptEditor;
+  let b: ScriptEditor;
+  beforeEach(() => {
+    // Two instances behind a load balancer, one shared store.
+    store = createMemoryStore({});
+    a = setup({ store }).editor;
+    b = setup({ store }).editor;
+  });
+  afterEach(() => store.close());
+
+  async function expectStale(p: Promise<unknown>): Promise<{ message: string; details: Record<string, any> }> {
+    try {
+      await p;
+    } catch (e) {
+      expect(e).toBeInstanceOf(AppError);
+      expect((e as AppError).code).toBe('CONFLICT');
+      return { message: (e as AppError).message, details: (e as AppError).details as Record<string, any> };
+    }
+    throw new Error('expected a stale-revision conflict');
+  }
+
+  it('a save from an out-of-date revision is refused with the other version, and nothing is lost', async () => {
+    const startA = a.readFile(GREETING_TEMPLATE).revision;
+    await b.refresh();
+    const startB = b.readFile(GREETING_TEMPLATE).revision;
+    expect(startB).toBe(startA);
+
+    const savedB = await b.saveDraft(GREETING_TEMPLATE, newGreeting('亲，B 先保存的问候'), 'lily', startB);
+    expect(savedB.revision).not.toBe(startB);
+
+    const stale = await expectStale(a.saveDraft(GREETING_TEMPLATE, newGreeting('亲，A 后保存的问候'), 'boss', startA));
+    expect(stale.details.script).toMatchObject({ code: 'STALE_REVISION', localized: expect.stringContaining('已被 lily 修改并保存') });
+    expect(stale.details.conflict).toMatchObject({
+      path: GREETING_TEMPLATE,
+      revision: savedB.revision,
+      text: newGreeting('亲，B 先保存的问候'),
+      author: 'lily',
+    });
+    const changed = stale.details.conflict.diff.hunks.flatMap((h: { lines: { op: string; text: string }[] }) => h.lines.filter((l) => l.op !== ' '));
+    expect(changed.map((l: { op: string; text: string }) => l.op + l.text)).toEqual(['-    - 亲，B 先保存的问候', '+    - 亲，A 后保存的问候']);
+    // B's draft stands; A still has its text and can overwrite deliberately with the new revision.
+    expect((await store.getDrafts())[GREETING_TEMPLATE]).toMatchObject({ author: 'lily', text: expect.stringContaining('B 先保存') });
+    await a.saveDraft(GREETING_TEMPLATE, newGreeting('亲，A 后保存的问候'), 'boss', stale.details.conflict.revision);
+    await b.refresh();
+    expect(b.readFile(GREETING_TEMPLATE).text).toContain('A 后保存');
+  });
+
+  it('a save without a revision overwrites, as API clients did before revisions', async () => {
+    await b.saveDraft(GREETING_TEMPLATE, newGreeting('亲，B 的'), 'lily');
+    await a.saveDraft(GREETING_TEMPLATE, newGreeting('亲，A 的'), 'boss');
+    expect((await store.getDrafts())[GREETING_TEMPLATE]).toMatchObject({ author: 'boss' });
+  });
+
+  it('saving the same text another manager saved is not a conflict (revisions follow the text)', async () => {
+    const start = a.readFile(GREETING_TEMPLATE).revision;
+    await b.saveDraft(GREETING_TEMPLATE, newGreeting('亲，一样的'), 'lily', start);
+    await a.refresh();
+    const same = a.readFile(GREETING_TEMPLATE).revision;
+    await expect(a.saveDraft(GREETING_TEMPLATE, newGreeting('亲，一样的'), 'boss', same)).resolves.toMatchObject({ revision: same });
+  });
+
+  it('discarding from an out-of-date revision is refused too', async () => {
+    const first = await a.saveDraft(GREETING_TEMPLATE, newGreeting('亲，第一版草稿'), 'boss');
+    await b.saveDraft(GREETING_TEMPLATE, newGreeting('亲，第二版草稿'), 'lily', first.revision);
+    await expectStale(a.discardDraft(GREETING_TEMPLATE, 'boss', first.revision));
+    expect((await store.getDrafts())[GREETING_TEMPLATE]).toMatchObject({ text: expect.stringContaining('第二版') });
+  });
+
+  it('a draft saved while a publish runs stays a draft after it', async () => {
+    await store.close();
+    store = createMemoryStore({});
+    b = setup({ store }).editor;
+    let savedDuringPublish: Promise<unknown> = Promise.resolve();
+    a = setup({
+      store,
+      stories: () => {
+        // The stories run inside the publish; another manager saves meanwhile.
+        savedDuringPublish = b.saveDraft('templates/delivery.when.yaml', 'intent: delivery.when\nmoves:\n  reply:\n    - 亲，发布时另存的草稿\n', 'lily');
+        return savedDuringPublish.then(() => []);
+      },
+    }).editor;
+    await a.saveDraft(GREETING_TEMPLATE, newGreeting('亲，要发布的问候'), 'boss');
+    expect(await a.publish('boss')).toMatchObject({ ok: true, changed: [GREETING_TEMPLATE] });
+    await savedDuringPublish;
+    const drafts = await store.getDrafts();
+    expect(Object.keys(drafts)).toEqual(['templates/delivery.when.yaml']);
+    await a.refresh();
+    expect(a.overview().draft.map((c) => c.path)).toEqual(['templates/delivery.when.yaml']);
   });
 });
 

@@ -43,6 +43,7 @@ describe('conversation stories', () => {
     writeFileSync(join(dir, 'greeting.yaml'), '- name: s\n  buyer: B001\n  turns:\n    - say: 你好\n      state: { status: queued }\n');
     const [f] = await storyRunner(dir, () => shop)(bundleWith());
     expect(f?.reason).toContain('status is "bot", expected "queued"');
+    expect(f?.localized).toContain('对话状态 status 是 "bot"，剧本要求 "queued"');
   });
 
   it('names the story, the step and what broke when a reply changes', async () => {
@@ -51,7 +52,14 @@ describe('conversation stories', () => {
     });
     const failures = await storyRunner(dir, () => shop)(broken);
     expect(failures).toEqual([
-      { story: 'greeting.yaml: 打招呼', step: 2, reason: expect.stringContaining('reply does not contain "当天发货"') },
+      {
+        story: 'greeting.yaml: 打招呼',
+        step: 2,
+        reason: expect.stringContaining('reply does not contain "当天发货"'),
+        code: 'STORY_REPLY_MISSING',
+        localized: '买家说「什么时候发货」：回复里没有“当天发货”。机器人的回复：亲，我们尽快发出哦',
+        problems: [expect.objectContaining({ code: 'STORY_REPLY_MISSING', params: { text: '当天发货' } })],
+      },
     ]);
   });
 
@@ -59,6 +67,7 @@ describe('conversation stories', () => {
     writeFileSync(join(dir, 'bad.yaml'), '- name: x\n  buyer: B001\n  turns: nope\n');
     const failures = await storyRunner(dir, () => shop)(bundleWith());
     expect(failures[0]?.reason).toContain('bad.yaml');
+    expect(failures[0]).toMatchObject({ code: 'STORY_FILE_UNREADABLE', localized: expect.stringMatching(/^对话剧本读取失败：.*bad\.yaml/) });
   });
 
   it('reads several stories from one file', () => {
