@@ -4,12 +4,21 @@
  * draft, publishes, and shows history with diff and rollback.
  * Everything shown comes from managers or buyers, so it is always put in the page with
  * textContent / createElement, never as HTML.
+ *
+ * Messages about scripts come from the server's error catalogue in Chinese (`localized`);
+ * the English `reason` / `message` is shown only when a message has no Chinese text.
+ * A template's preview follows the text being typed (unsaved), and saving sends the
+ * revision the text was loaded at, so a save over someone else's newer edit is refused
+ * (409) and offered for comparison instead of silently winning.
  */
 (function () {
   'use strict';
 
   var LINE_HEIGHT = 20; // must match .code line-height in manage.css
-  var state = { token: '', overview: null, path: null, served: '', saved: '', errors: [], checkTimer: 0, dirty: false };
+  var state = {
+    token: '', overview: null, path: null, served: '', saved: '', revision: null, errors: [], checkTimer: 0, dirty: false,
+    checkSeq: 0, conflict: null
+  };
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -19,6 +28,16 @@
     return e;
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  /** The Chinese text of a coded message (script error, story failure, error body), else its English. */
+  function textOf(m) {
+    if (!m) return '';
+    return m.localized || m.reason || m.message || (m.code ? '出现了一个问题（' + m.code + '）' : '');
+  }
+  function whereOf(e) {
+    return e.file + (e.line ? ' 第 ' + e.line + ' 行' + (e.column ? '，第 ' + e.column + ' 列' : '') : '');
+  }
+  function isTemplate(path) { return /^templates\/.+\.yaml$/.test(path || ''); }
 
   // ---- token -------------------------------------------------------------------------
   function readToken() {
@@ -161,7 +180,9 @@
       state.path = path;
       state.saved = r.data.text;
       state.served = r.data.served;
+      state.revision = r.data.revision || null;
       state.dirty = false;
+      hideConflict();
       $('file-title').textContent = path;
       $('file-meta').textContent = r.data.draft ? '草稿（尚未发布）' : '与线上版本一致';
       var ta = $('text');
@@ -172,7 +193,7 @@
       $('btn-discard').disabled = !r.data.draft;
       setErrors(r.data.errors || []);
       renderLists();
-      renderPreview(path);
+      renderPreview(path, r.data.text, ++state.checkSeq);
     });
   }
 
@@ -193,16 +214,16 @@
       b.type = 'button';
       b.addEventListener('click', function () { goToLine(e.line); });
       li.appendChild(b);
-      li.appendChild(el('span', '', e.reason));
+      li.appendChild(el('span', '', textOf(e)));
       ul.appendChild(li);
     });
     others.forEach(function (e) {
       var li = el('li', 'err other');
-      var b = el('button', 'link', e.file + (e.line ? ':' + e.line : ''));
+      var b = el('button', 'link', whereOf(e));
       b.type = 'button';
       b.addEventListener('click', function () { openFile(e.file); });
       li.appendChild(b);
-      li.appendChild(el('span', '', e.reason));
+      li.appendChild(el('span', '', textOf(e)));
       ul.appendChild(li);
     });
   }
@@ -232,7 +253,7 @@
       var mark = el('div', 'mark');
       mark.style.top = top + 'px';
       bd.appendChild(mark);
-      var note = el('div', 'note', byLine[k].map(function (e) { return e.reason; }).join('；'));
+      var note = el('div', 'note', byLine[k].map(textOf).join('；'));
       note.style.top = top + 'px';
       note.dataset.line = k;
       note.title = note.textContent;
@@ -267,31 +288,47 @@
     state.checkTimer = setTimeout(check, 600);
   }
 
-  // Validates the text being typed without saving it, so errors appear while editing.
+  // Checks the text being typed without saving it, so errors appear while editing. A
+  // template is rendered at the same time (the answer carries its errors too), so the
+  // preview follows the text. Answers to older keystrokes are dropped.
   function check() {
     if (!state.path) return;
     var path = state.path;
-    api('POST', '/api/scripts/validate', { path: path, text: $('text').value }).then(function (r) {
-      if (path !== state.path || !r.data) return;
+    var text = $('text').value;
+    var seq = ++state.checkSeq;
+    if (isTemplate(path)) { renderPreview(path, text, seq); return; }
+    api('POST', '/api/scripts/validate', { path: path, text: text }).then(function (r) {
+      if (path !== state.path || seq !== state.checkSeq || !r.data) return;
       setErrors(r.data.errors || []);
     });
   }
 
-  function save() {
+  function save(overwriteRevision) {
     if (!state.path) return;
     var path = state.path;
     var text = $('text').value;
+    var revision = overwriteRevision || state.revision;
     $('btn-save').disabled = true;
-    api('PUT', '/api/scripts/files/' + path, { text: text }).then(function (r) {
+    var body = { text: text };
+    if (revision) body.revision = revision;
+    api('PUT', '/api/scripts/files/' + path, body).then(function (r) {
+      if (path !== state.path) return;
       if (r.ok) {
         state.saved = text;
-        state.dirty = false;
+        state.revision = r.data.revision || null;
+        state.dirty = $('text').value !== text;
+        $('btn-save').disabled = !state.dirty;
+        hideConflict();
         setErrors([]);
         setStatus('已保存草稿：' + path, 'good');
         $('file-meta').textContent = '草稿（尚未发布）';
         $('btn-discard').disabled = false;
         loadOverview();
-        renderPreview(path);
+        renderPreview(path, $('text').value, ++state.checkSeq);
+      } else if (r.status === 409 && r.data && r.data.conflict) {
+        $('btn-save').disabled = false;
+        showConflict(r.data);
+        setStatus('未保存：这个文件已被别人修改', 'bad');
       } else {
         $('btn-save').disabled = false;
         setErrors((r.data && r.data.errors) || []);
@@ -300,10 +337,66 @@
     });
   }
 
+  // ---- two managers, one file ----------------------------------------------------------
+  // A stale save keeps the manager's text in the editor and shows the other version's
+  // difference; the manager chooses to load theirs or to overwrite it with this one.
+  function showConflict(data) {
+    var c = data.conflict;
+    state.conflict = c;
+    var box = $('conflict');
+    $('conflict-text').textContent = textOf(data.error) ||
+      '这个文件在你打开之后已被其他人修改并保存，你的修改还没有保存。';
+    var who = c.author ? c.author + (c.at ? '（' + new Date(c.at).toLocaleString('zh-CN') + '）' : '') : '';
+    $('conflict-who').textContent = c.text === null
+      ? (who ? who + ' 已在草稿中删除了这个文件。' : '这个文件已在草稿中被删除。')
+      : '下面是对方保存的版本（红色 −）与你正在编辑的版本（绿色 +）的差异' + (who ? '，对方：' + who : '') + '。';
+    var diff = $('conflict-diff');
+    clear(diff);
+    if (c.diff) diff.appendChild(fileDiffNode(c.diff));
+    $('conflict-load').textContent = c.text === null ? '关闭这个文件（放弃我的修改）' : '载入对方的版本（放弃我的修改）';
+    box.hidden = false;
+  }
+
+  function hideConflict() {
+    state.conflict = null;
+    $('conflict').hidden = true;
+  }
+
+  function loadTheirs() {
+    var c = state.conflict;
+    if (!c || !confirm('载入对方的版本后，你未保存的修改会被替换，确定吗？')) return;
+    state.dirty = false;
+    hideConflict();
+    if (c.text === null) {
+      state.path = null;
+      $('text').value = '';
+      $('text').disabled = true;
+      $('file-title').textContent = '请选择左侧的文件';
+      $('file-meta').textContent = '';
+      setErrors([]);
+      $('preview').hidden = true;
+      loadOverview();
+      return;
+    }
+    loadOverview().then(function () { openFile(c.path); });
+  }
+
+  function overwriteTheirs() {
+    var c = state.conflict;
+    if (!c || !confirm('用你的版本覆盖对方的修改？对方的改动会被替换（历史版本里不会保留草稿）。')) return;
+    save(c.revision);
+  }
+
   function discard() {
     if (!state.path || !confirm('撤销这个文件的草稿改动，恢复为线上版本？')) return;
     var path = state.path;
-    api('DELETE', '/api/scripts/draft/' + path).then(function (r) {
+    var url = '/api/scripts/draft/' + path + (state.revision ? '?revision=' + encodeURIComponent(state.revision) : '');
+    api('DELETE', url).then(function (r) {
+      if (r.status === 409 && r.data && r.data.conflict) {
+        showConflict(r.data);
+        setStatus('没有撤销：这个文件已被别人修改', 'bad');
+        return;
+      }
       if (!r.ok) { setStatus(errorMessage(r), 'bad'); return; }
       state.dirty = false;
       setStatus('已撤销草稿：' + path, 'good');
@@ -315,25 +408,38 @@
     var d = r.data || {};
     if (d.errors && d.errors.length) {
       var e = d.errors[0];
-      return e.file + (e.line ? ' 第 ' + e.line + ' 行' : '') + '：' + e.reason + (d.errors.length > 1 ? '（共 ' + d.errors.length + ' 处）' : '');
+      return whereOf(e) + '：' + textOf(e) + (d.errors.length > 1 ? '（共 ' + d.errors.length + ' 处）' : '');
     }
-    return (d.error && d.error.message) || '请求失败（' + r.status + '）';
+    if (d.error && (d.error.localized || d.error.message)) return textOf(d.error);
+    return '请求失败（' + r.status + '）';
   }
 
   // ---- template preview --------------------------------------------------------------
-  function renderPreview(path) {
+  // Renders `text` (what is in the editor, saved or not) with the shop's sample data. The
+  // answer also lists the text's errors, which go beside their lines.
+  function renderPreview(path, text, seq) {
     var box = $('preview');
-    var m = /^templates\/(.+)\.yaml$/.exec(path || '');
-    if (!m) { box.hidden = true; return; }
-    api('POST', '/api/scripts/render', { intent: m[1] }).then(function (r) {
+    if (!isTemplate(path)) { box.hidden = true; return; }
+    api('POST', '/api/scripts/render', { path: path, text: text }).then(function (r) {
+      if (path !== state.path || seq !== state.checkSeq) return;
       var ul = $('preview-list');
       clear(ul);
       box.hidden = false;
+      $('preview-note').textContent = state.dirty ? '按正在编辑的内容（未保存）' : '';
       if (!r.ok) { ul.appendChild(el('li', 'err', errorMessage(r))); return; }
+      var errors = r.data.errors || [];
+      setErrors(errors);
+      if (errors.length) {
+        var li = el('li', 'err paused');
+        li.appendChild(el('span', '', '预览暂停：' + whereOf(errors[0]) + '，' + textOf(errors[0]) +
+          (errors.length > 1 ? '（共 ' + errors.length + ' 处错误）' : '')));
+        ul.appendChild(li);
+        return;
+      }
       (r.data.variants || []).forEach(function (v) {
         var li = el('li');
         li.appendChild(el('span', 'tid', v.templateId));
-        li.appendChild(el('span', v.error ? 'err' : 'bubble', v.error || v.text));
+        li.appendChild(el('span', v.error ? 'err' : 'bubble', v.error ? (v.localized || v.error) : v.text));
         ul.appendChild(li);
       });
     });
@@ -407,14 +513,14 @@
         out.appendChild(el('p', 'bad', '发布被拒绝：以下对话剧本没有通过'));
         var ul = el('ul', 'broken');
         d.stories.forEach(function (s) {
-          ul.appendChild(el('li', '', s.story + (s.step ? '（第 ' + s.step + ' 步）' : '') + '：' + s.reason));
+          ul.appendChild(el('li', '', s.story + (s.step ? '（第 ' + s.step + ' 步）' : '') + '：' + textOf(s)));
         });
         out.appendChild(ul);
       } else if (d.errors && d.errors.length) {
         out.appendChild(el('p', 'bad', '发布被拒绝：草稿有错误'));
         var ul2 = el('ul', 'broken');
         d.errors.forEach(function (e) {
-          ul2.appendChild(el('li', '', e.file + (e.line ? ' 第 ' + e.line + ' 行' : '') + '：' + e.reason));
+          ul2.appendChild(el('li', '', whereOf(e) + '：' + textOf(e)));
         });
         out.appendChild(ul2);
         setErrors(d.errors);
@@ -487,24 +593,26 @@
       var d = r.data;
       $('diff-title').textContent = (to === 'draft' ? '草稿' : 'v' + d.to) + ' 相对 ' + (d.from ? 'v' + d.from : '空') + ' 的改动';
       if (!d.files.length) box.appendChild(el('p', 'hint', '没有改动'));
-      d.files.forEach(function (f) {
-        var sec = el('div', 'dfile');
-        sec.appendChild(el('h4', '', f.path + '  +' + f.added + ' −' + f.removed));
-        f.hunks.forEach(function (h) {
-          var pre = el('div', 'hunk');
-          h.lines.forEach(function (l) {
-            var line = el('div', 'dl ' + (l.op === '+' ? 'add' : l.op === '-' ? 'del' : 'ctx'));
-            line.appendChild(el('span', 'no', l.op === '+' ? '' : l.oldLine));
-            line.appendChild(el('span', 'no', l.op === '-' ? '' : l.newLine));
-            line.appendChild(el('span', 'op', l.op));
-            line.appendChild(el('span', 'tx', l.text));
-            pre.appendChild(line);
-          });
-          sec.appendChild(pre);
-        });
-        box.appendChild(sec);
-      });
+      d.files.forEach(function (f) { box.appendChild(fileDiffNode(f)); });
     });
+  }
+
+  function fileDiffNode(f) {
+    var sec = el('div', 'dfile');
+    sec.appendChild(el('h4', '', f.path + '  +' + f.added + ' −' + f.removed));
+    f.hunks.forEach(function (h) {
+      var pre = el('div', 'hunk');
+      h.lines.forEach(function (l) {
+        var line = el('div', 'dl ' + (l.op === '+' ? 'add' : l.op === '-' ? 'del' : 'ctx'));
+        line.appendChild(el('span', 'no', l.op === '+' ? '' : l.oldLine));
+        line.appendChild(el('span', 'no', l.op === '-' ? '' : l.newLine));
+        line.appendChild(el('span', 'op', l.op));
+        line.appendChild(el('span', 'tx', l.text));
+        pre.appendChild(line);
+      });
+      sec.appendChild(pre);
+    });
+    return sec;
   }
 
   function rollback(version) {
@@ -533,7 +641,9 @@
     ta.addEventListener('keydown', function (ev) {
       if ((ev.ctrlKey || ev.metaKey) && ev.key === 's') { ev.preventDefault(); if (state.dirty) save(); }
     });
-    $('btn-save').addEventListener('click', save);
+    $('btn-save').addEventListener('click', function () { save(); });
+    $('conflict-load').addEventListener('click', loadTheirs);
+    $('conflict-overwrite').addEventListener('click', overwriteTheirs);
     $('btn-discard').addEventListener('click', discard);
     $('try-form').addEventListener('submit', tryPhrase);
     $('btn-publish').addEventListener('click', openPublish);

@@ -1,8 +1,10 @@
 /**
  * The script editor page in a real browser (Debian chromium via playwright-core): a manager
- * edits a reply template in /manage, sees the error beside the broken line, fixes it, tries
- * a phrase, publishes, and a buyer in the demo storefront gets the new reply. Screenshots
- * at desktop and phone sizes go to /tmp/shots for a person to look at.
+ * edits a reply template in /manage, sees the error in Chinese beside the broken line, fixes
+ * it, tries a phrase, publishes, and a buyer in the demo storefront gets the new reply. The
+ * preview follows what is typed before it is saved; two managers saving the same file get
+ * a clear conflict instead of one edit silently lost. Screenshots at desktop and phone sizes
+ * go to /tmp/shots for a person to look at.
  */
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -57,7 +59,7 @@ describe('/manage in Chromium', () => {
     await page.locator('#text').fill(broken.join('\n'));
     const note = page.locator(`#notes .note[data-line="${variantLine + 1}"]`);
     await note.waitFor();
-    expect(await note.textContent()).toContain('template syntax');
+    expect(await note.textContent()).toContain('模板写法有误');
     expect(await page.locator('#gutter .ln.bad').textContent()).toBe(String(variantLine + 1));
     await page.screenshot({ path: `${SHOTS}/manage-error-desktop.png` });
 
@@ -65,6 +67,7 @@ describe('/manage in Chromium', () => {
     await page.locator('#btn-save').click();
     await page.locator('#status.bad').waitFor();
     expect(await page.locator('#status').textContent()).toContain('未保存');
+    expect(await page.locator('#status').textContent()).toContain(`${THANKS} 第 ${variantLine + 1} 行`);
 
     // Fix it: every variant becomes the new reply.
     const fixed = lines.map((l) => (/^\s*- /.test(l) ? l.replace(/- .*$/, `- ${NEW_REPLY}`) : l)).join('\n');
@@ -125,6 +128,86 @@ describe('/manage in Chromium', () => {
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('the preview follows what is typed, and a broken template shows the Chinese error beside its line', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(30_000);
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${server.running.url}/manage?token=${MANAGER}`);
+    await openFile(page, THANKS);
+    await page.locator('#preview-list .bubble').first().waitFor();
+    const text = await page.locator('#text').inputValue();
+    const lines = text.split('\n');
+    const variantLine = lines.findIndex((l) => /^\s*- /.test(l)); // 0-based
+    const lineNo = variantLine + 1;
+
+    // Put the cursor at the end of the first reply and type, as a manager would.
+    const end = lines.slice(0, lineNo).join('\n').length;
+    await page.locator('#text').evaluate((ta: HTMLTextAreaElement, at: number) => ta.setSelectionRange(at, at), end);
+    await page.locator('#text').focus();
+    await page.keyboard.type('下次见');
+    const typed = page.locator('#preview-list .bubble', { hasText: '祝您购物愉快！下次见' });
+    await typed.waitFor();
+    expect(await page.locator('#preview-note').textContent()).toContain('未保存');
+
+    // A block left open: the note beside that line says so in Chinese, the preview pauses.
+    await page.keyboard.type('{{#if buyer.returning}}，老朋友');
+    const note = page.locator(`#notes .note[data-line="${lineNo}"]`);
+    await note.waitFor();
+    expect(await note.textContent()).toBe('模板写法有误：{{ 没有配对的 }}，或者 {{#if …}} 少了结尾的 {{/if}}');
+    expect(await page.locator('#gutter .ln.bad').textContent()).toBe(String(lineNo));
+    await page.locator('#preview-list .paused', { hasText: `预览暂停：${THANKS} 第 ${lineNo} 行` }).waitFor();
+    expect(await page.locator('#errors li').first().textContent()).toContain('少了结尾的 {{/if}}');
+    await page.screenshot({ path: `${SHOTS}/manage-typing-error-desktop.png` });
+
+    // Closing the block: the error goes and the preview shows the sample buyer's reply.
+    await page.keyboard.type('{{/if}}');
+    await page.locator('#preview-list .bubble', { hasText: '祝您购物愉快！下次见，老朋友' }).waitFor();
+    await note.waitFor({ state: 'detached' });
+    await page.screenshot({ path: `${SHOTS}/manage-typing-preview-desktop.png` });
+
+    // Nothing was saved by any of it.
+    const served = await server.api('GET', `/api/scripts/files/${THANKS}`);
+    expect(served.body).toMatchObject({ draft: false, text });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('a save over another manager\'s newer save is stopped with the difference shown, keeping the text', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(30_000);
+    const page = await context.newPage();
+    await page.goto(`${server.running.url}/manage?token=${MANAGER}`);
+    await openFile(page, THANKS);
+    const text = await page.locator('#text').inputValue();
+
+    // Meanwhile someone else saves the same file through the API.
+    const other = text.replace('祝您购物愉快！', '祝您购物愉快！（同事改的）');
+    const opened = await server.api('GET', `/api/scripts/files/${THANKS}`);
+    expect((await server.api('PUT', `/api/scripts/files/${THANKS}`, { text: other, revision: opened.body.revision })).status).toBe(200);
+
+    const mine = text.replace('祝您购物愉快！', '祝您购物愉快！（我改的）');
+    await page.locator('#text').fill(mine);
+    await page.locator('#btn-save').click();
+    await page.locator('#conflict').waitFor();
+    expect(await page.locator('#conflict-text').textContent()).toContain('在你打开之后已被 boss 修改并保存');
+    expect(await page.locator('#conflict-diff .dl.del .tx').first().textContent()).toContain('（同事改的）');
+    expect(await page.locator('#conflict-diff .dl.add .tx').first().textContent()).toContain('（我改的）');
+    expect(await page.locator('#text').inputValue()).toBe(mine); // nothing lost
+    expect((await server.api('GET', `/api/scripts/files/${THANKS}`)).body.text).toBe(other);
+    await page.screenshot({ path: `${SHOTS}/manage-conflict-desktop.png` });
+
+    // Choosing to overwrite saves this version on purpose.
+    page.once('dialog', (d) => void d.accept());
+    await page.locator('#conflict-overwrite').click();
+    await page.locator('#status.good', { hasText: '已保存草稿' }).waitFor();
+    expect(await page.locator('#conflict').isHidden()).toBe(true);
+    expect((await server.api('GET', `/api/scripts/files/${THANKS}`)).body.text).toBe(mine);
+    await server.api('DELETE', `/api/scripts/draft/${THANKS}`);
+    await context.close();
+  });
 
   it('is usable on a phone-sized screen', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' });
