@@ -67,8 +67,11 @@ async function main(): Promise<void> {
       dataDir: config.dataDir,
       logger: storeLog,
     });
-    // Several instances on Redis: keep answering buyers from a local copy while it is away.
-    if (store.kind === 'redis') store = withOutageFallback(store, { logger: storeLog });
+    // Several instances on Redis: keep answering buyers from a local copy while it is away,
+    // with what they were told kept in this instance's spill file in DATA_DIR until Redis has it.
+    if (store.kind === 'redis') {
+      store = withOutageFallback(store, { logger: storeLog, spill: { dir: config.dataDir, instanceId: config.instanceId } });
+    }
     const shop = loadDemoShop(config.shopDir);
     scripts = await bootScripts({
       store,

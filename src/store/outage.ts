@@ -6,9 +6,15 @@
  *    send in its in-order offline queue and sends it when Redis returns (see ../redis), so a
  *    write that does not complete quickly, or is issued while Redis is known to be down, is
  *    *buffered*: the caller gets its answer (and the buyer an ack) while the command waits in
- *    that queue. "Acknowledged" therefore means "stored in Redis, or buffered in this
- *    process's memory and retried in order until Redis confirms it". A process that dies
- *    during an outage loses what it had buffered (docs/scaling.md says so).
+ *    that queue. Before that answer, the writes that carry what buyers were told (message
+ *    appends, conversation states, buyer sessions, handoff queue entries) are appended to the
+ *    instance's spill file and fdatasync'd (./spill.ts); a process that dies during the outage
+ *    leaves them there, and the next start replays them into Redis idempotently
+ *    (./spill-replay.ts). "Acknowledged" therefore means "stored in Redis, or on this
+ *    machine's disk and in this process's queue to Redis". When the spill file cannot be
+ *    written, such a write is not acknowledged early: it waits for Redis.
+ *    Conversations and buyers being recovered from a spill file wait for that replay (at most
+ *    readTimeoutMs, then STORE_UNAVAILABLE) so new writes land after the recovered ones.
  *  - This process keeps a local copy of what it has read or written recently: conversation
  *    state, buyer sessions and complete message logs (bounded, least recently used first).
  *    While Redis is down, reads come from that copy instead of waiting; message appends get
@@ -24,12 +30,15 @@
  * `health()` says 'degraded' with the reason while Redis is unreachable or buffered writes
  * are still unconfirmed; the logger says when that starts and ends.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { ConversationState } from '../dialogue/types';
 import { AppError } from '../errors';
 import { LocalLocks, stderrLogger, type AuditEntry, type StoreLogger } from './shared';
+import { SpillFile, type SpillRecord } from './spill';
+import { replaySpill } from './spill-replay';
 import type {
   AgentPresence,
+  AppendOptions,
   BuyerSession,
   NewMessage,
   PresenceLease,
@@ -52,6 +61,12 @@ export interface OutageFallbackOptions {
   maxCachedConversations?: number;
   /** Acknowledged-but-unconfirmed writes allowed; beyond that, writes wait for Redis. Default 100 000. */
   maxBufferedWrites?: number;
+  /**
+   * Where writes acknowledged before Redis confirmed them are made durable: the spill file
+   * `<dir>/spill-<instanceId>.jsonl` (./spill.ts). Without it they are held in memory only,
+   * and a process that dies during an outage loses them.
+   */
+  spill?: { dir: string; instanceId: string };
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -72,6 +87,25 @@ function raceTimeout<T>(p: Promise<T>, ms: number): Promise<Raced<T>> {
 }
 
 const noop = (): void => {};
+
+/** Redis itself refused the command (an error reply): replaying it would be refused again. */
+function refusedByRedis(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ReplyError';
+}
+
+/** The conversation or buyer a spilled write belongs to (what waits for its replay). */
+function recoveryKey(record: SpillRecord): string {
+  switch (record.kind) {
+    case 'message':
+      return `conv:${record.conversationId}`;
+    case 'conversation':
+      return `conv:${record.state.id}`;
+    case 'enqueue':
+      return `conv:${record.entry.conversationId}`;
+    case 'session':
+      return `buyer:${record.session.buyerId}`;
+  }
+}
 
 /** Bus envelope: lets a process skip its own events coming back from Redis (delivered locally already). */
 interface Envelope {
@@ -112,10 +146,22 @@ class OutageTolerantStore implements Store {
   /** Set when an operation got stuck although the client still looked connected. */
   private suspect: string | null = null;
   private inOutage = false;
+  private settleTimer: NodeJS.Timeout | null = null;
   private readonly handlers = new Map<string, { set: Set<(m: unknown) => void>; inner: Promise<() => Promise<void>> }>();
   /** Serialises holders of one key inside this process (cheap, and all there is during an outage). */
   private readonly localLocks = new LocalLocks();
   private readonly counters = new Map<string, { until: number; count: number }>();
+
+  /** 'memory': no spill configured; 'file': spilling to `spill`; 'unavailable': configured but not writable. */
+  private readonly spillMode: 'memory' | 'file' | 'unavailable';
+  private readonly spill: SpillFile | null = null;
+  private readonly spillProblem: string | null = null;
+  /** Issue order of writes: orders a spill file's entries. */
+  private issued = 0;
+  /** Replay of an earlier process's spill file, while it runs. */
+  private recovery: Promise<void> | null = null;
+  private readonly recoveringKeys = new Set<string>();
+  private recoveringCount = 0;
 
   constructor(
     private readonly inner: Store,
@@ -127,6 +173,77 @@ class OutageTolerantStore implements Store {
     this.readTimeoutMs = options.readTimeoutMs ?? 10_000;
     this.maxCached = options.maxCachedConversations ?? 5000;
     this.maxBuffered = options.maxBufferedWrites ?? 100_000;
+    if (!options.spill) {
+      this.spillMode = 'memory';
+      return;
+    }
+    try {
+      this.spill = SpillFile.open({ ...options.spill, logger: this.logger });
+      this.spillMode = 'file';
+    } catch (err) {
+      if (err instanceof AppError) throw err; // another live process has this INSTANCE_ID: refuse to start
+      this.spillMode = 'unavailable';
+      this.spillProblem = `spill file unavailable (${(err as Error).message})`;
+      this.logger.warn(
+        { dir: options.spill.dir, err: (err as Error).message },
+        'spill file unavailable: while redis is unreachable, writes wait for redis instead of being acknowledged early',
+      );
+      return;
+    }
+    this.startRecovery(this.spill);
+  }
+
+  // --- recovery of an earlier process's spill file -------------------------------------
+
+  private startRecovery(spill: SpillFile): void {
+    const files = spill.recoveredFiles.map(String);
+    if (files.length === 0) return;
+    const { entries, torn, damaged } = spill.readRecovered();
+    if (entries.length === 0) {
+      spill.discardRecovered();
+      this.logger.info({ files, torn, damaged }, 'spill file from an earlier run had nothing unconfirmed');
+      return;
+    }
+    for (const e of entries) this.recoveringKeys.add(recoveryKey(e.record));
+    this.recoveringCount = entries.length;
+    this.logger.warn(
+      { files, entries: entries.length, torn, damaged },
+      'spill file holds writes acknowledged during a redis outage before the last stop; replaying them once redis is reachable',
+    );
+    this.recovery = (async () => {
+      await this.inner.ready();
+      const summary = await replaySpill(this.inner, entries, this.logger);
+      if (summary.failed > 0) {
+        this.logger.warn({ files, failed: summary.failed }, 'some spilled writes could not be replayed; the spill file is kept and replayed again at the next start');
+      } else {
+        spill.discardRecovered();
+      }
+      this.logger.info({ files, ...summary }, 'spill recovered: writes acknowledged before the last stop are in redis');
+    })()
+      .catch((err: unknown) => {
+        this.logger.warn({ files, err: err instanceof Error ? err.message : String(err) }, 'spill replay failed; the spill file is kept and replayed again at the next start');
+      })
+      .finally(() => {
+        this.recovery = null;
+        this.recoveringKeys.clear();
+        this.recoveringCount = 0;
+      });
+  }
+
+  /** A conversation or buyer with writes being recovered waits for them (at most readTimeoutMs). */
+  private async afterRecovery(key: string): Promise<void> {
+    const recovery = this.recovery;
+    if (!recovery || !this.recoveringKeys.has(key)) return;
+    if ((await raceTimeout(recovery, this.readTimeoutMs)) === TIMEOUT) {
+      throw new AppError('STORE_UNAVAILABLE', 'writes of this conversation are being recovered from the spill file and redis is not reachable yet');
+    }
+  }
+
+  /** Makes a write durable before it is acknowledged early. False: it must wait for Redis instead. */
+  private async spillBeforeAck(n: number, record: SpillRecord | undefined): Promise<boolean> {
+    if (!record || this.spillMode === 'memory') return true;
+    if (!this.spill) return false;
+    return this.spill.append(n, record);
   }
 
   // --- outage bookkeeping --------------------------------------------------------------
@@ -146,42 +263,70 @@ class OutageTolerantStore implements Store {
     this.enterOutage(why);
   }
 
-  /** Remembers a write that was acknowledged before Redis confirmed it. */
-  private buffer(p: Promise<unknown>, what: string): void {
+  /**
+   * Remembers a write that was acknowledged before Redis confirmed it; `n` is its spill entry,
+   * marked done once Redis confirmed it (or refused it: a replay would be refused too).
+   */
+  private buffer(p: Promise<unknown>, what: string, n?: number): void {
     this.enterOutage(this.inner.health().reason ?? this.suspect ?? 'redis slow');
     this.buffered.add(p);
     this.bufferedTotal += 1;
-    p.then(noop, (err: unknown) => {
-      // Only a command Redis itself refused ends here (a lost connection is retried forever).
-      this.logger.warn({ op: what, err: err instanceof Error ? err.message : String(err) }, 'buffered write failed in redis after it was acknowledged');
-    }).finally(() => {
+    p.then(
+      () => {
+        if (n !== undefined) this.spill?.done(n);
+      },
+      (err: unknown) => {
+        // A command Redis refused ends here, or one dropped by close() (a lost connection is
+        // retried forever); the dropped one stays in the spill file for the next start.
+        if (n !== undefined && refusedByRedis(err)) this.spill?.done(n);
+        this.logger.warn({ op: what, err: err instanceof Error ? err.message : String(err) }, 'buffered write failed in redis after it was acknowledged');
+      },
+    ).finally(() => {
       this.buffered.delete(p);
-      if (this.buffered.size === 0 && this.inner.health().status === 'ok') {
-        this.suspect = null;
-        if (this.inOutage) {
-          this.inOutage = false;
-          this.logger.info({ confirmed: this.bufferedTotal }, 'store recovered: every buffered write is confirmed by redis');
-          this.bufferedTotal = 0;
-        }
-      }
+      this.settleOutage();
     });
+  }
+
+  /** Ends the outage once nothing is buffered any more and every Redis connection is ready. */
+  private settleOutage(): void {
+    if (this.buffered.size > 0) return;
+    if (this.inner.health().status !== 'ok') {
+      // The last write can be confirmed before the bus connection is back (each reconnects on
+      // its own schedule), and nothing may come along later to notice: look again shortly.
+      if ((this.inOutage || this.suspect !== null) && !this.settleTimer) {
+        this.settleTimer = setTimeout(() => {
+          this.settleTimer = null;
+          this.settleOutage();
+        }, 100);
+        this.settleTimer.unref();
+      }
+      return;
+    }
+    this.suspect = null;
+    if (this.inOutage) {
+      this.inOutage = false;
+      this.logger.info({ confirmed: this.bufferedTotal }, 'store recovered: every buffered write is confirmed by redis');
+      this.bufferedTotal = 0;
+    }
   }
 
   /**
    * Issues a write. Resolves with its result once Redis confirmed it; or, when Redis is down
    * or slow, resolves `buffered` while the command waits in the client's ordered queue.
    */
-  private async write<T>(op: Promise<T>, what: string): Promise<Raced<T>> {
+  private async write<T>(op: Promise<T>, what: string, record?: SpillRecord): Promise<Raced<T>> {
+    const n = ++this.issued; // `op` was issued just before this call: this is its place in line
     if (this.buffered.size >= this.maxBuffered) return { value: await op }; // back-pressure, honestly
     const raced = await raceTimeout(op, this.degraded() ? 0 : this.fallbackAfterMs);
     if (raced !== TIMEOUT) return raced;
     if (!this.degraded()) this.markSuspect(`a ${what} took longer than ${this.fallbackAfterMs} ms`);
-    this.buffer(op, what);
+    if (!(await this.spillBeforeAck(n, record))) return { value: await op };
+    this.buffer(op, what, record ? n : undefined);
     return TIMEOUT;
   }
 
-  private async writeVoid(op: Promise<void>, what: string): Promise<void> {
-    await this.write(op, what);
+  private async writeVoid(op: Promise<void>, what: string, record?: SpillRecord): Promise<void> {
+    await this.write(op, what, record);
   }
 
   /** Reads from Redis; from the local copy when Redis is down or stuck; fails after readTimeoutMs with nothing local. */
@@ -233,6 +378,7 @@ class OutageTolerantStore implements Store {
   // --- conversations -------------------------------------------------------------------
 
   async getConversation(id: string): Promise<ConversationState | null> {
+    if (this.recovery) await this.afterRecovery(`conv:${id}`);
     return this.read(
       () => this.inner.getConversation(id),
       () => this.entry(id, false)?.state,
@@ -244,13 +390,14 @@ class OutageTolerantStore implements Store {
   }
 
   async saveConversation(conv: ConversationState): Promise<void> {
+    if (this.recovery) await this.afterRecovery(`conv:${conv.id}`);
     const known = this.local.has(conv.id);
     const e = this.entry(conv.id, true)!;
     // Saved here before ever being read here, with no turns: this process just opened it, so
     // its log is empty. That lets a conversation opened during an outage number its messages.
     if (!known && conv.turns.length === 0) e.log = [];
     e.state = conv;
-    await this.writeVoid(this.inner.saveConversation(conv), 'conversation save');
+    await this.writeVoid(this.inner.saveConversation(conv), 'conversation save', { kind: 'conversation', state: conv });
   }
 
   listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]> {
@@ -258,6 +405,7 @@ class OutageTolerantStore implements Store {
   }
 
   async getBuyerSession(buyerId: string): Promise<BuyerSession | null> {
+    if (this.recovery) await this.afterRecovery(`buyer:${buyerId}`);
     return this.read(
       () => this.inner.getBuyerSession(buyerId),
       () => this.sessions.get(buyerId),
@@ -269,8 +417,9 @@ class OutageTolerantStore implements Store {
   }
 
   async saveBuyerSession(session: BuyerSession): Promise<void> {
+    if (this.recovery) await this.afterRecovery(`buyer:${session.buyerId}`);
     this.rememberSession(session);
-    await this.writeVoid(this.inner.saveBuyerSession(session), 'buyer session save');
+    await this.writeVoid(this.inner.saveBuyerSession(session), 'buyer session save', { kind: 'session', session });
   }
 
   private rememberSession(s: BuyerSession): void {
@@ -285,13 +434,17 @@ class OutageTolerantStore implements Store {
 
   // --- message log ---------------------------------------------------------------------
 
-  async appendMessage(conversationId: string, msg: NewMessage): Promise<StoredMessage> {
+  async appendMessage(conversationId: string, msg: NewMessage, options: AppendOptions = {}): Promise<StoredMessage> {
+    if (this.recovery) await this.afterRecovery(`conv:${conversationId}`);
     const e = this.entry(conversationId, false);
     if (this.degraded() && e?.log && msg.clientId !== undefined) {
       const seen = e.log.find((m) => m.clientId === msg.clientId);
       if (seen) return seen;
     }
-    const op = this.inner.appendMessage(conversationId, msg);
+    // A message without a client id gets an op id, so a replay from the spill file is stored once.
+    const opId = msg.clientId === undefined && (options.opId !== undefined || this.spillMode !== 'memory') ? (options.opId ?? randomUUID()) : undefined;
+    const op = this.inner.appendMessage(conversationId, msg, opId !== undefined ? { opId } : undefined);
+    const n = ++this.issued;
     if (!this.degraded() || !e?.log) {
       const raced = await raceTimeout(op, this.degraded() ? 0 : this.fallbackAfterMs);
       if (raced !== TIMEOUT) {
@@ -314,19 +467,21 @@ class OutageTolerantStore implements Store {
     const last = log[log.length - 1];
     const provisional: StoredMessage = { ...msg, conversationId, seq: (last?.seq ?? 0) + 1 };
     log.push(provisional);
-    this.buffer(
-      op.then((real) => {
-        if (real.seq !== provisional.seq || real.text !== provisional.text) {
-          this.logger.warn(
-            { conversationId, provisionalSeq: provisional.seq, seq: real.seq },
-            'a message buffered during the outage got another seq in redis (another instance wrote meanwhile); local copy dropped',
-          );
-          const cur = this.local.get(conversationId);
-          if (cur) delete cur.log;
-        }
-      }),
-      'message append',
-    );
+    const checked = op.then((real) => {
+      if (real.seq !== provisional.seq || real.text !== provisional.text) {
+        this.logger.warn(
+          { conversationId, provisionalSeq: provisional.seq, seq: real.seq },
+          'a message buffered during the outage got another seq in redis (another instance wrote meanwhile); local copy dropped',
+        );
+        const cur = this.local.get(conversationId);
+        if (cur) delete cur.log;
+      }
+      return real;
+    });
+    const record: SpillRecord = { kind: 'message', conversationId, message: msg, seq: provisional.seq, ...(opId !== undefined ? { opId } : {}) };
+    // Not durable here: answer only once Redis has it.
+    if (!(await this.spillBeforeAck(n, record))) return checked;
+    this.buffer(checked, 'message append', n);
     return provisional;
   }
 
@@ -357,6 +512,7 @@ class OutageTolerantStore implements Store {
   }
 
   async messagesAfter(conversationId: string, afterSeq: number, limit?: number): Promise<StoredMessage[]> {
+    if (this.recovery) await this.afterRecovery(`conv:${conversationId}`);
     return this.read(
       () => this.inner.messagesAfter(conversationId, afterSeq, limit),
       () => {
@@ -371,6 +527,7 @@ class OutageTolerantStore implements Store {
   }
 
   async lastSeq(conversationId: string): Promise<number> {
+    if (this.recovery) await this.afterRecovery(`conv:${conversationId}`);
     return this.read(
       () => this.inner.lastSeq(conversationId),
       () => {
@@ -385,8 +542,9 @@ class OutageTolerantStore implements Store {
 
   // --- handoff queue, agents, timers: writes buffered, answers that need Redis wait ----
 
-  enqueue(entry: QueueEntry): Promise<void> {
-    return this.writeVoid(this.inner.enqueue(entry), 'enqueue');
+  async enqueue(entry: QueueEntry): Promise<void> {
+    if (this.recovery) await this.afterRecovery(`conv:${entry.conversationId}`);
+    return this.writeVoid(this.inner.enqueue(entry), 'enqueue', { kind: 'enqueue', entry });
   }
   removeFromQueue(conversationId: string): Promise<boolean> {
     return this.inner.removeFromQueue(conversationId);
@@ -590,26 +748,48 @@ class OutageTolerantStore implements Store {
 
   // --- lifecycle -------------------------------------------------------------------------
 
-  ready(): Promise<void> {
-    return this.inner.ready();
+  /** Resolves once Redis is connected and an earlier process's spill file is replayed. */
+  async ready(): Promise<void> {
+    await this.inner.ready();
+    await this.recovery;
   }
 
   health(): { status: 'ok' | 'degraded'; reason?: string } {
     const h = this.inner.health();
     const n = this.buffered.size;
+    const spill =
+      this.spillMode === 'unavailable'
+        ? `; ${this.spillProblem ?? 'spill file unavailable'}: writes wait for redis`
+        : this.spill?.failureReason
+          ? `; ${this.spill.failureReason}: writes wait for redis`
+          : this.spill && this.spill.unconfirmedCount > 0
+            ? ` (${this.spill.unconfirmedCount} in the spill file)`
+            : '';
     if (h.status !== 'ok') {
-      return { status: 'degraded', reason: `${h.reason ?? 'store unreachable'}; buyers are answered from the local copy, ${n} acknowledged writes buffered` };
+      return { status: 'degraded', reason: `${h.reason ?? 'store unreachable'}; buyers are answered from the local copy, ${n} acknowledged writes buffered${spill}` };
     }
     if (n > 0 || this.suspect) {
-      return { status: 'degraded', reason: `${this.suspect ?? 'redis recovering'}; ${n} acknowledged writes not yet confirmed by redis` };
+      return { status: 'degraded', reason: `${this.suspect ?? 'redis recovering'}; ${n} acknowledged writes not yet confirmed by redis${spill}` };
+    }
+    if (this.recovery) {
+      return { status: 'degraded', reason: `replaying ${this.recoveringCount} writes from the spill file of an earlier run` };
     }
     return { status: 'ok' };
   }
 
   async close(): Promise<void> {
     if (this.buffered.size > 0) {
-      this.logger.warn({ buffered: this.buffered.size }, 'closing with buffered writes; they are sent if redis is reachable, lost otherwise');
+      this.logger.warn(
+        { buffered: this.buffered.size },
+        this.spill
+          ? 'closing with buffered writes; they are sent if redis is reachable, and kept in the spill file for the next start otherwise'
+          : 'closing with buffered writes; they are sent if redis is reachable, lost otherwise',
+      );
     }
+    if (this.settleTimer) clearTimeout(this.settleTimer);
     await this.inner.close();
+    // Closing settles every buffered write: confirmed (its spill entry is done) or dropped (its entry stays).
+    await raceTimeout(Promise.allSettled([...this.buffered]), 2000);
+    await this.spill?.close();
   }
 }

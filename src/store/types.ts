@@ -100,9 +100,20 @@ export interface ConversationStore {
   saveBuyerSession(session: BuyerSession): Promise<void>;
 }
 
+/** Per-call options of appendMessage. */
+export interface AppendOptions {
+  /**
+   * Idempotency key of a message without clientId: appending again with the same opId returns
+   * the message stored the first time, so a write can be replayed after a crash
+   * (src/store/spill.ts). The Redis store honours it; the embedded store never replays a
+   * write and ignores it.
+   */
+  opId?: string;
+}
+
 export interface MessageLog {
-  /** Appends atomically, assigning the next seq. Returns the stored message (the earlier one if clientId repeats). */
-  appendMessage(conversationId: string, msg: NewMessage): Promise<StoredMessage>;
+  /** Appends atomically, assigning the next seq. Returns the stored message (the earlier one if clientId or opId repeats). */
+  appendMessage(conversationId: string, msg: NewMessage, options?: AppendOptions): Promise<StoredMessage>;
   /** Messages with seq > afterSeq, oldest first. */
   messagesAfter(conversationId: string, afterSeq: number, limit?: number): Promise<StoredMessage[]>;
   /**

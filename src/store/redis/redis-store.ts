@@ -19,6 +19,7 @@ import type { ConversationState } from '../../dialogue/types';
 import { PRIORITY_RANK, stderrLogger, type AuditEntry, type StoreLogger } from '../shared';
 import type {
   AgentPresence,
+  AppendOptions,
   BuyerSession,
   NewMessage,
   PresenceLease,
@@ -198,8 +199,8 @@ class RedisStore implements Store {
 
   // --- message log ---------------------------------------------------------------------
 
-  async appendMessage(conversationId: string, msg: NewMessage): Promise<StoredMessage> {
-    const dedupe = msg.clientId !== undefined ? `c:${msg.clientId}` : `o:${randomUUID()}`;
+  async appendMessage(conversationId: string, msg: NewMessage, options: AppendOptions = {}): Promise<StoredMessage> {
+    const dedupe = msg.clientId !== undefined ? `c:${msg.clientId}` : `o:${options.opId ?? randomUUID()}`;
     const json = JSON.stringify({ conversationId, ...msg });
     const stored = await this.run(S.APPEND_MESSAGE, [this.k.convLog(conversationId), this.k.convDedupe(conversationId)], [dedupe, json]);
     return parse<StoredMessage>(String(stored));
