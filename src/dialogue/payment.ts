@@ -11,6 +11,8 @@ export const PAY = 'payment.pay';
 
 /** Confirmed cash on delivery (slots.cod), for the agent and the order remark. */
 export interface CodRecord {
+  /** The unpaid order it was priced on; unset when priced on the product before ordering. */
+  orderNumber?: string;
   price: number;
   codPrice: number;
   at: string;
@@ -32,6 +34,7 @@ export function codPolicy(input: PolicyInput): PolicyResult {
   const vars = { price, codPrice: price + p.codFee };
   if (input.answer === 'yes') {
     const record: CodRecord = { price, codPrice: price + p.codFee, at: input.now.toISOString() };
+    if (input.order && input.order.status === 'unpaid') record.orderNumber = input.order.number;
     return { moves: [move(input, COD, 'confirmed', vars)], slots: { cod: record }, pending: null };
   }
   if (input.answer === 'no') return { ...payPolicy({ ...input, answer: undefined, intent: PAY }), handledAs: PAY };

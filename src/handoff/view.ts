@@ -9,6 +9,7 @@ import type { Entity } from '../nlu/types';
 import { formatPlace, maskPhone } from '../replies/helpers';
 import type { Address, ShopData } from '../shop/types';
 import { slot, type AddressChangeRecord } from '../dialogue/policy';
+import type { CodRecord } from '../dialogue/payment';
 import type { ReturnRequest } from '../dialogue/returns';
 import type { QueueEntry, StoredMessage } from '../store/types';
 import type { SlaView } from './sla';
@@ -27,11 +28,13 @@ export interface OrderCard {
   remarks?: OrderRemark[];
 }
 
-/** A confirmed address change or an after-sale request the bot recorded (from the conversation's slots). */
+/** A confirmed address change, cash on delivery or after-sale request the bot recorded (from the conversation's slots). */
 export interface OrderRemark {
-  kind: 'address_change' | ReturnRequest['kind'];
+  kind: 'address_change' | 'cod' | ReturnRequest['kind'];
   at: string;
   address?: { recipient: string; phone: string; full: string };
+  /** Cash on delivery: the price with the surcharge the buyer agreed to. */
+  codPrice?: number;
   size?: string;
   color?: string;
 }
@@ -131,6 +134,8 @@ export function orderRemarks(conv: ConversationState, orderNumber: string): Orde
   const remarks: OrderRemark[] = [];
   const change = slot<AddressChangeRecord>(conv, 'addressChange');
   if (change && change.orderNumber === orderNumber) remarks.push({ kind: 'address_change', at: change.at, address: addressView(change.address) });
+  const cod = slot<CodRecord>(conv, 'cod');
+  if (cod && cod.orderNumber === orderNumber) remarks.push({ kind: 'cod', at: cod.at, codPrice: cod.codPrice });
   for (const r of slot<ReturnRequest[]>(conv, 'returnRequests') ?? []) {
     if (r.orderNumber !== orderNumber) continue;
     remarks.push({ kind: r.kind, at: r.at, ...(r.size ? { size: r.size } : {}), ...(r.color ? { color: r.color } : {}) });

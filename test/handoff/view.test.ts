@@ -47,3 +47,8 @@ test('return and exchange requests show on the order card in the order they were
     { kind: 'return', at: NOW.toISOString() },
   ]);
 });
+
+test('a confirmed cash on delivery shows with the price the buyer agreed to', () => {
+  const { conv } = talk('B003', ['可以货到付款吗', '确认货到付款']);
+  expect(orderCardFor(shop, conv)!.remarks).toEqual([{ kind: 'cod', at: NOW.toISOString(), codPrice: 480 }]);
+});
