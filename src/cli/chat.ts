@@ -93,7 +93,7 @@ function main(): void {
     }
   };
 
-  if (args.greet) printReply(engine.greet(conv));
+  if (args.greet) engine.greet(conv).forEach(printReply);
   const rl = createInterface({ input: process.stdin, terminal: false });
   rl.on('line', (line) => {
     const text = line.trim();

@@ -14,7 +14,7 @@ import { bareOffer, readAnswer } from './answers';
 import { addressChangePolicy, addressConfirmPolicy, ADDRESS_CHANGE } from './address';
 import { clarifyPolicy, FALLBACK, type ClarifySlot } from './clarify';
 import { shipTimePolicy, signedNotReceivedPolicy, trackingPolicy } from './delivery';
-import { helloPolicy, thanksPolicy } from './greeting';
+import { helloPolicy, openingPolicy, thanksPolicy } from './greeting';
 import { hagglePolicy, HAGGLE, type HaggleSlot } from './haggle';
 import { buildSummary, handoffInfo, maxPriority, suggestionIntents, suggestionReason } from './handoff';
 import { humanPolicy } from './human';
@@ -75,7 +75,8 @@ export interface Engine {
   openConversation(input: OpenConversationInput): ConversationState;
   handleMessage(conv: ConversationState, text: string): TurnResult;
   suggest(conv: ConversationState): Suggestion[];
-  greet(conv: ConversationState): BotReply;
+  /** Opening messages: the greeting, and a payment reminder for a buyer with an unpaid order. */
+  greet(conv: ConversationState): BotReply[];
   /** The polite holding reply ("a colleague will help you shortly") used when a turn fails. */
   holdingReply(): BotReply;
 }
@@ -435,17 +436,19 @@ export function createEngine(options: EngineOptions): Engine {
     greet(conv) {
       const now = clock();
       const bundle = getScripts();
-      const u: Understanding = emptyUnderstanding();
-      const result = helloPolicy(policyInput(conv, u, 'greeting.hello', now));
-      const m = result.moves[0];
-      if (!m) return { text: LAST_RESORT_REPLY, intent: 'greeting.hello', category: 'greeting' };
+      const lastResort: BotReply[] = [{ text: LAST_RESORT_REPLY, intent: 'greeting.hello', category: 'greeting' }];
+      const moves = openingPolicy(policyInput(conv, emptyUnderstanding(), 'greeting.hello', now)).moves;
+      if (moves.length === 0) return lastResort;
       try {
-        const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, pick: (n) => Math.floor(random() * n) });
-        const reply: BotReply = { text: r.text, intent: 'greeting.hello', category: 'greeting', templateId: r.templateId };
-        if (r.quickReplies) reply.quickReplies = r.quickReplies;
-        return reply;
+        return moves.map((m) => {
+          const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, pick: (n) => Math.floor(random() * n) });
+          const intent = m.intent;
+          const reply: BotReply = { text: r.text, intent, category: bundle.intents[intent]?.category ?? 'greeting', templateId: r.templateId };
+          if (r.quickReplies) reply.quickReplies = r.quickReplies;
+          return reply;
+        });
       } catch {
-        return { text: LAST_RESORT_REPLY, intent: 'greeting.hello', category: 'greeting' };
+        return lastResort;
       }
     },
   };

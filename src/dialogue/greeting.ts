@@ -1,8 +1,10 @@
 /**
  * Greetings and thanks. The greeting follows the shop's time of day and greets a returning
- * buyer by name (the manual: keep a customer file, greet returning buyers by name).
+ * buyer by name (the manual: keep a customer file, greet returning buyers by name); a buyer
+ * with an unpaid order is reminded of it when the chat opens.
  */
 import { wallTime } from '../shop/clock';
+import { PAY, payPolicy } from './payment';
 import { move, type PolicyInput, type PolicyResult } from './policy';
 
 export const HELLO = 'greeting.hello';
@@ -20,6 +22,16 @@ export function daypart(now: Date, utcOffsetMinutes: number): 'morning' | 'noon'
 export function helloPolicy(input: PolicyInput): PolicyResult {
   const part = daypart(input.now, input.shop.policy.utcOffsetMinutes);
   return { moves: [move(input, HELLO, part, { returning: input.buyer?.returning ?? false })] };
+}
+
+/**
+ * What the bot says when a buyer opens the chat: the greeting, and for a buyer whose order is
+ * still unpaid the payment reminder with the cut-off (催付: "pay before 16:00, ships today").
+ */
+export function openingPolicy(input: PolicyInput): PolicyResult {
+  const hello = helloPolicy(input);
+  if (input.order?.status !== 'unpaid') return hello;
+  return { moves: [...hello.moves, ...payPolicy({ ...input, intent: PAY }).moves] };
 }
 
 export function thanksPolicy(input: PolicyInput): PolicyResult {

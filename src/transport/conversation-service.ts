@@ -24,7 +24,7 @@ import {
 export interface ChatEngine {
   openConversation(input: { id: string; buyerId: string; shopId: string; productId?: string }): ConversationState;
   handleMessage(conv: ConversationState, text: string): TurnResult | Promise<TurnResult>;
-  greet(conv: ConversationState): BotReply;
+  greet(conv: ConversationState): BotReply[];
   holdingReply(): BotReply;
   suggest(conv: ConversationState): Suggestion[];
 }
@@ -147,8 +147,9 @@ export class ConversationService {
     await store.saveConversation(conversation);
     const session: BuyerSession = { buyerId, resumeToken, conversationId: conversation.id };
     await store.saveBuyerSession(session);
-    const greeting = engine.greet(conversation);
-    await this.postMessage(conversation.id, { from: 'bot', text: greeting.text, at: this.now(), meta: botMeta(greeting) });
+    for (const opening of engine.greet(conversation)) {
+      await this.postMessage(conversation.id, { from: 'bot', text: opening.text, at: this.now(), meta: botMeta(opening) });
+    }
     return { session, conversation, resumed: false };
   }
 

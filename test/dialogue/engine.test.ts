@@ -73,9 +73,11 @@ test('suggestions are ranked: current intent first, each with a reason', () => {
 test('the greeting follows the injected clock and names a returning buyer', () => {
   const evening = new Date('2025-03-10T21:00:00+08:00');
   const engine = engineWith(shippedBundle(), evening);
-  expect(engine.greet(engine.openConversation({ id: 'g', buyerId: 'B002', shopId: 'demo' })).text).toMatch(/晚上好.*李娜/);
+  expect(engine.greet(engine.openConversation({ id: 'g', buyerId: 'B002', shopId: 'demo' }))[0]!.text).toMatch(/晚上好.*李娜/);
   const morning = engineWith(shippedBundle());
-  const text = morning.greet(morning.openConversation({ id: 'g', buyerId: 'B008', shopId: 'demo' })).text;
+  const opening = morning.greet(morning.openConversation({ id: 'g', buyerId: 'B008', shopId: 'demo' }));
+  expect(opening).toHaveLength(1); // no unpaid order: the greeting alone
+  const text = opening[0]!.text;
   expect(text).toContain('早上好');
   expect(text).not.toContain('周婷');
 });
@@ -119,4 +121,14 @@ test('handleMessage does not mutate the state it is given', () => {
   const before = JSON.stringify(conv);
   engine.handleMessage(conv, '你好');
   expect(JSON.stringify(conv)).toBe(before);
+});
+
+test('a buyer with an unpaid order is greeted, then reminded to pay with the cut-off', () => {
+  const engine = engineWith(shippedBundle());
+  const opening = engine.greet(engine.openConversation({ id: 'u', buyerId: 'B003', shopId: 'demo' }));
+  expect(opening.map((r) => r.intent)).toEqual(['greeting.hello', 'payment.pay']);
+  expect(opening[0]!.text).toContain('早上好');
+  // Monday 10:00, before the 16:00 cut-off: paid now, it ships today.
+  expect(opening[1]!.text).toMatch(/今天 16:00/);
+  expect(opening[1]!.category).toBe('payment');
 });

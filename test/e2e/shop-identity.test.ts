@@ -46,6 +46,19 @@ describe('signed shop buyers on /ws/buyer', () => {
     await server.stop();
   });
 
+  it('greets a signed buyer with an unpaid order, then reminds them to pay, as two bot messages', async () => {
+    const unpaid = shop.ordersByBuyer('B003')[0];
+    expect(unpaid?.status).toBe('unpaid');
+    const { c } = await connect({ shopBuyerId: 'B003', shopBuyerSig: sign('B003') });
+    const greeting = await c.nextType('message');
+    const reminder = await c.nextType('message');
+    expect(greeting).toMatchObject({ from: 'bot', seq: 1 });
+    expect(reminder).toMatchObject({ from: 'bot', seq: 2 });
+    // Either variant of payment.pay/remind: unpaid, and when it ships if paid now.
+    expect(String(reminder['text'])).toMatch(/付款/);
+    expect(String(reminder['text'])).toMatch(/16:00前/);
+  });
+
   it('opens the signed buyer’s own conversation: greeted by name, her parcel tracked', async () => {
     const { c, welcome } = await connect({ shopBuyerId: LINA, shopBuyerSig: sign(LINA) });
     expect(c.frames.some((f) => f.type === 'error')).toBe(false);

@@ -22,8 +22,8 @@ export function createScriptedEngine(): ScriptedEngine {
       const at = new Date().toISOString();
       return { id, buyerId, shopId, status: 'bot', slots: {}, turns: [], facts: [], createdAt: at, updatedAt: at, ...(productId ? { productId } : {}) };
     },
-    greet(): BotReply {
-      return { text: '亲，欢迎光临~', intent: 'greeting.hello', category: 'greeting', quickReplies: ['查物流', '退换货'] };
+    greet(): BotReply[] {
+      return [{ text: '亲，欢迎光临~', intent: 'greeting.hello', category: 'greeting', quickReplies: ['查物流', '退换货'] }];
     },
     holdingReply(): BotReply {
       return { text: '亲，稍等，马上请同事来处理～', intent: 'other.fallback', category: 'other' };
