@@ -34,6 +34,7 @@ import type { ConversationState } from '../dialogue/types';
 import { AppError } from '../errors';
 import type { StoreLogger } from './shared';
 import type { BuyerSession, NewMessage, QueueEntry } from './types';
+import { fdatasync, fileLines, fsyncDir, isAlive, writeAll } from './durable-file';
 
 /** A write that can be replayed idempotently (see ./spill-replay.ts for how each is deduplicated). */
 export type SpillRecord =
@@ -272,19 +273,11 @@ export function readSpillFile(file: string, logger: StoreLogger): SpillContents 
   }
   const byN = new Map<number, SpillEntry>();
   const done = new Set<number>();
-  let start = 0;
-  let lineNo = 0;
-  while (start < buf.length) {
-    const nl = buf.indexOf(10, start);
-    const end = nl === -1 ? buf.length : nl;
-    const text = buf.toString('utf8', start, end);
-    lineNo += 1;
-    start = end + 1;
-    if (text.trim() === '') continue;
+  for (const { text, lineNo, last } of fileLines(buf)) {
     const line = parseLine(text);
     if (line && 'done' in line) done.add(line.done);
     else if (line) byN.set(line.n, line);
-    else if (nl === -1) {
+    else if (last) {
       out.torn += 1;
       logger.warn({ file, line: lineNo }, 'ignoring torn last line of the spill file (a crash during a write: never acknowledged)');
     } else {
@@ -448,36 +441,3 @@ function safeSize(file: string): number {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename is still atomic there.
-  }
-}
-
-async function writeAll(fd: number, data: string): Promise<void> {
-  let buf = Buffer.from(data);
-  while (buf.length > 0) {
-    const n = await new Promise<number>((resolve, reject) => fs.write(fd, buf, (err, written) => (err ? reject(err) : resolve(written))));
-    buf = buf.subarray(n);
-  }
-}
-
-function fdatasync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
-}

@@ -37,6 +37,7 @@ import * as path from 'node:path';
 import { AppError } from '../../errors';
 import type { StoreLogger } from '../shared';
 import { applyOp, isJournalOp, snapshotOps, type JournalOp, type MemoryState } from './state';
+import { fdatasync, fileLines, fsyncDir, isAlive, writeAll, writeAllSync } from '../durable-file';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
@@ -297,20 +298,11 @@ export class Journal {
   private replay(): void {
     if (!fs.existsSync(this.file)) return;
     const buf = fs.readFileSync(this.file);
-    let start = 0;
-    let lineNo = 0;
     let damaged = 0;
-    while (start < buf.length) {
-      const nl = buf.indexOf(10, start);
-      const end = nl === -1 ? buf.length : nl;
-      const text = buf.toString('utf8', start, end);
-      lineNo += 1;
-      start = end + 1;
-      if (text.trim() === '') continue;
+    for (const { text, lineNo, last } of fileLines(buf)) {
       const op = parseLine(text);
-      const isLast = nl === -1;
       if (op && applyOp(this.state, op)) continue;
-      if (isLast) {
+      if (last) {
         this.opts.logger.warn({ file: this.file, line: lineNo }, 'ignoring torn last line of journal (crash during a write)');
       } else {
         damaged += 1;
@@ -372,52 +364,6 @@ function parseLine(text: string): JournalOp | null {
   } catch {
     return null;
   }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function fsyncDir(dir: string): void {
-  // Makes the rename itself durable. Some filesystems refuse fsync on a directory; the rename
-  // is still atomic there, only its durability is left to the OS.
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    /* see above */
-  }
-}
-
-function writeAllSync(fd: number, data: string): void {
-  let buf = Buffer.from(data);
-  while (buf.length > 0) {
-    const n = fs.writeSync(fd, buf);
-    buf = buf.subarray(n);
-  }
-}
-
-async function writeAll(fd: number, data: string): Promise<void> {
-  let buf = Buffer.from(data);
-  while (buf.length > 0) {
-    const n = await new Promise<number>((resolve, reject) =>
-      fs.write(fd, buf, (err, written) => (err ? reject(err) : resolve(written))),
-    );
-    buf = buf.subarray(n);
-  }
-}
-
-function fdatasync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
 function sleep(ms: number): Promise<void> {
