@@ -184,6 +184,11 @@ export function registerStorefront(ctx: AppContext): void {
   router.get('/widget.js', ({ req, res }) => staticFiles.send(req, res, 'widget.js'));
   router.get('/widget.css', ({ req, res }) => staticFiles.send(req, res, 'widget.css'));
   router.get('/static/*', ({ req, res, params }) => staticFiles.send(req, res, params['*'] ?? ''));
+  // Pages link /static/favicon.svg; browsers still ask for /favicon.ico: nothing there, not an error.
+  router.get('/favicon.ico', ({ res }) => {
+    res.writeHead(204, { 'cache-control': 'public, max-age=86400' });
+    res.end();
+  });
   router.get('/api/shop/:shopId/product', ({ res, params, url }) => {
     if (params['shopId'] !== ctx.deps.config.shopId) {
       sendError(res, 'NOT_FOUND', 'Unknown shop');

@@ -59,6 +59,10 @@ function main(): void {
     process.stderr.write(`unknown product ${args.productId}; known: ${shop.products().map((p) => p.id).join(', ')}\n`);
     process.exit(2);
   }
+  if (!shop.buyer(args.buyerId)) {
+    process.stderr.write(`unknown buyer ${args.buyerId}; known: ${(shop.buyers?.() ?? []).map((b) => b.id).join(', ')}\n`);
+    process.exit(2);
+  }
   const engine = createEngine({ shop, getScripts: () => bundle });
   let conv = engine.openConversation({
     id: `chat-${process.pid}`,

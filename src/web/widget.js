@@ -54,6 +54,7 @@
     sending: '发送中',
     failed: '发送失败',
     retry: '重试',
+    tooLong: function (n, max) { return '消息太长了（' + n + '/' + max + ' 字），请删减或分几次发送'; },
     errors: {
       RATE_LIMITED: '发送太快啦，请稍后再试',
       TEXT_TOO_LONG: '消息太长了，请分几次发送',
@@ -182,7 +183,9 @@
   input.rows = 1;
   input.placeholder = T.placeholder;
   input.setAttribute('aria-label', T.placeholder);
-  input.maxLength = 500;
+  // No maxlength: it would cut pasted text silently. The limit is checked on send instead,
+  // with the text kept in the box (see maxText and the submit handler).
+  var maxText = 500;
   var sendBtn = el('button', 'kf-send', T.send);
   sendBtn.type = 'submit';
   form.appendChild(input);
@@ -490,7 +493,7 @@
       state.conversationId = f.conversationId;
     }
     state.status = f.status || 'bot';
-    if (f.limits && f.limits.maxTextLength) input.maxLength = f.limits.maxTextLength;
+    if (f.limits && f.limits.maxTextLength) maxText = f.limits.maxTextLength;
     connected = true;
     welcomed = true;
     attempt = 0;
@@ -648,6 +651,12 @@
     e.preventDefault();
     var text = input.value;
     if (!text.trim()) return;
+    var length = Array.from(text.trim()).length;
+    if (length > maxText) {
+      // Keep everything the buyer wrote; say how much is too much.
+      showNotice(T.tooLong(length, maxText));
+      return;
+    }
     input.value = '';
     sendText(text);
     input.focus();

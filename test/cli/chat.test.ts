@@ -30,3 +30,16 @@ test('an unknown product is refused with a clear message', () => {
   expect(out.status).toBe(2);
   expect(out.stderr).toContain('unknown product NOPE');
 });
+
+test('an unknown buyer is refused with the known ones listed, not silently accepted', () => {
+  const root = join(__dirname, '..', '..');
+  const out = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/cli/chat.ts', '--buyer', 'B999'], {
+    cwd: root,
+    input: '',
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(out.status).toBe(2);
+  expect(out.stderr).toContain('unknown buyer B999');
+  expect(out.stderr).toContain('B002');
+});

@@ -76,6 +76,23 @@ describe('storefront widget in Chromium', () => {
     await context.close();
   });
 
+  it('keeps an over-long message in the box and says how much too long, instead of cutting it', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await openChat(page);
+    const long = '这件衣服'.repeat(150); // 600 characters, the server's limit is 500
+    await say(page, long);
+    await page.locator('.kf-notice:not([hidden])').waitFor();
+    expect(await page.locator('.kf-notice').textContent()).toContain('600/500');
+    expect(await page.locator('.kf-input').inputValue()).toBe(long); // nothing lost
+    expect(await page.locator('.kf-buyer').count()).toBe(0); // nothing sent
+    // Shortened, it goes out.
+    await page.locator('.kf-input').fill(long.slice(0, 40));
+    await page.locator('.kf-input').press('Enter');
+    await page.locator('.kf-buyer[data-state="sent"]').first().waitFor();
+    await context.close();
+  });
+
   it('shows 已转人工客服 when the bot hands off, on a phone-sized screen', async () => {
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();

@@ -34,6 +34,14 @@ describe('HTTP routes', () => {
     expect(again.status).toBe(304);
   });
 
+  it('gives pages an icon, and answers the browser\'s /favicon.ico without a 404', async () => {
+    const icon = await fetch(`${server.url}/static/favicon.svg`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toMatch(/image\/svg\+xml/);
+    expect((await fetch(`${server.url}/favicon.ico`)).status).toBe(204);
+    expect(await (await fetch(`${server.url}/storefront`)).text()).toContain('href="/static/favicon.svg"');
+  });
+
   it('never serves files outside the web directory', async () => {
     for (const path of ['/static/../config.ts', '/static/%2e%2e/app.ts', '/static/..%2fapp.ts', '/static/.hidden.js']) {
       const res = await fetch(`${server.url}${path}`);
