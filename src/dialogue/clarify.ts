@@ -3,6 +3,7 @@
  * clarifying question with the likeliest topics as quick replies. If the next message is
  * still unclear, a person takes over rather than the bot asking again.
  */
+import { RUNNER_UP_MIN_CONFIDENCE } from './handoff';
 import { move, slot, type PolicyInput, type PolicyResult } from './policy';
 
 export const FALLBACK = 'other.fallback';
@@ -14,10 +15,20 @@ export interface ClarifySlot {
 }
 
 /**
+ * The clarifying question's variables: `choice` when there is one topic ("您是想问查物流吗"),
+ * `choices` as a spoken list when there are several ("A、B还是C"), neither when there is none.
+ */
+export function choiceVars(names: readonly string[]): { choice?: string; choices?: string } {
+  if (names.length === 0) return {};
+  if (names.length === 1) return { choice: names[0] as string };
+  return { choices: `${names.slice(0, -1).join('、')}还是${names[names.length - 1] as string}` };
+}
+
+/**
  * @param labels quick-reply label per intent (from the templates' `label`); intents without a
  *   label are not offered.
  */
-export function clarifyPolicy(input: PolicyInput, labels: Record<string, string>, maxChoices = 3): PolicyResult {
+export function clarifyPolicy(input: PolicyInput, labels: Record<string, string>, maxChoices = 3, minConfidence = RUNNER_UP_MIN_CONFIDENCE): PolicyResult {
   const prev = slot<ClarifySlot>(input.conv, 'clarify');
   if (prev && prev.asked >= 1) {
     return {
@@ -34,13 +45,15 @@ export function clarifyPolicy(input: PolicyInput, labels: Record<string, string>
   const choices: Record<string, string> = {};
   for (const r of input.u.ranking) {
     const label = labels[r.intent];
-    // Greetings are never what an unclear message was about.
+    // Greetings are never what an unclear message was about, and a topic the classifier gave a
+    // few percent is noise (开发票 for "<script>"): better to ask the buyer to rephrase.
     if (r.category === 'other' || r.category === 'greeting' || label === undefined || label in choices) continue;
+    if (r.confidence < minConfidence) continue;
     choices[label] = r.intent;
     if (Object.keys(choices).length >= maxChoices) break;
   }
   const names = Object.keys(choices);
-  const m = move(input, 'system', 'clarify', names.length > 0 ? { choices: names.join('/') } : {});
+  const m = move(input, 'system', 'clarify', choiceVars(names));
   m.quickReplies = names;
   return {
     moves: [m],

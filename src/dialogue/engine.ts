@@ -7,7 +7,9 @@
  */
 import type { IntentDef } from '../nlu/intents';
 import type { Entity, Understanding } from '../nlu/types';
+import { maskPhonesInText } from '../replies/mask-phones';
 import { renderMove, variantCount, type RenderedMove } from '../replies/render';
+import type { TemplateSet } from '../replies/templates';
 import type { ScriptBundle } from '../scripts/bundle';
 import type { Buyer, Order, Product, ShopData } from '../shop/types';
 import { bareOffer, readAnswer } from './answers';
@@ -16,7 +18,7 @@ import { clarifyPolicy, FALLBACK, type ClarifySlot } from './clarify';
 import { shipTimePolicy, signedNotReceivedPolicy, trackingPolicy } from './delivery';
 import { helloPolicy, openingPolicy, thanksPolicy } from './greeting';
 import { hagglePolicy, HAGGLE, type HaggleSlot } from './haggle';
-import { buildSummary, handoffInfo, maxPriority, suggestionIntents, suggestionReason } from './handoff';
+import { buildSummary, genericMovesFor, handoffInfo, maxPriority, nearlySameText, suggestionIntents, suggestionReason } from './handoff';
 import { humanPolicy } from './human';
 import { codPolicy, invoicePolicy, payPolicy } from './payment';
 import { isUsableAddress, move, type Answer, type HandoffRequest, type Move, type PendingQuestion, type Policy, type PolicyInput, type PolicyResult } from './policy';
@@ -79,6 +81,8 @@ export interface Engine {
   greet(conv: ConversationState): BotReply[];
   /** The polite holding reply ("a colleague will help you shortly") used when a turn fails. */
   holdingReply(): BotReply;
+  /** A system move said outside a buyer turn (e.g. 'no_agent'); undefined when the scripts lack it. */
+  systemNotice(name: string): BotReply | undefined;
 }
 
 /** What the engine remembers of the last buyer turn (slots.last), for suggestions later. */
@@ -86,6 +90,29 @@ interface LastTurn {
   text: string;
   handled: string;
   u: Understanding;
+}
+
+/**
+ * slots.botSaid: the bot's last two messages (the greeting's template only). A reply never
+ * picks the variant used there, and no suggestion repeats them: the buyer has just read them.
+ */
+const BOT_SAID = 'botSaid';
+interface BotSaid {
+  text?: string;
+  templateId?: string;
+}
+
+function botSaid(conv: ConversationState): BotSaid[] {
+  const v = conv.slots[BOT_SAID];
+  return Array.isArray(v) ? (v as BotSaid[]) : [];
+}
+
+/** The template id of variant `index` of the move keyed "intent/move" (as renderMove picks it). */
+function variantIdOf(templates: TemplateSet, key: string, index: number): string | undefined {
+  const slash = key.indexOf('/');
+  const variants = templates[key.slice(0, slash)]?.moves[key.slice(slash + 1)]?.variants ?? [];
+  if (variants.length === 0) return undefined;
+  return variants[((index % variants.length) + variants.length) % variants.length]?.id;
 }
 
 /** Said only if even the error template cannot render (the scripts themselves are broken). */
@@ -130,8 +157,17 @@ export function createEngine(options: EngineOptions): Engine {
   /** Renders moves, rotating variants per conversation (slots.variants). */
   function render(conv: ConversationState, bundle: ScriptBundle, moves: Move[], handled: string, fallbackCategory: Understanding['category'], now: Date): BotReply[] {
     const counters = { ...((conv.slots['variants'] as Record<string, number> | undefined) ?? {}) };
+    const said = botSaid(conv);
+    const recent = new Set(said.flatMap((b) => (b.templateId ? [b.templateId] : [])));
+    const latest = said[said.length - 1]?.templateId;
     const pick = (count: number, key: string): number => {
-      const n = counters[key] ?? Math.floor(random() * count);
+      const start = counters[key] ?? Math.floor(random() * count);
+      const idAt = (i: number): string => variantIdOf(bundle.templates, key, i) ?? '';
+      // Not a sentence the bot just said: the first variant not among its last two messages,
+      // else at least not the very last one. A move with a single variant may repeat.
+      let n = start;
+      for (let i = 0; i < count && recent.has(idAt(start + i)); i++) n = start + i + 1;
+      if (n - start >= count) n = idAt(start) === latest ? start + 1 : start;
       counters[key] = n + 1;
       return n;
     };
@@ -145,18 +181,25 @@ export function createEngine(options: EngineOptions): Engine {
       return reply;
     });
     conv.slots['variants'] = counters;
+    if (replies.length > 0) {
+      conv.slots[BOT_SAID] = [...botSaid(conv), ...replies.map((r): BotSaid => ({ text: r.text, ...(r.templateId ? { templateId: r.templateId } : {}) }))].slice(-2);
+    }
     return replies;
   }
 
-  /** Three ranked suggestions: the handled intent's reply, the runner-ups', then more variants. */
+  /**
+   * Three ranked suggestions: the handled intent's reply, the likely runner-ups', another
+   * variant of the handled reply, then generic moves that fit the category (apology, ask for
+   * the order number or photos, "checking for you"). None repeats what the bot just said.
+   */
   function suggestions(conv: ConversationState, bundle: ScriptBundle, last: LastTurn | undefined, now: Date): Suggestion[] {
     if (!last) return [];
     const labels = labelsOf(bundle);
     const base: ConversationState = { ...conv, slots: { ...conv.slots } };
     delete base.slots['pending'];
+    const said = botSaid(conv);
     const candidates = suggestionIntents(last.handled, last.u.ranking);
     const out: Suggestion[] = [];
-    const seen = new Set<string>();
     const moves: { m: Move; kind: 'current' | 'runner_up'; label: string; confidence?: number }[] = [];
     candidates.forEach((intent, i) => {
       try {
@@ -169,38 +212,41 @@ export function createEngine(options: EngineOptions): Engine {
         // A runner-up that cannot be answered in this situation is simply not suggested.
       }
     });
-    const add = (m: Move, variant: number, reason: string): void => {
-      try {
-        const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, variant });
-        if (seen.has(r.text)) return;
-        seen.add(r.text);
-        out.push({ text: r.text, reason, templateId: r.templateId });
-      } catch {
-        // Same: skip what cannot render here.
+    // The buyer has just read the bot's last messages: the agent sending one again looks like a machine stuck.
+    const repeats = (text: string, templateId: string): boolean =>
+      out.some((o) => o.text === text) || said.some((b) => b.templateId === templateId || (b.text !== undefined && nearlySameText(b.text, text)));
+    /** Adds the first usable variant from `from` on; returns the index used, or -1. */
+    const addFirst = (m: Move, reason: string, from = 0): number => {
+      for (let v = from; v < variantCount(bundle.templates, m.intent, m.move) && out.length < 3; v++) {
+        try {
+          const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, variant: v });
+          if (repeats(r.text, r.templateId)) continue;
+          out.push({ text: r.text, reason, templateId: r.templateId });
+          return v;
+        } catch {
+          // Same: skip what cannot render here.
+        }
       }
+      return -1;
     };
-    for (const c of moves) add(c.m, 0, suggestionReason(c.kind, c.label, c.confidence));
-    for (const c of moves) {
-      for (let v = 1; v < variantCount(bundle.templates, c.m.intent, c.m.move) && out.length < 3; v++) {
-        add(c.m, v, suggestionReason('variant', c.label));
+    const used = moves.map((c) => addFirst(c.m, suggestionReason(c.kind, c.label, c.confidence)));
+    const current = moves[0];
+    if (current && current.kind === 'current') {
+      let v = used[0] ?? -1;
+      while (out.length < 3 && v >= -1) {
+        v = addFirst(current.m, suggestionReason('variant', current.label), v + 1);
+        if (v < 0) break;
       }
     }
-    // Still short: the classifier's weaker guesses, then the handoff notices, so agents always get three.
-    for (const r of last.u.ranking) {
-      if (out.length >= 3) break;
-      if (candidates.includes(r.intent) || r.intent === FALLBACK) continue;
-      try {
-        const result = (POLICIES[r.intent] ?? genericPolicy)(policyInput(base, last.u, r.intent, now));
-        const m = result.moves.find((x) => x.intent !== 'system');
-        if (m) add(m, 0, suggestionReason('runner_up', labels[r.intent] ?? r.intent, r.confidence));
-      } catch {
-        // not answerable here
+    if (out.length < 3) {
+      const sys = policyInput(base, last.u, 'system', now);
+      const hasOrder = conv.orderId !== undefined && shop.order(conv.orderId) !== undefined;
+      for (const name of genericMovesFor(categoryOf(bundle, last.handled, last.u.category), hasOrder)) {
+        if (out.length >= 3) break;
+        addFirst(move(sys, 'system', name), suggestionReason(name, ''));
       }
-    }
-    for (const name of ['handoff', 'handoff_urgent']) {
-      for (let v = 0; v < variantCount(bundle.templates, 'system', name) && out.length < 3; v++) {
-        add(move(policyInput(base, last.u, 'system', now), 'system', name), v, suggestionReason('holding', ''));
-      }
+      // Scripts without the generic moves: the handoff notices still keep the buyer informed.
+      for (const name of ['handoff', 'handoff_urgent']) addFirst(move(sys, 'system', name), suggestionReason('holding', ''));
     }
     return out.slice(0, 3);
   }
@@ -366,6 +412,32 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  /**
+   * Chooses the opening's variants now, while the state is being created and saved, so that
+   * greet() (which returns no state) says them and the first reply knows what was said: a
+   * buyer's "你好" then gets the other greeting, not the same sentence again.
+   */
+  function seedOpening(conv: ConversationState, now: Date): void {
+    try {
+      const templates = getScripts().templates;
+      const counters: Record<string, number> = {};
+      const said: BotSaid[] = [];
+      for (const m of openingPolicy(policyInput(conv, emptyUnderstanding(), 'greeting.hello', now)).moves) {
+        const count = variantCount(templates, m.intent, m.move);
+        if (count === 0) continue;
+        const key = `${m.intent}/${m.move}`;
+        const n = Math.floor(random() * count);
+        counters[key] = n + 1;
+        const id = variantIdOf(templates, key, n);
+        said.push(id ? { templateId: id } : {});
+      }
+      conv.slots['variants'] = counters;
+      conv.slots[BOT_SAID] = said.slice(-2);
+    } catch {
+      // No seed: greet() picks at random as before.
+    }
+  }
+
   /** The holding reply and error handoff when a stage throws. */
   function failSafe(input: ConversationState, text: string, error: unknown): TurnResult {
     const now = safeNow(clock);
@@ -380,7 +452,7 @@ export function createEngine(options: EngineOptions): Engine {
       // No suggestions: the agent still gets the conversation.
     }
     const message = error instanceof Error ? error.message : String(error);
-    const summary = `【系统出错】最后一句「${text.slice(0, 60)}」 · ${message.slice(0, 200)}`;
+    const summary = `【系统出错】最后一句「${maskPhonesInText(text).slice(0, 60)}」 · ${message.slice(0, 200)}`;
     const info = handoffInfo('error', 'high', summary, suggestionList, now);
     if (conv.status !== 'agent') conv.status = 'queued';
     conv.handoff = info;
@@ -410,6 +482,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (product) conv.productId = product.id;
       const latest = shop.ordersByBuyer(input.buyerId)[0];
       if (latest) conv.orderId = latest.number;
+      seedOpening(conv, now);
       return conv;
     },
 
@@ -433,15 +506,27 @@ export function createEngine(options: EngineOptions): Engine {
       return holding(safeNow(clock));
     },
 
+    systemNotice(name) {
+      const now = safeNow(clock);
+      try {
+        const r = renderMove(getScripts().templates, 'system', name, { shop: { name: shop.policy.shopName } }, { now, utcOffsetMinutes: offset, pick: (n) => Math.floor(random() * n) });
+        return { text: r.text, intent: 'system', category: 'other', templateId: r.templateId };
+      } catch {
+        return undefined;
+      }
+    },
+
     greet(conv) {
       const now = clock();
       const bundle = getScripts();
       const lastResort: BotReply[] = [{ text: LAST_RESORT_REPLY, intent: 'greeting.hello', category: 'greeting' }];
       const moves = openingPolicy(policyInput(conv, emptyUnderstanding(), 'greeting.hello', now)).moves;
       if (moves.length === 0) return lastResort;
+      // The variants seedOpening chose (counters hold the next one to use).
+      const seeded = (conv.slots['variants'] as Record<string, number> | undefined) ?? {};
       try {
         return moves.map((m) => {
-          const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, pick: (n) => Math.floor(random() * n) });
+          const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, pick: (n, key) => (seeded[key] ?? Math.floor(random() * n) + 1) - 1 });
           const intent = m.intent;
           const reply: BotReply = { text: r.text, intent, category: bundle.intents[intent]?.category ?? 'greeting', templateId: r.templateId };
           if (r.quickReplies) reply.quickReplies = r.quickReplies;

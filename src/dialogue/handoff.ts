@@ -6,6 +6,14 @@
 import type { ConversationState, HandoffInfo, HandoffReason, Priority, Suggestion } from './types';
 import type { Order } from '../shop/types';
 import type { IntentScore } from '../nlu/types';
+import { maskPhonesInText } from '../replies/mask-phones';
+
+/**
+ * Below this confidence a runner-up intent is a guess the classifier barely made: offering it
+ * as a clarifying choice or an agent suggestion only confuses (an invoice answer to an
+ * address change at 1%). Measured on the shipped intents, real alternatives sit well above it.
+ */
+export const RUNNER_UP_MIN_CONFIDENCE = 0.15;
 
 /** Agent-facing words for a handoff reason (the console shows them; buyers never see them). */
 export const REASON_LABELS: Record<HandoffReason, string> = {
@@ -59,14 +67,18 @@ export function buildSummary(input: {
     parts.push(`订单 ${o.number} ${ORDER_STATUS_LABELS[o.status]}${ship}`);
   }
   if (input.buyerName) parts.push(`买家 ${input.buyerName}`);
-  const text = input.lastText.length > 60 ? `${input.lastText.slice(0, 60)}…` : input.lastText;
+  // Mobile numbers are masked here and in the queue preview (handoff/view.ts): a summary is
+  // shown on every console and copied around. The full history keeps what the buyer wrote,
+  // since the agent who holds the conversation may need to call the number.
+  const masked = maskPhonesInText(input.lastText);
+  const text = masked.length > 60 ? `${masked.slice(0, 60)}…` : masked;
   parts.push(`最后一句「${text}」`);
   if (input.note) parts.push(input.note);
   return parts.join(' · ');
 }
 
 /** Candidate intents for suggestions: the handled intent first, then the classifier's ranking. */
-export function suggestionIntents(handled: string, ranking: IntentScore[], max = 3, minConfidence = 0.1): string[] {
+export function suggestionIntents(handled: string, ranking: IntentScore[], max = 3, minConfidence = RUNNER_UP_MIN_CONFIDENCE): string[] {
   const out = [handled];
   for (const r of ranking) {
     // A runner-up the classifier barely considered, or a greeting, would only distract the agent.
@@ -76,13 +88,76 @@ export function suggestionIntents(handled: string, ranking: IntentScore[], max =
   return out.slice(0, max);
 }
 
+/** Generic agent moves in templates/system.yaml, offered when the intents give too few suggestions. */
+export type GenericMove = 'agent_hold' | 'agent_apology' | 'ask_order' | 'ask_photos';
+
+const GENERIC_REASONS: Record<GenericMove, string> = {
+  agent_hold: '安抚买家、告知正在处理',
+  agent_apology: '先致歉、稳住买家情绪',
+  ask_order: '请买家提供订单号',
+  ask_photos: '请买家拍照说明问题',
+};
+
+/**
+ * The generic moves that fit a conversation, most useful first: after-sale and complaints
+ * start with an apology and photos of the problem, logistics and payment need the order
+ * number (unless an order is already in focus), anything else a polite "checking for you".
+ */
+export function genericMovesFor(category: string, hasOrder: boolean): GenericMove[] {
+  const askOrder: GenericMove[] = hasOrder ? [] : ['ask_order'];
+  switch (category) {
+    case 'return':
+      return ['agent_apology', 'ask_photos', ...askOrder, 'agent_hold'];
+    case 'bad_review':
+      return ['agent_apology', 'ask_photos', 'agent_hold'];
+    case 'delivery':
+    case 'address':
+    case 'payment':
+      return [...askOrder, 'agent_hold', 'agent_apology'];
+    default:
+      return ['agent_hold', ...askOrder];
+  }
+}
+
 /** Reason shown next to a suggestion. */
-export function suggestionReason(kind: 'current' | 'runner_up' | 'variant' | 'holding', label: string, confidence?: number): string {
+export function suggestionReason(kind: 'current' | 'runner_up' | 'variant' | 'holding' | GenericMove, label: string, confidence?: number): string {
   if (kind === 'holding') return '安抚买家、告知正在处理';
+  if (kind in GENERIC_REASONS) return GENERIC_REASONS[kind as GenericMove];
   const pct = confidence === undefined ? '' : `，置信度 ${Math.round(confidence * 100)}%`;
   if (kind === 'current') return `当前意图「${label}」${pct}`;
   if (kind === 'runner_up') return `次选意图「${label}」${pct}`;
   return `「${label}」的另一种说法`;
+}
+
+/** Text compared loosely: no whitespace or punctuation, so "亲，好的～" and "亲 好的" are the same. */
+function looseText(text: string): string {
+  return text.replace(/[\s\p{P}\p{S}]/gu, '');
+}
+
+function bigrams(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = 0; i + 1 < text.length; i++) {
+    const g = text.slice(i, i + 2);
+    out.set(g, (out.get(g) ?? 0) + 1);
+  }
+  return out;
+}
+
+/**
+ * True when two replies would read as the same sentence to a buyer: equal once punctuation and
+ * spaces are ignored, or sharing nearly all their character pairs (Dice ≥ 0.85: the same
+ * template with a different time or a changed particle).
+ */
+export function nearlySameText(a: string, b: string): boolean {
+  const x = looseText(a);
+  const y = looseText(b);
+  if (x === y) return true;
+  if (x.length < 2 || y.length < 2) return false;
+  const gx = bigrams(x);
+  const gy = bigrams(y);
+  let shared = 0;
+  for (const [g, n] of gx) shared += Math.min(n, gy.get(g) ?? 0);
+  return (2 * shared) / (x.length - 1 + (y.length - 1)) >= 0.85;
 }
 
 /** Assembles the HandoffInfo. */

@@ -105,7 +105,8 @@ const GREETING_VARIABLES: VariableSet = {
 };
 
 const SYSTEM_VARIABLES: VariableSet = {
-  choices: { description: 'Labels offered as quick replies in a clarifying question, joined with "/"', optional: true },
+  choice: { description: 'The one topic offered in a clarifying question, when there is exactly one', optional: true },
+  choices: { description: 'Two or more topics offered in a clarifying question, as spoken: "A、B还是C"', optional: true },
 };
 
 /** Variables per template file intent (category-wide sets apply to every intent in the category). */
@@ -145,7 +146,7 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
   'greeting.hello': ['morning', 'noon', 'afternoon', 'evening'],
   'greeting.thanks': ['welcome'],
   'other.fallback': ['reply'],
-  system: ['clarify', 'handoff', 'handoff_urgent', 'error'],
+  system: ['clarify', 'handoff', 'handoff_urgent', 'no_agent', 'error', 'agent_hold', 'agent_apology', 'ask_order', 'ask_photos'],
 };
 
 /** The variables a template for `intent` may use (common + its category's set). */

@@ -132,3 +132,125 @@ test('a buyer with an unpaid order is greeted, then reminded to pay with the cut
   expect(opening[1]!.text).toMatch(/今天 16:00/);
   expect(opening[1]!.category).toBe('payment');
 });
+
+describe('clarifying question wording and choices', () => {
+  function ask(ranking: { intent: string; category: string; confidence: number }[]) {
+    const unclear = understood('other.fallback', [], 0.2);
+    unclear.ranking = ranking.map((r) => ({ ...r, category: r.category as never }));
+    const engine = engineWith(scriptedBundle(() => unclear));
+    return engine.handleMessage(engine.openConversation({ id: 'cq', buyerId: 'B008', shopId: 'demo' }), '那个').replies[0]!;
+  }
+
+  test('one likely topic is asked about directly, not as "which one of"', () => {
+    const reply = ask([
+      { intent: 'other.fallback', category: 'other', confidence: 0.4 },
+      { intent: 'delivery.tracking', category: 'delivery', confidence: 0.3 },
+      { intent: 'payment.invoice', category: 'payment', confidence: 0.05 },
+    ]);
+    expect(reply.text).toContain('您是想问查物流吗？');
+    expect(reply.text).not.toContain('哪一个');
+    expect(reply.quickReplies).toEqual(['查物流', '转人工']);
+  });
+
+  test('several topics are listed as spoken Chinese: A、B还是C', () => {
+    const reply = ask([
+      { intent: 'delivery.tracking', category: 'delivery', confidence: 0.3 },
+      { intent: 'return.refund', category: 'return', confidence: 0.25 },
+      { intent: 'payment.invoice', category: 'payment', confidence: 0.2 },
+    ]);
+    expect(reply.text).toContain('您是想问查物流、退货退款还是开发票呢？');
+    expect(reply.text).not.toContain('/');
+  });
+
+  test('topics the classifier barely considered are not offered: the buyer is asked to rephrase', () => {
+    // What "<script>alert(1)</script>" gets from the shipped classifier.
+    const reply = ask([
+      { intent: 'other.fallback', category: 'other', confidence: 0.16 },
+      { intent: 'payment.invoice', category: 'payment', confidence: 0.07 },
+      { intent: 'product.info', category: 'product', confidence: 0.068 },
+    ]);
+    expect(reply.text).toContain('能再说详细一点吗');
+    expect(reply.text).not.toMatch(/开发票|商品详情/);
+    expect(reply.quickReplies).toEqual(['转人工']);
+  });
+});
+
+describe('agent suggestions', () => {
+  test('none repeats what the bot just said, and a near-zero runner-up is never one of them', () => {
+    // "我要投诉你们" as the shipped classifier ranks it.
+    const u = understood('bad_review.complaint', [], 0.99);
+    u.ranking = [
+      { intent: 'bad_review.complaint', category: 'bad_review', confidence: 0.99 },
+      { intent: 'other.fallback', category: 'other', confidence: 0.003 },
+      { intent: 'greeting.thanks', category: 'greeting', confidence: 0.001 },
+    ];
+    const engine = engineWith(scriptedBundle(() => u));
+    const r = engine.handleMessage(engine.openConversation({ id: 'sg', buyerId: 'B004', shopId: 'demo' }), '我要投诉你们');
+    const s = r.handoff!.suggestions;
+    expect(s).toHaveLength(3);
+    for (const said of r.replies) expect(s.map((x) => x.text)).not.toContain(said.text);
+    expect(s[0]!.templateId).toMatch(/^bad_review\.complaint\//);
+    expect(s[0]!.reason).toContain('当前意图');
+    expect(s.map((x) => x.templateId).join(' ')).not.toMatch(/greeting|other\.fallback/);
+    for (const x of s) expect(x.reason.length).toBeGreaterThan(0);
+  });
+
+  test('an address change is not followed by an invoice answer at 1%: generic help fills the third', () => {
+    const u = understood('address.change', [], 0.98);
+    u.ranking = [
+      { intent: 'address.change', category: 'address', confidence: 0.98 },
+      { intent: 'payment.invoice', category: 'payment', confidence: 0.01 },
+      { intent: 'address.confirm', category: 'address', confidence: 0.005 },
+    ];
+    const engine = engineWith(scriptedBundle(() => u));
+    const conv: ConversationState = { ...engine.openConversation({ id: 'ad', buyerId: 'B002', shopId: 'demo' }), status: 'agent' };
+    const s = engine.handleMessage(conv, '帮我改一下地址').handoff!.suggestions;
+    expect(s).toHaveLength(3);
+    expect(s.map((x) => x.templateId).join(' ')).not.toMatch(/payment\.invoice|address\.confirm/);
+    expect(s.some((x) => x.templateId?.startsWith('system/'))).toBe(true);
+  });
+
+  test('after-sale without an order on file asks for photos or the order number, each with its reason', () => {
+    const u = understood('return.damaged', [], 0.9);
+    const engine = engineWith(scriptedBundle(() => u));
+    const conv: ConversationState = { ...engine.openConversation({ id: 'dm', buyerId: 'B008', shopId: 'demo' }), status: 'agent' };
+    const s = engine.handleMessage(conv, '衣服破了').handoff!.suggestions;
+    expect(s).toHaveLength(3);
+    const generic = s.filter((x) => /^system\/(ask_photos|agent_apology|ask_order)#/.test(x.templateId ?? ''));
+    expect(generic.length).toBeGreaterThan(0);
+    for (const g of generic) expect(g.reason).toMatch(/致歉|拍照|订单号/);
+  });
+});
+
+describe('the bot does not say the same sentence twice in a row', () => {
+  test('the greeting and the reply to "你好" are different sentences', () => {
+    const engine = engineWith(scriptedBundle(() => understood('greeting.hello')));
+    const conv = engine.openConversation({ id: 'hi', buyerId: 'B008', shopId: 'demo' });
+    const greeting = engine.greet(conv)[0]!.text;
+    const reply = engine.handleMessage(conv, '你好').replies[0]!.text;
+    expect(reply).not.toBe(greeting);
+  });
+
+  test('a move with several variants never repeats the previous reply, whatever the random start', () => {
+    for (const start of [0, 0.3, 0.6, 0.99]) {
+      const engine = createEngine({ shop, getScripts: () => scriptedBundle(() => understood('greeting.hello')), clock: () => NOW, random: () => start });
+      let conv = engine.openConversation({ id: `r${start}`, buyerId: 'B008', shopId: 'demo' });
+      let previous = engine.greet(conv)[0]!.text;
+      for (let i = 0; i < 4; i++) {
+        const r = engine.handleMessage(conv, '你好');
+        expect(r.replies[0]!.text).not.toBe(previous);
+        previous = r.replies[0]!.text;
+        conv = r.conversation;
+      }
+    }
+  });
+});
+
+test('the handoff summary masks a phone number in the last message', () => {
+  const engine = engineWith(scriptedBundle(() => understood('human.request')));
+  const r = engine.handleMessage(engine.openConversation({ id: 'ph', buyerId: 'B008', shopId: 'demo' }), '转人工，打我电话13912345678');
+  expect(r.handoff!.summary).toContain('139****5678');
+  expect(r.handoff!.summary).not.toContain('13912345678');
+  // The conversation itself keeps what the buyer wrote (the agent may need to call).
+  expect(r.conversation.turns.at(-1)!.text).toContain('13912345678');
+});
