@@ -9,12 +9,14 @@ import type { MoneyEntity, Understanding } from '../nlu/types';
 import type { Answer } from './policy';
 
 const NO = /^(不对|不是|不行|不要|不用|错了|不好|不了|算了|no)[啊呀的哦吧了!！。.～~]*$/i;
-const YES = /^(对|对的|是|是的|好|好的|好吧|行|行吧|可以|嗯|嗯嗯|没问题|没错|确认|确定|就这样|就这个价|成交|ok|yes)[啊呀的哦吧了!！。.～~]*$/i;
+const YES_WORD = '(?:对|对的|是|是的|好|好的|好吧|行|行吧|可以|嗯|嗯嗯|没问题|没错|确认|确定|就这样|就这个价|就这个价格|就按这个价|成交|ok|yes)[啊呀的哦吧了!！。.～~]*';
+/** One yes word, or a few in a row ("好的，就这个价", "行，成交"). */
+const YES = new RegExp(`^${YES_WORD}(?:[,，、\\s]*${YES_WORD})*$`, 'i');
 
 /** 'yes' / 'no' for a short typed answer, undefined when it is not one. */
 export function readAnswer(u: Understanding): Answer | undefined {
   const t = u.normalized.trim();
-  if (t.length === 0 || t.length > 8) return undefined;
+  if (t.length === 0 || t.length > 10) return undefined;
   if (NO.test(t)) return 'no';
   if (YES.test(t)) return 'yes';
   return undefined;
@@ -37,4 +39,23 @@ export function bareOffer(u: Understanding): MoneyEntity | undefined {
   const value = parseNumeral(core);
   if (value === undefined || !Number.isFinite(value) || value <= 0) return undefined;
   return { kind: 'money', text: core, span: { start: 0, end: core.length }, value, role: 'offer', freeShipping: false };
+}
+
+/** What may follow a bare price and still leave it a price: "450吧", "三百八卖不卖", "400行吗". */
+const PRICE_TAIL = /(?:卖不卖|卖吗|行不行|行吗|可以吗|可不可以|好不好|好吗|成不成|能不能|怎么样|咋样|包邮)?[吧呢啊呀哦嘛么？?!！～~。,，\s]*$/u;
+const PRICE_HEAD = /^(?:那|那就|就|要是|如果|给你|给您|最多)?/u;
+
+/**
+ * A message that is nothing but a price ("400", "450吧", "三百八卖不卖", "那250呢"): on a
+ * product page this starts bargaining even before anyone said 便宜. Stricter than bareOffer,
+ * because without bargaining under way a number could be a size or an order: only a number
+ * plausible as a price for `listPrice` (a fifth of it up to half again) counts.
+ */
+export function priceOnly(u: Understanding, listPrice: number): MoneyEntity | undefined {
+  if (u.entities.some((e) => e.kind !== 'money')) return undefined;
+  const core = u.normalized.trim().replace(PRICE_TAIL, '').replace(PRICE_HEAD, '').replace(/(?:元|块钱|块|rmb)$/iu, '');
+  if (core === '' || core.length > 8) return undefined;
+  const value = parseNumeral(core);
+  if (value === undefined || !Number.isFinite(value) || value < listPrice / 5 || value > listPrice * 1.5) return undefined;
+  return { kind: 'money', text: core, span: { start: 0, end: core.length }, value, role: 'offer', freeShipping: /包邮/u.test(u.normalized) };
 }

@@ -12,7 +12,7 @@ import { renderMove, variantCount, type RenderedMove } from '../replies/render';
 import type { TemplateSet } from '../replies/templates';
 import type { ScriptBundle } from '../scripts/bundle';
 import type { Buyer, Order, Product, ShopData } from '../shop/types';
-import { bareOffer, readAnswer } from './answers';
+import { bareOffer, priceOnly, readAnswer } from './answers';
 import { addressChangePolicy, addressConfirmPolicy, ADDRESS_CHANGE } from './address';
 import { clarifyPolicy, FALLBACK, type ClarifySlot } from './clarify';
 import { shipTimePolicy, signedNotReceivedPolicy, trackingPolicy } from './delivery';
@@ -277,22 +277,26 @@ export function createEngine(options: EngineOptions): Engine {
     if (pending) {
       const idx = pending.choices.indexOf(trimmed);
       const typed = idx < 0 ? readAnswer(u) : undefined;
-      if (idx === 0 || typed === 'yes' || (idx < 0 && typed === undefined && YES_INTENTS.has(u.intent) && u.entities.length === 0 && trimmed.length <= 4)) {
+      if (idx === 0 || typed === 'yes' || (idx < 0 && typed === undefined && YES_INTENTS.has(u.intent) && u.entities.length === 0 && trimmed.length <= 4 && !bareOffer(u))) {
         return { intent: pending.owner, answer: 'yes', pending, clarify: false };
       }
       if (idx === 1 || typed === 'no') return { intent: pending.owner, answer: 'no', pending, clarify: false };
     }
     const haggle = conv.slots['haggle'] as HaggleSlot | undefined;
-    if (haggle && haggle.deal === undefined && !u.entities.some((e) => e.kind === 'money')) {
-      // "300" alone means a price only while bargaining.
-      const offer = bareOffer(u);
+    const bargaining = haggle !== undefined && haggle.deal === undefined;
+    // On a product page a message that is only a price ("400", "450吧") is an offer too.
+    const onPage = conv.productId !== undefined ? shop.product(conv.productId) : undefined;
+    const pagePrice = onPage ? priceOnly(u, onPage.listPrice) : undefined;
+    if (!u.entities.some((e) => e.kind === 'money')) {
+      // "300" alone means a price while bargaining.
+      const offer = bargaining ? bareOffer(u) : pagePrice;
       if (offer) {
         u.entities = [...u.entities, offer];
         return { intent: HAGGLE, clarify: false };
       }
     }
     const money = u.entities.some((e) => e.kind === 'money');
-    if (money && (u.category === 'haggle' || (haggle && haggle.deal === undefined && ['other', 'greeting', 'product'].includes(u.category)))) {
+    if (money && (u.category === 'haggle' || pagePrice !== undefined || (bargaining && ['other', 'greeting', 'product'].includes(u.category)))) {
       return { intent: HAGGLE, clarify: false };
     }
     if (conv.slots['awaitingAddress'] && u.entities.some((e) => e.kind === 'address' && isUsableAddress(e))) return { intent: ADDRESS_CHANGE, clarify: false };
@@ -365,6 +369,7 @@ export function createEngine(options: EngineOptions): Engine {
     const handled = result.handledAs ?? routed.intent;
     if (!routed.clarify) delete conv.slots['clarify'];
     applySlots(conv, result);
+    if (result.productId !== undefined) conv.productId = result.productId;
     delete conv.slots['pending'];
 
     const h = decideHandoff(bundle, handled, u, text, result);

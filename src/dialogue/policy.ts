@@ -48,6 +48,8 @@ export interface PolicyResult {
   handoff?: HandoffRequest;
   /** Intent this turn was really handled as (a policy may pass a turn to another flow). */
   handledAs?: string;
+  /** The product the conversation turns to (the buyer took up a product the bot suggested). */
+  productId?: string;
 }
 
 export type Answer = 'yes' | 'no';

@@ -98,6 +98,8 @@ const HAGGLE_VARIABLES: VariableSet = {
   cheaper: { description: 'A cheaper product suggested instead (object)', optional: true },
   'cheaper.name': { description: 'Its name', optional: true },
   'cheaper.price': { description: 'Its price (yuan)', optional: true },
+  'cheaper.fits': { description: "true when the buyer's offer reaches its lowest price (it fits the budget); else it is only the closest", optional: true },
+  shipBy: { description: 'When an order paid now ships (ISO), use {{when shipBy}} → 今天 16:00 / 明天 16:00' },
 };
 
 const GREETING_VARIABLES: VariableSet = {

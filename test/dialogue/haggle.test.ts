@@ -1,9 +1,9 @@
 /** The bargaining policy on hand-built understandings: rounds, concessions, far-below offers, handoff. */
 import { createEngine } from '../../src/dialogue/engine';
-import { acceptThreshold, counterOffer } from '../../src/dialogue/haggle';
+import { acceptThreshold, cheaperProduct, counterOffer, HAGGLE } from '../../src/dialogue/haggle';
 import type { ConversationState, TurnResult } from '../../src/dialogue/types';
 import type { Understanding } from '../../src/nlu/types';
-import { demoShop, NOW, offerEntity, scriptedBundle, understood } from './fixtures';
+import { demoShop, NOW, offerEntity, scriptedBundle, shippedBundle, understood } from './fixtures';
 
 const shop = demoShop();
 const coat = shop.product('P100')!;
@@ -67,11 +67,66 @@ test('counterOffer never leaves [floor, last price]', () => {
   }
 });
 
-test('pushing without a number hands off after the policy limit', () => {
-  const results = run([understood('haggle.bargain'), understood('haggle.bargain'), understood('haggle.bargain')]);
-  expect(results[0]!.handoff).toBeUndefined();
-  expect(results[1]!.handoff).toBeUndefined();
-  expect(results[2]!.handoff).toMatchObject({ reason: 'policy_limit' });
+test('a push without a number is a round: price asked, gift, then steps down to the floor, called lowest only there', () => {
+  const pushes = Array.from({ length: 7 }, () => understood('haggle.bargain'));
+  const results = run(pushes);
+  const moves = results.map((r) => /\/(\w+)#/.exec(r.replies[0]!.templateId ?? '')?.[1]);
+  expect(moves).toEqual(['ask_price', 'concession', 'counter', 'counter', 'counter', 'final', 'firm']);
+  const offers = results.slice(1, 6).map((r) => r.replies[0]!.offer!);
+  expect(offers).toEqual([coat.listPrice, 433, 404, 388, coat.floorPrice]);
+  expect(results[1]!.replies[0]!.text).toContain(shop.policy.haggle.gift);
+  for (const r of results.slice(0, 5)) expect(r.replies[0]!.text).not.toMatch(/最低|到底/);
+  expect(results.slice(0, 6).every((r) => r.handoff === undefined)).toBe(true);
+  expect(results[6]!.handoff).toMatchObject({ reason: 'policy_limit' });
+});
+
+test('after the lowest real price, a lower offer or a push gets that price again, never less', () => {
+  const script = [300, 310, 320, 330, 340].map((v) => understood('haggle.bargain', [offerEntity(v)]));
+  const results = run([...script, understood('haggle.bargain', [offerEntity(370)])]);
+  expect(results[4]!.replies[0]!.offer).toBe(coat.floorPrice);
+  expect(results[5]!.replies[0]!.offer).toBe(coat.floorPrice);
+  expect(results[5]!.conversation.slots['haggle']).toMatchObject({ lowest: coat.floorPrice, final: true });
+});
+
+test('a product that already ships free concedes the gift first, never "包邮" as a favour', () => {
+  expect(coat.listPrice).toBeGreaterThanOrEqual(shop.policy.freeShippingFrom);
+  const [r] = run([understood('haggle.bargain', [offerEntity(300)])]);
+  expect(r!.replies[0]!.text).toContain(shop.policy.haggle.gift);
+  const concession = shippedBundle().templates[HAGGLE]!.moves['concession']!;
+  const ctx = { product: { name: coat.name }, gift: shop.policy.haggle.gift, freeShipping: true, counter: coat.listPrice, price: coat.listPrice };
+  for (const variant of concession.variants) {
+    const text = variant.render(ctx, { data: { now: NOW, utcOffsetMinutes: 480 } });
+    expect(text).toContain(shop.policy.haggle.gift);
+    expect(text).not.toMatch(/给您包邮|运费我们出/);
+  }
+});
+
+test('"好的，就这个价" typed after a counter closes the deal at that counter', () => {
+  const yes = { ...understood('haggle.bargain'), normalized: '好的,就这个价' };
+  const results = run([understood('haggle.bargain', [offerEntity(300)]), understood('haggle.bargain', [offerEntity(340)]), yes]);
+  const counter = results[1]!.replies[0]!.offer!;
+  expect(results[2]!.replies[0]!.offer).toBe(counter);
+  expect(results[2]!.conversation.slots['haggle']).toMatchObject({ deal: counter });
+});
+
+test('a far-below offer is shown a product it can buy; with none, the closest one, said to be the closest', () => {
+  const fitting = cheaperProduct(coat, shop, 200)!;
+  expect(fitting.fits).toBe(true);
+  expect(fitting.product.floorPrice).toBeLessThanOrEqual(200);
+  const closest = cheaperProduct(coat, shop, 50)!;
+  expect(closest.fits).toBe(false);
+  const [r] = run([understood('haggle.bargain', [offerEntity(50)])]);
+  expect(r!.replies[0]!.text).toContain(closest.product.name);
+  expect(r!.replies[0]!.text).not.toContain('推荐');
+});
+
+test('a follow-up price near the suggested product bargains on that product', () => {
+  const results = run([260, 250].map((v) => understood('haggle.bargain', [offerEntity(v)])));
+  const suggested = cheaperProduct(coat, shop, 260)!.product;
+  expect(results[0]!.replies[0]!.text).toContain(suggested.name);
+  expect(results[1]!.conversation.productId).toBe(suggested.id);
+  expect(results[1]!.replies[0]!.text).toContain(suggested.name);
+  expect(results[1]!.conversation.slots['haggle']).toMatchObject({ productId: suggested.id, deal: 250 });
 });
 
 test('offers are remembered across turns in plain JSON state', () => {
