@@ -17,7 +17,17 @@ export const MAX_TEXT_CHARS = 1000;
 export const EMOTICON_TOKEN = '[表情]';
 
 // [微笑] (Taobao/JD), /:^_^ (Wangwang/QQ), #E-s12 (JD mobile), and Unicode pictographs.
-const EMOTICON_RE = /\[[\u4e00-\u9fff]{1,4}\]|\/:[!"$-.0-Z\\\]-~]{1,5}|#E-s\d{1,4}|\p{Extended_Pictographic}(?:\uFE0F|\u200D\p{Extended_Pictographic})*/gu;
+// A skin-tone modifier belongs to the pictograph before it (👌🏻 is one emoticon).
+const EMOTICON_RE = /\[[\u4e00-\u9fff]{1,4}\]|\/:[!"$-.0-Z\\\]-~]{1,5}|#E-s\d{1,4}|\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}]?(?:\uFE0F|\u200D\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}]?)*/gu;
+/**
+ * Gestures buyers send as a whole answer ("👌" = 好的, "🙏" = 谢谢) become those words, so an
+ * acknowledgement is read as one while a row of laughing faces stays a bare emoticon.
+ */
+const GESTURE_WORDS: ReadonlyMap<number, string> = new Map([
+  [0x1f44c, '好的'], // 👌
+  [0x1f44d, '好的'], // 👍
+  [0x1f64f, '谢谢'], // 🙏
+]);
 // Zero-width and control characters that clients leak into messages.
 const INVISIBLE_RE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B-\u200F\u2028\u2029\u2060\uFEFF]/g;
 // Lone surrogates (e.g. an emoji cut in half by a length cap) are dropped.
@@ -208,10 +218,57 @@ function bundledWordScore(text: string): number {
   return n;
 }
 
+/**
+ * Clients that cannot show a lone final byte print '?' (or '？') in its place: 鎴戞兂閫€璐? is
+ * 我想退货 with the last byte of 货 lost. A final question mark counts as that lost byte when
+ * the bytes before it end inside a UTF-8 sequence; a real question mark after a whole character
+ * is kept.
+ */
+function dropLostByteMark(bytes: number[], endsWithQuestionMark: boolean): number[] {
+  if (!endsWithQuestionMark) return bytes;
+  const before = bytes.slice(0, -1);
+  const err = firstUtf8Error(before);
+  return err >= 0 && err >= before.length - 2 && (before[err] ?? 0) >= 0xe0 ? before : bytes;
+}
+
+let bundledDictBytes: Buffer | undefined;
+/** How often jieba's bundled dictionary says `word` occurs (0 when it is not listed). */
+function dictFrequency(word: string): number {
+  bundledDictBytes ??= Buffer.from(bundledDict.buffer, bundledDict.byteOffset, bundledDict.byteLength);
+  const at = bundledDictBytes.indexOf(`\n${word} `);
+  if (at < 0) return 0;
+  const lineEnd = bundledDictBytes.indexOf(0x0a, at + 1);
+  const fields = bundledDictBytes.toString('utf8', at + 1, lineEnd < 0 ? undefined : lineEnd).split(' ');
+  return Number(fields[1]) || 0;
+}
+
+/**
+ * Of equally scored guesses for a lost last character, the likeliest by jieba's counts: the
+ * word it ends (退货 34 against 退败 3) weighs a hundred times its own count, so a common
+ * character that ends no listed word still wins over a rare pairing (错了 against 错事).
+ */
+function mostFrequentEnding<T extends { tail: string }>(ties: readonly T[]): T {
+  let best = ties[0] as T;
+  let bestFreq = -1;
+  for (const t of ties) {
+    const chars = [...t.tail];
+    const last = chars[chars.length - 1] ?? '';
+    const freq = (chars.length >= 2 ? 100 * dictFrequency(chars.slice(-2).join('')) : 0) + dictFrequency(last);
+    if (freq > bestFreq) {
+      best = t;
+      bestFreq = freq;
+    }
+  }
+  return best;
+}
+
 /** Re-encode as GBK and decode as UTF-8; undefined when the round trip does not give clean text. */
 function roundTrip(text: string, wordScore?: WordScorer): string | undefined {
   const table = gbkCodes();
   let bytes: number[] = [];
+  const trimmed = text.trimEnd();
+  const questionMark = trimmed.endsWith('?') || trimmed.endsWith('\uFF1F');
+  text = questionMark ? trimmed.slice(0, -1) + '?' : text;
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? 0;
     if (cp < 0x80) {
@@ -228,7 +285,7 @@ function roundTrip(text: string, wordScore?: WordScorer): string | undefined {
     if (code === undefined) return undefined;
     bytes.push(code >> 8, code & 0xff);
   }
-  bytes = restoreLostPairs(bytes, wordScore);
+  bytes = restoreLostPairs(dropLostByteMark(bytes, questionMark), wordScore);
   const decoded = new TextDecoder('utf-8').decode(Uint8Array.from(bytes));
   // A lost trailing byte or an odd split leaves a few replacement marks: tolerate some, drop them.
   const bad = (decoded.match(/\uFFFD/g) ?? []).length;
@@ -253,14 +310,21 @@ function restoreLostPairs(input: number[], wordScore?: WordScorer): number[] {
     // missing, guess the continuation byte that reads best; with more, drop the stub.
     if (err >= bytes.length - 2 && (bytes[err] ?? 0) >= 0xe0) {
       if (err !== bytes.length - 2) return bytes.slice(0, err);
-      let best: { bytes: number[]; score: number } | undefined;
+      let best: { bytes: number[]; score: number; tail: string } | undefined;
+      const ties: { bytes: number[]; tail: string }[] = [];
       for (let cont = 0x80; cont <= 0xbf; cont++) {
         const candidate = [...bytes, cont];
         const tail = new TextDecoder('utf-8').decode(Uint8Array.from(candidate.slice(Math.max(0, err - 6))));
         const score = plainness(tail) + (wordScore ? 2 * wordScore(tail) : 0);
-        if (!best || score > best.score) best = { bytes: candidate, score };
+        if (!best || score > best.score) {
+          best = { bytes: candidate, score, tail };
+          ties.length = 0;
+        }
+        if (score === best.score) ties.push({ bytes: candidate, tail });
       }
-      return best && best.score > 0 ? best.bytes : bytes.slice(0, err);
+      if (!best || best.score <= 0) return bytes.slice(0, err);
+      // 想退货 and 想退败 both read as words: the more frequent last word is the likelier guess.
+      return ties.length > 1 ? mostFrequentEnding(ties).bytes : best.bytes;
     }
     let best: { bytes: number[]; reach: number; score: number } | undefined;
     // The pair boundary to insert at is within the 3-byte sequence that broke.
@@ -428,9 +492,9 @@ export function normalize(raw: string, options: NormalizeOptions = {}): Normaliz
   if (found & HAS_HINT) {
     if (INVISIBLE_HINT_RE.test(text)) text = text.replace(INVISIBLE_RE, '');
     if (EMOTICON_HINT_RE.test(text)) {
-      text = text.replace(EMOTICON_RE, () => {
+      text = text.replace(EMOTICON_RE, (m) => {
         flags.emoticons++;
-        return EMOTICON_TOKEN;
+        return GESTURE_WORDS.get(m.codePointAt(0) ?? 0) ?? EMOTICON_TOKEN;
       });
     }
     found |= NEEDS_SPACE_WORK;

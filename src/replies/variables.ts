@@ -75,6 +75,11 @@ const PRODUCT_VARIABLES: VariableSet = {
   stock: { description: 'Pieces in stock for that size/colour', optional: true },
   availableSizes: { description: 'Sizes in stock, joined with "/"', optional: true },
   availableColors: { description: 'Colours in stock, joined with "/"', optional: true },
+  shipBy: { description: 'When it ships if ordered now (ISO), use {{when shipBy}} → 今天 16:00 / 明天 16:00', optional: true },
+  recommendedSize: { description: "Size the product's size chart recommends for the buyer's height and weight", optional: true },
+  heightCm: { description: "The buyer's height (cm), when told", optional: true },
+  weightJin: { description: "The buyer's weight in 斤, when told", optional: true },
+  oneSize: { description: 'true when the product comes in one size only (均码)', optional: true },
 };
 
 const PAYMENT_VARIABLES: VariableSet = {
@@ -138,7 +143,7 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
   'return.exchange': ['offer', 'out_of_stock', 'outside', 'no_order'],
   'return.damaged': ['apologise', 'disputed', 'no_order'],
   'bad_review.complaint': ['apologise'],
-  'product.size_color': ['options', 'in_stock', 'out_of_stock'],
+  'product.size_color': ['options', 'in_stock', 'out_of_stock', 'recommend', 'fit_ok', 'fit_small', 'fit_large', 'ask_body', 'no_chart'],
   'product.stock': ['in_stock', 'out_of_stock', 'options'],
   'product.info': ['describe'],
   'payment.cod': ['confirm', 'confirmed', 'unavailable'],

@@ -20,6 +20,11 @@ const addressSchema = z.object({
   detail: z.string().min(1),
 });
 
+/** [min, max] of a size chart, positive and in order. */
+const range = z
+  .tuple([z.number().positive(), z.number().positive()])
+  .refine(([min, max]) => min <= max, 'expected [min, max] with min <= max');
+
 const productSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -29,6 +34,10 @@ const productSchema = z.object({
   featured: z.boolean().optional(),
   description: z.string(),
   variants: z.array(z.object({ size: z.coerce.string(), color: z.string(), stock: z.number().int().min(0) })),
+  sizeChart: z
+    .array(z.object({ size: z.coerce.string(), heightCm: range, weightKg: range }))
+    .min(1)
+    .optional(),
 });
 
 const buyerSchema = z.object({
@@ -143,6 +152,10 @@ export function loadDemoShop(dir: string, options: DemoShopOptions = {}): ShopDa
   for (const p of products) {
     if (p.floorPrice > p.listPrice) {
       throw new AppError('INVALID_CONFIG', `products.yaml: ${p.id} floorPrice above listPrice`);
+    }
+    const unknownSize = p.sizeChart?.find((row) => !p.variants.some((v) => v.size === row.size));
+    if (unknownSize) {
+      throw new AppError('INVALID_CONFIG', `products.yaml: ${p.id} sizeChart names size ${unknownSize.size}, which the product does not have`);
     }
   }
   const buyerById = new Map(buyers.map((b) => [b.id, b]));

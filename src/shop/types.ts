@@ -10,6 +10,18 @@ export interface ProductVariant {
   stock: number;
 }
 
+/**
+ * One row of a product's size chart: the build a size fits, what the bot recommends a size
+ * from. Ranges are inclusive; neighbouring rows may share a boundary.
+ */
+export interface SizeChartRow {
+  size: string;
+  /** Height in centimetres, [min, max]. */
+  heightCm: [number, number];
+  /** Weight in kilograms, [min, max] (buyers often say 斤: 2 斤 = 1 kg). */
+  weightKg: [number, number];
+}
+
 export interface Product {
   id: string;
   name: string;
@@ -21,6 +33,8 @@ export interface Product {
   /** Material, fit, care: what product.info answers with. */
   description: string;
   variants: ProductVariant[];
+  /** Size advice by height and weight; absent for one-size items (a scarf). */
+  sizeChart?: SizeChartRow[];
   featured?: boolean;
 }
 

@@ -81,6 +81,14 @@ describe('understanding as one value', () => {
     }
   });
 
+  it("understands mojibake whose lost last byte was shown as '?'", () => {
+    const u = understand(model, '鎴戞兂閫€璐?');
+    expect(u.normalized).toBe('我想退货');
+    expect(u.flags.garbled).toBe(false);
+    expect(u.category).toBe('return');
+    expect(u.confidence).toBeGreaterThan(GARBLED_CONFIDENCE);
+  });
+
   it('treats Traditional like Simplified', () => {
     expect(understand(model, '東西壞了要退貨').intent).toBe(understand(model, '东西坏了要退货').intent);
   });

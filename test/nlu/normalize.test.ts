@@ -45,6 +45,21 @@ describe('normalize', () => {
     expect(n.flags.mojibakeRepaired).toBe(true);
   });
 
+  it("reads a final '?' or '？' standing in for the lost last byte as that byte", () => {
+    // 我想退货 shown as GBK: the lone last byte of 货 is printed as a question mark.
+    for (const shown of ['鎴戞兂閫€璐?', '鎴戞兂閫€璐？']) {
+      const n = normalize(shown);
+      expect(n.text).toBe('我想退货');
+      expect(n.flags).toMatchObject({ mojibakeRepaired: true, garbled: false });
+    }
+  });
+
+  it('keeps a real question mark after mojibake that ends on a whole character', () => {
+    const n = normalize(`${asMojibake('我想退货吗')}?`);
+    expect(n.text).toBe('我想退货吗?');
+    expect(n.flags.mojibakeRepaired).toBe(true);
+  });
+
   it('repairs the mojibake from the shop manual even with a character lost in display', () => {
     expect(normalize('娣樺疂鍞悗').text).toBe('淘宝售后');
   });

@@ -49,6 +49,19 @@ test('a product whose floor is above its list price is refused, naming the file'
   expect(() => loadDemoShop(dir, { now: NOW })).toThrow(/products\.yaml/);
 });
 
+test('size charts are read, and a chart naming a size the product lacks or an inverted range is refused', () => {
+  const shop = loadDemoShop(DIR, { now: NOW });
+  expect(shop.product('P100')!.sizeChart).toContainEqual({ size: 'M', heightCm: [158, 165], weightKg: [45, 55] });
+  expect(shop.product('P500')!.sizeChart).toBeUndefined();
+  const dir = mkdtempSync(join(tmpdir(), 'shop-'));
+  for (const f of ['buyers.yaml', 'orders.yaml', 'policy.yaml']) copyFileSync(join(DIR, f), join(dir, f));
+  const products = readFileSync(join(DIR, 'products.yaml'), 'utf8');
+  writeFileSync(join(dir, 'products.yaml'), products.replace('{ size: XL, heightCm: [172, 180]', '{ size: XXL, heightCm: [172, 180]'));
+  expect(() => loadDemoShop(dir, { now: NOW })).toThrow(/P100 sizeChart names size XXL/);
+  writeFileSync(join(dir, 'products.yaml'), products.replace('heightCm: [158, 165]', 'heightCm: [165, 158]'));
+  expect(() => loadDemoShop(dir, { now: NOW })).toThrow(/products\.yaml: .*sizeChart.*min <= max/);
+});
+
 test('relative time specs', () => {
   expect(resolveRelativeTime('-2h', NOW, 480).toISOString()).toBe('2025-03-10T00:00:00.000Z');
   expect(resolveRelativeTime('-1d 17:32', NOW, 480).toISOString()).toBe('2025-03-09T09:32:00.000Z');
