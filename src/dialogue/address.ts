@@ -4,9 +4,9 @@
  * before it is noted on the order. Once the parcel has left, the address cannot change
  * here: explain, and a person contacts the courier.
  */
-import type { AddressEntity } from '../nlu/types';
+import type { AddressEntity, Understanding } from '../nlu/types';
 import type { Address, Order } from '../shop/types';
-import { effectiveAddress, isUsableAddress, lastEntity, move, type AddressChangeRecord, type PolicyInput, type PolicyResult } from './policy';
+import { effectiveAddress, isUsableAddress, lastEntity, move, orderMissing, type AddressChangeRecord, type PolicyInput, type PolicyResult } from './policy';
 
 export type { AddressChangeRecord } from './policy';
 
@@ -30,6 +30,67 @@ export function mergeAddress(entity: AddressEntity, base: Address): Address {
   };
 }
 
+/** "我电话换了，新号码137…": a new phone for the delivery address, handled as an address change. */
+const PHONE_CHANGE = /(?:电话|手机|号码|联系方式).{0,6}(?:换|改|变|更新)|(?:换|改|变|更新)了?.{0,4}(?:电话|手机|号码)|新的?(?:电话|手机|号码)/;
+
+/** Whether the buyer is giving a new phone number for delivery. */
+export function isPhoneChange(u: Understanding): boolean {
+  return u.entities.some((e) => e.kind === 'phone') && PHONE_CHANGE.test(u.normalized);
+}
+
+/** One unit of a street address a correction may name alone: "是101号", "5号楼", "1102室". */
+const UNIT_RE = /(\d+)\s*(号楼|号院|号|室|栋|幢|单元|楼|弄)/g;
+
+/** What a buyer says before the corrected part: "不对，是…", "应该是…", "改成…". */
+const CORRECTION_FILLER = /^(?:不对|不是|错了)?[，,。\s]*(?:应该是|改成|改为|是)?/u;
+
+function replaceUnit(detail: string, value: string, unit: string): string {
+  const same = new RegExp(`\\d+\\s*${unit}${unit === '号' ? '(?![楼院])' : ''}`, 'g');
+  const hits = [...detail.matchAll(same)];
+  const last = hits[hits.length - 1];
+  if (!last) return `${detail}${value}${unit}`;
+  const at = last.index ?? 0;
+  return `${detail.slice(0, at)}${value}${unit}${detail.slice(at + last[0].length)}`;
+}
+
+/**
+ * `base` with the buyer's correction merged in, or undefined when the message corrects
+ * nothing: a new phone, a recipient, a whole address with its place, or one unit of the
+ * street ("不对，是101号" changes only the number).
+ */
+export function correctAddress(u: Understanding, base: Address): Address | undefined {
+  let out: Address = { ...base };
+  let changed = false;
+  const entity = lastEntity(u, 'address');
+  if (entity && isUsableAddress(entity) && (entity.province || entity.city || entity.district)) {
+    out = { ...mergeAddress(entity, base), district: entity.district ?? (entity.city || entity.province ? '' : base.district) };
+    changed = true;
+  } else {
+    if (entity?.recipient) {
+      out.recipient = entity.recipient;
+      changed = true;
+    }
+    const typed = (entity?.detail ?? '').replace(CORRECTION_FILLER, '');
+    const street = typed.replace(UNIT_RE, '').replace(/[\s，,。]/g, '');
+    if (street.length >= 2 && !base.detail.replace(/\s/g, '').includes(street)) {
+      // Another street altogether: it replaces the street part, the place stays.
+      out.detail = typed;
+      changed = true;
+    } else {
+      for (const m of u.normalized.matchAll(UNIT_RE)) {
+        out.detail = replaceUnit(out.detail, m[1] as string, m[2] as string);
+        changed = true;
+      }
+    }
+  }
+  const phone = lastEntity(u, 'phone') ?? (entity?.phone ? { value: entity.phone } : undefined);
+  if (phone) {
+    out.phone = phone.value;
+    changed = true;
+  }
+  return changed ? out : undefined;
+}
+
 function shippedOutcome(input: PolicyInput, intent: string, order: Order, handoff: boolean): PolicyResult {
   const vars: Record<string, unknown> = { address: order.address };
   if (order.shipment) {
@@ -46,7 +107,7 @@ function shippedOutcome(input: PolicyInput, intent: string, order: Order, handof
 /** address.confirm: show the address on file and ask the buyer to confirm it. */
 export function addressConfirmPolicy(input: PolicyInput): PolicyResult {
   const { order } = input;
-  if (!order) return { moves: [move(input, ADDRESS_CONFIRM, 'no_order')] };
+  if (!order) return { moves: [orderMissing(input, ADDRESS_CONFIRM)] };
   const address = effectiveAddress(input.conv, order);
   if (input.answer === 'yes') return { moves: [move(input, ADDRESS_CONFIRM, 'confirmed', { address })], pending: null };
   if (input.answer === 'no') return addressChangePolicy({ ...input, answer: undefined, pending: undefined, intent: ADDRESS_CHANGE });
@@ -63,7 +124,7 @@ export function addressConfirmPolicy(input: PolicyInput): PolicyResult {
 export function addressChangePolicy(input: PolicyInput): PolicyResult {
   const { order } = input;
   const base = { handledAs: ADDRESS_CHANGE };
-  if (!order) return { ...base, moves: [move(input, ADDRESS_CHANGE, 'no_order')] };
+  if (!order) return { ...base, moves: [orderMissing(input, ADDRESS_CHANGE)] };
   if (hasShipped(order)) return { ...base, ...shippedOutcome(input, ADDRESS_CHANGE, order, true) };
   const current = effectiveAddress(input.conv, order);
   const pendingAddress = input.pending?.kind === 'read_back' ? (input.pending.data?.['address'] as Address | undefined) : undefined;
@@ -76,15 +137,21 @@ export function addressChangePolicy(input: PolicyInput): PolicyResult {
       pending: null,
     };
   }
-  const entity = lastEntity(input.u, 'address');
-  if (entity && isUsableAddress(entity) && input.answer !== 'no') {
-    const newAddress = mergeAddress(entity, current);
-    return {
-      ...base,
-      moves: [move(input, ADDRESS_CHANGE, 'read_back', { address: current, newAddress })],
-      slots: { awaitingAddress: undefined },
-      pending: { owner: ADDRESS_CHANGE, kind: 'read_back', choices: [], data: { address: newAddress } },
-    };
+  const readBack = (newAddress: Address): PolicyResult => ({
+    ...base,
+    moves: [move(input, ADDRESS_CHANGE, 'read_back', { address: current, newAddress })],
+    slots: { awaitingAddress: undefined },
+    pending: { owner: ADDRESS_CHANGE, kind: 'read_back', choices: [], data: { address: newAddress } },
+  });
+  if (input.answer !== 'no') {
+    // A correction while the read-back is pending ("不对，是101号") is merged into it and read back again.
+    const corrected = pendingAddress ? correctAddress(input.u, pendingAddress) : undefined;
+    if (corrected) return readBack(corrected);
+    const entity = lastEntity(input.u, 'address');
+    if (entity && isUsableAddress(entity)) return readBack(mergeAddress(entity, current));
+    // A new phone alone keeps the address on file and changes only the number.
+    const phone = lastEntity(input.u, 'phone');
+    if (phone) return readBack({ ...current, phone: phone.value });
   }
   return {
     ...base,

@@ -5,7 +5,7 @@
  */
 import type { Order } from '../shop/types';
 import { calendarDaysBetween } from '../shop/clock';
-import { hoursBetween, move, shipByFor, type PolicyInput, type PolicyResult } from './policy';
+import { hoursBetween, move, orderMissing, shipByFor, type PolicyInput, type PolicyResult } from './policy';
 
 export const SHIP_TIME = 'delivery.ship_time';
 export const TRACKING = 'delivery.tracking';
@@ -33,7 +33,8 @@ function shippedVars(input: PolicyInput, order: Order): Record<string, unknown> 
 /** delivery.ship_time: when will it ship. */
 export function shipTimePolicy(input: PolicyInput): PolicyResult {
   const { order, now, shop } = input;
-  if (!order || order.status === 'cancelled') {
+  if (!order) return { moves: [orderMissing(input, SHIP_TIME, { shipBy: shipByFor(now, shop).toISOString() })] };
+  if (order.status === 'cancelled') {
     return { moves: [move(input, SHIP_TIME, 'no_order', { shipBy: shipByFor(now, shop).toISOString() })] };
   }
   if (order.status === 'unpaid') {
@@ -90,7 +91,7 @@ export function signedNotReceivedPolicy(input: PolicyInput): PolicyResult {
     handoff: {
       reason: 'after_sale',
       priority: 'high',
-      note: `显示签收但买家未收到${order ? `（${order.number}）` : ''}，${shop.policy.afterSaleHours} 小时内解决`,
+      note: `显示签收但买家未收到${order ? `（${order.number}）` : ''}${input.unknownOrder !== undefined ? `（买家报的订单号 ${input.unknownOrder} 不在其账户下）` : ''}，${shop.policy.afterSaleHours} 小时内解决`,
     },
   };
 }

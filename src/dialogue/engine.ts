@@ -11,19 +11,20 @@ import { maskPhonesInText } from '../replies/mask-phones';
 import { renderMove, variantCount, type RenderedMove } from '../replies/render';
 import type { TemplateSet } from '../replies/templates';
 import type { ScriptBundle } from '../scripts/bundle';
-import type { Buyer, Order, Product, ShopData } from '../shop/types';
+import type { Address, Buyer, Order, Product, ShopData } from '../shop/types';
 import { bareOffer, priceOnly, readAnswer } from './answers';
-import { addressChangePolicy, addressConfirmPolicy, ADDRESS_CHANGE } from './address';
+import { addressChangePolicy, addressConfirmPolicy, correctAddress, isPhoneChange, ADDRESS_CHANGE } from './address';
 import { clarifyPolicy, FALLBACK, type ClarifySlot } from './clarify';
 import { shipTimePolicy, signedNotReceivedPolicy, trackingPolicy } from './delivery';
+import { orderFlowAfter, typedOrder, withTypedOrderNumbers } from './focus';
 import { helloPolicy, openingPolicy, thanksPolicy } from './greeting';
 import { hagglePolicy, HAGGLE, type HaggleSlot } from './haggle';
 import { buildSummary, genericMovesFor, handoffInfo, maxPriority, nearlySameText, suggestionIntents, suggestionReason } from './handoff';
 import { humanPolicy } from './human';
-import { codPolicy, invoicePolicy, payPolicy } from './payment';
+import { codPolicy, invoicePolicy, isPriceQuestion, payPolicy, pricePolicy, PAY } from './payment';
 import { isUsableAddress, move, type Answer, type HandoffRequest, type Move, type PendingQuestion, type Policy, type PolicyInput, type PolicyResult } from './policy';
 import { infoPolicy, stockPolicy } from './product';
-import { damagedPolicy, exchangePolicy, refundPolicy } from './returns';
+import { damagedPolicy, exchangePolicy, orderedProduct, refundPolicy, sizeAnswer, EXCHANGE } from './returns';
 import { complaintPolicy } from './review';
 import type { BotReply, ConversationState, HandoffInfo, Suggestion, TurnResult } from './types';
 
@@ -151,7 +152,14 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function policyInput(conv: ConversationState, u: Understanding, intent: string, now: Date): PolicyInput {
-    return { conv, u, intent, shop, now, ...focus(conv) };
+    const input: PolicyInput = { conv, u, intent, shop, now, ...focus(conv) };
+    // An order number typed this turn that is not this buyer's: no order at all, never its data.
+    const typed = typedOrder(u, shop, conv.buyerId);
+    if (typed?.kind === 'unknown') {
+      delete input.order;
+      input.unknownOrder = typed.number;
+    }
+    return input;
   }
 
   /** Renders moves, rotating variants per conversation (slots.variants). */
@@ -229,6 +237,8 @@ export function createEngine(options: EngineOptions): Engine {
       }
       return -1;
     };
+    // "Transferring you to a person" is the bot's line; the person who reads it has taken over.
+    if (categoryOf(bundle, last.handled, last.u.category) === 'human' && moves[0]?.kind === 'current') moves.shift();
     const used = moves.map((c) => addFirst(c.m, suggestionReason(c.kind, c.label, c.confidence)));
     const current = moves[0];
     if (current && current.kind === 'current') {
@@ -241,10 +251,10 @@ export function createEngine(options: EngineOptions): Engine {
     if (out.length < 3) {
       const sys = policyInput(base, last.u, 'system', now);
       const hasOrder = conv.orderId !== undefined && shop.order(conv.orderId) !== undefined;
-      for (const name of genericMovesFor(categoryOf(bundle, last.handled, last.u.category), hasOrder)) {
-        if (out.length >= 3) break;
-        addFirst(move(sys, 'system', name), suggestionReason(name, ''));
-      }
+      const generic = genericMovesFor(categoryOf(bundle, last.handled, last.u.category), hasOrder);
+      const first = generic.map((name) => addFirst(move(sys, 'system', name), suggestionReason(name, '')));
+      // Still short: another wording of the same generic moves.
+      generic.forEach((name, i) => addFirst(move(sys, 'system', name), suggestionReason(name, ''), (first[i] ?? -1) + 1));
       // Scripts without the generic moves: the handoff notices still keep the buyer informed.
       for (const name of ['handoff', 'handoff_urgent']) addFirst(move(sys, 'system', name), suggestionReason('holding', ''));
     }
@@ -256,11 +266,8 @@ export function createEngine(options: EngineOptions): Engine {
     const facts = new Map<string, Entity>(conv.facts.map((f) => [f.kind, f]));
     for (const e of u.entities) facts.set(e.kind, e);
     conv.facts = [...facts.values()];
-    const order = [...u.entities].reverse().find((e) => e.kind === 'order');
-    if (order) {
-      const found = shop.order(order.value);
-      if (found && found.buyerId === conv.buyerId) conv.orderId = found.number;
-    }
+    const typed = typedOrder(u, shop, conv.buyerId);
+    if (typed?.kind === 'own') conv.orderId = typed.order.number;
     if (!conv.orderId) {
       const latest = shop.ordersByBuyer(conv.buyerId)[0];
       if (latest) conv.orderId = latest.number;
@@ -268,19 +275,26 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** Decides which flow handles this message, and whether it answers a pending question. */
-  function route(conv: ConversationState, u: Understanding, text: string): { intent: string; answer?: Answer; pending?: PendingQuestion; clarify: boolean } {
+  function route(conv: ConversationState, u: Understanding, text: string): { intent: string; policy?: Policy; answer?: Answer; pending?: PendingQuestion; clarify: boolean } {
     const trimmed = text.trim();
     const clarify = conv.slots['clarify'] as ClarifySlot | undefined;
     const chosen = clarify?.choices[trimmed];
     if (chosen) return { intent: chosen, clarify: false };
     const pending = conv.slots['pending'] as PendingQuestion | undefined;
     if (pending) {
+      // A bare size ("换29") answers the exchange's size question.
+      if (pending.owner === EXCHANGE && pending.kind === 'size' && sizeAnswer(u, orderedProduct(focus(conv).order, shop)) !== undefined) {
+        return { intent: EXCHANGE, pending, clarify: false };
+      }
       const idx = pending.choices.indexOf(trimmed);
       const typed = idx < 0 ? readAnswer(u) : undefined;
       if (idx === 0 || typed === 'yes' || (idx < 0 && typed === undefined && YES_INTENTS.has(u.intent) && u.entities.length === 0 && trimmed.length <= 4 && !bareOffer(u))) {
         return { intent: pending.owner, answer: 'yes', pending, clarify: false };
       }
       if (idx === 1 || typed === 'no') return { intent: pending.owner, answer: 'no', pending, clarify: false };
+      // A correction ("不对，是101号") amends the address being read back.
+      const readBack = pending.owner === ADDRESS_CHANGE && pending.kind === 'read_back' ? (pending.data?.['address'] as Address | undefined) : undefined;
+      if (readBack && correctAddress(u, readBack)) return { intent: ADDRESS_CHANGE, pending, clarify: false };
     }
     const haggle = conv.slots['haggle'] as HaggleSlot | undefined;
     const bargaining = haggle !== undefined && haggle.deal === undefined;
@@ -300,6 +314,14 @@ export function createEngine(options: EngineOptions): Engine {
       return { intent: HAGGLE, clarify: false };
     }
     if (conv.slots['awaitingAddress'] && u.entities.some((e) => e.kind === 'address' && isUsableAddress(e))) return { intent: ADDRESS_CHANGE, clarify: false };
+    if (isPhoneChange(u)) return { intent: ADDRESS_CHANGE, clarify: false };
+    // "多少钱" alone is a price question (list price, or the unpaid order's total), not a bid.
+    const haggleSlot = conv.slots['haggle'] as HaggleSlot | undefined;
+    if (isPriceQuestion(u) && (haggleSlot === undefined || haggleSlot.deal !== undefined)) return { intent: PAY, policy: pricePolicy, clarify: false };
+    // A bare order number ("E1004") continues the order question asked last.
+    if (typedOrder(u, shop, conv.buyerId) && (u.intent === FALLBACK || u.confidence < clarifyBelow)) {
+      return { intent: orderFlowAfter((conv.slots['last'] as LastTurn | undefined)?.handled), clarify: false };
+    }
     if (u.intent === FALLBACK || u.confidence < clarifyBelow) return { intent: FALLBACK, clarify: true };
     return { intent: u.intent, clarify: false };
   }
@@ -339,6 +361,7 @@ export function createEngine(options: EngineOptions): Engine {
     const bundle = getScripts();
     const conv: ConversationState = clonePlain(input);
     const u = bundle.understand(text);
+    u.entities = withTypedOrderNumbers(u);
     if (conv.status === 'closed') {
       conv.status = 'bot';
       delete conv.handoff;
@@ -365,7 +388,7 @@ export function createEngine(options: EngineOptions): Engine {
     const pin = policyInput(conv, u, routed.intent, now);
     if (routed.answer) pin.answer = routed.answer;
     if (routed.pending) pin.pending = routed.pending;
-    const result = routed.clarify ? clarifyPolicy(pin, labelsOf(bundle)) : (POLICIES[routed.intent] ?? genericPolicy)(pin);
+    const result = routed.clarify ? clarifyPolicy(pin, labelsOf(bundle)) : (routed.policy ?? POLICIES[routed.intent] ?? genericPolicy)(pin);
     const handled = result.handledAs ?? routed.intent;
     if (!routed.clarify) delete conv.slots['clarify'];
     applySlots(conv, result);
@@ -485,6 +508,8 @@ export function createEngine(options: EngineOptions): Engine {
         updatedAt: now.toISOString(),
       };
       if (product) conv.productId = product.id;
+      // Opened from a product page (not just the featured product): "多少钱" is about that product.
+      if (input.productId !== undefined && product?.id === input.productId) conv.slots['productPage'] = true;
       const latest = shop.ordersByBuyer(input.buyerId)[0];
       if (latest) conv.orderId = latest.number;
       seedOpening(conv, now);

@@ -3,6 +3,7 @@
  * to confirm; an unpaid order gets a reminder with the cut-off ("pay before 16:00, ships
  * today"); invoices are explained from policy.
  */
+import type { Understanding } from '../nlu/types';
 import { move, shipByFor, type PolicyInput, type PolicyResult } from './policy';
 
 export const COD = 'payment.cod';
@@ -50,9 +51,37 @@ export function payPolicy(input: PolicyInput): PolicyResult {
   const inv = input.shop.policy.invoice;
   const common = { invoice: { electronic: inv.electronic, paper: inv.paper, days: inv.daysToIssue } };
   const { order } = input;
+  if (input.unknownOrder !== undefined) return { moves: [move(input, PAY, 'not_found', common)] };
   if (order && order.status === 'unpaid') {
     return { moves: [move(input, PAY, 'remind', { ...common, price: order.total, shipBy: shipByFor(input.now, input.shop).toISOString() })] };
   }
   if (order && order.status !== 'cancelled') return { moves: [move(input, PAY, 'paid', common)] };
   return { moves: [move(input, PAY, 'how_to', common)] };
+}
+
+/**
+ * "多少钱" on its own: a plain price question, not an opening bid. Anything with a bargaining
+ * word (便宜, 优惠, 少点 …) or a number in it is left to the bargaining flow.
+ */
+const PRICE_QUESTION = /^(?:请问|那|亲)?(?:这个|这件|这款|这条|这|它|那个|那件)?(?:衣服|裤子|大衣|外套|商品|宝贝)?(?:现在|一共|总共|要|需要)?(?:多少钱|几多钱|多少|什么价格?|啥价格?|价格是?多少|价钱是?多少|怎么卖|卖多少钱?)(?:一件|啊|呀|呢|哦|啦|吗)*[？?～~。!！]*$/u;
+
+/** Whether the message only asks the price. */
+export function isPriceQuestion(u: Understanding): boolean {
+  return PRICE_QUESTION.test(u.normalized.trim());
+}
+
+/**
+ * A plain price question. On a product page (the buyer opened the chat from one) it is about
+ * that product: its list price, without starting to bargain. Elsewhere, a buyer with an unpaid
+ * order in focus means that order: its total and how to pay. Otherwise the product in focus.
+ */
+export function pricePolicy(input: PolicyInput): PolicyResult {
+  const onProductPage = input.conv.slots['productPage'] === true;
+  const { order, product } = input;
+  if (order && order.status === 'unpaid' && !onProductPage) {
+    const vars = { price: order.total, shipBy: shipByFor(input.now, input.shop).toISOString(), cashOnDelivery: order.cashOnDelivery === true };
+    return { moves: [move(input, PAY, 'order_total', vars)], handledAs: PAY };
+  }
+  if (product) return { moves: [move(input, PAY, 'list_price', { price: product.listPrice })], handledAs: PAY };
+  return { ...payPolicy({ ...input, intent: PAY }), handledAs: PAY };
 }

@@ -64,6 +64,11 @@ export interface PolicyInput {
   buyer?: Buyer;
   product?: Product;
   order?: Order;
+  /**
+   * An order number the buyer typed this turn that is not on their account (or unknown to the
+   * shop). `order` is then unset for the turn: that order's data must never be shown.
+   */
+  unknownOrder?: string;
   /** The buyer's answer to the pending question this policy asked. */
   answer?: Answer;
   pending?: PendingQuestion;
@@ -131,10 +136,20 @@ export function commonVars(input: PolicyInput): Record<string, unknown> {
     now: now.toISOString(),
   };
   if (product) vars['product'] = productVars(product);
+  if (input.unknownOrder !== undefined) vars['askedOrder'] = input.unknownOrder;
   if (order) {
     vars['order'] = { number: order.number, total: order.total, items: order.items, address: effectiveAddress(input.conv, order) };
   }
   return vars;
+}
+
+/**
+ * The reply when a flow needs an order and has none: `not_found` when the buyer typed a
+ * number that is not theirs (politely, without any of that order's data), else `no_order`
+ * (please send the order number).
+ */
+export function orderMissing(input: PolicyInput, intent: string, vars: Record<string, unknown> = {}): Move {
+  return move(input, intent, input.unknownOrder !== undefined ? 'not_found' : 'no_order', vars);
 }
 
 /** "29码", "m", "XL号" → "29", "M", "XL": sizes as the catalogue writes them. */

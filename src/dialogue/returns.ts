@@ -4,9 +4,10 @@
  * a person decides. Damaged goods: apologise, ask for photos, promise the next step. When
  * responsibility is unclear the shop leans to the buyer, so the bot never refuses outright.
  */
-import type { Order } from '../shop/types';
+import type { Understanding } from '../nlu/types';
+import type { Order, Product } from '../shop/types';
 import { calendarDaysBetween } from '../shop/clock';
-import { askedSize, lastEntity, move, sizeKey, slot, type PolicyInput, type PolicyResult } from './policy';
+import { askedSize, lastEntity, move, orderMissing, sizeKey, slot, unique, type PolicyInput, type PolicyResult } from './policy';
 
 export const REFUND = 'return.refund';
 export const EXCHANGE = 'return.exchange';
@@ -49,12 +50,29 @@ function disputed(input: PolicyInput, intent: string, order: Order): PolicyResul
   };
 }
 
+/** "退货运费谁出": a question about who pays return shipping, answered from policy with or without an order. */
+const SHIPPING_FEE_QUESTION = /运费|邮费|快递费/;
+const WHO_PAYS = /谁|承担|负责|[出付给包]吗?[吗呢？?]|要钱|自己|收费|免费|报销|多少/;
+
+/** Whether the buyer asks who pays the return shipping (not for a refund itself). */
+export function isReturnShippingQuestion(u: Understanding): boolean {
+  const t = u.normalized;
+  return SHIPPING_FEE_QUESTION.test(t) && WHO_PAYS.test(t);
+}
+
 /** return.refund: refund, no-reason return, cancel. */
 export function refundPolicy(input: PolicyInput): PolicyResult {
   const { order } = input;
-  if (!order) return { moves: [move(input, REFUND, 'no_order')] };
+  if (isReturnShippingQuestion(input.u)) {
+    return { moves: [move(input, REFUND, 'shipping_fee', { shopPaysShipping: input.shop.policy.returnShippingPaidBy === 'shop' })] };
+  }
+  if (!order) return { moves: [orderMissing(input, REFUND)] };
   if (order.status === 'disputed') return disputed(input, REFUND, order);
-  if (order.status === 'unpaid' || order.status === 'paid' || order.status === 'cancelled') {
+  // Nothing was paid: nothing to refund; the unpaid order closes by itself or can be cancelled.
+  if (order.status === 'unpaid') return { moves: [move(input, REFUND, 'unpaid')] };
+  // Already cancelled: any payment goes back the way it came, nothing to record.
+  if (order.status === 'cancelled') return { moves: [move(input, REFUND, 'cancelled')] };
+  if (order.status === 'paid') {
     return { moves: [move(input, REFUND, 'not_shipped')], slots: record(input, order, { kind: 'refund' }) };
   }
   if (order.status === 'shipped') return { moves: [move(input, REFUND, 'in_transit', windowVars(input, order).vars)] };
@@ -68,10 +86,65 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
   return { moves: [move(input, REFUND, 'within', vars)], slots: record(input, order, { kind: 'return' }) };
 }
 
-/** return.exchange: wrong size or colour → offer an exchange when the wanted one is in stock. */
+/** The product of the order's (first) item: what an exchange swaps a size of. */
+export function orderedProduct(order: Order | undefined, shop: PolicyInput['shop']): Product | undefined {
+  const item = order?.items[0];
+  return item ? shop.product(item.productId) : undefined;
+}
+
+/** Sizes of a product from small to large: letter sizes by their order, numbers by value. */
+const LETTER_ORDER = ['XXS', 'XS', 'S', 'M', 'L', 'XL', 'XXL', 'XXXL'];
+export function sizesInOrder(product: Product): string[] {
+  const rank = (s: string): number => {
+    const k = sizeKey(s);
+    const letter = LETTER_ORDER.indexOf(k);
+    if (letter >= 0) return letter;
+    const n = Number(k);
+    return Number.isFinite(n) ? 100 + n : 1000;
+  };
+  return unique(product.variants.map((v) => v.size)).sort((a, b) => rank(a) - rank(b));
+}
+
+/** "大一码" / "小一号" / "换大一点的": +1 or -1 size from the one ordered. */
+const RELATIVE_SIZE = /([大小])(?:一|1|一个|个)?[码号]|换(?:个)?([大小])(?:一)?(?:点|些)/;
+function relativeStep(u: Understanding): 1 | -1 | undefined {
+  const m = u.normalized.match(RELATIVE_SIZE);
+  const word = m?.[1] ?? m?.[2];
+  return word === '大' ? 1 : word === '小' ? -1 : undefined;
+}
+
+/** A bare size in a short reply ("换29", "29", "要L的") matched against the product's sizes. */
+export function sizeAnswer(u: Understanding, product: Product | undefined): string | undefined {
+  const named = askedSize(u);
+  if (named !== undefined) return named;
+  const t = u.normalized.trim();
+  if (!product || t.length > 10) return undefined;
+  const sizes = unique(product.variants.map((v) => sizeKey(v.size)));
+  const tokens = t.toUpperCase().match(/\d+|X*[SML]|均码/g) ?? [];
+  return tokens.map((x) => sizeKey(x)).find((x) => sizes.includes(x));
+}
+
+/** The size the buyer wants: named, relative to the ordered one, or (for a colour change) the same. */
+function wantedSize(input: PolicyInput, product: Product | undefined, ordered: string | undefined): { size?: string; noneLeft?: boolean } {
+  const named = input.pending?.kind === 'size' ? sizeAnswer(input.u, product) : askedSize(input.u);
+  if (named !== undefined) return { size: named };
+  const step = relativeStep(input.u);
+  if (step !== undefined && product && ordered !== undefined) {
+    const order = sizesInOrder(product).map(sizeKey);
+    const next = order[order.indexOf(sizeKey(ordered)) + step];
+    return next === undefined || order.indexOf(sizeKey(ordered)) < 0 ? { noneLeft: true } : { size: next };
+  }
+  if (lastEntity(input.u, 'color') && ordered !== undefined) return { size: sizeKey(ordered) };
+  return {};
+}
+
+/**
+ * return.exchange: wrong size or colour. The bot works out the size wanted (named, one up or
+ * down from the ordered one, or asks), checks it is in stock, and only then records the request.
+ */
 export function exchangePolicy(input: PolicyInput): PolicyResult {
   const { order, shop } = input;
-  if (!order) return { moves: [move(input, EXCHANGE, 'no_order')] };
+  if (!order) return { moves: [orderMissing(input, EXCHANGE)] };
   if (order.status === 'disputed') return { ...disputed(input, DAMAGED, order), handledAs: DAMAGED };
   const { within, vars } = windowVars(input, order);
   if (!within) {
@@ -81,29 +154,34 @@ export function exchangePolicy(input: PolicyInput): PolicyResult {
     };
   }
   const item = order.items[0];
-  const product = item ? shop.product(item.productId) : undefined;
-  const size = askedSize(input.u);
+  const product = orderedProduct(order, shop);
   const color = lastEntity(input.u, 'color')?.value ?? item?.color;
-  const candidates = (product?.variants ?? []).filter(
-    (v) => v.stock > 0 && (size === undefined || sizeKey(v.size) === size) && (color === undefined || v.color === color),
-  );
-  const exVars: Record<string, unknown> = { ...vars, inStock: candidates.length > 0 };
-  if (size !== undefined) exVars['size'] = size;
+  const inStockSizes = (c: string | undefined): string[] =>
+    product ? sizesInOrder(product).filter((s) => product.variants.some((v) => v.size === s && v.stock > 0 && (c === undefined || v.color === c))) : [];
+  const { size, noneLeft } = wantedSize(input, product, item?.size);
+  const exVars: Record<string, unknown> = { ...vars };
+  if (item?.size !== undefined) exVars['orderedSize'] = item.size;
   if (color !== undefined) exVars['color'] = color;
-  const req: Omit<ReturnRequest, 'orderNumber' | 'at'> = { kind: 'exchange' };
-  if (size !== undefined) req.size = size;
-  if (color !== undefined) req.color = color;
-  if (size !== undefined && candidates.length === 0) {
-    const available = [...new Set((product?.variants ?? []).filter((v) => v.stock > 0 && (color === undefined || v.color === color)).map((v) => v.size))];
-    return { moves: [move(input, EXCHANGE, 'out_of_stock', { ...exVars, availableSizes: available.join('/') })] };
+  if (size === undefined) {
+    // No size named and none implied: ask, and read a bare size ("换29") as the answer.
+    const ask = move(input, EXCHANGE, 'ask_size', { ...exVars, availableSizes: inStockSizes(color).join('/'), noNextSize: noneLeft === true });
+    return { moves: [ask], pending: { owner: EXCHANGE, kind: 'size', choices: [] } };
   }
-  return { moves: [move(input, EXCHANGE, 'offer', exVars)], slots: record(input, order, req) };
+  exVars['size'] = size;
+  const candidates = (product?.variants ?? []).filter((v) => v.stock > 0 && sizeKey(v.size) === size && (color === undefined || v.color === color));
+  if (candidates.length === 0) {
+    const out = move(input, EXCHANGE, 'out_of_stock', { ...exVars, inStock: false, availableSizes: inStockSizes(color).join('/') });
+    return { moves: [out], pending: { owner: EXCHANGE, kind: 'size', choices: [] } };
+  }
+  const req: Omit<ReturnRequest, 'orderNumber' | 'at'> = { kind: 'exchange', size };
+  if (color !== undefined) req.color = color;
+  return { moves: [move(input, EXCHANGE, 'offer', { ...exVars, inStock: true })], slots: record(input, order, req) };
 }
 
 /** return.damaged: broken, defective or wrong item. */
 export function damagedPolicy(input: PolicyInput): PolicyResult {
   const { order } = input;
-  if (!order) return { moves: [move(input, DAMAGED, 'no_order')] };
+  if (!order) return { moves: [orderMissing(input, DAMAGED)] };
   if (order.status === 'disputed') return disputed(input, DAMAGED, order);
   const { vars } = windowVars(input, order);
   return { moves: [move(input, DAMAGED, 'apologise', vars)], slots: record(input, order, { kind: 'damaged' }) };

@@ -38,6 +38,7 @@ export const COMMON_VARIABLES: VariableSet = {
   'order.total': { description: 'Order total (yuan)', optional: true },
   'order.address': { description: 'Delivery address on the order (object), use {{address order.address}}', optional: true },
   now: { description: 'Current time (ISO), for {{when now}}' },
+  askedOrder: { description: 'Order number the buyer typed that is not on their account (only in not_found moves)', optional: true },
 };
 
 const ADDRESS_VARIABLES: VariableSet = {
@@ -67,6 +68,8 @@ const RETURN_VARIABLES: VariableSet = {
   color: { description: 'Colour the buyer wants instead (exchange)', optional: true },
   inStock: { description: 'true when the wanted size/colour is in stock', optional: true },
   availableSizes: { description: 'Sizes in stock for an exchange, joined with "/"', optional: true },
+  orderedSize: { description: 'Size on the order (exchange)', optional: true },
+  noNextSize: { description: 'true when there is no size one up/down from the ordered one (exchange)', optional: true },
 };
 
 const PRODUCT_VARIABLES: VariableSet = {
@@ -86,6 +89,7 @@ const PAYMENT_VARIABLES: VariableSet = {
   price: { description: 'Price of the product or order (yuan)', optional: true },
   codPrice: { description: 'Price with the cash-on-delivery surcharge (yuan)', optional: true },
   shipBy: { description: 'When it ships if paid now (ISO)', optional: true },
+  cashOnDelivery: { description: 'true when the order is cash on delivery (its total includes the surcharge)', optional: true },
   'invoice.electronic': { description: 'true when electronic invoices are issued' },
   'invoice.paper': { description: 'true when paper invoices are issued' },
   'invoice.days': { description: 'Working days to issue an invoice' },
@@ -134,21 +138,21 @@ const BY_CATEGORY: Record<string, VariableSet> = {
  */
 export const REQUIRED_MOVES: Record<string, readonly string[]> = {
   'haggle.bargain': ['ask_price', 'concession', 'counter', 'final', 'deal', 'firm', 'cheaper'],
-  'address.confirm': ['show', 'confirmed', 'shipped', 'no_order'],
-  'address.change': ['ask_new', 'read_back', 'changed', 'shipped', 'no_order'],
-  'delivery.ship_time': ['will_ship', 'late', 'unpaid', 'no_order'],
+  'address.confirm': ['show', 'confirmed', 'shipped', 'no_order', 'not_found'],
+  'address.change': ['ask_new', 'read_back', 'changed', 'shipped', 'no_order', 'not_found'],
+  'delivery.ship_time': ['will_ship', 'late', 'unpaid', 'no_order', 'not_found'],
   'delivery.tracking': ['latest', 'overdue', 'delivered', 'no_events'],
   'delivery.signed_not_received': ['apologise'],
-  'return.refund': ['within', 'not_shipped', 'in_transit', 'outside', 'disputed', 'no_order'],
-  'return.exchange': ['offer', 'out_of_stock', 'outside', 'no_order'],
-  'return.damaged': ['apologise', 'disputed', 'no_order'],
+  'return.refund': ['within', 'not_shipped', 'unpaid', 'cancelled', 'in_transit', 'outside', 'disputed', 'shipping_fee', 'no_order', 'not_found'],
+  'return.exchange': ['offer', 'ask_size', 'out_of_stock', 'outside', 'no_order', 'not_found'],
+  'return.damaged': ['apologise', 'disputed', 'no_order', 'not_found'],
   'bad_review.complaint': ['apologise'],
   'product.size_color': ['options', 'in_stock', 'out_of_stock', 'recommend', 'fit_ok', 'fit_small', 'fit_large', 'ask_body', 'no_chart'],
   'product.stock': ['in_stock', 'out_of_stock', 'options'],
   'product.info': ['describe'],
   'payment.cod': ['confirm', 'confirmed', 'unavailable'],
   'payment.invoice': ['explain'],
-  'payment.pay': ['remind', 'how_to', 'paid'],
+  'payment.pay': ['remind', 'how_to', 'paid', 'order_total', 'list_price', 'not_found'],
   'human.request': ['transfer'],
   'greeting.hello': ['morning', 'noon', 'afternoon', 'evening'],
   'greeting.thanks': ['welcome'],

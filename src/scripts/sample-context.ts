@@ -154,6 +154,10 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
     availableColors: colorsInStock.join('/') || FALLBACK.product.colors,
 
     codPrice: price + (p?.codFee ?? 12),
+    cashOnDelivery: false,
+    askedOrder: 'E2001',
+    orderedSize: variant?.size ?? 'M',
+    noNextSize: false,
     choices: FALLBACK.choices,
   };
 }

@@ -1,0 +1,50 @@
+/**
+ * Which order a turn is about. An order number the buyer types moves the focus to that order
+ * only when it is theirs; a number that is someone else's (or unknown to the shop) must never
+ * show that order's data, so the turn is answered with no order and the number is kept as
+ * `unknownOrder` for a polite "not on your account, please check the number" reply.
+ */
+import type { Entity, OrderEntity, Understanding } from '../nlu/types';
+import type { Order, ShopData } from '../shop/types';
+
+/**
+ * Shop order numbers with a letter prefix ("E1004"). The NLU reads long digit runs (platform
+ * order numbers) as order entities; short prefixed numbers like the shop's own are read here.
+ * One letter then 4–12 digits, standing alone: tracking numbers (SF…, E?…CN) and sizes do not match.
+ */
+const PREFIXED_ORDER_RE = /(?<![A-Za-z0-9])[A-Za-z]\d{4,12}(?![A-Za-z0-9])/g;
+
+/** The understanding's entities plus prefixed order numbers the NLU did not read as anything else. */
+export function withTypedOrderNumbers(u: Understanding): Entity[] {
+  const found: OrderEntity[] = [];
+  for (const m of u.normalized.matchAll(PREFIXED_ORDER_RE)) {
+    const start = m.index ?? 0;
+    const span = { start, end: start + m[0].length };
+    if (u.entities.some((e) => e.span.start < span.end && span.start < e.span.end)) continue;
+    found.push({ kind: 'order', text: m[0], span, value: m[0].toUpperCase() });
+  }
+  if (found.length === 0) return u.entities;
+  return [...u.entities, ...found].sort((a, b) => a.span.start - b.span.start);
+}
+
+export type TypedOrder = { kind: 'own'; order: Order } | { kind: 'unknown'; number: string };
+
+/** The last order number typed in this message, resolved against the buyer's account. */
+export function typedOrder(u: Understanding, shop: ShopData, buyerId: string): TypedOrder | undefined {
+  const entity = [...u.entities].reverse().find((e): e is OrderEntity => e.kind === 'order');
+  if (!entity) return undefined;
+  const found = shop.order(entity.value);
+  if (found && found.buyerId === buyerId) return { kind: 'own', order: found };
+  // A long number without a cue may be the buyer's own tracking number: that order, not a stranger's.
+  const tracked = shop.ordersByBuyer(buyerId).find((o) => o.shipment?.trackingNumber === entity.value);
+  if (tracked) return { kind: 'own', order: tracked };
+  return { kind: 'unknown', number: entity.value };
+}
+
+/** Flows a bare order number can continue; anything else starts with where the order is. */
+const ORDER_FLOW_PREFIXES = ['delivery.', 'return.', 'address.', 'payment.pay'];
+
+/** The flow a bare order number ("E1004") answers: the order question handled last, else tracking. */
+export function orderFlowAfter(lastHandled: string | undefined): string {
+  return lastHandled !== undefined && ORDER_FLOW_PREFIXES.some((p) => lastHandled.startsWith(p)) ? lastHandled : 'delivery.tracking';
+}
