@@ -16,7 +16,7 @@ import { ConversationService, type ChatEngine } from './transport/conversation-s
 import { ConversationFanout } from './transport/fanout';
 import { handleBuyerSocket, type BuyerSocketHandle } from './transport/buyer-socket';
 import type { Logger } from './transport/logger';
-import { errorToResponse, Router, sendError, sendJson } from './transport/router';
+import { errorToResponse, logRequestFailure, Router, sendError, sendJson } from './transport/router';
 import { signShopBuyer } from './transport/shop-identity';
 import { SocketServer, clientIp } from './transport/socket-server';
 import { StaticFiles } from './transport/static-files';
@@ -116,7 +116,7 @@ export function createApp(deps: AppDeps): App {
     Promise.resolve()
       .then(() => found.handler({ req, res, url, params: found.params, ip }))
       .catch((err: unknown) => {
-        logger.error({ err, path: url.pathname }, 'request failed');
+        logRequestFailure(logger, err, url.pathname);
         errorToResponse(res, err);
       });
   });

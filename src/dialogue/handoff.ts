@@ -89,9 +89,10 @@ export function suggestionIntents(handled: string, ranking: IntentScore[], max =
 }
 
 /** Generic agent moves in templates/system.yaml, offered when the intents give too few suggestions. */
-export type GenericMove = 'agent_hold' | 'agent_apology' | 'ask_order' | 'ask_photos';
+export type GenericMove = 'agent_greet' | 'agent_hold' | 'agent_apology' | 'ask_order' | 'ask_photos';
 
 const GENERIC_REASONS: Record<GenericMove, string> = {
+  agent_greet: '人工接待：先打招呼、问清需求',
   agent_hold: '安抚买家、告知正在处理',
   agent_apology: '先致歉、稳住买家情绪',
   ask_order: '请买家提供订单号',
@@ -101,7 +102,8 @@ const GENERIC_REASONS: Record<GenericMove, string> = {
 /**
  * The generic moves that fit a conversation, most useful first: after-sale and complaints
  * start with an apology and photos of the problem, logistics and payment need the order
- * number (unless an order is already in focus), anything else a polite "checking for you".
+ * number (unless an order is already in focus), a request for a person a greeting from that
+ * person, anything else a polite "checking for you".
  */
 export function genericMovesFor(category: string, hasOrder: boolean): GenericMove[] {
   const askOrder: GenericMove[] = hasOrder ? [] : ['ask_order'];
@@ -114,8 +116,13 @@ export function genericMovesFor(category: string, hasOrder: boolean): GenericMov
     case 'address':
     case 'payment':
       return [...askOrder, 'agent_hold', 'agent_apology'];
+    case 'human':
+    case 'other':
+    case 'greeting':
+      // The buyer asked for a person (or was not understood): the person says hello and asks.
+      return ['agent_greet', 'agent_hold', ...askOrder];
     default:
-      return ['agent_hold', ...askOrder];
+      return ['agent_hold', ...askOrder, 'agent_greet'];
   }
 }
 

@@ -21,6 +21,7 @@
  */
 import type { ConversationState, HandoffInfo, Priority, Suggestion } from '../dialogue/types';
 import { AppError } from '../errors';
+import { maskPhonesInText } from '../replies/mask-phones';
 import type { Metrics, SuggestionUse } from '../metrics';
 import type { AgentPresence, NewMessage, PresenceLease, PresenceStatus, QueueEntry, Store, StoredMessage, Timer } from '../store/types';
 import { displayNameOf, type AgentDef, type AgentRegistry } from './agents';
@@ -108,6 +109,11 @@ export interface HandoffServiceDeps {
    */
   presenceLeaseMs?: number;
   onError?: (err: unknown, context: string) => void;
+  /**
+   * What the bot tells a buyer whose conversation was queued while no agent is online (the
+   * engine's system.no_agent move). Without it the buyer is told nothing more.
+   */
+  noAgentNotice?: () => { text: string; meta?: Record<string, unknown> } | undefined;
 }
 
 /** Info about a buyer turn, given by the engine wrapper (see `wrapEngine` in ./engine-hooks). */
@@ -140,6 +146,8 @@ const HISTORY_LIMIT = 500;
  */
 const QUEUE_REBUILD_GAP_MS = 100;
 const DISPATCH_LOCK = 'handoff:dispatch';
+/** slots key: the handoff (its `at`) whose buyer was already told nobody is online. */
+const NO_AGENT_TOLD = 'noAgentToldFor';
 export const DEFAULT_PRESENCE_LEASE_MS = 30_000;
 export const DEFAULT_PRESENCE_RENEW_MS = 10_000;
 
@@ -193,7 +201,33 @@ export class HandoffService {
     await this.startClock('first_response', conversationId, startedAt, false);
     if (isLogisticsIssue(conv)) await this.startClock('logistics_resolution', conversationId, startedAt, false);
     await this.dispatch();
+    await this.tellBuyerIfNobodyOnline(conversationId);
     await this.publishQueue();
+  }
+
+  /**
+   * The bot's handoff notice promises a person "马上"; with no agent online (or all away) that
+   * is not true. The buyer is told once per queueing (marked on the conversation under its
+   * lock, so a repeated queued event or a second instance does not say it again) that the
+   * question is recorded and will be answered when someone is back. It stays queued.
+   */
+  private async tellBuyerIfNobodyOnline(conversationId: string): Promise<void> {
+    const notice = this.deps.noAgentNotice;
+    if (!notice || (await this.anyAgentOnline())) return;
+    const marked = await this.updateConversation(conversationId, (conv) => {
+      if (conv.status !== 'queued' || !conv.handoff || conv.slots[NO_AGENT_TOLD] === conv.handoff.at) return null;
+      return { ...conv, slots: { ...conv.slots, [NO_AGENT_TOLD]: conv.handoff.at } };
+    });
+    if (!marked) return;
+    const message = notice();
+    if (!message) return;
+    await this.deps.conversations.postMessage(conversationId, { from: 'bot', text: message.text, at: this.nowIso(), ...(message.meta ? { meta: message.meta } : {}) });
+  }
+
+  /** True when some agent is online with a live lease (busy or not): the queue is being worked. */
+  private async anyAgentOnline(): Promise<boolean> {
+    const [presence, lapsedIds] = await Promise.all([this.deps.store.listPresence(), this.lapsedAgents()]);
+    return presence.some((p) => p.status === 'online' && !lapsedIds.has(p.agentId) && this.deps.agents.get(p.agentId) !== undefined);
   }
 
   /**
@@ -704,7 +738,7 @@ export class HandoffService {
       status: conv.status,
       ...(conv.assignedAgent ? { assignedAgent: conv.assignedAgent } : {}),
       ...(conv.handoff
-        ? { priority: queuePriority(conv.handoff, conv), reason: conv.handoff.reason, summary: conv.handoff.summary, handoffAt: conv.handoff.at }
+        ? { priority: queuePriority(conv.handoff, conv), reason: conv.handoff.reason, summary: maskPhonesInText(conv.handoff.summary), handoffAt: conv.handoff.at }
         : {}),
       createdAt: conv.createdAt,
       updatedAt: conv.updatedAt,

@@ -7,6 +7,7 @@ import type { ConversationState, Priority, Suggestion } from '../dialogue/types'
 import type { Entity } from '../nlu/types';
 // Phones are masked as in replies: agents need to recognise a number, not copy it around.
 import { formatPlace, maskPhone } from '../replies/helpers';
+import { maskPhonesInText } from '../replies/mask-phones';
 import type { Address, ShopData } from '../shop/types';
 import { slot, type AddressChangeRecord } from '../dialogue/policy';
 import type { CodRecord } from '../dialogue/payment';
@@ -166,9 +167,12 @@ export function queueItemView(entry: QueueEntry, conv: ConversationState | null,
     ...(buyerName ? { buyerName } : {}),
     priority: entry.priority,
     ...(entry.reason ? { reason: entry.reason } : {}),
-    ...(conv?.handoff?.summary ? { summary: conv.handoff.summary } : {}),
+    ...(conv?.handoff?.summary ? { summary: maskPhonesInText(conv.handoff.summary) } : {}),
     enqueuedAt: entry.enqueuedAt,
-    ...(turn ? { lastText: turn.text, intent: turn.intent } : {}),
+    // The preview is on every console, held or not, so mobile numbers are masked here (as in
+    // the handoff summary). The conversation history (mergeHistory) keeps what the buyer wrote:
+    // the agent who holds the conversation may need to call that number.
+    ...(turn ? { lastText: maskPhonesInText(turn.text), intent: turn.intent } : {}),
     sla,
   };
 }

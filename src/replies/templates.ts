@@ -10,7 +10,7 @@ import Handlebars from 'handlebars';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, Scalar, type Node as YamlNode } from 'yaml';
 import { scriptError, scriptMessage, type ParamsOf, type ScriptError, type ScriptErrorCode, type ScriptMessage } from '../scripts/errors';
 import { ALLOWED_HELPERS, HELPERS } from './helpers';
-import { REQUIRED_MOVES, templateVariables, type VariableSet } from './variables';
+import { OPTIONAL_MOVES, REQUIRED_MOVES, templateVariables, type VariableSet } from './variables';
 
 export type { ScriptError } from '../scripts/errors';
 
@@ -115,14 +115,15 @@ export function parseTemplateFile(
     return { errors };
   }
   const required = REQUIRED_MOVES[intent] ?? ['reply'];
+  const known = [...required, ...(OPTIONAL_MOVES[intent] ?? [])];
   const vars = templateVariables(intent);
   // Moves written in the file, even with errors: those are not also reported missing.
   const present = new Set<string>();
   for (const pair of movesNode.items) {
     const keyNode = pair.key as YamlNode;
     const move = isScalar(keyNode) ? String(keyNode.value) : '';
-    if (!required.includes(move)) {
-      fail(pos(keyNode), 'TEMPLATE_UNKNOWN_MOVE', { move, intent, moves: required.join(', ') });
+    if (!known.includes(move)) {
+      fail(pos(keyNode), 'TEMPLATE_UNKNOWN_MOVE', { move, intent, moves: known.join(', ') });
       continue;
     }
     present.add(move);

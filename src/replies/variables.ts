@@ -157,7 +157,15 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
   'greeting.hello': ['morning', 'noon', 'afternoon', 'evening'],
   'greeting.thanks': ['welcome'],
   'other.fallback': ['reply'],
-  system: ['clarify', 'handoff', 'handoff_urgent', 'no_agent', 'error', 'agent_hold', 'agent_apology', 'ask_order', 'ask_photos'],
+  system: ['clarify', 'handoff', 'handoff_urgent', 'error'],
+};
+
+/**
+ * Moves a template file may define and the engine uses when present; scripts written before
+ * they existed still load (the engine then does without: no notice, fewer generic suggestions).
+ */
+export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
+  system: ['no_agent', 'agent_greet', 'agent_hold', 'agent_apology', 'ask_order', 'ask_photos'],
 };
 
 /** The variables a template for `intent` may use (common + its category's set). */
@@ -188,7 +196,11 @@ export function variablesMarkdown(): string {
   for (const [category, set] of Object.entries(BY_CATEGORY)) {
     lines.push('', `## ${category === 'system' ? 'system (engine moves)' : `${category}.* intents`}`, '');
     const moves = Object.entries(REQUIRED_MOVES).filter(([i]) => (i.split('.')[0] ?? i) === category);
-    for (const [intent, ms] of moves) lines.push(`- \`${intent}\` moves: ${ms.map((m) => `\`${m}\``).join(', ')}`);
+    for (const [intent, ms] of moves) {
+      const optional = OPTIONAL_MOVES[intent] ?? [];
+      const extra = optional.length > 0 ? `; optional: ${optional.map((m) => `\`${m}\``).join(', ')}` : '';
+      lines.push(`- \`${intent}\` moves: ${ms.map((m) => `\`${m}\``).join(', ')}${extra}`);
+    }
     lines.push('', ...docTable(set));
   }
   const rest = Object.entries(REQUIRED_MOVES).filter(([i]) => !BY_CATEGORY[i.split('.')[0] ?? '']);

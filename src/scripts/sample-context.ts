@@ -36,7 +36,7 @@ const FALLBACK = {
   trackingNumber: '75318842216903',
   event: '【苏州市】快件已到达苏州工业园区营业部，快递员正在派件',
   orderNumber: 'E20250310018',
-  choices: '查物流/退换货/改地址',
+  choices: '查物流、退换货还是改地址',
 };
 
 const roundTo = (n: number, step: number): number => Math.round(n / step) * step;
@@ -158,6 +158,8 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
     askedOrder: 'E2001',
     orderedSize: variant?.size ?? 'M',
     noNextSize: false,
+    // The preview shows the several-topics wording; `choice` (one topic) is left empty for that.
+    choice: '',
     choices: FALLBACK.choices,
   };
 }

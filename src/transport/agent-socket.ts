@@ -64,6 +64,8 @@ export interface AgentSocketDeps {
   /** How long an agent may be disconnected (page reload, flaky Wi-Fi) before counting as offline. */
   disconnectGraceMs: number;
   isShuttingDown: () => boolean;
+  /** The shop's UTC offset, sent in hello so the console shows times as the shop's clock reads. */
+  shopUtcOffsetMinutes?: number;
 }
 
 /** Local consoles on this instance, and the one AGENT_CHANNEL subscription feeding them. */
@@ -172,6 +174,7 @@ class AgentConnection {
       colleagues: this.deps.agents.list().map((a) => ({ id: a.id, name: displayNameOf(a) })),
       resolutions: RESOLUTIONS,
       serverTime: Date.now(),
+      ...(this.deps.shopUtcOffsetMinutes !== undefined ? { shopUtcOffsetMinutes: this.deps.shopUtcOffsetMinutes } : {}),
     });
     const [queue, agents, held] = await Promise.all([handoff.queueView(), handoff.agentsView(), handoff.assignments(this.agent.id)]);
     this.send({ type: 'agents', agents });

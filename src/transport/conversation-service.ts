@@ -27,6 +27,8 @@ export interface ChatEngine {
   greet(conv: ConversationState): BotReply[];
   holdingReply(): BotReply;
   suggest(conv: ConversationState): Suggestion[];
+  /** A system move said outside a turn, e.g. 'no_agent' (optional: test engines may lack it). */
+  systemNotice?(name: string): BotReply | undefined;
 }
 
 export interface ConversationServiceDeps {

@@ -69,6 +69,10 @@ export function createAgentConsole(options: AgentConsoleOptions = {}): AgentCons
       presenceLeaseMs: config.presence.leaseMs,
       ...(options.sla ? { sla: options.sla } : {}),
       onError: (err, context) => log.error({ err, context }, 'handoff error'),
+      noAgentNotice: () => {
+        const r = engine.systemNotice?.('no_agent');
+        return r ? { text: r.text, meta: { intent: r.intent, category: r.category, ...(r.templateId ? { templateId: r.templateId } : {}) } } : undefined;
+      },
     });
     service = handoff;
     metrics.setLiveSource(async () => {
@@ -84,6 +88,7 @@ export function createAgentConsole(options: AgentConsoleOptions = {}): AgentCons
       logger: log,
       disconnectGraceMs: options.disconnectGraceMs ?? 30_000,
       isShuttingDown: ctx.isShuttingDown,
+      shopUtcOffsetMinutes: shop.policy.utcOffsetMinutes,
     });
     let unwatch: (() => Promise<void>) | undefined;
     Promise.all([

@@ -171,6 +171,29 @@ function matchSegments(pattern: string[], parts: string[]): Record<string, strin
   return parts.length === pattern.length ? params : null;
 }
 
+/** The part of the logger a failed request is reported to. */
+export interface RequestFailureLog {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * Logs a request that failed. A 4xx AppError is the client's mistake (a missing token, a bad
+ * body, an unknown id): one info line with its code and no stack, so operators are not paged
+ * by every unauthenticated poll. Anything answered with 5xx (or not an AppError) is ours and
+ * is logged at error level with the error itself, stack included.
+ */
+export function logRequestFailure(log: RequestFailureLog, err: unknown, path: string): void {
+  if (isAppError(err)) {
+    const status = httpStatusFor(err.code);
+    if (status < 500) {
+      log.info({ path, status, code: err.code, reason: err.message }, 'request refused');
+      return;
+    }
+  }
+  log.error({ err, path }, 'request failed');
+}
+
 /** Maps any thrown value to an error response; unknown errors become INTERNAL without leaking details. */
 export function errorToResponse(res: ServerResponse, err: unknown): void {
   if (isAppError(err)) sendError(res, err.code, err.message, err.details);

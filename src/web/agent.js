@@ -47,11 +47,26 @@
     var t = h > 0 ? h + '时' + m + '分' : m + '分' + (sec < 10 ? '0' : '') + sec + '秒';
     return ms < 0 ? '超时 ' + t : t;
   }
-  function fmtTime(iso) {
+  function pad2(n) { return (n < 10 ? '0' : '') + n; }
+  // Clock parts as the shop reads them (hello.shopUtcOffsetMinutes), else the browser's own:
+  // an agent working from another time zone must see the times the buyer talks about.
+  function wallClock(iso) {
     var d = new Date(iso);
-    if (isNaN(d.getTime())) return '';
-    var p = function (n) { return (n < 10 ? '0' : '') + n; };
-    return p(d.getHours()) + ':' + p(d.getMinutes());
+    if (isNaN(d.getTime())) return null;
+    if (typeof state.shopOffset === 'number') {
+      var s = new Date(d.getTime() + state.shopOffset * 60000);
+      return { month: s.getUTCMonth() + 1, day: s.getUTCDate(), hour: s.getUTCHours(), minute: s.getUTCMinutes() };
+    }
+    return { month: d.getMonth() + 1, day: d.getDate(), hour: d.getHours(), minute: d.getMinutes() };
+  }
+  function fmtTime(iso) {
+    var w = wallClock(iso);
+    return w ? pad2(w.hour) + ':' + pad2(w.minute) : '';
+  }
+  /** "11-21 14:10": tracking events and remarks span days, so they carry the date. */
+  function fmtDateTime(iso) {
+    var w = wallClock(iso);
+    return w ? pad2(w.month) + '-' + pad2(w.day) + ' ' + pad2(w.hour) + ':' + pad2(w.minute) : '';
   }
   function intentName(id) { return INTENTS[id] || id || '—'; }
   function toast(text, bad) {
@@ -279,14 +294,14 @@
         var detail = r.address ? '：' + r.address.recipient + ' ' + r.address.phone + ' ' + r.address.full
           : r.codPrice !== undefined ? '：¥' + r.codPrice + '（含手续费）'
           : [r.color, r.size].filter(Boolean).length ? '：' + [r.color, r.size].filter(Boolean).join(' / ') : '';
-        rm.appendChild(el('li', 'remark', fmtTime(r.at) + ' ' + (REMARK_KIND[r.kind] || r.kind) + detail));
+        rm.appendChild(el('li', 'remark', fmtDateTime(r.at) + ' ' + (REMARK_KIND[r.kind] || r.kind) + detail));
       });
       box.appendChild(rm);
     }
     if (o.tracking) {
       box.appendChild(el('div', 'track', o.tracking.carrier + ' ' + o.tracking.number));
       var ev = el('ol', 'events');
-      o.tracking.events.slice().reverse().forEach(function (e) { ev.appendChild(el('li', null, fmtTime(e.at) + ' ' + e.description)); });
+      o.tracking.events.slice().reverse().forEach(function (e) { ev.appendChild(el('li', null, fmtDateTime(e.at) + ' ' + e.description)); });
       box.appendChild(ev);
     }
   }
@@ -342,6 +357,7 @@
         state.me = f.agent;
         state.colleagues = f.colleagues || [];
         state.offset = (f.serverTime || Date.now()) - Date.now();
+        if (typeof f.shopUtcOffsetMinutes === 'number') state.shopOffset = f.shopUtcOffsetMinutes;
         $('agent-name').textContent = f.agent.name;
         $('conn').textContent = '已连接';
         $('conn').className = 'conn ok';

@@ -222,6 +222,14 @@ describe('agent suggestions', () => {
   });
 });
 
+test('asking for a person: the person greets and asks, rather than "transferring you to a person"', () => {
+  const engine = engineWith(scriptedBundle(() => understood('human.request')));
+  const s = engine.handleMessage(engine.openConversation({ id: 'hu', buyerId: 'B002', shopId: 'demo' }), '我要人工客服').handoff!.suggestions;
+  expect(s).toHaveLength(3);
+  expect(s[0]!.templateId).toMatch(/^system\/agent_greet#/);
+  expect(s.map((x) => x.templateId).join(' ')).not.toMatch(/human\.request|system\/handoff/);
+});
+
 describe('the bot does not say the same sentence twice in a row', () => {
   test('the greeting and the reply to "你好" are different sentences', () => {
     const engine = engineWith(scriptedBundle(() => understood('greeting.hello')));

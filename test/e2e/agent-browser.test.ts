@@ -123,4 +123,32 @@ describe('agent console in a browser', () => {
     await page.close();
     await buyer.close();
   }, 60_000);
+  it('shows tracking events with the date, in the shop\'s time zone even from a browser elsewhere', async () => {
+    // The agent works from New York; the shop (and its buyers) are on UTC+8.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/New_York' });
+    const page = await context.newPage();
+    await page.goto(`${s.url}/agent`);
+    await page.fill('#token-input', TOKENS.xiaomei);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#conn.ok');
+
+    const buyer = await s.buyer({ buyerId: 'B002' });
+    await say(buyer, '我要人工客服');
+    const conversationId = String(buyer.frames.find((f) => f.type === 'welcome')?.['conversationId']);
+    await page.click(`#mine .mine-item[data-id="${conversationId}"]`);
+    await page.waitForSelector('#order .events li');
+    const shown = (await page.locator('#order .events li').first().textContent()) ?? '';
+    const order = s.shop.ordersByBuyer('B002')[0]!;
+    const events = s.shop.trackingEvents(order.number);
+    const latest = events[events.length - 1]!;
+    const offset = s.shop.policy.utcOffsetMinutes;
+    const wall = new Date(Date.parse(latest.at) + offset * 60_000);
+    const p2 = (n: number) => String(n).padStart(2, '0');
+    const expected = `${p2(wall.getUTCMonth() + 1)}-${p2(wall.getUTCDate())} ${p2(wall.getUTCHours())}:${p2(wall.getUTCMinutes())}`;
+    expect(shown.startsWith(`${expected} `)).toBe(true);
+    expect(shown).toContain(latest.description);
+    await page.screenshot({ path: '/tmp/shots/agent-tracking-dates.png' });
+    await context.close();
+    await buyer.close();
+  }, 60_000);
 });

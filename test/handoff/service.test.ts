@@ -31,7 +31,7 @@ function agentDefs(...specs: [string, number][]): AgentDef[] {
   return specs.map(([id, maxChats]) => ({ id, token: `tok-${id}-123456`, maxChats }));
 }
 
-function setup(agents: AgentDef[]) {
+function setup(agents: AgentDef[], extra: Partial<ConstructorParameters<typeof HandoffService>[0]> = {}) {
   const store = createMemoryStore();
   const clock = new FakeClock();
   const buyer = new BuyerSide(store);
@@ -42,6 +42,7 @@ function setup(agents: AgentDef[]) {
     conversations: buyer,
     metrics,
     clock: clock.now,
+    ...extra,
   });
   return { store, clock, buyer, metrics, service };
 }
@@ -398,5 +399,33 @@ describe('HandoffService presence leases (agents on an instance that died)', () 
     await ctx.service.sweep();
     await ctx.service.expireLeases();
     expect((await ctx.store.getPresence('xiaomei'))?.status).toBe('offline');
+  });
+});
+
+describe('HandoffService with nobody online', () => {
+  const NOTICE = '亲，客服暂时不在线，您的问题已经记录下来了，客服上线后第一时间回复您～';
+  const botLines = async (store: Store, id: string) => (await store.messagesAfter(id, 0)).filter((m) => m.from === 'bot').map((m) => m.text);
+
+  it('tells the buyer honestly, once per queueing, and keeps the conversation queued', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 2]), { noAgentNotice: () => ({ text: NOTICE, meta: { intent: 'system' } }) });
+    await handOff(ctx, 'night', { reason: 'explicit_request', priority: 'normal' });
+    expect(await botLines(ctx.store, 'night')).toEqual([NOTICE]);
+    expect((await ctx.store.getConversation('night'))?.status).toBe('queued');
+    // The same queued event again (a retry, another instance) says nothing more.
+    await ctx.service.onQueued('night');
+    expect(await botLines(ctx.store, 'night')).toEqual([NOTICE]);
+  });
+
+  it('counts an away agent as not there, and says nothing when someone is online', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 1], ['ajie', 1]), { noAgentNotice: () => ({ text: NOTICE }) });
+    await ctx.service.setPresence('xiaomei', 'away');
+    await handOff(ctx, 'lunch', { reason: 'explicit_request', priority: 'normal' });
+    expect(await botLines(ctx.store, 'lunch')).toEqual([NOTICE]);
+
+    await ctx.service.setPresence('ajie', 'online'); // takes 'lunch'
+    await handOff(ctx, 'busy', { reason: 'explicit_request', priority: 'normal' });
+    // ajie is full, but online: the queue is being worked, the usual notice stands.
+    expect((await ctx.store.getConversation('busy'))?.status).toBe('queued');
+    expect(await botLines(ctx.store, 'busy')).toEqual([]);
   });
 });

@@ -5,7 +5,8 @@
  */
 import { createEngine } from '../../src/dialogue/engine';
 import type { ConversationState } from '../../src/dialogue/types';
-import { orderCardFor } from '../../src/handoff/view';
+import { mergeHistory, orderCardFor, queueItemView } from '../../src/handoff/view';
+import type { StoredMessage } from '../../src/store/types';
 import { demoShop, NOW, shippedBundle } from '../dialogue/fixtures';
 
 const shop = demoShop();
@@ -51,4 +52,19 @@ test('return and exchange requests show on the order card in the order they were
 test('a confirmed cash on delivery shows with the price the buyer agreed to', () => {
   const { conv } = talk('B003', ['可以货到付款吗', '确认货到付款']);
   expect(orderCardFor(shop, conv)!.remarks).toEqual([{ kind: 'cod', at: NOW.toISOString(), codPrice: 480 }]);
+});
+
+test('the queue preview masks mobile numbers; the history keeps them for the agent who calls', () => {
+  const conv: ConversationState = {
+    ...engine.openConversation({ id: 'qp', buyerId: 'B008', shopId: 'demo' }),
+    status: 'queued',
+    turns: [{ at: NOW.toISOString(), text: '快递没到，打我电话13912345678', intent: 'delivery.tracking', category: 'delivery', confidence: 0.9 }],
+    handoff: { reason: 'explicit_request', priority: 'normal', summary: '【买家要求人工】 · 最后一句「电话 139 1234 5678」', suggestions: [], at: NOW.toISOString() },
+  };
+  const item = queueItemView({ conversationId: 'qp', priority: 'normal', enqueuedAt: NOW.toISOString() }, conv, []);
+  expect(item.lastText).toBe('快递没到，打我电话139****5678');
+  expect(item.summary).not.toMatch(/1234/);
+  const buyerMessage: StoredMessage = { conversationId: 'qp', seq: 1, from: 'buyer', text: '打我电话13912345678', at: NOW.toISOString() };
+  const history = mergeHistory([buyerMessage], []);
+  expect(history[0]!.text).toContain('13912345678');
 });
