@@ -147,6 +147,10 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
     shopPaysShipping: p ? p.returnShippingPaidBy === 'shop' : false,
 
     size: variant?.size ?? 'M',
+    // Size advice: what a buyer of 165 cm / 110 斤 would be told.
+    heightCm: 165,
+    weightJin: 110,
+    recommendedSize: variant?.size ?? 'M',
     color: variant?.color ?? '燕麦色',
     inStock: true,
     stock: variant?.stock ?? 12,
