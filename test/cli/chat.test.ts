@@ -2,14 +2,20 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-test('prints message and handoff events for piped input and exits', () => {
-  const root = join(__dirname, '..', '..');
-  const out = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/cli/chat.ts', '--json', '--product', 'P200', '--no-greet'], {
+const root = join(__dirname, '..', '..');
+
+/** Runs `npm run chat -- ...args` with `input` piped to stdin. */
+function chat(args: string[], input: string) {
+  return spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/cli/chat.ts', ...args], {
     cwd: root,
-    input: '能便宜点吗\n150\n我要给差评\n',
+    input,
     encoding: 'utf8',
     timeout: 60_000,
   });
+}
+
+test('prints message and handoff events for piped input and exits', () => {
+  const out = chat(['--json', '--product', 'P200', '--no-greet'], '能便宜点吗\n150\n我要给差评\n');
   expect(out.status).toBe(0);
   const events = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(events[0]).toMatchObject({ type: 'message', from: 'bot', intent: 'haggle.bargain', category: 'haggle' });
@@ -20,25 +26,13 @@ test('prints message and handoff events for piped input and exits', () => {
 });
 
 test('an unknown product is refused with a clear message', () => {
-  const root = join(__dirname, '..', '..');
-  const out = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/cli/chat.ts', '--product', 'NOPE'], {
-    cwd: root,
-    input: '',
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const out = chat(['--product', 'NOPE'], '');
   expect(out.status).toBe(2);
   expect(out.stderr).toContain('unknown product NOPE');
 });
 
 test('an unknown buyer is refused with the known ones listed, not silently accepted', () => {
-  const root = join(__dirname, '..', '..');
-  const out = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/cli/chat.ts', '--buyer', 'B999'], {
-    cwd: root,
-    input: '',
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const out = chat(['--buyer', 'B999'], '');
   expect(out.status).toBe(2);
   expect(out.stderr).toContain('unknown buyer B999');
   expect(out.stderr).toContain('B002');
