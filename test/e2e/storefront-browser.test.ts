@@ -152,6 +152,9 @@ describe('storefront widget in Chromium', () => {
     await page.locator('#product-name').filter({ hasNotText: '热卖新品' }).waitFor();
     const launcher = page.locator('.kf-launcher');
     await launcher.waitFor();
+    // The page fills in parts (product, demo buyers, the chat's greeting) after it shows; measure
+    // once nothing is loading any more, or a later change of height moves what we measured.
+    await page.waitForLoadState('networkidle');
 
     // As the page first shows: the buy buttons sit near the bottom of the screen.
     expect(await coveredAfterSettling(page, '.actions .btn')).toEqual([]);
@@ -164,7 +167,9 @@ describe('storefront widget in Chromium', () => {
     expect(await coveredAfterSettling(page, '.actions .btn, .promises li')).toEqual([]);
     await page.screenshot({ path: `${SHOTS}/storefront-phone-launcher-end.png` });
 
-    // A shop page with its own fixed bar of buttons at the bottom (common on phones).
+    // A shop page with its own fixed bar of buttons at the bottom (common on phones), added while
+    // the page is scrolled to its end.
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
     await page.evaluate(() => {
       const bar = document.createElement('div');
       bar.id = 'shop-bottom-bar';
