@@ -18,7 +18,8 @@ import { handleBuyerSocket, type BuyerSocketHandle } from './transport/buyer-soc
 import type { Logger } from './transport/logger';
 import { errorToResponse, logRequestFailure, Router, sendError, sendJson } from './transport/router';
 import { signShopBuyer } from './transport/shop-identity';
-import { SocketServer, clientIp } from './transport/socket-server';
+import { clientAddressResolver } from './transport/client-address';
+import { SocketServer } from './transport/socket-server';
 import { StaticFiles } from './transport/static-files';
 
 export interface AppDeps {
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): App {
   registerConcerns(context, deps.concerns ?? []);
 
   const sockets = new SocketServer(router, { limits: config.limits, trustProxy: config.trustProxy, logger });
+  const clientIp = clientAddressResolver(config.trustProxy);
   const server = createServer((req, res) => {
     let url: URL;
     try {
@@ -112,7 +114,7 @@ export function createApp(deps: AppDeps): App {
       sendError(res, 'NOT_FOUND', found.allowed.length > 0 ? 'Method not allowed' : undefined);
       return;
     }
-    const ip = clientIp(req, config.trustProxy);
+    const ip = clientIp(req);
     Promise.resolve()
       .then(() => found.handler({ req, res, url, params: found.params, ip }))
       .catch((err: unknown) => {

@@ -4,6 +4,7 @@
  * half-working server.
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AppError } from './errors';
 
@@ -86,10 +87,26 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Identifies this process in logs and cross-instance events. */
   instanceId: string;
-  /** Set behind a proxy so the per-IP cap counts the real client (X-Forwarded-For). */
-  trustProxy: boolean;
+  /** Which proxies' X-Forwarded-For entries to believe, so the per-IP cap counts the real client. */
+  trustProxy: TrustProxy;
   /** When set, GET /metrics needs it as a bearer token (Prometheus `authorization`); unset, it is open. */
   metricsToken?: string;
+  /** Redis through Sentinel (REDIS_SENTINELS); beside redisUrl and redisClusterNodes, see store/index.ts for precedence. */
+  redisSentinel?: RedisSentinelConfig;
+}
+
+/**
+ * TRUST_PROXY: none (the socket peer is the client), a number of proxies in front, or the
+ * proxies' addresses. See src/transport/client-address.ts for how X-Forwarded-For is read.
+ */
+export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'cidrs'; cidrs: string[] };
+
+/** Redis Sentinel: the sentinels to ask, the master's name, and passwords if Redis has them. */
+export interface RedisSentinelConfig {
+  sentinels: { host: string; port: number }[];
+  name: string;
+  password?: string;
+  sentinelPassword?: string;
 }
 
 const intFrom = (name: string, min: number, max: number) =>
@@ -152,6 +169,42 @@ function parseNodes(value: string, ctx: z.RefinementCtx): { host: string; port: 
   return nodes;
 }
 
+const MAX_PROXY_HOPS = 10;
+
+/** `false`/`0` (none), a hop count (`1`: one proxy in front), or comma-separated IPs/CIDRs. */
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
+  const v = value.toLowerCase();
+  if (v === 'false' || v === 'no' || v === '0') return { kind: 'none' };
+  if (v === 'true' || v === 'yes') {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" no longer says which X-Forwarded-For entry to believe: give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.0/8)`,
+    });
+    return { kind: 'none' };
+  }
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops > MAX_PROXY_HOPS) ctx.addIssue({ code: 'custom', message: `a hop count must be at most ${MAX_PROXY_HOPS}` });
+    return { kind: 'hops', hops };
+  }
+  const cidrs: string[] = [];
+  let bad = 0;
+  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [address = '', bits, ...rest] = part.split('/');
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" must be a hop count, or IP addresses / CIDRs like 10.0.0.0/8 or fd00::/8` });
+      bad++;
+      continue;
+    }
+    cidrs.push(part);
+  }
+  if (cidrs.length === 0 && bad === 0) ctx.addIssue({ code: 'custom', message: 'needs a hop count or at least one address' });
+  return { kind: 'cidrs', cidrs };
+}
+
 const envSchema = z.object({
   PORT: intFrom('PORT', 0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -185,12 +238,16 @@ const envSchema = z.object({
   PRESENCE_RENEW_MS: intFrom('PRESENCE_RENEW_MS', 100, 300_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INSTANCE_ID: z.string().regex(idPattern, 'letters, digits, _ and - only').optional(),
-  TRUST_PROXY: boolFrom.default(false),
+  TRUST_PROXY: z.string().transform(parseTrustProxy).default({ kind: 'none' }),
   METRICS_TOKEN: z
     .string()
     .min(16, 'must be at least 16 characters')
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces only')
     .optional(),
+  REDIS_SENTINELS: z.string().transform(parseNodes).optional(),
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, . _ - only').default('mymaster'),
+  REDIS_PASSWORD: z.string().min(1).max(512).optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).max(512).optional(),
 });
 
 function demoSecret(): string {
@@ -264,6 +321,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     instanceId: e.INSTANCE_ID ?? `i-${randomBytes(4).toString('hex')}`,
     trustProxy: e.TRUST_PROXY,
+    ...(e.REDIS_SENTINELS
+      ? {
+          redisSentinel: {
+            sentinels: e.REDIS_SENTINELS,
+            name: e.REDIS_SENTINEL_NAME,
+            ...(e.REDIS_PASSWORD !== undefined ? { password: e.REDIS_PASSWORD } : {}),
+            ...(e.REDIS_SENTINEL_PASSWORD !== undefined ? { sentinelPassword: e.REDIS_SENTINEL_PASSWORD } : {}),
+          },
+        }
+      : {}),
     ...(e.METRICS_TOKEN !== undefined ? { metricsToken: e.METRICS_TOKEN } : {}),
   };
 }

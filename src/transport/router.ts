@@ -16,7 +16,7 @@ export interface RouteContext {
   url: URL;
   /** Values of `:name` segments in the route pattern. */
   params: Record<string, string>;
-  /** Client IP (X-Forwarded-For first hop when config.trustProxy). */
+  /** Client IP (read from X-Forwarded-For as TRUST_PROXY says; src/transport/client-address.ts). */
   ip: string;
 }
 

@@ -8,24 +8,18 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ERRORS } from '../errors';
-import type { Limits } from '../config';
+import type { Limits, TrustProxy } from '../config';
+import { clientAddressResolver } from './client-address';
 import type { Logger } from './logger';
 import type { Router } from './router';
 import { encodeFrame } from './protocol';
 
-/** Client address: the first X-Forwarded-For hop when behind a trusted proxy, else the socket peer. */
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const fwd = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
-}
+/** Client address as TRUST_PROXY says to read it (src/transport/client-address.ts). */
+export { clientAddress as clientIp } from './client-address';
 
 export interface SocketServerOptions {
   limits: Limits;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   logger: Logger;
 }
 
@@ -39,11 +33,13 @@ export class SocketServer {
   private readonly perIp = new Map<string, number>();
   private readonly tracked = new Map<WebSocket, Tracked>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private readonly clientIp: (req: IncomingMessage) => string;
 
   constructor(
     private readonly router: Router,
     private readonly options: SocketServerOptions,
   ) {
+    this.clientIp = clientAddressResolver(options.trustProxy);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, clientTracking: false });
   }
 
@@ -74,7 +70,7 @@ export class SocketServer {
     }
     socket.on('error', () => socket.destroy());
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const ip = clientIp(req, this.options.trustProxy);
+      const ip = this.clientIp(req);
       const count = (this.perIp.get(ip) ?? 0) + 1;
       if (count > this.options.limits.maxConnectionsPerIp) {
         // Upgrade first so a browser can read why: it cannot see an HTTP status on a failed upgrade.
