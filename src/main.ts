@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     store = createStore({
       ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
       ...(config.redisClusterNodes ? { redisClusterNodes: config.redisClusterNodes } : {}),
+      ...(config.redisSentinel ? { redisSentinel: config.redisSentinel } : {}),
       redisPrefix: config.redisPrefix,
       dataDir: config.dataDir,
       logger: storeLog,

@@ -18,6 +18,8 @@ export interface StoreConfig {
   redisUrl?: string;
   /** REDIS_CLUSTER_NODES as "host:port" strings or parsed objects; wins over redisUrl. */
   redisClusterNodes?: (string | { host: string; port: number })[];
+  /** REDIS_SENTINELS and friends: Redis through Sentinel. Cluster nodes win over it, it wins over redisUrl. */
+  redisSentinel?: { sentinels: { host: string; port: number }[]; name: string; password?: string; sentinelPassword?: string };
   /** Key prefix for the Redis store (default "kefu"). */
   redisPrefix?: string;
   /** DATA_DIR for the embedded store's journal (default ./data); null for pure memory. */
@@ -26,11 +28,12 @@ export interface StoreConfig {
   logger?: StoreLogger;
 }
 
-/** Builds the configured store. Memory when neither redisUrl nor redisClusterNodes is set. */
+/** Builds the configured store. Memory when none of redisUrl, redisSentinel, redisClusterNodes is set. */
 export function createStore(config: StoreConfig = {}): Store {
-  if (config.redisUrl || (config.redisClusterNodes && config.redisClusterNodes.length > 0)) {
+  if (config.redisUrl || config.redisSentinel || (config.redisClusterNodes && config.redisClusterNodes.length > 0)) {
     return createRedisStore({
       ...(config.redisUrl ? { url: config.redisUrl } : {}),
+      ...(config.redisSentinel ? { sentinel: config.redisSentinel } : {}),
       ...(config.redisClusterNodes && config.redisClusterNodes.length > 0
         ? { clusterNodes: config.redisClusterNodes.map((n) => (typeof n === 'string' ? n : `${n.host}:${n.port}`)) }
         : {}),

@@ -39,6 +39,8 @@ export interface RedisStoreOptions {
   url?: string;
   /** host:port of one or more cluster nodes; connects with ioredis's Cluster client. */
   clusterNodes?: string[];
+  /** Redis Sentinel: ioredis asks the sentinels for the master `name` and follows failovers. Ignored when clusterNodes is given. */
+  sentinel?: { sentinels: { host: string; port: number }[]; name: string; password?: string; sentinelPassword?: string };
   /** Prefix of every key and channel, e.g. "kefu" or one per test run. Default "kefu". */
   prefix?: string;
   logger?: StoreLogger;
@@ -94,6 +96,22 @@ function connect(options: RedisStoreOptions): Client {
       enableOfflineQueue: true,
       enableAutoPipelining: true,
       redisOptions: { maxRetriesPerRequest: null, autoResendUnfulfilledCommands: true, autoResubscribe: true },
+    });
+  }
+  if (options.sentinel) {
+    const { sentinels, name, password, sentinelPassword } = options.sentinel;
+    return new Redis({
+      ...common,
+      sentinels,
+      name,
+      ...(password !== undefined ? { password } : {}),
+      ...(sentinelPassword !== undefined ? { sentinelPassword } : {}),
+      // Reconnecting after a failover asks the sentinels again for the current master; a
+      // write that reached a demoted master (READONLY) reconnects and is resent there.
+      sentinelRetryStrategy: retryStrategy,
+      reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
+      retryStrategy,
+      enableAutoPipelining: true,
     });
   }
   return new Redis(options.url ?? 'redis://127.0.0.1:6379', { ...common, retryStrategy, enableAutoPipelining: true });
