@@ -47,7 +47,10 @@ async function main(): Promise<void> {
     const featureSets = understood.map((u) => featurize(u.normalized, extractEntities(u.normalized), model.keywords));
     const t = performance.now();
     let n = 0;
-    while (performance.now() - t < 1000) for (const f of featureSets.slice(0, 300)) (model.classifier.classify(f), n++);
+    while (performance.now() - t < 1000) for (const f of featureSets.slice(0, 300)) {
+      model.classifier.classify(f);
+      n++;
+    }
     const rate = n / ((performance.now() - t) / 1000);
     const a = scores(gold.slice(0, 900), pred.slice(0, 900)).macroF1;
     const b = scores(gold.slice(900), pred.slice(900)).macroF1;
@@ -73,7 +76,10 @@ async function main(): Promise<void> {
     const pred = docs.map((d) => categoryOf.get(clf.classify(d)) ?? 'other');
     const t2 = performance.now();
     let n = 0;
-    while (performance.now() - t2 < 1000) for (const d of docs.slice(0, 200)) (clf.classify(d), n++);
+    while (performance.now() - t2 < 1000) for (const d of docs.slice(0, 200)) {
+      clf.classify(d);
+      n++;
+    }
     const rate = n / ((performance.now() - t2) / 1000);
     table.push(`| ${name} | ${scores(gold.slice(0, 900), pred.slice(0, 900)).macroF1.toFixed(3)} | ${scores(gold.slice(900), pred.slice(900)).macroF1.toFixed(3)} | ${scores(gold, pred).macroF1.toFixed(3)} | ${trainMs.toFixed(0)} | ${Math.round(rate).toLocaleString('en')} |`);
     process.stderr.write(`${name} done\n`);
