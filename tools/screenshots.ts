@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   mkdirSync(out, { recursive: true });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ARGS });
   try {
     await storefront(browser, storefrontUrl, out);
     await agentConsole(browser, storefrontUrl, agentUrl, out);

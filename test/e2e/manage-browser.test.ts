@@ -22,7 +22,7 @@ describe('/manage in Chromium', () => {
 
   beforeAll(async () => {
     server = await startManageServer();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ARGS });
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {

@@ -22,7 +22,7 @@ describe('storefront widget in Chromium', () => {
   beforeAll(async () => {
     const { engine, shop } = realEngine();
     server = await startServer({ engine, shop, env: { LOG_LEVEL: 'warn' } });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ARGS });
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {
