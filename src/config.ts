@@ -334,3 +334,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.METRICS_TOKEN !== undefined ? { metricsToken: e.METRICS_TOKEN } : {}),
   };
 }
+
+/** Every environment variable the server reads (README's configuration table and .env.example list them all). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
