@@ -2,8 +2,8 @@
  * createApp(deps) builds the HTTP + WebSocket server without listening, so tests drive it on
  * port 0 and main.ts only wires real dependencies and calls listen. Each concern registers
  * its routes and socket paths on the router in `registerConcerns` below, in a fixed order:
- * health → storefront and static files → buyer chat → added concerns (agent console,
- * script editor, metrics).
+ * health → storefront and static files → buyer chat → the concerns passed in deps.concerns
+ * (agent console with metrics, script editor).
  */
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ export interface AppDeps {
   clock?: () => Date;
   /** The registry whose bundle the engine reads; the script editor (issue 6) swaps it on publish. */
   scripts?: ScriptRegistry<ScriptBundle>;
-  /** Directory of front-end files (default src/web next to this file). */
+  /** Directory of front-end files (default web/ next to this file: src/web, or dist/src/web in the build). */
   webDir?: string;
   /** Extra concerns registered after the built-in ones (agent console, script editor, metrics …). */
   concerns?: Concern[];
@@ -153,10 +153,11 @@ export function createApp(deps: AppDeps): App {
 }
 
 /**
- * The concerns in the order they register. The agent console (issue 5) adds
- * `registerAgentConsole` (/agent page, /ws/agent, /api/agent/*, /api/stats, /metrics) and
- * the script editor (issue 6) `registerScriptEditor` (/manage, /api/scripts/*), either here
- * or through deps.concerns.
+ * The concerns in the order they register: the built-in ones here, then deps.concerns as
+ * main.ts passes them: the agent console (`createAgentConsole().concern` in
+ * transport/http-agent.ts: /agent page, /ws/agent, /api/agent/*, /api/stats, /metrics) and
+ * the script editor (`scriptEditorConcern` in transport/http-scripts.ts: /manage,
+ * /api/scripts/*).
  */
 function registerConcerns(ctx: AppContext, extra: Concern[]): void {
   const builtIn: Concern[] = [registerHealth, registerStorefront, registerBuyerChat];
