@@ -3,8 +3,9 @@
 # our CI machines): build dist/, lay out the runtime image's /app in a temporary directory
 # (dist/, production dependencies only, intents/, templates/, demo/, test/conversations/),
 # start `node dist/src/main.js` there on the embedded store with a temporary DATA_DIR and a
-# free port, check /healthz (with the HEALTHCHECK's own command), /storefront and the
-# compressed widget, then stop it with SIGTERM and expect a clean exit.
+# free port, check /healthz (with the HEALTHCHECK's own command), /storefront, the
+# compressed widget and a chat with the minified widget in Chromium (CHROMIUM_PATH), then stop
+# it with SIGTERM and expect a clean exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +53,7 @@ code="$(curl -s -o /dev/null -w '%{http_code}' "$base/storefront")"; [ "$code" =
 enc="$(curl -s -o /dev/null -D - -H 'accept-encoding: br' "$base/widget.js" | tr -d '\r' | sed -n 's/^content-encoding: //Ip')"
 [ "$enc" = br ] || fail "/widget.js was not sent brotli-compressed (content-encoding: '$enc')"
 echo "smoke: $base/healthz and /storefront answer 200, /widget.js is compressed"
+node tools/smoke-browser.js "$base" || fail "the widget did not work in Chromium"
 
 kill -TERM "$server_pid"
 status=0
