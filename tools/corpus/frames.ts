@@ -62,7 +62,7 @@ export const SITUATIONS: Situation[] = [
     frames: [
       '{p}是正品吗', '{p}是原装的吗', '{p}保修多久', '{p}有质保吗，质保几年', '{p}有说明书吗', '{p}是哪里生产的',
       '你家{p}是不是旗舰店同款', '{p}有防伪码吗', '{p}和专柜的一样吗', '{p}保修要带发票吗', '{p}是新款还是老款', '{p}跟{p2}有什么区别',
-      '{p}和{p2}哪个好', '{p}有没有赠品', '{p}是全新的吗',
+      '{p}和{p2}哪个好', '{p}是全新的吗', '{p}是不是翻新的', '{p}有没有假货', '{p}跟实体店的一样吗',
     ],
   },
   {
@@ -89,7 +89,7 @@ export const SITUATIONS: Situation[] = [
     frames: [
       '{p}今天能发出吗', '我拍的{p}几号发', '{p}下单后多久发货', '{p}发什么快递', '{p}能发顺丰吗', '{p}从哪里发货', '{p}寄到{city}要几天',
       '我在{city}，{p}几天能到', '{p}预售要等多久发', '{p}能不能今天就给我寄', '拍了{p}，麻烦早点发', '{p}现在下单明天能到{city}吗',
-      '买的{p}急用，能加急发吗', '{p}能送货上门吗', '{p}周末发不发货', '{p}付款{dur}了还没发出', '{p}还在待发货，啥时候寄',
+      '买的{p}急用，能加急发吗', '{p}能送货上门吗', '{p}周末发不发货', '{p}付款{days}天了还没发出', '{p}还在待发货，啥时候寄',
       '{p}能发{courier}吗', '{p}几点前下单当天发',
     ],
   },
@@ -189,7 +189,7 @@ export const SITUATIONS: Situation[] = [
   { name: 'human', intent: 'human.request', quota: 5, frames: ['{p}的问题转人工', '{p}的事我要找真人说', '关于{p}，找个人工客服', '问{p}的，帮我转人工', '{p}这个我要跟人工聊'] },
   {
     name: 'fragment', intent: 'other.fallback', quota: 10,
-    frames: ['{p}', '那个{p}', '{p}？', '{p}的链接 [链接]', '就是这个{p}', '{p}啊', '我再看看别的{p}', '{p}。。。', '刚刚那个{p}', '{p}嗯', '[链接] {p}'],
+    frames: ['{p}', '那个{p}', '{p}？', '{p}的链接 [链接]', '就是这个{p}', '{p}啊', '我再看看别的{p}', '{p}。。。', '刚刚那个{p}', '[链接] {p}', '我朋友推荐的{p}', '{p}我先看看', '之前那个{p}', '[图片] {p}'],
   },
   {
     name: 'order-card', intent: 'other.fallback', quota: 8, needs: ['variants'],
@@ -235,4 +235,23 @@ export const MULTI: Array<[string, string]> = [
   ['{p}{fault}，换货还是退款都行，你们快点', 'return.damaged'],
   ['{p}买了{days}天降价了，不退差价我就差评', 'bad_review.complaint'],
   ['{p}降价了，差价退我，不然我退货', 'return.refund'],
+  ['{p}到了吗？一直显示运输中，再不到就退款', 'return.refund'],
+  ['转人工，我要退{p}', 'return.refund'],
+  ['人工客服，{p}想换{v}', 'return.exchange'],
+  ['找人工，{p}怎么还没到', 'delivery.tracking'],
+  ['谢谢，那{p}{use}', 'product.info'],
+  ['好的，{p}有{c}的吗', 'product.size_color'],
+  ['嗯嗯，那{p}能便宜点吗', 'haggle.bargain'],
+  ['在吗在吗，{p}到哪了', 'delivery.tracking'],
+  ['[链接] 这个{use}', 'product.info'],
+  ['[链接] {size}', 'product.size_color'],
+  ['[图片] {p}{fault}', 'return.damaged'],
+  ['[图片] 收到就是这样，{part}裂了', 'return.damaged'],
+  ['{p}{fault}，你们这卖的什么破东西', 'bad_review.complaint'],
+  ['{p}说好昨天到的，又骗人', 'bad_review.complaint'],
+  ['你好，{p}{care}', 'product.info'],
+  ['您好，我想问一下{p}{size}', 'product.size_color'],
+  ['亲，{p}{fault}了，拍了视频', 'return.damaged'],
+  ['商品：{p} 订单号：{order} 什么时候发货', 'delivery.ship_time'],
+  ['订单{order}的{p}退款到哪了', 'return.refund'],
 ];

@@ -254,6 +254,64 @@ const HAND = seeds(`
   团购价多少 => haggle.bargain @haggle
   学生有优惠不 => haggle.bargain @haggle
   太贵了，买不起 => haggle.bargain @haggle
+  # short follow-ups: the category an agent would most likely act on (guide rule 5)
+  那XXL呢 => product.size_color @followup
+  M码呢 => product.size_color @followup
+  L的呢 => product.size_color @followup
+  大一码呢 => product.size_color @followup
+  那我穿多大 => product.size_color @followup
+  那几天能到 => delivery.ship_time @followup
+  那什么时候发 => delivery.ship_time @followup
+  今天能发不 => delivery.ship_time @followup
+  发了没 => delivery.ship_time @followup
+  寄出了吗 => delivery.ship_time @followup
+  到了吗 => delivery.tracking @followup
+  现在到哪了 => delivery.tracking @followup
+  那单号呢 => delivery.tracking @followup
+  单号发我 => delivery.tracking @followup
+  那就退了吧 => return.refund @followup
+  那退款吧 => return.refund @followup
+  钱什么时候退回来 => return.refund @followup
+  那换一个吧 => return.exchange @followup
+  那给我换个新的 => return.exchange @followup
+  还能再少吗 => haggle.bargain @followup
+  再便宜点呗 => haggle.bargain @followup
+  那包邮吗 => haggle.bargain @followup
+  那能开票吗 => payment.invoice @followup
+  那怎么付 => payment.pay @followup
+  那我等着吧 => greeting.thanks @followup
+  好的那我等消息 => greeting.thanks @followup
+  行，就这么办 => greeting.thanks @followup
+  好了没 => other.fallback @followup
+  那怎么办 => other.fallback @followup
+  然后呢？ => other.fallback @followup
+  还有别的吗 => other.fallback @followup
+  那这个呢 => other.fallback @followup
+  是吗 => other.fallback @followup
+  真的假的 => other.fallback @followup
+  为什么 => other.fallback @followup
+  你确定？ => other.fallback @followup
+  # greetings in many spellings
+  nihao => greeting.hello @hello
+  在哇 => greeting.hello @hello
+  在否 => greeting.hello @hello
+  有人在线不 => greeting.hello @hello
+  客服在线吗 => greeting.hello @hello
+  哈罗 => greeting.hello @hello
+  您好您好 => greeting.hello @hello
+  晚上好呀客服 => greeting.hello @hello
+  早上好，在吗 => greeting.hello @hello
+  你好，我想问个问题 => greeting.hello @hello
+  麻烦问一下 => greeting.hello @hello
+  打扰一下 => greeting.hello @hello
+  亲，你好呀 => greeting.hello @hello
+  嗨嗨 => greeting.hello @hello
+  在？问一下 => greeting.hello @hello
+  喂，在线吗 => greeting.hello @hello
+  hello在吗 => greeting.hello @hello
+  Hi，有人吗 => greeting.hello @hello
+  你好！！ => greeting.hello @hello
+  您好～ => greeting.hello @hello
 `);
 
 const HELLO = L('你好|您好|在吗|在不在|亲|亲亲|哈喽|hi|hello|客服|老板|掌柜的|小姐姐|小哥哥|有人吗|在线吗|在么|嗨|店家|宝宝');
@@ -280,7 +338,7 @@ function numberWords(n: number): string {
 }
 
 export function generalExamples(rng: Rng): Example[] {
-  const out: Example[] = HAND.map(([text, intent, s]) => ({ text, intent, theme: `general/${s}` }));
+  const out: Example[] = HAND.map(([text, intent, s]) => ({ text, intent, theme: `general/${s}`, hand: true }));
   const add = (text: string, intent: string, s: string): void => void out.push({ text, intent, theme: `general/${s}` });
   const take = (n: number, make: () => [string, string, string]): void => {
     const seen = new Set<string>();

@@ -28,6 +28,7 @@ const MULTI_QUOTA = 25;
 const NON_ACTIONABLE = new Set(['greeting.hello', 'greeting.thanks', 'other.fallback']);
 
 // Slot → the family list it draws from: a frame whose list is empty for a family is skipped.
+// (variants may carry a product restriction too: 160ml@奶瓶,儿童水杯)
 const SLOT_FIELD: Record<string, keyof Family> = { c: 'colours', c2: 'colours', v: 'variants', v2: 'variants', size: 'size', care: 'care', good: 'good', part: 'parts', fault: 'faults', use: 'use' };
 function usable(frame: string, fam: Family): boolean {
   for (const m of frame.matchAll(/\{(\w+)\}/g)) {
@@ -53,19 +54,30 @@ function fillFrames(frames: readonly string[], quota: number, fam: Family, rng: 
 }
 
 function noisy(text: string, intent: string, theme: string, rng: Rng): Example {
-  return { text: addNoise(text, rng, { actionable: !NON_ACTIONABLE.has(intent) }).text, intent, theme };
+  const n = addNoise(text, rng, { actionable: !NON_ACTIONABLE.has(intent), plain: theme.endsWith('/order-card') });
+  return { text: n.text, intent, theme, kinds: n.kinds };
+}
+
+// Buyers often point instead of naming: 这个一开就跳闸. A line that opens with the product noun
+// sometimes gets a pointer in its place (not in fragments or cards, where the noun is the message).
+const POINTERS = ['这个', '东西', '宝贝', '这款', '买的东西', '你们这个', '这玩意'];
+const NAMED_ONLY = new Set(['fragment', 'order-card', 'authenticity-warranty']);
+function point(text: string, fam: Family, situation: string, rng: Rng): string {
+  if (NAMED_ONLY.has(situation) || !rng.chance(0.12)) return text;
+  const p = [...fam.products].sort((a, b) => b.length - a.length).find((x) => text.startsWith(x));
+  return p === undefined ? text : rng.pick(POINTERS) + text.slice(p.length);
 }
 
 function familyExamples(fam: Family): Example[] {
   const rng = new Rng(SEED ^ hash32(fam.id));
   const out: Example[] = [];
-  for (const [text, intent, situation] of fam.seeds) out.push(noisy(text, intent, `${fam.id}/${situation}`, rng));
+  for (const [text, intent, situation] of fam.seeds) out.push({ ...noisy(text, intent, `${fam.id}/${situation}`, rng), hand: true });
   for (const s of SITUATIONS) {
     if (s.quota === 0) continue;
     if ((s.needs ?? []).some((f) => (fam[f] as unknown[]).length === 0)) continue;
     const frames = rng.shuffle(s.frames.filter((f) => usable(f, fam)));
     if (frames.length === 0) continue;
-    for (const text of fillFrames(frames, s.quota, fam, rng)) out.push(noisy(text, s.intent, `${fam.id}/${s.name}`, rng));
+    for (const text of fillFrames(frames, s.quota, fam, rng)) out.push(noisy(point(text, fam, s.name, rng), s.intent, `${fam.id}/${s.name}`, rng));
   }
   const multi = rng.shuffle(MULTI.filter(([f]) => usable(f, fam)));
   for (let i = 0; i < MULTI_QUOTA; i++) {
@@ -92,7 +104,7 @@ function main(): void {
     ids.add(f.id);
     // The point of the symptom lists: faults a buyer tells without the cue words.
     for (const fault of f.faults) if (/[坏退]|质量/.test(bare(fault))) throw new Error(`${f.id}: fault "${fault}" uses a cue word`);
-    for (const list of [f.parts, f.faults, f.use, f.care, f.size, f.good]) {
+    for (const list of [f.parts, f.faults, f.use, f.care, f.size, f.good, f.variants]) {
       for (const item of list) {
         const at = item.indexOf('@');
         if (at >= 0) for (const p of item.slice(at + 1).split(',')) if (!f.products.includes(p)) throw new Error(`${f.id}: "${item}" names unknown product ${p}`);
@@ -144,6 +156,9 @@ function main(): void {
   out.push(`categories: ${[...fig.categories].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   out.push(`intents: ${[...fig.intents].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   out.push(`families: ${[...fig.families].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  const kinds = new Map<string, number>();
+  for (const ex of kept) for (const k of ex.kinds ?? []) kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  out.push(`noise (lines): ${[...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}; ${kept.filter((e) => e.hand === true).length} lines written whole by hand, the rest grammar fillings`);
   process.stdout.write(out.join('\n') + '\n');
   const dev = devPath(ROOT);
   if (write && dev === undefined) process.stdout.write('dev overlap: no dev.tsv on this machine, not checked\n');

@@ -23,10 +23,10 @@ export function toTraditional(text: string): string {
 const TYPOS: Array<[string, string]> = [
   ['券', '劵'], ['券', '卷'], ['发货', '发或'], ['发货', '发获'], ['什么', '神马'], ['什么', '啥'], ['怎么', '咋'], ['怎么', '怎莫'],
   ['没有', '木有'], ['没有', '没得'], ['吗', '嘛'], ['吗', '么'], ['一下', '一哈'], ['退款', '退宽'], ['快递', '快地'], ['收到', '收倒'],
-  ['知道', '造'], ['这个', '介个'], ['这样', '酱紫'], ['可以', '阔以'], ['便宜', '便宜'], ['地址', '地扯'], ['订单', '定单'],
+  ['知道', '造'], ['这个', '介个'], ['这样', '酱紫'], ['可以', '阔以'], ['地址', '地扯'], ['订单', '定单'],
   ['质保', '质宝'], ['尺码', '尺马'], ['颜色', '颜涩'], ['物流', '物留'], ['签收', '签手'], ['包邮', '包油'], ['客服', '客付'],
-  ['的', '滴'], ['了', '啦'], ['怎么办', '咋整'], ['什么', '啥子'], ['不是', '不四'], ['好的', '好滴'], ['喜欢', '稀饭'],
-  ['有没有', '有木有'], ['是不是', '系唔系'], ['多少', '几多'], ['不要', '不要'], ['能不能', '能伐'], ['东西', '东东'],
+  ['的', '滴'], ['怎么办', '咋整'], ['什么', '啥子'], ['不是', '不四'], ['好的', '好滴'], ['喜欢', '稀饭'],
+  ['有没有', '有木有'], ['是不是', '系唔系'], ['多少', '几多'], ['能不能', '能伐'], ['东西', '东东'],
 ];
 const OPENINGS = ['亲，', '你好，', '您好 ', '请问', '在吗？', '客服，', '老板，', '哈喽，', '麻烦问下，', '你好 ', '亲 ', '在吗 ', 'hi，', '掌柜的，', '小姐姐，', '客服你好，'];
 const ENDINGS = ['？', '？？', '。', '！', '!!', '?', '。。', '…', '～', ' ', '呀', '啊', '哈', '呢', '哦', '嘛', '啦', '噻', '撒', '嘞', '咧', '哇', '伐', '急', '，谢谢', '，麻烦了', '，在线等', '，急用', '，辛苦'];
@@ -46,12 +46,19 @@ function fullWidthDigits(text: string): string {
 export interface NoiseOptions {
   /** The label: greetings go only in front of actionable messages (guide rule 4). */
   actionable: boolean;
+  /** Pasted cards: only full-width digits and Traditional characters, no chat decorations. */
+  plain?: boolean;
 }
 
 /** One noisy rendering of a clean line (often the line itself). */
 export function addNoise(text: string, rng: Rng, opt: NoiseOptions): { text: string; kinds: string[] } {
   const kinds: string[] = [];
   let t = text;
+  if (opt.plain) {
+    if (/[0-9]/.test(t) && rng.chance(0.2)) t = fullWidthDigits(t);
+    if (rng.chance(0.05)) t = toTraditional(t);
+    return { text: t, kinds };
+  }
   if (opt.actionable && rng.chance(0.14)) {
     t = rng.pick(OPENINGS) + t;
     kinds.push('opening');
@@ -62,7 +69,8 @@ export function addNoise(text: string, rng: Rng, opt: NoiseOptions): { text: str
     t = u;
   }
   if (rng.chance(0.3)) {
-    const e = rng.pick(ENDINGS);
+    // Urgency endings (急, 在线等) only on messages that ask for something.
+    const e = rng.pick(opt.actionable ? ENDINGS : ENDINGS.filter((x) => !/急|在线等|谢谢|麻烦/.test(x)));
     // A particle after a particle reads wrong (吗啊); punctuation after one is fine.
     if (!(PARTICLE_END.test(t) && /^[\u4e00-\u9fff]/u.test(e))) {
       t += e;

@@ -95,8 +95,8 @@ export function fill(template: string, fam: Family, rng: Rng): string {
       case 'good': v = forProduct(fam.good); break;
       case 'c': v = rng.pick(fam.colours); break;
       case 'c2': { const a = get('c'); const rest = fam.colours.filter((x) => x !== a); v = rest.length ? rng.pick(rest) : a; break; }
-      case 'v': v = rng.pick(fam.variants); break;
-      case 'v2': { const a = get('v'); const rest = fam.variants.filter((x) => x !== a); v = rest.length ? rng.pick(rest) : a; break; }
+      case 'v': v = forProduct(fam.variants); break;
+      case 'v2': { const a = get('v'); let b = forProduct(fam.variants); for (let i = 0; i < 6 && b === a; i++) b = forProduct(fam.variants); v = b; break; }
       case 'n': v = String(n); break;
       case 'lo': v = offer(rng, n); break;
       case 'k': v = rng.pick(CN_NUM.slice(1, 6)); break;

@@ -35,6 +35,10 @@ export interface Example {
   text: string;
   intent: string;
   theme: string;
+  /** Noise applied (noise.ts), for the printed figures only; not written to the corpus. */
+  kinds?: string[];
+  /** A line written whole by hand (a seed), as opposed to a grammar filling. */
+  hand?: boolean;
 }
 
 /** Splits a `|`-separated list written inline. */
