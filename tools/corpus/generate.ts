@@ -111,7 +111,9 @@ function main(): void {
       }
     }
   }
-  const raw: Example[] = [...FAMILIES.flatMap(familyExamples), ...generalExamples(new Rng(SEED ^ hash32('general')))];
+  const generalRng = new Rng(SEED ^ hash32('general'));
+  const general = generalExamples(generalRng).map((e) => ({ ...noisy(e.text, e.intent, e.theme, generalRng), hand: e.hand }));
+  const raw: Example[] = [...FAMILIES.flatMap(familyExamples), ...general];
 
   const seenExact = new Set<string>();
   const seenKey = new Set<string>();
