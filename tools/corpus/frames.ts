@@ -31,6 +31,9 @@ export const SITUATIONS: Situation[] = [
       '我家{p}{fault}，售后在哪申请', '{p}拿到手{fault}', '老板，{p}{fault}', '{p}{fault}，图片发你了', '说实话{p}{fault}挺闹心的，咋处理',
       '{p}{fault}，用起来很麻烦', '第一次用{p}就发现{fault}', '{p}现在{fault}，之前还好好的', '给我妈买的{p}{fault}了',
       '{p}又{fault}了', '{p}{fault}，是个别现象吗，能处理吗', '{fault}，{p}是不是有问题',
+      '{p}{fault}，这谁受得了', '刚拆开{p}就发现{fault}', '{p}{fault}，是我不会用还是它有问题', '怎么回事啊，{p}{fault}', '{p}{fault}，我都没怎么用',
+      '我那{p}{fault}', '你们家{p}怎么{fault}', '{p}{fault}，之前买的那个都没这样', '{p}{fault}，是不是这批有问题', '{p}{fault}，能不能寄个新的',
+      '{p}{fault}，视频拍好了发你', '妈呀，{p}{fault}', '{p}{fault}，售后电话多少', '送给朋友的{p}，人家说{fault}', '{p}{fault}，麻烦给个处理方案',
     ],
   },
   {
@@ -48,6 +51,8 @@ export const SITUATIONS: Situation[] = [
       '{p}{use}', '请问{p}{use}', '这款{p}{use}', '想问下这个{use}', '{use}', '亲，{p}{use}', '买之前问一下，{p}{use}',
       '{p}{use}？说明书上没写', '我想买个{p}，{use}', '打算送人的，{p}{use}', '你家{p}{use}', '看中这个{p}了，{use}',
       '问一下哈，{use}', '{p}{use}，有懂的吗', '还没下单，先问问{p}{use}', '咨询一下{p}{use}', '这个{use}？',
+      '请教一下，{use}', '{p}{use}？想给家里买一个', '{p}{use}，能的话我就下单了', '问下{use}，谢谢', '这个{p}{use}，没用过不太懂', '客服，{use}',
+      '对比了好几家，你们这个{use}', '老人用的，{p}{use}', '{p}{use}？详情页写得不清楚',
     ],
   },
   {

@@ -5,6 +5,7 @@
  */
 import { Rng } from './rng';
 import { address, COURIERS, orderId, person, phone, tracking, CITIES } from './slots';
+import { GENERAL_MORE } from './general-more';
 import { Example, L, seeds } from './types';
 
 const HAND = seeds(`
@@ -338,7 +339,7 @@ function numberWords(n: number): string {
 }
 
 export function generalExamples(rng: Rng): Example[] {
-  const out: Example[] = HAND.map(([text, intent, s]) => ({ text, intent, theme: `general/${s}`, hand: true }));
+  const out: Example[] = [...HAND, ...GENERAL_MORE].map(([text, intent, s]) => ({ text, intent, theme: `general/${s}`, hand: true }));
   const add = (text: string, intent: string, s: string): void => void out.push({ text, intent, theme: `general/${s}` });
   const take = (n: number, make: () => [string, string, string]): void => {
     const seen = new Set<string>();
