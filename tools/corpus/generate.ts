@@ -54,7 +54,7 @@ function fillFrames(frames: readonly string[], quota: number, fam: Family, rng: 
 }
 
 function noisy(text: string, intent: string, theme: string, rng: Rng): Example {
-  const n = addNoise(text, rng, { actionable: !NON_ACTIONABLE.has(intent), plain: theme.endsWith('/order-card') });
+  const n = addNoise(text, rng, { actionable: !NON_ACTIONABLE.has(intent), plain: theme.endsWith('/order-card'), angry: intent === 'bad_review.complaint' });
   return { text: n.text, intent, theme, kinds: n.kinds };
 }
 

@@ -48,7 +48,10 @@ export interface NoiseOptions {
   actionable: boolean;
   /** Pasted cards: only full-width digits and Traditional characters, no chat decorations. */
   plain?: boolean;
+  /** Angry messages get no polite endings (谢谢, 辛苦) or friendly openings. */
+  angry?: boolean;
 }
+const POLITE = /谢谢|辛苦|麻烦|亲|小姐姐|哈喽|hi/;
 
 /** One noisy rendering of a clean line (often the line itself). */
 export function addNoise(text: string, rng: Rng, opt: NoiseOptions): { text: string; kinds: string[] } {
@@ -60,7 +63,7 @@ export function addNoise(text: string, rng: Rng, opt: NoiseOptions): { text: str
     return { text: t, kinds };
   }
   if (opt.actionable && rng.chance(0.14)) {
-    t = rng.pick(OPENINGS) + t;
+    t = rng.pick(opt.angry ? OPENINGS.filter((o) => !POLITE.test(o)) : OPENINGS) + t;
     kinds.push('opening');
   }
   if (rng.chance(0.12)) {
@@ -70,7 +73,7 @@ export function addNoise(text: string, rng: Rng, opt: NoiseOptions): { text: str
   }
   if (rng.chance(0.3)) {
     // Urgency endings (急, 在线等) only on messages that ask for something.
-    const e = rng.pick(opt.actionable ? ENDINGS : ENDINGS.filter((x) => !/急|在线等|谢谢|麻烦/.test(x)));
+    const e = rng.pick(opt.angry ? ENDINGS.filter((x) => !POLITE.test(x)) : opt.actionable ? ENDINGS : ENDINGS.filter((x) => !/急|在线等|谢谢|麻烦/.test(x)));
     // A particle after a particle reads wrong (吗啊); punctuation after one is fine.
     if (!(PARTICLE_END.test(t) && /^[\u4e00-\u9fff]/u.test(e))) {
       t += e;

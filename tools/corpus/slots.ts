@@ -48,6 +48,19 @@ export function taxId(rng: Rng): string {
 /** An entry without its product restriction. */
 export const bare = (item: string): string => { const at = item.indexOf('@'); return at < 0 ? item : item.slice(0, at); };
 
+/**
+ * A predicate written with its own noun (枕头睡一晚就塌了@枕头,乳胶枕) follows a product already
+ * named in the frame: the noun goes (乳胶枕 + 睡一晚就塌了). Only a noun the entry is about is
+ * dropped, so 键盘灯不亮@笔记本 keeps its 键盘.
+ */
+export function withoutNoun(item: string, products: readonly string[]): string {
+  const text = bare(item);
+  const at = item.indexOf('@');
+  const about = at < 0 ? products : item.slice(at + 1).split(',');
+  const noun = [...about].sort((a, b) => b.length - a.length).find((p) => products.includes(p) && text.startsWith(p) && text.length > p.length + 1);
+  return noun === undefined ? text : text.slice(noun.length).replace(/^的/, '');
+}
+
 /** A price inside the family's range, rounded the way shops price things. */
 export function price(rng: Rng, fam: Family): number {
   const [lo, hi] = fam.price;
@@ -78,7 +91,8 @@ export function fill(template: string, fam: Family, rng: Rng): string {
   const forProduct = (items: readonly string[]): string => {
     const prod = drawn.get('p');
     const fit = prod === undefined ? items : items.filter((x) => { const at = x.indexOf('@'); return at < 0 || x.slice(at + 1).split(',').includes(prod); });
-    return bare(rng.pick(fit.length ? fit : items.filter((x) => !x.includes('@')).concat(items.slice(0, 1))));
+    const item = rng.pick(fit.length ? fit : items.filter((x) => !x.includes('@')).concat(items.slice(0, 1)));
+    return prod === undefined ? bare(item) : withoutNoun(item, fam.products);
   };
   const get = (slot: string): string => {
     const have = drawn.get(slot);
