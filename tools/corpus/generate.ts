@@ -4,7 +4,7 @@
  * same files on every run. Prints the checks README.md quotes: dedupe, counts per family,
  * intent and category, diversity, lengths, and the dev-overlap check.
  *
- * Usage: npx tsx tools/corpus/generate.ts [--no-write]
+ * Usage: npx tsx tools/corpus/generate.ts [--no-write] [--prune-exclusions]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -93,6 +93,7 @@ function clean(text: string): string {
 
 function main(): void {
   const write = !process.argv.includes('--no-write');
+  const prune = process.argv.includes('--prune-exclusions');
   const { intents, errors } = loadIntentsDir(join(ROOT, 'intents'));
   if (errors.length > 0) throw new Error(`intents/ has ${errors.length} errors`);
   const categoryOf = new Map(intents.map((i) => [i.id, i.category] as const));
@@ -120,6 +121,7 @@ function main(): void {
   let exactDupes = 0;
   let normDupes = 0;
   let devExcluded = 0;
+  const usedExclusions = new Set<string>();
   const kept: Example[] = [];
   for (const ex0 of raw) {
     const ex = { ...ex0, text: clean(ex0.text) };
@@ -131,7 +133,7 @@ function main(): void {
     const key = dedupeKey(ex.text);
     if (key === '' || seenKey.has(key)) { normDupes++; continue; }
     seenKey.add(key);
-    if (excluded.has(lineHash(ex.text))) { devExcluded++; continue; }
+    if (excluded.has(lineHash(ex.text))) { devExcluded++; usedExclusions.add(lineHash(ex.text)); continue; }
     kept.push(ex);
   }
 
@@ -145,6 +147,11 @@ function main(): void {
     }
     for (const [fam, list] of byFamily) writeFileSync(join(CORPUS_DIR, `${fam}.tsv`), list.map((e) => `${e.text}\t${e.intent}\t${e.theme}`).join('\n') + '\n');
     writeLexicon();
+    if (prune) {
+      // Hashes of lines the grammar no longer makes are dead weight; the header stays.
+      const header = readFileSync(EXCLUDED_FILE, 'utf8').split('\n').filter((l) => l.startsWith('#'));
+      writeFileSync(EXCLUDED_FILE, [...header, ...[...usedExclusions].sort()].join('\n') + '\n');
+    }
   }
 
   const productWords = FAMILIES.flatMap((f) => f.products);

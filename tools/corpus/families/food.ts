@@ -3,7 +3,7 @@ import { Family, L, seeds } from '../types';
 export const SNACKS: Family = {
   id: 'snacks',
   products: L('坚果礼盒|每日坚果|牛肉干|辣条|薯片|饼干|巧克力|蛋黄酥|月饼|麻花|瓜子|开心果|夏威夷果|猪肉脯|鸭脖|凤爪|方便面|螺蛳粉|自热火锅|果干|糖果|曲奇|海苔|魔芋爽|芒果干'),
-  parts: L('干燥剂|小包装|礼袋|手提袋|开口器|勺子|酱包|调料包|贺卡|发票|夹子'),
+  parts: L('干燥剂|小包装|礼袋|手提袋|开口器|勺子|酱包|调料包|贺卡|夹子'),
   faults: L(
     '打开有一股哈喇味|吃着软了不脆|里面长毛了|袋子胀气鼓起来了|有几包漏气了|吃出一根头发|里面有小虫子|碎成渣了|' +
     '化了又凝住了@巧克力|表面一层白霜@巧克力|皮发霉了@月饼,蛋黄酥|咸得不能吃|甜得发腻跟以前不一样|味道怪怪的，酸酸的|' +
@@ -68,7 +68,6 @@ export const FRESH: Family = {
     今天下单明天能到吗，怕路上热 => delivery.ship_time @ship-time
     周末家里没人，能下周一再发吗 => delivery.ship_time @ship-time
     生鲜的快递卡在路上两天了，东西要放坏了 => delivery.tracking @tracking
-    坏果包赔吗 => product.info @care-spec
     能不能多送几个 => haggle.bargain @haggle
     水果很甜，一个烂的都没有，谢谢 => greeting.thanks @praise
   `),
