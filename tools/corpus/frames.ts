@@ -203,6 +203,43 @@ export const SITUATIONS: Situation[] = [
       '{order} {p} 已付款 ¥{n}', '[订单{order}] {p} {v}', '订单编号：{order}\u3000{p} {v}\u3000¥{n}',
     ],
   },
+  // Longer messages told as a little story: context, what happened, the ask.
+  {
+    name: 'story-fault', intent: 'return.damaged', quota: 18,
+    frames: [
+      '{when}买的{p}，{arrive}，{fault}，{askfix}', '{p}是{when}下单的，{arrive}就发现{fault}，{askfix}', '给{whom}买的{p}，{arrive}，结果{fault}，{askfix}',
+      '我{when}在你们家买了个{p}，现在{fault}，{askfix}', '{p}{arrive}，本来挺开心，结果{fault}，{askfix}', '说一下，{when}买的{p}，{fault}，{part}也有点问题，{askfix}',
+      '{when}拍的{p}，{arrive}，{fault}，我也没乱用，{askfix}',
+    ],
+  },
+  {
+    name: 'story-usage', intent: 'product.info', quota: 12,
+    frames: [
+      '想给{whom}买个{p}，{use}', '{whom}一直想要个{p}，想问下{use}', '之前在别家买的{p}不好用，你们这个{use}', '第一次买{p}，不太懂，{use}',
+      '准备给{whom}买{p}当礼物，{care}', '看了好几家的{p}，想问问你们这款{use}',
+    ],
+  },
+  {
+    name: 'story-tracking', intent: 'delivery.tracking', quota: 10,
+    frames: [
+      '{when}下的单，说好{k}天到，现在{p}都还没到，麻烦查一下', '{p}{when}就发货了，物流到{city}以后就没动过，怎么回事', '给{whom}买的{p}等着用，快递{days}天了还在路上，能催一下吗',
+      '我{when}买的{p}，物流一直显示运输中，到底到哪了', '{p}的快递说今天派送，等了一天也没人来，电话也打不通',
+    ],
+  },
+  {
+    name: 'story-haggle', intent: 'haggle.bargain', quota: 10,
+    frames: [
+      '看了好几家，你家{p}最贵，{lo}的话我就下单', '{p}我很喜欢，就是有点超预算，能不能{lo}', '{whom}让我问问，{p}能不能再便宜点，我们买两个', '{p}上次活动才{lo}，现在能按那个价给我吗',
+      '真心想要这个{p}，学生党钱不多，给个优惠吧', '{p}我在别的平台看到{lo}，你们能跟吗',
+    ],
+  },
+  {
+    name: 'story-refund', intent: 'return.refund', quota: 8,
+    frames: [
+      '{when}买的{p}，{whom}也买了一个，重复了，这个想退', '{p}收到了，东西没问题，就是不太想要了，还没拆封，能退吗', '{p}还没发货吧，我不想要了，麻烦取消，钱退回原账户',
+      '{p}寄回去{days}天了，你们签收了吗，退款什么时候到', '{whom}不喜欢这个{p}，包装都还在，能七天无理由退吗',
+    ],
+  },
   {
     name: 'multi', intent: '', quota: 0, frames: [],
   },

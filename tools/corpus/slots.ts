@@ -20,6 +20,10 @@ export const COURIERS = L('顺丰|中通|圆通|韵达|申通|极兔|京东快�
 const COURIER_PREFIX: Record<string, string> = { 顺丰: 'SF', 中通: '7', 圆通: 'YT', 韵达: '4', 申通: '77', 极兔: 'JT', 京东快递: 'JD', 邮政: '98', EMS: 'E', 德邦: 'DPK', 百世: '55' };
 export const DURATIONS = L('两天|三天|一周|一个星期|半个月|一个月|没几天|三四天|十来天|一次|两次|几次|一晚上|两个月|不到一周');
 const COMPANIES = L('某某科技有限公司|星河贸易有限公司|远航电子有限公司|蓝天文化传媒有限公司|华信商贸有限公司|启明教育咨询有限公司|恒泰建材有限公司|青禾餐饮管理有限公司');
+const WHEN = L('前天|上周|上个月|双十一|618的时候|大前天|月初|昨天|上礼拜|半个月前|年前|周末');
+const ARRIVE = L('今天刚到|昨天到的|到了有一周了|刚拆开|收到第二天|用了没两次|今天拆开一看|刚装好|放了几天没用，今天打开');
+const ASK_FIX = L('怎么处理|给个方案吧|能换一个吗|你们看看怎么办|这个怎么弄|能不能给解决一下|要我寄回去吗|麻烦尽快处理|是不是有问题啊|要拍照吗');
+const WHOM = L('我妈|我爸|老婆|老公|孩子|家里老人|朋友|同事|闺蜜|男朋友|女朋友|自己');
 const CN_NUM = L('一|两|三|四|五|六|七|八|九|十');
 
 function digits(rng: Rng, n: number): string {
@@ -114,6 +118,10 @@ export function fill(template: string, fam: Family, rng: Rng): string {
       case 'n': v = String(n); break;
       case 'lo': v = offer(rng, n); break;
       case 'k': v = rng.pick(CN_NUM.slice(1, 6)); break;
+      case 'when': v = rng.pick(WHEN); break;
+      case 'arrive': v = rng.pick(ARRIVE); break;
+      case 'askfix': v = rng.pick(ASK_FIX); break;
+      case 'whom': v = rng.pick(WHOM); break;
       case 'diff': v = String(rng.pick([5, 8, 10, 15, 20, 30, 50, 100].filter((d) => d < n) .concat([1]))); break;
       case 'days': v = rng.chance(0.5) ? String(rng.int(3, 12)) : rng.pick(CN_NUM.slice(2)); break;
       case 'dur': v = rng.pick(DURATIONS); break;
