@@ -66,7 +66,11 @@ export function addNoise(text: string, rng: Rng, opt: NoiseOptions): { text: str
     t = rng.pick(opt.angry ? OPENINGS.filter((o) => !POLITE.test(o)) : OPENINGS) + t;
     kinds.push('opening');
   }
-  if (rng.chance(0.12)) {
+  // The coupon character is mistyped so often (劵, 卷) that it gets its own chance.
+  if (t.includes('券') && rng.chance(0.35)) {
+    t = t.replace('券', rng.chance(0.5) ? '劵' : '卷');
+    kinds.push('typo');
+  } else if (rng.chance(0.12)) {
     const u = typo(t, rng);
     if (u !== t) kinds.push('typo');
     t = u;
