@@ -139,7 +139,8 @@ export function fill(template: string, fam: Family, rng: Rng): string {
     drawn.set(slot, v);
     return v;
   };
-  if (template.includes('{p}')) get('p');
+  // A variant or a second variant follows the product even when the frame does not name it.
+  if (template.includes('{p}') || template.includes('{v}')) get('p');
   // Faults may end in 了 and frames may add one: 开胶了了 → 开胶了.
   return template.replace(/\{(\w+)\}/g, (_m, slot: string) => get(slot)).replace(/了了/g, '了');
 }
