@@ -5,17 +5,27 @@
  * first so a copy cannot hide behind a changed comma. Exits non-zero on any overlap; prints
  * nothing to fix when ../shared/data/dev.tsv is absent (other machines).
  *
- * Usage: npx tsx tools/check-dev-overlap.ts [dev.tsv] [intents dir]
+ * The same check runs over the training corpus, intents/corpus/*.tsv (first column).
+ *
+ * Usage: npx tsx tools/check-dev-overlap.ts [dev.tsv] [intents dir] [--summary] [--write-exclusions]
  * One- and two-word generic phrases (你好, 谢谢 …: 4 characters or fewer) may equal a dev line.
+ * --summary prints only the totals. --write-exclusions adds a hash of every flagged corpus line
+ * to tools/corpus/dev-excluded.txt (hashes of our own lines, no dev text), which
+ * tools/corpus/generate.ts drops on its next run.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadIntentsDir } from '../src/nlu/load';
 
 const RUN = 6;
 const GENERIC_MAX = 4;
-const devPath = process.argv[2] ?? join(__dirname, '..', '..', 'shared', 'data', 'dev.tsv');
-const intentsDir = process.argv[3] ?? join(__dirname, '..', 'intents');
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const summaryOnly = process.argv.includes('--summary');
+const writeExclusions = process.argv.includes('--write-exclusions');
+const devPath = args[0] ?? join(__dirname, '..', '..', 'shared', 'data', 'dev.tsv');
+const intentsDir = args[1] ?? join(__dirname, '..', 'intents');
+const EXCLUSIONS = join(__dirname, 'corpus', 'dev-excluded.txt');
 
 // Placeholders in the corpus and emoticon codes become a break character.
 const PLACEHOLDER_RE = /\[[^\]\s]{1,8}\]|<[a-z]{1,8}>|#E-s\S*/gi;
@@ -77,7 +87,51 @@ function main(): void {
   }
   const total = intents.reduce((s, i) => s + i.examples.length, 0);
   process.stdout.write(`check-dev-overlap: ${total} examples, ${devLines.length} dev lines, ${overlaps} overlaps, ${generic} generic short phrases equal to a dev line (allowed)\n`);
-  if (overlaps > 0) process.exitCode = 1;
+
+  // The training corpus (tools/corpus/generate.ts): same rule, one line per flagged example.
+  const corpusDir = join(intentsDir, 'corpus');
+  const files = existsSync(corpusDir) ? readdirSync(corpusDir).filter((f) => f.endsWith('.tsv')).sort() : [];
+  let corpusLines = 0;
+  let corpusOverlaps = 0;
+  let corpusGeneric = 0;
+  const flagged: string[] = [];
+  for (const file of files) {
+    readFileSync(join(corpusDir, file), 'utf8').split('\n').forEach((row, n) => {
+      const text = row.split('\t')[0] ?? '';
+      if (text.trim() === '') return;
+      corpusLines++;
+      const w = whole(text);
+      let why: string | undefined;
+      const line = exact.get(w);
+      if (line !== undefined) {
+        if (w.length <= GENERIC_MAX) {
+          corpusGeneric++;
+          return;
+        }
+        why = `equals dev line ${line}`;
+      } else {
+        for (const p of pieces(text)) {
+          for (let i = 0; i + RUN <= p.length && why === undefined; i++) {
+            const at = runs.get(p.slice(i, i + RUN));
+            if (at !== undefined) why = `shares a ${RUN}-character run with dev line ${at}`;
+          }
+          if (why !== undefined) break;
+        }
+      }
+      if (why === undefined) return;
+      corpusOverlaps++;
+      flagged.push(createHash('sha256').update(text).digest('hex').slice(0, 16));
+      if (!summaryOnly) process.stdout.write(`corpus/${file}:${n + 1}: "${text}" ${why}\n`);
+    });
+  }
+  if (files.length > 0) {
+    process.stdout.write(`check-dev-overlap: corpus ${corpusLines} lines in ${files.length} files, ${corpusOverlaps} overlaps, ${corpusGeneric} generic short phrases equal to a dev line (allowed)\n`);
+  }
+  if (writeExclusions && flagged.length > 0) {
+    appendFileSync(EXCLUSIONS, flagged.join('\n') + '\n');
+    process.stdout.write(`check-dev-overlap: ${flagged.length} corpus line hashes added to ${EXCLUSIONS}; run tools/corpus/generate.ts again\n`);
+  }
+  if (overlaps > 0 || corpusOverlaps > 0) process.exitCode = 1;
 }
 
 main();
