@@ -90,6 +90,20 @@ export interface Config {
   trustProxy: boolean;
   /** When set, GET /metrics needs it as a bearer token (Prometheus `authorization`); unset, it is open. */
   metricsToken?: string;
+  /** The shop's system (issue 13): the demo YAML shop unless SHOP_API_URL is set. */
+  shopApi?: ShopApiConfig;
+  /** Largest image a buyer or agent may upload (bytes). */
+  maxUploadBytes: number;
+}
+
+/** The HTTP shop adapter's settings (docs/shop-api.md). */
+export interface ShopApiConfig {
+  url: string;
+  token?: string;
+  timeoutMs: number;
+  readRetries: number;
+  liveTtlMs: number;
+  catalogueTtlMs: number;
 }
 
 const intFrom = (name: string, min: number, max: number) =>
@@ -191,6 +205,13 @@ const envSchema = z.object({
     .min(16, 'must be at least 16 characters')
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces only')
     .optional(),
+  SHOP_API_URL: z.string().regex(/^https?:\/\/\S+$/, 'must start with http:// or https://').optional(),
+  SHOP_API_TOKEN: z.string().regex(/^[\x21-\x7e]{1,500}$/, 'printable ASCII without spaces only').optional(),
+  SHOP_API_TIMEOUT_MS: intFrom('SHOP_API_TIMEOUT_MS', 100, 60_000).default(2000),
+  SHOP_API_RETRIES: intFrom('SHOP_API_RETRIES', 0, 5).default(1),
+  SHOP_API_LIVE_TTL_MS: intFrom('SHOP_API_LIVE_TTL_MS', 0, 3_600_000).default(10_000),
+  SHOP_API_CATALOGUE_TTL_MS: intFrom('SHOP_API_CATALOGUE_TTL_MS', 0, 86_400_000).default(300_000),
+  MAX_UPLOAD_BYTES: intFrom('MAX_UPLOAD_BYTES', 1024, 50 * 1024 * 1024).default(5 * 1024 * 1024),
 });
 
 function demoSecret(): string {
@@ -265,5 +286,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     instanceId: e.INSTANCE_ID ?? `i-${randomBytes(4).toString('hex')}`,
     trustProxy: e.TRUST_PROXY,
     ...(e.METRICS_TOKEN !== undefined ? { metricsToken: e.METRICS_TOKEN } : {}),
+    ...(e.SHOP_API_URL !== undefined
+      ? {
+          shopApi: {
+            url: e.SHOP_API_URL,
+            ...(e.SHOP_API_TOKEN !== undefined ? { token: e.SHOP_API_TOKEN } : {}),
+            timeoutMs: e.SHOP_API_TIMEOUT_MS,
+            readRetries: e.SHOP_API_RETRIES,
+            liveTtlMs: e.SHOP_API_LIVE_TTL_MS,
+            catalogueTtlMs: e.SHOP_API_CATALOGUE_TTL_MS,
+          },
+        }
+      : {}),
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
   };
 }

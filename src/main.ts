@@ -10,7 +10,7 @@ import { loadConfig, type Config } from './config';
 import { createEngine } from './dialogue/engine';
 import { isAppError } from './errors';
 import { bootScripts, type BootedScripts } from './scripts/boot';
-import { loadDemoShop } from './shop';
+import { connectShop } from './shop';
 import { createStore } from './store';
 import { withOutageFallback } from './store/outage';
 import type { Store } from './store/types';
@@ -72,7 +72,10 @@ async function main(): Promise<void> {
     if (store.kind === 'redis') {
       store = withOutageFallback(store, { logger: storeLog, spill: { dir: config.dataDir, instanceId: config.instanceId } });
     }
-    const shop = loadDemoShop(config.shopDir);
+    // The demo YAML shop, or the shop's own system when SHOP_API_URL is set (src/shop/connect.ts).
+    const connected = await connectShop({ shopDir: config.shopDir, ...(config.shopApi ? { shopApi: config.shopApi } : {}) });
+    const shop = connected.scope.shop;
+    logger.info({ shop: connected.adapter.kind, ...(config.shopApi ? { url: config.shopApi.url } : {}) }, 'shop connected');
     scripts = await bootScripts({
       store,
       scriptsDir: config.scriptsDir,
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
       logger,
       scripts: scripts.registry,
       concerns: [agentConsole.concern, scriptEditorConcern(scripts.editor)],
+      turnHooks: { shopScope: connected.scope },
     });
     const server = app.server;
     await new Promise<void>((resolve, reject) => {

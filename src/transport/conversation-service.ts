@@ -11,6 +11,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConversationState, TurnResult, BotReply, Suggestion } from '../dialogue/types';
 import type { BuyerSession, NewMessage, Store, StoredMessage } from '../store/types';
+import { orderNumbersIn, type ShopScope } from '../shop/snapshot';
+import { isAppError } from '../errors';
 import type { Logger } from './logger';
 import {
   conversationChannel,
@@ -39,6 +41,13 @@ export interface ConversationServiceDeps {
   shopId: string;
   instanceId: string;
   turnLockMs: number;
+  /**
+   * Loads the shop data a turn reads before the engine runs (src/shop/snapshot.ts). Absent:
+   * the engine reads its shop directly (tests with a synchronous ShopData).
+   */
+  shopScope?: ShopScope;
+  /** Called after a turn's new state is saved (e.g. to queue its new acts for the shop). */
+  afterTurn?: (before: ConversationState, after: ConversationState) => Promise<void>;
 }
 
 export interface OpenSessionInput {
@@ -140,16 +149,19 @@ export class ConversationService {
     conversationBuyerId: string = buyerId,
   ): Promise<OpenedSession> {
     const { store, engine } = this.deps;
-    const conversation = engine.openConversation({
-      id: newId('c_'),
-      buyerId: conversationBuyerId,
-      shopId: this.deps.shopId,
-      ...(productId ? { productId } : {}),
+    const { conversation, greeting } = await this.withShopLenient({ buyerId: conversationBuyerId, ...(productId ? { productId } : {}) }, () => {
+      const opened = engine.openConversation({
+        id: newId('c_'),
+        buyerId: conversationBuyerId,
+        shopId: this.deps.shopId,
+        ...(productId ? { productId } : {}),
+      });
+      return { conversation: opened, greeting: engine.greet(opened) };
     });
     await store.saveConversation(conversation);
     const session: BuyerSession = { buyerId, resumeToken, conversationId: conversation.id };
     await store.saveBuyerSession(session);
-    for (const opening of engine.greet(conversation)) {
+    for (const opening of greeting) {
       await this.postMessage(conversation.id, { from: 'bot', text: opening.text, at: this.now(), meta: botMeta(opening) });
     }
     return { session, conversation, resumed: false };
@@ -244,7 +256,7 @@ export class ConversationService {
     } catch (err) {
       // Never leave the buyer unanswered: a failed turn hands the conversation to a person.
       this.deps.logger.error({ err, conversationId, seq: message.seq }, 'bot turn failed; handing off');
-      await this.handOffAfterError(conversationId, message.seq).catch((e: unknown) =>
+      await this.handOffAfterError(conversationId, message.seq, failureSummary(err)).catch((e: unknown) =>
         this.deps.logger.error({ err: e, conversationId }, 'could not hand off after a failed turn'),
       );
     }
@@ -261,12 +273,15 @@ export class ConversationService {
     const botAnswers = conv.status === 'bot';
     if (botAnswers) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
 
-    const result = await engine.handleMessage(conv, message.text);
+    const result = await this.withShop(conv, message.text, () => engine.handleMessage(conv, message.text));
     const startsHandoff = Boolean(result.handoff) && botAnswers;
     const next: ConversationState = startsHandoff
       ? { ...result.conversation, status: 'queued', ...(result.handoff ? { handoff: result.handoff } : {}) }
       : result.conversation;
     await store.saveConversation(next);
+    if (this.deps.afterTurn) {
+      await this.deps.afterTurn(conv, next).catch((err: unknown) => this.deps.logger.error({ err, conversationId }, 'after-turn hook failed'));
+    }
 
     for (const reply of result.replies) {
       await this.postMessage(conversationId, { from: 'bot', text: reply.text, at: this.now(), meta: { ...botMeta(reply), replyTo: message.seq } });
@@ -290,11 +305,26 @@ export class ConversationService {
     });
   }
 
+  /** Runs an engine call on a fresh shop snapshot for this conversation and message (throws SHOP_UNAVAILABLE). */
+  private withShop<T>(conv: ConversationState, text: string, fn: () => T | Promise<T>): Promise<T> {
+    const scope = this.deps.shopScope;
+    if (!scope) return Promise.resolve().then(fn);
+    const orderNumbers = [...orderNumbersIn(text), ...(conv.orderId ? [conv.orderId] : [])];
+    return scope.run({ buyerId: conv.buyerId, ...(conv.productId ? { productId: conv.productId } : {}), orderNumbers }, fn);
+  }
+
+  /** Like withShop for the greeting: a shop that cannot answer gets a generic greeting, not none. */
+  private withShopLenient<T>(request: { buyerId: string; productId?: string }, fn: () => T): Promise<T> {
+    const scope = this.deps.shopScope;
+    if (!scope) return Promise.resolve().then(fn);
+    return scope.runLenient(request, fn, (err) => this.deps.logger.warn({ err, buyerId: request.buyerId }, 'shop unavailable at greeting; greeting without shop data'));
+  }
+
   /**
    * A turn failed outside the engine (the engine catches its own failures): tell the buyer
    * a person is coming, then queue the conversation for one with high priority.
    */
-  private async handOffAfterError(conversationId: string, replyTo: number): Promise<void> {
+  private async handOffAfterError(conversationId: string, replyTo: number, summary = 'bot turn failed'): Promise<void> {
     const { store, engine } = this.deps;
     const conv = await store.getConversation(conversationId);
     if (!conv || conv.status !== 'bot') return;
@@ -307,9 +337,9 @@ export class ConversationService {
       ...conv,
       status: 'queued',
       updatedAt: at,
-      handoff: { reason: 'error', priority: 'high', summary: 'bot turn failed', suggestions: [], at },
+      handoff: { reason: 'error', priority: 'high', summary, suggestions: [], at },
     });
-    await this.queueForAgent(conversationId, { priority: 'high', reason: 'error', summary: 'bot turn failed', at });
+    await this.queueForAgent(conversationId, { priority: 'high', reason: 'error', summary, at });
   }
 
   /**
@@ -326,6 +356,12 @@ export class ConversationService {
     const queued: HandoffQueuedEvent = { kind: 'queued', conversationId, ...h, instanceId: this.deps.instanceId };
     await store.publish(HANDOFF_CHANNEL, queued);
   }
+}
+
+/** What the agent reads about a failed turn: the shop being down is worth saying (the bot could not look anything up). */
+function failureSummary(err: unknown): string {
+  if (isAppError(err) && err.code === 'SHOP_UNAVAILABLE') return `店铺系统暂时无法访问，机器人未能查询订单/物流（${err.message.slice(0, 120)}）`;
+  return 'bot turn failed';
 }
 
 function botMeta(reply: BotReply): Record<string, unknown> {
