@@ -11,6 +11,8 @@ import { createEngine } from './dialogue/engine';
 import { isAppError } from './errors';
 import { bootScripts, type BootedScripts } from './scripts/boot';
 import { connectShop } from './shop';
+import { ActDelivery } from './shop/outbox';
+import { conversationChannel } from './transport/events';
 import { createStore } from './store';
 import { withOutageFallback } from './store/outage';
 import type { Store } from './store/types';
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
   let store: Store | undefined;
   let scripts: BootedScripts | undefined;
   let app: App | undefined;
+  let acts: ActDelivery | undefined;
 
   try {
     const storeLog = logger.child({ component: 'store' });
@@ -76,6 +79,15 @@ async function main(): Promise<void> {
     const connected = await connectShop({ shopDir: config.shopDir, ...(config.shopApi ? { shopApi: config.shopApi } : {}) });
     const shop = connected.scope.shop;
     logger.info({ shop: connected.adapter.kind, ...(config.shopApi ? { url: config.shopApi.url } : {}) }, 'shop connected');
+    // Acts the bot records go to the shop from the store's durable outbox (src/shop/outbox.ts).
+    const actStore = store;
+    acts = new ActDelivery({
+      store: actStore,
+      adapter: connected.adapter,
+      logger: logger.child({ component: 'acts' }),
+      publish: (conversationId, list) => actStore.publish(conversationChannel(conversationId), { kind: 'acts', conversationId, acts: list }),
+    });
+    const actDelivery = acts;
     scripts = await bootScripts({
       store,
       scriptsDir: config.scriptsDir,
@@ -95,7 +107,7 @@ async function main(): Promise<void> {
       logger,
       scripts: scripts.registry,
       concerns: [agentConsole.concern, scriptEditorConcern(scripts.editor)],
-      turnHooks: { shopScope: connected.scope },
+      turnHooks: { shopScope: connected.scope, afterTurn: async (before, after) => void (await actDelivery.enqueueFromTurn(before, after)) },
     });
     const server = app.server;
     await new Promise<void>((resolve, reject) => {
@@ -107,6 +119,7 @@ async function main(): Promise<void> {
     });
     const { port } = server.address() as AddressInfo;
     logger.info({ host: config.host, port, store: store.kind }, 'listening');
+    actDelivery.start();
     printUrls(config, port);
   } catch (err) {
     logger.fatal({ err }, 'start failed');
@@ -129,6 +142,7 @@ async function main(): Promise<void> {
     void (async () => {
       try {
         await app?.close();
+        await acts?.stop();
         await scripts?.sync.stop();
         await store?.close();
         logger.info('stopped');

@@ -14,6 +14,7 @@ import type { CodRecord } from '../dialogue/payment';
 import type { ReturnRequest } from '../dialogue/returns';
 import type { QueueEntry, StoredMessage } from '../store/types';
 import type { SlaView } from './sla';
+import type { ActView } from '../shop/outbox';
 
 /** The order card: items, price, address, tracking. */
 export interface OrderCard {
@@ -65,6 +66,8 @@ export interface ConversationView {
   facts: Entity[];
   order?: OrderCard;
   sla: SlaView[];
+  /** Acts sent to the shop with their state (src/shop/outbox.ts); absent when there are none. */
+  acts?: ActView[];
 }
 
 /** Server → agent frame for an assigned or refreshed conversation (issue 5 wire words). */

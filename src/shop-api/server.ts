@@ -21,7 +21,7 @@ export interface ShopApiOptions {
 export interface ShopApi {
   readonly server: Server;
   /** Acts received, each id once, in arrival order (for tests and the GET /v1/acts listing). */
-  acts(): { act: ActWire; result: ActResultWire; received: number }[];
+  acts(): { act: ActWire; result: ActResultWire; received: number; deliveries: number }[];
 }
 
 /** Kinds the reference shop understands; anything else is refused (a real shop would say the same). */
@@ -60,7 +60,7 @@ function sameSecret(a: string, b: string): boolean {
 export function createShopApi(options: ShopApiOptions): ShopApi {
   const { shop } = options;
   const maxBody = options.maxBodyBytes ?? 64 * 1024;
-  const acts = new Map<string, { act: ActWire; body: string; result: ActResultWire; received: number }>();
+  const acts = new Map<string, { act: ActWire; body: string; result: ActResultWire; received: number; deliveries: number }>();
   const prefix = `/${SHOP_API_VERSION}/`;
 
   function decide(act: ActWire): ActResultWire {
@@ -93,10 +93,11 @@ export function createShopApi(options: ShopApiOptions): ShopApi {
     const earlier = acts.get(act.id);
     if (earlier) {
       if (earlier.body !== canonical) return fail(res, 409, 'ID_REUSED', `act ${act.id} was sent before with different content`);
+      earlier.deliveries += 1;
       return send(res, 200, earlier.result);
     }
     const result = decide(act);
-    acts.set(act.id, { act, body: canonical, result, received: Date.now() });
+    acts.set(act.id, { act, body: canonical, result, received: Date.now(), deliveries: 1 });
     send(res, 200, result);
   }
 
@@ -124,7 +125,9 @@ export function createShopApi(options: ShopApiOptions): ShopApi {
       const order = shop.order(b);
       return order ? send(res, 200, { orderNumber: order.number, events: shop.trackingEvents(order.number) }) : fail(res, 404, 'NOT_FOUND', `no order ${b}`);
     }
-    if (a === 'acts' && b === undefined) return send(res, 200, { acts: [...acts.values()].map((e) => ({ ...e.act, result: e.result })) });
+    if (a === 'acts' && b === undefined) {
+      return send(res, 200, { acts: [...acts.values()].map((e) => ({ ...e.act, result: e.result, deliveries: e.deliveries })) });
+    }
     fail(res, 404, 'NOT_FOUND', 'no such resource');
   }
 
@@ -152,6 +155,6 @@ export function createShopApi(options: ShopApiOptions): ShopApi {
 
   return {
     server,
-    acts: () => [...acts.values()].map(({ act, result, received }) => ({ act, result, received })),
+    acts: () => [...acts.values()].map(({ act, result, received, deliveries }) => ({ act, result, received, deliveries })),
   };
 }

@@ -245,6 +245,9 @@ class AgentConnection {
         return;
       case 'handoff':
         return; // the handoff service tells agents itself (conversation / released frames)
+      case 'acts':
+        this.send({ type: 'acts', conversationId: event.conversationId, acts: event.acts });
+        return;
     }
   }
 
