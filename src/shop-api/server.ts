@@ -133,10 +133,10 @@ export function createShopApi(options: ShopApiOptions): ShopApi {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') return send(res, 200, { status: 'ok' });
     if (options.token !== undefined && !sameSecret(req.headers.authorization ?? '', `Bearer ${options.token}`)) {
       return fail(res, 401, 'UNAUTHORIZED', 'a valid bearer token is required');
     }
-    if (url.pathname === '/healthz') return send(res, 200, { status: 'ok' });
     if (!url.pathname.startsWith(prefix)) return fail(res, 404, 'NOT_FOUND', `the contract lives under ${prefix}`);
     let path: string[];
     try {
