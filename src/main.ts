@@ -12,6 +12,7 @@ import { isAppError } from './errors';
 import { bootScripts, type BootedScripts } from './scripts/boot';
 import { connectShop } from './shop';
 import { ActDelivery } from './shop/outbox';
+import { filesConcern } from './files/http-files';
 import { conversationChannel } from './transport/events';
 import { createStore } from './store';
 import { withOutageFallback } from './store/outage';
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
       shop,
       logger,
       scripts: scripts.registry,
-      concerns: [agentConsole.concern, scriptEditorConcern(scripts.editor)],
+      concerns: [agentConsole.concern, scriptEditorConcern(scripts.editor), filesConcern()],
       turnHooks: { shopScope: connected.scope, afterTurn: async (before, after) => void (await actDelivery.enqueueFromTurn(before, after)) },
     });
     const server = app.server;

@@ -270,6 +270,7 @@ export class ConversationService {
     // leftovers, or before a crash) is not answered twice.
     const later = await store.messagesAfter(conversationId, message.seq);
     if (later.some((m) => m.from !== 'buyer' && m.meta?.['replyTo'] === message.seq)) return;
+    if (photoOf(message)) return this.runPhotoTurn(conv, message);
     const botAnswers = conv.status === 'bot';
     if (botAnswers) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
 
@@ -303,6 +304,54 @@ export class ConversationService {
       suggestions: result.handoff?.suggestions ?? next.handoff?.suggestions ?? [],
       status: next.status,
     });
+  }
+
+  /**
+   * Stores an image message whose bytes are already in the file store (src/files/), publishes
+   * it, and for a buyer's photo schedules the photo turn (below) in the conversation's turn order.
+   */
+  async postPhoto(
+    conversationId: string,
+    input: { from: 'buyer' | 'agent'; file: PhotoRef; agentId?: string; agentName?: string },
+  ): Promise<StoredMessage> {
+    const stored = await this.deps.store.appendMessage(conversationId, {
+      from: input.from,
+      text: PHOTO_TEXT,
+      at: this.now(),
+      ...(input.agentId ? { agentId: input.agentId } : {}),
+      meta: { file: input.file, ...(input.agentName ? { agentName: input.agentName } : {}) },
+    });
+    await this.publish({ kind: 'message', conversationId, message: stored });
+    if (input.from === 'buyer') this.scheduleTurn(conversationId, stored);
+    return stored;
+  }
+
+  /**
+   * The bot cannot look at a photo, so it never pretends to: it acknowledges it (the
+   * system.photo_asked reply when the last turn asked for one — damage, wrong item, colour
+   * difference — else system.photo_unasked) and hands the conversation over with the photo in
+   * its history. With an agent already on it, the agent simply sees the photo.
+   */
+  private async runPhotoTurn(conv: ConversationState, message: StoredMessage): Promise<void> {
+    if (conv.status !== 'bot') return;
+    const { engine } = this.deps;
+    const asked = photoWasAsked(conv);
+    const reply = engine.systemNotice?.(asked ? 'photo_asked' : 'photo_unasked') ?? engine.holdingReply();
+    const at = this.now();
+    const last = conv.turns[conv.turns.length - 1];
+    const summary = asked ? `买家按要求发来照片（${last?.intent ?? ''}：「${(last?.text ?? '').slice(0, 40)}」）` : '买家发来一张图片';
+    const reason = asked ? 'after_sale' : 'low_confidence';
+    const priority = asked ? 'high' : 'normal';
+    let suggestions: ReturnType<ChatEngine['suggest']> = [];
+    try {
+      suggestions = engine.suggest(conv);
+    } catch {
+      // No suggestions: the agent still gets the photo.
+    }
+    await this.deps.store.saveConversation({ ...conv, status: 'queued', updatedAt: at, handoff: { reason, priority, summary, suggestions, at } });
+    await this.postMessage(conv.id, { from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } });
+    await this.queueForAgent(conv.id, { priority, reason, summary, at });
+    this.deps.logger.info({ conversationId: conv.id, asked }, 'buyer photo: handed off');
   }
 
   /** Runs an engine call on a fresh shop snapshot for this conversation and message (throws SHOP_UNAVAILABLE). */
@@ -356,6 +405,31 @@ export class ConversationService {
     const queued: HandoffQueuedEvent = { kind: 'queued', conversationId, ...h, instanceId: this.deps.instanceId };
     await store.publish(HANDOFF_CHANNEL, queued);
   }
+}
+
+/** A chat image as messages carry it in meta.file (bytes in the file store, src/files/). */
+export interface PhotoRef {
+  id: string;
+  contentType: string;
+  size: number;
+}
+
+/** The stored text of an image message (transcripts and clients without images show it). */
+const PHOTO_TEXT = '[图片]';
+
+function photoOf(m: StoredMessage): PhotoRef | undefined {
+  const f = m.meta?.['file'];
+  return typeof f === 'object' && f !== null && typeof (f as PhotoRef).id === 'string' ? (f as PhotoRef) : undefined;
+}
+
+/** Flows whose replies ask the buyer for a photo (templates return.damaged, return.exchange …). */
+const PHOTO_FLOWS = new Set(['return.damaged', 'return.exchange', 'return.refund', 'delivery.signed_not_received']);
+
+/** True when the bot's last turn was one that asks for a photo (a colour complaint counts). */
+function photoWasAsked(conv: ConversationState): boolean {
+  const last = conv.turns[conv.turns.length - 1];
+  if (!last) return false;
+  return PHOTO_FLOWS.has(last.intent) || (last.intent === 'product.size_color' && last.text.includes('色差'));
 }
 
 /** What the agent reads about a failed turn: the shop being down is worth saying (the bot could not look anything up). */
