@@ -49,7 +49,8 @@ describe('photos between the widget and the agent console', () => {
   let browser: Browser;
   let dataDir: string;
 
-  beforeAll(async () => {
+  // A fresh server per screen size: one agent, one conversation, nothing left from the other run.
+  beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'h13-photo-'));
     const { engine, shop } = realEngine();
     const agentConsole = createAgentConsole({ sweepIntervalMs: 0, disconnectGraceMs: 60_000 });
@@ -60,13 +61,17 @@ describe('photos between the widget and the agent console', () => {
       concerns: [agentConsole.concern, filesConcern()],
     });
     await agentConsole.ready;
+  }, 60_000);
+  afterEach(async () => {
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  beforeAll(async () => {
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
     mkdirSync(SHOTS, { recursive: true });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   for (const size of [
