@@ -12,7 +12,7 @@ import type { ShopData } from './shop/types';
 import type { Store } from './store/types';
 import type { ScriptBundle } from './scripts/bundle';
 import type { ScriptRegistry } from './scripts/registry';
-import { ConversationService, type ChatEngine } from './transport/conversation-service';
+import { ConversationService, type ChatEngine, type ConversationServiceDeps } from './transport/conversation-service';
 import { ConversationFanout } from './transport/fanout';
 import { handleBuyerSocket, type BuyerSocketHandle } from './transport/buyer-socket';
 import type { Logger } from './transport/logger';
@@ -35,6 +35,8 @@ export interface AppDeps {
   webDir?: string;
   /** Extra concerns registered after the built-in ones (agent console, script editor, metrics …). */
   concerns?: Concern[];
+  /** Shop snapshot per turn and the after-turn hook (issue 13: async shop, acts outbox). */
+  turnHooks?: Pick<ConversationServiceDeps, 'shopScope' | 'afterTurn'>;
 }
 
 /** What a concern gets to register routes, socket paths and shutdown work. */
@@ -82,6 +84,7 @@ export function createApp(deps: AppDeps): App {
     shopId: config.shopId,
     instanceId: config.instanceId,
     turnLockMs: config.limits.turnLockMs,
+    ...deps.turnHooks,
   });
   const fanout = new ConversationFanout(store, (err, conversationId) =>
     logger.error({ err, conversationId }, 'conversation event handler failed'),

@@ -93,6 +93,10 @@ export interface Config {
   metricsToken?: string;
   /** Redis through Sentinel (REDIS_SENTINELS); beside redisUrl and redisClusterNodes, see store/index.ts for precedence. */
   redisSentinel?: RedisSentinelConfig;
+  /** The shop's system (issue 13): the demo YAML shop unless SHOP_API_URL is set. */
+  shopApi?: ShopApiConfig;
+  /** Largest image a buyer or agent may upload (bytes). */
+  maxUploadBytes: number;
 }
 
 /**
@@ -107,6 +111,16 @@ export interface RedisSentinelConfig {
   name: string;
   password?: string;
   sentinelPassword?: string;
+}
+
+/** The HTTP shop adapter's settings (docs/shop-api.md). */
+export interface ShopApiConfig {
+  url: string;
+  token?: string;
+  timeoutMs: number;
+  readRetries: number;
+  liveTtlMs: number;
+  catalogueTtlMs: number;
 }
 
 const intFrom = (name: string, min: number, max: number) =>
@@ -248,6 +262,13 @@ const envSchema = z.object({
   REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, . _ - only').default('mymaster'),
   REDIS_PASSWORD: z.string().min(1).max(512).optional(),
   REDIS_SENTINEL_PASSWORD: z.string().min(1).max(512).optional(),
+  SHOP_API_URL: z.string().regex(/^https?:\/\/\S+$/, 'must start with http:// or https://').optional(),
+  SHOP_API_TOKEN: z.string().regex(/^[\x21-\x7e]{1,500}$/, 'printable ASCII without spaces only').optional(),
+  SHOP_API_TIMEOUT_MS: intFrom('SHOP_API_TIMEOUT_MS', 100, 60_000).default(2000),
+  SHOP_API_RETRIES: intFrom('SHOP_API_RETRIES', 0, 5).default(1),
+  SHOP_API_LIVE_TTL_MS: intFrom('SHOP_API_LIVE_TTL_MS', 0, 3_600_000).default(10_000),
+  SHOP_API_CATALOGUE_TTL_MS: intFrom('SHOP_API_CATALOGUE_TTL_MS', 0, 86_400_000).default(300_000),
+  MAX_UPLOAD_BYTES: intFrom('MAX_UPLOAD_BYTES', 1024, 50 * 1024 * 1024).default(5 * 1024 * 1024),
 });
 
 function demoSecret(): string {
@@ -332,6 +353,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : {}),
     ...(e.METRICS_TOKEN !== undefined ? { metricsToken: e.METRICS_TOKEN } : {}),
+    ...(e.SHOP_API_URL !== undefined
+      ? {
+          shopApi: {
+            url: e.SHOP_API_URL,
+            ...(e.SHOP_API_TOKEN !== undefined ? { token: e.SHOP_API_TOKEN } : {}),
+            timeoutMs: e.SHOP_API_TIMEOUT_MS,
+            readRetries: e.SHOP_API_RETRIES,
+            liveTtlMs: e.SHOP_API_LIVE_TTL_MS,
+            catalogueTtlMs: e.SHOP_API_CATALOGUE_TTL_MS,
+          },
+        }
+      : {}),
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
   };
 }
 

@@ -26,6 +26,11 @@ export const ERRORS = {
   INVALID_CONFIG: { message: 'Invalid configuration', close: 1011 },
   INVALID_SCRIPT: { message: 'Script failed validation', close: 1008 },
   TEMPLATE_ERROR: { message: 'Template failed to render', close: 1011 },
+  /** The shop's system (SHOP_API_URL) did not answer or answered nonsense: the bot hands off rather than guess. */
+  SHOP_UNAVAILABLE: { message: 'The shop system is unavailable', close: 1011 },
+  /** An uploaded file is too large, or not an image type we accept (checked by content). */
+  FILE_TOO_LARGE: { message: 'File is larger than the limit', close: 1009 },
+  BAD_FILE_TYPE: { message: 'Only JPEG, PNG, WebP and GIF images are accepted', close: 1003 },
 } as const satisfies Record<string, { message: string; close: number }>;
 
 export type ErrorCode = keyof typeof ERRORS;

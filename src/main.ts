@@ -10,7 +10,10 @@ import { loadConfig, type Config } from './config';
 import { createEngine } from './dialogue/engine';
 import { isAppError } from './errors';
 import { bootScripts, type BootedScripts } from './scripts/boot';
-import { loadDemoShop } from './shop';
+import { connectShop } from './shop';
+import { ActDelivery } from './shop/outbox';
+import { filesConcern } from './files/http-files';
+import { conversationChannel } from './transport/events';
 import { createStore } from './store';
 import { withOutageFallback } from './store/outage';
 import type { Store } from './store/types';
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
   let store: Store | undefined;
   let scripts: BootedScripts | undefined;
   let app: App | undefined;
+  let acts: ActDelivery | undefined;
 
   try {
     const storeLog = logger.child({ component: 'store' });
@@ -73,7 +77,19 @@ async function main(): Promise<void> {
     if (store.kind === 'redis') {
       store = withOutageFallback(store, { logger: storeLog, spill: { dir: config.dataDir, instanceId: config.instanceId } });
     }
-    const shop = loadDemoShop(config.shopDir);
+    // The demo YAML shop, or the shop's own system when SHOP_API_URL is set (src/shop/connect.ts).
+    const connected = await connectShop({ shopDir: config.shopDir, ...(config.shopApi ? { shopApi: config.shopApi } : {}) });
+    const shop = connected.scope.shop;
+    logger.info({ shop: connected.adapter.kind, ...(config.shopApi ? { url: config.shopApi.url } : {}) }, 'shop connected');
+    // Acts the bot records go to the shop from the store's durable outbox (src/shop/outbox.ts).
+    const actStore = store;
+    acts = new ActDelivery({
+      store: actStore,
+      adapter: connected.adapter,
+      logger: logger.child({ component: 'acts' }),
+      publish: (conversationId, list) => actStore.publish(conversationChannel(conversationId), { kind: 'acts', conversationId, acts: list }),
+    });
+    const actDelivery = acts;
     scripts = await bootScripts({
       store,
       scriptsDir: config.scriptsDir,
@@ -92,7 +108,8 @@ async function main(): Promise<void> {
       shop,
       logger,
       scripts: scripts.registry,
-      concerns: [agentConsole.concern, scriptEditorConcern(scripts.editor)],
+      concerns: [agentConsole.concern, scriptEditorConcern(scripts.editor), filesConcern()],
+      turnHooks: { shopScope: connected.scope, afterTurn: async (before, after) => void (await actDelivery.enqueueFromTurn(before, after)) },
     });
     const server = app.server;
     await new Promise<void>((resolve, reject) => {
@@ -104,6 +121,7 @@ async function main(): Promise<void> {
     });
     const { port } = server.address() as AddressInfo;
     logger.info({ host: config.host, port, store: store.kind }, 'listening');
+    actDelivery.start();
     printUrls(config, port);
   } catch (err) {
     logger.fatal({ err }, 'start failed');
@@ -126,6 +144,7 @@ async function main(): Promise<void> {
     void (async () => {
       try {
         await app?.close();
+        await acts?.stop();
         await scripts?.sync.stop();
         await store?.close();
         logger.info('stopped');

@@ -6,14 +6,17 @@
  *   {"type":"handoff","reason","priority","summary","suggestions":[{"text","reason"}]}
  * Options: --product ID (the product page the buyer is on), --buyer ID (demo buyer, default
  * B008, a new buyer), --no-greet. There is no agent here, so after a handoff the
- * conversation returns to the bot and the chat goes on.
+ * conversation returns to the bot and the chat goes on. With SHOP_API_URL set, shop data comes
+ * from that shop API (docs/shop-api.md) instead of demo/shop; if it fails, the holding reply
+ * and a handoff are printed, as the server would do.
  */
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { createEngine } from '../dialogue/engine';
 import type { BotReply, HandoffInfo } from '../dialogue/types';
 import { buildScriptBundle, loadScriptFiles } from '../scripts/bundle';
-import { loadDemoShop } from '../shop/demo';
+import { connectShop } from '../shop/connect';
+import { orderNumbersIn } from '../shop/snapshot';
 
 interface ChatArgs {
   json: boolean;
@@ -40,7 +43,7 @@ function parseArgs(argv: string[]): ChatArgs {
   return args;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let args: ChatArgs;
   try {
     args = parseArgs(process.argv.slice(2));
@@ -54,22 +57,32 @@ function main(): void {
     for (const e of errors) process.stderr.write(`${e.file}:${e.line}${e.column ? `:${e.column}` : ''} ${e.reason}\n`);
     process.exit(1);
   }
-  const shop = loadDemoShop(join(root, 'demo', 'shop'));
-  if (args.productId && !shop.product(args.productId)) {
-    process.stderr.write(`unknown product ${args.productId}; known: ${shop.products().map((p) => p.id).join(', ')}\n`);
-    process.exit(2);
-  }
-  if (!shop.buyer(args.buyerId)) {
-    process.stderr.write(`unknown buyer ${args.buyerId}; known: ${(shop.buyers?.() ?? []).map((b) => b.id).join(', ')}\n`);
-    process.exit(2);
-  }
-  const engine = createEngine({ shop, getScripts: () => bundle });
-  let conv = engine.openConversation({
-    id: `chat-${process.pid}`,
-    buyerId: args.buyerId,
-    shopId: 'demo',
-    ...(args.productId ? { productId: args.productId } : {}),
+  const shopApiUrl = process.env['SHOP_API_URL'];
+  const { adapter, scope } = await connectShop({
+    shopDir: join(root, 'demo', 'shop'),
+    ...(shopApiUrl ? { shopApi: { url: shopApiUrl, timeoutMs: 2000, readRetries: 1, liveTtlMs: 10_000, catalogueTtlMs: 300_000 } } : {}),
   });
+  const shop = scope.shop;
+  const products = await adapter.products();
+  if (args.productId && !products.some((p) => p.id === args.productId)) {
+    process.stderr.write(`unknown product ${args.productId}; known: ${products.map((p) => p.id).join(', ')}\n`);
+    process.exit(2);
+  }
+  if (!(await adapter.buyer(args.buyerId))) {
+    const known = adapter.buyers ? (await adapter.buyers()).map((b) => b.id).join(', ') : '(the shop API does not list buyers)';
+    process.stderr.write(`unknown buyer ${args.buyerId}; known: ${known}\n`);
+    process.exit(2);
+  }
+  const turnShop = (c: typeof conv) => ({ buyerId: c.buyerId, ...(c.productId ? { productId: c.productId } : {}), ...(c.orderId ? { orderNumbers: [c.orderId] } : {}) });
+  const engine = createEngine({ shop, getScripts: () => bundle });
+  let conv = await scope.runLenient({ buyerId: args.buyerId, ...(args.productId ? { productId: args.productId } : {}) }, () =>
+    engine.openConversation({
+      id: `chat-${process.pid}`,
+      buyerId: args.buyerId,
+      shopId: 'demo',
+      ...(args.productId ? { productId: args.productId } : {}),
+    }),
+  );
 
   const printReply = (r: BotReply): void => {
     if (args.json) {
@@ -97,12 +110,21 @@ function main(): void {
     }
   };
 
-  if (args.greet) engine.greet(conv).forEach(printReply);
+  if (args.greet) (await scope.runLenient(turnShop(conv), () => engine.greet(conv))).forEach(printReply);
   const rl = createInterface({ input: process.stdin, terminal: false });
-  rl.on('line', (line) => {
+  let turns = Promise.resolve();
+  const handleLine = async (line: string): Promise<void> => {
     const text = line.trim();
     if (text === '') return;
-    const result = engine.handleMessage(conv, text);
+    let result: ReturnType<typeof engine.handleMessage>;
+    try {
+      result = await scope.run({ ...turnShop(conv), orderNumbers: [...orderNumbersIn(text), ...(conv.orderId ? [conv.orderId] : [])] }, () => engine.handleMessage(conv, text));
+    } catch (err) {
+      // The shop system did not answer: what the server does (holding reply, then a person).
+      printReply(engine.holdingReply());
+      printHandoff({ reason: 'error', priority: 'high', summary: `shop unavailable: ${(err as Error).message}`, suggestions: [], at: new Date().toISOString() });
+      return;
+    }
     for (const r of result.replies) printReply(r);
     if (result.handoff) printHandoff(result.handoff);
     conv = result.conversation;
@@ -111,8 +133,14 @@ function main(): void {
       conv = { ...conv, status: 'bot' };
       delete conv.handoff;
     }
+  };
+  rl.on('line', (line) => {
+    turns = turns.then(() => handleLine(line));
   });
-  rl.on('close', () => process.exit(0));
+  rl.on('close', () => void turns.then(() => process.exit(0)));
 }
 
-main();
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -25,6 +25,7 @@ import { maskPhonesInText } from '../replies/mask-phones';
 import type { Metrics, SuggestionUse } from '../metrics';
 import type { AgentPresence, NewMessage, PresenceLease, PresenceStatus, QueueEntry, Store, StoredMessage, Timer } from '../store/types';
 import { displayNameOf, type AgentDef, type AgentRegistry } from './agents';
+import { actView } from '../shop/outbox';
 import { queuePriority } from './priority';
 import {
   DEFAULT_SLA,
@@ -723,10 +724,11 @@ export class HandoffService {
     const { store } = this.deps;
     const conv = await store.getConversation(conversationId);
     if (!conv) return null;
-    const [messages, notes, sla] = await Promise.all([
+    const [messages, notes, sla, acts] = await Promise.all([
       store.messagesAfter(conversationId, 0, HISTORY_LIMIT),
       store.messagesAfter(notesLogId(conversationId), 0, HISTORY_LIMIT),
       this.slaByConversation(),
+      store.listOutboxActs(conversationId),
     ]);
     const turn = lastTurn(conv);
     const buyerName = this.deps.buyerName?.(conv.buyerId);
@@ -746,6 +748,7 @@ export class HandoffService {
       facts: conv.facts,
       ...(order ? { order } : {}),
       sla: sla.get(conversationId) ?? [],
+      ...(acts.length > 0 ? { acts: acts.map(actView) } : {}),
     };
     let suggestions = conv.handoff?.suggestions ?? [];
     if (suggestions.length === 0 && this.deps.suggest) {

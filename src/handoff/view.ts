@@ -14,6 +14,8 @@ import type { CodRecord } from '../dialogue/payment';
 import type { ReturnRequest } from '../dialogue/returns';
 import type { QueueEntry, StoredMessage } from '../store/types';
 import type { SlaView } from './sla';
+import type { ActView } from '../shop/outbox';
+import { fileFrameOf, type FileFrame } from '../files/frame';
 
 /** The order card: items, price, address, tracking. */
 export interface OrderCard {
@@ -47,6 +49,8 @@ export interface HistoryItem {
   text: string;
   at: string;
   agentId?: string;
+  /** An image message: fetch `url` with the agent token (src/files/http-files.ts). */
+  file?: FileFrame;
 }
 
 export interface ConversationView {
@@ -65,6 +69,8 @@ export interface ConversationView {
   facts: Entity[];
   order?: OrderCard;
   sla: SlaView[];
+  /** Acts sent to the shop with their state (src/shop/outbox.ts); absent when there are none. */
+  acts?: ActView[];
 }
 
 /** Server → agent frame for an assigned or refreshed conversation (issue 5 wire words). */
@@ -147,7 +153,7 @@ export function orderRemarks(conv: ConversationState, orderNumber: string): Orde
 /** Merges the buyer-visible log with internal notes in time order. */
 export function mergeHistory(messages: readonly StoredMessage[], notes: readonly StoredMessage[]): HistoryItem[] {
   const items: HistoryItem[] = [
-    ...messages.map((m) => ({ seq: m.seq, from: m.from, text: m.text, at: m.at, ...(m.agentId ? { agentId: m.agentId } : {}) })),
+    ...messages.map((m) => ({ seq: m.seq, from: m.from, text: m.text, at: m.at, ...(m.agentId ? { agentId: m.agentId } : {}), ...fileFrameOf(m) })),
     ...notes.map((n) => ({ from: 'note' as const, text: n.text, at: n.at, ...(n.agentId ? { agentId: n.agentId } : {}) })),
   ];
   // Stable sort keeps seq order for equal timestamps.

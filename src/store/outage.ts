@@ -50,6 +50,7 @@ import type {
   TakeOptions,
   Timer,
 } from './types';
+import type { OutboxAct } from './types';
 
 export interface OutageFallbackOptions {
   logger?: StoreLogger;
@@ -744,6 +745,28 @@ class OutageTolerantStore implements Store {
         }
       }
     });
+  }
+
+  // --- acts outbox: straight to Redis (the outbox retries; nothing to buffer locally) -------
+
+  addOutboxAct(act: OutboxAct): Promise<boolean> {
+    return this.inner.addOutboxAct(act);
+  }
+
+  updateOutboxAct(act: OutboxAct): Promise<void> {
+    return this.inner.updateOutboxAct(act);
+  }
+
+  getOutboxAct(id: string): Promise<OutboxAct | null> {
+    return this.inner.getOutboxAct(id);
+  }
+
+  dueOutboxActs(now: number, limit?: number): Promise<OutboxAct[]> {
+    return this.inner.dueOutboxActs(now, limit);
+  }
+
+  listOutboxActs(conversationId: string): Promise<OutboxAct[]> {
+    return this.inner.listOutboxActs(conversationId);
   }
 
   // --- lifecycle -------------------------------------------------------------------------

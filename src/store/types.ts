@@ -219,11 +219,55 @@ export interface Store
     ScriptStore,
     RateLimiter,
     Bus,
-    Locks {
+    Locks,
+    ActOutboxStore {
   readonly kind: 'memory' | 'redis';
   /** 'ok', or 'degraded' with a reason when the backend is unreachable and writes are buffered. */
   health(): { status: 'ok' | 'degraded'; reason?: string };
   /** Resolves once the backend is connected (memory: at once). Operations issued earlier are queued, not lost. */
   ready(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Where an act stands with the shop (src/shop/outbox.ts): 'sent' while it is in the outbox
+ * (being delivered, or retried with backoff while the shop is down), then the shop's answer.
+ */
+export type OutboxActState = 'sent' | 'accepted' | 'refused';
+
+/** One act on its way to the shop's system, with its delivery state. Plain JSON. */
+export interface OutboxAct {
+  /** The act's own id: the outbox key and the shop's idempotency key. */
+  id: string;
+  kind: string;
+  conversationId: string;
+  buyerId: string;
+  orderNumber?: string;
+  /** ISO time the act was recorded. */
+  at: string;
+  payload: Record<string, unknown>;
+  state: OutboxActState;
+  /** Delivery attempts so far. */
+  attempts: number;
+  /** Epoch ms of the next attempt while 'sent'. */
+  nextAttemptAt: number;
+  /** Why the last attempt failed (transport error) while still 'sent'. */
+  lastError?: string;
+  /** The shop's reason, when 'refused'. */
+  reason?: string;
+  /** ISO time of the last state change. */
+  updatedAt: string;
+}
+
+/** The durable outbox of acts for the shop: survives restarts (journal / Redis). */
+export interface ActOutboxStore {
+  /** Adds an act; returns false and changes nothing when its id is already there. */
+  addOutboxAct(act: OutboxAct): Promise<boolean>;
+  /** Replaces an existing act's entry (same id); unknown ids are ignored. */
+  updateOutboxAct(act: OutboxAct): Promise<void>;
+  getOutboxAct(id: string): Promise<OutboxAct | null>;
+  /** Acts still 'sent' whose next attempt is due at or before `now`, earliest first. */
+  dueOutboxActs(now: number, limit?: number): Promise<OutboxAct[]>;
+  /** Every act of one conversation, in the order they were added. */
+  listOutboxActs(conversationId: string): Promise<OutboxAct[]>;
 }

@@ -18,6 +18,7 @@ import type { Store } from '../store/types';
 import type { ConversationEvent } from './events';
 import type { ConversationFanout } from './fanout';
 import type { Logger } from './logger';
+import { fileFrameOf } from '../files/frame';
 
 /** Agent → server frames. */
 const conversationId = z.string().min(1).max(120);
@@ -224,7 +225,7 @@ class AgentConnection {
         this.send({
           type: 'message',
           conversationId: event.conversationId,
-          message: { seq: m.seq, from: m.from, text: m.text, at: m.at, ...(m.agentId ? { agentId: m.agentId } : {}) },
+          message: { seq: m.seq, from: m.from, text: m.text, at: m.at, ...(m.agentId ? { agentId: m.agentId } : {}), ...fileFrameOf(m) },
         });
         return;
       }
@@ -245,6 +246,9 @@ class AgentConnection {
         return;
       case 'handoff':
         return; // the handoff service tells agents itself (conversation / released frames)
+      case 'acts':
+        this.send({ type: 'acts', conversationId: event.conversationId, acts: event.acts });
+        return;
     }
   }
 

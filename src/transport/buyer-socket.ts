@@ -15,6 +15,7 @@ import type { ConversationEvent } from './events';
 import type { Logger } from './logger';
 import { encodeFrame, parseClientFrame, type HelloFrame, type OutMessageFrame, type ServerFrame } from './protocol';
 import { verifyShopBuyer } from './shop-identity';
+import { fileFrameOf } from '../files/frame';
 
 export interface BuyerSocketDeps {
   store: Store;
@@ -314,6 +315,7 @@ export function toMessageFrame(m: StoredMessage): OutMessageFrame {
     ...(m.from === 'buyer' && m.clientId ? { id: m.clientId } : {}),
     ...(quickReplies.length > 0 ? { quickReplies } : {}),
     ...(m.from === 'agent' && m.agentId ? { agentName: typeof m.meta?.['agentName'] === 'string' ? m.meta['agentName'] : m.agentId } : {}),
+    ...fileFrameOf(m),
   };
 }
 

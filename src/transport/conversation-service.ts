@@ -11,6 +11,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConversationState, TurnResult, BotReply, Suggestion } from '../dialogue/types';
 import type { BuyerSession, NewMessage, Store, StoredMessage } from '../store/types';
+import { orderNumbersIn, type ShopScope } from '../shop/snapshot';
+import { isAppError } from '../errors';
 import type { Logger } from './logger';
 import {
   conversationChannel,
@@ -39,6 +41,13 @@ export interface ConversationServiceDeps {
   shopId: string;
   instanceId: string;
   turnLockMs: number;
+  /**
+   * Loads the shop data a turn reads before the engine runs (src/shop/snapshot.ts). Absent:
+   * the engine reads its shop directly (tests with a synchronous ShopData).
+   */
+  shopScope?: ShopScope;
+  /** Called after a turn's new state is saved (e.g. to queue its new acts for the shop). */
+  afterTurn?: (before: ConversationState, after: ConversationState) => Promise<void>;
 }
 
 export interface OpenSessionInput {
@@ -140,16 +149,19 @@ export class ConversationService {
     conversationBuyerId: string = buyerId,
   ): Promise<OpenedSession> {
     const { store, engine } = this.deps;
-    const conversation = engine.openConversation({
-      id: newId('c_'),
-      buyerId: conversationBuyerId,
-      shopId: this.deps.shopId,
-      ...(productId ? { productId } : {}),
+    const { conversation, greeting } = await this.withShopLenient({ buyerId: conversationBuyerId, ...(productId ? { productId } : {}) }, () => {
+      const opened = engine.openConversation({
+        id: newId('c_'),
+        buyerId: conversationBuyerId,
+        shopId: this.deps.shopId,
+        ...(productId ? { productId } : {}),
+      });
+      return { conversation: opened, greeting: engine.greet(opened) };
     });
     await store.saveConversation(conversation);
     const session: BuyerSession = { buyerId, resumeToken, conversationId: conversation.id };
     await store.saveBuyerSession(session);
-    for (const opening of engine.greet(conversation)) {
+    for (const opening of greeting) {
       await this.postMessage(conversation.id, { from: 'bot', text: opening.text, at: this.now(), meta: botMeta(opening) });
     }
     return { session, conversation, resumed: false };
@@ -244,7 +256,7 @@ export class ConversationService {
     } catch (err) {
       // Never leave the buyer unanswered: a failed turn hands the conversation to a person.
       this.deps.logger.error({ err, conversationId, seq: message.seq }, 'bot turn failed; handing off');
-      await this.handOffAfterError(conversationId, message.seq).catch((e: unknown) =>
+      await this.handOffAfterError(conversationId, message.seq, failureSummary(err)).catch((e: unknown) =>
         this.deps.logger.error({ err: e, conversationId }, 'could not hand off after a failed turn'),
       );
     }
@@ -258,15 +270,19 @@ export class ConversationService {
     // leftovers, or before a crash) is not answered twice.
     const later = await store.messagesAfter(conversationId, message.seq);
     if (later.some((m) => m.from !== 'buyer' && m.meta?.['replyTo'] === message.seq)) return;
+    if (photoOf(message)) return this.runPhotoTurn(conv, message);
     const botAnswers = conv.status === 'bot';
     if (botAnswers) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
 
-    const result = await engine.handleMessage(conv, message.text);
+    const result = await this.withShop(conv, message.text, () => engine.handleMessage(conv, message.text));
     const startsHandoff = Boolean(result.handoff) && botAnswers;
     const next: ConversationState = startsHandoff
       ? { ...result.conversation, status: 'queued', ...(result.handoff ? { handoff: result.handoff } : {}) }
       : result.conversation;
     await store.saveConversation(next);
+    if (this.deps.afterTurn) {
+      await this.deps.afterTurn(conv, next).catch((err: unknown) => this.deps.logger.error({ err, conversationId }, 'after-turn hook failed'));
+    }
 
     for (const reply of result.replies) {
       await this.postMessage(conversationId, { from: 'bot', text: reply.text, at: this.now(), meta: { ...botMeta(reply), replyTo: message.seq } });
@@ -291,10 +307,73 @@ export class ConversationService {
   }
 
   /**
+   * Stores an image message whose bytes are already in the file store (src/files/), publishes
+   * it, and for a buyer's photo schedules the photo turn (below) in the conversation's turn order.
+   */
+  async postPhoto(
+    conversationId: string,
+    input: { from: 'buyer' | 'agent'; file: PhotoRef; agentId?: string; agentName?: string },
+  ): Promise<StoredMessage> {
+    const stored = await this.deps.store.appendMessage(conversationId, {
+      from: input.from,
+      text: PHOTO_TEXT,
+      at: this.now(),
+      ...(input.agentId ? { agentId: input.agentId } : {}),
+      meta: { file: input.file, ...(input.agentName ? { agentName: input.agentName } : {}) },
+    });
+    await this.publish({ kind: 'message', conversationId, message: stored });
+    if (input.from === 'buyer') this.scheduleTurn(conversationId, stored);
+    return stored;
+  }
+
+  /**
+   * The bot cannot look at a photo, so it never pretends to: it acknowledges it (the
+   * system.photo_asked reply when the last turn asked for one — damage, wrong item, colour
+   * difference — else system.photo_unasked) and hands the conversation over with the photo in
+   * its history. With an agent already on it, the agent simply sees the photo.
+   */
+  private async runPhotoTurn(conv: ConversationState, message: StoredMessage): Promise<void> {
+    if (conv.status !== 'bot') return;
+    const { engine } = this.deps;
+    const asked = photoWasAsked(conv);
+    const reply = engine.systemNotice?.(asked ? 'photo_asked' : 'photo_unasked') ?? engine.holdingReply();
+    const at = this.now();
+    const last = conv.turns[conv.turns.length - 1];
+    const summary = asked ? `买家按要求发来照片（${last?.intent ?? ''}：「${(last?.text ?? '').slice(0, 40)}」）` : '买家发来一张图片';
+    const reason = asked ? 'after_sale' : 'low_confidence';
+    const priority = asked ? 'high' : 'normal';
+    let suggestions: ReturnType<ChatEngine['suggest']> = [];
+    try {
+      suggestions = engine.suggest(conv);
+    } catch {
+      // No suggestions: the agent still gets the photo.
+    }
+    await this.deps.store.saveConversation({ ...conv, status: 'queued', updatedAt: at, handoff: { reason, priority, summary, suggestions, at } });
+    await this.postMessage(conv.id, { from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } });
+    await this.queueForAgent(conv.id, { priority, reason, summary, at });
+    this.deps.logger.info({ conversationId: conv.id, asked }, 'buyer photo: handed off');
+  }
+
+  /** Runs an engine call on a fresh shop snapshot for this conversation and message (throws SHOP_UNAVAILABLE). */
+  private withShop<T>(conv: ConversationState, text: string, fn: () => T | Promise<T>): Promise<T> {
+    const scope = this.deps.shopScope;
+    if (!scope) return Promise.resolve().then(fn);
+    const orderNumbers = [...orderNumbersIn(text), ...(conv.orderId ? [conv.orderId] : [])];
+    return scope.run({ buyerId: conv.buyerId, ...(conv.productId ? { productId: conv.productId } : {}), orderNumbers }, fn);
+  }
+
+  /** Like withShop for the greeting: a shop that cannot answer gets a generic greeting, not none. */
+  private withShopLenient<T>(request: { buyerId: string; productId?: string }, fn: () => T): Promise<T> {
+    const scope = this.deps.shopScope;
+    if (!scope) return Promise.resolve().then(fn);
+    return scope.runLenient(request, fn, (err) => this.deps.logger.warn({ err, buyerId: request.buyerId }, 'shop unavailable at greeting; greeting without shop data'));
+  }
+
+  /**
    * A turn failed outside the engine (the engine catches its own failures): tell the buyer
    * a person is coming, then queue the conversation for one with high priority.
    */
-  private async handOffAfterError(conversationId: string, replyTo: number): Promise<void> {
+  private async handOffAfterError(conversationId: string, replyTo: number, summary = 'bot turn failed'): Promise<void> {
     const { store, engine } = this.deps;
     const conv = await store.getConversation(conversationId);
     if (!conv || conv.status !== 'bot') return;
@@ -307,9 +386,9 @@ export class ConversationService {
       ...conv,
       status: 'queued',
       updatedAt: at,
-      handoff: { reason: 'error', priority: 'high', summary: 'bot turn failed', suggestions: [], at },
+      handoff: { reason: 'error', priority: 'high', summary, suggestions: [], at },
     });
-    await this.queueForAgent(conversationId, { priority: 'high', reason: 'error', summary: 'bot turn failed', at });
+    await this.queueForAgent(conversationId, { priority: 'high', reason: 'error', summary, at });
   }
 
   /**
@@ -326,6 +405,37 @@ export class ConversationService {
     const queued: HandoffQueuedEvent = { kind: 'queued', conversationId, ...h, instanceId: this.deps.instanceId };
     await store.publish(HANDOFF_CHANNEL, queued);
   }
+}
+
+/** A chat image as messages carry it in meta.file (bytes in the file store, src/files/). */
+export interface PhotoRef {
+  id: string;
+  contentType: string;
+  size: number;
+}
+
+/** The stored text of an image message (transcripts and clients without images show it). */
+const PHOTO_TEXT = '[图片]';
+
+function photoOf(m: StoredMessage): PhotoRef | undefined {
+  const f = m.meta?.['file'];
+  return typeof f === 'object' && f !== null && typeof (f as PhotoRef).id === 'string' ? (f as PhotoRef) : undefined;
+}
+
+/** Flows whose replies ask the buyer for a photo (templates return.damaged, return.exchange …). */
+const PHOTO_FLOWS = new Set(['return.damaged', 'return.exchange', 'return.refund', 'delivery.signed_not_received']);
+
+/** True when the bot's last turn was one that asks for a photo (a colour complaint counts). */
+function photoWasAsked(conv: ConversationState): boolean {
+  const last = conv.turns[conv.turns.length - 1];
+  if (!last) return false;
+  return PHOTO_FLOWS.has(last.intent) || (last.intent === 'product.size_color' && last.text.includes('色差'));
+}
+
+/** What the agent reads about a failed turn: the shop being down is worth saying (the bot could not look anything up). */
+function failureSummary(err: unknown): string {
+  if (isAppError(err) && err.code === 'SHOP_UNAVAILABLE') return `店铺系统暂时无法访问，机器人未能查询订单/物流（${err.message.slice(0, 120)}）`;
+  return 'bot turn failed';
 }
 
 function botMeta(reply: BotReply): Record<string, unknown> {

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Priority, Suggestion, HandoffReason } from '../dialogue/types';
 import type { Entity } from '../nlu/types';
 import type { StoredMessage } from '../store/types';
+import type { ActView } from '../shop/outbox';
 
 /** Channel carrying every event of one conversation. */
 export function conversationChannel(conversationId: string): string {
@@ -42,7 +43,9 @@ export type ConversationEvent =
       entities: Entity[];
       suggestions: Suggestion[];
       status: string;
-    };
+    }
+  /** The acts sent to the shop for this conversation, after one changed state (src/shop/outbox.ts). */
+  | { kind: 'acts'; conversationId: string; acts: ActView[] };
 
 /** Published on HANDOFF_CHANNEL when a conversation enters the queue. */
 export interface HandoffQueuedEvent {
@@ -81,6 +84,7 @@ const conversationEvent = z.discriminatedUnion('kind', [
     .loose(),
   z.object({ kind: z.literal('typing'), conversationId: z.string(), from: z.enum(['buyer', 'bot', 'agent']) }).loose(),
   z.object({ kind: z.literal('turn'), conversationId: z.string(), seq: z.number() }).loose(),
+  z.object({ kind: z.literal('acts'), conversationId: z.string(), acts: z.array(z.object({ id: z.string(), kind: z.string(), state: z.string() }).loose()) }).loose(),
 ]);
 
 /** Checks a payload received from the Bus; null when it is not a conversation event. */

@@ -72,6 +72,8 @@ export interface OutMessageFrame {
   quickReplies?: string[];
   /** Display name of the agent for agent messages. */
   agentName?: string;
+  /** An image message (text is then "[图片]"): fetch `file.url` with the buyer's credentials. */
+  file?: { id: string; contentType: string; size: number; url: string };
 }
 export interface HandoffFrame {
   type: 'handoff';

@@ -49,6 +49,9 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   STORE_UNAVAILABLE: 503,
   INVALID_SCRIPT: 422,
   TEMPLATE_ERROR: 422,
+  SHOP_UNAVAILABLE: 503,
+  FILE_TOO_LARGE: 413,
+  BAD_FILE_TYPE: 415,
 };
 
 /** HTTP status for an error code (500 for anything unlisted). */

@@ -24,7 +24,7 @@ const TYPES: Record<string, string> = {
 // Pages run only our own scripts; inline styles are allowed for small layout tweaks.
 // Frames are allowed anywhere for widget.js (a shop embeds it), not for our own pages.
 const PAGE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /**
  * Pages are revalidated on every load (a deploy shows at once; the ETag makes it a 304).

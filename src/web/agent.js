@@ -217,7 +217,7 @@
       head.appendChild(el('span', 'who', FROM[h.from] || h.from));
       head.appendChild(el('span', 'at', fmtTime(h.at)));
       li.appendChild(head);
-      li.appendChild(el('div', 'text', h.text));
+      li.appendChild(h.file ? photoNode(h.file) : el('div', 'text', h.text));
       ol.appendChild(li);
     });
 
@@ -265,6 +265,7 @@
     });
 
     renderOrder(v.order);
+    renderActs(v.acts);
     // Last: the suggestions above change the height the history has.
     ol.scrollTop = state.followHistory ? ol.scrollHeight : keepTop;
   }
@@ -438,6 +439,9 @@
         renderConversation();
         break;
       }
+      case 'acts':
+        onActs(f);
+        break;
       case 'typing':
         break;
       case 'error':
@@ -503,12 +507,99 @@
     sessionStorage.setItem('agentToken', token);
     $('login').hidden = true;
     $('app').hidden = false;
+    addPhotoSend();
     connect();
     refreshStats();
     setInterval(refreshStats, 5000);
     // Countdowns tick locally between server updates.
     setInterval(function () { renderQueue(); renderMine(); if (state.current) { var m = $('conv-meta'); if (m && state.convs.get(state.current)) renderConvMetaOnly(); } }, 1000);
   }
+  // ---- photos and acts (issue 13) ----------------------------------------------------------
+
+  /** Blob URLs of images already fetched, by file id (history is redrawn often). */
+  var photoUrls = new Map();
+
+  /** A thumbnail fetched with the agent token; a click opens it full size in a new tab. */
+  function photoNode(file) {
+    var box = el('div', 'text photo');
+    var img = document.createElement('img');
+    img.className = 'photo-thumb';
+    img.alt = '买家图片（点击查看大图）';
+    img.title = '点击查看大图';
+    box.appendChild(img);
+    var show = function (src) {
+      img.src = src;
+      img.addEventListener('click', function () { window.open(src, '_blank', 'noopener'); });
+    };
+    if (photoUrls.has(file.id)) { show(photoUrls.get(file.id)); return box; }
+    fetch(file.url, { headers: { authorization: 'Bearer ' + state.token } })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.blob(); })
+      .then(function (b) { var u = URL.createObjectURL(b); photoUrls.set(file.id, u); show(u); })
+      .catch(function () { box.textContent = '[图片无法加载]'; });
+    return box;
+  }
+
+  /** "发图片" next to send: an image to the buyer of the open conversation. */
+  function addPhotoSend() {
+    var actions = document.querySelector('#compose .compose-actions');
+    if (!actions || $('btn-photo')) return;
+    var label = el('label', 'button secondary photo-send', '发图片');
+    label.id = 'btn-photo';
+    var input = document.createElement('input');
+    input.type = 'file';
+    input.accept = 'image/*';
+    input.hidden = true;
+    input.addEventListener('change', function () {
+      var file = input.files && input.files[0];
+      input.value = '';
+      if (!file || !state.current) return;
+      fetch('/api/files?conversationId=' + encodeURIComponent(state.current), {
+        method: 'POST', headers: { authorization: 'Bearer ' + state.token }, body: file
+      }).then(function (r) {
+        if (r.status === 201) return;
+        toast(r.status === 413 ? '图片太大' : r.status === 415 ? '只能发送 JPG、PNG、WebP、GIF 图片' : '图片发送失败（' + r.status + '）', true);
+      }).catch(function () { toast('图片发送失败', true); });
+    });
+    label.appendChild(input);
+    actions.appendChild(label);
+  }
+
+  var ACT_KIND = { deal_price: '成交价', address_change: '改地址', recipient_change: '改收件人', exchange_request: '换货申请',
+    refund_request: '退款申请', cash_on_delivery: '货到付款', order_remark: '订单备注' };
+  var ACT_STATE = { sent: '已发送', accepted: '店铺已接受', refused: '店铺已拒绝' };
+
+  function onActs(f) {
+    var c = state.convs.get(f.conversationId);
+    if (!c) return;
+    c.conversation.acts = f.acts || [];
+    if (f.conversationId === state.current) renderActs(c.conversation.acts);
+  }
+
+  /** What was sent to the shop's system for this conversation, with its state. */
+  function renderActs(acts) {
+    var box = $('acts');
+    if (!box) {
+      var facts = document.querySelector('.facts');
+      if (!facts) return;
+      var section = el('section');
+      section.appendChild(el('h3', null, '同步到店铺'));
+      box = el('ul', 'facts-list acts-list');
+      box.id = 'acts';
+      section.appendChild(box);
+      facts.appendChild(section);
+    }
+    box.textContent = '';
+    if (!acts || acts.length === 0) { box.appendChild(el('li', 'none', '暂无')); return; }
+    acts.forEach(function (a) {
+      var li = el('li', 'act act-' + a.state);
+      li.appendChild(el('span', 'act-kind', (ACT_KIND[a.kind] || a.kind) + (a.orderNumber ? ' · ' + a.orderNumber : '')));
+      li.appendChild(el('span', 'act-state', ACT_STATE[a.state] || a.state));
+      var why = a.state === 'refused' ? a.reason : a.state === 'sent' && a.lastError ? '重试中（第 ' + a.attempts + ' 次）' : '';
+      if (why) li.appendChild(el('div', 'act-why', why));
+      box.appendChild(li);
+    });
+  }
+
   function renderConvMetaOnly() {
     var c = state.convs.get(state.current);
     var meta = $('conv-meta');

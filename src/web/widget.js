@@ -51,8 +51,8 @@
     returned: '已回到智能客服',
     closedLine: '本次会话已结束，有问题随时再来问哦',
     typing: '对方正在输入',
-    sending: '发送中',
-    failed: '发送失败',
+      sending: '发送中',
+      failed: '发送失败',
     retry: '重试',
     tooLong: function (n, max) { return '消息太长了（' + n + '/' + max + ' 字），请删减或分几次发送'; },
     errors: {
@@ -188,6 +188,7 @@
   var maxText = 500;
   var sendBtn = el('button', 'kf-send', T.send);
   sendBtn.type = 'submit';
+  form.appendChild(photoButton());
   form.appendChild(input);
   form.appendChild(sendBtn);
 
@@ -312,6 +313,7 @@
       li.appendChild(el('div', 'kf-who', who));
     }
     var bubble = el('div', 'kf-bubble', m.text);
+    if (m.file) showPhoto(bubble, m.file);
     li.appendChild(bubble);
     var meta = el('div', 'kf-meta');
     meta.appendChild(el('span', 'kf-time', m.at ? timeLabel(m.at) : ''));
@@ -542,6 +544,7 @@
       at: f.at,
       agentName: typeof f.agentName === 'string' ? f.agentName : undefined,
       id: typeof f.id === 'string' ? f.id : undefined,
+      file: photoOf(f),
       quickReplies: Array.isArray(f.quickReplies) ? f.quickReplies.filter(function (q) { return typeof q === 'string'; }) : undefined
     };
     // Our own message replayed after a reconnect before its ack: that is the ack.
@@ -695,6 +698,101 @@
   }
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount);
+
+  // ---- photos (docs/protocol.md, "Images") ----------------------------------------------
+
+  // A function, not a var: photoButton() runs while the panel is built, above this point.
+  function photoText() {
+    return {
+      button: '发送图片',
+    sending: '图片发送中…',
+      tooBig: '图片太大了，请换一张小一点的（5MB 以内）',
+      badType: '只能发送 JPG、PNG、WebP 或 GIF 图片哦',
+    failed: '图片没有发出去，请稍后再试',
+      notReady: '正在连接客服，请稍后再发图片',
+      open: '查看大图'
+    };
+  }
+
+  /** `file` of a message frame when well-formed, else undefined. */
+  function photoOf(f) {
+    var x = f && f.file;
+    if (!x || typeof x.url !== 'string' || x.url.indexOf('/api/files/') !== 0) return undefined;
+    return { id: String(x.id), url: x.url, contentType: String(x.contentType), size: Number(x.size) };
+  }
+
+  function photoHeaders() {
+    return { 'x-buyer-id': state.buyerId || '', 'x-resume-token': state.resumeToken || '' };
+  }
+
+  /** Camera or gallery on a phone, a file picker elsewhere; the server checks what it really is. */
+  function photoButton() {
+    var label = el('label', 'kf-photo');
+    label.title = photoText().button;
+    label.setAttribute('aria-label', photoText().button);
+    var picker = document.createElement('input');
+    picker.type = 'file';
+    picker.accept = 'image/*';
+    picker.setAttribute('capture', 'environment');
+    picker.className = 'kf-photo-input';
+    picker.addEventListener('change', function () {
+      var file = picker.files && picker.files[0];
+      picker.value = '';
+      if (file) uploadPhoto(file);
+    });
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    var path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', 'M9 3 7.2 5H4a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-3.2L15 3H9zm3 5a5 5 0 1 1 0 10 5 5 0 0 1 0-10zm0 2a3 3 0 1 0 0 6 3 3 0 0 0 0-6z');
+    path.setAttribute('fill', 'currentColor');
+    svg.appendChild(path);
+    label.appendChild(svg);
+    label.appendChild(picker);
+    return label;
+  }
+
+  function uploadPhoto(file) {
+    if (!state.buyerId || !state.resumeToken) { showNotice(photoText().notReady); return; }
+    showNotice(photoText().sending);
+    fetch(new URL('/api/files', base).href, { method: 'POST', headers: photoHeaders(), body: file })
+      .then(function (res) {
+        if (res.status === 201) { notice.hidden = true; return; } // the message arrives on the socket
+        showNotice(res.status === 413 ? photoText().tooBig : res.status === 415 ? photoText().badType : photoText().failed);
+      })
+      .catch(function () { showNotice(photoText().failed); });
+  }
+
+  /** Fills a bubble with the image (fetched with our credentials, shown from a blob: URL). */
+  function showPhoto(bubble, file) {
+    bubble.textContent = '';
+    bubble.className += ' kf-bubble-photo';
+    var img = document.createElement('img');
+    img.className = 'kf-photo-thumb';
+    img.alt = photoText().open;
+    img.title = photoText().open;
+    bubble.appendChild(img);
+    fetch(new URL(file.url, base).href, { headers: photoHeaders() })
+      .then(function (res) { if (!res.ok) throw new Error(String(res.status)); return res.blob(); })
+      .then(function (blob) {
+        img.src = URL.createObjectURL(blob);
+        img.addEventListener('load', scrollDown);
+        img.addEventListener('click', function () { openPhoto(img.src); });
+      })
+      .catch(function () { bubble.textContent = '[图片]'; });
+  }
+
+  function openPhoto(src) {
+    var overlay = el('div', 'kf-photo-full');
+    overlay.setAttribute('role', 'dialog');
+    var big = document.createElement('img');
+    big.src = src;
+    big.alt = photoText().open;
+    overlay.appendChild(big);
+    overlay.addEventListener('click', function () { overlay.remove(); });
+    panel.appendChild(overlay);
+  }
 
   /** Small API for the host page: open the chat from its own button. */
   window.KefuWidget = { open: openPanel, close: closePanel };

@@ -4,7 +4,7 @@
  * with journal, Redis, Redis Cluster).
  */
 import type { ConversationState } from '../../src/dialogue/types';
-import type { Store, Timer } from '../../src/store/types';
+import type { OutboxAct, Store, Timer } from '../../src/store/types';
 
 export interface StoreHarness {
   /** A fresh, empty store. */
@@ -514,6 +514,68 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
 
     it('reports healthy', () => {
       expect(store.health()).toEqual({ status: 'ok' });
+    });
+
+    describe('acts outbox', () => {
+      const act = (id: string, overrides: Partial<OutboxAct> = {}): OutboxAct => ({
+        id,
+        kind: 'deal_price',
+        conversationId: 'c1',
+        buyerId: 'B002',
+        at: at(0),
+        payload: { price: 390 },
+        state: 'sent',
+        attempts: 0,
+        nextAttemptAt: 1000,
+        updatedAt: at(0),
+        ...overrides,
+      });
+
+      it('adds an act once per id, lists a conversation in order, and serves due acts earliest first', async () => {
+        expect(await store.addOutboxAct(act('a1', { nextAttemptAt: 3000 }))).toBe(true);
+        expect(await other.addOutboxAct(act('a1', { payload: { price: 1 } }))).toBe(false);
+        expect(await store.addOutboxAct(act('a2', { nextAttemptAt: 2000, orderNumber: 'E1002' }))).toBe(true);
+        expect(await store.addOutboxAct(act('b1', { conversationId: 'c2', nextAttemptAt: 9000 }))).toBe(true);
+        expect((await other.getOutboxAct('a1'))?.payload).toEqual({ price: 390 });
+        expect(await store.getOutboxAct('nope')).toBeNull();
+        expect((await other.listOutboxActs('c1')).map((a) => a.id)).toEqual(['a1', 'a2']);
+        expect((await store.dueOutboxActs(5000)).map((a) => a.id)).toEqual(['a2', 'a1']);
+        expect((await store.dueOutboxActs(5000, 1)).map((a) => a.id)).toEqual(['a2']);
+        expect(await store.dueOutboxActs(1999)).toEqual([]);
+      });
+
+      it('updates state: an answered act is no longer due; a retried one is due at its new time', async () => {
+        await store.addOutboxAct(act('a1'));
+        await store.addOutboxAct(act('a2'));
+        await other.updateOutboxAct(act('a1', { state: 'accepted', attempts: 1, updatedAt: at(1) }));
+        await other.updateOutboxAct(act('a2', { attempts: 1, nextAttemptAt: 4000, lastError: 'shop down' }));
+        await other.updateOutboxAct(act('ghost', { state: 'accepted' }));
+        expect(await store.getOutboxAct('ghost')).toBeNull();
+        expect((await store.getOutboxAct('a1'))?.state).toBe('accepted');
+        expect(await store.dueOutboxActs(3000)).toEqual([]);
+        expect(await store.dueOutboxActs(4000)).toEqual([act('a2', { attempts: 1, nextAttemptAt: 4000, lastError: 'shop down' })]);
+        await store.updateOutboxAct(act('a2', { state: 'refused', reason: 'already_shipped', attempts: 2 }));
+        expect(await store.dueOutboxActs(10_000)).toEqual([]);
+        expect((await store.listOutboxActs('c1')).map((a) => [a.id, a.state])).toEqual([
+          ['a1', 'accepted'],
+          ['a2', 'refused'],
+        ]);
+      });
+
+      if (harness.reopen) {
+        const reopen = harness.reopen;
+        it('keeps the outbox across a restart', async () => {
+          await store.addOutboxAct(act('a1'));
+          await store.addOutboxAct(act('a2'));
+          await store.updateOutboxAct(act('a2', { state: 'accepted', attempts: 1 }));
+          if (other !== store) await other.close();
+          store = await reopen(store);
+          other = store;
+          expect((await store.dueOutboxActs(1000)).map((a) => a.id)).toEqual(['a1']);
+          expect((await store.getOutboxAct('a2'))?.state).toBe('accepted');
+          expect(await store.addOutboxAct(act('a1'))).toBe(false);
+        });
+      }
     });
 
     if (harness.reopen) {

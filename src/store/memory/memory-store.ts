@@ -23,6 +23,7 @@ import type {
   TakeOptions,
   Timer,
 } from '../types';
+import type { OutboxAct } from '../types';
 import { Journal, type FsyncPolicy } from './journal';
 import { applyOp, emptyState, logOf, type JournalOp, type MemoryState } from './state';
 
@@ -415,6 +416,33 @@ class MemoryStore implements Store {
       handlers.delete(wrapped);
       if (handlers.size === 0) this.channels.delete(channel);
     };
+  }
+
+  // --- acts outbox (src/shop/outbox.ts) -------------------------------------------------
+
+  async addOutboxAct(act: OutboxAct): Promise<boolean> {
+    if (this.state.outbox.has(act.id)) return false;
+    await this.commit({ t: 'act', v: copy(act) });
+    return true;
+  }
+
+  async updateOutboxAct(act: OutboxAct): Promise<void> {
+    if (!this.state.outbox.has(act.id)) return;
+    await this.commit({ t: 'act', v: copy(act) });
+  }
+
+  async getOutboxAct(id: string): Promise<OutboxAct | null> {
+    const act = this.state.outbox.get(id);
+    return act ? copy(act) : null;
+  }
+
+  async dueOutboxActs(now: number, limit = 100): Promise<OutboxAct[]> {
+    const due = [...this.state.outbox.values()].filter((a) => a.state === 'sent' && a.nextAttemptAt <= now);
+    return copy(due.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt).slice(0, limit));
+  }
+
+  async listOutboxActs(conversationId: string): Promise<OutboxAct[]> {
+    return copy([...this.state.outbox.values()].filter((a) => a.conversationId === conversationId));
   }
 
   // --- locks (in-process) --------------------------------------------------------------

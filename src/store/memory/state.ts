@@ -8,6 +8,7 @@
 import type { ConversationState } from '../../dialogue/types';
 import type { AuditEntry } from '../shared';
 import type { AgentPresence, BuyerSession, QueueEntry, ScriptDraft, ScriptVersion, StoredMessage, Timer } from '../types';
+import type { OutboxAct } from '../types';
 
 export interface ConversationLog {
   /** messages[i].seq === i + 1 */
@@ -32,6 +33,8 @@ export interface MemoryState {
   drafts: Map<string, ScriptDraft>;
   /** Oldest first. */
   audit: AuditEntry[];
+  /** Acts for the shop by id, in the order added (src/shop/outbox.ts). */
+  outbox: Map<string, OutboxAct>;
 }
 
 export function emptyState(): MemoryState {
@@ -48,6 +51,7 @@ export function emptyState(): MemoryState {
     activeScript: null,
     drafts: new Map(),
     audit: [],
+    outbox: new Map(),
   };
 }
 
@@ -71,7 +75,9 @@ export type JournalOp =
   /** path absent: every draft entry. */
   | { t: 'undraft'; path?: string }
   /** n is the entry's position, so a line written twice (retried write) is applied once. */
-  | { t: 'audit'; n: number; v: AuditEntry };
+  | { t: 'audit'; n: number; v: AuditEntry }
+  /** An outbox act added or updated (the whole entry: applying it twice is harmless). */
+  | { t: 'act'; v: OutboxAct };
 
 export function logOf(state: MemoryState, conversationId: string): ConversationLog {
   let log = state.logs.get(conversationId);
@@ -158,6 +164,9 @@ export function applyOp(state: MemoryState, op: JournalOp): boolean {
       if (op.n !== state.audit.length) return false;
       state.audit.push(op.v);
       return true;
+    case 'act':
+      state.outbox.set(op.v.id, op.v);
+      return true;
   }
 }
 
@@ -175,6 +184,7 @@ export function* snapshotOps(state: MemoryState): Generator<JournalOp> {
   for (const [agent, convs] of state.assignments) for (const conv of convs) yield { t: 'assign', agent, conv };
   for (const [agent, until] of state.leases) yield { t: 'lease', agent, until };
   for (const v of state.timers.values()) yield { t: 'timer', v };
+  for (const v of state.outbox.values()) yield { t: 'act', v };
 }
 
 const OP_TYPES = new Set<string>([
@@ -195,6 +205,7 @@ const OP_TYPES = new Set<string>([
   'draft',
   'undraft',
   'audit',
+  'act',
 ]);
 
 /**

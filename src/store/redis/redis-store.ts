@@ -33,6 +33,8 @@ import type {
 } from '../types';
 import { keyLayout, type KeyLayout } from './keys';
 import * as S from './scripts';
+import { RedisOutbox } from './outbox';
+import type { OutboxAct } from '../types';
 
 export interface RedisStoreOptions {
   /** Default redis://127.0.0.1:6379. Ignored when clusterNodes is given. */
@@ -135,6 +137,7 @@ class RedisStore implements Store {
   private outage = false;
   private waiting = 0;
   private closed = false;
+  private outboxOps: RedisOutbox | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.k = keyLayout(options.prefix ?? 'kefu');
@@ -472,6 +475,33 @@ class RedisStore implements Store {
       clearInterval(renew);
       await this.run(S.RELEASE_LOCK, [lockKey], [token]);
     }
+  }
+
+  // --- acts outbox (./outbox.ts) ---------------------------------------------------------
+
+  addOutboxAct(act: OutboxAct): Promise<boolean> {
+    return this.track(this.outbox.add(act));
+  }
+
+  updateOutboxAct(act: OutboxAct): Promise<void> {
+    return this.track(this.outbox.update(act));
+  }
+
+  getOutboxAct(id: string): Promise<OutboxAct | null> {
+    return this.track(this.outbox.get(id));
+  }
+
+  dueOutboxActs(now: number, limit?: number): Promise<OutboxAct[]> {
+    return this.track(this.outbox.due(now, limit));
+  }
+
+  listOutboxActs(conversationId: string): Promise<OutboxAct[]> {
+    return this.track(this.outbox.list(conversationId));
+  }
+
+  private get outbox(): RedisOutbox {
+    this.outboxOps ??= new RedisOutbox(this.client, this.k.prefix);
+    return this.outboxOps;
   }
 
   // --- lifecycle -----------------------------------------------------------------------
