@@ -57,6 +57,8 @@ export interface App {
   readonly router: Router;
   readonly conversations: ConversationService;
   readonly context: AppContext;
+  /** The WebSocket side (open sockets, their buffered bytes). */
+  readonly sockets: SocketServer;
   /**
    * Graceful shutdown: stop accepting connections and messages, finish in-flight bot turns
    * (up to limits.shutdownGraceMs), run concerns' close hooks, close sockets with 1001.
@@ -97,7 +99,7 @@ export function createApp(deps: AppDeps): App {
 
   registerConcerns(context, deps.concerns ?? []);
 
-  const sockets = new SocketServer(router, { limits: config.limits, trustProxy: config.trustProxy, logger });
+  const sockets = new SocketServer(router, { limits: config.limits, trustProxy: config.trustProxy, logger, allowedOrigins: config.allowedOrigins });
   const server = createServer((req, res) => {
     let url: URL;
     try {
@@ -147,7 +149,7 @@ export function createApp(deps: AppDeps): App {
     return closing;
   };
 
-  return { server, router, conversations, context, close };
+  return { server, router, conversations, context, sockets, close };
 }
 
 /**
@@ -260,6 +262,7 @@ export function registerBuyerChat(ctx: AppContext): void {
         logger: log,
         shopSecret: ctx.deps.config.shopSecret,
         isShuttingDown: ctx.isShuttingDown,
+        ip,
       },
       log.child({ ip }),
     );

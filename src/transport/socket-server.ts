@@ -12,6 +12,7 @@ import type { Limits } from '../config';
 import type { Logger } from './logger';
 import type { Router } from './router';
 import { encodeFrame } from './protocol';
+import { guardOutbound } from './outbound';
 
 /** Client address: the first X-Forwarded-For hop when behind a trusted proxy, else the socket peer. */
 export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
@@ -27,6 +28,23 @@ export interface SocketServerOptions {
   limits: Limits;
   trustProxy: boolean;
   logger: Logger;
+  /** Extra page origins allowed to open sockets besides this server's own (ALLOWED_ORIGINS). */
+  allowedOrigins?: readonly string[];
+}
+
+/**
+ * May a page from `origin` open a socket here? Clients that send no Origin (not a browser)
+ * may; a browser page may when it was served by this server (same host as the request) or
+ * its origin is in ALLOWED_ORIGINS (a shop's pages embedding the widget).
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 interface Tracked {
@@ -59,6 +77,13 @@ export class SocketServer {
     return this.tracked.size;
   }
 
+  /** Bytes queued and not yet sent, over every open socket (what slow readers cost us). */
+  bufferedBytes(): number {
+    let total = 0;
+    for (const ws of this.tracked.keys()) total += ws.bufferedAmount;
+    return total;
+  }
+
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     let url: URL;
     try {
@@ -75,6 +100,12 @@ export class SocketServer {
     socket.on('error', () => socket.destroy());
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const ip = clientIp(req, this.options.trustProxy);
+      if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins ?? [])) {
+        this.options.logger.warn({ ip, origin: req.headers.origin, path: url.pathname }, 'socket from a page origin not in ALLOWED_ORIGINS refused');
+        ws.send(encodeFrame({ type: 'error', code: 'ORIGIN_NOT_ALLOWED', message: ERRORS.ORIGIN_NOT_ALLOWED.message }));
+        ws.close(ERRORS.ORIGIN_NOT_ALLOWED.close, 'ORIGIN_NOT_ALLOWED');
+        return;
+      }
       const count = (this.perIp.get(ip) ?? 0) + 1;
       if (count > this.options.limits.maxConnectionsPerIp) {
         // Upgrade first so a browser can read why: it cannot see an HTTP status on a failed upgrade.
@@ -84,6 +115,9 @@ export class SocketServer {
         return;
       }
       this.perIp.set(ip, count);
+      guardOutbound(ws, this.options.limits.abuse.maxSocketBufferBytes, (bufferedBytes) =>
+        this.options.logger.warn({ ip, path: url.pathname, bufferedBytes, code: 'SLOW_CONSUMER' }, 'socket is not reading its frames; dropping it'),
+      );
       const entry: Tracked = { alive: true, ip };
       this.tracked.set(ws, entry);
       ws.on('pong', () => (entry.alive = true));
