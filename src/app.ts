@@ -83,6 +83,7 @@ export function createApp(deps: AppDeps): App {
     shopId: config.shopId,
     instanceId: config.instanceId,
     turnLockMs: config.limits.turnLockMs,
+    admission: config.limits.abuse,
   });
   const fanout = new ConversationFanout(store, (err, conversationId) =>
     logger.error({ err, conversationId }, 'conversation event handler failed'),

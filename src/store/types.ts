@@ -36,6 +36,12 @@ export interface QueueEntry {
   priority: Priority;
   enqueuedAt: string; // ISO
   reason?: string;
+  /** Highest priority this entry may have (src/handoff/admission.ts). */
+  cap?: Priority;
+  /** Set when admission saw a flood from one address or repeats from one buyer. */
+  suspect?: 'flood' | 'repeat';
+  /** What the suspect entries have in common (`ip:<address>` or `buyer:<id>`), for grouping. */
+  group?: string;
 }
 
 export type PresenceStatus = 'online' | 'away' | 'offline';

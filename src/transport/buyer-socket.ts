@@ -252,7 +252,10 @@ class BuyerConnection {
         return;
       }
       this.pending.add(clientId);
-      const { stored } = await this.deps.conversations.receiveBuyerMessage(conversationId, clientId, text);
+      const { stored } = await this.deps.conversations.receiveBuyerMessage(conversationId, clientId, text, {
+        ...(this.deps.ip !== undefined ? { ip: this.deps.ip } : {}),
+        signed: buyerId.startsWith(SIGNED_PREFIX),
+      });
       this.enqueue(() => this.deliverOwn(stored));
     } catch (err) {
       this.pending.delete(clientId);
