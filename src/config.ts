@@ -130,6 +130,8 @@ export interface Config {
    * agent socket likewise.
    */
   allowedOrigins: string[];
+  /** Which tokens were generated for this run (only those may be printed at start). */
+  generated: { agentTokens: boolean; managerTokens: boolean };
 }
 
 const intFrom = (name: string, min: number, max: number) =>
@@ -356,5 +358,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.METRICS_TOKEN !== undefined ? { metricsToken: e.METRICS_TOKEN } : {}),
     metricsPublic: e.METRICS_PUBLIC,
     allowedOrigins: e.ALLOWED_ORIGINS ?? [],
+    generated: { agentTokens: !e.AGENT_TOKENS, managerTokens: !e.MANAGER_TOKENS },
   };
 }
