@@ -20,6 +20,7 @@ import { errorToResponse, logRequestFailure, Router, sendError, sendJson } from 
 import { signShopBuyer } from './transport/shop-identity';
 import { SocketServer, clientIp } from './transport/socket-server';
 import { StaticFiles } from './transport/static-files';
+import { startIdleSweeper } from './transport/idle-sweeper';
 
 export interface AppDeps {
   config: Config;
@@ -126,11 +127,15 @@ export function createApp(deps: AppDeps): App {
   // Long-polling clients must not hold shutdown; sockets are closed explicitly.
   server.keepAliveTimeout = 5000;
   sockets.attach(server);
+  // Session life cycle (issue 15): only once listening, so building the app starts no timers.
+  let stopSweeper: () => void = () => undefined;
+  server.once('listening', () => (stopSweeper = startIdleSweeper(store, config.limits.abuse, logger.child({ component: 'sessions' }))));
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
+      stopSweeper();
       server.close();
       server.closeIdleConnections();
       const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.limits.shutdownGraceMs).unref());

@@ -216,6 +216,11 @@ export interface Locks {
   withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T>;
 }
 
+export interface IdlePolicy {
+  anonSessionTtlMs: number;
+  idleConversationMs: number;
+}
+
 export interface Store
   extends ConversationStore,
     MessageLog,
@@ -227,6 +232,13 @@ export interface Store
     Bus,
     Locks {
   readonly kind: 'memory' | 'redis';
+  /**
+   * Session life cycle (embedded store; issue 15): removes anonymous sessions whose buyer never
+   * wrote and that are older than `anonSessionTtlMs` (with their conversation and log), and
+   * closes bot conversations idle for `idleConversationMs`. Optional: Redis leaves it to key
+   * expiry and the retention job.
+   */
+  sweepIdle?(policy: IdlePolicy): Promise<{ removed: number; closed: number }>;
   /** 'ok', or 'degraded' with a reason when the backend is unreachable and writes are buffered. */
   health(): { status: 'ok' | 'degraded'; reason?: string };
   /** Resolves once the backend is connected (memory: at once). Operations issued earlier are queued, not lost. */

@@ -71,7 +71,9 @@ export type JournalOp =
   /** path absent: every draft entry. */
   | { t: 'undraft'; path?: string }
   /** n is the entry's position, so a line written twice (retried write) is applied once. */
-  | { t: 'audit'; n: number; v: AuditEntry };
+  | { t: 'audit'; n: number; v: AuditEntry }
+  /** An expired anonymous session and its conversation and log, removed (issue 15). */
+  | { t: 'drop'; buyer: string; conv: string };
 
 export function logOf(state: MemoryState, conversationId: string): ConversationLog {
   let log = state.logs.get(conversationId);
@@ -158,6 +160,11 @@ export function applyOp(state: MemoryState, op: JournalOp): boolean {
       if (op.n !== state.audit.length) return false;
       state.audit.push(op.v);
       return true;
+    case 'drop':
+      state.sessions.delete(op.buyer);
+      state.conversations.delete(op.conv);
+      state.logs.delete(op.conv);
+      return true;
   }
 }
 
@@ -195,6 +202,7 @@ const OP_TYPES = new Set<string>([
   'draft',
   'undraft',
   'audit',
+  'drop',
 ]);
 
 /**
