@@ -299,6 +299,18 @@ export const SCRIPT_ERRORS = {
     (p) => `cannot render with the sample data: ${p.detail}`,
     () => '用示例数据显示不出这条回复：可能用到了这个场景下没有的变量，可选的变量请放在 {{#if …}} … {{/if}} 里',
   ),
+  TEMPLATE_TOO_LARGE: entry<{ bytes: number; max: number }>(
+    (p) => `template file is ${p.bytes} bytes; at most ${p.max} are accepted`,
+    (p) => `回复模板文件太大（${Math.ceil(p.bytes / 1024)} KB），最多 ${Math.floor(p.max / 1024)} KB，请拆成几个意图或删掉用不到的回复`,
+  ),
+  TEMPLATE_TOO_DEEP: entry<{ depth: number; max: number }>(
+    (p) => `{{#if}}/{{#unless}} blocks nested ${p.depth} deep; at most ${p.max} are accepted`,
+    (p) => `{{#if}} / {{#unless}} 套了 ${p.depth} 层，最多只能套 ${p.max} 层，请简化这条回复`,
+  ),
+  TEMPLATE_CHECK_TIMEOUT: entry<{ ms: number }>(
+    (p) => `checking this template took longer than ${p.ms} ms; it was stopped`,
+    () => '这个模板太复杂，检查超时了，请简化后再试',
+  ),
   TEMPLATES_DEFINED_TWICE: entry<{ intent: string; other: string }>(
     (p) => `replies for ${p.intent} are defined twice (also in ${p.other})`,
     (p) => `意图${q(p.intent)}的回复写了两份（另一份在 ${p.other}）`,
