@@ -47,6 +47,9 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   }
 }
 
+/** One warning per address and kind of refusal in this long. */
+const LOG_SAMPLE_MS = 10_000;
+
 interface Tracked {
   alive: boolean;
   ip: string;
@@ -57,6 +60,7 @@ export class SocketServer {
   private readonly perIp = new Map<string, number>();
   private readonly tracked = new Map<WebSocket, Tracked>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private readonly lastWarned = new Map<string, number>();
 
   constructor(
     private readonly router: Router,
@@ -101,7 +105,9 @@ export class SocketServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const ip = clientIp(req, this.options.trustProxy);
       if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins ?? [])) {
-        this.options.logger.warn({ ip, origin: req.headers.origin, path: url.pathname }, 'socket from a page origin not in ALLOWED_ORIGINS refused');
+        this.warnSampled(ip, 'ORIGIN_NOT_ALLOWED', () =>
+          this.options.logger.warn({ ip, origin: req.headers.origin, path: url.pathname }, 'socket from a page origin not in ALLOWED_ORIGINS refused'),
+        );
         ws.send(encodeFrame({ type: 'error', code: 'ORIGIN_NOT_ALLOWED', message: ERRORS.ORIGIN_NOT_ALLOWED.message }));
         ws.close(ERRORS.ORIGIN_NOT_ALLOWED.close, 'ORIGIN_NOT_ALLOWED');
         return;
@@ -109,7 +115,7 @@ export class SocketServer {
       const count = (this.perIp.get(ip) ?? 0) + 1;
       if (count > this.options.limits.maxConnectionsPerIp) {
         // Upgrade first so a browser can read why: it cannot see an HTTP status on a failed upgrade.
-        this.options.logger.warn({ ip, count }, 'too many sockets from one address');
+        this.warnSampled(ip, 'TOO_MANY_CONNECTIONS', () => this.options.logger.warn({ ip, count }, 'too many sockets from one address'));
         ws.send(encodeFrame({ type: 'error', code: 'TOO_MANY_CONNECTIONS', message: ERRORS.TOO_MANY_CONNECTIONS.message }));
         ws.close(ERRORS.TOO_MANY_CONNECTIONS.close, 'TOO_MANY_CONNECTIONS');
         return;
@@ -133,6 +139,20 @@ export class SocketServer {
         ws.close(ERRORS.INTERNAL.close, 'INTERNAL');
       }
     });
+  }
+
+  /**
+   * Log sampling: a refusal that repeats for one address (a flood of connection attempts) is
+   * logged once per LOG_SAMPLE_MS, not once per attempt.
+   */
+  private warnSampled(ip: string, code: string, log: () => void): void {
+    const key = `${code} ${ip}`;
+    const now = Date.now();
+    const last = this.lastWarned.get(key);
+    if (last !== undefined && now - last < LOG_SAMPLE_MS) return;
+    if (this.lastWarned.size > 10_000) this.lastWarned.clear();
+    this.lastWarned.set(key, now);
+    log();
   }
 
   private release(ws: WebSocket): void {
