@@ -121,7 +121,7 @@ async function benchInstances(): Promise<void> {
   for (const count of [1, 2]) {
     const prefix = runPrefix('bench');
     try {
-      const env = { RATE_LIMIT_MESSAGES: '100000', MAX_CONNECTIONS_PER_IP: '100000', LOG_LEVEL: 'warn' };
+      const env = { RATE_LIMIT_MESSAGES: '100000', MAX_CONNECTIONS_PER_IP: '100000', NEW_SESSIONS_PER_IP: '1000000', LOG_LEVEL: 'warn' };
       const instances = await Promise.all(
         Array.from({ length: count }, (_, i) => startInstance({ name: `bench-${count}-${i}`, redisUrl: REDIS_URL, prefix, scriptsDir: scriptsCopy(), env })),
       );

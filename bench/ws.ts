@@ -59,6 +59,7 @@ async function serve(target: Target): Promise<void> {
       DATA_DIR: dataDir,
       MAX_CONNECTIONS_PER_IP: '100000',
       RATE_LIMIT_MESSAGES: '100000',
+      NEW_SESSIONS_PER_IP: '1000000',
     });
     const shop = loadDemoShop(join(ROOT, 'demo/shop'));
     const { bundle, errors } = buildScriptBundle(loadScriptFiles(ROOT));

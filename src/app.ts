@@ -21,6 +21,7 @@ import { signShopBuyer } from './transport/shop-identity';
 import { clientAddressResolver } from './transport/client-address';
 import { SocketServer } from './transport/socket-server';
 import { StaticFiles } from './transport/static-files';
+import { startIdleSweeper } from './transport/idle-sweeper';
 
 export interface AppDeps {
   config: Config;
@@ -60,6 +61,8 @@ export interface App {
   readonly router: Router;
   readonly conversations: ConversationService;
   readonly context: AppContext;
+  /** The WebSocket side (open sockets, their buffered bytes). */
+  readonly sockets: SocketServer;
   /**
    * Graceful shutdown: stop accepting connections and messages, finish in-flight bot turns
    * (up to limits.shutdownGraceMs), run concerns' close hooks, close sockets with 1001.
@@ -85,6 +88,7 @@ export function createApp(deps: AppDeps): App {
     instanceId: config.instanceId,
     turnLockMs: config.limits.turnLockMs,
     ...deps.turnHooks,
+    admission: config.limits.abuse,
   });
   const fanout = new ConversationFanout(store, (err, conversationId) =>
     logger.error({ err, conversationId }, 'conversation event handler failed'),
@@ -101,7 +105,7 @@ export function createApp(deps: AppDeps): App {
 
   registerConcerns(context, deps.concerns ?? []);
 
-  const sockets = new SocketServer(router, { limits: config.limits, trustProxy: config.trustProxy, logger });
+  const sockets = new SocketServer(router, { limits: config.limits, trustProxy: config.trustProxy, logger, allowedOrigins: config.allowedOrigins });
   const clientIp = clientAddressResolver(config.trustProxy);
   const server = createServer((req, res) => {
     let url: URL;
@@ -128,11 +132,15 @@ export function createApp(deps: AppDeps): App {
   // Long-polling clients must not hold shutdown; sockets are closed explicitly.
   server.keepAliveTimeout = 5000;
   sockets.attach(server);
+  // Session life cycle (issue 15): only once listening, so building the app starts no timers.
+  let stopSweeper: () => void = () => undefined;
+  server.once('listening', () => (stopSweeper = startIdleSweeper(store, config.limits.abuse, logger.child({ component: 'sessions' }))));
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
+      stopSweeper();
       server.close();
       server.closeIdleConnections();
       const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.limits.shutdownGraceMs).unref());
@@ -152,7 +160,7 @@ export function createApp(deps: AppDeps): App {
     return closing;
   };
 
-  return { server, router, conversations, context, close };
+  return { server, router, conversations, context, sockets, close };
 }
 
 /**
@@ -266,6 +274,7 @@ export function registerBuyerChat(ctx: AppContext): void {
         logger: log,
         shopSecret: ctx.deps.config.shopSecret,
         isShuttingDown: ctx.isShuttingDown,
+        ip,
       },
       log.child({ ip }),
     );

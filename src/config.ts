@@ -41,6 +41,38 @@ export interface Limits {
   shutdownGraceMs: number;
   /** Lease on a conversation's bot turn, so two instances never both reply. */
   turnLockMs: number;
+  /** Abuse limits (issue 15); see `AbuseLimits`. */
+  abuse: AbuseLimits;
+}
+
+/**
+ * What keeps one address from exhausting the server (issue 15): outbound memory per socket,
+ * invalid frames, new sessions, socket timeouts, session life, and handoffs to the queue.
+ */
+export interface AbuseLimits {
+  /** Unsent bytes a socket may hold; past it the socket is dropped with SLOW_CONSUMER. */
+  maxSocketBufferBytes: number;
+  /** Invalid frames per rate window (with nothing valid) before INVALID_FLOOD closes the socket. */
+  invalidFrameLimit: number;
+  /** Error replies a socket gets per rate window; further invalid frames are not answered. */
+  errorRepliesPerWindow: number;
+  /** Messages per rate window from one address, over all its anonymous buyers (default max(60, 3 × RATE_LIMIT_MESSAGES)). */
+  messagesPerIp: number;
+  /** New buyer sessions one address may open per `sessionWindowMs` (TOO_MANY_SESSIONS). */
+  newSessionsPerIp: number;
+  sessionWindowMs: number;
+  /** A socket that sends no hello or message this long after connecting is closed. */
+  helloTimeoutMs: number;
+  /** A buyer socket that receives nothing this long is closed. */
+  idleSocketTimeoutMs: number;
+  /** An anonymous session whose buyer never wrote a message is removed after this long. */
+  anonSessionTtlMs: number;
+  /** A bot conversation with no message for this long is closed (embedded store: removed). */
+  idleConversationMs: number;
+  /** Handoffs one address / one buyer may queue per `handoffWindowMs` at their own priority. */
+  handoffsPerIp: number;
+  handoffsPerBuyer: number;
+  handoffWindowMs: number;
 }
 
 /** Agent presence across instances (see src/handoff/service.ts). */
@@ -97,6 +129,16 @@ export interface Config {
   shopApi?: ShopApiConfig;
   /** Largest image a buyer or agent may upload (bytes). */
   maxUploadBytes: number;
+  /** GET /metrics without a token (METRICS_PUBLIC=true); otherwise it needs metricsToken. */
+  metricsPublic: boolean;
+  /**
+   * Origins (scheme://host[:port]) whose pages may open the sockets. Empty: the buyer socket
+   * accepts its own origin (the widget served here) and clients that send no Origin; the
+   * agent socket likewise.
+   */
+  allowedOrigins: string[];
+  /** Which tokens were generated for this run (only those may be printed at start). */
+  generated: { agentTokens: boolean; managerTokens: boolean };
 }
 
 /**
@@ -269,7 +311,41 @@ const envSchema = z.object({
   SHOP_API_LIVE_TTL_MS: intFrom('SHOP_API_LIVE_TTL_MS', 0, 3_600_000).default(10_000),
   SHOP_API_CATALOGUE_TTL_MS: intFrom('SHOP_API_CATALOGUE_TTL_MS', 0, 86_400_000).default(300_000),
   MAX_UPLOAD_BYTES: intFrom('MAX_UPLOAD_BYTES', 1024, 50 * 1024 * 1024).default(5 * 1024 * 1024),
+  MAX_SOCKET_BUFFER_BYTES: intFrom('MAX_SOCKET_BUFFER_BYTES', 1024, 268_435_456).default(1_048_576),
+  INVALID_FRAME_LIMIT: intFrom('INVALID_FRAME_LIMIT', 1, 100_000).default(20),
+  ERROR_REPLIES_PER_WINDOW: intFrom('ERROR_REPLIES_PER_WINDOW', 1, 100_000).default(10),
+  RATE_LIMIT_MESSAGES_PER_IP: intFrom('RATE_LIMIT_MESSAGES_PER_IP', 1, 1_000_000).optional(),
+  NEW_SESSIONS_PER_IP: intFrom('NEW_SESSIONS_PER_IP', 1, 1_000_000).default(100),
+  SESSION_WINDOW_MS: intFrom('SESSION_WINDOW_MS', 100, 86_400_000).default(600_000),
+  HELLO_TIMEOUT_MS: intFrom('HELLO_TIMEOUT_MS', 100, 3_600_000).default(15_000),
+  IDLE_SOCKET_TIMEOUT_MS: intFrom('IDLE_SOCKET_TIMEOUT_MS', 1000, 86_400_000).default(3_600_000),
+  ANON_SESSION_TTL_MS: intFrom('ANON_SESSION_TTL_MS', 1000, 604_800_000).default(600_000),
+  IDLE_CONVERSATION_MS: intFrom('IDLE_CONVERSATION_MS', 60_000, 2_592_000_000).default(43_200_000),
+  HANDOFFS_PER_IP: intFrom('HANDOFFS_PER_IP', 1, 1_000_000).default(5),
+  HANDOFFS_PER_BUYER: intFrom('HANDOFFS_PER_BUYER', 1, 1_000_000).default(3),
+  HANDOFF_WINDOW_MS: intFrom('HANDOFF_WINDOW_MS', 1000, 86_400_000).default(600_000),
+  METRICS_PUBLIC: boolFrom.default(false),
+  ALLOWED_ORIGINS: z.string().transform(parseOrigins).optional(),
 });
+
+/** Comma-separated origins, each scheme://host[:port] exactly as a browser sends it. */
+function parseOrigins(value: string, ctx: z.RefinementCtx): string[] {
+  const origins: string[] = [];
+  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(part).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (!origin || origin === 'null' || origin !== part.replace(/\/$/, '')) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" must look like https://shop.example.com (scheme, host, optional port; no path)` });
+      continue;
+    }
+    origins.push(origin);
+  }
+  return origins;
+}
 
 function demoSecret(): string {
   return randomBytes(32).toString('hex');
@@ -337,6 +413,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       heartbeatMs: e.HEARTBEAT_MS,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       turnLockMs: e.TURN_LOCK_MS,
+      abuse: {
+        maxSocketBufferBytes: e.MAX_SOCKET_BUFFER_BYTES,
+        invalidFrameLimit: e.INVALID_FRAME_LIMIT,
+        errorRepliesPerWindow: e.ERROR_REPLIES_PER_WINDOW,
+        messagesPerIp: e.RATE_LIMIT_MESSAGES_PER_IP ?? Math.max(60, 3 * e.RATE_LIMIT_MESSAGES),
+        newSessionsPerIp: e.NEW_SESSIONS_PER_IP,
+        sessionWindowMs: e.SESSION_WINDOW_MS,
+        helloTimeoutMs: e.HELLO_TIMEOUT_MS,
+        idleSocketTimeoutMs: e.IDLE_SOCKET_TIMEOUT_MS,
+        anonSessionTtlMs: e.ANON_SESSION_TTL_MS,
+        idleConversationMs: e.IDLE_CONVERSATION_MS,
+        handoffsPerIp: e.HANDOFFS_PER_IP,
+        handoffsPerBuyer: e.HANDOFFS_PER_BUYER,
+        handoffWindowMs: e.HANDOFF_WINDOW_MS,
+      },
     },
     presence: { leaseMs: e.PRESENCE_LEASE_MS, renewMs: e.PRESENCE_RENEW_MS },
     logLevel: e.LOG_LEVEL,
@@ -366,6 +457,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : {}),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    metricsPublic: e.METRICS_PUBLIC,
+    allowedOrigins: e.ALLOWED_ORIGINS ?? [],
+    generated: { agentTokens: !e.AGENT_TOKENS, managerTokens: !e.MANAGER_TOKENS },
   };
 }
 

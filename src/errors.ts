@@ -31,6 +31,18 @@ export const ERRORS = {
   /** An uploaded file is too large, or not an image type we accept (checked by content). */
   FILE_TOO_LARGE: { message: 'File is larger than the limit', close: 1009 },
   BAD_FILE_TYPE: { message: 'Only JPEG, PNG, WebP and GIF images are accepted', close: 1003 },
+  /** The client stopped reading: its unsent frames passed MAX_SOCKET_BUFFER_BYTES. */
+  SLOW_CONSUMER: { message: 'The connection is not reading its messages; closed to protect the server', close: 1008 },
+  /** The socket sent INVALID_FRAME_LIMIT invalid frames in one window and nothing valid. */
+  INVALID_FLOOD: { message: 'Too many invalid frames; connection closed', close: 1008 },
+  /** Too many new buyer sessions from one address (NEW_SESSIONS_PER_IP). */
+  TOO_MANY_SESSIONS: { message: 'Too many new conversations from this address; try again later', close: 1013 },
+  /** No hello (or first message) within HELLO_TIMEOUT_MS of connecting. */
+  HELLO_TIMEOUT: { message: 'No hello received in time', close: 1008 },
+  /** Nothing received for IDLE_SOCKET_TIMEOUT_MS. */
+  IDLE_TIMEOUT: { message: 'Connection idle for too long', close: 1000 },
+  /** The page's Origin is not in ALLOWED_ORIGINS. */
+  ORIGIN_NOT_ALLOWED: { message: 'This page may not connect here', close: 1008 },
 } as const satisfies Record<string, { message: string; close: number }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -6,6 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from './app';
+import { bannerLines } from './banner';
 import { loadConfig, type Config } from './config';
 import { createEngine } from './dialogue/engine';
 import { isAppError } from './errors';
@@ -32,26 +33,7 @@ function readConfig(): Config {
 }
 
 function printUrls(config: Config, port: number): void {
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const rows: [string, string][] = [
-    ['Storefront (buyer widget)', `${base}/storefront`],
-    ...config.agents.map((a): [string, string] => [`Agent console (${a.id})`, `${base}/agent?token=${encodeURIComponent(a.token)}`]),
-    ...config.managers.map((m): [string, string] => [`Script editor (${m.id})`, `${base}/manage?token=${encodeURIComponent(m.token)}`]),
-    ['Health', `${base}/healthz`],
-  ];
-  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
-  const lines = [
-    '',
-    '  店小二 customer-service engine is running',
-    ...rows.map(([label, url]) => `  ${`${label}:`.padEnd(width)}${url}`),
-    ...(config.generatedTokens ? ['  (tokens generated for this run; set AGENT_TOKENS / MANAGER_TOKENS to fix them)'] : []),
-    ...(config.generatedShopSecret
-      ? ['  (SHOP_SECRET generated for this run: the storefront lets you chat as a demo buyer; set SHOP_SECRET to sign your shop\'s buyers)']
-      : []),
-    '',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${bannerLines(config, port).join('\n')}\n`);
 }
 
 async function main(): Promise<void> {

@@ -30,8 +30,10 @@ describe('loadConfig', () => {
     expect(a.managers[0]?.token).not.toBe(b.managers[0]?.token);
   });
 
-  it('leaves /metrics open unless METRICS_TOKEN is set, and refuses a short token', () => {
+  it('keeps /metrics closed unless METRICS_PUBLIC=true or METRICS_TOKEN is set, and refuses a short token', () => {
     expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({}).metricsPublic).toBe(false);
+    expect(loadConfig({ METRICS_PUBLIC: 'true' }).metricsPublic).toBe(true);
     expect(loadConfig({ METRICS_TOKEN: 'm'.repeat(20) }).metricsToken).toBe('m'.repeat(20));
     expect(configError({ METRICS_TOKEN: 'short' }).message).toMatch(/METRICS_TOKEN.*at least 16/);
   });

@@ -278,7 +278,7 @@ export function createEngine(options: EngineOptions): Engine {
   function route(conv: ConversationState, u: Understanding, text: string): { intent: string; policy?: Policy; answer?: Answer; pending?: PendingQuestion; clarify: boolean } {
     const trimmed = text.trim();
     const clarify = conv.slots['clarify'] as ClarifySlot | undefined;
-    const chosen = clarify?.choices[trimmed];
+    const chosen = clarify && Object.hasOwn(clarify.choices, trimmed) ? clarify.choices[trimmed] : undefined;
     if (chosen) return { intent: chosen, clarify: false };
     const pending = conv.slots['pending'] as PendingQuestion | undefined;
     if (pending) {

@@ -30,3 +30,8 @@ export function queuePriority(info: Pick<HandoffInfo, 'reason' | 'priority'>, co
 export function comparePriority(a: Priority, b: Priority): number {
   return RANK[a] - RANK[b];
 }
+
+/** `p`, lowered to `cap` when a cap is set (admission.ts: new anonymous buyers, floods). */
+export function capPriority(p: Priority, cap: Priority | undefined): Priority {
+  return cap !== undefined && RANK[p] > RANK[cap] ? cap : p;
+}

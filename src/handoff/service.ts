@@ -26,7 +26,7 @@ import type { Metrics, SuggestionUse } from '../metrics';
 import type { AgentPresence, NewMessage, PresenceLease, PresenceStatus, QueueEntry, Store, StoredMessage, Timer } from '../store/types';
 import { displayNameOf, type AgentDef, type AgentRegistry } from './agents';
 import { actView } from '../shop/outbox';
-import { queuePriority } from './priority';
+import { capPriority, queuePriority } from './priority';
 import {
   DEFAULT_SLA,
   SLA_PREFIX,
@@ -194,7 +194,8 @@ export class HandoffService {
     await store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
       // Re-prioritise only while still queued, so a claim that already happened is never undone.
       const entry = (await store.listQueue()).find((e) => e.conversationId === conversationId);
-      if (entry && entry.priority !== priority) await store.enqueue({ ...entry, priority });
+      const admitted = entry ? capPriority(priority, entry.cap) : priority; // admission.ts caps
+      if (entry && entry.priority !== admitted) await store.enqueue({ ...entry, priority: admitted });
     });
     this.deps.metrics?.handoffs.inc({ reason: info?.reason ?? 'unknown', priority });
     // The handoff follows the buyer's message within the same turn: start the clocks now.

@@ -96,6 +96,9 @@ export interface QueueItemView {
   lastText?: string;
   intent?: string;
   sla: SlaView[];
+  /** A possible attack: many handoffs from one address ('flood') or one buyer ('repeat'), grouped by `group`. */
+  suspect?: 'flood' | 'repeat';
+  group?: string;
 }
 
 /** Builds the order card of the conversation's order in focus (or the buyer's latest order). */
@@ -180,5 +183,6 @@ export function queueItemView(entry: QueueEntry, conv: ConversationState | null,
     // the agent who holds the conversation may need to call that number.
     ...(turn ? { lastText: maskPhonesInText(turn.text), intent: turn.intent } : {}),
     sla,
+    ...(entry.suspect ? { suspect: entry.suspect, ...(entry.group ? { group: entry.group } : {}) } : {}),
   };
 }

@@ -35,6 +35,7 @@ import { publishScripts, type PublishOutcome, type StoryRunner } from './publish
 import type { ScriptRegistry } from './registry';
 import { sampleContext, sampleForMove, shopSample } from './sample-context';
 import { checkExamples, refineTemplateErrors, validateScripts, type ScriptError, type ValidationResult } from './validate';
+import { templateLimitErrors } from './template-limits';
 
 /** The part of the engine try-it needs (createEngine's result satisfies it). */
 export interface TryEngine {
@@ -280,6 +281,8 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
       const files = drafts.mergedWith(served(), path, text);
       return checkExamples(files, new Set([path])).filter((e) => e.file === path);
     }
+    const tooBig = templateLimitErrors(path, text); // issue 15: refuse before parsing
+    if (tooBig.length > 0) return tooBig;
     const known = knownIntents(drafts.mergedWith(served(), path, text));
     return refineTemplateErrors({ [path]: text }, parseTemplateFile(path, text, known).errors);
   }

@@ -27,6 +27,11 @@ function entry<P extends ScriptErrorParams = NoParams>(en: (p: P) => string, zh:
   return { en, zh };
 }
 
+/** `table[key]` only for the table's own entries: a field or code named `constructor` is not a lookup on Object.prototype. */
+function own(table: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** A name in Chinese quotes: 意图“delivery.when”. */
 const q = (s: ParamValue): string => `“${s}”`;
 
@@ -66,7 +71,7 @@ const INTENT_FIELDS: Record<string, string> = {
 export function intentFieldLabel(field: string): string {
   const m = /^(.*?)\.(\d+)$/.exec(field);
   if (m?.[1] !== undefined && m[2] !== undefined) return `${intentFieldLabel(m[1])} 第 ${Number(m[2]) + 1} 条`;
-  return INTENT_FIELDS[field] ?? field;
+  return own(INTENT_FIELDS, field) ?? field;
 }
 
 const TYPE_WORDS: Record<string, string> = {
@@ -78,7 +83,7 @@ const TYPE_WORDS: Record<string, string> = {
   null: '空值',
   undefined: '空值',
 };
-const typeWord = (t: ParamValue): string => TYPE_WORDS[String(t)] ?? String(t);
+const typeWord = (t: ParamValue): string => own(TYPE_WORDS, String(t)) ?? String(t);
 
 const STATEMENT_WORDS: Record<string, string> = {
   PartialStatement: '{{> …}} 引用片段',
@@ -91,7 +96,7 @@ export const SCRIPT_ERRORS = {
   // ---- any YAML file ------------------------------------------------------------------
   YAML_SYNTAX: entry<{ detail: string; yaml: string }>(
     (p) => `YAML: ${p.detail}`,
-    (p) => `文件格式有误：${YAML_HINTS[p.yaml] ?? '这一行的写法不符合格式，请对照其他行检查缩进、冒号和引号'}`,
+    (p) => `文件格式有误：${own(YAML_HINTS, p.yaml) ?? '这一行的写法不符合格式，请对照其他行检查缩进、冒号和引号'}`,
   ),
   UNKNOWN_FIELD: entry<{ field: string; expected: string }>(
     (p) => `unknown field "${p.field}" (expected ${p.expected})`,
@@ -288,11 +293,23 @@ export const SCRIPT_ERRORS = {
   ),
   TEMPLATE_STATEMENT_NOT_ALLOWED: entry<{ kind: string }>(
     (p) => `${p.kind} is not allowed in reply templates`,
-    (p) => `回复模板里不能使用${STATEMENT_WORDS[p.kind] ?? p.kind}`,
+    (p) => `回复模板里不能使用${own(STATEMENT_WORDS, p.kind) ?? p.kind}`,
   ),
   TEMPLATE_RENDER_FAILED: entry<{ detail: string }>(
     (p) => `cannot render with the sample data: ${p.detail}`,
     () => '用示例数据显示不出这条回复：可能用到了这个场景下没有的变量，可选的变量请放在 {{#if …}} … {{/if}} 里',
+  ),
+  TEMPLATE_TOO_LARGE: entry<{ bytes: number; max: number }>(
+    (p) => `template file is ${p.bytes} bytes; at most ${p.max} are accepted`,
+    (p) => `回复模板文件太大（${Math.ceil(p.bytes / 1024)} KB），最多 ${Math.floor(p.max / 1024)} KB，请拆成几个意图或删掉用不到的回复`,
+  ),
+  TEMPLATE_TOO_DEEP: entry<{ depth: number; max: number }>(
+    (p) => `{{#if}}/{{#unless}} blocks nested ${p.depth} deep; at most ${p.max} are accepted`,
+    (p) => `{{#if}} / {{#unless}} 套了 ${p.depth} 层，最多只能套 ${p.max} 层，请简化这条回复`,
+  ),
+  TEMPLATE_CHECK_TIMEOUT: entry<{ ms: number }>(
+    (p) => `checking this template took longer than ${p.ms} ms; it was stopped`,
+    () => '这个模板太复杂，检查超时了，请简化后再试',
   ),
   TEMPLATES_DEFINED_TWICE: entry<{ intent: string; other: string }>(
     (p) => `replies for ${p.intent} are defined twice (also in ${p.other})`,

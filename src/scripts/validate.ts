@@ -14,6 +14,7 @@ import { LineCounter, Scalar, isMap, isScalar, isSeq, parseDocument, visit } fro
 import { handlebarsSyntaxError } from '../replies/templates';
 import { buildScriptBundle, type ScriptBundle } from './bundle';
 import { scriptError, type ScriptError } from './errors';
+import { templateSetLimitErrors } from './template-limits';
 
 export type { ScriptError } from './errors';
 
@@ -171,6 +172,9 @@ export interface ValidationResult {
  * they are reported when that file is edited (and logged at start, see boot.ts).
  */
 export function validateScripts(files: Record<string, string>, focus: ReadonlySet<string> = new Set()): ValidationResult {
+  // Too large or too deeply nested templates are refused before anything parses them.
+  const limits = templateSetLimitErrors(files);
+  if (limits.length > 0) return { errors: limits };
   const built = buildScriptBundle(files);
   const errors: ScriptError[] = refineTemplateErrors(files, built.errors);
   const seen = new Set(errors.map((e) => `${e.file}:${e.line}:${e.reason}`));

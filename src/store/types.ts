@@ -36,6 +36,12 @@ export interface QueueEntry {
   priority: Priority;
   enqueuedAt: string; // ISO
   reason?: string;
+  /** Highest priority this entry may have (src/handoff/admission.ts). */
+  cap?: Priority;
+  /** Set when admission saw a flood from one address or repeats from one buyer. */
+  suspect?: 'flood' | 'repeat';
+  /** What the suspect entries have in common (`ip:<address>` or `buyer:<id>`), for grouping. */
+  group?: string;
 }
 
 export type PresenceStatus = 'online' | 'away' | 'offline';
@@ -210,6 +216,11 @@ export interface Locks {
   withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T>;
 }
 
+export interface IdlePolicy {
+  anonSessionTtlMs: number;
+  idleConversationMs: number;
+}
+
 export interface Store
   extends ConversationStore,
     MessageLog,
@@ -222,6 +233,13 @@ export interface Store
     Locks,
     ActOutboxStore {
   readonly kind: 'memory' | 'redis';
+  /**
+   * Session life cycle (embedded store; issue 15): removes anonymous sessions whose buyer never
+   * wrote and that are older than `anonSessionTtlMs` (with their conversation and log), and
+   * closes bot conversations idle for `idleConversationMs`. Optional: Redis leaves it to key
+   * expiry and the retention job.
+   */
+  sweepIdle?(policy: IdlePolicy): Promise<{ removed: number; closed: number }>;
   /** 'ok', or 'degraded' with a reason when the backend is unreachable and writes are buffered. */
   health(): { status: 'ok' | 'degraded'; reason?: string };
   /** Resolves once the backend is connected (memory: at once). Operations issued earlier are queued, not lost. */

@@ -16,6 +16,7 @@ import type { Logger } from './logger';
 import { encodeFrame, parseClientFrame, type HelloFrame, type OutMessageFrame, type ServerFrame } from './protocol';
 import { verifyShopBuyer } from './shop-identity';
 import { fileFrameOf } from '../files/frame';
+import { WindowCounter } from './outbound';
 
 export interface BuyerSocketDeps {
   store: Store;
@@ -27,7 +28,12 @@ export interface BuyerSocketDeps {
   shopSecret: string;
   /** True once shutdown began: new messages are refused with SHUTTING_DOWN. */
   isShuttingDown: () => boolean;
+  /** The client's address: per-address budgets (messages, new sessions) count on it. */
+  ip?: string;
 }
+
+/** Buyer ids of signed shop buyers start with this (see conversation-service.ts). */
+const SIGNED_PREFIX = 'shop:';
 
 /** Buyer typing is forwarded to agents at most this often per socket. */
 const TYPING_INTERVAL_MS = 2000;
@@ -50,30 +56,58 @@ class BuyerConnection {
   private stopListening: (() => void) | null = null;
   private lastTypingAt = 0;
   private closed = false;
+  /** Set once this side decided to close: frames still arriving are ignored (and not logged). */
+  private closing = false;
+  private readonly invalidFrames: WindowCounter;
+  private readonly errorReplies: WindowCounter;
+  /** Hello timeout until the first hello or message, then the idle timeout. */
+  private timer: NodeJS.Timeout | null = null;
+  private greeted = false;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly deps: BuyerSocketDeps,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.invalidFrames = new WindowCounter(deps.limits.rateLimitWindowMs);
+    this.errorReplies = new WindowCounter(deps.limits.rateLimitWindowMs);
+  }
 
   start(): void {
     this.ws.on('message', (data: RawData, isBinary: boolean) => this.onFrame(data, isBinary));
     this.ws.on('close', () => this.onClose());
     this.ws.on('error', (err) => this.log.debug({ err }, 'buyer socket error'));
+    this.armTimer();
+  }
+
+  /** (Re)starts the socket's timeout: HELLO_TIMEOUT before the first hello or message, IDLE_TIMEOUT after. */
+  private armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const { helloTimeoutMs, idleSocketTimeoutMs } = this.deps.limits.abuse;
+    const code = this.greeted ? 'IDLE_TIMEOUT' : 'HELLO_TIMEOUT';
+    this.timer = setTimeout(() => {
+      this.log.info({ code }, this.greeted ? 'closing idle buyer socket' : 'closing buyer socket that never said hello');
+      this.fail(code, undefined, true);
+    }, this.greeted ? idleSocketTimeoutMs : helloTimeoutMs);
+    this.timer.unref();
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
+    if (this.closing || this.closed) return;
     if (isBinary) {
       this.fail('BINARY_FRAME', undefined, true);
       return;
     }
     const parsed = parseClientFrame(rawToString(data));
     if (!parsed.ok) {
-      this.sendError(parsed.code, `${ERRORS[parsed.code].message}: ${parsed.detail}`);
+      this.onInvalidFrame(parsed.code, parsed.detail);
       return;
     }
     const frame = parsed.frame;
+    if (frame.type !== 'typing') {
+      this.greeted = true;
+      this.armTimer();
+    }
     switch (frame.type) {
       case 'hello':
         if (this.opening) {
@@ -91,16 +125,54 @@ class BuyerConnection {
     }
   }
 
+  /**
+   * An invalid frame is answered (at most ERROR_REPLIES_PER_WINDOW times per window, so a
+   * client that never reads cannot make us queue replies), and a socket that sends more than
+   * INVALID_FRAME_LIMIT of them in one window is closed with INVALID_FLOOD, logged once.
+   */
+  private onInvalidFrame(code: ErrorCode, detail: string): void {
+    const { invalidFrameLimit } = this.deps.limits.abuse;
+    const count = this.invalidFrames.hit();
+    if (count > invalidFrameLimit) {
+      this.log.warn({ ip: this.deps.ip, count, code: 'INVALID_FLOOD' }, 'buyer socket sends only invalid frames; closing it');
+      this.fail('INVALID_FLOOD', undefined, true);
+      return;
+    }
+    this.sendError(code, `${ERRORS[code].message}: ${detail}`);
+  }
+
+  /**
+   * New anonymous sessions are counted per address (NEW_SESSIONS_PER_IP per
+   * SESSION_WINDOW_MS): a hello with a resume token is a reconnect and is not counted unless
+   * it turns out to start a new session. Returns false (and closes) when over the limit.
+   */
+  private async admitNewSession(hello: HelloFrame, verified: boolean): Promise<boolean> {
+    if (verified || hello.resumeToken) return true;
+    return this.countNewSession();
+  }
+
+  private async countNewSession(): Promise<boolean> {
+    const { newSessionsPerIp, sessionWindowMs } = this.deps.limits.abuse;
+    const ip = this.deps.ip ?? 'unknown';
+    const rate = await this.deps.store.hit(`rate:sessions:${ip}`, sessionWindowMs, newSessionsPerIp);
+    if (rate.allowed) return true;
+    this.log.warn({ ip, count: rate.count, code: 'TOO_MANY_SESSIONS' }, 'too many new buyer sessions from one address; closing socket');
+    this.fail('TOO_MANY_SESSIONS', undefined, true);
+    return false;
+  }
+
   /** Opens or resumes the session, subscribes, then sends welcome and everything after lastSeq. */
   private async open(hello: HelloFrame): Promise<void> {
     try {
       const shopBuyerId = this.verifiedShopBuyer(hello);
+      if (!(await this.admitNewSession(hello, shopBuyerId !== undefined))) return;
       const { session, conversation, resumed } = await this.deps.conversations.openSession({
         ...(shopBuyerId ? { shopBuyerId } : {}),
         ...(hello.buyerId ? { buyerId: hello.buyerId } : {}),
         ...(hello.resumeToken ? { resumeToken: hello.resumeToken } : {}),
         ...(hello.productId ? { productId: hello.productId } : {}),
       });
+      if (!resumed && !shopBuyerId && hello.resumeToken && !(await this.countNewSession())) return;
       if (this.closed) return;
       this.buyerId = session.buyerId;
       this.conversationId = session.conversationId;
@@ -168,12 +240,12 @@ class BuyerConnection {
     const buyerId = this.buyerId;
     if (!conversationId || !buyerId || this.closed) return;
 
-    const { rateLimitMessages: limit, rateLimitWindowMs: windowMs } = this.deps.limits;
     try {
-      const rate = await this.deps.store.hit(`rate:buyer:${buyerId}`, windowMs, limit);
+      const rate = await this.messageBudget(buyerId);
       if (!rate.allowed) {
-        if (rate.count > limit * FLOOD_CLOSE_FACTOR) {
-          this.log.warn({ buyerId, count: rate.count }, 'buyer flood; closing socket');
+        if (this.closing) return;
+        if (rate.count > rate.limit * FLOOD_CLOSE_FACTOR) {
+          this.log.warn({ buyerId, ip: this.deps.ip, count: rate.count }, 'buyer flood; closing socket');
           this.fail('RATE_LIMITED', undefined, true, clientId);
         } else {
           this.sendError('RATE_LIMITED', undefined, clientId);
@@ -181,13 +253,29 @@ class BuyerConnection {
         return;
       }
       this.pending.add(clientId);
-      const { stored } = await this.deps.conversations.receiveBuyerMessage(conversationId, clientId, text);
+      const { stored } = await this.deps.conversations.receiveBuyerMessage(conversationId, clientId, text, {
+        ...(this.deps.ip !== undefined ? { ip: this.deps.ip } : {}),
+        signed: buyerId.startsWith(SIGNED_PREFIX),
+      });
       this.enqueue(() => this.deliverOwn(stored));
     } catch (err) {
       this.pending.delete(clientId);
       this.log.error({ err, conversationId }, 'could not store buyer message');
       this.sendError('STORE_UNAVAILABLE', undefined, clientId);
     }
+  }
+
+  /**
+   * The buyer's own budget, and for anonymous buyers also their address's budget
+   * (RATE_LIMIT_MESSAGES_PER_IP), so reconnecting as a new anonymous buyer gains nothing.
+   */
+  private async messageBudget(buyerId: string): Promise<{ allowed: boolean; count: number; limit: number }> {
+    const { rateLimitMessages: limit, rateLimitWindowMs: windowMs } = this.deps.limits;
+    const own = await this.deps.store.hit(`rate:buyer:${buyerId}`, windowMs, limit);
+    if (!own.allowed || buyerId.startsWith(SIGNED_PREFIX) || this.deps.ip === undefined) return { ...own, limit };
+    const perIp = this.deps.limits.abuse.messagesPerIp;
+    const ip = await this.deps.store.hit(`rate:ip:${this.deps.ip}`, windowMs, perIp);
+    return { ...ip, limit: perIp };
   }
 
   private async onTyping(): Promise<void> {
@@ -271,13 +359,19 @@ class BuyerConnection {
   }
 
   private sendError(code: ErrorCode, message?: string, id?: string): void {
+    // Error replies are rate-limited: a client flooding bad frames and not reading must not fill our memory.
+    if (this.errorReplies.hit() > this.deps.limits.abuse.errorRepliesPerWindow) return;
     this.send({ type: 'error', code, message: message ?? ERRORS[code].message, ...(id ? { id } : {}) });
   }
 
   /** Sends the error, then closes with the code's close code when `close` is set. */
   private fail(code: ErrorCode, message: string | undefined, close: boolean, id?: string): void {
+    if (this.closing) return;
     this.sendError(code, message, id);
-    if (close && this.ws.readyState === this.ws.OPEN) this.ws.close(ERRORS[code].close, code);
+    if (!close) return;
+    this.closing = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(ERRORS[code].close, code);
   }
 
   /**
@@ -291,6 +385,7 @@ class BuyerConnection {
 
   private onClose(): void {
     this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
     this.stopListening?.();
     this.stopListening = null;
   }

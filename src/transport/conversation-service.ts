@@ -14,6 +14,8 @@ import type { BuyerSession, NewMessage, Store, StoredMessage } from '../store/ty
 import { orderNumbersIn, type ShopScope } from '../shop/snapshot';
 import { isAppError } from '../errors';
 import type { Logger } from './logger';
+import { admitHandoff, type AdmissionLimits } from '../handoff/admission';
+import { capPriority } from '../handoff/priority';
 import {
   conversationChannel,
   HANDOFF_CHANNEL,
@@ -48,6 +50,8 @@ export interface ConversationServiceDeps {
   shopScope?: ShopScope;
   /** Called after a turn's new state is saved (e.g. to queue its new acts for the shop). */
   afterTurn?: (before: ConversationState, after: ConversationState) => Promise<void>;
+  /** Per-address and per-buyer handoff budgets (src/handoff/admission.ts); unset: no admission rules. */
+  admission?: AdmissionLimits;
 }
 
 export interface OpenSessionInput {
@@ -67,6 +71,12 @@ const SHOP_SESSION_PREFIX = 'shop:';
 /** The session id of a signed shop buyer. */
 export function shopSessionId(shopBuyerId: string): string {
   return `${SHOP_SESSION_PREFIX}${shopBuyerId}`;
+}
+
+/** Where a buyer message came from: the client address and whether the buyer is a signed shop buyer. */
+export interface MessageOrigin {
+  ip?: string;
+  signed?: boolean;
 }
 
 export interface OpenedSession {
@@ -172,7 +182,13 @@ export class ConversationService {
    * turn. Resolves once stored, so the caller can acknowledge; the reply follows on the Bus.
    * `duplicate` is true when the client id was seen before (no second turn runs).
    */
-  async receiveBuyerMessage(conversationId: string, clientId: string, text: string): Promise<{ stored: StoredMessage; duplicate: boolean }> {
+  async receiveBuyerMessage(
+    conversationId: string,
+    clientId: string,
+    text: string,
+    /** Who sent it (address, signed shop identity), for the handoff admission budgets. */
+    origin?: MessageOrigin,
+  ): Promise<{ stored: StoredMessage; duplicate: boolean }> {
     const nonce = newId('', 6);
     const stored = await this.deps.store.appendMessage(conversationId, {
       from: 'buyer',
@@ -185,7 +201,7 @@ export class ConversationService {
     const duplicate = stored.meta?.['nonce'] !== nonce;
     if (!duplicate) {
       await this.publish({ kind: 'message', conversationId, message: stored });
-      this.scheduleTurn(conversationId, stored);
+      this.scheduleTurn(conversationId, stored, origin);
     }
     return { stored, duplicate };
   }
@@ -239,9 +255,9 @@ export class ConversationService {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private scheduleTurn(conversationId: string, message: StoredMessage): void {
+  private scheduleTurn(conversationId: string, message: StoredMessage, origin?: MessageOrigin): void {
     const previous = this.turnChains.get(conversationId) ?? Promise.resolve();
-    const turn = previous.then(() => this.runTurnSafely(conversationId, message));
+    const turn = previous.then(() => this.runTurnSafely(conversationId, message, origin));
     this.turnChains.set(conversationId, turn);
     this.inFlight.add(turn);
     void turn.finally(() => {
@@ -250,19 +266,19 @@ export class ConversationService {
     });
   }
 
-  private async runTurnSafely(conversationId: string, message: StoredMessage): Promise<void> {
+  private async runTurnSafely(conversationId: string, message: StoredMessage, origin?: MessageOrigin): Promise<void> {
     try {
-      await this.deps.store.withLock(`turn:${conversationId}`, this.deps.turnLockMs, () => this.runTurn(conversationId, message));
+      await this.deps.store.withLock(`turn:${conversationId}`, this.deps.turnLockMs, () => this.runTurn(conversationId, message, origin));
     } catch (err) {
       // Never leave the buyer unanswered: a failed turn hands the conversation to a person.
       this.deps.logger.error({ err, conversationId, seq: message.seq }, 'bot turn failed; handing off');
-      await this.handOffAfterError(conversationId, message.seq, failureSummary(err)).catch((e: unknown) =>
+      await this.handOffAfterError(conversationId, message.seq, failureSummary(err), origin).catch((e: unknown) =>
         this.deps.logger.error({ err: e, conversationId }, 'could not hand off after a failed turn'),
       );
     }
   }
 
-  private async runTurn(conversationId: string, message: StoredMessage): Promise<void> {
+  private async runTurn(conversationId: string, message: StoredMessage, origin?: MessageOrigin): Promise<void> {
     const { store, engine } = this.deps;
     const conv = await store.getConversation(conversationId);
     if (!conv) throw new Error(`conversation ${conversationId} not found`);
@@ -289,7 +305,7 @@ export class ConversationService {
     }
     if (startsHandoff && result.handoff) {
       const { priority, reason, summary } = result.handoff;
-      await this.queueForAgent(conversationId, { priority, reason, summary, at: this.now() });
+      await this.queueForAgent(conversationId, { priority, reason, summary, at: this.now() }, next, origin);
       this.deps.logger.info({ conversationId, reason, priority }, 'conversation handed off');
     }
     const u = result.understanding;
@@ -348,9 +364,10 @@ export class ConversationService {
     } catch {
       // No suggestions: the agent still gets the photo.
     }
-    await this.deps.store.saveConversation({ ...conv, status: 'queued', updatedAt: at, handoff: { reason, priority, summary, suggestions, at } });
+    const queued: ConversationState = { ...conv, status: 'queued', updatedAt: at, handoff: { reason, priority, summary, suggestions, at } };
+    await this.deps.store.saveConversation(queued);
     await this.postMessage(conv.id, { from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } });
-    await this.queueForAgent(conv.id, { priority, reason, summary, at });
+    await this.queueForAgent(conv.id, { priority, reason, summary, at }, queued);
     this.deps.logger.info({ conversationId: conv.id, asked }, 'buyer photo: handed off');
   }
 
@@ -373,7 +390,7 @@ export class ConversationService {
    * A turn failed outside the engine (the engine catches its own failures): tell the buyer
    * a person is coming, then queue the conversation for one with high priority.
    */
-  private async handOffAfterError(conversationId: string, replyTo: number, summary = 'bot turn failed'): Promise<void> {
+  private async handOffAfterError(conversationId: string, replyTo: number, summary = 'bot turn failed', origin?: MessageOrigin): Promise<void> {
     const { store, engine } = this.deps;
     const conv = await store.getConversation(conversationId);
     if (!conv || conv.status !== 'bot') return;
@@ -382,13 +399,14 @@ export class ConversationService {
     await this.postMessage(conversationId, { from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo } }).catch((err: unknown) =>
       this.deps.logger.error({ err, conversationId }, 'could not post the holding reply'),
     );
-    await store.saveConversation({
+    const queued: ConversationState = {
       ...conv,
       status: 'queued',
       updatedAt: at,
       handoff: { reason: 'error', priority: 'high', summary, suggestions: [], at },
-    });
-    await this.queueForAgent(conversationId, { priority: 'high', reason: 'error', summary, at });
+    };
+    await store.saveConversation(queued);
+    await this.queueForAgent(conversationId, { priority: 'high', reason: 'error', summary, at }, queued, origin);
   }
 
   /**
@@ -398,11 +416,22 @@ export class ConversationService {
   private async queueForAgent(
     conversationId: string,
     h: Pick<HandoffQueuedEvent, 'priority' | 'reason' | 'summary' | 'at'>,
+    conversation: ConversationState,
+    origin?: MessageOrigin,
   ): Promise<void> {
     const { store } = this.deps;
-    await store.enqueue({ conversationId, priority: h.priority, enqueuedAt: h.at, reason: h.reason });
+    const limits = this.deps.admission;
+    const result = limits
+      ? await admitHandoff({ conversation, limits, rate: store, signed: origin?.signed === true, ...(origin?.ip !== undefined ? { origin: origin.ip } : {}) })
+      : undefined;
+    const admission = result?.admission ?? {};
+    if (result?.firstOverBudget) {
+      this.deps.logger.warn({ conversationId, ip: origin?.ip, suspect: admission.suspect, group: admission.group }, 'handoffs over their budget; queueing the rest at normal priority, marked suspect');
+    }
+    const priority = capPriority(h.priority, admission.cap);
+    await store.enqueue({ conversationId, priority, enqueuedAt: h.at, reason: h.reason, ...admission });
     await this.setHandoffStatus(conversationId, 'queued');
-    const queued: HandoffQueuedEvent = { kind: 'queued', conversationId, ...h, instanceId: this.deps.instanceId };
+    const queued: HandoffQueuedEvent = { kind: 'queued', conversationId, ...h, priority, instanceId: this.deps.instanceId };
     await store.publish(HANDOFF_CHANNEL, queued);
   }
 }

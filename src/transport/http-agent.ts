@@ -155,11 +155,12 @@ export function registerAgentRoutes(ctx: AppContext, agents: AgentRegistry, hand
   router.get('/agent.js', ({ req, res }) => staticFiles.send(req, res, 'agent.js'));
   router.get('/agent.css', ({ req, res }) => staticFiles.send(req, res, 'agent.css'));
 
-  const metricsToken = ctx.deps.config.metricsToken;
+  const { metricsToken, metricsPublic } = ctx.deps.config;
   router.get(
     '/metrics',
     async ({ req, res, url }) => {
-      if (metricsToken !== undefined && !sameSecret(tokenFrom(req, url), metricsToken)) throw new AppError('UNAUTHORIZED');
+      // Closed unless METRICS_PUBLIC=true; with METRICS_TOKEN set, a scraper that shows it may read.
+      if (!metricsPublic && (metricsToken === undefined || !sameSecret(tokenFrom(req, url), metricsToken))) throw new AppError('UNAUTHORIZED');
       const text = await metrics.render();
       res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
       res.end(text);

@@ -13,6 +13,7 @@ import { clientAddressResolver } from './client-address';
 import type { Logger } from './logger';
 import type { Router } from './router';
 import { encodeFrame } from './protocol';
+import { guardOutbound } from './outbound';
 
 /** Client address as TRUST_PROXY says to read it (src/transport/client-address.ts). */
 export { clientAddress as clientIp } from './client-address';
@@ -21,7 +22,27 @@ export interface SocketServerOptions {
   limits: Limits;
   trustProxy: TrustProxy;
   logger: Logger;
+  /** Extra page origins allowed to open sockets besides this server's own (ALLOWED_ORIGINS). */
+  allowedOrigins?: readonly string[];
 }
+
+/**
+ * May a page from `origin` open a socket here? Clients that send no Origin (not a browser)
+ * may; a browser page may when it was served by this server (same host as the request) or
+ * its origin is in ALLOWED_ORIGINS (a shop's pages embedding the widget).
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** One warning per address and kind of refusal in this long. */
+const LOG_SAMPLE_MS = 10_000;
 
 interface Tracked {
   alive: boolean;
@@ -34,6 +55,7 @@ export class SocketServer {
   private readonly tracked = new Map<WebSocket, Tracked>();
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly clientIp: (req: IncomingMessage) => string;
+  private readonly lastWarned = new Map<string, number>();
 
   constructor(
     private readonly router: Router,
@@ -55,6 +77,13 @@ export class SocketServer {
     return this.tracked.size;
   }
 
+  /** Bytes queued and not yet sent, over every open socket (what slow readers cost us). */
+  bufferedBytes(): number {
+    let total = 0;
+    for (const ws of this.tracked.keys()) total += ws.bufferedAmount;
+    return total;
+  }
+
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     let url: URL;
     try {
@@ -71,15 +100,26 @@ export class SocketServer {
     socket.on('error', () => socket.destroy());
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const ip = this.clientIp(req);
+      if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins ?? [])) {
+        this.warnSampled(ip, 'ORIGIN_NOT_ALLOWED', () =>
+          this.options.logger.warn({ ip, origin: req.headers.origin, path: url.pathname }, 'socket from a page origin not in ALLOWED_ORIGINS refused'),
+        );
+        ws.send(encodeFrame({ type: 'error', code: 'ORIGIN_NOT_ALLOWED', message: ERRORS.ORIGIN_NOT_ALLOWED.message }));
+        ws.close(ERRORS.ORIGIN_NOT_ALLOWED.close, 'ORIGIN_NOT_ALLOWED');
+        return;
+      }
       const count = (this.perIp.get(ip) ?? 0) + 1;
       if (count > this.options.limits.maxConnectionsPerIp) {
         // Upgrade first so a browser can read why: it cannot see an HTTP status on a failed upgrade.
-        this.options.logger.warn({ ip, count }, 'too many sockets from one address');
+        this.warnSampled(ip, 'TOO_MANY_CONNECTIONS', () => this.options.logger.warn({ ip, count }, 'too many sockets from one address'));
         ws.send(encodeFrame({ type: 'error', code: 'TOO_MANY_CONNECTIONS', message: ERRORS.TOO_MANY_CONNECTIONS.message }));
         ws.close(ERRORS.TOO_MANY_CONNECTIONS.close, 'TOO_MANY_CONNECTIONS');
         return;
       }
       this.perIp.set(ip, count);
+      guardOutbound(ws, this.options.limits.abuse.maxSocketBufferBytes, (bufferedBytes) =>
+        this.options.logger.warn({ ip, path: url.pathname, bufferedBytes, code: 'SLOW_CONSUMER' }, 'socket is not reading its frames; dropping it'),
+      );
       const entry: Tracked = { alive: true, ip };
       this.tracked.set(ws, entry);
       ws.on('pong', () => (entry.alive = true));
@@ -95,6 +135,20 @@ export class SocketServer {
         ws.close(ERRORS.INTERNAL.close, 'INTERNAL');
       }
     });
+  }
+
+  /**
+   * Log sampling: a refusal that repeats for one address (a flood of connection attempts) is
+   * logged once per LOG_SAMPLE_MS, not once per attempt.
+   */
+  private warnSampled(ip: string, code: string, log: () => void): void {
+    const key = `${code} ${ip}`;
+    const now = Date.now();
+    const last = this.lastWarned.get(key);
+    if (last !== undefined && now - last < LOG_SAMPLE_MS) return;
+    if (this.lastWarned.size > 10_000) this.lastWarned.clear();
+    this.lastWarned.set(key, now);
+    log();
   }
 
   private release(ws: WebSocket): void {

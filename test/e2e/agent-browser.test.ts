@@ -24,7 +24,7 @@ describe('agent console in a browser', () => {
   let s: AgentServer;
   let browser: Browser;
   beforeAll(async () => {
-    s = await startAgentServer();
+    s = await startAgentServer({ env: { METRICS_PUBLIC: 'true' } });
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ARGS });
     mkdirSync('/tmp/shots', { recursive: true });
   }, 60_000);

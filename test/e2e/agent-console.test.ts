@@ -252,7 +252,7 @@ describe('SLA and metrics over HTTP', () => {
 
   it('detects a first-response breach with a fake clock and reports it in /api/stats and /metrics', async () => {
     let nowMs = Date.parse('2025-03-01T02:00:00Z');
-    const s = await startAgentServer({ console: { clock: () => new Date(nowMs) } });
+    const s = await startAgentServer({ console: { clock: () => new Date(nowMs) }, env: { METRICS_PUBLIC: 'true' } });
     try {
       const buyer = await s.buyer();
       await say(buyer, '我要人工');

@@ -18,10 +18,16 @@
  * failure meanwhile.
  *
  * Start-up: the journal is replayed; a torn last line (a crash mid-write) is ignored with a
- * warning; a damaged line in the middle is skipped with a warning and the original file is
- * kept as `journal-<time>.damaged`. Then the journal is compacted: the current state is written
- * as a fresh journal (temp file, fsync, rename, fsync dir). It is compacted again while
- * running once it grows past `compactBytes` and twice its size after the last compaction.
+ * warning; a damaged line in the middle (not JSON, an unknown op, a field missing or null) is
+ * skipped with a warning naming the file and line, and the original file is kept as
+ * `journal-<time>.damaged`. A damaged line loses only itself: a later message of the same
+ * conversation is kept, and the seq it leaves out is filled with an internal stand-in marked
+ * `meta.lost` (agents see it; buyers do not), and logged. Then the journal is compacted: the
+ * current state is written as a fresh journal (temp file, fsync, rename, fsync dir) — but only
+ * when the disk has room for that second copy; otherwise, or when the write fails (ENOSPC),
+ * start-up goes on with the journal as it is and says why. It is compacted again while running
+ * once it grows past `compactBytes` and twice its size after the last compaction, again only
+ * with room for the copy.
  *
  * Compaction while running does not hold up writes: the snapshot goes to a temp file in the
  * background while batches keep going to the current journal (and are acknowledged as usual);
@@ -36,7 +42,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppError } from '../../errors';
 import type { StoreLogger } from '../shared';
-import { applyOp, isJournalOp, snapshotOps, type JournalOp, type MemoryState } from './state';
+import { isJournalOp, replayOp, snapshotOps, type JournalOp, type MemoryState } from './state';
 import { fdatasync, fileLines, fsyncDir, isAlive, writeAll, writeAllSync } from '../durable-file';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -67,6 +73,8 @@ interface Compaction {
 }
 
 const JOURNAL = 'journal.jsonl';
+/** Room kept free beyond the snapshot's estimated size before compacting (at most; 10% for small journals). */
+const FREE_SPACE_MARGIN = 1024 * 1024;
 const LOCK = 'LOCK';
 const MAX_BACKOFF_MS = 5000;
 
@@ -98,10 +106,17 @@ export class Journal {
     this.file = path.join(opts.dir, JOURNAL);
     fs.mkdirSync(opts.dir, { recursive: true });
     this.takeDirLock();
+    // A temp file left by a compaction that was interrupted (crash, full disk) is never the journal.
+    fs.rmSync(`${this.file}.tmp`, { force: true });
     this.replay();
-    this.snapshotBytes = this.writeSnapshotSync();
-    this.fileBytes = this.snapshotBytes;
-    this.fd = fs.openSync(this.file, 'a');
+    const compacted = this.compactAtStart();
+    this.fileBytes = compacted ?? this.existingBytes();
+    this.snapshotBytes = compacted ?? this.fileBytes;
+    try {
+      this.fd = fs.openSync(this.file, 'a');
+    } catch (err) {
+      throw new AppError('STORE_UNAVAILABLE', `cannot open the journal ${this.file} for writing: ${(err as Error).message}`, undefined, { cause: err });
+    }
     if (opts.fsync === 'interval') {
       this.syncTimer = setInterval(() => this.periodicSync(), opts.fsyncIntervalMs);
       this.syncTimer.unref();
@@ -206,7 +221,61 @@ export class Journal {
   }
 
   private shouldCompact(): boolean {
-    return this.fileBytes > this.opts.compactBytes && this.fileBytes > 2 * this.snapshotBytes;
+    if (!(this.fileBytes > this.opts.compactBytes && this.fileBytes > 2 * this.snapshotBytes)) return false;
+    // The snapshot is at most about the live state: the last snapshot plus what was written since.
+    if (this.hasRoomFor(this.fileBytes)) return true;
+    this.compactRetryAt = Date.now() + 60_000;
+    return false;
+  }
+
+  private existingBytes(): number {
+    try {
+      return fs.statSync(this.file).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Free bytes on the journal's file system, or undefined when it cannot be told. */
+  private freeBytes(): number | undefined {
+    try {
+      const st = fs.statfsSync(this.opts.dir);
+      return st.bavail * st.bsize;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** True when a copy of about `bytes` fits next to the journal; warns (naming sizes) when not. */
+  private hasRoomFor(bytes: number): boolean {
+    const free = this.freeBytes();
+    if (bytes === 0 || free === undefined || free >= bytes + Math.min(FREE_SPACE_MARGIN, Math.ceil(bytes / 10))) return true;
+    this.opts.logger.warn(
+      { dir: this.opts.dir, file: this.file, journalBytes: bytes, freeBytes: free },
+      'not compacting the journal: the disk has no room for the compacted copy; free some space (the journal keeps working meanwhile)',
+    );
+    return false;
+  }
+
+  /**
+   * Start-up compaction when the disk has room for the copy. Returns the compacted size, or
+   * undefined when the journal stays as it was (no room, or the write failed: ENOSPC).
+   */
+  private compactAtStart(): number | undefined {
+    if (!this.hasRoomFor(this.existingBytes())) return undefined;
+    try {
+      return this.writeSnapshotSync();
+    } catch (err) {
+      fs.rmSync(`${this.file}.tmp`, { force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      this.opts.logger.warn(
+        { dir: this.opts.dir, file: `${this.file}.tmp`, code, err: (err as Error).message },
+        code === 'ENOSPC'
+          ? 'start-up compaction stopped: the disk is full (ENOSPC); keeping the journal as it is — free some space'
+          : 'start-up compaction failed; keeping the journal as it is',
+      );
+      return undefined;
+    }
   }
 
   /** Starts writing the snapshot in the background; lines written from now on form the tail. */
@@ -300,19 +369,39 @@ export class Journal {
     const buf = fs.readFileSync(this.file);
     let damaged = 0;
     for (const { text, lineNo, last } of fileLines(buf)) {
-      const op = parseLine(text);
-      if (op && applyOp(this.state, op)) continue;
+      const parsed = parseLine(text);
+      let problem = typeof parsed === 'string' ? parsed : undefined;
+      if (typeof parsed !== 'string') {
+        try {
+          const { applied, filled } = replayOp(this.state, parsed);
+          if (filled.length > 0 && parsed.t === 'msg') {
+            this.opts.logger.warn(
+              { file: this.file, line: lineNo, conversationId: parsed.v.conversationId, lostSeqs: filled },
+              'messages missing before this journal line (damaged lines); kept the later ones and marked the gap as lost',
+            );
+          }
+          if (applied) continue;
+          problem = 'op does not fit the state before it';
+        } catch (err) {
+          problem = `op could not be applied: ${(err as Error).message}`;
+        }
+      }
       if (last) {
-        this.opts.logger.warn({ file: this.file, line: lineNo }, 'ignoring torn last line of journal (crash during a write)');
+        this.opts.logger.warn({ file: this.file, line: lineNo, problem }, 'ignoring torn last line of journal (crash during a write)');
       } else {
         damaged += 1;
-        this.opts.logger.warn({ file: this.file, line: lineNo }, 'skipping damaged journal line');
+        this.opts.logger.warn({ file: this.file, line: lineNo, problem }, `skipping damaged journal line ${lineNo} of ${this.file}`);
       }
     }
     if (damaged > 0) {
       const keep = path.join(this.opts.dir, `journal-${new Date().toISOString().replace(/[:.]/g, '-')}.damaged`);
-      fs.copyFileSync(this.file, keep);
-      this.opts.logger.warn({ kept: keep, damaged }, 'journal had damaged lines; original kept');
+      try {
+        fs.copyFileSync(this.file, keep);
+        this.opts.logger.warn({ file: this.file, kept: keep, damaged }, 'journal had damaged lines; original kept');
+      } catch (err) {
+        fs.rmSync(keep, { force: true });
+        this.opts.logger.warn({ file: this.file, damaged, err: (err as Error).message }, 'journal had damaged lines; could not keep a copy of the original');
+      }
     }
   }
 
@@ -357,13 +446,15 @@ export class Journal {
   }
 }
 
-function parseLine(text: string): JournalOp | null {
+/** The op on a line, or why the line is not one. */
+function parseLine(text: string): JournalOp | string {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    return isJournalOp(value) ? value : null;
+    value = JSON.parse(text);
   } catch {
-    return null;
+    return 'not valid JSON';
   }
+  return isJournalOp(value) ? value : 'not a journal op (unknown type, or a field missing or null)';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -13,6 +13,7 @@ import { LocalLocks, sortQueue, stderrLogger, type AuditEntry, type StoreLogger 
 import type {
   AgentPresence,
   BuyerSession,
+  IdlePolicy,
   NewMessage,
   PresenceLease,
   QueueEntry,
@@ -449,6 +450,36 @@ class MemoryStore implements Store {
 
   withLock<T>(key: string, _ttlMs: number, fn: () => Promise<T>): Promise<T> {
     return this.locks.run(key, fn);
+  }
+
+  // --- session life cycle (issue 15) ---------------------------------------------------
+
+  async sweepIdle(policy: IdlePolicy): Promise<{ removed: number; closed: number }> {
+    const now = this.now();
+    const ops: JournalOp[] = [];
+    const dropped = new Set<string>();
+    for (const session of this.state.sessions.values()) {
+      if (session.buyerId.startsWith('shop:')) continue; // signed buyers' sessions are the shop's
+      const conv = this.state.conversations.get(session.conversationId);
+      if (!conv || conv.status !== 'bot') continue;
+      const messages = this.state.logs.get(conv.id)?.messages ?? [];
+      const buyerWrote = messages.some((m) => m.from === 'buyer');
+      if (!buyerWrote && now - Date.parse(conv.createdAt) >= policy.anonSessionTtlMs) {
+        ops.push({ t: 'drop', buyer: session.buyerId, conv: conv.id });
+        dropped.add(conv.id);
+      }
+    }
+    let closed = 0;
+    for (const conv of this.state.conversations.values()) {
+      if (conv.status !== 'bot' || dropped.has(conv.id)) continue;
+      const messages = this.state.logs.get(conv.id)?.messages;
+      const last = messages?.[messages.length - 1]?.at ?? conv.updatedAt;
+      if (now - Date.parse(last) < policy.idleConversationMs) continue;
+      ops.push({ t: 'conv', v: { ...copy(conv), status: 'closed', closedResolution: 'idle', updatedAt: new Date(now).toISOString() } });
+      closed += 1;
+    }
+    if (ops.length > 0) await this.commit(...ops);
+    return { removed: dropped.size, closed };
   }
 
   // --- lifecycle -----------------------------------------------------------------------

@@ -77,7 +77,9 @@ export type JournalOp =
   /** n is the entry's position, so a line written twice (retried write) is applied once. */
   | { t: 'audit'; n: number; v: AuditEntry }
   /** An outbox act added or updated (the whole entry: applying it twice is harmless). */
-  | { t: 'act'; v: OutboxAct };
+  | { t: 'act'; v: OutboxAct }
+  /** An expired anonymous session and its conversation and log, removed (issue 15). */
+  | { t: 'drop'; buyer: string; conv: string };
 
 export function logOf(state: MemoryState, conversationId: string): ConversationLog {
   let log = state.logs.get(conversationId);
@@ -167,7 +169,42 @@ export function applyOp(state: MemoryState, op: JournalOp): boolean {
     case 'act':
       state.outbox.set(op.v.id, op.v);
       return true;
+    case 'drop':
+      state.sessions.delete(op.buyer);
+      state.conversations.delete(op.conv);
+      state.logs.delete(op.conv);
+      return true;
   }
+}
+
+/** Text of the stand-in for a message lost to a damaged journal line (agents see it as an internal note). */
+export const LOST_MESSAGE_TEXT = '〔这条消息的记录已损坏，内容丢失〕';
+
+/**
+ * Replay of one journal line. Like `applyOp`, except that a message whose seq leaves a gap
+ * (the lines before it were damaged) is kept: each missing seq gets an internal stand-in
+ * marked `meta.lost`, so later messages of the conversation survive one bad line. Returns
+ * the seqs filled in, if any.
+ */
+export function replayOp(state: MemoryState, op: JournalOp): { applied: boolean; filled: number[] } {
+  if (op.t === 'msg') {
+    const log = logOf(state, op.v.conversationId);
+    const filled: number[] = [];
+    while (op.v.seq > log.messages.length + 1) {
+      const seq = log.messages.length + 1;
+      log.messages.push({
+        conversationId: op.v.conversationId,
+        seq,
+        from: 'system',
+        text: LOST_MESSAGE_TEXT,
+        at: op.v.at,
+        meta: { internal: true, lost: true },
+      });
+      filled.push(seq);
+    }
+    return { applied: applyOp(state, op), filled };
+  }
+  return { applied: applyOp(state, op), filled: [] };
 }
 
 /** The ops that rebuild `state` from nothing: what a compacted journal contains. */
@@ -206,6 +243,7 @@ const OP_TYPES = new Set<string>([
   'undraft',
   'audit',
   'act',
+  'drop',
 ]);
 
 /**
@@ -213,10 +251,39 @@ const OP_TYPES = new Set<string>([
  * a full schema check would buy little; this catches garbage that happens to parse as JSON.
  */
 export function isJournalOp(value: unknown): value is JournalOp {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { t?: unknown }).t === 'string' &&
-    OP_TYPES.has((value as { t: string }).t)
-  );
+  if (typeof value !== 'object' || value === null) return false;
+  const op = value as Record<string, unknown>;
+  if (typeof op['t'] !== 'string' || !OP_TYPES.has(op['t'])) return false;
+  // The fields each op reads when applied: a line with `"v": null` is damage, not a TypeError.
+  return (REQUIRED[op['t']] ?? []).every(([path, type]) => {
+    const parts = path.split('.');
+    let at: unknown = op;
+    for (const part of parts) {
+      if (typeof at !== 'object' || at === null || !Object.hasOwn(at, part)) return false;
+      at = (at as Record<string, unknown>)[part];
+    }
+    return type === 'object' ? typeof at === 'object' && at !== null : typeof at === type;
+  });
 }
+
+type FieldType = 'string' | 'number' | 'object';
+const REQUIRED: Readonly<Record<string, readonly (readonly [string, FieldType])[]>> = {
+  conv: [['v', 'object'], ['v.id', 'string']],
+  session: [['v', 'object'], ['v.buyerId', 'string']],
+  msg: [['v', 'object'], ['v.conversationId', 'string'], ['v.seq', 'number']],
+  enqueue: [['v', 'object'], ['v.conversationId', 'string']],
+  dequeue: [['id', 'string']],
+  presence: [['v', 'object'], ['v.agentId', 'string']],
+  assign: [['agent', 'string'], ['conv', 'string']],
+  unassign: [['agent', 'string'], ['conv', 'string']],
+  lease: [['agent', 'string'], ['until', 'number']],
+  unlease: [['agent', 'string']],
+  timer: [['v', 'object'], ['v.key', 'string']],
+  untimer: [['key', 'string']],
+  script: [['v', 'object'], ['v.version', 'number']],
+  active: [['version', 'number']],
+  draft: [['path', 'string'], ['v', 'object']],
+  undraft: [],
+  audit: [['n', 'number'], ['v', 'object']],
+  drop: [['buyer', 'string'], ['conv', 'string']],
+};
