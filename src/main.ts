@@ -9,6 +9,7 @@ import { createApp, type App } from './app';
 import { loadConfig, type Config } from './config';
 import { createEngine } from './dialogue/engine';
 import { isAppError } from './errors';
+import { countActs } from './metrics';
 import { bootScripts, type BootedScripts } from './scripts/boot';
 import { loadDemoShop } from './shop';
 import { createStore } from './store';
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
       log: logger.child({ component: 'scripts' }),
     });
     const agentConsole = createAgentConsole();
-    const engine = agentConsole.wrapEngine(createEngine({ shop, getScripts: scripts.registry.getScripts }));
+    const engine = agentConsole.wrapEngine(createEngine({ shop, getScripts: scripts.registry.getScripts, onActs: (acts) => countActs(agentConsole.metrics, acts) }));
     app = createApp({
       config,
       store,

@@ -12,6 +12,7 @@ import { renderMove, variantCount, type RenderedMove } from '../replies/render';
 import type { TemplateSet } from '../replies/templates';
 import type { ScriptBundle } from '../scripts/bundle';
 import type { Address, Buyer, Order, Product, ShopData } from '../shop/types';
+import { appendActs, type Act } from './acts';
 import { bareOffer, priceOnly, readAnswer } from './answers';
 import { addressChangePolicy, addressConfirmPolicy, correctAddress, isPhoneChange, ADDRESS_CHANGE } from './address';
 import { clarifyPolicy, FALLBACK, type ClarifySlot } from './clarify';
@@ -65,6 +66,8 @@ export interface EngineOptions {
   clarifyBelow?: number;
   /** Turns kept in state (default 50). */
   maxTurns?: number;
+  /** Told the acts recorded in a turn (for metrics); errors it throws are ignored. */
+  onActs?: (acts: readonly Act[]) => void;
 }
 
 export interface OpenConversationInput {
@@ -179,8 +182,10 @@ export function createEngine(options: EngineOptions): Engine {
       counters[key] = n + 1;
       return n;
     };
+    const lastText = said[said.length - 1]?.text;
     const replies = moves.map((m) => {
-      const r: RenderedMove = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, pick });
+      let r: RenderedMove = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, pick });
+      if (lastText !== undefined && r.text === lastText) r = notTheSameAgain(bundle, m, r, lastText, now);
       const intent = m.intent === 'system' ? handled : m.intent;
       const reply: BotReply = { text: r.text, intent, category: categoryOf(bundle, intent, fallbackCategory), templateId: r.templateId };
       const quick = [...(m.quickReplies ?? []), ...(r.quickReplies ?? [])];
@@ -193,6 +198,22 @@ export function createEngine(options: EngineOptions): Engine {
       conv.slots[BOT_SAID] = [...botSaid(conv), ...replies.map((r): BotSaid => ({ text: r.text, ...(r.templateId ? { templateId: r.templateId } : {}) }))].slice(-2);
     }
     return replies;
+  }
+
+  /**
+   * The bot never sends the very sentence it sent last: another variant of the move, else the
+   * same answer opened with the system `again` move ("亲，跟您再确认一下："), which the buyer
+   * reads as the bot knowing it is repeating itself.
+   */
+  function notTheSameAgain(bundle: ScriptBundle, m: Move, first: RenderedMove, lastText: string, now: Date): RenderedMove {
+    const count = variantCount(bundle.templates, m.intent, m.move);
+    for (let v = 0; v < count; v++) {
+      const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, variant: v });
+      if (r.text !== lastText) return r;
+    }
+    if (variantCount(bundle.templates, 'system', 'again') === 0) return first;
+    const lead = renderMove(bundle.templates, 'system', 'again', m.vars ?? {}, { now, utcOffsetMinutes: offset, pick: (n) => Math.floor(random() * n) });
+    return { ...first, text: `${lead.text}${first.text}` };
   }
 
   /**
@@ -278,8 +299,9 @@ export function createEngine(options: EngineOptions): Engine {
   function route(conv: ConversationState, u: Understanding, text: string): { intent: string; policy?: Policy; answer?: Answer; pending?: PendingQuestion; clarify: boolean } {
     const trimmed = text.trim();
     const clarify = conv.slots['clarify'] as ClarifySlot | undefined;
-    const chosen = clarify?.choices[trimmed];
-    if (chosen) return { intent: chosen, clarify: false };
+    // The buyer's text is a key here: an own property only ("constructor" is no topic).
+    const chosen = clarify && Object.hasOwn(clarify.choices, trimmed) ? clarify.choices[trimmed] : undefined;
+    if (typeof chosen === 'string') return { intent: chosen, clarify: false };
     const pending = conv.slots['pending'] as PendingQuestion | undefined;
     if (pending) {
       // A bare size ("换29") answers the exchange's size question.
@@ -324,6 +346,14 @@ export function createEngine(options: EngineOptions): Engine {
     }
     if (u.intent === FALLBACK || u.confidence < clarifyBelow) return { intent: FALLBACK, clarify: true };
     return { intent: u.intent, clarify: false };
+  }
+
+  /** The acts stage: stamps the acts the buyer confirmed this turn and appends them to conv.acts. */
+  function recordActs(conv: ConversationState, result: PolicyResult, now: Date): Act[] {
+    if (!result.acts || result.acts.length === 0) return [];
+    const { all, added } = appendActs(conv, result.acts, now);
+    conv.acts = all;
+    return added;
   }
 
   function applySlots(conv: ConversationState, result: PolicyResult): void {
@@ -392,6 +422,7 @@ export function createEngine(options: EngineOptions): Engine {
     const handled = result.handledAs ?? routed.intent;
     if (!routed.clarify) delete conv.slots['clarify'];
     applySlots(conv, result);
+    const recorded = recordActs(conv, result, now);
     if (result.productId !== undefined) conv.productId = result.productId;
     delete conv.slots['pending'];
 
@@ -407,6 +438,7 @@ export function createEngine(options: EngineOptions): Engine {
     conv.slots['last'] = last;
 
     const turn: TurnResult = { conversation: conv, understanding: understandingOf(u), replies };
+    if (recorded.length > 0) turn.acts = recorded;
     if (h) {
       const f = focus(conv);
       const summary = buildSummary({
@@ -517,11 +549,20 @@ export function createEngine(options: EngineOptions): Engine {
     },
 
     handleMessage(conv, text) {
+      let result: TurnResult;
       try {
-        return handleMessageUnsafe(conv, text);
+        result = handleMessageUnsafe(conv, text);
       } catch (e) {
         return failSafe(conv, text, e);
       }
+      if (result.acts && options.onActs) {
+        try {
+          options.onActs(result.acts);
+        } catch {
+          // Counting must never cost the buyer the reply.
+        }
+      }
+      return result;
     },
 
     suggest(conv) {

@@ -165,7 +165,7 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
  * they existed still load (the engine then does without: no notice, fewer generic suggestions).
  */
 export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
-  system: ['no_agent', 'agent_greet', 'agent_hold', 'agent_apology', 'ask_order', 'ask_photos'],
+  system: ['no_agent', 'agent_greet', 'agent_hold', 'agent_apology', 'ask_order', 'ask_photos', 'again'],
 };
 
 /** The variables a template for `intent` may use (common + its category's set). */
