@@ -101,7 +101,7 @@ function main(): void {
   };
 
   const printAct = (a: Act): void => {
-    if (args.json) process.stdout.write(`${JSON.stringify({ type: 'act', kind: a.kind, ...a })}\n`);
+    if (args.json) process.stdout.write(`${JSON.stringify({ type: 'act', ...a })}\n`);
     else process.stdout.write(`--- 已记录 ${describeAct(a)}\n`);
   };
 

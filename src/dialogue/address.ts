@@ -83,7 +83,7 @@ export function correctAddress(u: Understanding, base: Address): Address | undef
       changed = true;
     } else if (!entity?.recipient) {
       for (const m of typed.matchAll(UNIT_RE)) {
-        out.detail = replaceUnit(compactDetail(out.detail), m[1] as string, m[2] as string);
+        out.detail = replaceUnit(out.detail, m[1] as string, m[2] as string);
         changed = true;
       }
     }

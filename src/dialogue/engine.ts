@@ -13,13 +13,13 @@ import type { TemplateSet } from '../replies/templates';
 import type { ScriptBundle } from '../scripts/bundle';
 import type { Address, Buyer, Order, Product, ShopData } from '../shop/types';
 import { appendActs, type Act } from './acts';
-import { bareOffer, priceOnly, readAnswer } from './answers';
+import { bareOffer, isAcceptance, priceOnly, readAnswer } from './answers';
 import { addressChangePolicy, addressConfirmPolicy, correctAddress, isPhoneChange, ADDRESS_CHANGE } from './address';
 import { clarifyPolicy, FALLBACK, type ClarifySlot } from './clarify';
 import { shipTimePolicy, signedNotReceivedPolicy, trackingPolicy } from './delivery';
 import { orderFlowAfter, typedOrder, withTypedOrderNumbers } from './focus';
 import { helloPolicy, openingPolicy, thanksPolicy } from './greeting';
-import { hagglePolicy, HAGGLE, type HaggleSlot } from './haggle';
+import { hagglePolicy, isWalkAway, HAGGLE, type HaggleSlot } from './haggle';
 import { buildSummary, genericMovesFor, handoffInfo, maxPriority, nearlySameText, suggestionIntents, suggestionReason } from './handoff';
 import { humanPolicy } from './human';
 import { codPolicy, invoicePolicy, isPriceQuestion, payPolicy, pricePolicy, PAY } from './payment';
@@ -124,6 +124,8 @@ const LAST_RESORT_REPLY = '亲，稍等一下哦，马上为您转接人工客�
 const ANGRY = /[!！]{3,}|[?？]{3,}/;
 const ANGRY_CATEGORIES = new Set(['delivery', 'return', 'bad_review']);
 const YES_INTENTS = new Set(['greeting.thanks']);
+/** Walking away over the price before any bargaining: "太贵了 不要了", "我去别家看看". */
+const PRICE_WALK_AWAY = /贵|别家|别的店|其他家|对比|比较|货比三家/u;
 
 /** Creates the engine. Options are validated here so a wiring mistake fails at start. */
 export function createEngine(options: EngineOptions): Engine {
@@ -320,6 +322,14 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const haggle = conv.slots['haggle'] as HaggleSlot | undefined;
     const bargaining = haggle !== undefined && haggle.deal === undefined;
+    // Bargaining in context: acceptance of our last price, walking away, a coupon question.
+    if (haggle !== undefined && !u.entities.some((e) => e.kind === 'money' || e.kind === 'order')) {
+      if (isAcceptance(u)) return { intent: HAGGLE, answer: 'yes', clarify: false };
+      if (isWalkAway(u.normalized) && !/退|换货|退款/u.test(u.normalized)) return { intent: HAGGLE, clarify: false };
+    }
+    if (haggle === undefined && isWalkAway(u.normalized) && PRICE_WALK_AWAY.test(u.normalized) && !/退|换货|退款|快递|物流/u.test(u.normalized)) {
+      return { intent: HAGGLE, clarify: false };
+    }
     // On a product page a message that is only a price ("400", "450吧") is an offer too.
     const onPage = conv.productId !== undefined ? shop.product(conv.productId) : undefined;
     const pagePrice = onPage ? priceOnly(u, onPage.listPrice) : undefined;

@@ -109,6 +109,10 @@ const HAGGLE_VARIABLES: VariableSet = {
   'cheaper.price': { description: 'Its price (yuan)', optional: true },
   'cheaper.fits': { description: "true when the buyer's offer reaches its lowest price (it fits the budget); else it is only the closest", optional: true },
   shipBy: { description: 'When an order paid now ships (ISO), use {{when shipBy}} → 今天 16:00 / 明天 16:00' },
+  quantity: { description: 'Pieces the buyer names with their price ("三件一百五" → 3), in the terms move', optional: true },
+  total: { description: 'Our price for that quantity (yuan), in the terms move', optional: true },
+  courier: { description: 'A courier the buyer asked for that is not the default, in the terms move', optional: true },
+  defaultCourier: { description: 'The courier the shop ships with by default', optional: true },
 };
 
 const GREETING_VARIABLES: VariableSet = {
@@ -137,7 +141,7 @@ const BY_CATEGORY: Record<string, VariableSet> = {
  * each of them. Intents not listed here (added by a manager) need only `reply`.
  */
 export const REQUIRED_MOVES: Record<string, readonly string[]> = {
-  'haggle.bargain': ['ask_price', 'concession', 'counter', 'final', 'deal', 'firm', 'cheaper'],
+  'haggle.bargain': ['ask_price', 'concession', 'counter', 'final', 'deal', 'firm', 'cheaper', 'deal_holds', 'terms', 'retain', 'retain_cheaper', 'goodbye', 'coupon', 'free_shipping', 'ask_offer'],
   'address.confirm': ['show', 'confirmed', 'shipped', 'no_order', 'not_found'],
   'address.change': ['ask_new', 'read_back', 'changed', 'shipped', 'no_order', 'not_found'],
   'delivery.ship_time': ['will_ship', 'late', 'unpaid', 'no_order', 'not_found'],
