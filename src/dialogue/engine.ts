@@ -16,6 +16,7 @@ import { appendActs, type Act } from './acts';
 import { bareOffer, isAcceptance, priceOnly, readAnswer } from './answers';
 import { addressChangePolicy, addressConfirmPolicy, correctAddress, isPhoneChange, ADDRESS_CHANGE } from './address';
 import { clarifyPolicy, FALLBACK, type ClarifySlot } from './clarify';
+import { contextClaim } from './context';
 import { shipTimePolicy, signedNotReceivedPolicy, trackingPolicy } from './delivery';
 import { orderFlowAfter, typedOrder, withTypedOrderNumbers } from './focus';
 import { helloPolicy, openingPolicy, thanksPolicy } from './greeting';
@@ -26,6 +27,7 @@ import { codPolicy, invoicePolicy, isPriceQuestion, payPolicy, pricePolicy, PAY 
 import { isUsableAddress, move, type Answer, type HandoffRequest, type Move, type PendingQuestion, type Policy, type PolicyInput, type PolicyResult } from './policy';
 import { infoPolicy, stockPolicy } from './product';
 import { damagedPolicy, exchangePolicy, orderedProduct, refundPolicy, sizeAnswer, EXCHANGE } from './returns';
+import { priceProtectPolicy, remarkPolicy, REMARK } from './remark';
 import { complaintPolicy } from './review';
 import type { BotReply, ConversationState, HandoffInfo, Suggestion, TurnResult } from './types';
 
@@ -48,6 +50,8 @@ export const POLICIES: Record<string, Policy> = {
   'payment.invoice': invoicePolicy,
   'payment.pay': payPolicy,
   'human.request': humanPolicy,
+  'delivery.remark': remarkPolicy,
+  'payment.price_protect': priceProtectPolicy,
   'greeting.hello': helloPolicy,
   'greeting.thanks': thanksPolicy,
 };
@@ -316,12 +320,25 @@ export function createEngine(options: EngineOptions): Engine {
         return { intent: pending.owner, answer: 'yes', pending, clarify: false };
       }
       if (idx === 1 || typed === 'no') return { intent: pending.owner, answer: 'no', pending, clarify: false };
+      // The remark asked for again after a "no": whatever the buyer says next is the note.
+      if (pending.owner === REMARK && pending.kind === 'text') return { intent: REMARK, clarify: false };
       // A correction ("不对，是101号") amends the address being read back.
       const readBack = pending.owner === ADDRESS_CHANGE && pending.kind === 'read_back' ? (pending.data?.['address'] as Address | undefined) : undefined;
       if (readBack && correctAddress(u, readBack)) return { intent: ADDRESS_CHANGE, pending, clarify: false };
     }
     const haggle = conv.slots['haggle'] as HaggleSlot | undefined;
     const bargaining = haggle !== undefined && haggle.deal === undefined;
+    const inFocus = focus(conv);
+    const claim = contextClaim({
+      u,
+      lastHandled: (conv.slots['last'] as LastTurn | undefined)?.handled,
+      ...(inFocus.product ? { product: inFocus.product } : {}),
+      ...(inFocus.order ? { orderStatus: inFocus.order.status } : {}),
+      bargaining: haggle !== undefined,
+    });
+    if (claim && !(haggle !== undefined && (isAcceptance(u) || isWalkAway(u.normalized)) && claim.intent === 'payment.pay')) {
+      return { intent: claim.intent, ...(claim.policy ? { policy: claim.policy } : {}), clarify: false };
+    }
     // Bargaining in context: acceptance of our last price, walking away, a coupon question.
     if (haggle !== undefined && !u.entities.some((e) => e.kind === 'money' || e.kind === 'order')) {
       if (isAcceptance(u)) return { intent: HAGGLE, answer: 'yes', clarify: false };
@@ -546,6 +563,7 @@ export function createEngine(options: EngineOptions): Engine {
         slots: {},
         turns: [],
         facts: [],
+        acts: [],
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
       };
