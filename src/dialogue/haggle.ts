@@ -259,7 +259,7 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
     return done({ moves: [move(input, HAGGLE, 'coupon', vars(s.deal !== undefined ? { deal: s.deal } : {}))], pending: null });
   }
   // The buyer said yes to our last price ("好的，就这个价", "那就按你说的吧").
-  if ((input.answer === 'yes' || typedYes) && s.deal === undefined && (s.rounds > 0 || s.asked === true)) return closeDeal(s.price);
+  if ((input.answer === 'yes' || typedYes) && s.deal === undefined && (s.rounds > 0 || s.asked === true || s.counters.length > 0)) return closeDeal(s.price);
   if (s.deal !== undefined) {
     if (typedYes || input.answer === 'yes' || (offer !== undefined && offer >= s.deal && !otherTerms)) return closeDeal(s.deal);
     if (offer === undefined && isWalkAway(text)) return retain();

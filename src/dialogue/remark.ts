@@ -30,7 +30,8 @@ export function remarkText(text: string): string {
     .replace(/^(?:你好|您好|亲|麻烦|请|帮我|帮忙|能不能|可以|能)*(?:帮我)?(?:在订单上|在订单里|订单)?(?:加个|加一下|写个|写一下)?(?:备注|留言)(?:一下|下)?(?:[:：，,]|说)?/u, '')
     .replace(/(?:哦|呀|啊|哈|谢谢|谢啦|好吗|可以吗|行吗)*[～~。!！\s]*$/u, '')
     .trim();
-  return t.length > 0 ? t.slice(0, 60) : text.slice(0, 60);
+  // Read back in shop punctuation (the normalizer made the commas ASCII).
+  return (t.length > 0 ? t : text).slice(0, 60).replace(/,/g, '，');
 }
 
 export function remarkPolicy(input: PolicyInput): PolicyResult {

@@ -55,11 +55,12 @@ const COMMAND_RE = new RegExp(
 const LEAD_RE = /^(?:不对|不是|错了|对了|哦|噢|嗯|亲|你好|您好|麻烦|请|帮我|那)?[，,。.\s!！]*/u;
 
 /** Who the parcel goes to: after a cue, optionally a command and a kinship word, a 2–4 character name. */
-const RECIPIENT_CUE = '(?:收件人|收货人|联系人|收件|收货)';
+const RECIPIENT_CUE = '(?:收件人|收货人|联系人|收件|收货)(?!地址|地|信息|电话|手机|时间|码)';
 const KIN = '(?:我妈妈?|我爸爸?|我老公|我老婆|我媳妇|我爱人|我朋友|我同事|我女朋友|我男朋友|我姐姐?|我哥哥?|我弟弟?|我妹妹?|我儿子|我女儿|我婆婆|我奶奶|我爷爷|我外婆|我舅舅|我阿姨|家人|朋友|同事)';
 const RECIPIENT_RE = new RegExp(
   `${RECIPIENT_CUE}(?:的?名字|姓名)?(?:要|需要)?(?:改成|改为|换成|换为|更改为|变更为|是|为|写|填|:|：)*[\\s,，:：]*(?:${KIN}[\\s,，:：]*)?([${HAN}]{2,4}?)(?=[\\s,，。;；]|\\d|电话|手机|$|[${HAN}]{0,0}(?:${PROVINCES.join('|')}))`,
 );
+const RECIPIENT_RE_ALL = new RegExp(RECIPIENT_RE.source, 'g');
 /** Words that are never a name, whatever comes before them. */
 const NOT_A_NAME = new RegExp(`^(?:地址|电话|手机|号码|信息|改成|换成|改为|换为|是|我妈|我爸|本人|自己|名字|姓名|${KIN.slice(3, -1)})`);
 /** "李秀英 13911112222" / "13911112222 李秀英": a name standing next to the phone. */
@@ -175,12 +176,12 @@ function parsePlace(text: string): { parts: Parts; start: number; end: number } 
 
 /** The recipient the buyer names, by cue ("收件人换成我妈 李秀英") or standing next to the phone. */
 function findRecipient(text: string, phoneSpan: { start: number; end: number } | undefined): { name: string; start: number; end: number } | undefined {
-  const cued = RECIPIENT_RE.exec(text);
-  if (cued?.[1] && !NOT_A_NAME.test(cued[1])) {
-    let name = cued[1];
+  for (const cued of text.matchAll(RECIPIENT_RE_ALL)) {
+    if (!cued[1] || NOT_A_NAME.test(cued[1])) continue;
     // "收件人改成张三电话…" may have caught one character too many; a name never ends in these.
-    name = name.replace(/[的了吧呢啊]$/u, '');
-    if (name.length >= 2) return { name, start: cued.index, end: cued.index + cued[0].length };
+    const name = cued[1].replace(/[的了吧呢啊]$/u, '');
+    const at = cued.index ?? 0;
+    if (name.length >= 2) return { name, start: at, end: at + cued[0].length };
   }
   if (!phoneSpan) return undefined;
   const before = NAME_BY_PHONE_RE.exec(text.slice(0, phoneSpan.start));
