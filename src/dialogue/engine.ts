@@ -17,6 +17,7 @@ import { bareOffer, isAcceptance, priceOnly, readAnswer } from './answers';
 import { addressChangePolicy, addressConfirmPolicy, correctAddress, isPhoneChange, ADDRESS_CHANGE } from './address';
 import { clarifyPolicy, FALLBACK, type ClarifySlot } from './clarify';
 import { contextClaim } from './context';
+import { otherQuestions } from './questions';
 import { shipTimePolicy, signedNotReceivedPolicy, trackingPolicy } from './delivery';
 import { orderFlowAfter, typedOrder, withTypedOrderNumbers } from './focus';
 import { helloPolicy, openingPolicy, thanksPolicy } from './greeting';
@@ -453,10 +454,27 @@ export function createEngine(options: EngineOptions): Engine {
     if (result.productId !== undefined) conv.productId = result.productId;
     delete conv.slots['pending'];
 
-    const h = decideHandoff(bundle, handled, u, text, result);
+    let h = decideHandoff(bundle, handled, u, text, result);
     const moves = [...result.moves];
+    const mainCount = moves.length;
+    // Two or three questions in one message: the others are answered in the same reply.
+    if (!routed.clarify && !routed.answer && !h) {
+      for (const other of otherQuestions(text, handled, bundle.understand)) {
+        const extra = (POLICIES[other.intent] ?? genericPolicy)(policyInput(conv, other, other.intent, now));
+        if (extra.acts || extra.pending) continue; // an act or a question of its own needs its own turn
+        moves.push(...extra.moves.filter((m) => m.intent !== 'system'));
+        h ??= decideHandoff(bundle, other.intent, other, text, extra);
+      }
+    }
+    const extraCount = moves.length - mainCount;
     if (h && !h.announced) moves.push({ intent: 'system', move: h.priority === 'normal' ? 'handoff' : 'handoff_urgent', vars: pin && move(pin, 'system', 'handoff').vars });
     const replies = render(conv, bundle, moves, handled, u.category, now);
+    if (extraCount > 0 && mainCount > 0) {
+      // One reply answers every question asked, in the order asked.
+      const extras = replies.splice(mainCount, extraCount);
+      const main = replies[mainCount - 1] as BotReply;
+      main.text = [main.text, ...extras.map((r) => r.text)].join('\n');
+    }
     if (result.pending && !h) {
       const lastQuick = replies[replies.length - 1]?.quickReplies ?? [];
       conv.slots['pending'] = { ...result.pending, choices: result.pending.choices.length > 0 ? result.pending.choices : lastQuick };
