@@ -106,3 +106,12 @@ export function signedNotReceivedPolicy(input: PolicyInput): PolicyResult {
     },
   };
 }
+
+/** "发货了记得把单号发我": the tracking number reaches the buyer through the order page once it ships. */
+export function notifyPolicy(input: PolicyInput): PolicyResult {
+  const { order } = input;
+  if (order && order.shipment && (order.status === 'shipped' || order.status === 'delivered')) {
+    return { ...trackingPolicy({ ...input, intent: TRACKING }), handledAs: TRACKING };
+  }
+  return { moves: [move(input, SHIP_TIME, 'notify', { shipBy: shipByFor(input.now, input.shop).toISOString() })], handledAs: SHIP_TIME };
+}

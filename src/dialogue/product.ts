@@ -57,7 +57,11 @@ function sizeInFocus(input: PolicyInput): { size?: string; now: boolean } {
 }
 
 function stockAnswer(input: PolicyInput, intent: string, product: Product): Move {
-  const colors = productColors(input.u.normalized, product, lastEntity(input.u, 'color')?.value);
+  const named = productColors(input.u.normalized, product, lastEntity(input.u, 'color')?.value);
+  // A size alone after a colour question ("那换个L的呢") keeps the colour asked about before.
+  const before = slot<string[]>(input.conv, 'wantedColors') ?? [];
+  const keepColor = named.length === 0 && lastEntity(input.u, 'color') === undefined && askedSize(input.u) !== undefined;
+  const colors = keepColor ? before.filter((c) => product.variants.some((v) => v.color === c)) : named;
   const colorNamed = colors.length > 0 || lastEntity(input.u, 'color') !== undefined;
   const focus = sizeInFocus(input);
   // A size named before counts when the buyer now asks about a colour ("那换个白的呢").
@@ -145,6 +149,8 @@ export function stockPolicy(input: PolicyInput): PolicyResult {
   const named = askedSize(input.u);
   const recommended = advice?.vars?.['recommendedSize'];
   if (named !== undefined) slots['wantedSize'] = named;
+  const colorsNow = productColors(input.u.normalized, product, lastEntity(input.u, 'color')?.value);
+  if (colorsNow.length > 0) slots['wantedColors'] = colorsNow;
   else if (typeof recommended === 'string') slots['wantedSize'] = sizeKey(recommended);
   if (Object.keys(slots).length > 0) result.slots = slots;
   return result;

@@ -155,7 +155,7 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
   'haggle.bargain': ['ask_price', 'concession', 'counter', 'final', 'deal', 'firm', 'cheaper', 'deal_holds', 'terms', 'retain', 'retain_cheaper', 'goodbye', 'coupon', 'free_shipping', 'ask_offer'],
   'address.confirm': ['show', 'confirmed', 'shipped', 'no_order', 'not_found'],
   'address.change': ['ask_new', 'read_back', 'changed', 'shipped', 'no_order', 'not_found'],
-  'delivery.ship_time': ['will_ship', 'late', 'unpaid', 'no_order', 'not_found'],
+  'delivery.ship_time': ['will_ship', 'late', 'unpaid', 'no_order', 'not_found', 'notify'],
   'delivery.tracking': ['latest', 'overdue', 'delivered', 'no_events'],
   'delivery.signed_not_received': ['apologise', 'checked'],
   'return.refund': ['within', 'not_shipped', 'unpaid', 'cancelled', 'in_transit', 'outside', 'disputed', 'shipping_fee', 'no_order', 'not_found', 'confirm_refund', 'confirm_return', 'kept'],
