@@ -220,7 +220,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
     if (variantCount(bundle.templates, 'system', 'again') === 0) return first;
     const lead = renderMove(bundle.templates, 'system', 'again', m.vars ?? {}, { now, utcOffsetMinutes: offset, pick: (n) => Math.floor(random() * n) });
-    return { ...first, text: `${lead.text}${first.text}` };
+    return { ...first, text: `${lead.text}${first.text.replace(/^亲[，,～~]\s*/u, '')}` };
   }
 
   /**
