@@ -21,7 +21,8 @@ const QUALITY = /破损|破了|坏了|损坏|质量|瑕疵|开线|脱线|掉毛|
 /** Whether the return is for a quality problem: said now, or the flow this conversation is in. */
 export function isQualityReturn(input: PolicyInput): boolean {
   if (QUALITY.test(input.u.normalized)) return true;
-  return input.conv.turns.slice(-6).some((t) => t.intent === DAMAGED || QUALITY.test(t.text));
+  // What the buyer said in the last few messages (not the classifier's guesses about them).
+  return input.conv.turns.slice(-6).some((t) => QUALITY.test(t.text));
 }
 
 /** The order's (first) item as the buyer knows it: name, colour, size. */
@@ -86,6 +87,8 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
   if (!order) return { moves: [orderMissing(input, REFUND)] };
   if (order.status === 'disputed') return disputed(input, REFUND, order);
   // Nothing was paid: nothing to refund; the unpaid order closes by itself or can be cancelled.
+  // Cash on delivery is unpaid by design: nothing to refund, the order is cancelled before it ships.
+  if (order.status === 'unpaid' && order.cashOnDelivery) return { moves: [move(input, REFUND, 'cod_unshipped')] };
   if (order.status === 'unpaid') return { moves: [move(input, REFUND, 'unpaid')] };
   // Already cancelled: any payment goes back the way it came, nothing to record.
   if (order.status === 'cancelled') return { moves: [move(input, REFUND, 'cancelled')] };

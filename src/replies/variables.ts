@@ -158,7 +158,7 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
   'delivery.ship_time': ['will_ship', 'late', 'unpaid', 'no_order', 'not_found', 'notify'],
   'delivery.tracking': ['latest', 'overdue', 'delivered', 'no_events'],
   'delivery.signed_not_received': ['apologise', 'checked'],
-  'return.refund': ['within', 'not_shipped', 'unpaid', 'cancelled', 'in_transit', 'outside', 'disputed', 'shipping_fee', 'no_order', 'not_found', 'confirm_refund', 'confirm_return', 'kept'],
+  'return.refund': ['within', 'not_shipped', 'unpaid', 'cancelled', 'in_transit', 'outside', 'disputed', 'shipping_fee', 'no_order', 'not_found', 'confirm_refund', 'confirm_return', 'kept', 'cod_unshipped'],
   'return.exchange': ['offer', 'ask_size', 'out_of_stock', 'outside', 'no_order', 'not_found', 'confirm'],
   'delivery.remark': ['read_back', 'recorded', 'ask_again', 'shipped', 'no_order', 'not_found'],
   'payment.price_protect': ['explain'],
