@@ -10,6 +10,7 @@ import { bannerLines } from './banner';
 import { loadConfig, type Config } from './config';
 import { createEngine } from './dialogue/engine';
 import { isAppError } from './errors';
+import { countActs } from './metrics';
 import { bootScripts, type BootedScripts } from './scripts/boot';
 import { connectShop } from './shop';
 import { ActDelivery } from './shop/outbox';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
       log: logger.child({ component: 'scripts' }),
     });
     const agentConsole = createAgentConsole();
-    const engine = agentConsole.wrapEngine(createEngine({ shop, getScripts: scripts.registry.getScripts }));
+    const engine = agentConsole.wrapEngine(createEngine({ shop, getScripts: scripts.registry.getScripts, onActs: (acts) => countActs(agentConsole.metrics, acts) }));
     app = createApp({
       config,
       store,

@@ -21,6 +21,8 @@ export interface Metrics {
   readonly slaApproaching: Counter<'kind'>;
   readonly suggestions: Counter<'template' | 'use'>;
   readonly agentsOnline: Gauge;
+  /** Acts the buyers confirmed (deal, address_change, exchange, return, refund, cod, remark). */
+  readonly acts: Counter<'kind'>;
   /** Sets the async source of live gauges (queue length, agents online), read on each scrape. */
   setLiveSource(source: () => Promise<{ queueLength: number; agentsOnline: number }>): void;
   /** Prometheus text exposition. */
@@ -123,6 +125,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
+  const acts = new Counter({
+    name: `${p}acts_total`,
+    help: 'Acts buyers confirmed with the bot, by kind (deal, address_change, exchange, return, refund, cod, remark)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     messages,
@@ -135,10 +143,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     slaApproaching,
     suggestions,
     agentsOnline,
+    acts,
     setLiveSource(source) {
       liveSource = source;
     },
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };
+}
+
+/** Counts the acts recorded in one turn (wired as the engine's onActs). */
+export function countActs(metrics: Pick<Metrics, 'acts'>, acts: readonly { kind: string }[]): void {
+  for (const a of acts) metrics.acts.inc({ kind: a.kind });
 }

@@ -4,6 +4,8 @@
  * end of input. With --json, one JSON object per event:
  *   {"type":"message","from":"bot","text","intent","category","offer"?,"quickReplies"?}
  *   {"type":"handoff","reason","priority","summary","suggestions":[{"text","reason"}]}
+ *   {"type":"act","kind","id","at",…the act's own fields} for every act the buyer confirmed
+ *     (e.g. {"type":"act","kind":"deal","price":404,…}; see src/dialogue/acts.ts)
  * Options: --product ID (the product page the buyer is on), --buyer ID (demo buyer, default
  * B008, a new buyer), --no-greet. There is no agent here, so after a handoff the
  * conversation returns to the bot and the chat goes on. With SHOP_API_URL set, shop data comes
@@ -12,6 +14,7 @@
  */
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { describeAct, type Act } from '../dialogue/acts';
 import { createEngine } from '../dialogue/engine';
 import type { BotReply, HandoffInfo } from '../dialogue/types';
 import { buildScriptBundle, loadScriptFiles } from '../scripts/bundle';
@@ -110,6 +113,11 @@ async function main(): Promise<void> {
     }
   };
 
+  const printAct = (a: Act): void => {
+    if (args.json) process.stdout.write(`${JSON.stringify({ type: 'act', ...a })}\n`);
+    else process.stdout.write(`--- 已记录 ${describeAct(a)}\n`);
+  };
+
   if (args.greet) (await scope.runLenient(turnShop(conv), () => engine.greet(conv))).forEach(printReply);
   const rl = createInterface({ input: process.stdin, terminal: false });
   let turns = Promise.resolve();
@@ -126,6 +134,7 @@ async function main(): Promise<void> {
       return;
     }
     for (const r of result.replies) printReply(r);
+    for (const a of result.acts ?? []) printAct(a);
     if (result.handoff) printHandoff(result.handoff);
     conv = result.conversation;
     if (conv.status === 'queued') {

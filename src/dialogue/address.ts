@@ -4,8 +4,10 @@
  * before it is noted on the order. Once the parcel has left, the address cannot change
  * here: explain, and a person contacts the courier.
  */
+import { compactDetail, stripCommands } from '../nlu/entities/address';
 import type { AddressEntity, Understanding } from '../nlu/types';
 import type { Address, Order } from '../shop/types';
+import type { ActDraft } from './acts';
 import { effectiveAddress, isUsableAddress, lastEntity, move, orderMissing, type AddressChangeRecord, type PolicyInput, type PolicyResult } from './policy';
 
 export type { AddressChangeRecord } from './policy';
@@ -25,8 +27,8 @@ export function mergeAddress(entity: AddressEntity, base: Address): Address {
     phone: entity.phone ?? base.phone,
     province: entity.province ?? (entity.city ? '' : base.province),
     city: entity.city ?? (entity.province ? '' : base.city),
-    district: entity.district ?? '',
-    detail: entity.detail ?? entity.text,
+    district: entity.district ?? (entity.province || entity.city ? '' : base.district),
+    detail: entity.detail ?? (entity.province || entity.city || entity.district ? '' : base.detail),
   };
 }
 
@@ -40,9 +42,8 @@ export function isPhoneChange(u: Understanding): boolean {
 
 /** One unit of a street address a correction may name alone: "是101号", "5号楼", "1102室". */
 const UNIT_RE = /(\d+)\s*(号楼|号院|号|室|栋|幢|单元|楼|弄)/g;
-
-/** What a buyer says before the corrected part: "不对，是…", "应该是…", "改成…". */
-const CORRECTION_FILLER = /^(?:不对|不是|错了)?[，,。\s]*(?:应该是|改成|改为|是)?/u;
+/** The street name at the start of a detail: "中山北路", "天府大道北段", "湖滨南路". */
+const STREET_NAME_RE = /^([\u4e00-\u9fff]{1,12}?(?:大道|路|街|巷|胡同|里)(?:[东西南北中]段)?)/u;
 
 function replaceUnit(detail: string, value: string, unit: string): string {
   const same = new RegExp(`\\d+\\s*${unit}${unit === '号' ? '(?![楼院])' : ''}`, 'g');
@@ -55,8 +56,8 @@ function replaceUnit(detail: string, value: string, unit: string): string {
 
 /**
  * `base` with the buyer's correction merged in, or undefined when the message corrects
- * nothing: a new phone, a recipient, a whole address with its place, or one unit of the
- * street ("不对，是101号" changes only the number).
+ * nothing: a new phone, a recipient, a whole address with its place, another street
+ * ("不对，是中山北路" keeps the house number), or one unit of the street ("不对，是101号").
  */
 export function correctAddress(u: Understanding, base: Address): Address | undefined {
   let out: Address = { ...base };
@@ -70,14 +71,18 @@ export function correctAddress(u: Understanding, base: Address): Address | undef
       out.recipient = entity.recipient;
       changed = true;
     }
-    const typed = (entity?.detail ?? '').replace(CORRECTION_FILLER, '');
-    const street = typed.replace(UNIT_RE, '').replace(/[\s，,。]/g, '');
-    if (street.length >= 2 && !base.detail.replace(/\s/g, '').includes(street)) {
-      // Another street altogether: it replaces the street part, the place stays.
-      out.detail = typed;
+    const typed = stripCommands(entity?.detail ?? (entity?.recipient ? '' : u.normalized.replace(/[\s。!！?？~～]+$/u, '')));
+    const street = STREET_NAME_RE.exec(typed)?.[1];
+    const baseDetail = compactDetail(base.detail);
+    if (street && !baseDetail.startsWith(typed)) {
+      // Another street: it replaces the street name; the number stays unless one was typed too.
+      const rest = typed.slice(street.length);
+      const baseStreet = STREET_NAME_RE.exec(baseDetail)?.[1];
+      const baseRest = baseStreet ? baseDetail.slice(baseStreet.length) : '';
+      out.detail = rest.length > 0 ? typed : `${street}${baseRest}`;
       changed = true;
-    } else {
-      for (const m of u.normalized.matchAll(UNIT_RE)) {
+    } else if (!entity?.recipient) {
+      for (const m of typed.matchAll(UNIT_RE)) {
         out.detail = replaceUnit(out.detail, m[1] as string, m[2] as string);
         changed = true;
       }
@@ -88,7 +93,19 @@ export function correctAddress(u: Understanding, base: Address): Address | undef
     out.phone = phone.value;
     changed = true;
   }
-  return changed ? out : undefined;
+  return changed && !sameAddress(out, base) ? out : undefined;
+}
+
+/** Two addresses are the same when every field is (spaces in the street do not count). */
+export function sameAddress(a: Address, b: Address): boolean {
+  return (
+    a.recipient === b.recipient &&
+    a.phone === b.phone &&
+    a.province === b.province &&
+    a.city === b.city &&
+    a.district === b.district &&
+    compactDetail(a.detail) === compactDetail(b.detail)
+  );
 }
 
 function shippedOutcome(input: PolicyInput, intent: string, order: Order, handoff: boolean): PolicyResult {
@@ -130,10 +147,12 @@ export function addressChangePolicy(input: PolicyInput): PolicyResult {
   const pendingAddress = input.pending?.kind === 'read_back' ? (input.pending.data?.['address'] as Address | undefined) : undefined;
   if (input.answer === 'yes' && pendingAddress) {
     const record: AddressChangeRecord = { orderNumber: order.number, address: pendingAddress, at: input.now.toISOString() };
+    const act: ActDraft = { kind: 'address_change', orderNumber: order.number, address: pendingAddress, previous: current };
     return {
       ...base,
       moves: [move(input, ADDRESS_CHANGE, 'changed', { address: current, newAddress: pendingAddress })],
       slots: { addressChange: record, awaitingAddress: undefined },
+      acts: [act],
       pending: null,
     };
   }
@@ -148,7 +167,7 @@ export function addressChangePolicy(input: PolicyInput): PolicyResult {
     const corrected = pendingAddress ? correctAddress(input.u, pendingAddress) : undefined;
     if (corrected) return readBack(corrected);
     const entity = lastEntity(input.u, 'address');
-    if (entity && isUsableAddress(entity)) return readBack(mergeAddress(entity, current));
+    if (entity && (isUsableAddress(entity) || entity.recipient !== undefined)) return readBack(mergeAddress(entity, current));
     // A new phone alone keeps the address on file and changes only the number.
     const phone = lastEntity(input.u, 'phone');
     if (phone) return readBack({ ...current, phone: phone.value });

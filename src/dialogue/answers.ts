@@ -59,3 +59,17 @@ export function priceOnly(u: Understanding, listPrice: number): MoneyEntity | un
   if (value === undefined || !Number.isFinite(value) || value < listPrice / 5 || value > listPrice * 1.5) return undefined;
   return { kind: 'money', text: core, span: { start: 0, end: core.length }, value, role: 'offer', freeShipping: /包邮/u.test(u.normalized) };
 }
+
+/**
+ * Acceptance of the price on the table in the buyer's own words: "那就按你说的吧", "行 我去拍",
+ * "好 就这个价 我拍了", "可以 下单了". Not when there is a number (that is an offer), a question
+ * or a push for more (还能…, 再…, 便宜).
+ */
+const ACCEPT = /按你说的|按您说的|听你的|就按这个|就这个价|就这个吧|就这样吧|那就这样|就它了|成交|我去拍|去拍了|我拍了|拍了|马上拍|这就拍|现在拍|拍下|下单|我要了|要了|买了|就买|那就买|可以的?|行吧?|好吧|好的|好滴|好嘞|没问题|ok/iu;
+const NOT_ACCEPT = /[0-9]|[吗?？]|还能|再便宜|再少|再低|便宜点|少点|低点|不行|不可以|不要|不买|算了|太贵|考虑|想想|看看|对比|别家|退/u;
+
+/** Whether the buyer accepts the price the bot named last. */
+export function isAcceptance(u: Understanding): boolean {
+  const t = u.normalized.trim();
+  return t.length > 0 && t.length <= 16 && ACCEPT.test(t) && !NOT_ACCEPT.test(t);
+}

@@ -37,6 +37,11 @@ export function shipTimePolicy(input: PolicyInput): PolicyResult {
   if (order.status === 'cancelled') {
     return { moves: [move(input, SHIP_TIME, 'no_order', { shipBy: shipByFor(now, shop).toISOString() })] };
   }
+  if (order.status === 'unpaid' && order.cashOnDelivery) {
+    // Cash on delivery ships unpaid, counted from when it was ordered.
+    const promised = shipByFor(new Date(order.createdAt), shop);
+    return { moves: [move(input, SHIP_TIME, 'will_ship', { shipBy: (promised > now ? promised : shipByFor(now, shop)).toISOString() })] };
+  }
   if (order.status === 'unpaid') {
     return { moves: [move(input, SHIP_TIME, 'unpaid', { shipBy: shipByFor(now, shop).toISOString() })] };
   }
@@ -78,6 +83,9 @@ export function trackingPolicy(input: PolicyInput): PolicyResult {
   return { moves: [move(input, TRACKING, 'latest', vars)] };
 }
 
+/** "问过门卫了", "快递柜也没有", "家里人都说没收到": what the apology would ask them to check. */
+const ALREADY_CHECKED = /问过|问了|找过|找了|看过|看了|查过|查了|翻了|都没有|也没有|都说没|没人代收|没有代收|不在快递柜|快递柜.{0,4}没|门卫.{0,4}没|邻居.{0,4}没/u;
+
 /** delivery.signed_not_received: apologise, ask what happened, and get a person on it now. */
 export function signedNotReceivedPolicy(input: PolicyInput): PolicyResult {
   const { order, shop } = input;
@@ -86,12 +94,24 @@ export function signedNotReceivedPolicy(input: PolicyInput): PolicyResult {
     return { ...trackingPolicy({ ...input, intent: TRACKING }), handledAs: TRACKING };
   }
   const vars = order ? shippedVars(input, order) : {};
+  // The buyer already looked (or this is their second message about it): never ask them to look again.
+  const again = input.conv.turns.slice(0, -1).some((t) => t.intent === SIGNED_NOT_RECEIVED);
+  const name = again || ALREADY_CHECKED.test(input.u.normalized) ? 'checked' : 'apologise';
   return {
-    moves: [move(input, SIGNED_NOT_RECEIVED, 'apologise', vars)],
+    moves: [move(input, SIGNED_NOT_RECEIVED, name, vars)],
     handoff: {
       reason: 'after_sale',
       priority: 'high',
       note: `显示签收但买家未收到${order ? `（${order.number}）` : ''}${input.unknownOrder !== undefined ? `（买家报的订单号 ${input.unknownOrder} 不在其账户下）` : ''}，${shop.policy.afterSaleHours} 小时内解决`,
     },
   };
+}
+
+/** "发货了记得把单号发我": the tracking number reaches the buyer through the order page once it ships. */
+export function notifyPolicy(input: PolicyInput): PolicyResult {
+  const { order } = input;
+  if (order && order.shipment && (order.status === 'shipped' || order.status === 'delivered')) {
+    return { ...trackingPolicy({ ...input, intent: TRACKING }), handledAs: TRACKING };
+  }
+  return { moves: [move(input, SHIP_TIME, 'notify', { shipBy: shipByFor(input.now, input.shop).toISOString() })], handledAs: SHIP_TIME };
 }

@@ -12,19 +12,23 @@ import { renderMove, variantCount, type RenderedMove } from '../replies/render';
 import type { TemplateSet } from '../replies/templates';
 import type { ScriptBundle } from '../scripts/bundle';
 import type { Address, Buyer, Order, Product, ShopData } from '../shop/types';
-import { bareOffer, priceOnly, readAnswer } from './answers';
+import { appendActs, type Act } from './acts';
+import { bareOffer, isAcceptance, priceOnly, readAnswer } from './answers';
 import { addressChangePolicy, addressConfirmPolicy, correctAddress, isPhoneChange, ADDRESS_CHANGE } from './address';
 import { clarifyPolicy, FALLBACK, type ClarifySlot } from './clarify';
+import { contextClaim } from './context';
+import { otherQuestions } from './questions';
 import { shipTimePolicy, signedNotReceivedPolicy, trackingPolicy } from './delivery';
 import { orderFlowAfter, typedOrder, withTypedOrderNumbers } from './focus';
 import { helloPolicy, openingPolicy, thanksPolicy } from './greeting';
-import { hagglePolicy, HAGGLE, type HaggleSlot } from './haggle';
+import { hagglePolicy, isWalkAway, HAGGLE, type HaggleSlot } from './haggle';
 import { buildSummary, genericMovesFor, handoffInfo, maxPriority, nearlySameText, suggestionIntents, suggestionReason } from './handoff';
 import { humanPolicy } from './human';
 import { codPolicy, invoicePolicy, isPriceQuestion, payPolicy, pricePolicy, PAY } from './payment';
 import { isUsableAddress, move, type Answer, type HandoffRequest, type Move, type PendingQuestion, type Policy, type PolicyInput, type PolicyResult } from './policy';
 import { infoPolicy, stockPolicy } from './product';
 import { damagedPolicy, exchangePolicy, orderedProduct, refundPolicy, sizeAnswer, EXCHANGE } from './returns';
+import { priceProtectPolicy, remarkPolicy, REMARK } from './remark';
 import { complaintPolicy } from './review';
 import type { BotReply, ConversationState, HandoffInfo, Suggestion, TurnResult } from './types';
 
@@ -47,6 +51,8 @@ export const POLICIES: Record<string, Policy> = {
   'payment.invoice': invoicePolicy,
   'payment.pay': payPolicy,
   'human.request': humanPolicy,
+  'delivery.remark': remarkPolicy,
+  'payment.price_protect': priceProtectPolicy,
   'greeting.hello': helloPolicy,
   'greeting.thanks': thanksPolicy,
 };
@@ -65,6 +71,8 @@ export interface EngineOptions {
   clarifyBelow?: number;
   /** Turns kept in state (default 50). */
   maxTurns?: number;
+  /** Told the acts recorded in a turn (for metrics); errors it throws are ignored. */
+  onActs?: (acts: readonly Act[]) => void;
 }
 
 export interface OpenConversationInput {
@@ -121,6 +129,8 @@ const LAST_RESORT_REPLY = '亲，稍等一下哦，马上为您转接人工客�
 const ANGRY = /[!！]{3,}|[?？]{3,}/;
 const ANGRY_CATEGORIES = new Set(['delivery', 'return', 'bad_review']);
 const YES_INTENTS = new Set(['greeting.thanks']);
+/** Walking away over the price before any bargaining: "太贵了 不要了", "我去别家看看". */
+const PRICE_WALK_AWAY = /贵|别家|别的店|其他家|对比|比较|货比三家/u;
 
 /** Creates the engine. Options are validated here so a wiring mistake fails at start. */
 export function createEngine(options: EngineOptions): Engine {
@@ -179,8 +189,10 @@ export function createEngine(options: EngineOptions): Engine {
       counters[key] = n + 1;
       return n;
     };
+    const lastText = said[said.length - 1]?.text;
     const replies = moves.map((m) => {
-      const r: RenderedMove = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, pick });
+      let r: RenderedMove = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, pick });
+      if (lastText !== undefined && r.text === lastText) r = notTheSameAgain(bundle, m, r, lastText, now);
       const intent = m.intent === 'system' ? handled : m.intent;
       const reply: BotReply = { text: r.text, intent, category: categoryOf(bundle, intent, fallbackCategory), templateId: r.templateId };
       const quick = [...(m.quickReplies ?? []), ...(r.quickReplies ?? [])];
@@ -193,6 +205,22 @@ export function createEngine(options: EngineOptions): Engine {
       conv.slots[BOT_SAID] = [...botSaid(conv), ...replies.map((r): BotSaid => ({ text: r.text, ...(r.templateId ? { templateId: r.templateId } : {}) }))].slice(-2);
     }
     return replies;
+  }
+
+  /**
+   * The bot never sends the very sentence it sent last: another variant of the move, else the
+   * same answer opened with the system `again` move ("亲，跟您再确认一下："), which the buyer
+   * reads as the bot knowing it is repeating itself.
+   */
+  function notTheSameAgain(bundle: ScriptBundle, m: Move, first: RenderedMove, lastText: string, now: Date): RenderedMove {
+    const count = variantCount(bundle.templates, m.intent, m.move);
+    for (let v = 0; v < count; v++) {
+      const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, variant: v });
+      if (r.text !== lastText) return r;
+    }
+    if (variantCount(bundle.templates, 'system', 'again') === 0) return first;
+    const lead = renderMove(bundle.templates, 'system', 'again', m.vars ?? {}, { now, utcOffsetMinutes: offset, pick: (n) => Math.floor(random() * n) });
+    return { ...first, text: `${lead.text}${first.text.replace(/^亲[，,～~]\s*/u, '')}` };
   }
 
   /**
@@ -278,8 +306,9 @@ export function createEngine(options: EngineOptions): Engine {
   function route(conv: ConversationState, u: Understanding, text: string): { intent: string; policy?: Policy; answer?: Answer; pending?: PendingQuestion; clarify: boolean } {
     const trimmed = text.trim();
     const clarify = conv.slots['clarify'] as ClarifySlot | undefined;
+    // The buyer's text is a key here: an own property only ("constructor" is no topic).
     const chosen = clarify && Object.hasOwn(clarify.choices, trimmed) ? clarify.choices[trimmed] : undefined;
-    if (chosen) return { intent: chosen, clarify: false };
+    if (typeof chosen === 'string') return { intent: chosen, clarify: false };
     const pending = conv.slots['pending'] as PendingQuestion | undefined;
     if (pending) {
       // A bare size ("换29") answers the exchange's size question.
@@ -292,12 +321,33 @@ export function createEngine(options: EngineOptions): Engine {
         return { intent: pending.owner, answer: 'yes', pending, clarify: false };
       }
       if (idx === 1 || typed === 'no') return { intent: pending.owner, answer: 'no', pending, clarify: false };
+      // The remark asked for again after a "no": whatever the buyer says next is the note.
+      if (pending.owner === REMARK && pending.kind === 'text') return { intent: REMARK, clarify: false };
       // A correction ("不对，是101号") amends the address being read back.
       const readBack = pending.owner === ADDRESS_CHANGE && pending.kind === 'read_back' ? (pending.data?.['address'] as Address | undefined) : undefined;
       if (readBack && correctAddress(u, readBack)) return { intent: ADDRESS_CHANGE, pending, clarify: false };
     }
     const haggle = conv.slots['haggle'] as HaggleSlot | undefined;
     const bargaining = haggle !== undefined && haggle.deal === undefined;
+    const inFocus = focus(conv);
+    const claim = contextClaim({
+      u,
+      lastHandled: (conv.slots['last'] as LastTurn | undefined)?.handled,
+      ...(inFocus.product ? { product: inFocus.product } : {}),
+      ...(inFocus.order ? { orderStatus: inFocus.order.status } : {}),
+      bargaining: haggle !== undefined,
+    });
+    if (claim && !(haggle !== undefined && (isAcceptance(u) || isWalkAway(u.normalized)) && claim.intent === 'payment.pay')) {
+      return { intent: claim.intent, ...(claim.policy ? { policy: claim.policy } : {}), clarify: false };
+    }
+    // Bargaining in context: acceptance of our last price, walking away, a coupon question.
+    if (haggle !== undefined && !u.entities.some((e) => e.kind === 'money' || e.kind === 'order')) {
+      if (isAcceptance(u)) return { intent: HAGGLE, answer: 'yes', clarify: false };
+      if (isWalkAway(u.normalized) && !/退|换货|退款/u.test(u.normalized)) return { intent: HAGGLE, clarify: false };
+    }
+    if (haggle === undefined && isWalkAway(u.normalized) && PRICE_WALK_AWAY.test(u.normalized) && !/退|换货|退款|快递|物流/u.test(u.normalized)) {
+      return { intent: HAGGLE, clarify: false };
+    }
     // On a product page a message that is only a price ("400", "450吧") is an offer too.
     const onPage = conv.productId !== undefined ? shop.product(conv.productId) : undefined;
     const pagePrice = onPage ? priceOnly(u, onPage.listPrice) : undefined;
@@ -324,6 +374,14 @@ export function createEngine(options: EngineOptions): Engine {
     }
     if (u.intent === FALLBACK || u.confidence < clarifyBelow) return { intent: FALLBACK, clarify: true };
     return { intent: u.intent, clarify: false };
+  }
+
+  /** The acts stage: stamps the acts the buyer confirmed this turn and appends them to conv.acts. */
+  function recordActs(conv: ConversationState, result: PolicyResult, now: Date): Act[] {
+    if (!result.acts || result.acts.length === 0) return [];
+    const { all, added } = appendActs(conv, result.acts, now);
+    conv.acts = all;
+    return added;
   }
 
   function applySlots(conv: ConversationState, result: PolicyResult): void {
@@ -392,13 +450,31 @@ export function createEngine(options: EngineOptions): Engine {
     const handled = result.handledAs ?? routed.intent;
     if (!routed.clarify) delete conv.slots['clarify'];
     applySlots(conv, result);
+    const recorded = recordActs(conv, result, now);
     if (result.productId !== undefined) conv.productId = result.productId;
     delete conv.slots['pending'];
 
-    const h = decideHandoff(bundle, handled, u, text, result);
+    let h = decideHandoff(bundle, handled, u, text, result);
     const moves = [...result.moves];
+    const mainCount = moves.length;
+    // Two or three questions in one message: the others are answered in the same reply.
+    if (!routed.clarify && !routed.answer && !h) {
+      for (const other of otherQuestions(text, handled, bundle.understand)) {
+        const extra = (POLICIES[other.intent] ?? genericPolicy)(policyInput(conv, other, other.intent, now));
+        if (extra.acts || extra.pending) continue; // an act or a question of its own needs its own turn
+        moves.push(...extra.moves.filter((m) => m.intent !== 'system'));
+        h ??= decideHandoff(bundle, other.intent, other, text, extra);
+      }
+    }
+    const extraCount = moves.length - mainCount;
     if (h && !h.announced) moves.push({ intent: 'system', move: h.priority === 'normal' ? 'handoff' : 'handoff_urgent', vars: pin && move(pin, 'system', 'handoff').vars });
     const replies = render(conv, bundle, moves, handled, u.category, now);
+    if (extraCount > 0 && mainCount > 0) {
+      // One reply answers every question asked, in the order asked.
+      const extras = replies.splice(mainCount, extraCount);
+      const main = replies[mainCount - 1] as BotReply;
+      main.text = [main.text, ...extras.map((r) => r.text)].join('\n');
+    }
     if (result.pending && !h) {
       const lastQuick = replies[replies.length - 1]?.quickReplies ?? [];
       conv.slots['pending'] = { ...result.pending, choices: result.pending.choices.length > 0 ? result.pending.choices : lastQuick };
@@ -407,6 +483,7 @@ export function createEngine(options: EngineOptions): Engine {
     conv.slots['last'] = last;
 
     const turn: TurnResult = { conversation: conv, understanding: understandingOf(u), replies };
+    if (recorded.length > 0) turn.acts = recorded;
     if (h) {
       const f = focus(conv);
       const summary = buildSummary({
@@ -504,6 +581,7 @@ export function createEngine(options: EngineOptions): Engine {
         slots: {},
         turns: [],
         facts: [],
+        acts: [],
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
       };
@@ -517,11 +595,20 @@ export function createEngine(options: EngineOptions): Engine {
     },
 
     handleMessage(conv, text) {
+      let result: TurnResult;
       try {
-        return handleMessageUnsafe(conv, text);
+        result = handleMessageUnsafe(conv, text);
       } catch (e) {
         return failSafe(conv, text, e);
       }
+      if (result.acts && options.onActs) {
+        try {
+          options.onActs(result.acts);
+        } catch {
+          // Counting must never cost the buyer the reply.
+        }
+      }
+      return result;
     },
 
     suggest(conv) {

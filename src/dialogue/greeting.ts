@@ -30,7 +30,8 @@ export function helloPolicy(input: PolicyInput): PolicyResult {
  */
 export function openingPolicy(input: PolicyInput): PolicyResult {
   const hello = helloPolicy(input);
-  if (input.order?.status !== 'unpaid') return hello;
+  // A cash-on-delivery order is paid to the courier: no payment reminder.
+  if (input.order?.status !== 'unpaid' || input.order.cashOnDelivery) return hello;
   return { moves: [...hello.moves, ...payPolicy({ ...input, intent: PAY }).moves] };
 }
 

@@ -6,7 +6,9 @@
  * is shown a cheaper product instead of being haggled down.
  */
 import type { Product, ShopData } from '../shop/types';
-import { readAnswer } from './answers';
+import { parseNumeral } from '../nlu/entities';
+import { isAcceptance, readAnswer } from './answers';
+import type { ActDraft } from './acts';
 import { lastEntity, move, shipByFor, slot, type PolicyInput, type PolicyResult } from './policy';
 
 export const HAGGLE = 'haggle.bargain';
@@ -36,6 +38,34 @@ export interface HaggleSlot {
   deal?: number;
   /** Pushes without progress (after the firm lowest price). */
   pushes: number;
+  /** Pushes without a number that moved the price or terms; after one, the bot asks the buyer's price. */
+  numberless?: number;
+  /** True once the buyer walked away and got the retention line (said once only). */
+  retained?: boolean;
+  /** Pieces the buyer bargains for ("三件一百五"), when more than one. */
+  quantity?: number;
+}
+
+/** Buyer walking away: "太贵了 不要了", "我再对比一下别家", "算了不买了". */
+const WALK_AWAY = /太贵|贵了|不要了|不买了|不想要了|算了|再看看|再考虑|考虑一下|再想想|想一想|对比一下|比较一下|比一比|货比三家|别家|别的店|其他家|其他店|隔壁家/u;
+/** A coupon or promotion question: answered as what it is, never a price move. */
+const COUPON = /券|满减|优惠码|红包|积分|会员价|活动价|津贴|返现/u;
+/** "包邮吗" / "包不包邮": a question about shipping, not a number. */
+const ASKS_FREE_SHIPPING = /包邮|免运费|运费/u;
+/** Terms beyond a unit price: "三件一百五" (a quantity), "顺丰" (a courier). */
+const QUANTITY_RE = /([0-9]+|[一二两三四五六七八九十]+)\s*(?:件|条|个|套|双|份)/u;
+
+/** Whether the buyer is walking away from the price. */
+export function isWalkAway(text: string): boolean {
+  return WALK_AWAY.test(text) && !/[0-9]{2,}|[一二三四五六七八九]百/u.test(text);
+}
+
+/** The quantity the buyer names with their price ("三件一百五" → 3), 1 when none. */
+export function quantityOf(text: string): number {
+  const m = QUANTITY_RE.exec(text);
+  if (!m?.[1]) return 1;
+  const n = /^[0-9]+$/.test(m[1]) ? Number(m[1]) : (parseNumeral(m[1]) ?? 1);
+  return Number.isInteger(n) && n > 0 && n <= 99 ? n : 1;
 }
 
 
@@ -94,12 +124,19 @@ export function cheaperProduct(product: Product, shop: ShopData, offer: number):
   return closest ? { product: closest, fits: false } : undefined;
 }
 
-/** The buyer's offer in this message: a price, or "便宜50" taken off the current price. */
-function buyerOffer(input: PolicyInput, current: number): { offer?: number; wantsFreeShipping: boolean } {
+/**
+ * The buyer's offer in this message: a unit price ("三件一百五" is 50 a piece), or "便宜50"
+ * taken off the current price; with the terms that come with it (quantity, a courier).
+ */
+function buyerOffer(input: PolicyInput, current: number): { offer?: number; wantsFreeShipping: boolean; quantity: number; courier?: string } {
   const money = lastEntity(input.u, 'money');
-  if (!money) return { wantsFreeShipping: false };
-  const offer = money.role === 'discount' ? current - money.value : money.value;
-  return offer > 0 ? { offer, wantsFreeShipping: money.freeShipping } : { wantsFreeShipping: money.freeShipping };
+  const quantity = quantityOf(input.u.normalized);
+  const courier = lastEntity(input.u, 'courier')?.value;
+  const terms = { quantity, ...(courier !== undefined ? { courier } : {}) };
+  const asksShipping = ASKS_FREE_SHIPPING.test(input.u.normalized);
+  if (!money) return { wantsFreeShipping: asksShipping, ...terms };
+  const offer = money.role === 'discount' ? current - money.value : Math.ceil(money.value / quantity);
+  return offer > 0 ? { offer, wantsFreeShipping: money.freeShipping || asksShipping, ...terms } : { wantsFreeShipping: money.freeShipping || asksShipping, ...terms };
 }
 
 /**
@@ -132,7 +169,9 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
   if (!product) return { moves: [move(input, 'other.fallback', 'reply')] };
   const cfg = shop.policy.haggle;
   const s: HaggleSlot = prev && prev.productId === product.id ? structuredClone(prev) : newHaggle(product, shop);
-  const { offer, wantsFreeShipping } = buyerOffer(input, s.price);
+  const { offer, wantsFreeShipping, quantity, courier } = buyerOffer(input, s.price);
+  /** Terms the shop did not offer: never closed on, read back as a counter first. */
+  const otherTerms = quantity > 1 || (courier !== undefined && courier !== shop.policy.defaultCourier);
   const before = s.price;
   const vars = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
     price: before,
@@ -145,10 +184,52 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
   });
   const done = (r: Omit<PolicyResult, 'slots'>): PolicyResult => ({ ...r, slots: { haggle: s } });
   const atLeastLowest = (price: number): number => Math.max(price, s.lowest ?? product.floorPrice);
-  const closeDeal = (price: number): PolicyResult => {
+  const closeDeal = (price: number, qty = s.quantity ?? 1): PolicyResult => {
+    const first = s.deal === undefined;
     s.deal = atLeastLowest(price);
     s.price = s.deal;
-    return done({ moves: [move(input, HAGGLE, 'deal', vars({ deal: s.deal }), s.deal)], pending: null });
+    const act: ActDraft = {
+      kind: 'deal',
+      productId: product.id,
+      productName: product.name,
+      price: s.deal,
+      listPrice: product.listPrice,
+      quantity: qty,
+      freeShipping: s.freeShipping,
+      ...(s.gift !== undefined ? { gift: s.gift } : {}),
+    };
+    return { ...done({ moves: [move(input, HAGGLE, 'deal', vars({ deal: s.deal, ...(qty > 1 ? { quantity: qty } : {}) }), s.deal)], pending: null }), ...(first ? { acts: [act] } : {}) };
+  };
+  /** After a deal the agreed price holds: no lower, whatever the buyer says next. */
+  const holdDeal = (deal: number): PolicyResult => {
+    s.pushes++;
+    const hold = move(input, HAGGLE, 'deal_holds', vars({ deal }), deal);
+    if (s.pushes > cfg.maxPushes) {
+      return done({ moves: [hold], handoff: { reason: 'policy_limit', priority: 'normal', note: `已成交 ${deal}，买家仍要求再降` } });
+    }
+    return done({ moves: [hold], pending: null });
+  };
+  /** The buyer walks away: one retention line (a last small concession, or a cheaper product), then a polite goodbye. */
+  const retain = (): PolicyResult => {
+    if (s.retained || s.deal !== undefined) return done({ moves: [move(input, HAGGLE, 'goodbye', vars())], pending: null });
+    s.retained = true;
+    if (!s.final && s.price > product.floorPrice) {
+      const step = Math.max(1, Math.ceil((s.price - product.floorPrice) * 0.3));
+      const counter = Math.max(product.floorPrice, s.price - step);
+      s.price = counter;
+      s.counters.push(counter);
+      if (counter <= product.floorPrice) {
+        s.final = true;
+        s.lowest = counter;
+      }
+      return done({ moves: [move(input, HAGGLE, 'retain', vars({ counter }), counter)], pending: pend() });
+    }
+    const cheaper = cheaperProduct(product, shop, Math.floor(product.floorPrice * 0.7));
+    if (cheaper) {
+      s.suggested = cheaper.product.id;
+      return done({ moves: [move(input, HAGGLE, 'retain_cheaper', vars({ cheaper: { name: cheaper.product.name, price: cheaper.product.listPrice, fits: cheaper.fits } }))], pending: null });
+    }
+    return done({ moves: [move(input, HAGGLE, 'goodbye', vars())], pending: null });
   };
   /** The buyer pushes past a price that really is our lowest: say so firmly; keep pushing and a person takes over. */
   const pushBack = (): PolicyResult => {
@@ -170,20 +251,31 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
     s.counters.push(s.price);
     return done({ moves: [move(input, HAGGLE, 'final', vars({ counter: s.price, floor: s.price }), s.price)], pending: pend() });
   };
-  const typedYes = offer === undefined && readAnswer(input.u) === 'yes';
+  const typedYes = offer === undefined && (readAnswer(input.u) === 'yes' || isAcceptance(input.u));
+  const text = input.u.normalized;
 
-  // The buyer said yes to our last price ("好的，就这个价").
-  if ((input.answer === 'yes' || typedYes) && s.deal === undefined && (s.rounds > 0 || s.asked === true)) return closeDeal(s.price);
-  if (s.deal !== undefined) {
-    if (typedYes || input.answer === 'yes' || (offer !== undefined && offer >= s.deal)) return closeDeal(s.deal);
-    // Only a price that really is our lowest is defended; otherwise the buyer reopens the bargaining.
-    if (s.final || s.deal <= product.floorPrice || s.rounds >= cfg.rounds) return pushBack();
-    delete s.deal;
+  // A coupon question is answered as what it is: no price moves, no deal.
+  if (offer === undefined && COUPON.test(text) && !typedYes) {
+    return done({ moves: [move(input, HAGGLE, 'coupon', vars(s.deal !== undefined ? { deal: s.deal } : {}))], pending: null });
   }
+  // The buyer said yes to our last price ("好的，就这个价", "那就按你说的吧").
+  if ((input.answer === 'yes' || typedYes) && s.deal === undefined && (s.rounds > 0 || s.asked === true || s.counters.length > 0)) return closeDeal(s.price);
+  if (s.deal !== undefined) {
+    if (typedYes || input.answer === 'yes' || (offer !== undefined && offer >= s.deal && !otherTerms)) return closeDeal(s.deal);
+    if (offer === undefined && isWalkAway(text)) return retain();
+    return holdDeal(s.deal);
+  }
+  if (offer === undefined && isWalkAway(text)) return retain();
   if (s.final && (offer === undefined || offer < s.price)) return pushBack();
   if (offer === undefined) {
+    if (wantsFreeShipping && s.freeShipping && s.rounds === 0 && !s.asked) {
+      // "包邮吗" on a product that ships free anyway: a fact, not a concession.
+      s.asked = true;
+      return done({ moves: [move(input, HAGGLE, 'free_shipping', vars())], pending: null });
+    }
     if (wantsFreeShipping && !s.freeShipping) {
       s.freeShipping = true;
+      s.numberless = (s.numberless ?? 0) + 1;
       return done({ moves: [move(input, HAGGLE, 'concession', vars({ counter: s.price }), s.price)], pending: pend() });
     }
     if (s.rounds === 0 && !s.asked) {
@@ -191,8 +283,33 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
       s.asked = true;
       return done({ moves: [move(input, HAGGLE, 'ask_price', vars())], pending: null });
     }
+    if ((s.numberless ?? 0) >= 1) {
+      // A push without a number moves the price once at most; then the buyer names theirs.
+      s.pushes++;
+      const ask = move(input, HAGGLE, 'ask_offer', vars());
+      if (s.pushes >= cfg.maxPushes) {
+        return done({ moves: [ask], handoff: { reason: 'policy_limit', priority: 'normal', note: `买家多次要求便宜但不出价，当前报价 ${s.price}` } });
+      }
+      return done({ moves: [ask], pending: null });
+    }
+    s.numberless = (s.numberless ?? 0) + 1;
   } else {
     s.offers.push(offer);
+    // A number restarts the count: the next push without one may move the price once more.
+    s.numberless = 0;
+    s.pushes = s.final ? s.pushes : 0;
+    if (otherTerms) {
+      // Their own terms (a quantity, a courier): read back our price for them, never a deal yet.
+      const counter = offer >= s.price ? s.price : Math.max(counterOffer(product, shop, Math.max(2, s.rounds + 1), s.price, offer), atLeastLowest(product.floorPrice));
+      if (offer < s.price) s.rounds++;
+      s.price = Math.min(s.price, counter);
+      s.counters.push(s.price);
+      if (quantity > 1) s.quantity = quantity;
+      if (s.price * quantity >= shop.policy.freeShippingFrom) s.freeShipping = true;
+      const courierName = courier !== undefined && courier !== shop.policy.defaultCourier ? shop.courierName(courier) : undefined;
+      const termsVars = { counter: s.price, quantity, total: s.price * quantity, defaultCourier: shop.courierName(shop.policy.defaultCourier), ...(courierName ? { courier: courierName } : {}) };
+      return done({ moves: [move(input, HAGGLE, 'terms', vars(termsVars), s.price)], pending: pend() });
+    }
     if (offer >= s.price) return closeDeal(s.price);
     if (offer < product.floorPrice * cfg.farBelowRatio) {
       const cheaper = cheaperProduct(product, shop, offer);

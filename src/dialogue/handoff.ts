@@ -80,9 +80,12 @@ export function buildSummary(input: {
 /** Candidate intents for suggestions: the handled intent first, then the classifier's ranking. */
 export function suggestionIntents(handled: string, ranking: IntentScore[], max = 3, minConfidence = RUNNER_UP_MIN_CONFIDENCE): string[] {
   const out = [handled];
+  // A complaint or an after-sale problem is never answered with a sales pitch.
+  const aftersale = /^(?:return|bad_review|delivery)\./.test(handled);
   for (const r of ranking) {
     // A runner-up the classifier barely considered, or a greeting, would only distract the agent.
     if (out.includes(r.intent) || r.category === 'other' || r.category === 'greeting' || r.confidence < minConfidence) continue;
+    if (aftersale && (r.category === 'product' || r.category === 'haggle')) continue;
     out.push(r.intent);
   }
   return out.slice(0, max);

@@ -4,6 +4,7 @@
  * today"); invoices are explained from policy.
  */
 import type { Understanding } from '../nlu/types';
+import type { ActDraft } from './acts';
 import { move, shipByFor, type PolicyInput, type PolicyResult } from './policy';
 
 export const COD = 'payment.cod';
@@ -33,10 +34,21 @@ export function codPolicy(input: PolicyInput): PolicyResult {
   const price = basePrice(input);
   if (price === undefined) return { moves: [move(input, COD, 'unavailable')] };
   const vars = { price, codPrice: price + p.codFee };
+  // The order already is cash on delivery: say so, nothing to confirm.
+  if (input.order?.cashOnDelivery && input.order.status === 'unpaid') {
+    return { moves: [move(input, COD, 'already', { ...vars, codPrice: input.order.total })], pending: null };
+  }
   if (input.answer === 'yes') {
     const record: CodRecord = { price, codPrice: price + p.codFee, at: input.now.toISOString() };
     if (input.order && input.order.status === 'unpaid') record.orderNumber = input.order.number;
-    return { moves: [move(input, COD, 'confirmed', vars)], slots: { cod: record }, pending: null };
+    const act: ActDraft = {
+      kind: 'cod',
+      price,
+      codPrice: price + p.codFee,
+      ...(record.orderNumber !== undefined ? { orderNumber: record.orderNumber } : {}),
+      ...(input.product && record.orderNumber === undefined ? { productId: input.product.id } : {}),
+    };
+    return { moves: [move(input, COD, 'confirmed', vars)], slots: { cod: record }, acts: [act], pending: null };
   }
   if (input.answer === 'no') return { ...payPolicy({ ...input, answer: undefined, intent: PAY }), handledAs: PAY };
   return { moves: [move(input, COD, 'confirm', vars)], pending: { owner: COD, kind: 'confirm', choices: [] } };
@@ -52,6 +64,11 @@ export function payPolicy(input: PolicyInput): PolicyResult {
   const common = { invoice: { electronic: inv.electronic, paper: inv.paper, days: inv.daysToIssue } };
   const { order } = input;
   if (input.unknownOrder !== undefined) return { moves: [move(input, PAY, 'not_found', common)] };
+  if (order && order.status === 'unpaid' && order.cashOnDelivery) {
+    // Cash on delivery: never asked to pay first; it ships and is paid to the courier.
+    const shipBy = shipByFor(new Date(order.createdAt), input.shop);
+    return { moves: [move(input, PAY, 'cod_order', { ...common, price: order.total, shipBy: (shipBy > input.now ? shipBy : shipByFor(input.now, input.shop)).toISOString() })] };
+  }
   if (order && order.status === 'unpaid') {
     return { moves: [move(input, PAY, 'remind', { ...common, price: order.total, shipBy: shipByFor(input.now, input.shop).toISOString() })] };
   }
@@ -84,4 +101,9 @@ export function pricePolicy(input: PolicyInput): PolicyResult {
   }
   if (product) return { moves: [move(input, PAY, 'list_price', { price: product.listPrice })], handledAs: PAY };
   return { ...payPolicy({ ...input, intent: PAY }), handledAs: PAY };
+}
+
+/** "行 我这就下单": the buyer is about to order; what happens next (pay before the cut-off, it ships). */
+export function goAheadPolicy(input: PolicyInput): PolicyResult {
+  return { moves: [move(input, PAY, 'go_ahead', { shipBy: shipByFor(input.now, input.shop).toISOString() })], handledAs: PAY };
 }

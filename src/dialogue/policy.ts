@@ -6,6 +6,7 @@
 import type { AddressEntity, Entity, Understanding } from '../nlu/types';
 import type { Address, Buyer, Order, Product, ShopData } from '../shop/types';
 import { instantAt, wallTime } from '../shop/clock';
+import type { ActDraft } from './acts';
 import type { ConversationState, HandoffReason, Priority } from './types';
 
 /** One reply the bot makes: a template move and the variables it needs. */
@@ -50,6 +51,11 @@ export interface PolicyResult {
   handledAs?: string;
   /** The product the conversation turns to (the buyer took up a product the bot suggested). */
   productId?: string;
+  /**
+   * Acts the buyer confirmed this turn (read back in full before): the engine stamps them and
+   * appends them to conv.acts. A move that claims an act (成交, 已改好, 已登记) comes with one.
+   */
+  acts?: ActDraft[];
 }
 
 export type Answer = 'yes' | 'no';

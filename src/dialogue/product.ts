@@ -25,22 +25,72 @@ function inStockVars(product: Product): Record<string, unknown> {
   };
 }
 
+/** A colour word without 色/的: "白色" → "白", "浅蓝" → "浅蓝". */
+const colorCore = (c: string): string => c.replace(/色$/u, '');
+
+/**
+ * The product's colours the buyer means: the colour entity or a bare colour word ("白的",
+ * "要黑"), matched against the catalogue's names: "蓝色" means 浅蓝 and 深蓝, "白的" 白色.
+ * Empty when no colour of this product is named.
+ */
+export function productColors(text: string, product: Product, entity?: string): string[] {
+  const colors = unique(product.variants.map((v) => v.color));
+  const asked = entity !== undefined ? colorCore(entity) : undefined;
+  if (asked !== undefined) {
+    const exact = colors.filter((c) => colorCore(c) === asked);
+    if (exact.length > 0) return exact;
+    const near = colors.filter((c) => colorCore(c).includes(asked) || asked.includes(colorCore(c)));
+    if (near.length > 0) return near;
+  }
+  // No entity (or no match): a catalogue colour named in the text, whole or by its last character + 的/色/款.
+  const whole = colors.filter((c) => text.includes(colorCore(c)));
+  if (whole.length > 0) return whole;
+  return colors.filter((c) => new RegExp(`${colorCore(c).slice(-1)}(?:的|色|款)`, 'u').test(text));
+}
+
+/** The size wanted: named now, else the one the buyer named or was recommended before (slots.wantedSize). */
+function sizeInFocus(input: PolicyInput): { size?: string; now: boolean } {
+  const now = askedSize(input.u);
+  if (now !== undefined) return { size: now, now: true };
+  const before = slot<string>(input.conv, 'wantedSize');
+  return before !== undefined && input.product?.variants.some((v) => sizeKey(v.size) === before) ? { size: before, now: false } : { now: false };
+}
+
 function stockAnswer(input: PolicyInput, intent: string, product: Product): Move {
-  const size = askedSize(input.u);
-  const color = lastEntity(input.u, 'color')?.value;
+  const named = productColors(input.u.normalized, product, lastEntity(input.u, 'color')?.value);
+  // A size alone after a colour question ("那换个L的呢") keeps the colour asked about before.
+  const before = slot<string[]>(input.conv, 'wantedColors') ?? [];
+  const keepColor = named.length === 0 && lastEntity(input.u, 'color') === undefined && askedSize(input.u) !== undefined;
+  const colors = keepColor ? before.filter((c) => product.variants.some((v) => v.color === c)) : named;
+  const colorNamed = colors.length > 0 || lastEntity(input.u, 'color') !== undefined;
+  const focus = sizeInFocus(input);
+  // A size named before counts when the buyer now asks about a colour ("那换个白的呢").
+  const size = focus.now || colorNamed ? focus.size : undefined;
   const inStock = product.variants.filter((v) => v.stock > 0);
   const vars: Record<string, unknown> = inStockVars(product);
-  if (size === undefined && color === undefined) return move(input, intent, 'options', vars);
+  if (size === undefined && !colorNamed) return move(input, intent, 'options', vars);
+  const color = colors.length > 0 ? colors.join('/') : lastEntity(input.u, 'color')?.value;
   if (size !== undefined) vars['size'] = size;
   if (color !== undefined) vars['color'] = color;
-  const matching = product.variants.filter((v) => (size === undefined || sizeKey(v.size) === size) && (color === undefined || v.color === color));
+  const ofColor = (v: Product['variants'][number]): boolean => !colorNamed || colors.includes(v.color);
+  const matching = product.variants.filter((v) => (size === undefined || sizeKey(v.size) === size) && ofColor(v));
   const stock = matching.reduce((n, v) => n + v.stock, 0);
   vars['stock'] = stock;
-  if (stock > 0) return move(input, intent, 'in_stock', { ...vars, shipBy: shipByFor(input.now, input.shop).toISOString() });
-  // Out of stock: offer what is there in the other dimension.
-  const others = inStock.filter((v) => (size !== undefined && color !== undefined ? v.color === color || sizeKey(v.size) === size : true));
-  vars['availableSizes'] = unique((color !== undefined ? others.filter((v) => v.color === color) : inStock).map((v) => v.size)).join('/');
-  vars['availableColors'] = unique((size !== undefined ? others.filter((v) => sizeKey(v.size) === size) : inStock).map((v) => v.color)).join('/');
+  const sizesOfProduct = unique(product.variants.map((v) => v.size));
+  if (stock > 0) {
+    if (size === undefined && sizesOfProduct.length > 1) {
+      // The colour without a size: say which sizes of it are in stock, never just "有货".
+      const have = unique(matching.filter((v) => v.stock > 0).map((v) => v.size));
+      const missing = sizesOfProduct.filter((sz) => !have.includes(sz));
+      return move(input, intent, 'color_sizes', { ...vars, colorSizes: have.join('/'), ...(missing.length > 0 ? { missingSizes: missing.join('/') } : {}) });
+    }
+    return move(input, intent, 'in_stock', { ...vars, shipBy: shipByFor(input.now, input.shop).toISOString() });
+  }
+  // Out of stock: offer what is there in the other dimension (never the colour or size just said to be out).
+  const sizesOfColor = unique(inStock.filter((v) => ofColor(v)).map((v) => v.size));
+  const colorsOfSize = unique(inStock.filter((v) => size === undefined || sizeKey(v.size) === size).map((v) => v.color)).filter((c) => !colors.includes(c) || size !== undefined);
+  vars['availableSizes'] = (colorNamed ? sizesOfColor : unique(inStock.map((v) => v.size))).join('/');
+  vars['availableColors'] = colorsOfSize.filter((c) => !(colorNamed && size === undefined && colors.includes(c))).join('/');
   return move(input, intent, 'out_of_stock', vars);
 }
 
@@ -93,7 +143,16 @@ export function stockPolicy(input: PolicyInput): PolicyResult {
   const body: Body = { ...(slot<Body>(input.conv, 'body') ?? {}), ...told };
   const advice = sizeAdvice(input, product, body, toldNow);
   const result: PolicyResult = { moves: [advice ?? stockAnswer(input, input.intent === STOCK ? STOCK : SIZE_COLOR, product)] };
-  if (toldNow) result.slots = { body };
+  const slots: Record<string, unknown> = {};
+  if (toldNow) slots['body'] = body;
+  // The size in focus for follow-ups ("那换个白的呢"): named now, or the one just recommended.
+  const named = askedSize(input.u);
+  const recommended = advice?.vars?.['recommendedSize'];
+  if (named !== undefined) slots['wantedSize'] = named;
+  const colorsNow = productColors(input.u.normalized, product, lastEntity(input.u, 'color')?.value);
+  if (colorsNow.length > 0) slots['wantedColors'] = colorsNow;
+  else if (typeof recommended === 'string') slots['wantedSize'] = sizeKey(recommended);
+  if (Object.keys(slots).length > 0) result.slots = slots;
   return result;
 }
 

@@ -7,11 +7,29 @@
 import type { Understanding } from '../nlu/types';
 import type { Order, Product } from '../shop/types';
 import { calendarDaysBetween } from '../shop/clock';
+import type { ActDraft } from './acts';
+import { productColors } from './product';
 import { askedSize, lastEntity, move, orderMissing, sizeKey, slot, unique, type PolicyInput, type PolicyResult } from './policy';
 
 export const REFUND = 'return.refund';
 export const EXCHANGE = 'return.exchange';
 export const DAMAGED = 'return.damaged';
+
+/** Words of a quality problem: the shop pays the postage both ways. */
+const QUALITY = /破损|破了|坏了|损坏|质量|瑕疵|开线|脱线|掉毛|起球|褪色|掉色|味道|异味|有洞|污渍|脏了|发错|错发|少发|漏发|做工|次品/u;
+
+/** Whether the return is for a quality problem: said now, or the flow this conversation is in. */
+export function isQualityReturn(input: PolicyInput): boolean {
+  if (QUALITY.test(input.u.normalized)) return true;
+  // What the buyer said in the last few messages (not the classifier's guesses about them).
+  return input.conv.turns.slice(-6).some((t) => QUALITY.test(t.text));
+}
+
+/** The order's (first) item as the buyer knows it: name, colour, size. */
+function itemVars(order: Order): Record<string, unknown> {
+  const item = order.items[0];
+  return item ? { item: { name: item.name, color: item.color ?? '', size: item.size ?? '', quantity: item.quantity, price: item.price } } : {};
+}
 
 /** A request recorded on the conversation (slots.returnRequests) for the after-sale team. */
 export interface ReturnRequest {
@@ -52,7 +70,7 @@ function disputed(input: PolicyInput, intent: string, order: Order): PolicyResul
 
 /** "退货运费谁出": a question about who pays return shipping, answered from policy with or without an order. */
 const SHIPPING_FEE_QUESTION = /运费|邮费|快递费/;
-const WHO_PAYS = /谁|承担|负责|[出付给包]吗?[吗呢？?]|要钱|自己|收费|免费|报销|多少/;
+const WHO_PAYS = /谁|承担|负责|[出付给包]吗?[吗呢？?]|要钱|自己|收费|免费|报销|多少|怎么算|来回/;
 
 /** Whether the buyer asks who pays the return shipping (not for a refund itself). */
 export function isReturnShippingQuestion(u: Understanding): boolean {
@@ -64,16 +82,27 @@ export function isReturnShippingQuestion(u: Understanding): boolean {
 export function refundPolicy(input: PolicyInput): PolicyResult {
   const { order } = input;
   if (isReturnShippingQuestion(input.u)) {
-    return { moves: [move(input, REFUND, 'shipping_fee', { shopPaysShipping: input.shop.policy.returnShippingPaidBy === 'shop' })] };
+    return { moves: [move(input, REFUND, 'shipping_fee', { shopPaysShipping: input.shop.policy.returnShippingPaidBy === 'shop', quality: isQualityReturn(input) })] };
   }
   if (!order) return { moves: [orderMissing(input, REFUND)] };
   if (order.status === 'disputed') return disputed(input, REFUND, order);
   // Nothing was paid: nothing to refund; the unpaid order closes by itself or can be cancelled.
+  // Cash on delivery is unpaid by design: nothing to refund, the order is cancelled before it ships.
+  if (order.status === 'unpaid' && order.cashOnDelivery) return { moves: [move(input, REFUND, 'cod_unshipped')] };
   if (order.status === 'unpaid') return { moves: [move(input, REFUND, 'unpaid')] };
   // Already cancelled: any payment goes back the way it came, nothing to record.
   if (order.status === 'cancelled') return { moves: [move(input, REFUND, 'cancelled')] };
   if (order.status === 'paid') {
-    return { moves: [move(input, REFUND, 'not_shipped')], slots: record(input, order, { kind: 'refund' }) };
+    // Read back what is refunded; recorded only once the buyer confirms.
+    if (input.answer === 'yes' && input.pending?.kind === 'confirm_refund') {
+      const act: ActDraft = { kind: 'refund', orderNumber: order.number, amount: order.total, ...(order.items[0] ? { productId: order.items[0].productId } : {}) };
+      return { moves: [move(input, REFUND, 'not_shipped', itemVars(order))], slots: record(input, order, { kind: 'refund' }), acts: [act], pending: null };
+    }
+    if (input.answer === 'no') return { moves: [move(input, REFUND, 'kept', itemVars(order))], pending: null };
+    return {
+      moves: [move(input, REFUND, 'confirm_refund', { ...itemVars(order), amount: order.total })],
+      pending: { owner: REFUND, kind: 'confirm_refund', choices: [] },
+    };
   }
   if (order.status === 'shipped') return { moves: [move(input, REFUND, 'in_transit', windowVars(input, order).vars)] };
   const { within, vars } = windowVars(input, order);
@@ -83,7 +112,22 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
       handoff: { reason: 'policy_limit', priority: 'normal', note: `签收 ${String(vars['daysSinceDelivery'])} 天后申请退货（${order.number}），超出无理由期` },
     };
   }
-  return { moves: [move(input, REFUND, 'within', vars)], slots: record(input, order, { kind: 'return' }) };
+  const quality = isQualityReturn(input);
+  const shopPays = quality || input.shop.policy.returnShippingPaidBy === 'shop';
+  const returnVars = { ...vars, ...itemVars(order), amount: order.total, quality, shopPaysShipping: shopPays };
+  if (input.answer === 'yes' && input.pending?.kind === 'confirm_return') {
+    const act: ActDraft = {
+      kind: 'return',
+      orderNumber: order.number,
+      reason: quality ? 'quality' : 'no_reason',
+      postagePaidBy: shopPays ? 'shop' : 'buyer',
+      amount: order.total,
+      ...(order.items[0] ? { productId: order.items[0].productId } : {}),
+    };
+    return { moves: [move(input, REFUND, 'within', returnVars)], slots: record(input, order, { kind: 'return' }), acts: [act], pending: null };
+  }
+  if (input.answer === 'no') return { moves: [move(input, REFUND, 'kept', itemVars(order))], pending: null };
+  return { moves: [move(input, REFUND, 'confirm_return', returnVars)], pending: { owner: REFUND, kind: 'confirm_return', choices: [] } };
 }
 
 /** The product of the order's (first) item: what an exchange swaps a size of. */
@@ -126,6 +170,8 @@ export function sizeAnswer(u: Understanding, product: Product | undefined): stri
 
 /** The size the buyer wants: named, relative to the ordered one, or (for a colour change) the same. */
 function wantedSize(input: PolicyInput, product: Product | undefined, ordered: string | undefined): { size?: string; noneLeft?: boolean } {
+  const confirming = input.pending?.kind === 'confirm' ? input.pending.data?.['size'] : undefined;
+  if (typeof confirming === 'string') return { size: confirming };
   const named = input.pending?.kind === 'size' ? sizeAnswer(input.u, product) : askedSize(input.u);
   if (named !== undefined) return { size: named };
   const step = relativeStep(input.u);
@@ -134,7 +180,7 @@ function wantedSize(input: PolicyInput, product: Product | undefined, ordered: s
     const next = order[order.indexOf(sizeKey(ordered)) + step];
     return next === undefined || order.indexOf(sizeKey(ordered)) < 0 ? { noneLeft: true } : { size: next };
   }
-  if (lastEntity(input.u, 'color') && ordered !== undefined) return { size: sizeKey(ordered) };
+  if ((lastEntity(input.u, 'color') || (product && productColors(input.u.normalized, product).length > 0)) && ordered !== undefined) return { size: sizeKey(ordered) };
   return {};
 }
 
@@ -155,7 +201,18 @@ export function exchangePolicy(input: PolicyInput): PolicyResult {
   }
   const item = order.items[0];
   const product = orderedProduct(order, shop);
-  const color = lastEntity(input.u, 'color')?.value ?? item?.color;
+  if (input.answer === 'no' && input.pending?.kind === 'confirm') {
+    // Not that one: ask again which size, from the ordered item's sizes in stock.
+    const sizes = product ? sizesInOrder(product).filter((sz) => product.variants.some((v) => v.size === sz && v.stock > 0)) : [];
+    return {
+      moves: [move(input, EXCHANGE, 'ask_size', { ...vars, ...(item?.size !== undefined ? { orderedSize: item.size } : {}), availableSizes: sizes.join('/'), noNextSize: false })],
+      pending: { owner: EXCHANGE, kind: 'size', choices: [] },
+    };
+  }
+  // The colour wanted: being confirmed, named now (as the catalogue names it), else the ordered one.
+  const confirmingColor = input.pending?.kind === 'confirm' ? input.pending.data?.['color'] : undefined;
+  const namedColors = product ? productColors(input.u.normalized, product, lastEntity(input.u, 'color')?.value) : [];
+  const color = typeof confirmingColor === 'string' ? confirmingColor : (namedColors.length === 1 ? namedColors[0] : undefined) ?? lastEntity(input.u, 'color')?.value ?? item?.color;
   const inStockSizes = (c: string | undefined): string[] =>
     product ? sizesInOrder(product).filter((s) => product.variants.some((v) => v.size === s && v.stock > 0 && (c === undefined || v.color === c))) : [];
   const { size, noneLeft } = wantedSize(input, product, item?.size);
@@ -175,7 +232,24 @@ export function exchangePolicy(input: PolicyInput): PolicyResult {
   }
   const req: Omit<ReturnRequest, 'orderNumber' | 'at'> = { kind: 'exchange', size };
   if (color !== undefined) req.color = color;
-  return { moves: [move(input, EXCHANGE, 'offer', { ...exVars, inStock: true })], slots: record(input, order, req) };
+  const quality = isQualityReturn(input);
+  const confirmVars = { ...exVars, ...itemVars(order), inStock: true, quality, shopPaysShipping: quality || vars['shopPaysShipping'] === true };
+  if (input.answer === 'yes' && input.pending?.kind === 'confirm') {
+    const act: ActDraft = {
+      kind: 'exchange',
+      orderNumber: order.number,
+      productId: item?.productId ?? product?.id ?? '',
+      size,
+      ...(item?.size !== undefined ? { fromSize: item.size } : {}),
+      ...(item?.color !== undefined ? { fromColor: item.color } : {}),
+      ...(color !== undefined ? { color } : {}),
+    };
+    return { moves: [move(input, EXCHANGE, 'offer', confirmVars)], slots: record(input, order, req), acts: [act], pending: null };
+  }
+  return {
+    moves: [move(input, EXCHANGE, 'confirm', confirmVars)],
+    pending: { owner: EXCHANGE, kind: 'confirm', choices: [], data: { size, ...(color !== undefined ? { color } : {}) } },
+  };
 }
 
 /** return.damaged: broken, defective or wrong item. */
@@ -184,5 +258,9 @@ export function damagedPolicy(input: PolicyInput): PolicyResult {
   if (!order) return { moves: [orderMissing(input, DAMAGED)] };
   if (order.status === 'disputed') return disputed(input, DAMAGED, order);
   const { vars } = windowVars(input, order);
-  return { moves: [move(input, DAMAGED, 'apologise', vars)], slots: record(input, order, { kind: 'damaged' }) };
+  // A quality complaint gets empathy and a person (photos are checked by the after-sale team), never a pitch.
+  return {
+    moves: [move(input, DAMAGED, 'apologise', { ...vars, ...itemVars(order) })],
+    handoff: { reason: 'after_sale', priority: 'normal', note: `质量问题（${order.number}）：${input.u.normalized.slice(0, 40)}` },
+  };
 }

@@ -3,6 +3,7 @@
  * (memory, journal, Redis) can keep it without adapters.
  */
 import type { Category, Entity, IntentScore } from '../nlu/types';
+import type { Act } from './acts';
 
 export type ConversationStatus = 'bot' | 'queued' | 'agent' | 'closed';
 export type Priority = 'normal' | 'high' | 'urgent';
@@ -44,6 +45,12 @@ export interface ConversationState {
   turns: TurnRecord[];
   /** Facts gathered so far (latest of each kind wins), shown to agents. */
   facts: Entity[];
+  /**
+   * What the buyer confirmed that changes something for the shop (deal, address change,
+   * exchange, return, refund, cash on delivery, remark), oldest first. Append-only; absent in
+   * states stored before acts existed. See src/dialogue/acts.ts.
+   */
+  acts?: Act[];
   createdAt: string;
   updatedAt: string;
   /** Set while queued / with an agent. */
@@ -94,4 +101,6 @@ export interface TurnResult {
   replies: BotReply[];
   /** Present when this turn hands the conversation to a person (or refreshes suggestions). */
   handoff?: HandoffInfo;
+  /** Acts recorded this turn (also appended to conversation.acts). */
+  acts?: Act[];
 }

@@ -10,6 +10,7 @@ import { formatPlace, maskPhone } from '../replies/helpers';
 import { maskPhonesInText } from '../replies/mask-phones';
 import type { Address, ShopData } from '../shop/types';
 import { slot, type AddressChangeRecord } from '../dialogue/policy';
+import { actsForOrder, describeAct, type Act } from '../dialogue/acts';
 import type { CodRecord } from '../dialogue/payment';
 import type { ReturnRequest } from '../dialogue/returns';
 import type { QueueEntry, StoredMessage } from '../store/types';
@@ -33,8 +34,11 @@ export interface OrderCard {
 
 /** A confirmed address change, cash on delivery or after-sale request the bot recorded (from the conversation's slots). */
 export interface OrderRemark {
-  kind: 'address_change' | 'cod' | ReturnRequest['kind'];
+  kind: 'address_change' | 'cod' | ReturnRequest['kind'] | Act['kind'];
   at: string;
+  /** The confirmed act's id and one-line description (remarks built from conv.acts). */
+  actId?: string;
+  text?: string;
   address?: { recipient: string; phone: string; full: string };
   /** Cash on delivery: the price with the surcharge the buyer agreed to. */
   codPrice?: number;
@@ -141,6 +145,8 @@ function addressView(a: Address): OrderCard['address'] {
 
 /** The conversation's recorded changes and requests for one order, oldest first. */
 export function orderRemarks(conv: ConversationState, orderNumber: string): OrderRemark[] {
+  const acts = actsForOrder(conv, orderNumber);
+  if (acts.length > 0) return acts.map((a) => actRemark(a));
   const remarks: OrderRemark[] = [];
   const change = slot<AddressChangeRecord>(conv, 'addressChange');
   if (change && change.orderNumber === orderNumber) remarks.push({ kind: 'address_change', at: change.at, address: addressView(change.address) });
@@ -151,6 +157,15 @@ export function orderRemarks(conv: ConversationState, orderNumber: string): Orde
     remarks.push({ kind: r.kind, at: r.at, ...(r.size ? { size: r.size } : {}), ...(r.color ? { color: r.color } : {}) });
   }
   return remarks.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+}
+
+/** A confirmed act as an order-card remark (phones masked as everywhere on the card). */
+function actRemark(a: Act): OrderRemark {
+  const r: OrderRemark = { kind: a.kind, at: new Date(a.at).toISOString(), actId: a.id, text: describeAct(a) };
+  if (a.kind === 'address_change') r.address = addressView(a.address);
+  if (a.kind === 'cod') r.codPrice = a.codPrice;
+  if (a.kind === 'exchange') Object.assign(r, { size: a.size }, a.color ? { color: a.color } : {});
+  return r;
 }
 
 /** Merges the buyer-visible log with internal notes in time order. */

@@ -57,6 +57,7 @@ const DELIVERY_VARIABLES: VariableSet = {
   shippedAt: { description: 'When it shipped (ISO)', optional: true },
   deliveredAt: { description: 'When it was signed for (ISO)', optional: true },
   daysInTransit: { description: 'Days since shipping', optional: true },
+  remark: { description: 'The remark for the warehouse, as read back (delivery.remark)', optional: true },
 };
 
 const RETURN_VARIABLES: VariableSet = {
@@ -70,6 +71,14 @@ const RETURN_VARIABLES: VariableSet = {
   availableSizes: { description: 'Sizes in stock for an exchange, joined with "/"', optional: true },
   orderedSize: { description: 'Size on the order (exchange)', optional: true },
   noNextSize: { description: 'true when there is no size one up/down from the ordered one (exchange)', optional: true },
+  quality: { description: 'true when the return or exchange is for a quality problem (the shop pays the postage both ways)', optional: true },
+  amount: { description: 'Amount refunded (yuan), in confirm and recorded moves', optional: true },
+  item: { description: "The item of the buyer's order (object)", optional: true },
+  'item.name': { description: "Name of the ordered item (the buyer's order, not the product on the page)", optional: true },
+  'item.color': { description: 'Colour ordered', optional: true },
+  'item.size': { description: 'Size ordered', optional: true },
+  'item.quantity': { description: 'Pieces ordered', optional: true },
+  'item.price': { description: 'Unit price paid (yuan)', optional: true },
 };
 
 const PRODUCT_VARIABLES: VariableSet = {
@@ -83,6 +92,8 @@ const PRODUCT_VARIABLES: VariableSet = {
   heightCm: { description: "The buyer's height (cm), when told", optional: true },
   weightJin: { description: "The buyer's weight in 斤, when told", optional: true },
   oneSize: { description: 'true when the product comes in one size only (均码)', optional: true },
+  colorSizes: { description: 'Sizes in stock for the colour asked about, joined with "/" (color_sizes move)', optional: true },
+  missingSizes: { description: 'Sizes of the product not in stock in that colour, joined with "/" (color_sizes move)', optional: true },
 };
 
 const PAYMENT_VARIABLES: VariableSet = {
@@ -109,6 +120,10 @@ const HAGGLE_VARIABLES: VariableSet = {
   'cheaper.price': { description: 'Its price (yuan)', optional: true },
   'cheaper.fits': { description: "true when the buyer's offer reaches its lowest price (it fits the budget); else it is only the closest", optional: true },
   shipBy: { description: 'When an order paid now ships (ISO), use {{when shipBy}} → 今天 16:00 / 明天 16:00' },
+  quantity: { description: 'Pieces the buyer names with their price ("三件一百五" → 3), in the terms move', optional: true },
+  total: { description: 'Our price for that quantity (yuan), in the terms move', optional: true },
+  courier: { description: 'A courier the buyer asked for that is not the default, in the terms move', optional: true },
+  defaultCourier: { description: 'The courier the shop ships with by default', optional: true },
 };
 
 const GREETING_VARIABLES: VariableSet = {
@@ -137,22 +152,24 @@ const BY_CATEGORY: Record<string, VariableSet> = {
  * each of them. Intents not listed here (added by a manager) need only `reply`.
  */
 export const REQUIRED_MOVES: Record<string, readonly string[]> = {
-  'haggle.bargain': ['ask_price', 'concession', 'counter', 'final', 'deal', 'firm', 'cheaper'],
+  'haggle.bargain': ['ask_price', 'concession', 'counter', 'final', 'deal', 'firm', 'cheaper', 'deal_holds', 'terms', 'retain', 'retain_cheaper', 'goodbye', 'coupon', 'free_shipping', 'ask_offer'],
   'address.confirm': ['show', 'confirmed', 'shipped', 'no_order', 'not_found'],
   'address.change': ['ask_new', 'read_back', 'changed', 'shipped', 'no_order', 'not_found'],
-  'delivery.ship_time': ['will_ship', 'late', 'unpaid', 'no_order', 'not_found'],
+  'delivery.ship_time': ['will_ship', 'late', 'unpaid', 'no_order', 'not_found', 'notify'],
   'delivery.tracking': ['latest', 'overdue', 'delivered', 'no_events'],
-  'delivery.signed_not_received': ['apologise'],
-  'return.refund': ['within', 'not_shipped', 'unpaid', 'cancelled', 'in_transit', 'outside', 'disputed', 'shipping_fee', 'no_order', 'not_found'],
-  'return.exchange': ['offer', 'ask_size', 'out_of_stock', 'outside', 'no_order', 'not_found'],
+  'delivery.signed_not_received': ['apologise', 'checked'],
+  'return.refund': ['within', 'not_shipped', 'unpaid', 'cancelled', 'in_transit', 'outside', 'disputed', 'shipping_fee', 'no_order', 'not_found', 'confirm_refund', 'confirm_return', 'kept', 'cod_unshipped'],
+  'return.exchange': ['offer', 'ask_size', 'out_of_stock', 'outside', 'no_order', 'not_found', 'confirm'],
+  'delivery.remark': ['read_back', 'recorded', 'ask_again', 'shipped', 'no_order', 'not_found'],
+  'payment.price_protect': ['explain'],
   'return.damaged': ['apologise', 'disputed', 'no_order', 'not_found'],
   'bad_review.complaint': ['apologise'],
-  'product.size_color': ['options', 'in_stock', 'out_of_stock', 'recommend', 'fit_ok', 'fit_small', 'fit_large', 'ask_body', 'no_chart'],
-  'product.stock': ['in_stock', 'out_of_stock', 'options'],
+  'product.size_color': ['options', 'in_stock', 'out_of_stock', 'recommend', 'fit_ok', 'fit_small', 'fit_large', 'ask_body', 'no_chart', 'color_sizes'],
+  'product.stock': ['in_stock', 'out_of_stock', 'options', 'color_sizes'],
   'product.info': ['describe'],
-  'payment.cod': ['confirm', 'confirmed', 'unavailable'],
+  'payment.cod': ['confirm', 'confirmed', 'unavailable', 'already'],
   'payment.invoice': ['explain'],
-  'payment.pay': ['remind', 'how_to', 'paid', 'order_total', 'list_price', 'not_found'],
+  'payment.pay': ['remind', 'how_to', 'paid', 'order_total', 'list_price', 'not_found', 'cod_order', 'go_ahead'],
   'human.request': ['transfer'],
   'greeting.hello': ['morning', 'noon', 'afternoon', 'evening'],
   'greeting.thanks': ['welcome'],
@@ -165,7 +182,7 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
  * they existed still load (the engine then does without: no notice, fewer generic suggestions).
  */
 export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
-  system: ['no_agent', 'agent_greet', 'agent_hold', 'agent_apology', 'ask_order', 'ask_photos', 'photo_asked', 'photo_unasked'],
+  system: ['no_agent', 'agent_greet', 'agent_hold', 'agent_apology', 'ask_order', 'ask_photos', 'photo_asked', 'photo_unasked', 'again'],
 };
 
 /** The variables a template for `intent` may use (common + its category's set). */

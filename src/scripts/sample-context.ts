@@ -165,6 +165,17 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
     // The preview shows the several-topics wording; `choice` (one topic) is left empty for that.
     choice: '',
     choices: FALLBACK.choices,
+    // Acts read back before they are recorded (bargaining terms, returns, remarks, stock by colour).
+    quantity: 2,
+    total: price * 2,
+    courier: '顺丰速运',
+    defaultCourier: p ? (shop?.courierName(p.defaultCourier) ?? FALLBACK.carrier) : FALLBACK.carrier,
+    remark: '送人的，包裹里不要放购物清单',
+    colorSizes: sizesInStock.join('/') || FALLBACK.product.sizes,
+    missingSizes: 'XL',
+    quality: false,
+    amount: order?.total ?? price,
+    item: { name: product?.name ?? FALLBACK.product.name, color: variant?.color ?? '燕麦色', size: variant?.size ?? 'M', quantity: 1, price },
   };
 }
 

@@ -24,7 +24,7 @@
   var STATUS = { online: '在线', away: '离开', offline: '下线' };
   var ORDER_STATUS = { unpaid: '待付款', paid: '待发货', shipped: '已发货', delivered: '已签收', disputed: '售后中', cancelled: '已取消' };
   var FACT_KIND = { money: '金额', order: '订单号', tracking: '运单号', courier: '快递', phone: '电话', address: '地址', size: '尺码', color: '颜色' };
-  var REMARK_KIND = { address_change: '买家确认改地址', cod: '买家确认货到付款', refund: '申请退款', 'return': '申请退货', exchange: '申请换货', damaged: '商品破损/质量问题' };
+  var REMARK_KIND = { address_change: '买家确认改地址', cod: '买家确认货到付款', refund: '申请退款', 'return': '申请退货', exchange: '申请换货', damaged: '商品破损/质量问题', deal: '买家确认成交价', remark: '买家要求备注' };
   var SLA_KIND = { first_response: '首响', logistics_resolution: '物流48h' };
   var FROM = { buyer: '买家', bot: '机器人', agent: '客服', system: '系统', note: '内部备注' };
 
@@ -294,7 +294,8 @@
       o.remarks.forEach(function (r) {
         var detail = r.address ? '：' + r.address.recipient + ' ' + r.address.phone + ' ' + r.address.full
           : r.codPrice !== undefined ? '：¥' + r.codPrice + '（含手续费）'
-          : [r.color, r.size].filter(Boolean).length ? '：' + [r.color, r.size].filter(Boolean).join(' / ') : '';
+          : [r.color, r.size].filter(Boolean).length ? '：' + [r.color, r.size].filter(Boolean).join(' / ')
+          : r.text ? '：' + r.text : '';
         rm.appendChild(el('li', 'remark', fmtDateTime(r.at) + ' ' + (REMARK_KIND[r.kind] || r.kind) + detail));
       });
       box.appendChild(rm);

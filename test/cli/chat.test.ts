@@ -37,3 +37,19 @@ test('an unknown buyer is refused with the known ones listed, not silently accep
   expect(out.stderr).toContain('unknown buyer B999');
   expect(out.stderr).toContain('B002');
 });
+
+test('a confirmed deal is printed as an act event after the bot message, with the message fields unchanged', () => {
+  const out = chat(['--json', '--no-greet'], '这件大衣能便宜点吗\n三百块卖不卖\n340\n那就按你说的吧\n再少二十呗\n');
+  expect(out.status).toBe(0);
+  const events = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const acts = events.filter((e) => e['type'] === 'act');
+  expect(acts).toHaveLength(1);
+  const at = events.indexOf(acts[0]!);
+  const said = events[at - 1]!;
+  expect(Object.keys(said).slice(0, 5)).toEqual(['type', 'from', 'text', 'intent', 'category']);
+  expect(acts[0]).toMatchObject({ type: 'act', kind: 'deal', productId: 'P100', price: said['offer'], quantity: 1 });
+  expect(typeof acts[0]!['id']).toBe('string');
+  expect(typeof acts[0]!['at']).toBe('number');
+  // The next push gets the same price, not a lower one.
+  expect(events[events.length - 1]).toMatchObject({ type: 'message', offer: said['offer'] });
+});

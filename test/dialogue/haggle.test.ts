@@ -67,17 +67,24 @@ test('counterOffer never leaves [floor, last price]', () => {
   }
 });
 
-test('a push without a number is a round: price asked, gift, then steps down to the floor, called lowest only there', () => {
-  const pushes = Array.from({ length: 7 }, () => understood('haggle.bargain'));
+test('a push without a number moves the price once at most, then asks the buyer for theirs, then a person', () => {
+  const pushes = Array.from({ length: 5 }, () => understood('haggle.bargain'));
   const results = run(pushes);
   const moves = results.map((r) => /\/(\w+)#/.exec(r.replies[0]!.templateId ?? '')?.[1]);
-  expect(moves).toEqual(['ask_price', 'concession', 'counter', 'counter', 'counter', 'final', 'firm']);
-  const offers = results.slice(1, 6).map((r) => r.replies[0]!.offer!);
-  expect(offers).toEqual([coat.listPrice, 433, 404, 388, coat.floorPrice]);
+  expect(moves).toEqual(['ask_price', 'concession', 'ask_offer', 'ask_offer', 'ask_offer']);
   expect(results[1]!.replies[0]!.text).toContain(shop.policy.haggle.gift);
-  for (const r of results.slice(0, 5)) expect(r.replies[0]!.text).not.toMatch(/最低|到底/);
-  expect(results.slice(0, 6).every((r) => r.handoff === undefined)).toBe(true);
-  expect(results[6]!.handoff).toMatchObject({ reason: 'policy_limit' });
+  // The price itself never moved: no money was conceded without the buyer's number.
+  for (const r of results) for (const reply of r.replies) if (reply.offer !== undefined) expect(reply.offer).toBe(coat.listPrice);
+  for (const r of results) expect(r.replies[0]!.text).not.toMatch(/最低|到底/);
+  expect(results.slice(0, 4).every((r) => r.handoff === undefined)).toBe(true);
+  expect(results[4]!.handoff).toMatchObject({ reason: 'policy_limit' });
+});
+
+test('after a number, one more push without a number may move the price again', () => {
+  const results = run([understood('haggle.bargain', [offerEntity(300)]), understood('haggle.bargain', [offerEntity(340)]), understood('haggle.bargain'), understood('haggle.bargain')]);
+  const offers = results.map((r) => r.replies[0]!.offer);
+  expect(offers[2]).toBeLessThan(offers[1]!);
+  expect(offers[3]).toBeUndefined();
 });
 
 test('after the lowest real price, a lower offer or a push gets that price again, never less', () => {

@@ -135,7 +135,7 @@ test('helpers: money, relative days, masked phone, address, order summary', () =
 });
 
 test('the {{when}} helper renders shop-local relative time', () => {
-  const { template } = parseTemplateFile('t.yaml', 'intent: delivery.ship_time\nmoves:\n  will_ship: ["{{when shipBy}}"]\n  late: [x]\n  unpaid: [x]\n  no_order: [x]\n  not_found: [x]\n');
+  const { template } = parseTemplateFile('t.yaml', 'intent: delivery.ship_time\nmoves:\n  will_ship: ["{{when shipBy}}"]\n  late: [x]\n  unpaid: [x]\n  no_order: [x]\n  not_found: [x]\n  notify: [x]\n');
   const text = renderMove({ 'delivery.ship_time': template! }, 'delivery.ship_time', 'will_ship', { shipBy: '2025-03-10T08:00:00Z' }, { now: NOW, utcOffsetMinutes: 480 }).text;
   expect(text).toBe('今天 16:00');
 });

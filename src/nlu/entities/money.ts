@@ -8,7 +8,7 @@ import { NUMERAL_CHARS, parseNumeral } from './numbers';
 // A numeral: Arabic (optionally 1.5k / 2w), Chinese, or mixed (3百6).
 const NUMERAL = `(?:[${NUMERAL_CHARS}]*[零〇一二两俩三四五六七八九十百千万][${NUMERAL_CHARS}]*|\\d+(?:\\.\\d+)?[kKwW千万]?(?![\\d.]))`;
 const MONEY_RE = new RegExp(
-  `(?<pre>[¥￥]\\s*)?(?<num>${NUMERAL})(?<unit>\\s*(?:块钱|块|元|rmb|RMB|米(?![a-z]))?)(?<after>\\s*包邮)?`,
+  `(?<pre>[¥￥]\\s*)?(?<num>${NUMERAL})(?<unit>\\s*(?:块钱|块|元|rmb|RMB|米(?![a-z0-9零一二两三四五六七八九]))?)(?<after>\\s*包邮)?`,
   'g',
 );
 // What follows a number when it is not money: sizes, counts, dates, times, weights …

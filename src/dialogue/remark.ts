@@ -1,0 +1,66 @@
+/**
+ * Order remarks (备注): a note the warehouse must follow ("送人的，别放购物清单"). The bot
+ * extracts the note, reads it back with the order number and records a remark act only once
+ * the buyer confirms. A parcel that has left cannot be repacked: a person follows up.
+ * Price protection (价保, "买了两天就降价了 能补差价吗") is answered as what it is: the shop
+ * checks the dates and prices, so a person decides; nothing is promised or recorded here.
+ */
+import type { ActDraft } from './acts';
+import { move, orderMissing, type PolicyInput, type PolicyResult } from './policy';
+
+export const REMARK = 'delivery.remark';
+export const PRICE_PROTECT = 'payment.price_protect';
+
+/** Words that make a message a remark for the parcel or the order. */
+const REMARK_CUE = /备注|留言|购物清单|发货单|价格单|价签|小票|清单|单据|宣传单|售后卡|送人|送礼|礼物|礼品|别放|不要放|不用放|别夹|包装好|包装仔细|放门口|别放驿站|送货前|打电话/u;
+/** Price protection: the price fell after the buyer paid. */
+const PRICE_PROTECT_CUE = /补差价|退差价|返差价|差价|价保|保价|降价了|便宜了.{0,6}(?:补|退|返)|买贵了/u;
+
+export function isRemark(text: string): boolean {
+  return REMARK_CUE.test(text) && !/[?？]$|吗$/u.test(text.replace(/[～~。!！\s]+$/u, '')) || /^(?:帮我|麻烦|请)?(?:备注|加个备注|写个备注)/u.test(text);
+}
+
+export function isPriceProtection(text: string): boolean {
+  return PRICE_PROTECT_CUE.test(text);
+}
+
+/** The note itself: the message without the request words around it. */
+export function remarkText(text: string): string {
+  const t = text
+    .replace(/^(?:你好|您好|亲|麻烦|请|帮我|帮忙|能不能|可以|能)*(?:帮我)?(?:在订单上|在订单里|订单)?(?:加个|加一下|写个|写一下)?(?:备注|留言)(?:一下|下)?(?:[:：，,]|说)?/u, '')
+    .replace(/(?:哦|呀|啊|哈|谢谢|谢啦|好吗|可以吗|行吗)*[～~。!！\s]*$/u, '')
+    .trim();
+  // Read back in shop punctuation (the normalizer made the commas ASCII).
+  return (t.length > 0 ? t : text).slice(0, 60).replace(/,/g, '，');
+}
+
+export function remarkPolicy(input: PolicyInput): PolicyResult {
+  const { order } = input;
+  if (!order || order.status === 'cancelled') return { moves: [orderMissing(input, REMARK)] };
+  const pending = input.pending?.owner === REMARK ? input.pending : undefined;
+  const pendingText = typeof pending?.data?.['remark'] === 'string' ? (pending.data['remark'] as string) : undefined;
+  if (order.status !== 'unpaid' && order.status !== 'paid') {
+    return {
+      moves: [move(input, REMARK, 'shipped')],
+      handoff: { reason: 'after_sale', priority: 'normal', note: `已发货后要求备注（${order.number}）：${remarkText(input.u.normalized)}` },
+    };
+  }
+  if (input.answer === 'yes' && pendingText !== undefined) {
+    const act: ActDraft = { kind: 'remark', orderNumber: order.number, text: pendingText };
+    return { moves: [move(input, REMARK, 'recorded', { remark: pendingText })], acts: [act], pending: null };
+  }
+  if (input.answer === 'no') return { moves: [move(input, REMARK, 'ask_again')], pending: { owner: REMARK, kind: 'text', choices: [] } };
+  const text = remarkText(input.u.normalized);
+  return {
+    moves: [move(input, REMARK, 'read_back', { remark: text })],
+    pending: { owner: REMARK, kind: 'read_back', choices: [], data: { remark: text } },
+  };
+}
+
+export function priceProtectPolicy(input: PolicyInput): PolicyResult {
+  const note = input.order ? `买家要求补差价（${input.order.number}，实付 ¥${input.order.total}）` : '买家要求补差价';
+  return {
+    moves: [move(input, PRICE_PROTECT, 'explain')],
+    handoff: { reason: 'policy_limit', priority: 'normal', note, announced: true },
+  };
+}

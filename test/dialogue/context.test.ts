@@ -1,0 +1,105 @@
+/** Unit tests of the stages added for context: routing claims, acceptance, question parts, acts. */
+import { appendActs, actsForOrder, describeAct, latestAct, type ActDraft } from '../../src/dialogue/acts';
+import { isAcceptance } from '../../src/dialogue/answers';
+import { contextClaim } from '../../src/dialogue/context';
+import { isWalkAway, quantityOf } from '../../src/dialogue/haggle';
+import { productColors } from '../../src/dialogue/product';
+import { questionParts } from '../../src/dialogue/questions';
+import { isPriceProtection, isRemark, remarkText } from '../../src/dialogue/remark';
+import type { ConversationState } from '../../src/dialogue/types';
+import { demoShop, understood } from './fixtures';
+
+const shop = demoShop();
+const said = (text: string, intent = 'other.fallback') => ({ ...understood(intent), raw: text, normalized: text });
+
+describe('route claims by context', () => {
+  it('sends a request for the owner or a vanished agent to a person', () => {
+    for (const t of ['让你们老板来跟我说', '叫你们经理出来', '客服？？人去哪了', '人呢']) expect(contextClaim({ u: said(t), bargaining: false })?.intent).toBe('human.request');
+    expect(contextClaim({ u: said('便宜点吧老板'), bargaining: false })).toBeUndefined();
+  });
+
+  it('reads a complaint about the goods as an after-sale problem, not a product question', () => {
+    expect(contextClaim({ u: said('这毛衣一直掉毛还有股味道'), bargaining: false })?.intent).toBe('return.damaged');
+  });
+
+  it('reads price protection and gift notes as what they are', () => {
+    expect(contextClaim({ u: said('买了两天就降价了 能补差价吗', 'return.refund'), bargaining: false })?.intent).toBe('payment.price_protect');
+    expect(contextClaim({ u: said('是送人的，包裹里别放购物清单', 'delivery.tracking'), bargaining: false })?.intent).toBe('delivery.remark');
+  });
+
+  it('takes a short colour follow-up as a stock question after product talk, as an exchange while exchanging', () => {
+    const hoodie = shop.product('P200')!;
+    expect(contextClaim({ u: said('那换个白的呢', 'return.exchange'), lastHandled: 'product.size_color', product: hoodie, bargaining: false })?.intent).toBe('product.stock');
+    expect(contextClaim({ u: said('那换个白的呢', 'return.exchange'), lastHandled: 'return.exchange', product: hoodie, bargaining: false, orderStatus: 'delivered' })?.intent).toBe('return.exchange');
+  });
+
+  it('reads "行 我这就下单" as going ahead when nothing is being bargained', () => {
+    expect(contextClaim({ u: said('行 我这就下单'), bargaining: false })?.intent).toBe('payment.pay');
+    expect(contextClaim({ u: said('行 我这就下单'), bargaining: true })).toBeUndefined();
+  });
+});
+
+describe('bargaining words', () => {
+  it('accepts in the buyer own words, but not with a number, a question or a push', () => {
+    for (const t of ['那就按你说的吧', '行 我去拍', '好 就这个价', '可以 下单了', 'OK拍了']) expect(isAcceptance(said(t))).toBe(true);
+    for (const t of ['400行吗', '领的满减券能用吗', '还能再便宜点吗', '太贵了 不要了', '再少二十呗']) expect(isAcceptance(said(t))).toBe(false);
+  });
+
+  it('knows walking away and the quantity in an offer', () => {
+    expect(isWalkAway('太贵了 不要了')).toBe(true);
+    expect(isWalkAway('我再对比一下别家吧')).toBe(true);
+    expect(isWalkAway('380算了吧')).toBe(false);
+    expect(quantityOf('三件一百五 顺丰包邮')).toBe(3);
+    expect(quantityOf('两条180')).toBe(2);
+    expect(quantityOf('150包邮')).toBe(1);
+  });
+});
+
+describe('facts from the catalogue', () => {
+  it('matches colour words to the catalogue names', () => {
+    const jeans = shop.product('P300')!;
+    expect(productColors('蓝色有吗', jeans, '蓝色')).toEqual(['浅蓝', '深蓝']);
+    expect(productColors('要深蓝的', jeans)).toEqual(['深蓝']);
+    expect(productColors('那白的呢', shop.product('P200')!)).toEqual(['白色']);
+    expect(productColors('有红色吗', jeans, '红色')).toEqual([]);
+  });
+});
+
+describe('questions and remarks', () => {
+  it('cuts a message into its questions', () => {
+    expect(questionParts('有M码吗？什么时候发货')).toEqual(['有M码吗', '什么时候发货']);
+    expect(questionParts('这件多少钱，可以货到付款吗')).toEqual(['这件多少钱', '可以货到付款吗']);
+    expect(questionParts('裤子小了，能换29码吗')).toEqual([]);
+  });
+
+  it('reads a remark and keeps only the note', () => {
+    expect(isRemark('帮我备注一下不要放购物清单')).toBe(true);
+    expect(remarkText('帮我备注一下不要放购物清单')).toBe('不要放购物清单');
+    expect(isPriceProtection('你们有价保吗')).toBe(true);
+    expect(isPriceProtection('多少钱')).toBe(false);
+  });
+});
+
+describe('acts', () => {
+  const conv = { id: 'c1', buyerId: 'B001', acts: [] } as unknown as ConversationState;
+  const deal: ActDraft = { kind: 'deal', productId: 'P100', productName: '双面羊毛大衣', price: 404, listPrice: 468, quantity: 1, freeShipping: true };
+  const remark: ActDraft = { kind: 'remark', orderNumber: 'E1001', text: '不要放购物清单' };
+
+  it('stamps ids in order and never changes the list it was given', () => {
+    const first = appendActs(conv, [deal], new Date(1000));
+    expect(first.added[0]).toMatchObject({ id: 'c1#1', at: 1000, conversationId: 'c1', buyerId: 'B001', kind: 'deal', price: 404 });
+    const next = appendActs({ ...conv, acts: first.all }, [remark], new Date(2000));
+    expect(next.all.map((a) => a.id)).toEqual(['c1#1', 'c1#2']);
+    expect(conv.acts).toEqual([]);
+    expect(JSON.parse(JSON.stringify(next.all))).toEqual(next.all);
+  });
+
+  it('finds the acts of an order (deals apply to the order in focus) and describes them', () => {
+    const all = appendActs(conv, [deal, remark], new Date(1000)).all;
+    const withActs = { ...conv, acts: all };
+    expect(actsForOrder(withActs, 'E1001').map((a) => a.kind)).toEqual(['deal', 'remark']);
+    expect(actsForOrder(withActs, 'E2000').map((a) => a.kind)).toEqual(['deal']);
+    expect(latestAct(withActs, 'remark')?.text).toBe('不要放购物清单');
+    expect(describeAct(all[0]!)).toBe('成交 双面羊毛大衣 ¥404 包邮');
+  });
+});
