@@ -262,13 +262,17 @@ export class HandoffService {
     const { store } = this.deps;
     const assigned: { agent: AgentDef; entry: QueueEntry }[] = [];
     await store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
-      for (;;) {
-        const queue = await store.listQueue();
-        if (queue.length === 0) return;
+      for (let misses = 0; misses < 3; ) {
+        const head = (await store.listQueue())[0];
+        if (!head) return;
         const agent = await this.pickAgent(exclude);
         if (!agent) return;
-        const entry = await store.claimNext(agent.id, agent.maxChats);
-        if (!entry) return;
+        const entry = await this.claim(agent, head.conversationId);
+        // Gone meanwhile (withdrawn, or taken by a picking agent): look at the new head.
+        if (!entry) {
+          misses++;
+          continue;
+        }
         if (await this.acceptClaim(agent, entry)) assigned.push({ agent, entry });
       }
     });
@@ -297,12 +301,24 @@ export class HandoffService {
     return (await this.rankAgents(exclude))[0]?.agent;
   }
 
-  /** Turns a claim into an assignment on the conversation; drops claims of conversations that moved on. */
+  /**
+   * Claims one queued conversation for the agent. The store moves it to the agent in the same
+   * step (the handoff invariant); the bot turn's lock keeps a buyer turn from writing back the
+   * state it read before the claim.
+   */
+  private async claim(agent: AgentDef, conversationId: string): Promise<QueueEntry | null> {
+    const { store } = this.deps;
+    return store.withLock(`turn:${conversationId}`, this.lockMs, () => store.claimNext(agent.id, agent.maxChats, conversationId));
+  }
+
+  /** Completes a claim on the conversation (stamps it); drops claims of conversations that moved on. */
   private async acceptClaim(agent: AgentDef, entry: QueueEntry): Promise<boolean> {
     const { store } = this.deps;
-    const ok = await this.updateConversation(entry.conversationId, (conv) =>
-      conv.status === 'queued' ? { ...conv, status: 'agent', assignedAgent: agent.id } : null,
-    );
+    const ok = await this.updateConversation(entry.conversationId, (conv) => {
+      if (conv.status === 'agent' && conv.assignedAgent === agent.id) return { ...conv };
+      // Data from before the store moved claimed conversations itself.
+      return conv.status === 'queued' ? { ...conv, status: 'agent', assignedAgent: agent.id } : null;
+    });
     if (!ok) {
       await store.unassign(agent.id, entry.conversationId);
       return false;
@@ -325,7 +341,7 @@ export class HandoffService {
     const claimed = await store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
       const load = (await store.listAssignments(agentId)).length;
       if (load >= agent.maxChats) throw new AppError('CONFLICT', `You already hold ${load} of ${agent.maxChats} conversations`);
-      const entry = await store.claimNext(agentId, agent.maxChats, conversationId);
+      const entry = await this.claim(agent, conversationId);
       if (!entry) throw new AppError('NOT_FOUND', 'That conversation is no longer in the queue');
       if (!(await this.acceptClaim(agent, entry))) throw new AppError('CONFLICT', 'That conversation is no longer waiting');
       return entry;

@@ -48,11 +48,13 @@ export function withTurnHooks<E extends TurnEngine>(
     const t0 = performance.now();
     const result = await engine.handleMessage(conv, text);
     const tookMs = performance.now() - t0;
-    const handsOff = conv.status === 'bot' && result.handoff !== undefined;
+    // A closed conversation reopens with this turn, so it hands off like one with the bot.
+    const reopened = conv.status === 'closed';
+    const handsOff = (conv.status === 'bot' || reopened) && result.handoff !== undefined;
     service
       .onBuyerTurn({
         conversationId: conv.id,
-        statusBefore: conv.status,
+        statusBefore: reopened ? 'bot' : conv.status,
         statusAfter: handsOff ? 'queued' : result.conversation.status,
         intent: result.understanding.intent,
         replies: result.replies.map((r) => ({ intent: r.intent })),

@@ -90,8 +90,8 @@ export class ConversationService {
   }
 
   /**
-   * Resumes the buyer's conversation when id and resume token match (and it is not closed),
-   * otherwise opens a new one. A wrong token never reveals or takes over another buyer's
+   * Resumes the buyer's conversation when id and resume token match (closed ones too: the
+   * next message reopens it), otherwise opens a new one. A wrong token never reveals or takes over another buyer's
    * session: it gets a fresh buyer id. A new conversation starts with the engine's greeting.
    * A verified `shopBuyerId` goes to that shop buyer's own session (`shop:<id>`) instead.
    */
@@ -103,11 +103,12 @@ export class ConversationService {
       const existing = await store.getBuyerSession(input.buyerId);
       if (existing && sameToken(existing.resumeToken, input.resumeToken)) {
         const conv = await store.getConversation(existing.conversationId);
-        if (conv && conv.status !== 'closed') {
+        if (conv) {
+          // A closed conversation is resumed too: the buyer sees it all, and their next message
+          // reopens it (docs/protocol.md, "Reopening").
           this.answerLeftovers(conv);
           return { session: existing, conversation: conv, resumed: true };
         }
-        // Same buyer, finished conversation: a new one, keeping the identity and token.
         return this.startConversation(existing.buyerId, existing.resumeToken, input.productId);
       }
     }
@@ -125,9 +126,7 @@ export class ConversationService {
     const existing = await this.deps.store.getBuyerSession(sessionId);
     if (!existing) return this.startConversation(sessionId, randomBytes(24).toString('base64url'), input.productId, shopBuyerId);
     const conv = await this.deps.store.getConversation(existing.conversationId);
-    if (!conv || conv.status === 'closed') {
-      return this.startConversation(sessionId, existing.resumeToken, input.productId, shopBuyerId);
-    }
+    if (!conv) return this.startConversation(sessionId, existing.resumeToken, input.productId, shopBuyerId);
     this.answerLeftovers(conv);
     const ownCache = input.buyerId === sessionId && input.resumeToken !== undefined && sameToken(existing.resumeToken, input.resumeToken);
     return { session: existing, conversation: conv, resumed: ownCache };
@@ -206,7 +205,7 @@ export class ConversationService {
    * first checks under the lock that nobody answered the message meanwhile (see runTurn).
    */
   private answerLeftovers(conv: ConversationState): void {
-    if (conv.status !== 'bot') return;
+    if (conv.status !== 'bot' && conv.status !== 'closed') return;
     void (async () => {
       if (this.turnChains.has(conv.id)) return; // this instance is answering already
       const log = await this.deps.store.messagesAfter(conv.id, 0);
@@ -258,7 +257,9 @@ export class ConversationService {
     // leftovers, or before a crash) is not answered twice.
     const later = await store.messagesAfter(conversationId, message.seq);
     if (later.some((m) => m.from !== 'buyer' && m.meta?.['replyTo'] === message.seq)) return;
-    const botAnswers = conv.status === 'bot';
+    // A closed conversation reopens with the buyer's next message: the bot answers it (and
+    // may hand it off again) like any conversation of its own (docs/protocol.md, "Reopening").
+    const botAnswers = conv.status === 'bot' || conv.status === 'closed';
     if (botAnswers) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
 
     const result = await engine.handleMessage(conv, message.text);
@@ -297,7 +298,7 @@ export class ConversationService {
   private async handOffAfterError(conversationId: string, replyTo: number): Promise<void> {
     const { store, engine } = this.deps;
     const conv = await store.getConversation(conversationId);
-    if (!conv || conv.status !== 'bot') return;
+    if (!conv || (conv.status !== 'bot' && conv.status !== 'closed')) return;
     const at = this.now();
     const reply = engine.holdingReply();
     await this.postMessage(conversationId, { from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo } }).catch((err: unknown) =>
