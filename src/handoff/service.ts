@@ -26,6 +26,7 @@ import type { Metrics, SuggestionUse } from '../metrics';
 import type { AgentPresence, NewMessage, PresenceLease, PresenceStatus, QueueEntry, Store, StoredMessage, Timer } from '../store/types';
 import { displayNameOf, type AgentDef, type AgentRegistry } from './agents';
 import { queuePriority } from './priority';
+import { callbackOf } from './waiting';
 import {
   DEFAULT_SLA,
   SLA_PREFIX,
@@ -202,6 +203,15 @@ export class HandoffService {
     if (isLogisticsIssue(conv)) await this.startClock('logistics_resolution', conversationId, startedAt, false);
     await this.dispatch();
     await this.tellBuyerIfNobodyOnline(conversationId);
+    await this.publishQueue();
+  }
+
+  /**
+   * The buyer took back the request while queued (the store already took it out of the
+   * queue): its SLA clocks stop and consoles see the shorter queue.
+   */
+  async onWithdrawn(conversationId: string): Promise<void> {
+    await this.clearClocks(conversationId);
     await this.publishQueue();
   }
 
@@ -747,10 +757,13 @@ export class HandoffService {
     const turn = lastTurn(conv);
     const buyerName = this.deps.buyerName?.(conv.buyerId);
     const order = this.deps.orderCard?.(conv);
+    const callback = callbackOf(conv);
     const view: ConversationView = {
       id: conv.id,
       buyerId: conv.buyerId,
       ...(buyerName ? { buyerName } : {}),
+      // In full: the agent holding the chat is the one who calls back (queue previews mask phones).
+      ...(callback ? { callback } : {}),
       status: conv.status,
       ...(conv.assignedAgent ? { assignedAgent: conv.assignedAgent } : {}),
       ...(conv.handoff

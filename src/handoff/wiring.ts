@@ -20,6 +20,10 @@ export async function watchHandoffs(
   onError: (err: unknown) => void = () => {},
 ): Promise<() => Promise<void>> {
   return bus.subscribe(HANDOFF_QUEUED_CHANNEL, (payload) => {
+    if (isWithdrawnEvent(payload) && payload.instanceId === instanceId) {
+      service.onWithdrawn(payload.conversationId).catch(onError);
+      return;
+    }
     if (!isQueuedEvent(payload) || payload.instanceId !== instanceId) return;
     service.onQueued(payload.conversationId).catch(onError);
   });
@@ -29,6 +33,13 @@ function isQueuedEvent(p: unknown): p is { kind: 'queued'; conversationId: strin
   if (typeof p !== 'object' || p === null) return false;
   const o = p as Record<string, unknown>;
   return o['kind'] === 'queued' && typeof o['conversationId'] === 'string' && typeof o['instanceId'] === 'string';
+}
+
+/** The buyer took back a request for a person (conversation service, queued turn). */
+function isWithdrawnEvent(p: unknown): p is { kind: 'withdrawn'; conversationId: string; instanceId: string } {
+  if (typeof p !== 'object' || p === null) return false;
+  const o = p as Record<string, unknown>;
+  return o['kind'] === 'withdrawn' && typeof o['conversationId'] === 'string' && typeof o['instanceId'] === 'string';
 }
 
 interface TurnEngine {

@@ -165,6 +165,11 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
     // The preview shows the several-topics wording; `choice` (one topic) is left empty for that.
     choice: '',
     choices: FALLBACK.choices,
+
+    // Waiting for a person (human.callback): second in the queue, or back at the next opening.
+    position: 2,
+    hours: p?.businessHours ? `${p.businessHours.open}-${p.businessHours.close}` : '09:00-23:00',
+    backAt: new Date(now.getTime() + 8 * HOUR).toISOString(),
   };
 }
 

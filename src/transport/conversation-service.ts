@@ -11,6 +11,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConversationState, TurnResult, BotReply, Suggestion } from '../dialogue/types';
 import type { BuyerSession, NewMessage, Store, StoredMessage } from '../store/types';
+import { contactIn, withCallback, WITHDRAW_INTENT, type WaitingRoom } from '../handoff/waiting';
+import { PRIORITY_RANK } from '../store/shared';
 import type { Logger } from './logger';
 import {
   conversationChannel,
@@ -39,6 +41,12 @@ export interface ConversationServiceDeps {
   shopId: string;
   instanceId: string;
   turnLockMs: number;
+  /**
+   * What a queued buyer is told while waiting (place in the queue, business hours, callback).
+   * With it the bot keeps answering queued buyers (see runQueuedTurn); without it a queued
+   * buyer's messages wait for the agent, as before.
+   */
+  waiting?: WaitingRoom;
 }
 
 export interface OpenSessionInput {
@@ -260,6 +268,10 @@ export class ConversationService {
     // A closed conversation reopens with the buyer's next message: the bot answers it (and
     // may hand it off again) like any conversation of its own (docs/protocol.md, "Reopening").
     const botAnswers = conv.status === 'bot' || conv.status === 'closed';
+    if (conv.status === 'queued' && this.deps.waiting) {
+      await this.runQueuedTurn(conv, message, this.deps.waiting);
+      return;
+    }
     if (botAnswers) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
 
     const result = await engine.handleMessage(conv, message.text);
@@ -276,6 +288,10 @@ export class ConversationService {
       const { priority, reason, summary } = result.handoff;
       await this.queueForAgent(conversationId, { priority, reason, summary, at: this.now() });
       this.deps.logger.info({ conversationId, reason, priority }, 'conversation handed off');
+      // Outside business hours "马上" is not true: say when people are back.
+      const waiting = this.deps.waiting;
+      const closedNow = waiting && !waiting.hours().open ? waiting.status(undefined) : undefined;
+      if (closedNow) await this.postMessage(conversationId, { from: 'bot', text: closedNow.text, at: this.now(), meta: { ...botMeta(closedNow), replyTo: message.seq } });
     }
     const u = result.understanding;
     await this.publish({
@@ -287,6 +303,90 @@ export class ConversationService {
       confidence: u.confidence,
       entities: u.entities,
       suggestions: result.handoff?.suggestions ?? next.handoff?.suggestions ?? [],
+      status: next.status,
+    });
+  }
+
+  /**
+   * A buyer turn while the conversation waits in the queue (nobody online, or all busy). The
+   * handoff stays pending and the buyer is not left in silence:
+   *  - `不用了` / `我自己看看` (human.withdraw) takes the request back: out of the queue, back
+   *    with the bot;
+   *  - a phone number or WeChat id is stored for a callback (shown on the agent's card);
+   *  - a question the bot answers without handing off gets the bot's answer (once per
+   *    handoff followed by where the buyer stands: place in the queue, or when people are back);
+   *  - anything else (asking for a person again, a greeting) gets where the buyer stands.
+   * A turn that would hand off with a higher priority (a complaint after a plain request)
+   * raises the waiting conversation's priority. The engine runs on a copy of the conversation
+   * as if it were with the bot, and once more as queued (which refreshes the agent's
+   * suggestions), so dialogue code needs no change.
+   */
+  private async runQueuedTurn(conv: ConversationState, message: StoredMessage, waiting: WaitingRoom): Promise<void> {
+    const { store, engine } = this.deps;
+    const conversationId = conv.id;
+    const asBot: ConversationState = { ...conv, status: 'bot' };
+    delete asBot.handoff;
+    const probe = await engine.handleMessage(asBot, message.text);
+    const contact = contactIn(message.text);
+    const withdraw = probe.understanding.intent === WITHDRAW_INTENT && !probe.handoff && !contact;
+    const replies: BotReply[] = [];
+    let next: ConversationState;
+    let raised = false;
+    if (withdraw) {
+      next = { ...probe.conversation, status: 'bot' };
+      delete next.handoff;
+      replies.push(...probe.replies);
+    } else {
+      const queued = await engine.handleMessage(conv, message.text);
+      const answers = !contact && !probe.handoff && probe.replies.length > 0 && ANSWERABLE.has(probe.understanding.category);
+      // Answering: the bot's flow state (haggle, pending questions) moves on as with the bot.
+      const base = answers ? probe.conversation : queued.conversation;
+      const handoff = queued.handoff ?? conv.handoff;
+      next = { ...base, status: 'queued', ...(handoff ? { handoff } : {}) };
+      if (probe.handoff && next.handoff && PRIORITY_RANK[probe.handoff.priority] < PRIORITY_RANK[next.handoff.priority]) {
+        next.handoff = { ...next.handoff, priority: probe.handoff.priority, reason: probe.handoff.reason, summary: probe.handoff.summary };
+        raised = true;
+      }
+      if (contact) {
+        next = withCallback(next, contact, this.now());
+        const saved = waiting.saved();
+        if (saved) replies.push(saved);
+      } else {
+        if (answers) replies.push(...probe.replies);
+        const told = next.slots[WAIT_TOLD] === next.handoff?.at;
+        if (!answers || !told) {
+          const position = (await store.listQueue()).findIndex((e) => e.conversationId === conversationId);
+          const line = waiting.status(position === -1 ? undefined : position + 1);
+          if (line) replies.push(line);
+          if (next.handoff) next = { ...next, slots: { ...next.slots, [WAIT_TOLD]: next.handoff.at } };
+        }
+      }
+    }
+    if (replies.length > 0) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
+    await store.saveConversation(next);
+    if (withdraw) {
+      // The widget shows "back with the bot" before the bot's reply.
+      this.deps.logger.info({ conversationId }, 'buyer withdrew the request for a person');
+      await this.setHandoffStatus(conversationId, 'returned');
+      await store.publish(HANDOFF_CHANNEL, { kind: 'withdrawn', conversationId, instanceId: this.deps.instanceId });
+    }
+    for (const reply of replies) {
+      await this.postMessage(conversationId, { from: 'bot', text: reply.text, at: this.now(), meta: { ...botMeta(reply), replyTo: message.seq } });
+    }
+    if (!withdraw && raised && next.handoff) {
+      const { priority, reason, summary, at } = next.handoff;
+      await store.publish(HANDOFF_CHANNEL, { kind: 'queued', conversationId, priority, reason, summary, at, instanceId: this.deps.instanceId } satisfies HandoffQueuedEvent);
+    }
+    const u = probe.understanding;
+    await this.publish({
+      kind: 'turn',
+      conversationId,
+      seq: message.seq,
+      intent: u.intent,
+      category: u.category,
+      confidence: u.confidence,
+      entities: u.entities,
+      suggestions: next.handoff?.suggestions ?? [],
       status: next.status,
     });
   }
@@ -328,6 +428,11 @@ export class ConversationService {
     await store.publish(HANDOFF_CHANNEL, queued);
   }
 }
+
+/** slots key: the handoff (its `at`) whose buyer was told where they stand after a bot answer. */
+const WAIT_TOLD = 'waitToldFor';
+/** Categories whose answers the bot gives a queued buyer (the rest wait for the person). */
+const ANSWERABLE: ReadonlySet<string> = new Set(['haggle', 'address', 'delivery', 'return', 'product', 'payment']);
 
 function botMeta(reply: BotReply): Record<string, unknown> {
   return {
