@@ -48,6 +48,8 @@ export interface PresenceConfig {
   leaseMs: number;
   /** How often the instance holding an agent's console renews the lease (at most half of leaseMs). */
   renewMs: number;
+  /** An agent who goes away (离开) keeps their chats this long before they move to colleagues or the queue. */
+  awayGraceMs: number;
 }
 
 export interface Config {
@@ -191,6 +193,7 @@ const envSchema = z.object({
     .min(16, 'must be at least 16 characters')
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces only')
     .optional(),
+  AWAY_GRACE_MS: intFrom('AWAY_GRACE_MS', 0, 3_600_000).default(120_000),
 });
 
 function demoSecret(): string {
@@ -260,7 +263,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       turnLockMs: e.TURN_LOCK_MS,
     },
-    presence: { leaseMs: e.PRESENCE_LEASE_MS, renewMs: e.PRESENCE_RENEW_MS },
+    presence: { leaseMs: e.PRESENCE_LEASE_MS, renewMs: e.PRESENCE_RENEW_MS, awayGraceMs: e.AWAY_GRACE_MS },
     logLevel: e.LOG_LEVEL,
     instanceId: e.INSTANCE_ID ?? `i-${randomBytes(4).toString('hex')}`,
     trustProxy: e.TRUST_PROXY,

@@ -62,6 +62,8 @@ export interface AgentStatusView {
   name: string;
   status: PresenceStatus;
   since?: string;
+  /** Away: when the agent's chats move to colleagues or the queue (epoch ms), unless they are back. */
+  chatsMoveAt?: number;
   load: number;
   maxChats: number;
 }
@@ -104,6 +106,11 @@ export interface HandoffServiceDeps {
   sla?: Partial<SlaConfig>;
   /** Lease of the per-conversation lock (same key as the bot turn). */
   lockMs?: number;
+  /**
+   * How long an agent who goes away keeps their chats before they move (default 0: at once).
+   * Away agents get no new chats and cannot pick from the queue meanwhile.
+   */
+  awayGraceMs?: number;
   /**
    * How long an agent's presence lease lasts without renewal (default 30 s): after an
    * instance dies, its agents count as offline this long after its last renewal at most.
@@ -348,6 +355,7 @@ export class HandoffService {
   async pick(agentId: string, conversationId: string): Promise<void> {
     const agent = this.requireAgent(agentId);
     const { store } = this.deps;
+    if ((await store.getPresence(agentId))?.status === 'away') throw new AppError('CONFLICT', 'You are away (离开): come back online to take chats from the queue');
     const claimed = await store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
       const load = (await store.listAssignments(agentId)).length;
       if (load >= agent.maxChats) throw new AppError('CONFLICT', `You already hold ${load} of ${agent.maxChats} conversations`);
@@ -440,7 +448,22 @@ export class HandoffService {
     const { store } = this.deps;
     const before = await store.getPresence(agentId);
     if (before?.status !== status) await store.setPresence({ agentId, status, since: this.nowIso() });
-    if (status !== 'online') await this.handOver(agentId);
+    const grace = this.deps.awayGraceMs ?? 0;
+    if (status === 'away' && grace > 0) {
+      // A short break keeps the agent's chats; they move only if the break outlasts the grace.
+      if (before?.status !== 'away') await store.setTimer({ key: awayTimerKey(agentId), dueAt: this.nowMs() + grace, payload: { agentId } });
+    } else {
+      await store.clearTimer(awayTimerKey(agentId));
+      if (status !== 'online') await this.handOver(agentId);
+    }
+    await this.dispatch();
+    await Promise.all([this.publishAgents(), this.publishQueue()]);
+  }
+
+  /** The away grace ran out (a stored timer, so any instance completes it): chats move if still away. */
+  private async awayGraceOver(agentId: string): Promise<void> {
+    if ((await this.deps.store.getPresence(agentId))?.status !== 'away') return;
+    await this.handOver(agentId);
     await this.dispatch();
     await Promise.all([this.publishAgents(), this.publishQueue()]);
   }
@@ -690,6 +713,11 @@ export class HandoffService {
   }
 
   private async fire(t: Timer, now: number): Promise<void> {
+    const away = /^presence:away:(.+)$/.exec(t.key);
+    if (away?.[1] && this.deps.agents.get(away[1])) {
+      await this.awayGraceOver(away[1]);
+      return;
+    }
     const gone = /^presence:gone:(.+)$/.exec(t.key);
     if (gone?.[1] && this.deps.agents.get(gone[1])) {
       // A console on another instance still renews the lease: the agent is still here.
@@ -811,14 +839,19 @@ export class HandoffService {
     const { store, agents } = this.deps;
     const [list, lapsedIds] = await Promise.all([store.listPresence(), this.lapsedAgents()]);
     const presence = new Map(list.map((p): [string, AgentPresence] => [p.agentId, p]));
+    const awayIds = agents.list().filter((a) => presence.get(a.id)?.status === 'away').map((a) => awayTimerKey(a.id));
+    const moves = new Map((await store.getTimers(awayIds)).map((t): [string, number] => [t.key, t.dueAt]));
     return Promise.all(
       agents.list().map(async (a) => {
         const p = presence.get(a.id);
+        const status: PresenceStatus = lapsedIds.has(a.id) ? 'offline' : (p?.status ?? 'offline');
+        const chatsMoveAt = status === 'away' ? moves.get(awayTimerKey(a.id)) : undefined;
         return {
           agentId: a.id,
           name: displayNameOf(a),
-          status: lapsedIds.has(a.id) ? 'offline' : (p?.status ?? 'offline'),
+          status,
           ...(p ? { since: p.since } : {}),
+          ...(chatsMoveAt !== undefined ? { chatsMoveAt } : {}),
           load: (await store.listAssignments(a.id)).length,
           maxChats: a.maxChats,
         };
@@ -939,6 +972,10 @@ export class HandoffService {
 /** Agent ids whose lease expired at or before `now`. */
 function lapsed(leases: readonly PresenceLease[], now: number): Set<string> {
   return new Set(leases.filter((l) => l.expiresAt <= now).map((l) => l.agentId));
+}
+
+function awayTimerKey(agentId: string): string {
+  return `presence:away:${agentId}`;
 }
 
 function goneTimerKey(agentId: string): string {

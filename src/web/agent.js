@@ -269,6 +269,21 @@
     ol.scrollTop = state.followHistory ? ol.scrollHeight : keepTop;
   }
 
+  /** While away: no new chats, no picking from the queue, and when held chats move (issue 10). */
+  function renderAwayNote(mine) {
+    var note = $('away-note');
+    if (!note) return;
+    if (!mine || mine.status !== 'away') { note.hidden = true; note.textContent = ''; return; }
+    var text = '离开中：不会分配新会话，也不能从队列接入';
+    if (typeof mine.chatsMoveAt === 'number') {
+      var at = new Date(mine.chatsMoveAt - (state.offset || 0));
+      var hh = ('0' + at.getHours()).slice(-2) + ':' + ('0' + at.getMinutes()).slice(-2);
+      text += '；' + hh + ' 前回到在线，您手上的会话会保留，之后转给同事或回到队列';
+    }
+    note.textContent = text;
+    note.hidden = false;
+  }
+
   function renderOrder(o) {
     var box = $('order');
     box.textContent = '';
@@ -373,6 +388,7 @@
         state.agents = f.agents || [];
         var mine = state.me && state.agents.filter(function (a) { return a.agentId === state.me.id; })[0];
         if (mine) $('presence').value = mine.status;
+        renderAwayNote(mine);
         renderAgents();
         statsSoon();
         break;

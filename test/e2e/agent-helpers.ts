@@ -48,7 +48,8 @@ export async function startAgentServer(
   const running = await startServer({
     engine: agentConsole.wrapEngine(engine),
     shop,
-    env: { AGENT_TOKENS: `xiaomei:${TOKENS.xiaomei}:${max},ajie:${TOKENS.ajie}:${max}`, LOG_LEVEL: 'warn', ...opts.env },
+    // Away hands chats over at once unless a test sets a grace (AWAY_GRACE_MS).
+    env: { AGENT_TOKENS: `xiaomei:${TOKENS.xiaomei}:${max},ajie:${TOKENS.ajie}:${max}`, LOG_LEVEL: 'warn', AWAY_GRACE_MS: '0', ...opts.env },
     concerns: [agentConsole.concern],
     ...(opts.store ? { store: opts.store } : {}),
     ...(clock ? { clock } : {}),
