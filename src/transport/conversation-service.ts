@@ -11,6 +11,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConversationState, TurnResult, BotReply, Suggestion } from '../dialogue/types';
 import type { BuyerSession, NewMessage, Store, StoredMessage } from '../store/types';
+import { suggestionsAfterTurn } from '../handoff/suggestions';
 import { contactIn, withCallback, WITHDRAW_INTENT, type WaitingRoom } from '../handoff/waiting';
 import { PRIORITY_RANK } from '../store/shared';
 import type { Logger } from './logger';
@@ -278,7 +279,7 @@ export class ConversationService {
     const startsHandoff = Boolean(result.handoff) && botAnswers;
     const next: ConversationState = startsHandoff
       ? { ...result.conversation, status: 'queued', ...(result.handoff ? { handoff: result.handoff } : {}) }
-      : result.conversation;
+      : withKeptSuggestions(conv, result);
     await store.saveConversation(next);
 
     for (const reply of result.replies) {
@@ -302,7 +303,7 @@ export class ConversationService {
       category: u.category,
       confidence: u.confidence,
       entities: u.entities,
-      suggestions: result.handoff?.suggestions ?? next.handoff?.suggestions ?? [],
+      suggestions: next.handoff?.suggestions ?? result.handoff?.suggestions ?? [],
       status: next.status,
     });
   }
@@ -341,7 +342,7 @@ export class ConversationService {
       const answers = !contact && !probe.handoff && probe.replies.length > 0 && ANSWERABLE.has(probe.understanding.category);
       // Answering: the bot's flow state (haggle, pending questions) moves on as with the bot.
       const base = answers ? probe.conversation : queued.conversation;
-      const handoff = queued.handoff ?? conv.handoff;
+      const handoff = suggestionsAfterTurn(conv.handoff, queued.handoff, probe.understanding.category);
       next = { ...base, status: 'queued', ...(handoff ? { handoff } : {}) };
       if (probe.handoff && next.handoff && PRIORITY_RANK[probe.handoff.priority] < PRIORITY_RANK[next.handoff.priority]) {
         next.handoff = { ...next.handoff, priority: probe.handoff.priority, reason: probe.handoff.reason, summary: probe.handoff.summary };
@@ -433,6 +434,14 @@ export class ConversationService {
 const WAIT_TOLD = 'waitToldFor';
 /** Categories whose answers the bot gives a queued buyer (the rest wait for the person). */
 const ANSWERABLE: ReadonlySet<string> = new Set(['haggle', 'address', 'delivery', 'return', 'product', 'payment']);
+
+/** The turn's state, with the agent's suggestions kept when the buyer's line adds nothing (src/handoff/suggestions.ts). */
+function withKeptSuggestions(before: ConversationState, result: TurnResult): ConversationState {
+  const after = result.conversation;
+  if (before.status !== 'queued' && before.status !== 'agent') return after;
+  const handoff = suggestionsAfterTurn(before.handoff, after.handoff, result.understanding.category);
+  return handoff ? { ...after, handoff } : after;
+}
 
 function botMeta(reply: BotReply): Record<string, unknown> {
   return {

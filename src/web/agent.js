@@ -264,9 +264,31 @@
       facts.appendChild(el('li', null, (FACT_KIND[f.kind] || f.kind) + '：' + val));
     });
 
+    renderCallback(v.callback);
+    resetClosePicker(v.id);
     renderOrder(v.order);
     // Last: the suggestions above change the height the history has.
     ol.scrollTop = state.followHistory ? ol.scrollHeight : keepTop;
+  }
+
+  /** The close-reason picker starts from 已解决 for every conversation shown (issue 10). */
+  function resetClosePicker(id) {
+    if (state.pickerFor === id) return;
+    state.pickerFor = id;
+    var sel = $('resolution');
+    if (sel) sel.selectedIndex = 0;
+  }
+
+  /** A phone number or WeChat id the buyer left while waiting, for the callback (issue 10). */
+  function renderCallback(cb) {
+    if (!cb || (!cb.phone && !cb.wechat)) return;
+    var facts = $('facts');
+    var none = facts.querySelector('li.none');
+    if (none) facts.removeChild(none);
+    var parts = [];
+    if (cb.phone) parts.push('电话 ' + cb.phone);
+    if (cb.wechat) parts.push('微信 ' + cb.wechat);
+    facts.appendChild(el('li', 'callback', '留下的联系方式（回电）：' + parts.join('，')));
   }
 
   /** While away: no new chats, no picking from the queue, and when held chats move (issue 10). */

@@ -103,3 +103,31 @@ describe('a message after a close', () => {
     await buyer.close();
   });
 });
+
+describe('suggestions that read the conversation', () => {
+  it("an angry buyer's 在吗 after a complaint keeps the complaint's suggestions, never greetings", async () => {
+    const s = await startAgentServer();
+    try {
+      const xiaomei = await TestClient.open(s.agentUrl(TOKENS.xiaomei));
+      await xiaomei.nextType('hello');
+      const buyer = await s.buyer();
+      const id = String(buyer.frames.find((f) => f.type === 'welcome')?.['conversationId']);
+      await say(buyer, COMPLAINT);
+      const got = await xiaomei.next(isConv(id), 'the complaint');
+      const before = (got['suggestions'] as { templateId?: string }[]).map((x) => x.templateId);
+      expect(before.some((t) => t?.startsWith('greeting.'))).toBe(false);
+      await say(buyer, '在吗');
+      const turn = await xiaomei.next((f) => f.type === 'turn' && f['conversationId'] === id && f['intent'] !== 'bad_review.complaint', 'the 在吗 turn');
+      const after = (turn['suggestions'] as { templateId?: string; text: string }[]);
+      expect(after).toHaveLength(3);
+      expect(after.filter((x) => x.templateId?.startsWith('greeting.'))).toEqual([]);
+      expect(after.map((x) => x.templateId)).toEqual(before);
+      // A reload of the console shows the same.
+      const frame = await fetch(`${s.url}/api/agent/conversations/${id}`, { headers: { authorization: `Bearer ${TOKENS.xiaomei}` } });
+      expect(((await frame.json()) as { suggestions: { templateId?: string }[] }).suggestions.map((x) => x.templateId)).toEqual(before);
+      await Promise.all([xiaomei.close(), buyer.close()]);
+    } finally {
+      await s.stop();
+    }
+  });
+});
