@@ -189,14 +189,18 @@ class RedisStore implements Store {
 
   async saveConversation(conv: ConversationState): Promise<void> {
     checkHandoffFields(conv);
-    await this.track(this.client.set(this.k.convState(conv.id), JSON.stringify(conv)));
-    // Second step, in the queue's slot: the queue and assignments follow the status atomically.
+    // Second command, in the queue's slot: the queue and assignments follow the status
+    // atomically. Both are issued at once, so a queue command issued after this save (an
+    // enqueue, even one waiting in the offline queue through an outage) runs after it.
     const entry = defaultQueueEntry(conv);
-    await this.run(
-      S.SET_HANDOFF_STATE,
-      [this.k.queue, this.k.queueEntries, this.k.handoffStatus, this.k.holder, this.k.assignedPrefix],
-      [conv.id, conv.status, conv.status === 'agent' ? (conv.assignedAgent ?? '') : '', JSON.stringify(entry), queueScore(entry)],
-    );
+    await Promise.all([
+      this.track(this.client.set(this.k.convState(conv.id), JSON.stringify(conv))),
+      this.run(
+        S.SET_HANDOFF_STATE,
+        [this.k.queue, this.k.queueEntries, this.k.handoffStatus, this.k.holder, this.k.assignedPrefix],
+        [conv.id, conv.status, conv.status === 'agent' ? (conv.assignedAgent ?? '') : '', JSON.stringify(entry), queueScore(entry)],
+      ),
+    ]);
     // The status index lives in another slot, so it is a second step. listConversations
     // re-checks each state, so an index briefly behind the state never shows a wrong status.
     await this.run(S.INDEX_STATUS, [this.k.statusIndex, this.k.statusSet('')], [conv.id, conv.status]);
