@@ -271,6 +271,25 @@
     ol.scrollTop = state.followHistory ? ol.scrollHeight : keepTop;
   }
 
+  /** 买家正在输入… under the open conversation, for a few seconds after the buyer's typing frame (issue 10). */
+  function showBuyerTyping(id) {
+    var note = $('buyer-typing');
+    if (!note || id !== state.current) return;
+    note.hidden = false;
+    clearTimeout(state.typingHide);
+    state.typingHide = setTimeout(function () { note.hidden = true; }, 6000);
+  }
+
+  /** Tells the buyer the agent is typing, at most every 2 s (the server throttles too). */
+  function agentTyping() {
+    if (!state.current) return;
+    var t = Date.now();
+    if (state.typingAt && t - state.typingAt < 2000 && state.typingFor === state.current) return;
+    state.typingAt = t;
+    state.typingFor = state.current;
+    send({ type: 'typing', conversationId: state.current });
+  }
+
   /** The close-reason picker starts from 已解决 for every conversation shown (issue 10). */
   function resetClosePicker(id) {
     if (state.pickerFor === id) return;
@@ -477,6 +496,7 @@
         break;
       }
       case 'typing':
+        showBuyerTyping(f.conversationId);
         break;
       case 'error':
         toast('操作失败：' + (f.message || f.code), true);
@@ -556,6 +576,7 @@
 
   // --- wiring -------------------------------------------------------------------------
   $('compose').addEventListener('submit', function (e) { e.preventDefault(); sendMessage($('compose-text').value, state.editing); });
+  $('compose-text').addEventListener('input', agentTyping);
   $('compose-text').addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendMessage($('compose-text').value, state.editing); }
   });
