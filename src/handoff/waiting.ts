@@ -95,19 +95,36 @@ export interface WaitingRoom {
   status(position: number | undefined): BotReply | undefined;
   /** The contact was stored. */
   saved(): BotReply | undefined;
+  /** The request for a person was taken back. */
+  withdrawn(): BotReply | undefined;
 }
+
+/**
+ * Whether a queued buyer's line takes the request back. In this context a bare 不用了 means
+ * "no person needed" even where the classifier ranks it as thanks first: a line whose top
+ * intent is thanks counts when human.withdraw is its runner-up with some weight.
+ */
+export function meansWithdraw(understanding: { intent: string; ranking: readonly { intent: string; confidence: number }[] }): boolean {
+  if (understanding.intent === WITHDRAW_INTENT) return true;
+  if (understanding.intent !== 'greeting.thanks') return false;
+  const second = understanding.ranking[1];
+  return second?.intent === WITHDRAW_INTENT && second.confidence >= WITHDRAW_RUNNER_UP;
+}
+
+/** Weight human.withdraw needs as the runner-up behind thanks (see meansWithdraw). */
+const WITHDRAW_RUNNER_UP = 0.1;
 
 export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
   const random = deps.random ?? Math.random;
-  const render = (move: string, vars: Record<string, unknown>): BotReply | undefined => {
+  const render = (move: string, vars: Record<string, unknown>, intent = CALLBACK_INTENT): BotReply | undefined => {
     const now = deps.clock();
     try {
-      const r = renderMove(deps.templates(), CALLBACK_INTENT, move, { shop: { name: deps.policy.shopName }, now: now.toISOString(), ...vars }, {
+      const r = renderMove(deps.templates(), intent, move, { shop: { name: deps.policy.shopName }, now: now.toISOString(), ...vars }, {
         now,
         utcOffsetMinutes: deps.policy.utcOffsetMinutes,
         pick: (n) => Math.floor(random() * n),
       });
-      return { text: r.text, intent: CALLBACK_INTENT, category: 'human', templateId: r.templateId };
+      return { text: r.text, intent, category: 'human', templateId: r.templateId };
     } catch {
       return undefined; // scripts without these moves: the buyer still gets the bot's answers
     }
@@ -120,5 +137,6 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
       return render('queued', { position: position ?? 1 });
     },
     saved: () => render('saved', {}),
+    withdrawn: () => render('reply', {}, WITHDRAW_INTENT),
   };
 }

@@ -12,7 +12,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConversationState, TurnResult, BotReply, Suggestion } from '../dialogue/types';
 import type { BuyerSession, NewMessage, Store, StoredMessage } from '../store/types';
 import { suggestionsAfterTurn } from '../handoff/suggestions';
-import { contactIn, withCallback, WITHDRAW_INTENT, type WaitingRoom } from '../handoff/waiting';
+import { contactIn, meansWithdraw, withCallback, type WaitingRoom } from '../handoff/waiting';
 import { PRIORITY_RANK } from '../store/shared';
 import type { Logger } from './logger';
 import {
@@ -329,14 +329,15 @@ export class ConversationService {
     delete asBot.handoff;
     const probe = await engine.handleMessage(asBot, message.text);
     const contact = contactIn(message.text);
-    const withdraw = probe.understanding.intent === WITHDRAW_INTENT && !probe.handoff && !contact;
+    const withdraw = meansWithdraw(probe.understanding) && !probe.handoff && !contact;
     const replies: BotReply[] = [];
     let next: ConversationState;
     let raised = false;
     if (withdraw) {
       next = { ...probe.conversation, status: 'bot' };
       delete next.handoff;
-      replies.push(...probe.replies);
+      const reply = waiting.withdrawn();
+      replies.push(...(reply ? [reply] : probe.replies));
     } else {
       const queued = await engine.handleMessage(conv, message.text);
       const answers = !contact && !probe.handoff && probe.replies.length > 0 && ANSWERABLE.has(probe.understanding.category);

@@ -72,7 +72,7 @@ describe('queued with nobody online', () => {
 
   it('不用了 takes the request back: out of the queue, and the bot answers as before', async () => {
     const { buyer, id } = await queuedBuyer();
-    await say(buyer, '不用了，我自己看看');
+    await say(buyer, '不用了');
     await buyer.next((f) => f.type === 'handoff' && f['status'] === 'returned', 'back with the bot');
     await botSays(buyer, /自己看看|随时叫我/, 'withdraw reply');
     expect((await s.store.getConversation(id))?.status).toBe('bot');
