@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Config } from './config';
+import { createWaitingRoom, type WaitingRoom } from './handoff/waiting';
 import type { ShopData } from './shop/types';
 import type { Store } from './store/types';
 import type { ScriptBundle } from './scripts/bundle';
@@ -38,6 +39,8 @@ export interface AppDeps {
   concerns?: Concern[];
   /** Shop snapshot per turn and the after-turn hook (issue 13: async shop, acts outbox). */
   turnHooks?: Pick<ConversationServiceDeps, 'shopScope' | 'afterTurn'>;
+  /** What queued buyers are told while they wait; default: built from `scripts` and the shop policy. */
+  waiting?: WaitingRoom;
 }
 
 /** What a concern gets to register routes, socket paths and shutdown work. */
@@ -71,6 +74,14 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The waiting room the conversation service uses for queued buyers (none without scripts). */
+function waitingRoomOf(deps: AppDeps, clock: () => Date): { waiting?: WaitingRoom } {
+  if (deps.waiting) return { waiting: deps.waiting };
+  const scripts = deps.scripts;
+  if (!scripts) return {};
+  return { waiting: createWaitingRoom({ templates: () => scripts.getScripts().templates, policy: deps.shop.policy, clock }) };
+}
+
 /** Builds the app: router, socket server and conversation service. No listening, no I/O. */
 export function createApp(deps: AppDeps): App {
   const clock = deps.clock ?? (() => new Date());
@@ -89,6 +100,7 @@ export function createApp(deps: AppDeps): App {
     turnLockMs: config.limits.turnLockMs,
     ...deps.turnHooks,
     admission: config.limits.abuse,
+    ...waitingRoomOf(deps, clock),
   });
   const fanout = new ConversationFanout(store, (err, conversationId) =>
     logger.error({ err, conversationId }, 'conversation event handler failed'),

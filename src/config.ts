@@ -81,6 +81,8 @@ export interface PresenceConfig {
   leaseMs: number;
   /** How often the instance holding an agent's console renews the lease (at most half of leaseMs). */
   renewMs: number;
+  /** An agent who goes away (离开) keeps their chats this long before they move to colleagues or the queue. */
+  awayGraceMs: number;
 }
 
 export interface Config {
@@ -326,6 +328,7 @@ const envSchema = z.object({
   HANDOFF_WINDOW_MS: intFrom('HANDOFF_WINDOW_MS', 1000, 86_400_000).default(600_000),
   METRICS_PUBLIC: boolFrom.default(false),
   ALLOWED_ORIGINS: z.string().transform(parseOrigins).optional(),
+  AWAY_GRACE_MS: intFrom('AWAY_GRACE_MS', 0, 3_600_000).default(120_000),
 });
 
 /** Comma-separated origins, each scheme://host[:port] exactly as a browser sends it. */
@@ -429,7 +432,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         handoffWindowMs: e.HANDOFF_WINDOW_MS,
       },
     },
-    presence: { leaseMs: e.PRESENCE_LEASE_MS, renewMs: e.PRESENCE_RENEW_MS },
+    presence: { leaseMs: e.PRESENCE_LEASE_MS, renewMs: e.PRESENCE_RENEW_MS, awayGraceMs: e.AWAY_GRACE_MS },
     logLevel: e.LOG_LEVEL,
     instanceId: e.INSTANCE_ID ?? `i-${randomBytes(4).toString('hex')}`,
     trustProxy: e.TRUST_PROXY,

@@ -17,6 +17,7 @@ import { ActDelivery } from './shop/outbox';
 import { filesConcern } from './files/http-files';
 import { conversationChannel } from './transport/events';
 import { createStore } from './store';
+import { repairHandoffInvariant } from './store/handoff-state';
 import { withOutageFallback } from './store/outage';
 import type { Store } from './store/types';
 import { createAgentConsole } from './transport/http-agent';
@@ -82,6 +83,8 @@ async function main(): Promise<void> {
       instanceId: config.instanceId,
       log: logger.child({ component: 'scripts' }),
     });
+    // Older data may break "queued iff in the queue": repair it before anything routes.
+    await repairHandoffInvariant(store, config.agents.map((a) => a.id), (fields, msg) => storeLog.warn(fields, msg), config.limits.turnLockMs);
     const agentConsole = createAgentConsole();
     const engine = agentConsole.wrapEngine(createEngine({ shop, getScripts: scripts.registry.getScripts, onActs: (acts) => countActs(agentConsole.metrics, acts) }));
     app = createApp({

@@ -91,10 +91,16 @@ describe('loadConfig', () => {
   });
 
   it('reads the agent presence lease, and refuses a renewal interval above half the lease', () => {
-    expect(loadConfig({}).presence).toEqual({ leaseMs: 30_000, renewMs: 10_000 });
-    expect(loadConfig({ PRESENCE_LEASE_MS: '3000', PRESENCE_RENEW_MS: '500' }).presence).toEqual({ leaseMs: 3000, renewMs: 500 });
+    expect(loadConfig({}).presence).toEqual({ leaseMs: 30_000, renewMs: 10_000, awayGraceMs: 120_000 });
+    expect(loadConfig({ PRESENCE_LEASE_MS: '3000', PRESENCE_RENEW_MS: '500' }).presence).toEqual({ leaseMs: 3000, renewMs: 500, awayGraceMs: 120_000 });
     expect(configError({ PRESENCE_LEASE_MS: '3000', PRESENCE_RENEW_MS: '2000' }).message).toMatch(/PRESENCE_RENEW_MS: must be at most half of PRESENCE_LEASE_MS/);
     expect(configError({ PRESENCE_LEASE_MS: '50' }).message).toMatch(/PRESENCE_LEASE_MS must be at least 1000/);
+  });
+
+  it('reads the away grace, and refuses a negative one', () => {
+    expect(loadConfig({ AWAY_GRACE_MS: '0' }).presence.awayGraceMs).toBe(0);
+    expect(loadConfig({ AWAY_GRACE_MS: '60000' }).presence.awayGraceMs).toBe(60_000);
+    expect(configError({ AWAY_GRACE_MS: '-1' }).message).toMatch(/AWAY_GRACE_MS/);
   });
 
   it('treats empty strings as unset', () => {

@@ -27,6 +27,7 @@ import type { AgentPresence, NewMessage, PresenceLease, PresenceStatus, QueueEnt
 import { displayNameOf, type AgentDef, type AgentRegistry } from './agents';
 import { actView } from '../shop/outbox';
 import { capPriority, queuePriority } from './priority';
+import { callbackOf } from './waiting';
 import {
   DEFAULT_SLA,
   SLA_PREFIX,
@@ -62,6 +63,8 @@ export interface AgentStatusView {
   name: string;
   status: PresenceStatus;
   since?: string;
+  /** Away: when the agent's chats move to colleagues or the queue (epoch ms), unless they are back. */
+  chatsMoveAt?: number;
   load: number;
   maxChats: number;
 }
@@ -104,6 +107,11 @@ export interface HandoffServiceDeps {
   sla?: Partial<SlaConfig>;
   /** Lease of the per-conversation lock (same key as the bot turn). */
   lockMs?: number;
+  /**
+   * How long an agent who goes away keeps their chats before they move (default 0: at once).
+   * Away agents get no new chats and cannot pick from the queue meanwhile.
+   */
+  awayGraceMs?: number;
   /**
    * How long an agent's presence lease lasts without renewal (default 30 s): after an
    * instance dies, its agents count as offline this long after its last renewal at most.
@@ -208,6 +216,15 @@ export class HandoffService {
   }
 
   /**
+   * The buyer took back the request while queued (the store already took it out of the
+   * queue): its SLA clocks stop and consoles see the shorter queue.
+   */
+  async onWithdrawn(conversationId: string): Promise<void> {
+    await this.clearClocks(conversationId);
+    await this.publishQueue();
+  }
+
+  /**
    * The bot's handoff notice promises a person "马上"; with no agent online (or all away) that
    * is not true. The buyer is told once per queueing (marked on the conversation under its
    * lock, so a repeated queued event or a second instance does not say it again) that the
@@ -264,13 +281,17 @@ export class HandoffService {
     const { store } = this.deps;
     const assigned: { agent: AgentDef; entry: QueueEntry }[] = [];
     await store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
-      for (;;) {
-        const queue = await store.listQueue();
-        if (queue.length === 0) return;
+      for (let misses = 0; misses < 3; ) {
+        const head = (await store.listQueue())[0];
+        if (!head) return;
         const agent = await this.pickAgent(exclude);
         if (!agent) return;
-        const entry = await store.claimNext(agent.id, agent.maxChats);
-        if (!entry) return;
+        const entry = await this.claim(agent, head.conversationId);
+        // Gone meanwhile (withdrawn, or taken by a picking agent): look at the new head.
+        if (!entry) {
+          misses++;
+          continue;
+        }
         if (await this.acceptClaim(agent, entry)) assigned.push({ agent, entry });
       }
     });
@@ -299,12 +320,24 @@ export class HandoffService {
     return (await this.rankAgents(exclude))[0]?.agent;
   }
 
-  /** Turns a claim into an assignment on the conversation; drops claims of conversations that moved on. */
+  /**
+   * Claims one queued conversation for the agent. The store moves it to the agent in the same
+   * step (the handoff invariant); the bot turn's lock keeps a buyer turn from writing back the
+   * state it read before the claim.
+   */
+  private async claim(agent: AgentDef, conversationId: string): Promise<QueueEntry | null> {
+    const { store } = this.deps;
+    return store.withLock(`turn:${conversationId}`, this.lockMs, () => store.claimNext(agent.id, agent.maxChats, conversationId));
+  }
+
+  /** Completes a claim on the conversation (stamps it); drops claims of conversations that moved on. */
   private async acceptClaim(agent: AgentDef, entry: QueueEntry): Promise<boolean> {
     const { store } = this.deps;
-    const ok = await this.updateConversation(entry.conversationId, (conv) =>
-      conv.status === 'queued' ? { ...conv, status: 'agent', assignedAgent: agent.id } : null,
-    );
+    const ok = await this.updateConversation(entry.conversationId, (conv) => {
+      if (conv.status === 'agent' && conv.assignedAgent === agent.id) return { ...conv };
+      // Data from before the store moved claimed conversations itself.
+      return conv.status === 'queued' ? { ...conv, status: 'agent', assignedAgent: agent.id } : null;
+    });
     if (!ok) {
       await store.unassign(agent.id, entry.conversationId);
       return false;
@@ -324,10 +357,11 @@ export class HandoffService {
   async pick(agentId: string, conversationId: string): Promise<void> {
     const agent = this.requireAgent(agentId);
     const { store } = this.deps;
+    if ((await store.getPresence(agentId))?.status === 'away') throw new AppError('CONFLICT', 'You are away (离开): come back online to take chats from the queue');
     const claimed = await store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
       const load = (await store.listAssignments(agentId)).length;
       if (load >= agent.maxChats) throw new AppError('CONFLICT', `You already hold ${load} of ${agent.maxChats} conversations`);
-      const entry = await store.claimNext(agentId, agent.maxChats, conversationId);
+      const entry = await this.claim(agent, conversationId);
       if (!entry) throw new AppError('NOT_FOUND', 'That conversation is no longer in the queue');
       if (!(await this.acceptClaim(agent, entry))) throw new AppError('CONFLICT', 'That conversation is no longer waiting');
       return entry;
@@ -416,7 +450,22 @@ export class HandoffService {
     const { store } = this.deps;
     const before = await store.getPresence(agentId);
     if (before?.status !== status) await store.setPresence({ agentId, status, since: this.nowIso() });
-    if (status !== 'online') await this.handOver(agentId);
+    const grace = this.deps.awayGraceMs ?? 0;
+    if (status === 'away' && grace > 0) {
+      // A short break keeps the agent's chats; they move only if the break outlasts the grace.
+      if (before?.status !== 'away') await store.setTimer({ key: awayTimerKey(agentId), dueAt: this.nowMs() + grace, payload: { agentId } });
+    } else {
+      await store.clearTimer(awayTimerKey(agentId));
+      if (status !== 'online') await this.handOver(agentId);
+    }
+    await this.dispatch();
+    await Promise.all([this.publishAgents(), this.publishQueue()]);
+  }
+
+  /** The away grace ran out (a stored timer, so any instance completes it): chats move if still away. */
+  private async awayGraceOver(agentId: string): Promise<void> {
+    if ((await this.deps.store.getPresence(agentId))?.status !== 'away') return;
+    await this.handOver(agentId);
     await this.dispatch();
     await Promise.all([this.publishAgents(), this.publishQueue()]);
   }
@@ -666,6 +715,11 @@ export class HandoffService {
   }
 
   private async fire(t: Timer, now: number): Promise<void> {
+    const away = /^presence:away:(.+)$/.exec(t.key);
+    if (away?.[1] && this.deps.agents.get(away[1])) {
+      await this.awayGraceOver(away[1]);
+      return;
+    }
     const gone = /^presence:gone:(.+)$/.exec(t.key);
     if (gone?.[1] && this.deps.agents.get(gone[1])) {
       // A console on another instance still renews the lease: the agent is still here.
@@ -734,10 +788,13 @@ export class HandoffService {
     const turn = lastTurn(conv);
     const buyerName = this.deps.buyerName?.(conv.buyerId);
     const order = this.deps.orderCard?.(conv);
+    const callback = callbackOf(conv);
     const view: ConversationView = {
       id: conv.id,
       buyerId: conv.buyerId,
       ...(buyerName ? { buyerName } : {}),
+      // In full: the agent holding the chat is the one who calls back (queue previews mask phones).
+      ...(callback ? { callback } : {}),
       status: conv.status,
       ...(conv.assignedAgent ? { assignedAgent: conv.assignedAgent } : {}),
       ...(conv.handoff
@@ -786,14 +843,19 @@ export class HandoffService {
     const { store, agents } = this.deps;
     const [list, lapsedIds] = await Promise.all([store.listPresence(), this.lapsedAgents()]);
     const presence = new Map(list.map((p): [string, AgentPresence] => [p.agentId, p]));
+    const awayIds = agents.list().filter((a) => presence.get(a.id)?.status === 'away').map((a) => awayTimerKey(a.id));
+    const moves = new Map((await store.getTimers(awayIds)).map((t): [string, number] => [t.key, t.dueAt]));
     return Promise.all(
       agents.list().map(async (a) => {
         const p = presence.get(a.id);
+        const status: PresenceStatus = lapsedIds.has(a.id) ? 'offline' : (p?.status ?? 'offline');
+        const chatsMoveAt = status === 'away' ? moves.get(awayTimerKey(a.id)) : undefined;
         return {
           agentId: a.id,
           name: displayNameOf(a),
-          status: lapsedIds.has(a.id) ? 'offline' : (p?.status ?? 'offline'),
+          status,
           ...(p ? { since: p.since } : {}),
+          ...(chatsMoveAt !== undefined ? { chatsMoveAt } : {}),
           load: (await store.listAssignments(a.id)).length,
           maxChats: a.maxChats,
         };
@@ -914,6 +976,10 @@ export class HandoffService {
 /** Agent ids whose lease expired at or before `now`. */
 function lapsed(leases: readonly PresenceLease[], now: number): Set<string> {
   return new Set(leases.filter((l) => l.expiresAt <= now).map((l) => l.agentId));
+}
+
+function awayTimerKey(agentId: string): string {
+  return `presence:away:${agentId}`;
 }
 
 function goneTimerKey(agentId: string): string {

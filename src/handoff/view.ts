@@ -61,6 +61,8 @@ export interface ConversationView {
   id: string;
   buyerId: string;
   buyerName?: string;
+  /** A phone number or WeChat id the buyer left for a callback while waiting (src/handoff/waiting.ts). */
+  callback?: { phone?: string; wechat?: string; at: string };
   status: ConversationState['status'];
   assignedAgent?: string;
   priority?: Priority;

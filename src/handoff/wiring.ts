@@ -20,6 +20,10 @@ export async function watchHandoffs(
   onError: (err: unknown) => void = () => {},
 ): Promise<() => Promise<void>> {
   return bus.subscribe(HANDOFF_QUEUED_CHANNEL, (payload) => {
+    if (isWithdrawnEvent(payload) && payload.instanceId === instanceId) {
+      service.onWithdrawn(payload.conversationId).catch(onError);
+      return;
+    }
     if (!isQueuedEvent(payload) || payload.instanceId !== instanceId) return;
     service.onQueued(payload.conversationId).catch(onError);
   });
@@ -29,6 +33,13 @@ function isQueuedEvent(p: unknown): p is { kind: 'queued'; conversationId: strin
   if (typeof p !== 'object' || p === null) return false;
   const o = p as Record<string, unknown>;
   return o['kind'] === 'queued' && typeof o['conversationId'] === 'string' && typeof o['instanceId'] === 'string';
+}
+
+/** The buyer took back a request for a person (conversation service, queued turn). */
+function isWithdrawnEvent(p: unknown): p is { kind: 'withdrawn'; conversationId: string; instanceId: string } {
+  if (typeof p !== 'object' || p === null) return false;
+  const o = p as Record<string, unknown>;
+  return o['kind'] === 'withdrawn' && typeof o['conversationId'] === 'string' && typeof o['instanceId'] === 'string';
 }
 
 interface TurnEngine {
@@ -48,11 +59,13 @@ export function withTurnHooks<E extends TurnEngine>(
     const t0 = performance.now();
     const result = await engine.handleMessage(conv, text);
     const tookMs = performance.now() - t0;
-    const handsOff = conv.status === 'bot' && result.handoff !== undefined;
+    // A closed conversation reopens with this turn, so it hands off like one with the bot.
+    const reopened = conv.status === 'closed';
+    const handsOff = (conv.status === 'bot' || reopened) && result.handoff !== undefined;
     service
       .onBuyerTurn({
         conversationId: conv.id,
-        statusBefore: conv.status,
+        statusBefore: reopened ? 'bot' : conv.status,
         statusAfter: handsOff ? 'queued' : result.conversation.status,
         intent: result.understanding.intent,
         replies: result.replies.map((r) => ({ intent: r.intent })),

@@ -130,6 +130,12 @@ const GREETING_VARIABLES: VariableSet = {
   returning: { description: 'true for a returning buyer (greet by name)' },
 };
 
+const HUMAN_VARIABLES: VariableSet = {
+  position: { description: "The buyer's place in the queue for a person, 1 = next (human.callback queued)", optional: true },
+  hours: { description: 'Business hours, e.g. "09:00-23:00" (human.callback after_hours)', optional: true },
+  backAt: { description: 'When people are back (ISO), use {{when backAt}} (human.callback after_hours)', optional: true },
+};
+
 const SYSTEM_VARIABLES: VariableSet = {
   choice: { description: 'The one topic offered in a clarifying question, when there is exactly one', optional: true },
   choices: { description: 'Two or more topics offered in a clarifying question, as spoken: "A、B还是C"', optional: true },
@@ -144,6 +150,7 @@ const BY_CATEGORY: Record<string, VariableSet> = {
   product: PRODUCT_VARIABLES,
   payment: PAYMENT_VARIABLES,
   greeting: GREETING_VARIABLES,
+  human: HUMAN_VARIABLES,
   system: SYSTEM_VARIABLES,
 };
 
@@ -171,6 +178,7 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
   'payment.invoice': ['explain'],
   'payment.pay': ['remind', 'how_to', 'paid', 'order_total', 'list_price', 'not_found', 'cod_order', 'go_ahead'],
   'human.request': ['transfer'],
+  'human.callback': ['reply', 'saved', 'queued', 'after_hours'],
   'greeting.hello': ['morning', 'noon', 'afternoon', 'evening'],
   'greeting.thanks': ['welcome'],
   'other.fallback': ['reply'],

@@ -176,6 +176,10 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
     quality: false,
     amount: order?.total ?? price,
     item: { name: product?.name ?? FALLBACK.product.name, color: variant?.color ?? '燕麦色', size: variant?.size ?? 'M', quantity: 1, price },
+    // Waiting for a person (human.callback): second in the queue, or back at the next opening.
+    position: 2,
+    hours: p?.businessHours ? `${p.businessHours.open}-${p.businessHours.close}` : '09:00-23:00',
+    backAt: new Date(now.getTime() + 8 * HOUR).toISOString(),
   };
 }
 

@@ -89,6 +89,11 @@ const hhmm = z.string().refine((s) => {
   }
 }, 'expected HH:MM');
 
+function minutesOf(hhmm: string): number {
+  const { hour, minute } = parseHhmm(hhmm);
+  return hour * 60 + minute;
+}
+
 const policySchema = z.object({
   shopName: z.string().min(1),
   utcOffsetMinutes: z.number().int(),
@@ -106,6 +111,10 @@ const policySchema = z.object({
   shippingFee: z.number().nonnegative(),
   invoice: z.object({ electronic: z.boolean(), paper: z.boolean(), daysToIssue: z.number().int().nonnegative() }),
   afterSaleHours: z.number().positive(),
+  businessHours: z
+    .object({ open: hhmm, close: hhmm })
+    .refine((h) => minutesOf(h.open) < minutesOf(h.close), 'businessHours.close must be after open (same day)')
+    .optional(),
   haggle: z.object({
     rounds: z.number().int().min(1).max(10),
     acceptMargins: z.array(z.number().min(0).max(1)).min(1),

@@ -144,6 +144,11 @@ export interface ShopPolicy {
   haggle: HagglePolicy;
   /** Hours within which after-sale logistics problems are resolved. */
   afterSaleHours: number;
+  /**
+   * When people answer chats, shop wall clock ("09:00" to "23:00"; close after open). Unset:
+   * always. Outside them a queued buyer is told when people are back.
+   */
+  businessHours?: { open: string; close: string };
 }
 
 /** Read access to a shop. Implementations must return plain data (no shared mutable objects). */

@@ -15,10 +15,13 @@ import { AppError, ERRORS, isAppError, type ErrorCode } from '../errors';
 import { displayNameOf, type AgentDef, type AgentRegistry } from '../handoff/agents';
 import { AGENT_CHANNEL, RESOLUTIONS, type AgentBusMessage, type HandoffService } from '../handoff/service';
 import type { Store } from '../store/types';
-import type { ConversationEvent } from './events';
+import { conversationChannel, type ConversationEvent } from './events';
 import type { ConversationFanout } from './fanout';
 import type { Logger } from './logger';
 import { fileFrameOf } from '../files/frame';
+
+/** Agent typing indicators are forwarded at most this often per conversation (as the buyer's). */
+const TYPING_GAP_MS = 2000;
 
 /** Agent → server frames. */
 const conversationId = z.string().min(1).max(120);
@@ -43,6 +46,8 @@ const agentFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('close'), conversationId, resolution: z.enum(RESOLUTIONS), id: z.string().max(100).optional() }),
   z.object({ type: z.literal('note'), conversationId, text: z.string().trim().min(1).max(2000), id: z.string().max(100).optional() }),
   z.object({ type: z.literal('refresh'), conversationId: conversationId.optional(), id: z.string().max(100).optional() }),
+  /** The agent is composing in a conversation they hold; the buyer's widget shows it (throttled, no ack). */
+  z.object({ type: z.literal('typing'), conversationId }),
 ]);
 export type AgentClientFrame = z.infer<typeof agentFrame>;
 
@@ -263,7 +268,7 @@ class AgentConnection {
     const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
     const parsed = agentFrame.safeParse(json);
     if (!parsed.success) {
-      const known = ['message', 'presence', 'pick', 'transfer', 'return_to_bot', 'close', 'note', 'refresh'];
+      const known = ['message', 'presence', 'pick', 'transfer', 'return_to_bot', 'close', 'note', 'refresh', 'typing'];
       if (typeof type !== 'string' || !known.includes(type)) this.sendError('UNKNOWN_TYPE', `Unknown frame type ${String(type)}`);
       else this.sendError('BAD_FRAME', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       return;
@@ -271,6 +276,10 @@ class AgentConnection {
     const f = parsed.data;
     const { handoff } = this.deps;
     const me = this.agent.id;
+    if (f.type === 'typing') {
+      await this.forwardTyping(f.conversationId);
+      return;
+    }
     try {
       switch (f.type) {
         case 'message': {
@@ -314,6 +323,19 @@ class AgentConnection {
       if (isAppError(err)) this.sendError(err.code, err.message, f.id);
       else throw err;
     }
+  }
+
+  /** Last typing forwarded per conversation (epoch ms): at most one every TYPING_GAP_MS. */
+  private readonly typingSent = new Map<string, number>();
+
+  /** Tells the buyer the agent is typing, for a conversation this agent holds. */
+  private async forwardTyping(conversationId: string): Promise<void> {
+    const now = Date.now();
+    const last = this.typingSent.get(conversationId);
+    if (last !== undefined && now - last < TYPING_GAP_MS) return;
+    this.typingSent.set(conversationId, now);
+    if (!(await this.deps.handoff.assignments(this.agent.id)).includes(conversationId)) return;
+    await this.deps.store.publish(conversationChannel(conversationId), { kind: 'typing', conversationId, from: 'agent' });
   }
 
   private reportError(err: unknown): void {

@@ -13,6 +13,9 @@ import type { ConversationState, TurnResult, BotReply, Suggestion } from '../dia
 import type { BuyerSession, NewMessage, Store, StoredMessage } from '../store/types';
 import { orderNumbersIn, type ShopScope } from '../shop/snapshot';
 import { isAppError } from '../errors';
+import { suggestionsAfterTurn } from '../handoff/suggestions';
+import { contactIn, meansWithdraw, withCallback, type WaitingRoom } from '../handoff/waiting';
+import { PRIORITY_RANK } from '../store/shared';
 import type { Logger } from './logger';
 import { admitHandoff, type AdmissionLimits } from '../handoff/admission';
 import { capPriority } from '../handoff/priority';
@@ -52,6 +55,12 @@ export interface ConversationServiceDeps {
   afterTurn?: (before: ConversationState, after: ConversationState) => Promise<void>;
   /** Per-address and per-buyer handoff budgets (src/handoff/admission.ts); unset: no admission rules. */
   admission?: AdmissionLimits;
+  /**
+   * What a queued buyer is told while waiting (place in the queue, business hours, callback).
+   * With it the bot keeps answering queued buyers (see runQueuedTurn); without it a queued
+   * buyer's messages wait for the agent, as before.
+   */
+  waiting?: WaitingRoom;
 }
 
 export interface OpenSessionInput {
@@ -109,8 +118,8 @@ export class ConversationService {
   }
 
   /**
-   * Resumes the buyer's conversation when id and resume token match (and it is not closed),
-   * otherwise opens a new one. A wrong token never reveals or takes over another buyer's
+   * Resumes the buyer's conversation when id and resume token match (closed ones too: the
+   * next message reopens it), otherwise opens a new one. A wrong token never reveals or takes over another buyer's
    * session: it gets a fresh buyer id. A new conversation starts with the engine's greeting.
    * A verified `shopBuyerId` goes to that shop buyer's own session (`shop:<id>`) instead.
    */
@@ -122,11 +131,12 @@ export class ConversationService {
       const existing = await store.getBuyerSession(input.buyerId);
       if (existing && sameToken(existing.resumeToken, input.resumeToken)) {
         const conv = await store.getConversation(existing.conversationId);
-        if (conv && conv.status !== 'closed') {
+        if (conv) {
+          // A closed conversation is resumed too: the buyer sees it all, and their next message
+          // reopens it (docs/protocol.md, "Reopening").
           this.answerLeftovers(conv);
           return { session: existing, conversation: conv, resumed: true };
         }
-        // Same buyer, finished conversation: a new one, keeping the identity and token.
         return this.startConversation(existing.buyerId, existing.resumeToken, input.productId);
       }
     }
@@ -144,9 +154,7 @@ export class ConversationService {
     const existing = await this.deps.store.getBuyerSession(sessionId);
     if (!existing) return this.startConversation(sessionId, randomBytes(24).toString('base64url'), input.productId, shopBuyerId);
     const conv = await this.deps.store.getConversation(existing.conversationId);
-    if (!conv || conv.status === 'closed') {
-      return this.startConversation(sessionId, existing.resumeToken, input.productId, shopBuyerId);
-    }
+    if (!conv) return this.startConversation(sessionId, existing.resumeToken, input.productId, shopBuyerId);
     this.answerLeftovers(conv);
     const ownCache = input.buyerId === sessionId && input.resumeToken !== undefined && sameToken(existing.resumeToken, input.resumeToken);
     return { session: existing, conversation: conv, resumed: ownCache };
@@ -234,7 +242,7 @@ export class ConversationService {
    * first checks under the lock that nobody answered the message meanwhile (see runTurn).
    */
   private answerLeftovers(conv: ConversationState): void {
-    if (conv.status !== 'bot') return;
+    if (conv.status !== 'bot' && conv.status !== 'closed') return;
     void (async () => {
       if (this.turnChains.has(conv.id)) return; // this instance is answering already
       const log = await this.deps.store.messagesAfter(conv.id, 0);
@@ -287,14 +295,20 @@ export class ConversationService {
     const later = await store.messagesAfter(conversationId, message.seq);
     if (later.some((m) => m.from !== 'buyer' && m.meta?.['replyTo'] === message.seq)) return;
     if (photoOf(message)) return this.runPhotoTurn(conv, message);
-    const botAnswers = conv.status === 'bot';
+    // A closed conversation reopens with the buyer's next message: the bot answers it (and
+    // may hand it off again) like any conversation of its own (docs/protocol.md, "Reopening").
+    const botAnswers = conv.status === 'bot' || conv.status === 'closed';
+    if (conv.status === 'queued' && this.deps.waiting) {
+      await this.runQueuedTurn(conv, message, this.deps.waiting);
+      return;
+    }
     if (botAnswers) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
 
     const result = await this.withShop(conv, message.text, () => engine.handleMessage(conv, message.text));
     const startsHandoff = Boolean(result.handoff) && botAnswers;
     const next: ConversationState = startsHandoff
       ? { ...result.conversation, status: 'queued', ...(result.handoff ? { handoff: result.handoff } : {}) }
-      : result.conversation;
+      : withKeptSuggestions(conv, result);
     await store.saveConversation(next);
     if (this.deps.afterTurn) {
       await this.deps.afterTurn(conv, next).catch((err: unknown) => this.deps.logger.error({ err, conversationId }, 'after-turn hook failed'));
@@ -307,6 +321,10 @@ export class ConversationService {
       const { priority, reason, summary } = result.handoff;
       await this.queueForAgent(conversationId, { priority, reason, summary, at: this.now() }, next, origin);
       this.deps.logger.info({ conversationId, reason, priority }, 'conversation handed off');
+      // Outside business hours "马上" is not true: say when people are back.
+      const waiting = this.deps.waiting;
+      const closedNow = waiting && !waiting.hours().open ? waiting.status(undefined) : undefined;
+      if (closedNow) await this.postMessage(conversationId, { from: 'bot', text: closedNow.text, at: this.now(), meta: { ...botMeta(closedNow), replyTo: message.seq } });
     }
     const u = result.understanding;
     await this.publish({
@@ -317,7 +335,95 @@ export class ConversationService {
       category: u.category,
       confidence: u.confidence,
       entities: u.entities,
-      suggestions: result.handoff?.suggestions ?? next.handoff?.suggestions ?? [],
+      suggestions: next.handoff?.suggestions ?? result.handoff?.suggestions ?? [],
+      status: next.status,
+    });
+  }
+
+  /**
+   * A buyer turn while the conversation waits in the queue (nobody online, or all busy). The
+   * handoff stays pending and the buyer is not left in silence:
+   *  - `不用了` / `我自己看看` (human.withdraw) takes the request back: out of the queue, back
+   *    with the bot;
+   *  - a phone number or WeChat id is stored for a callback (shown on the agent's card);
+   *  - a question the bot answers without handing off gets the bot's answer (once per
+   *    handoff followed by where the buyer stands: place in the queue, or when people are back);
+   *  - anything else (asking for a person again, a greeting) gets where the buyer stands.
+   * A turn that would hand off with a higher priority (a complaint after a plain request)
+   * raises the waiting conversation's priority. The engine runs on a copy of the conversation
+   * as if it were with the bot, and once more as queued (which refreshes the agent's
+   * suggestions), so dialogue code needs no change.
+   */
+  private async runQueuedTurn(conv: ConversationState, message: StoredMessage, waiting: WaitingRoom): Promise<void> {
+    const { store, engine } = this.deps;
+    const conversationId = conv.id;
+    const asBot: ConversationState = { ...conv, status: 'bot' };
+    delete asBot.handoff;
+    const probe = await this.withShop(asBot, message.text, () => engine.handleMessage(asBot, message.text));
+    const contact = contactIn(message.text);
+    const withdraw = meansWithdraw(probe.understanding) && !probe.handoff && !contact;
+    const replies: BotReply[] = [];
+    let next: ConversationState;
+    let raised = false;
+    if (withdraw) {
+      next = { ...probe.conversation, status: 'bot' };
+      delete next.handoff;
+      const reply = waiting.withdrawn();
+      replies.push(...(reply ? [reply] : probe.replies));
+    } else {
+      const queued = await this.withShop(conv, message.text, () => engine.handleMessage(conv, message.text));
+      const answers = !contact && !probe.handoff && probe.replies.length > 0 && ANSWERABLE.has(probe.understanding.category);
+      // Answering: the bot's flow state (haggle, pending questions) moves on as with the bot.
+      const base = answers ? probe.conversation : queued.conversation;
+      const handoff = suggestionsAfterTurn(conv.handoff, queued.handoff, probe.understanding.category);
+      next = { ...base, status: 'queued', ...(handoff ? { handoff } : {}) };
+      if (probe.handoff && next.handoff && PRIORITY_RANK[probe.handoff.priority] < PRIORITY_RANK[next.handoff.priority]) {
+        next.handoff = { ...next.handoff, priority: probe.handoff.priority, reason: probe.handoff.reason, summary: probe.handoff.summary };
+        raised = true;
+      }
+      if (contact) {
+        next = withCallback(next, contact, this.now());
+        const saved = waiting.saved();
+        if (saved) replies.push(saved);
+      } else {
+        if (answers) replies.push(...probe.replies);
+        const told = next.slots[WAIT_TOLD] === next.handoff?.at;
+        if (!answers || !told) {
+          const position = (await store.listQueue()).findIndex((e) => e.conversationId === conversationId);
+          const line = waiting.status(position === -1 ? undefined : position + 1);
+          if (line) replies.push(line);
+          if (next.handoff) next = { ...next, slots: { ...next.slots, [WAIT_TOLD]: next.handoff.at } };
+        }
+      }
+    }
+    if (replies.length > 0) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
+    await store.saveConversation(next);
+    if (this.deps.afterTurn) {
+      await this.deps.afterTurn(conv, next).catch((err: unknown) => this.deps.logger.error({ err, conversationId }, 'after-turn hook failed'));
+    }
+    if (withdraw) {
+      // The widget shows "back with the bot" before the bot's reply.
+      this.deps.logger.info({ conversationId }, 'buyer withdrew the request for a person');
+      await this.setHandoffStatus(conversationId, 'returned');
+      await store.publish(HANDOFF_CHANNEL, { kind: 'withdrawn', conversationId, instanceId: this.deps.instanceId });
+    }
+    for (const reply of replies) {
+      await this.postMessage(conversationId, { from: 'bot', text: reply.text, at: this.now(), meta: { ...botMeta(reply), replyTo: message.seq } });
+    }
+    if (!withdraw && raised && next.handoff) {
+      const { priority, reason, summary, at } = next.handoff;
+      await store.publish(HANDOFF_CHANNEL, { kind: 'queued', conversationId, priority, reason, summary, at, instanceId: this.deps.instanceId } satisfies HandoffQueuedEvent);
+    }
+    const u = probe.understanding;
+    await this.publish({
+      kind: 'turn',
+      conversationId,
+      seq: message.seq,
+      intent: u.intent,
+      category: u.category,
+      confidence: u.confidence,
+      entities: u.entities,
+      suggestions: next.handoff?.suggestions ?? [],
       status: next.status,
     });
   }
@@ -393,7 +499,7 @@ export class ConversationService {
   private async handOffAfterError(conversationId: string, replyTo: number, summary = 'bot turn failed', origin?: MessageOrigin): Promise<void> {
     const { store, engine } = this.deps;
     const conv = await store.getConversation(conversationId);
-    if (!conv || conv.status !== 'bot') return;
+    if (!conv || (conv.status !== 'bot' && conv.status !== 'closed')) return;
     const at = this.now();
     const reply = engine.holdingReply();
     await this.postMessage(conversationId, { from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo } }).catch((err: unknown) =>
@@ -465,6 +571,19 @@ function photoWasAsked(conv: ConversationState): boolean {
 function failureSummary(err: unknown): string {
   if (isAppError(err) && err.code === 'SHOP_UNAVAILABLE') return `店铺系统暂时无法访问，机器人未能查询订单/物流（${err.message.slice(0, 120)}）`;
   return 'bot turn failed';
+}
+
+/** slots key: the handoff (its `at`) whose buyer was told where they stand after a bot answer. */
+const WAIT_TOLD = 'waitToldFor';
+/** Categories whose answers the bot gives a queued buyer (the rest wait for the person). */
+const ANSWERABLE: ReadonlySet<string> = new Set(['haggle', 'address', 'delivery', 'return', 'product', 'payment']);
+
+/** The turn's state, with the agent's suggestions kept when the buyer's line adds nothing (src/handoff/suggestions.ts). */
+function withKeptSuggestions(before: ConversationState, result: TurnResult): ConversationState {
+  const after = result.conversation;
+  if (before.status !== 'queued' && before.status !== 'agent') return after;
+  const handoff = suggestionsAfterTurn(before.handoff, after.handoff, result.understanding.category);
+  return handoff ? { ...after, handoff } : after;
 }
 
 function botMeta(reply: BotReply): Record<string, unknown> {

@@ -67,6 +67,7 @@ export function createAgentConsole(options: AgentConsoleOptions = {}): AgentCons
       buyerName: (id) => shop.buyer(id)?.name,
       lockMs: config.limits.turnLockMs,
       presenceLeaseMs: config.presence.leaseMs,
+      awayGraceMs: config.presence.awayGraceMs,
       ...(options.sla ? { sla: options.sla } : {}),
       onError: (err, context) => log.error({ err, context }, 'handoff error'),
       noAgentNotice: () => {

@@ -264,10 +264,66 @@
       facts.appendChild(el('li', null, (FACT_KIND[f.kind] || f.kind) + '：' + val));
     });
 
+    renderCallback(v.callback);
+    resetClosePicker(v.id);
     renderOrder(v.order);
     renderActs(v.acts);
     // Last: the suggestions above change the height the history has.
     ol.scrollTop = state.followHistory ? ol.scrollHeight : keepTop;
+  }
+
+  /** 买家正在输入… under the open conversation, for a few seconds after the buyer's typing frame (issue 10). */
+  function showBuyerTyping(id) {
+    var note = $('buyer-typing');
+    if (!note || id !== state.current) return;
+    note.hidden = false;
+    clearTimeout(state.typingHide);
+    state.typingHide = setTimeout(function () { note.hidden = true; }, 6000);
+  }
+
+  /** Tells the buyer the agent is typing, at most every 2 s (the server throttles too). */
+  function agentTyping() {
+    if (!state.current) return;
+    var t = Date.now();
+    if (state.typingAt && t - state.typingAt < 2000 && state.typingFor === state.current) return;
+    state.typingAt = t;
+    state.typingFor = state.current;
+    send({ type: 'typing', conversationId: state.current });
+  }
+
+  /** The close-reason picker starts from 已解决 for every conversation shown (issue 10). */
+  function resetClosePicker(id) {
+    if (state.pickerFor === id) return;
+    state.pickerFor = id;
+    var sel = $('resolution');
+    if (sel) sel.selectedIndex = 0;
+  }
+
+  /** A phone number or WeChat id the buyer left while waiting, for the callback (issue 10). */
+  function renderCallback(cb) {
+    if (!cb || (!cb.phone && !cb.wechat)) return;
+    var facts = $('facts');
+    var none = facts.querySelector('li.none');
+    if (none) facts.removeChild(none);
+    var parts = [];
+    if (cb.phone) parts.push('电话 ' + cb.phone);
+    if (cb.wechat) parts.push('微信 ' + cb.wechat);
+    facts.appendChild(el('li', 'callback', '留下的联系方式（回电）：' + parts.join('，')));
+  }
+
+  /** While away: no new chats, no picking from the queue, and when held chats move (issue 10). */
+  function renderAwayNote(mine) {
+    var note = $('away-note');
+    if (!note) return;
+    if (!mine || mine.status !== 'away') { note.hidden = true; note.textContent = ''; return; }
+    var text = '离开中：不会分配新会话，也不能从队列接入';
+    if (typeof mine.chatsMoveAt === 'number') {
+      var at = new Date(mine.chatsMoveAt - (state.offset || 0));
+      var hh = ('0' + at.getHours()).slice(-2) + ':' + ('0' + at.getMinutes()).slice(-2);
+      text += '；' + hh + ' 前回到在线，您手上的会话会保留，之后转给同事或回到队列';
+    }
+    note.textContent = text;
+    note.hidden = false;
   }
 
   function renderOrder(o) {
@@ -375,6 +431,7 @@
         state.agents = f.agents || [];
         var mine = state.me && state.agents.filter(function (a) { return a.agentId === state.me.id; })[0];
         if (mine) $('presence').value = mine.status;
+        renderAwayNote(mine);
         renderAgents();
         statsSoon();
         break;
@@ -444,6 +501,7 @@
         onActs(f);
         break;
       case 'typing':
+        showBuyerTyping(f.conversationId);
         break;
       case 'error':
         toast('操作失败：' + (f.message || f.code), true);
@@ -610,6 +668,7 @@
 
   // --- wiring -------------------------------------------------------------------------
   $('compose').addEventListener('submit', function (e) { e.preventDefault(); sendMessage($('compose-text').value, state.editing); });
+  $('compose-text').addEventListener('input', agentTyping);
   $('compose-text').addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendMessage($('compose-text').value, state.editing); }
   });

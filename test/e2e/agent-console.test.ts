@@ -96,13 +96,16 @@ describe('agent socket', () => {
       conversationId: angryId,
       message: { text: '快点' },
     });
-    // While the agent holds it, the bot stays quiet but suggestions refresh.
+    // While the agent holds it, the bot stays quiet. 快点 says nothing new, so the suggestions
+    // still answer the bad review (issue 10: never thanks or greetings to an angry buyer).
     const turn = await xiaomei.next((f) => f.type === 'turn' && f['conversationId'] === angryId);
     const held = await s.store.getConversation(angryId);
     expect(held?.status).toBe('agent');
     const refreshed = turn['suggestions'] as Suggestion[];
     expect(refreshed).toHaveLength(3);
-    expect(refreshed).toEqual(s.engine.suggest(held!));
+    expect(refreshed).toEqual(held!.handoff!.suggestions.slice(0, 3));
+    expect(refreshed.filter((x) => x.templateId?.startsWith('greeting.'))).toEqual([]);
+    expect(refreshed[0]?.templateId).toMatch(/^bad_review\.complaint\//);
     // Any bot reply to 快点 would be published before the turn, so it would reach the buyer
     // before this second agent message.
     const agentFirst = angry.frames.findIndex((f) => f.type === 'message' && f['from'] === 'agent');

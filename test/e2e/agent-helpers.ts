@@ -3,6 +3,7 @@
  * memory store, the real dialogue engine over the project's intents/ and templates/ and the
  * demo shop, wrapped by the agent console exactly as main.ts does.
  */
+import { createWaitingRoom } from '../../src/handoff/waiting';
 import { createAgentConsole, type AgentConsole, type AgentConsoleOptions } from '../../src/transport/http-agent';
 import { startServer, TestClient, type Running } from '../transport/harness';
 import type { ShopData } from '../../src/shop/types';
@@ -33,17 +34,26 @@ export async function startAgentServer(
     store?: Store;
     /** Extra environment for the server's config. */
     env?: Record<string, string>;
+    /** One clock for the engine, the app, the console and the waiting room (a fake one in tests). */
+    clock?: () => Date;
+    /** Queued buyers keep talking to the bot (place in queue, business hours, callback), as main.ts runs it. */
+    waiting?: boolean;
   } = {},
 ): Promise<AgentServer> {
   const max = opts.maxChats ?? 5;
-  const { engine, shop } = realEngine();
-  const agentConsole = createAgentConsole({ sweepIntervalMs: 0, disconnectGraceMs: 60_000, ...opts.console });
+  const { engine, shop, bundle } = realEngine(opts.clock);
+  const clock = opts.clock;
+  const agentConsole = createAgentConsole({ sweepIntervalMs: 0, disconnectGraceMs: 60_000, ...(clock ? { clock } : {}), ...opts.console });
+  const waiting = opts.waiting ? createWaitingRoom({ templates: () => bundle.templates, policy: shop.policy, clock: clock ?? (() => new Date()) }) : undefined;
   const running = await startServer({
     engine: agentConsole.wrapEngine(engine),
     shop,
-    env: { AGENT_TOKENS: `xiaomei:${TOKENS.xiaomei}:${max},ajie:${TOKENS.ajie}:${max}`, LOG_LEVEL: 'warn', ...opts.env },
+    // Away hands chats over at once unless a test sets a grace (AWAY_GRACE_MS).
+    env: { AGENT_TOKENS: `xiaomei:${TOKENS.xiaomei}:${max},ajie:${TOKENS.ajie}:${max}`, LOG_LEVEL: 'warn', AWAY_GRACE_MS: '0', ...opts.env },
     concerns: [agentConsole.concern],
     ...(opts.store ? { store: opts.store } : {}),
+    ...(clock ? { clock } : {}),
+    ...(waiting ? { waiting } : {}),
   });
   await agentConsole.ready;
   const wsBase = running.url.replace('http', 'ws');

@@ -131,10 +131,19 @@ describe('HandoffService routing', () => {
     const ctx = setup(agentDefs(['xiaomei', 1]));
     await handOff(ctx, 'a', { reason: 'explicit_request', priority: 'normal' });
     await handOff(ctx, 'b', { reason: 'explicit_request', priority: 'normal' });
-    await ctx.store.setPresence({ agentId: 'xiaomei', status: 'away', since: ctx.clock.now().toISOString() });
+    // Not online, so routing leaves the queue alone (not away: an away agent may not pick, see below).
+    await ctx.store.setPresence({ agentId: 'xiaomei', status: 'offline', since: ctx.clock.now().toISOString() });
     await ctx.service.pick('xiaomei', 'b');
     expect(await ctx.store.listAssignments('xiaomei')).toEqual(['b']);
     await expect(ctx.service.pick('xiaomei', 'a')).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('an away agent may not pick from the queue', async () => {
+    const ctx = setup(agentDefs(['xiaomei', 3]));
+    await handOff(ctx, 'a', { reason: 'explicit_request', priority: 'normal' });
+    await ctx.store.setPresence({ agentId: 'xiaomei', status: 'away', since: ctx.clock.now().toISOString() });
+    await expect(ctx.service.pick('xiaomei', 'a')).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await ctx.store.listAssignments('xiaomei')).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@
  * with journal, Redis, Redis Cluster).
  */
 import type { ConversationState } from '../../src/dialogue/types';
+import { repairHandoffInvariant } from '../../src/store/handoff-state';
 import type { OutboxAct, Store, Timer } from '../../src/store/types';
 
 export interface StoreHarness {
@@ -18,6 +19,32 @@ export interface StoreHarness {
   reopen?(store: Store): Promise<Store>;
   /** Called after each test with every store the test opened. */
   cleanup?(): Promise<void>;
+  /**
+   * Writes conversations the way code before the handoff invariant did (the state alone, no
+   * queue or assignment change) and returns the store to read them with (the same one, or a
+   * restarted one). Absent where no such old data can exist (pure memory).
+   */
+  writeLegacy?(store: Store, convs: ConversationState[]): Promise<Store>;
+}
+
+/**
+ * What breaks the handoff invariant in `store`, in words: queued iff in the queue, with an
+ * agent iff that agent (and nobody else) holds it. Empty when it holds.
+ */
+export async function invariantProblems(store: Store, ids: readonly string[], agents: readonly string[]): Promise<string[]> {
+  const problems: string[] = [];
+  const queued = new Set((await store.listQueue()).map((e) => e.conversationId));
+  const held = new Map<string, string[]>();
+  for (const agent of agents) for (const id of await store.listAssignments(agent)) held.set(id, [...(held.get(id) ?? []), agent]);
+  for (const id of ids) {
+    const conv = await store.getConversation(id);
+    if (!conv) continue;
+    if ((conv.status === 'queued') !== queued.has(id)) problems.push(`${id}: ${conv.status}, ${queued.has(id) ? 'in' : 'not in'} the queue`);
+    const holders = held.get(id) ?? [];
+    const want = conv.status === 'agent' && conv.assignedAgent ? [conv.assignedAgent] : [];
+    if (holders.join() !== want.join()) problems.push(`${id}: ${conv.status} (${conv.assignedAgent ?? '-'}), held by [${holders.join()}]`);
+  }
+  return problems;
 }
 
 export function conversation(id: string, overrides: Partial<ConversationState> = {}): ConversationState {
@@ -239,6 +266,112 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         await store.enqueue({ conversationId: 'c', priority: 'normal', enqueuedAt: at(3) });
         expect((await other.claimNext('ajie', 5, undefined, { callId: 'claim-3' }))?.conversationId).toBe('c');
       });
+    });
+
+    describe('handoff invariant: queued iff in the queue, agent iff held', () => {
+      const ids = ['a', 'b', 'c'];
+      const agents = ['xiaomei', 'ajie'];
+      const handoff = { reason: 'explicit_request' as const, priority: 'high' as const, summary: '转人工', suggestions: [], at: at(4) };
+
+      it('saving a conversation as queued puts it in the queue (with its handoff priority), saving it otherwise takes it out', async () => {
+        await store.saveConversation(conversation('a', { status: 'queued', handoff }));
+        expect(await other.listQueue()).toEqual([{ conversationId: 'a', priority: 'high', enqueuedAt: at(4), reason: 'explicit_request' }]);
+        expect(await invariantProblems(other, ids, agents)).toEqual([]);
+        await store.saveConversation(conversation('a', { status: 'closed' }));
+        expect(await other.listQueue()).toEqual([]);
+        await store.saveConversation(conversation('a', { status: 'queued' }));
+        await store.saveConversation(conversation('a', { status: 'bot' }));
+        expect(await other.listQueue()).toEqual([]);
+        expect(await invariantProblems(other, ids, agents)).toEqual([]);
+      });
+
+      it('a queued conversation that is saved again keeps its place and priority', async () => {
+        await store.saveConversation(conversation('a', { status: 'queued', handoff }));
+        await store.enqueue({ conversationId: 'a', priority: 'urgent', enqueuedAt: at(4), reason: 'bad_review' });
+        await store.saveConversation(conversation('a', { status: 'queued', handoff, updatedAt: at(9) }));
+        expect(await other.listQueue()).toEqual([{ conversationId: 'a', priority: 'urgent', enqueuedAt: at(4), reason: 'bad_review' }]);
+      });
+
+      it('claimNext hands the conversation to the agent in the same step that takes its entry', async () => {
+        await store.saveConversation(conversation('a', { status: 'queued', handoff }));
+        expect((await store.claimNext('xiaomei', 3))?.conversationId).toBe('a');
+        const conv = await other.getConversation('a');
+        expect([conv?.status, conv?.assignedAgent]).toEqual(['agent', 'xiaomei']);
+        expect(await invariantProblems(other, ids, agents)).toEqual([]);
+      });
+
+      it('closing, returning or moving a held conversation moves its assignment with it', async () => {
+        await store.saveConversation(conversation('a', { status: 'queued', handoff }));
+        await store.claimNext('xiaomei', 3, 'a');
+        await store.saveConversation(conversation('a', { status: 'agent', assignedAgent: 'ajie', handoff }));
+        expect(await other.listAssignments('xiaomei')).toEqual([]);
+        expect(await other.listAssignments('ajie')).toEqual(['a']);
+        await store.saveConversation(conversation('a', { status: 'closed', closedResolution: 'resolved' }));
+        expect(await other.listAssignments('ajie')).toEqual([]);
+        expect(await invariantProblems(other, ids, agents)).toEqual([]);
+      });
+
+      it('a conversation that is not queued never enters the queue; taking a queued one out brings it back to the bot', async () => {
+        await store.saveConversation(conversation('a', { status: 'closed' }));
+        await store.enqueue({ conversationId: 'a', priority: 'normal', enqueuedAt: at(1) });
+        expect(await other.listQueue()).toEqual([]);
+        await store.saveConversation(conversation('b', { status: 'queued', handoff }));
+        expect(await store.removeFromQueue('b')).toBe(true);
+        expect((await other.getConversation('b'))?.status).toBe('bot');
+        expect(await invariantProblems(other, ids, agents)).toEqual([]);
+      });
+
+      it('an agent letting go of a conversation without closing it puts it back in the queue', async () => {
+        await store.saveConversation(conversation('a', { status: 'queued', handoff }));
+        await store.claimNext('xiaomei', 3, 'a');
+        await store.unassign('xiaomei', 'a');
+        expect((await other.getConversation('a'))?.status).toBe('queued');
+        expect((await other.listQueue()).map((e) => e.conversationId)).toEqual(['a']);
+        await store.assign('ajie', 'a');
+        const conv = await other.getConversation('a');
+        expect([conv?.status, conv?.assignedAgent]).toEqual(['agent', 'ajie']);
+        expect(await invariantProblems(other, ids, agents)).toEqual([]);
+      });
+
+      it('refuses a conversation with an agent that names no agent', async () => {
+        await expect(store.saveConversation(conversation('a', { status: 'agent' }))).rejects.toThrow(/assignedAgent/);
+        expect(await other.getConversation('a')).toBeNull();
+      });
+
+      it('holds under concurrent claims, saves and requeues from two instances', async () => {
+        for (const id of ids) await store.saveConversation(conversation(id, { status: 'queued', handoff }));
+        await Promise.all([
+          store.claimNext('xiaomei', 2),
+          other.claimNext('ajie', 2),
+          store.claimNext('xiaomei', 2),
+          other.saveConversation(conversation('c', { status: 'bot' })),
+        ]);
+        expect(await invariantProblems(other, ids, agents)).toEqual([]);
+        for (const agent of agents) for (const id of await other.listAssignments(agent)) await (agent === 'ajie' ? store : other).unassign(agent, id);
+        expect(await invariantProblems(store, ids, agents)).toEqual([]);
+        expect((await store.listQueue()).length).toBe(2);
+      });
+
+      if (harness.writeLegacy) {
+        const writeLegacy = harness.writeLegacy;
+        it('the start-up sweep repairs and reports conversations older code left broken', async () => {
+          if (other !== store) await other.close();
+          store = await writeLegacy(store, [
+            conversation('a', { status: 'queued', handoff }),
+            conversation('b', { status: 'agent' }),
+            conversation('c', { status: 'agent', assignedAgent: 'ajie' }),
+          ]);
+          other = store;
+          const warned: unknown[] = [];
+          const repairs = await repairHandoffInvariant(store, agents, (fields) => warned.push(fields));
+          expect(repairs.map((r) => r.conversationId).sort()).toEqual(['a', 'b', 'c']);
+          expect(warned).toHaveLength(repairs.length);
+          expect(await invariantProblems(store, ids, agents)).toEqual([]);
+          expect((await store.listQueue()).map((e) => e.conversationId).sort()).toEqual(['a', 'b']);
+          expect(await store.listAssignments('ajie')).toEqual(['c']);
+          expect(await repairHandoffInvariant(store, agents, () => {})).toEqual([]);
+        });
+      }
     });
 
     describe('agents', () => {

@@ -28,6 +28,13 @@ describeStoreContract('memory with journal', {
     await store.close();
     return openAt(dirOf.get(store)!);
   },
+  writeLegacy: async (store, convs) => {
+    // Older code journaled a conversation alone, whatever its status said about the queue.
+    await store.close();
+    const dir = dirOf.get(store)!;
+    fs.appendFileSync(path.join(dir, 'journal.jsonl'), convs.map((v) => `${JSON.stringify({ t: 'conv', v })}\n`).join(''));
+    return openAt(dir);
+  },
   cleanup: async () => {
     for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   },

@@ -6,6 +6,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { createRedisStore } from '../../src/store';
 import { silentLogger } from '../../src/store/shared';
+import { keyLayout } from '../../src/store/redis/keys';
 import type { Store } from '../../src/store/types';
 import type { StoreHarness } from './contract';
 
@@ -53,6 +54,23 @@ export function redisHarness(target: { url?: string; clusterNodes?: string[] }, 
     reopen: async (store) => {
       await store.close();
       return open(prefixOf.get(store)!);
+    },
+    writeLegacy: async (store, convs) => {
+      // Older code wrote the state (and status index) alone, nothing beside the queue.
+      const admin = target.clusterNodes
+        ? new Cluster(target.clusterNodes.map((hp) => ({ host: hp.split(':')[0]!, port: Number(hp.split(':')[1]) })))
+        : new Redis(target.url ?? 'redis://127.0.0.1:6379');
+      const k = keyLayout(prefixOf.get(store)!);
+      try {
+        for (const c of convs) {
+          await admin.set(k.convState(c.id), JSON.stringify(c));
+          await admin.hset(k.statusIndex, c.id, c.status);
+          await admin.sadd(k.statusSet(c.status), c.id);
+        }
+      } finally {
+        await admin.quit();
+      }
+      return store;
     },
     cleanup: async () => {
       const admin = target.clusterNodes

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { createApp, type App, type Concern } from '../../src/app';
+import type { WaitingRoom } from '../../src/handoff/waiting';
 import { loadConfig, type Config } from '../../src/config';
 import { createMemoryStore } from '../../src/store';
 import type { Store } from '../../src/store/types';
@@ -32,6 +33,7 @@ export interface StartOptions {
   store?: Store;
   concerns?: Concern[];
   clock?: () => Date;
+  waiting?: WaitingRoom;
 }
 
 export async function startServer(options: StartOptions): Promise<Running> {
@@ -53,6 +55,7 @@ export async function startServer(options: StartOptions): Promise<Running> {
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.concerns ? { concerns: options.concerns } : {}),
+    ...(options.waiting ? { waiting: options.waiting } : {}),
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const { port } = app.server.address() as AddressInfo;

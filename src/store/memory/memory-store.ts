@@ -9,6 +9,7 @@
  */
 import { AppError } from '../../errors';
 import type { ConversationState } from '../../dialogue/types';
+import { checkHandoffFields, defaultQueueEntry } from '../handoff-state';
 import { LocalLocks, sortQueue, stderrLogger, type AuditEntry, type StoreLogger } from '../shared';
 import type {
   AgentPresence,
@@ -120,12 +121,47 @@ class MemoryStore implements Store {
 
   saveConversation(conv: ConversationState): Promise<void> {
     if (this.closed) return Promise.reject(new AppError('STORE_UNAVAILABLE', 'Store is closed'));
+    try {
+      checkHandoffFields(conv);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     // One stringify serves the store's own copy, the read cache and the journal line.
     const text = JSON.stringify(conv);
     const v = JSON.parse(text) as ConversationState;
+    // The queue and the assignments follow the status in the same synchronous step.
+    const follow = this.handoffOps(v);
     applyOp(this.state, { t: 'conv', v });
     this.convText.set(v.id, { v, text });
-    return this.journal ? this.journal.writeLine(`{"t":"conv","v":${text}}\n`) : Promise.resolve();
+    for (const op of follow) applyOp(this.state, op);
+    if (!this.journal) return Promise.resolve();
+    const journal = this.journal;
+    const written = [journal.writeLine(`{"t":"conv","v":${text}}\n`), ...follow.map((op) => journal.write(op))];
+    return Promise.all(written).then(() => undefined);
+  }
+
+  /**
+   * The queue and assignment ops that make the store match `conv`'s status (the handoff
+   * invariant, see ../handoff-state.ts): an entry while queued and only then, an assignment to
+   * `assignedAgent` while with an agent and no other.
+   */
+  private handoffOps(conv: ConversationState): JournalOp[] {
+    const ops: JournalOp[] = [];
+    const inQueue = this.state.queue.has(conv.id);
+    if (conv.status === 'queued' && !inQueue) ops.push({ t: 'enqueue', v: defaultQueueEntry(conv) });
+    if (conv.status !== 'queued' && inQueue) ops.push({ t: 'dequeue', id: conv.id });
+    const holder = conv.status === 'agent' ? conv.assignedAgent : undefined;
+    for (const [agent, convs] of this.state.assignments) {
+      if (convs.has(conv.id) && agent !== holder) ops.push({ t: 'unassign', agent, conv: conv.id });
+    }
+    if (holder !== undefined && !this.state.assignments.get(holder)?.has(conv.id)) ops.push({ t: 'assign', agent: holder, conv: conv.id });
+    return ops;
+  }
+
+  /** Stores a changed conversation with the queue and assignment ops its status needs, in one step. */
+  private commitConversation(conv: ConversationState): Promise<void> {
+    const v = copy(conv);
+    return this.commit({ t: 'conv', v }, ...this.handoffOps(v));
   }
 
   async listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]> {
@@ -175,12 +211,23 @@ class MemoryStore implements Store {
 
   // --- handoff queue -------------------------------------------------------------------
 
-  enqueue(entry: QueueEntry): Promise<void> {
-    return this.commit({ t: 'enqueue', v: copy(entry) });
+  async enqueue(entry: QueueEntry): Promise<void> {
+    // Only a queued conversation has a place in the queue (a bare id without a conversation may).
+    const conv = this.state.conversations.get(entry.conversationId);
+    if (conv && conv.status !== 'queued') return;
+    await this.commit({ t: 'enqueue', v: copy(entry) });
   }
 
   async removeFromQueue(conversationId: string): Promise<boolean> {
     if (!this.state.queue.has(conversationId)) return false;
+    const conv = this.state.conversations.get(conversationId);
+    if (conv?.status === 'queued') {
+      // Out of the queue, the conversation is back with the bot.
+      const next: ConversationState = { ...copy(conv), status: 'bot' };
+      delete next.handoff;
+      await this.commitConversation(next);
+      return true;
+    }
     await this.commit({ t: 'dequeue', id: conversationId });
     return true;
   }
@@ -202,6 +249,12 @@ class MemoryStore implements Store {
     else entry = sortQueue(this.state.queue.values())[0];
     if (!entry) return null;
     const taken = copy(entry);
+    const conv = this.state.conversations.get(taken.conversationId);
+    if (conv) {
+      // The conversation goes to the agent in the same step that takes its entry.
+      await this.commitConversation({ ...conv, status: 'agent', assignedAgent: agentId });
+      return taken;
+    }
     await this.commit({ t: 'dequeue', id: taken.conversationId }, { t: 'assign', agent: agentId, conv: taken.conversationId });
     return taken;
   }
@@ -226,10 +279,20 @@ class MemoryStore implements Store {
   }
 
   assign(agentId: string, conversationId: string): Promise<void> {
+    const conv = this.state.conversations.get(conversationId);
+    // Holding a conversation is being its agent: the status follows.
+    if (conv) return this.commitConversation({ ...conv, status: 'agent', assignedAgent: agentId });
     return this.commit({ t: 'assign', agent: agentId, conv: conversationId });
   }
 
   unassign(agentId: string, conversationId: string): Promise<void> {
+    const conv = this.state.conversations.get(conversationId);
+    if (conv?.status === 'agent' && conv.assignedAgent === agentId) {
+      // Nobody holds it any more: it waits in the queue rather than with nobody.
+      const next: ConversationState = { ...copy(conv), status: 'queued' };
+      delete next.assignedAgent;
+      return this.commitConversation(next);
+    }
     return this.commit({ t: 'unassign', agent: agentId, conv: conversationId });
   }
 

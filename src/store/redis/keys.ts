@@ -15,6 +15,10 @@
  *                                          queue: claimNext moves an id from one to the other)
  *   <p>:{handoff}:call:<call id>   string  what claimNext took for that call, TTL 10 min (a
  *                                          resent claim returns it instead of claiming again)
+ *   <p>:{handoff}:status           hash    conversation id → status: the authoritative status,
+ *                                          in the queue's slot so one script keeps "queued iff
+ *                                          in the queue" (getConversation lays it over the state)
+ *   <p>:{handoff}:holder           hash    conversation id → agent holding it (status 'agent')
  *   <p>:{agents}:presence          hash    agent id → AgentPresence JSON
  *   <p>:{agents}:leases            zset    agent id, score = presence lease expiry ms
  *   <p>:{agents}:call:<call id>    string  leases takeExpiredLeases took for that call, TTL 10 min
@@ -45,6 +49,10 @@ export interface KeyLayout {
   queueEntries: string;
   assigned(agentId: string): string;
   claimCall(callId: string): string;
+  handoffStatus: string;
+  holder: string;
+  /** `assigned(agentId)` without the agent id, for scripts that pick the agent at run time. */
+  assignedPrefix: string;
   presence: string;
   leases: string;
   leaseCall(callId: string): string;
@@ -80,6 +88,9 @@ export function keyLayout(prefix: string): KeyLayout {
     queueEntries: `${p}:{handoff}:entries`,
     assigned: (agentId) => `${p}:{handoff}:assigned:${agentId}`,
     claimCall: (callId) => `${p}:{handoff}:call:${callId}`,
+    handoffStatus: `${p}:{handoff}:status`,
+    holder: `${p}:{handoff}:holder`,
+    assignedPrefix: `${p}:{handoff}:assigned:`,
     presence: `${p}:{agents}:presence`,
     leases: `${p}:{agents}:leases`,
     leaseCall: (callId) => `${p}:{agents}:call:${callId}`,

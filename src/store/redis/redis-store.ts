@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { AppError } from '../../errors';
 import type { ConversationState } from '../../dialogue/types';
+import { checkHandoffFields, defaultQueueEntry } from '../handoff-state';
 import { PRIORITY_RANK, stderrLogger, type AuditEntry, type StoreLogger } from '../shared';
 import type {
   AgentPresence,
@@ -190,12 +191,37 @@ class RedisStore implements Store {
   // --- conversations -------------------------------------------------------------------
 
   async getConversation(id: string): Promise<ConversationState | null> {
-    const json = await this.track(this.client.get(this.k.convState(id)));
-    return json === null ? null : parse<ConversationState>(json);
+    const [json, status, holder] = await Promise.all([
+      this.track(this.client.get(this.k.convState(id))),
+      this.track(this.client.hget(this.k.handoffStatus, id)),
+      this.track(this.client.hget(this.k.holder, id)),
+    ]);
+    if (json === null) return null;
+    const conv = parse<ConversationState>(json);
+    // The status kept beside the queue wins: a claim or an unassign changes it there, atomically
+    // with the queue, before the state is written again.
+    if (status !== null && STATUSES.includes(status as ConversationState['status'])) {
+      conv.status = status as ConversationState['status'];
+      if (conv.status === 'agent' && holder !== null) conv.assignedAgent = holder;
+      else if (conv.status !== 'agent') delete conv.assignedAgent;
+    }
+    return conv;
   }
 
   async saveConversation(conv: ConversationState): Promise<void> {
-    await this.track(this.client.set(this.k.convState(conv.id), JSON.stringify(conv)));
+    checkHandoffFields(conv);
+    // Second command, in the queue's slot: the queue and assignments follow the status
+    // atomically. Both are issued at once, so a queue command issued after this save (an
+    // enqueue, even one waiting in the offline queue through an outage) runs after it.
+    const entry = defaultQueueEntry(conv);
+    await Promise.all([
+      this.track(this.client.set(this.k.convState(conv.id), JSON.stringify(conv))),
+      this.run(
+        S.SET_HANDOFF_STATE,
+        [this.k.queue, this.k.queueEntries, this.k.handoffStatus, this.k.holder, this.k.assignedPrefix],
+        [conv.id, conv.status, conv.status === 'agent' ? (conv.assignedAgent ?? '') : '', JSON.stringify(entry), queueScore(entry)],
+      ),
+    ]);
     // The status index lives in another slot, so it is a second step. listConversations
     // re-checks each state, so an index briefly behind the state never shows a wrong status.
     await this.run(S.INDEX_STATUS, [this.k.statusIndex, this.k.statusSet('')], [conv.id, conv.status]);
@@ -243,11 +269,20 @@ class RedisStore implements Store {
   // --- handoff queue -------------------------------------------------------------------
 
   async enqueue(entry: QueueEntry): Promise<void> {
-    await this.run(S.INDEXED_PUT, [this.k.queue, this.k.queueEntries], [entry.conversationId, queueScore(entry), JSON.stringify(entry)]);
+    await this.run(S.ENQUEUE, [this.k.queue, this.k.queueEntries, this.k.handoffStatus], [entry.conversationId, queueScore(entry), JSON.stringify(entry)]);
   }
 
   async removeFromQueue(conversationId: string): Promise<boolean> {
-    return (await this.run(S.INDEXED_REMOVE, [this.k.queue, this.k.queueEntries], [conversationId])) === 1;
+    const removed = (await this.run(S.DEQUEUE, [this.k.queue, this.k.queueEntries, this.k.handoffStatus], [conversationId])) === 1;
+    if (!removed) return false;
+    // The status already says 'bot' (atomically with the queue); the state drops its handoff.
+    const conv = await this.getConversation(conversationId);
+    if (conv && conv.status === 'bot' && conv.handoff) {
+      const next: ConversationState = { ...conv };
+      delete next.handoff;
+      await this.saveConversation(next);
+    }
+    return true;
   }
 
   async listQueue(): Promise<QueueEntry[]> {
@@ -261,8 +296,8 @@ class RedisStore implements Store {
     const call = options.callId ?? randomUUID();
     const entry = await this.run(
       S.CLAIM_NEXT,
-      [this.k.queue, this.k.queueEntries, this.k.assigned(agentId), this.k.claimCall(call)],
-      [maxLoad, conversationId ?? '', CALL_MEMORY_MS],
+      [this.k.queue, this.k.queueEntries, this.k.assigned(agentId), this.k.claimCall(call), this.k.handoffStatus, this.k.holder],
+      [maxLoad, conversationId ?? '', CALL_MEMORY_MS, agentId],
     );
     return typeof entry === 'string' ? parse<QueueEntry>(entry) : null;
   }
@@ -287,12 +322,19 @@ class RedisStore implements Store {
     return (await this.track(this.client.smembers(this.k.assigned(agentId)))).sort();
   }
 
+  private holderKeys(): string[] {
+    return [this.k.assignedPrefix, this.k.handoffStatus, this.k.holder, this.k.queue, this.k.queueEntries];
+  }
+
   async assign(agentId: string, conversationId: string): Promise<void> {
-    await this.track(this.client.sadd(this.k.assigned(agentId), conversationId));
+    await this.run(S.ASSIGN, this.holderKeys(), [agentId, conversationId]);
   }
 
   async unassign(agentId: string, conversationId: string): Promise<void> {
-    await this.track(this.client.srem(this.k.assigned(agentId), conversationId));
+    // The entry it gets if it must wait in the queue again (read first: another slot).
+    const conv = await this.getConversation(conversationId);
+    const entry = conv ? defaultQueueEntry(conv) : { conversationId, priority: 'normal' as const, enqueuedAt: new Date().toISOString() };
+    await this.run(S.UNASSIGN, this.holderKeys(), [agentId, conversationId, JSON.stringify(entry), queueScore(entry)]);
   }
 
   async renewPresenceLease(agentId: string, expiresAt: number): Promise<boolean> {

@@ -95,8 +95,119 @@ local entry = redis.call('HGET', KEYS[2], id)
 redis.call('ZREM', KEYS[1], id)
 redis.call('HDEL', KEYS[2], id)
 redis.call('SADD', KEYS[3], id)
+if redis.call('HEXISTS', KEYS[5], id) == 1 then
+  redis.call('HSET', KEYS[5], id, 'agent')
+  redis.call('HSET', KEYS[6], id, ARGV[4])
+end
 redis.call('SET', KEYS[4], entry, 'PX', ARGV[3])
 return entry
+`,
+);
+
+/**
+ * The handoff invariant (src/store/handoff-state.ts) for one conversation: makes the queue and
+ * the assignments match its status, and records the status and holder. KEYS: queue zset,
+ * entries hash, status hash, holder hash, assigned-set prefix. ARGV: conversation id, status,
+ * holder agent id ('' unless status is 'agent'), queue entry JSON and score (used when it must
+ * join the queue and has no entry yet).
+ */
+export const SET_HANDOFF_STATE = script(
+  'setHandoffState',
+  `
+local id, status, agent = ARGV[1], ARGV[2], ARGV[3]
+local old = redis.call('HGET', KEYS[4], id)
+if old and (status ~= 'agent' or old ~= agent) then redis.call('SREM', KEYS[5] .. old, id) end
+if status == 'agent' then
+  redis.call('SADD', KEYS[5] .. agent, id)
+  redis.call('HSET', KEYS[4], id, agent)
+else
+  redis.call('HDEL', KEYS[4], id)
+end
+if status == 'queued' then
+  if not redis.call('ZSCORE', KEYS[1], id) then
+    redis.call('ZADD', KEYS[1], ARGV[5], id)
+    redis.call('HSET', KEYS[2], id, ARGV[4])
+  end
+else
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('HDEL', KEYS[2], id)
+end
+redis.call('HSET', KEYS[3], id, status)
+return 1
+`,
+);
+
+/**
+ * KEYS: queue zset, entries hash, status hash. ARGV: conversation id, score, entry JSON. Adds
+ * or re-prioritises, unless the conversation is known and not queued (returns 0 then).
+ */
+export const ENQUEUE = script(
+  'enqueue',
+  `
+local st = redis.call('HGET', KEYS[3], ARGV[1])
+if st and st ~= 'queued' then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+return 1
+`,
+);
+
+/**
+ * KEYS: queue zset, entries hash, status hash. ARGV: conversation id. Removes the entry; a
+ * queued conversation taken out of the queue is back with the bot. Returns 1 when it was there.
+ */
+export const DEQUEUE = script(
+  'dequeue',
+  `
+local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+if removed == 1 and redis.call('HGET', KEYS[3], ARGV[1]) == 'queued' then
+  redis.call('HSET', KEYS[3], ARGV[1], 'bot')
+end
+return removed
+`,
+);
+
+/**
+ * KEYS: assigned-set prefix, status hash, holder hash, queue zset, entries hash. ARGV: agent
+ * id, conversation id. The agent holds the conversation: a known conversation is with that
+ * agent from now on (out of the queue, out of any other agent's set).
+ */
+export const ASSIGN = script(
+  'assign',
+  `
+local agent, id = ARGV[1], ARGV[2]
+if redis.call('HEXISTS', KEYS[2], id) == 1 then
+  local old = redis.call('HGET', KEYS[3], id)
+  if old and old ~= agent then redis.call('SREM', KEYS[1] .. old, id) end
+  redis.call('HSET', KEYS[2], id, 'agent')
+  redis.call('HSET', KEYS[3], id, agent)
+  redis.call('ZREM', KEYS[4], id)
+  redis.call('HDEL', KEYS[5], id)
+end
+redis.call('SADD', KEYS[1] .. agent, id)
+return 1
+`,
+);
+
+/**
+ * KEYS: as ASSIGN. ARGV: agent id, conversation id, queue entry JSON, score. The agent lets go;
+ * a conversation this agent held waits in the queue again rather than with nobody.
+ */
+export const UNASSIGN = script(
+  'unassign',
+  `
+local agent, id = ARGV[1], ARGV[2]
+redis.call('SREM', KEYS[1] .. agent, id)
+if redis.call('HGET', KEYS[3], id) == agent then
+  redis.call('HDEL', KEYS[3], id)
+  redis.call('HSET', KEYS[2], id, 'queued')
+  if not redis.call('ZSCORE', KEYS[4], id) then
+    redis.call('ZADD', KEYS[4], ARGV[4], id)
+    redis.call('HSET', KEYS[5], id, ARGV[3])
+  end
+end
+return 1
 `,
 );
 

@@ -81,6 +81,8 @@ export async function startInstance(opts: StartInstanceOptions): Promise<Instanc
     SCRIPTS_DIR: opts.scriptsDir,
     DATA_DIR: join(opts.scriptsDir, 'data'),
     AGENT_TOKENS: `xiaomei:${TOKENS.xiaomei}:5,ajie:${TOKENS.ajie}:5`,
+    // Away hands chats over at once in these tests (the grace has its own test).
+    AWAY_GRACE_MS: '0',
     MANAGER_TOKENS: `boss:${TOKENS.boss}`,
     INSTANCE_ID: opts.name,
     LOG_LEVEL: 'info',
