@@ -16,6 +16,7 @@ import { withOutageFallback } from './store/outage';
 import type { Store } from './store/types';
 import { createAgentConsole } from './transport/http-agent';
 import { scriptEditorConcern } from './transport/http-scripts';
+import { quickPhrasesConcern } from './transport/http-phrases';
 import { createLogger, type Logger } from './transport/logger';
 
 function readConfig(): Config {
@@ -91,7 +92,11 @@ async function main(): Promise<void> {
       shop,
       logger,
       scripts: scripts.registry,
-      concerns: [agentConsole.concern, scriptEditorConcern(scripts.editor)],
+      concerns: [
+        agentConsole.concern,
+        scriptEditorConcern(scripts.editor),
+        quickPhrasesConcern({ phrases: () => scripts?.registry.getScripts().quickPhrases ?? [], metrics: agentConsole.metrics }),
+      ],
     });
     const server = app.server;
     await new Promise<void>((resolve, reject) => {

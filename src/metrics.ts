@@ -21,6 +21,7 @@ export interface Metrics {
   readonly slaApproaching: Counter<'kind'>;
   readonly suggestions: Counter<'template' | 'use'>;
   readonly agentsOnline: Gauge;
+  readonly quickPhrases: Counter<'code' | 'use'>;
   /** Sets the async source of live gauges (queue length, agents online), read on each scrape. */
   setLiveSource(source: () => Promise<{ queueLength: number; agentsOnline: number }>): void;
   /** Prometheus text exposition. */
@@ -123,6 +124,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
+  const quickPhrases = new Counter({
+    name: `${p}quick_phrases_total`,
+    help: 'Quick phrases agents sent, by code and whether they sent it as inserted (sent_as_is) or edited it first',
+    labelNames: ['code', 'use'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
     messages,
@@ -135,6 +143,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     slaApproaching,
     suggestions,
     agentsOnline,
+    quickPhrases,
     setLiveSource(source) {
       liveSource = source;
     },

@@ -235,6 +235,9 @@
     (c.suggestions || []).slice(0, 3).forEach(function (s, i) {
       var li = el('li', 'suggestion');
       li.dataset.index = String(i);
+      // Which intent's replies it comes from, in the shop's words (templateId "intent/move#n").
+      var from = s.templateId ? s.templateId.split('/')[0] : '';
+      if (from) li.appendChild(el('div', 'sintent', from === 'system' ? '通用回复' : intentName(from)));
       var body = el('div', 'sbody');
       body.appendChild(el('span', 'rank', String(i + 1)));
       body.appendChild(el('div', 'stext', s.text));
