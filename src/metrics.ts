@@ -22,6 +22,8 @@ export interface Metrics {
   readonly suggestions: Counter<'template' | 'use'>;
   readonly agentsOnline: Gauge;
   readonly quickPhrases: Counter<'code' | 'use'>;
+  readonly tags: Counter<'tag'>;
+  readonly csat: Counter<'score'>;
   /** Sets the async source of live gauges (queue length, agents online), read on each scrape. */
   setLiveSource(source: () => Promise<{ queueLength: number; agentsOnline: number }>): void;
   /** Prometheus text exposition. */
@@ -131,6 +133,19 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
+  const tags = new Counter({
+    name: `${p}conversation_tags_total`,
+    help: 'Tags agents added to conversations, by tag',
+    labelNames: ['tag'] as const,
+    registers: [registry],
+  });
+  const csat = new Counter({
+    name: `${p}csat_answers_total`,
+    help: 'Buyer ratings of closed conversations (CSAT), by score 1-5',
+    labelNames: ['score'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
     messages,
@@ -144,6 +159,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     suggestions,
     agentsOnline,
     quickPhrases,
+    tags,
+    csat,
     setLiveSource(source) {
       liveSource = source;
     },

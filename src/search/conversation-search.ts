@@ -16,6 +16,8 @@ import { maskPhone } from '../replies/helpers';
 import { maskPhonesInText } from '../replies/mask-phones';
 import type { ShopData } from '../shop/types';
 import type { Store, StoredMessage } from '../store/types';
+import { readCsat, type CsatAnswer } from '../annotations/csat';
+import { readTags } from '../annotations/tags';
 import { visitorLabel, visitorTag } from './visitor-label';
 
 export const SEARCH_VIEWS = ['mine', 'queued', 'open', 'closed', 'all'] as const;
@@ -29,6 +31,8 @@ export interface SearchQuery {
   priority?: Priority;
   /** Agent id: the chats they hold or wrote in. */
   agent?: string;
+  /** A tag agents put on the chat. */
+  tag?: string;
   /** Shop-local dates, YYYY-MM-DD, inclusive: the chat was active on one of those days. */
   from?: string;
   to?: string;
@@ -58,6 +62,9 @@ export interface SearchHit {
   snippet?: string;
   /** Last buyer-visible message, phones masked. */
   lastText?: string;
+  tags: string[];
+  /** The buyer's rating at close. */
+  csat?: CsatAnswer;
 }
 
 export interface SearchDeps {
@@ -92,7 +99,9 @@ export async function searchConversations(deps: SearchDeps, query: SearchQuery, 
     if (query.agent && conv.assignedAgent !== query.agent && !agents.includes(query.agent)) continue;
     const match = text ? matchConversation(deps.shop, conv, messages, text) : undefined;
     if (text && !match) continue;
-    hits.push(hitOf(deps.shop, conv, messages, agents, match));
+    const tags = await readTags(store, conv.id);
+    if (query.tag && !tags.includes(query.tag)) continue;
+    hits.push(await annotated(store, hitOf(deps.shop, conv, messages, agents, match), tags));
   }
   return hits;
 }
@@ -105,7 +114,7 @@ export async function conversationsOfBuyer(deps: SearchDeps, buyerId: string, li
     all.slice(0, limit).map(async (conv) => {
       const messages = await deps.store.messagesAfter(conv.id, 0, MESSAGE_LIMIT);
       const agents = [...new Set(messages.filter((m) => m.from === 'agent' && m.agentId).map((m) => m.agentId as string))];
-      return hitOf(deps.shop, conv, messages, agents, undefined);
+      return annotated(deps.store, hitOf(deps.shop, conv, messages, agents, undefined));
     }),
   );
 }
@@ -226,5 +235,12 @@ function hitOf(
     updatedAt: conv.updatedAt,
     ...(match ? { matchedBy: match.kind, snippet: match.snippet } : {}),
     ...(last ? { lastText: maskPhonesInText(last.text.length > 80 ? `${last.text.slice(0, 80)}…` : last.text) } : {}),
+    tags: [],
   };
+}
+
+/** Adds the tags and the CSAT answer kept beside the conversation. */
+async function annotated(store: Store, hit: SearchHit, tags?: string[]): Promise<SearchHit> {
+  const [t, csat] = await Promise.all([tags ?? readTags(store, hit.id), readCsat(store, hit.id)]);
+  return { ...hit, tags: t, ...(csat ? { csat: { ...csat, ...(csat.comment ? { comment: maskPhonesInText(csat.comment) } : {}) } } : {}) };
 }

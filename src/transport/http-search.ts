@@ -10,6 +10,7 @@ import { AppError } from '../errors';
 import type { AgentDef, AgentRegistry } from '../handoff/agents';
 import type { HandoffService } from '../handoff/service';
 import type { Entity } from '../nlu/types';
+import { normalizeTag } from '../annotations/tags';
 import { addressLine } from '../search/contact';
 import { buyerLabel, conversationsOfBuyer, searchConversations, SEARCH_VIEWS, type SearchDeps } from '../search/conversation-search';
 import { maskPhonesInText } from '../replies/mask-phones';
@@ -23,6 +24,7 @@ const searchParams = z.object({
   intent: z.string().max(100).optional(),
   priority: z.enum(['normal', 'high', 'urgent']).optional(),
   agent: z.string().max(40).optional(),
+  tag: z.string().max(40).optional(),
   from: date.optional(),
   to: date.optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
@@ -67,6 +69,7 @@ export function registerSearchRoutes(ctx: AppContext, agents: AgentRegistry, han
           ...(q.intent ? { intent: q.intent } : {}),
           ...(q.priority ? { priority: q.priority } : {}),
           ...(q.agent ? { agent: q.agent } : {}),
+          ...(q.tag ? { tag: normalizeTag(q.tag) ?? q.tag } : {}),
           ...(q.from ? { from: q.from } : {}),
           ...(q.to ? { to: q.to } : {}),
           ...(q.limit ? { limit: q.limit } : {}),

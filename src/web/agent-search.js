@@ -70,7 +70,7 @@
     var p = new URLSearchParams();
     var add = function (k, id) { var v = $(id).value.trim(); if (v) p.set(k, v); };
     add('q', 'search-q'); add('view', 'search-view'); add('intent', 'search-intent');
-    add('priority', 'search-priority'); add('agent', 'search-agent'); add('from', 'search-from'); add('to', 'search-to');
+    add('priority', 'search-priority'); add('agent', 'search-agent'); add('tag', 'search-tag'); add('from', 'search-from'); add('to', 'search-to');
     $('search-status').textContent = '搜索中…';
     getJson('/api/agent/search?' + p.toString()).then(function (body) {
       renderResults(body.results || []);
@@ -96,12 +96,25 @@
     sub.appendChild(el('span', 'at', AC.fmtDateTime(h.updatedAt)));
     if (h.intent) sub.appendChild(el('span', 'intent', AC.intentName(h.intent)));
     li.appendChild(sub);
+    li.appendChild(annotations(h));
     if (h.snippet) li.appendChild(el('div', 'snippet', (MATCH_NAME[h.matchedBy] || '') + '：' + h.snippet));
     else if (h.lastText) li.appendChild(el('div', 'last', h.lastText));
     var open = function () { openRecord(h.id); };
     li.addEventListener('click', open);
     li.addEventListener('keydown', function (e) { if (e.key === 'Enter') open(); });
     return li;
+  }
+  /** Tags and the buyer's rating of a chat, as small badges. */
+  function annotations(h) {
+    var row = el('div', 'row sub annotations');
+    (h.tags || []).forEach(function (t) { row.appendChild(el('span', 'badge tag', t)); });
+    if (h.csat) {
+      var c = el('span', 'badge csat', '评价 ' + '★★★★★'.slice(0, h.csat.score) + '☆☆☆☆☆'.slice(h.csat.score));
+      c.title = h.csat.comment || '';
+      row.appendChild(c);
+      if (h.csat.comment) row.appendChild(el('span', 'csat-comment', '“' + h.csat.comment + '”'));
+    }
+    return row;
   }
   $('search-form').addEventListener('submit', function (e) { e.preventDefault(); search(); });
   $('search-view').addEventListener('change', search);
@@ -126,6 +139,7 @@
       row.appendChild(el('span', 'badge status', statusText(h)));
       li.appendChild(row);
       if (h.lastText) li.appendChild(el('div', 'last', h.lastText));
+      li.appendChild(annotations(h));
       var open = function () { openRecord(h.id); };
       li.addEventListener('click', open);
       li.addEventListener('keydown', function (e) { if (e.key === 'Enter') open(); });
@@ -172,6 +186,8 @@
     meta.appendChild(el('span', 'badge status', statusText({ status: v.status, assignedAgent: v.assignedAgent, resolution: v.closedResolution })));
     meta.appendChild(el('span', null, AC.fmtDateTime(v.createdAt) + ' – ' + AC.fmtDateTime(v.updatedAt)));
     if (rec.intent) meta.appendChild(el('span', 'intent', AC.intentName(rec.intent)));
+    var self = contact.conversations.filter(function (h) { return h.id === v.id; })[0];
+    if (self) meta.appendChild(annotations(self));
     var acts = $('record-actions');
     acts.textContent = '';
     if (rec.held) {
