@@ -22,6 +22,7 @@ import { withOutageFallback } from './store/outage';
 import type { Store } from './store/types';
 import { createAgentConsole } from './transport/http-agent';
 import { scriptEditorConcern } from './transport/http-scripts';
+import { quickPhrasesConcern } from './transport/http-phrases';
 import { createLogger, type Logger } from './transport/logger';
 
 function readConfig(): Config {
@@ -94,7 +95,12 @@ async function main(): Promise<void> {
       shop,
       logger,
       scripts: scripts.registry,
-      concerns: [agentConsole.concern, scriptEditorConcern(scripts.editor), filesConcern()],
+      concerns: [
+        agentConsole.concern,
+        scriptEditorConcern(scripts.editor),
+        filesConcern(),
+        quickPhrasesConcern({ phrases: () => scripts?.registry.getScripts().quickPhrases ?? [], metrics: agentConsole.metrics }),
+      ],
       turnHooks: { shopScope: connected.scope, afterTurn: async (before, after) => void (await actDelivery.enqueueFromTurn(before, after)) },
     });
     const server = app.server;

@@ -23,6 +23,9 @@ export interface Metrics {
   readonly agentsOnline: Gauge;
   /** Acts the buyers confirmed (deal, address_change, exchange, return, refund, cod, remark). */
   readonly acts: Counter<'kind'>;
+  readonly quickPhrases: Counter<'code' | 'use'>;
+  readonly tags: Counter<'tag'>;
+  readonly csat: Counter<'score'>;
   /** Sets the async source of live gauges (queue length, agents online), read on each scrape. */
   setLiveSource(source: () => Promise<{ queueLength: number; agentsOnline: number }>): void;
   /** Prometheus text exposition. */
@@ -131,6 +134,26 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const quickPhrases = new Counter({
+    name: `${p}quick_phrases_total`,
+    help: 'Quick phrases agents sent, by code and whether they sent it as inserted (sent_as_is) or edited it first',
+    labelNames: ['code', 'use'] as const,
+    registers: [registry],
+  });
+
+  const tags = new Counter({
+    name: `${p}conversation_tags_total`,
+    help: 'Tags agents added to conversations, by tag',
+    labelNames: ['tag'] as const,
+    registers: [registry],
+  });
+  const csat = new Counter({
+    name: `${p}csat_answers_total`,
+    help: 'Buyer ratings of closed conversations (CSAT), by score 1-5',
+    labelNames: ['score'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
     messages,
@@ -144,6 +167,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     suggestions,
     agentsOnline,
     acts,
+    quickPhrases,
+    tags,
+    csat,
     setLiveSource(source) {
       liveSource = source;
     },

@@ -14,6 +14,7 @@ import { parseTemplateFile, type TemplateSet } from '../replies/templates';
 import { REQUIRED_MOVES } from '../replies/variables';
 import { scriptError, type ScriptError } from './errors';
 import { parseDictionaryScript, parseIntentScript } from './intent-errors';
+import { parseQuickPhrases, QUICK_PHRASES_PATH, type QuickPhrase } from './quick-phrases';
 
 export type { ScriptError } from './errors';
 
@@ -33,6 +34,8 @@ export interface ScriptBundle {
   hash: string;
   /** understand(model, text) bound to this bundle's model. */
   understand(text: string): Understanding;
+  /** The shop's quick phrases for agents (templates/quick_phrases.yaml; none without the file). */
+  quickPhrases?: QuickPhrase[];
 }
 
 const DICTIONARY = 'intents/dictionary.txt';
@@ -69,7 +72,9 @@ export function buildScriptBundle(files: Record<string, string>): { bundle?: Scr
 
   const known = new Set(Object.keys(intents));
   const templates: TemplateSet = {};
-  for (const path of paths.filter((p) => p.startsWith('templates/') && /\.ya?ml$/.test(p))) {
+  const quick = files[QUICK_PHRASES_PATH] === undefined ? { phrases: [], errors: [] } : parseQuickPhrases(QUICK_PHRASES_PATH, files[QUICK_PHRASES_PATH] ?? '');
+  errors.push(...quick.errors);
+  for (const path of paths.filter((p) => p.startsWith('templates/') && /\.ya?ml$/.test(p) && p !== QUICK_PHRASES_PATH)) {
     const parsed = parseTemplateFile(path, files[path] ?? '', known);
     errors.push(...parsed.errors);
     const t = parsed.template;
@@ -104,6 +109,7 @@ export function buildScriptBundle(files: Record<string, string>): { bundle?: Scr
       files: { ...files },
       hash: hash.digest('hex'),
       understand: (text) => understand(model, text),
+      quickPhrases: quick.phrases,
     },
     errors: [],
   };

@@ -31,6 +31,7 @@ import { diffVersions, listAudit, listVersions, requireVersion, type AuditEntry,
 import { diffFileSets, type FileDiff } from './diff';
 import { scriptAppError, scriptMessage, type ScriptMessage } from './errors';
 import { parseDictionaryScript, parseIntentScript } from './intent-errors';
+import { parseQuickPhrases, QUICK_PHRASES_PATH } from './quick-phrases';
 import { publishScripts, type PublishOutcome, type StoryRunner } from './publish';
 import type { ScriptRegistry } from './registry';
 import { sampleContext, sampleForMove, shopSample } from './sample-context';
@@ -283,6 +284,7 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
     }
     const tooBig = templateLimitErrors(path, text); // issue 15: refuse before parsing
     if (tooBig.length > 0) return tooBig;
+    if (path === QUICK_PHRASES_PATH) return parseQuickPhrases(path, text).errors;
     const known = knownIntents(drafts.mergedWith(served(), path, text));
     return refineTemplateErrors({ [path]: text }, parseTemplateFile(path, text, known).errors);
   }
@@ -357,6 +359,10 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
     const out: TemplateSummary[] = [];
     for (const path of Object.keys(files).sort()) {
       if (!path.startsWith('templates/')) continue;
+      if (path === QUICK_PHRASES_PATH) {
+        out.push(quickPhrasesSummary(path, files[path] ?? '', draftKind(path)));
+        continue;
+      }
       const parsed = parseTemplateFile(path, files[path] ?? '');
       const moves = parsed.template ? Object.entries(parsed.template.moves) : [];
       out.push({
@@ -582,4 +588,10 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
 
     audit: (limit) => listAudit(deps.store, limit),
   };
+}
+
+/** The quick phrase file in the template list: one "variant" per phrase, its codes as moves. */
+function quickPhrasesSummary(path: string, text: string, draft: DraftChange['kind'] | null): TemplateSummary {
+  const { phrases } = parseQuickPhrases(path, text);
+  return { id: 'quick_phrases', path, variants: phrases.length, moves: phrases.map((p) => p.code), draft };
 }

@@ -320,6 +320,28 @@ export const SCRIPT_ERRORS = {
     (p) => `缺少意图${q(p.intent)}的回复模板（需要这些回复场景：${p.moves}）`,
   ),
 
+  // ---- quick phrases (templates/quick_phrases.yaml, see quick-phrases.ts) --------------
+  QUICK_PHRASES_SHAPE: entry(
+    () => 'quick phrases: expected "phrases:" with a list of { code, title, text }',
+    () => '快捷短语文件要写成“phrases:”下面一条条的 code（短码）、title（名称）、text（内容）',
+  ),
+  QUICK_PHRASE_FIELD: entry<{ field: string }>(
+    (p) => `quick phrase: "${p.field}" is missing or not text`,
+    (p) => `这条快捷短语缺少${q(p.field)}，或者它不是一段文字`,
+  ),
+  QUICK_PHRASE_CODE: entry<{ code: string }>(
+    (p) => `quick phrase code "${p.code}" must be 1-20 lower-case letters, digits or _`,
+    (p) => `短码${q(p.code)}只能用 1 到 20 个小写字母、数字或下划线，客服输入 /短码 就能插入`,
+  ),
+  QUICK_PHRASE_DUPLICATE: entry<{ code: string }>(
+    (p) => `quick phrase code "${p.code}" is used twice`,
+    (p) => `短码${q(p.code)}用了两次，每条快捷短语的短码要不一样`,
+  ),
+  QUICK_PHRASE_VARIABLE: entry<{ name: string; allowed: string }>(
+    (p) => `quick phrase: unknown variable "${p.name}" (allowed: ${p.allowed})`,
+    (p) => `快捷短语里没有${q(p.name)}这个变量，能用的有：${p.allowed}`,
+  ),
+
   // ---- conversation stories (checked before every publish) -----------------------------
   STORY_CLASSIFIED: entry<{ actual: string; expected: string }>(
     (p) => `classified as ${p.actual}, expected ${p.expected}`,

@@ -18,6 +18,8 @@ import { orderCardFor } from '../handoff/view';
 import { watchHandoffs, withTurnHooks } from '../handoff/wiring';
 import { createMetrics, type Metrics } from '../metrics';
 import { AgentSockets, tokenFrom } from './agent-socket';
+import { registerSearchRoutes } from './http-search';
+import { registerFeedbackRoutes } from './http-feedback';
 import { readJsonBody, sendJson, type RouteContext } from './router';
 
 export interface AgentConsoleOptions {
@@ -111,6 +113,8 @@ export function createAgentConsole(options: AgentConsoleOptions = {}): AgentCons
 
     ctx.router.socket('/ws/agent', (ws, req, { url }) => sockets.accept(ws, req, url));
     registerAgentRoutes(ctx, agents, handoff, metrics);
+    registerSearchRoutes(ctx, agents, handoff);
+    registerFeedbackRoutes(ctx, agents, metrics);
   };
 
   return {

@@ -69,6 +69,14 @@
     return w ? pad2(w.month) + '-' + pad2(w.day) + ' ' + pad2(w.hour) + ':' + pad2(w.minute) : '';
   }
   function intentName(id) { return INTENTS[id] || id || '—'; }
+  // Same hash as src/search/visitor-label.ts: 32-bit FNV-1a, low 16 bits as four hex digits.
+  function visitorLabel(buyerId) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < buyerId.length; i++) { h ^= buyerId.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
+    return '访客#' + ('000' + (h & 0xffff).toString(16).toUpperCase()).slice(-4);
+  }
+  /** The buyer's name, or a readable label for an anonymous visitor. */
+  function buyerLabel(v) { return v.buyerName || visitorLabel(String(v.buyerId || '')); }
   function toast(text, bad) {
     var t = $('toast');
     t.textContent = text;
@@ -114,7 +122,7 @@
       li.dataset.id = q.conversationId;
       var top = el('div', 'row');
       top.appendChild(el('span', 'badge prio', PRIORITY[q.priority] || q.priority));
-      top.appendChild(el('strong', 'name', q.buyerName || q.buyerId));
+      top.appendChild(el('strong', 'name', buyerLabel(q)));
       top.appendChild(el('span', 'wait', '等待 ' + fmtDur(now() - Date.parse(q.enqueuedAt))));
       li.appendChild(top);
       var mid = el('div', 'row sub');
@@ -145,7 +153,7 @@
       li.tabIndex = 0;
       var top = el('div', 'row');
       if (v.priority) top.appendChild(el('span', 'badge prio prio-' + v.priority, PRIORITY[v.priority] || v.priority));
-      top.appendChild(el('strong', 'name', v.buyerName || v.buyerId));
+      top.appendChild(el('strong', 'name', buyerLabel(v)));
       if (c.unread) top.appendChild(el('span', 'badge unread', String(c.unread)));
       li.appendChild(top);
       var last = v.history.filter(function (h) { return h.from !== 'note'; }).slice(-1)[0];
@@ -190,7 +198,7 @@
     $('conv').hidden = !c;
     if (!c) return;
     var v = c.conversation;
-    $('conv-title').textContent = (v.buyerName || v.buyerId);
+    $('conv-title').textContent = buyerLabel(v);
     var meta = $('conv-meta');
     meta.textContent = '';
     if (v.priority) meta.appendChild(el('span', 'badge prio prio-' + v.priority, PRIORITY[v.priority] || v.priority));
@@ -227,6 +235,9 @@
     (c.suggestions || []).slice(0, 3).forEach(function (s, i) {
       var li = el('li', 'suggestion');
       li.dataset.index = String(i);
+      // Which intent's replies it comes from, in the shop's words (templateId "intent/move#n").
+      var from = s.templateId ? s.templateId.split('/')[0] : '';
+      if (from) li.appendChild(el('div', 'sintent', from === 'system' ? '通用回复' : intentName(from)));
       var body = el('div', 'sbody');
       body.appendChild(el('span', 'rank', String(i + 1)));
       body.appendChild(el('div', 'stext', s.text));
@@ -270,6 +281,7 @@
     renderActs(v.acts);
     // Last: the suggestions above change the height the history has.
     ol.scrollTop = state.followHistory ? ol.scrollHeight : keepTop;
+    document.dispatchEvent(new CustomEvent('agent:current', { detail: state.current }));
   }
 
   /** 买家正在输入… under the open conversation, for a few seconds after the buyer's typing frame (issue 10). */
@@ -439,7 +451,7 @@
         var id = f.conversation.id;
         var isNew = !state.convs.has(id);
         state.convs.set(id, { conversation: f.conversation, intent: f.intent, confidence: f.confidence, entities: f.entities || [], suggestions: f.suggestions || [], unread: 0 });
-        if (isNew) toast('新会话：' + (f.conversation.buyerName || f.conversation.buyerId));
+        if (isNew) toast('新会话：' + buyerLabel(f.conversation));
         if (!state.current || !state.convs.has(state.current)) state.current = id;
         renderMine();
         renderConversation();
@@ -492,7 +504,9 @@
           list.push({ kind: f.kind, dueAt: f.dueAt, startedAt: 0, state: f.state });
           s.conversation.sla = list;
         }
-        toast((SLA_KIND[f.kind] || f.kind) + (f.state === 'breached' ? ' 已超时！' : ' 即将超时'), f.state === 'breached');
+        // Name the chat: with several open, "首响已超时" alone does not say which one.
+        var who = s ? buyerLabel(s.conversation) : (state.queue.filter(function (q) { return q.conversationId === f.conversationId; }).map(buyerLabel)[0] || '');
+        toast((who ? who + '：' : '') + (SLA_KIND[f.kind] || f.kind) + (f.state === 'breached' ? ' 已超时！' : ' 即将超时'), f.state === 'breached');
         renderMine();
         renderConversation();
         break;
@@ -518,7 +532,10 @@
     ws.onmessage = function (e) {
       var f;
       try { f = JSON.parse(e.data); } catch (err) { return; }
-      if (f && typeof f.type === 'string') onFrame(f);
+      if (f && typeof f.type === 'string') {
+        onFrame(f);
+        document.dispatchEvent(new CustomEvent('agent:frame', { detail: f }));
+      }
     };
     ws.onclose = function (e) {
       $('conn').textContent = '已断开';
@@ -702,6 +719,14 @@
     var t = $('token-input').value.trim();
     if (t) start(t);
   });
+
+  // For the console's other scripts (agent-search.js, agent-alerts.js): read-only use of the
+  // state plus the few actions they need.
+  window.AgentConsole = {
+    state: state, intents: INTENTS, reasons: REASONS, priorities: PRIORITY,
+    buyerLabel: buyerLabel, visitorLabel: visitorLabel, intentName: intentName,
+    fmtDateTime: fmtDateTime, select: select, send: send, toast: toast
+  };
 
   var params = new URLSearchParams(location.search);
   var fromUrl = params.get('token');

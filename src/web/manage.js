@@ -37,7 +37,9 @@
   function whereOf(e) {
     return e.file + (e.line ? ' 第 ' + e.line + ' 行' + (e.column ? '，第 ' + e.column + ' 列' : '') : '');
   }
-  function isTemplate(path) { return /^templates\/.+\.yaml$/.test(path || ''); }
+  // The quick phrases for agents sit beside the templates but are not replies the bot renders.
+  var QUICK_PHRASES = 'templates/quick_phrases.yaml';
+  function isTemplate(path) { return /^templates\/.+\.yaml$/.test(path || '') && path !== QUICK_PHRASES; }
 
   // ---- token -------------------------------------------------------------------------
   function readToken() {
@@ -145,7 +147,8 @@
     clear(lt);
     (o.templates || []).forEach(function (t) {
       if (!match(t.id, t.path)) return;
-      lt.appendChild(fileItem(t.path, t.id, t.variants + ' 个回复', t.draft));
+      if (t.path === QUICK_PHRASES) lt.appendChild(fileItem(t.path, '快捷短语（客服用）', t.variants + ' 条短语，客服输入 /短码 插入', t.draft));
+      else lt.appendChild(fileItem(t.path, t.id, t.variants + ' 个回复', t.draft));
     });
     var ld = $('list-dictionary');
     clear(ld);

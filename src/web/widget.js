@@ -583,10 +583,89 @@
     } else if (f.status === 'closed') {
       state.status = 'closed';
       systemLine(T.closedLine);
+      showCsat();
     }
     showTyping(false);
     saveState();
     renderStatus();
+  }
+
+  // ---- rating at close (CSAT) ------------------------------------------------------------
+  // Interface words of the rating card (the question is the shop's standard one).
+  var CSAT_T = {
+    question: '亲，本次服务您还满意吗？',
+    star: function (n) { return n + ' 星'; },
+    levels: ['', '很不满意', '不满意', '一般', '满意', '非常满意'],
+    placeholder: '还想对我们说点什么（选填）',
+    send: '提交评价',
+    thanks: '感谢您的评价，祝您购物愉快～',
+    failed: '评价没能提交，请稍后再试'
+  };
+
+  /** Asks the buyer for 1-5 stars and an optional line once the conversation is closed. */
+  function showCsat() {
+    if (!state.buyerId || !state.resumeToken || !state.conversationId) return;
+    var ask = { buyerId: state.buyerId, resumeToken: state.resumeToken, conversationId: state.conversationId };
+    var li = el('li', 'kf-msg kf-csat');
+    var box = el('form', 'kf-csat-box');
+    box.appendChild(el('div', 'kf-csat-q', CSAT_T.question));
+    var stars = el('div', 'kf-stars');
+    stars.setAttribute('role', 'radiogroup');
+    stars.setAttribute('aria-label', CSAT_T.question);
+    var level = el('div', 'kf-csat-level', '');
+    var score = 0;
+    var buttons = [];
+    for (var i = 1; i <= 5; i++) buttons.push(csatStar(i));
+    function csatStar(n) {
+      var b = el('button', 'kf-star', '★');
+      b.type = 'button';
+      b.setAttribute('role', 'radio');
+      b.setAttribute('aria-checked', 'false');
+      b.setAttribute('aria-label', CSAT_T.star(n));
+      b.setAttribute('data-score', String(n));
+      b.addEventListener('click', function () {
+        score = n;
+        buttons.forEach(function (x, j) {
+          x.className = 'kf-star' + (j < n ? ' kf-on' : '');
+          x.setAttribute('aria-checked', String(j + 1 === n));
+        });
+        level.textContent = CSAT_T.levels[n];
+        send.disabled = false;
+      });
+      stars.appendChild(b);
+      return b;
+    }
+    var comment = el('input', 'kf-csat-comment');
+    comment.maxLength = 200;
+    comment.placeholder = CSAT_T.placeholder;
+    comment.setAttribute('aria-label', CSAT_T.placeholder);
+    var send = el('button', 'kf-csat-send', CSAT_T.send);
+    send.type = 'submit';
+    send.disabled = true;
+    var note = el('div', 'kf-csat-note', '');
+    box.appendChild(stars);
+    box.appendChild(level);
+    box.appendChild(comment);
+    box.appendChild(send);
+    box.appendChild(note);
+    box.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (!score) return;
+      send.disabled = true;
+      ask.score = score;
+      if (comment.value.trim()) ask.comment = comment.value.trim();
+      // text/plain: a simple request, no CORS preflight from the shop's page.
+      fetch(base.origin + '/api/csat', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(ask) })
+        .then(function (r) {
+          if (!r.ok) throw new Error(String(r.status));
+          while (box.firstChild) box.removeChild(box.firstChild);
+          box.appendChild(el('div', 'kf-csat-thanks', CSAT_T.thanks));
+        })
+        .catch(function () { note.textContent = CSAT_T.failed; send.disabled = false; });
+    });
+    li.appendChild(box);
+    list.appendChild(li);
+    scrollDown();
   }
 
   function onError(f) {
