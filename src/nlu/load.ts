@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseIntentFile, type IntentDef, type ScriptError } from './intents';
+import { loadCorpusDir, type CorpusLine, type CorpusProblem, type Lexicon } from './corpus';
 
 /** Read and validate every intent file in `dir`; errors are collected, valid intents returned. */
 export function loadIntentsDir(dir: string): { intents: IntentDef[]; dictionary: string; errors: ScriptError[] } {
@@ -19,4 +20,11 @@ export function loadIntentsDir(dir: string): { intents: IntentDef[]; dictionary:
   const dictPath = join(dir, 'dictionary.txt');
   const dictionary = existsSync(dictPath) ? readFileSync(dictPath, 'utf8') : '';
   return { intents, dictionary, errors };
+}
+
+/** Everything our model trains on: the intent files, the shop dictionary, the corpus and the lexicons under `dir`. */
+export function loadTrainingDir(dir: string): { intents: IntentDef[]; dictionary: string; corpus: CorpusLine[]; lexicons: Lexicon[]; errors: ScriptError[]; problems: CorpusProblem[] } {
+  const { intents, dictionary, errors } = loadIntentsDir(dir);
+  const { lines, lexicons, problems } = loadCorpusDir(dir, intents);
+  return { intents, dictionary, corpus: lines, lexicons, errors, problems };
 }
