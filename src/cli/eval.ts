@@ -10,14 +10,14 @@
  *                                      label = intent id or category): k folds, growing amounts of
  *                                      the shop's lines through --train-extra
  *
- * Side by side: nlp.js, the linear model, the embedding model and their ensemble (our default):
+ * Side by side: nlp.js, the linear model (our default), the embedding model and their ensemble:
  * macro-F1 and per-category F1, a reliability table of the calibrated probability, and what the
  * actions (answer / clarify / handoff) would do. `--models linear,ensemble` limits the rows,
  * `--no-nlpjs` skips nlp.js (slow to train), `--seeds N` averages N training seeds.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CATEGORIES, isCategory, trainModel, trainOnLines, understand, intentLines, calibrationSamples, type Category, type CorpusLine, type IntentDef, type Lexicon, type ModelKind, type NluModel } from '../nlu';
+import { CATEGORIES, DEFAULT_MODEL_KIND, isCategory, trainModel, trainOnLines, understand, intentLines, calibrationSamples, type Category, type CorpusLine, type IntentDef, type Lexicon, type ModelKind, type NluModel } from '../nlu';
 import { fitCalibration, reliability, type Calibration } from '../nlu/calibration';
 import { labelResolver, parseLabelledLines } from '../nlu/corpus';
 import { loadTrainingDir } from '../nlu/load';
@@ -208,9 +208,9 @@ async function compare(args: Args): Promise<void> {
       if (args.file) {
         const full = trainModel(intents, dictionary, { kind, corpus, lexicons, augmentSeed: seed, calibration: cal });
         row.file.push(scores(fileRows.map((r) => r.gold), fileRows.map((r) => understand(full, r.text).category)));
-        if (kind === 'ensemble' && s === 0) mainFull = full;
+        if (kind === DEFAULT_MODEL_KIND && s === 0) mainFull = full;
       }
-      if (kind === 'ensemble' && s === 0) {
+      if (kind === DEFAULT_MODEL_KIND && s === 0) {
         mainHeld = held;
         calibration = cal;
       }
@@ -242,7 +242,7 @@ async function compare(args: Args): Promise<void> {
     out.push(`| ${c} | ${support} | ${cells.join(' | ')} |`);
   });
   if (mainHeld && calibration) {
-    out.push('', `## Knowing when unsure (ensemble)`, '', `Calibration fitted on the held-out split: answer at probability ≥ ${f3(calibration.answerAt)}, clarify at ≥ ${f3(calibration.clarifyAt)}, below that handoff.`);
+    out.push('', `## Knowing when unsure (${DEFAULT_MODEL_KIND}, the default model)`, '', `Calibration fitted on the held-out split: answer at probability ≥ ${f3(calibration.answerAt)}, clarify at ≥ ${f3(calibration.clarifyAt)}, below that handoff.`);
     const calibratedHeld = { ...mainHeld, calibration };
     const sets: Array<[string, NluModel, Row[]]> = [['held-out (fitted here: in-sample)', calibratedHeld, heldRows]];
     if (mainFull) sets.push([`FILE (out of sample)`, mainFull, fileRows]);

@@ -80,8 +80,9 @@ export function parseLabelledLines(text: string, file: string, resolve: (label: 
 }
 
 /** Reads `corpus/*.tsv` and `lexicon/*.txt` under an intents directory (both optional). */
-export function loadCorpusDir(intentsDir: string, intents: readonly LabelSource[]): { lines: CorpusLine[]; lexicons: Lexicon[]; problems: CorpusProblem[] } {
-  const resolve = labelResolver(intents);
+export function loadCorpusDir(intentsDir: string, intents?: readonly LabelSource[]): { lines: CorpusLine[]; lexicons: Lexicon[]; problems: CorpusProblem[] } {
+  // Without intents every label is kept as written; training leaves out intents it does not have.
+  const resolve = intents ? labelResolver(intents) : (l: string) => l.trim() || undefined;
   const lines: CorpusLine[] = [];
   const problems: CorpusProblem[] = [];
   const corpusDir = join(intentsDir, 'corpus');

@@ -28,3 +28,22 @@ export function loadTrainingDir(dir: string): { intents: IntentDef[]; dictionary
   const { lines, lexicons, problems } = loadCorpusDir(dir, intents);
   return { intents, dictionary, corpus: lines, lexicons, errors, problems };
 }
+
+let shipped: { corpus: CorpusLine[]; lexicons: Lexicon[]; cacheDir?: string } | undefined;
+
+/**
+ * What the product trains on besides a script version's intent files: the corpus and lexicons
+ * shipped in the repository's intents/ folder (read once), and the trained-model cache
+ * directory: `NLU_CACHE_DIR`, default `.cache/nlu` at the repository root, `off` for none.
+ * Corpus lines whose intent a script version no longer has are left out at training.
+ */
+export function shippedTraining(): { corpus: CorpusLine[]; lexicons: Lexicon[]; cacheDir?: string } {
+  if (shipped === undefined) {
+    const root = join(__dirname, '..', '..');
+    const { lines, lexicons } = loadCorpusDir(join(root, 'intents'));
+    const env = process.env.NLU_CACHE_DIR;
+    const cacheDir = env === 'off' ? undefined : env !== undefined && env !== '' ? env : join(root, '.cache', 'nlu');
+    shipped = { corpus: lines, lexicons, ...(cacheDir !== undefined ? { cacheDir } : {}) };
+  }
+  return shipped;
+}
