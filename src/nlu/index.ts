@@ -208,7 +208,14 @@ function rejectUncued(model: NluModel, hits: readonly string[], entities: readon
   return [{ label: FALLBACK_INTENT, score: top.score }, ...scored.filter((s) => s.label !== FALLBACK_INTENT)];
 }
 
-/** Drop gated intents whose cue words are absent from the ranking. */
+/**
+ * A gated intent the model is this sure of stays without a cue word: complaints by irritation
+ * ("说了半天还是这样") name no 差评 or 投诉. Chosen on the held-out split: macro-F1 0.889 → 0.931
+ * over three folds (0.7: 0.873 on fold 0 where 0.5 gave 0.884; docs/nlu.md).
+ */
+const GATE_OVERRIDE = 0.5;
+
+/** Drop gated intents whose cue words are absent (unless the model is GATE_OVERRIDE sure) from the ranking. */
 function gatedOut(model: NluModel, hits: readonly string[], entities: readonly Entity[], scored: LabelScore[]): LabelScore[] {
   let any = false;
   for (const s of scored) if (model.gated.has(s.label)) any = true;
@@ -216,7 +223,7 @@ function gatedOut(model: NluModel, hits: readonly string[], entities: readonly E
   const out: LabelScore[] = [];
   for (const s of scored) {
     const cues = model.gated.get(s.label);
-    if (cues === undefined || hits.includes(s.label) || entities.some((e) => cues.includes(e.kind))) out.push(s);
+    if (cues === undefined || hits.includes(s.label) || entities.some((e) => cues.includes(e.kind)) || s.score >= GATE_OVERRIDE) out.push(s);
   }
   return out;
 }
