@@ -587,8 +587,10 @@ export function understand(model: NluModel, text: string, context?: UnderstandCo
     }
     const top = ranking[0] ?? { intent: FALLBACK_INTENT, category: fallbackCategory, confidence: 0 };
     const probability = calibrated(model.calibration, top.confidence);
-    const options = clarifyOptions(scored.map((s) => ({ intent: s.label, category: model.categoryOf.get(s.label) ?? 'other', confidence: s.score })));
-    const action = actionFor(model.calibration, probability, top.category, options.length >= 2);
+    // Options matter only below the answer threshold: most messages skip building them.
+    const sure = probability >= model.calibration.answerAt && top.category !== 'other';
+    const options = sure ? [] : clarifyOptions(scored.map((s) => ({ intent: s.label, category: model.categoryOf.get(s.label) ?? 'other', confidence: s.score })));
+    const action = sure ? 'answer' : actionFor(model.calibration, probability, top.category, options.length >= 2);
     // A plain object (conversation state keeps it and must stay plain JSON) with the words
     // computed now: an accessor to compute them on demand made the literal ~0.9 µs slower to
     // create, more than half of what jieba costs, and every full-pipeline caller reads them.
