@@ -282,7 +282,8 @@ async function learningCurve(args: Args): Promise<void> {
     return 0;
   };
   const sizes = [0, 100, 250, 500, 1000, 2000, 4000].filter((n, i, xs) => n === 0 || n < (lines.length * (k - 1)) / k || (xs[i - 1] ?? 0) < (lines.length * (k - 1)) / k);
-  const table = new Map<number, number[]>();
+  // Keyed by the amount asked for; the largest is "all of the other folds", whose size differs by fold.
+  const table = new Map<number, { f1s: number[]; used: number[] }>();
   for (let f = 0; f < k; f++) {
     const test = lines.filter((l) => foldOf(l) === f);
     const train = lines.filter((l) => foldOf(l) !== f);
@@ -291,12 +292,18 @@ async function learningCurve(args: Args): Promise<void> {
       const extra = train.slice(0, n);
       const model = trainModel(intents, dictionary, { corpus, lexicons, extra, calibration: false });
       const s = scores(gold, test.map((l) => understand(model, l.text).category));
-      table.set(extra.length, [...(table.get(extra.length) ?? []), s.macroF1]);
+      const row = table.get(n) ?? { f1s: [], used: [] };
+      row.f1s.push(s.macroF1);
+      row.used.push(extra.length);
+      table.set(n, row);
       process.stderr.write(`cv: fold ${f + 1}/${k}, ${extra.length} shop lines: macro-F1 ${f3(s.macroF1)}\n`);
     }
   }
   const out = [`# Learning curve on ${file} (${lines.length} lines, ${k}-fold)`, '', '| shop lines through --train-extra | macro-F1 (mean over folds) | min–max |', '|---|---|---|'];
-  for (const [n, f1s] of [...table].sort((a, b) => a[0] - b[0])) out.push(`| ${n} | ${f3(mean(f1s))} | ${f3(Math.min(...f1s))}–${f3(Math.max(...f1s))} |`);
+  for (const [, { f1s, used }] of [...table].sort((a, b) => a[0] - b[0])) {
+    const amount = Math.min(...used) === Math.max(...used) ? String(used[0]) : `all of the other folds (${Math.min(...used)}–${Math.max(...used)})`;
+    out.push(`| ${amount} | ${f3(mean(f1s))} | ${f3(Math.min(...f1s))}–${f3(Math.max(...f1s))} |`);
+  }
   process.stdout.write(out.join('\n') + '\n');
 }
 
