@@ -37,6 +37,17 @@ export interface ScriptBundle {
   understand(text: string, context?: UnderstandContext): Understanding;
 }
 
+/**
+ * How a bundle gets its model: `model` trained elsewhere (a worker thread, on publish); `draft`
+ * for the script editor's validation of a draft: the intent files alone, no corpus and no
+ * calibration, fast enough for the event loop (the published model is trained in full);
+ * neither: the full model, in-process (start-up; cached on disk by its inputs).
+ */
+export interface BundleTraining {
+  model?: NluModel;
+  draft?: boolean;
+}
+
 const DICTIONARY = 'intents/dictionary.txt';
 const SCRIPT_PATH = /^(intents|templates)\/[^/]+\.(ya?ml|txt)$/;
 
@@ -44,7 +55,7 @@ const SCRIPT_PATH = /^(intents|templates)\/[^/]+\.(ya?ml|txt)$/;
  * Validates and compiles script files ('intents/x.yaml' | 'intents/dictionary.txt' |
  * 'templates/x.yaml' → text). Returns the bundle only when there are no errors.
  */
-export function buildScriptBundle(files: Record<string, string>, prebuilt: { model?: NluModel } = {}): { bundle?: ScriptBundle; errors: ScriptError[] } {
+export function buildScriptBundle(files: Record<string, string>, prebuilt: BundleTraining = {}): { bundle?: ScriptBundle; errors: ScriptError[] } {
   const errors: ScriptError[] = [];
   const intents: Record<string, IntentDef> = {};
   const paths = Object.keys(files).sort();
@@ -93,7 +104,7 @@ export function buildScriptBundle(files: Record<string, string>, prebuilt: { mod
   let model: NluModel;
   try {
     // A model trained in a worker thread (publish) is used as is; otherwise train here (start-up, cached).
-    model = prebuilt.model ?? trainModel(Object.values(intents), dictionaryText, shippedTraining());
+    model = prebuilt.model ?? trainModel(Object.values(intents), dictionaryText, prebuilt.draft ? { calibration: false } : shippedTraining());
   } catch (e) {
     return { errors: [scriptError('TRAINING_FAILED', { detail: (e as Error).message }, { file: 'intents/', line: 1 })] };
   }

@@ -170,7 +170,7 @@ export interface ValidationResult {
  * buyers. Example problems in files nobody is touching do not block an unrelated change;
  * they are reported when that file is edited (and logged at start, see boot.ts).
  */
-export function validateScripts(files: Record<string, string>, focus: ReadonlySet<string> = new Set(), prebuilt: Parameters<typeof buildScriptBundle>[1] = {}): ValidationResult {
+export function validateScripts(files: Record<string, string>, focus: ReadonlySet<string> = new Set(), prebuilt: Parameters<typeof buildScriptBundle>[1] = { draft: true }): ValidationResult {
   const built = buildScriptBundle(files, prebuilt);
   const errors: ScriptError[] = refineTemplateErrors(files, built.errors);
   const seen = new Set(errors.map((e) => `${e.file}:${e.line}:${e.reason}`));
