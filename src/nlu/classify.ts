@@ -26,6 +26,8 @@ export const TOP_N = 5;
 /** What every classifier provides. `classify` returns the best labels first (at least TOP_N), scores are probabilities. */
 export interface Classifier {
   readonly name: string;
+  /** The trained parameters as plain data (typed arrays), when the classifier can be rebuilt from them (worker threads, cache). */
+  readonly data?: ClassifierData;
   classify(features: readonly number[]): LabelScore[];
   /** The same on the first `length` ids of a typed array (no array per message); optional. */
   classifyIds?(ids: Int32Array, length: number): LabelScore[];
@@ -43,7 +45,43 @@ export interface LinearOptions {
   runs?: number;
 }
 
-function softmaxInPlace(scores: Float64Array): void {
+/** A trained linear model as plain data: labels, the feature hash table and the weight rows. */
+export interface LinearData {
+  kind: 'linear';
+  labels: string[];
+  keys: Int32Array;
+  rows: Int32Array;
+  weights: Float32Array;
+  biasRow: number;
+  bits: number;
+}
+
+/** A trained averaged-embedding model (embedding.ts). */
+export interface EmbeddingData {
+  kind: 'embedding';
+  labels: string[];
+  dim: number;
+  /** Feature id → input row (× dim) through the same open-addressing table as LinearData. */
+  keys: Int32Array;
+  rows: Int32Array;
+  bits: number;
+  /** features × dim input vectors. */
+  input: Float32Array;
+  /** labels × dim output rows. */
+  output: Float32Array;
+  bias: Float32Array;
+}
+
+/** Probabilities of several models averaged with fixed weights (same labels, same features). */
+export interface EnsembleData {
+  kind: 'ensemble';
+  parts: Array<LinearData | EmbeddingData>;
+  mix: number[];
+}
+
+export type ClassifierData = LinearData | EmbeddingData | EnsembleData;
+
+export function softmaxInPlace(scores: Float64Array): void {
   let max = -Infinity;
   for (let i = 0; i < scores.length; i++) if ((scores[i] as number) > max) max = scores[i] as number;
   let sum = 0;
@@ -60,7 +98,7 @@ function softmaxInPlace(scores: Float64Array): void {
  * ~1,000 examples × ~60 features train in well under a second; classifying is one map lookup
  * and one row add per feature.
  */
-export function trainLinearClassifier(examples: readonly TrainingExample[], options: LinearOptions = {}): Classifier {
+export function trainLinearData(examples: readonly TrainingExample[], options: LinearOptions = {}): LinearData {
   // 5 epochs since training also sees the augmented variants (augment.ts, ~1.8× the examples):
   // as accurate as 8 on the dev set, and start-up stays where it was.
   const epochs = options.epochs ?? 5;
@@ -140,55 +178,90 @@ export function trainLinearClassifier(examples: readonly TrainingExample[], opti
   }
   // Float32 halves the table (tens of thousands of features × 20 labels): rows are read at
   // random, so fewer cache misses matter more than the last digits of a weight.
-  const weights = Float32Array.from(w);
+  return { kind: 'linear', labels, keys, rows, weights: Float32Array.from(w), biasRow, bits };
+}
+
+/** Keeps the best TOP_N of `s` (probabilities) as labelled scores, best first. */
+export function topLabels(s: Float64Array, labels: readonly string[], top: Int32Array): LabelScore[] {
+  const k = labels.length;
+  const n = Math.min(TOP_N, k, top.length);
+  // Only the best few are ever read: one pass keeps them in order (insertion into n slots).
+  let filled = 0;
+  for (let c = 0; c < k; c++) {
+    const v = s[c] as number;
+    if (filled === n && v <= (s[top[n - 1] as number] as number)) continue;
+    let at = filled < n ? filled++ : n - 1;
+    while (at > 0 && (s[top[at - 1] as number] as number) < v) {
+      top[at] = top[at - 1] as number;
+      at--;
+    }
+    top[at] = c;
+  }
+  const out: LabelScore[] = [];
+  for (let r = 0; r < filled; r++) out.push({ label: labels[top[r] as number] as string, score: s[top[r] as number] as number });
+  return out;
+}
+
+/** Writes a model's raw (pre-softmax) label scores for the first `length` feature ids into `s`. */
+export type Scorer = (features: Int32Array, length: number, s: Float64Array) => void;
+
+/** The raw scores of a linear model. */
+export function linearScorer(data: LinearData): Scorer {
+  const { keys, rows, weights, biasRow, bits } = data;
+  const k = data.labels.length;
+  const mask = (1 << bits) - 1;
+  const shift = 32 - bits;
+  let bases = new Int32Array(256);
+  return (features, length, s) => {
+    // First the weight rows of the known features, then each label's sum over them in a
+    // register: the same additions in the same order as row by row, so the same bits.
+    if (bases.length < length) bases = new Int32Array(length * 2);
+    const found = bases;
+    let m = 0;
+    for (let j = 0; j < length; j++) {
+      const f = features[j] as number;
+      let h = Math.imul(f, 0x9e3779b1) >>> shift;
+      let key = keys[h] as number;
+      while (key !== f && key !== -1) {
+        h = (h + 1) & mask;
+        key = keys[h] as number;
+      }
+      if (key !== -1) found[m++] = rows[h] as number;
+    }
+    for (let c = 0; c < k; c++) {
+      let acc = weights[biasRow + c] as number;
+      for (let j = 0; j < m; j++) acc += weights[(found[j] as number) + c] as number;
+      s[c] = acc;
+    }
+  };
+}
+
+/** A Classifier over scorers (one per model) whose softmax outputs are mixed with fixed weights. */
+export function classifierFrom(name: string, data: ClassifierData, labels: readonly string[], parts: readonly Scorer[], mix: readonly number[]): Classifier {
+  const k = labels.length;
+  // Reusable buffers: classify is synchronous, so calls never overlap.
   const buffer = new Float64Array(k);
+  const part = new Float64Array(k);
   const topIdx = new Int32Array(TOP_N);
   let copy = new Int32Array(256);
-  let bases = new Int32Array(256);
   const classifyIds = (features: Int32Array, length: number): LabelScore[] => {
-      // One reusable buffer: classify is synchronous, so calls never overlap.
-      const s = buffer;
-      // First the weight rows of the known features, then each label's sum over them in a
-      // register: the same additions in the same order as row by row, so the same bits.
-      if (bases.length < length) bases = new Int32Array(length * 2);
-      const found = bases;
-      let m = 0;
-      for (let j = 0; j < length; j++) {
-        const f = features[j] as number;
-        let h = Math.imul(f, 0x9e3779b1) >>> shift;
-        let key = keys[h] as number;
-        while (key !== f && key !== -1) {
-          h = (h + 1) & mask;
-          key = keys[h] as number;
-        }
-        if (key !== -1) found[m++] = rows[h] as number;
+    if (parts.length === 1) {
+      (parts[0] as Scorer)(features, length, buffer);
+      softmaxInPlace(buffer);
+    } else {
+      buffer.fill(0);
+      for (let p = 0; p < parts.length; p++) {
+        (parts[p] as Scorer)(features, length, part);
+        softmaxInPlace(part);
+        const m = mix[p] ?? 0;
+        for (let c = 0; c < k; c++) buffer[c] = (buffer[c] as number) + m * (part[c] as number);
       }
-      for (let c = 0; c < k; c++) {
-        let acc = weights[biasRow + c] as number;
-        for (let j = 0; j < m; j++) acc += weights[(found[j] as number) + c] as number;
-        s[c] = acc;
-      }
-      softmaxInPlace(s);
-      // Only the best few are ever read: one pass keeps them in order (insertion into n slots).
-      const n = Math.min(TOP_N, k);
-      const top = topIdx;
-      let filled = 0;
-      for (let c = 0; c < k; c++) {
-        const v = s[c] as number;
-        if (filled === n && v <= (s[top[n - 1] as number] as number)) continue;
-        let at = filled < n ? filled++ : n - 1;
-        while (at > 0 && (s[top[at - 1] as number] as number) < v) {
-          top[at] = top[at - 1] as number;
-          at--;
-        }
-        top[at] = c;
-      }
-      const out: LabelScore[] = [];
-      for (let r = 0; r < filled; r++) out.push({ label: labels[top[r] as number] as string, score: s[top[r] as number] as number });
-      return out;
+    }
+    return topLabels(buffer, labels, topIdx);
   };
   return {
-    name: 'linear',
+    name,
+    data,
     classify(features: readonly number[]): LabelScore[] {
       if (copy.length < features.length) copy = new Int32Array(features.length * 2);
       for (let j = 0; j < features.length; j++) copy[j] = features[j] as number;
@@ -196,4 +269,14 @@ export function trainLinearClassifier(examples: readonly TrainingExample[], opti
     },
     classifyIds,
   };
+}
+
+/** Rebuilds a linear classifier from its data. */
+export function linearClassifier(data: LinearData): Classifier {
+  return classifierFrom('linear', data, data.labels, [linearScorer(data)], [1]);
+}
+
+/** Softmax regression over our features (see {@link trainLinearData}), ready to classify. */
+export function trainLinearClassifier(examples: readonly TrainingExample[], options: LinearOptions = {}): Classifier {
+  return linearClassifier(trainLinearData(examples, options));
 }

@@ -119,6 +119,26 @@ export interface IntentScore {
   confidence: number;
 }
 
+/** What an understanding leads to: act on it, ask once with the likely intents, or hand to a person (calibration.ts). */
+export type NluAction = 'answer' | 'clarify' | 'handoff';
+
+/**
+ * What the conversation knows when a message arrives; short fragments ("那多久", "黑色的呢")
+ * are read in its light. Every field is optional.
+ */
+export interface UnderstandContext {
+  /** What the bot asked and is waiting for: an intent id or a category (e.g. 'address.confirm', 'return'). */
+  pendingQuestion?: string;
+  /** The intent (or category) of the flow in progress, e.g. 'return.refund'. */
+  activeFlow?: string;
+  /** The bot's last move (e.g. 'ask_order', 'clarify'); informative only. */
+  lastBotMove?: string;
+  /** An order the conversation is about. */
+  orderInFocus?: string;
+  /** A product the conversation is about. */
+  productInFocus?: string;
+}
+
 /** The single value `understand(text)` returns. */
 export interface Understanding {
   raw: string;
@@ -131,4 +151,12 @@ export interface Understanding {
   ranking: IntentScore[];
   entities: Entity[];
   flags: NormalizeFlags;
+  /** Calibrated probability that `category` is right (fitted on held-out data; absent on hand-built values). */
+  probability?: number;
+  /** answer | clarify | handoff, from `probability` and the thresholds chosen on held-out data. */
+  action?: NluAction;
+  /** When `action` is clarify: the 2–3 likely intents (distinct categories, not other) to offer as quick replies. */
+  options?: IntentScore[];
+  /** The context changed the reading of a short fragment. */
+  usedContext?: boolean;
 }

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { trainModel, understand, type IntentDef } from '../nlu';
-import type { Understanding } from '../nlu/types';
+import { shippedTraining } from '../nlu/load';
+import { trainModelInWorker } from '../nlu/train-worker';
+import type { Understanding, UnderstandContext } from '../nlu/types';
 import { parseTemplateFile, type TemplateSet } from '../replies/templates';
 import { REQUIRED_MOVES } from '../replies/variables';
 import { scriptError, type ScriptError } from './errors';
@@ -32,10 +34,21 @@ export interface ScriptBundle {
   files: Record<string, string>;
   /** sha256 over the sorted files: equal hash, equal behaviour. */
   hash: string;
-  /** understand(model, text) bound to this bundle's model. */
-  understand(text: string): Understanding;
+  /** understand(model, text, context?) bound to this bundle's model. */
+  understand(text: string, context?: UnderstandContext): Understanding;
   /** The shop's quick phrases for agents (templates/quick_phrases.yaml; none without the file). */
   quickPhrases?: QuickPhrase[];
+}
+
+/**
+ * How a bundle gets its model: `model` trained elsewhere (a worker thread, on publish); `draft`
+ * for the script editor's validation of a draft: the intent files alone, no corpus and no
+ * calibration, fast enough for the event loop (the published model is trained in full);
+ * neither: the full model, in-process (start-up; cached on disk by its inputs).
+ */
+export interface BundleTraining {
+  model?: NluModel;
+  draft?: boolean;
 }
 
 const DICTIONARY = 'intents/dictionary.txt';
@@ -45,7 +58,7 @@ const SCRIPT_PATH = /^(intents|templates)\/[^/]+\.(ya?ml|txt)$/;
  * Validates and compiles script files ('intents/x.yaml' | 'intents/dictionary.txt' |
  * 'templates/x.yaml' → text). Returns the bundle only when there are no errors.
  */
-export function buildScriptBundle(files: Record<string, string>): { bundle?: ScriptBundle; errors: ScriptError[] } {
+export function buildScriptBundle(files: Record<string, string>, prebuilt: BundleTraining = {}): { bundle?: ScriptBundle; errors: ScriptError[] } {
   const errors: ScriptError[] = [];
   const intents: Record<string, IntentDef> = {};
   const paths = Object.keys(files).sort();
@@ -95,7 +108,8 @@ export function buildScriptBundle(files: Record<string, string>): { bundle?: Scr
 
   let model: NluModel;
   try {
-    model = trainModel(Object.values(intents), dictionaryText);
+    // A model trained in a worker thread (publish) is used as is; otherwise train here (start-up, cached).
+    model = prebuilt.model ?? trainModel(Object.values(intents), dictionaryText, prebuilt.draft ? { calibration: false } : shippedTraining());
   } catch (e) {
     return { errors: [scriptError('TRAINING_FAILED', { detail: (e as Error).message }, { file: 'intents/', line: 1 })] };
   }
@@ -108,11 +122,31 @@ export function buildScriptBundle(files: Record<string, string>): { bundle?: Scr
       templates,
       files: { ...files },
       hash: hash.digest('hex'),
-      understand: (text) => understand(model, text),
+      understand: (text, context) => understand(model, text, context),
       quickPhrases: quick.phrases,
     },
     errors: [],
   };
+}
+
+/**
+ * Trains the model of a set of script files in a worker thread (publishing must not block the
+ * event loop for the seconds training takes). Undefined when the intent files do not parse
+ * (buildScriptBundle then reports why) or the worker fails (the build trains in-process).
+ */
+export async function trainBundleModelInWorker(files: Record<string, string>): Promise<NluModel | undefined> {
+  const intents: IntentDef[] = [];
+  for (const path of Object.keys(files).sort().filter((p) => SCRIPT_PATH.test(p) && p.startsWith('intents/') && /\.ya?ml$/.test(p))) {
+    const parsed = parseIntentScript(path, files[path] ?? '');
+    if (!parsed.intent || parsed.errors.length > 0) return undefined;
+    intents.push(parsed.intent);
+  }
+  if (intents.length === 0 || new Set(intents.map((i) => i.id)).size !== intents.length) return undefined;
+  try {
+    return await trainModelInWorker(intents, files[DICTIONARY] ?? '', shippedTraining());
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads intents/*.yaml, intents/dictionary.txt and templates/*.yaml under `rootDir`. */

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Bus, Locks, ScriptStore } from '../store/types';
-import type { ScriptBundle } from './bundle';
+import { trainBundleModelInWorker, type ScriptBundle } from './bundle';
 import type { ScriptRegistry } from './registry';
 import { SCRIPTS_CHANNEL, type ScriptsActivatedEvent } from './sync';
 import type { ScriptMessage } from './errors';
@@ -71,7 +71,8 @@ export async function publishScripts(deps: PublishDeps, req: PublishRequest): Pr
     const changed = changedPaths(current.bundle.files, req.files);
     if (changed.length === 0) return { ok: false, reason: 'unchanged' } as const;
 
-    const { bundle, errors } = validateScripts(req.files, new Set(changed));
+    const model = await trainBundleModelInWorker(req.files);
+    const { bundle, errors } = validateScripts(req.files, new Set(changed), model ? { model } : {});
     if (!bundle) return { ok: false, reason: 'invalid', errors } as const;
 
     if (!req.skipStories && deps.runStories) {

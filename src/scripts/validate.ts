@@ -171,11 +171,11 @@ export interface ValidationResult {
  * buyers. Example problems in files nobody is touching do not block an unrelated change;
  * they are reported when that file is edited (and logged at start, see boot.ts).
  */
-export function validateScripts(files: Record<string, string>, focus: ReadonlySet<string> = new Set()): ValidationResult {
+export function validateScripts(files: Record<string, string>, focus: ReadonlySet<string> = new Set(), prebuilt: Parameters<typeof buildScriptBundle>[1] = { draft: true }): ValidationResult {
   // Too large or too deeply nested templates are refused before anything parses them.
   const limits = templateSetLimitErrors(files);
   if (limits.length > 0) return { errors: limits };
-  const built = buildScriptBundle(files);
+  const built = buildScriptBundle(files, prebuilt);
   const errors: ScriptError[] = refineTemplateErrors(files, built.errors);
   const seen = new Set(errors.map((e) => `${e.file}:${e.line}:${e.reason}`));
   for (const e of checkExamples(files, focus).filter((x) => focus.has(x.file))) {

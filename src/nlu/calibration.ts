@@ -1,0 +1,152 @@
+/**
+ * Knowing when unsure. The classifier's confidence (after the guide's rules) is mapped to the
+ * probability that the category is right, by isotonic regression fitted on held-out messages
+ * (split.ts), never on dev.tsv. Two thresholds on that probability, also chosen on held-out,
+ * turn it into an action for the dialogue:
+ *   - `answer`: confident enough to act on (held-out precision of answers ≥ ANSWER_PRECISION);
+ *   - `clarify`: ask once, offering the 2–3 likely intents as quick replies (猜您想问…);
+ *   - `handoff`: a guess nobody should act on; a person takes over.
+ */
+import type { Category, NluAction } from './types';
+
+/** What an understanding leads to (see the module header). */
+export type { NluAction } from './types';
+
+/** The fitted map and thresholds; plain data, so it travels with a trained model. */
+export interface Calibration {
+  /** Ascending raw-confidence breakpoints; `probability[i]` holds for confidence ≥ `confidence[i]`. */
+  confidence: number[];
+  probability: number[];
+  /** Calibrated probability at or above which the category is acted on. */
+  answerAt: number;
+  /** Calibrated probability at or above which a clarifying question is worth asking (below: handoff). */
+  clarifyAt: number;
+  /** How the thresholds were found: messages, their held-out precision and coverage. */
+  fittedOn: { messages: number; answerPrecision: number; answerCoverage: number };
+}
+
+/**
+ * Precision asked of `answer` on held-out. The issue asks ≥ 0.9 on real buyers; our held-out
+ * messages are cleaner than buyers', so the held-out target keeps a margin.
+ */
+export const ANSWER_PRECISION = 0.95;
+/** Share of clarified messages whose options must contain the right category (held-out). */
+export const CLARIFY_HIT_RATE = 0.7;
+/** Below this probability the top reading is nearly always wrong: a person takes over rather than a guessing question. */
+export const CLARIFY_FLOOR = 0.2;
+
+/** Before any fit: probability = confidence, thresholds that are conservative. */
+export const DEFAULT_CALIBRATION: Calibration = {
+  confidence: [0],
+  probability: [0],
+  answerAt: 0.9,
+  clarifyAt: 0.35,
+  fittedOn: { messages: 0, answerPrecision: 0, answerCoverage: 0 },
+};
+
+/** One held-out message as the calibration sees it. */
+export interface CalibrationSample {
+  confidence: number;
+  /** The top category is the gold one. */
+  correct: boolean;
+  /** The gold category is among the clarify options. */
+  inOptions: boolean;
+  category: Category;
+  gold: Category;
+}
+
+/** Pool-adjacent-violators: the non-decreasing step function closest to the 0/1 outcomes. */
+function isotonic(xs: readonly number[], ys: readonly number[]): { confidence: number[]; probability: number[] } {
+  const blocks: Array<{ x: number; sum: number; n: number }> = [];
+  for (let i = 0; i < xs.length; i++) {
+    blocks.push({ x: xs[i] as number, sum: ys[i] as number, n: 1 });
+    while (blocks.length > 1) {
+      const b = blocks[blocks.length - 1] as { x: number; sum: number; n: number };
+      const a = blocks[blocks.length - 2] as { x: number; sum: number; n: number };
+      if (a.sum / a.n <= b.sum / b.n) break;
+      blocks.splice(blocks.length - 2, 2, { x: a.x, sum: a.sum + b.sum, n: a.n + b.n });
+    }
+  }
+  return { confidence: blocks.map((b) => b.x), probability: blocks.map((b) => b.sum / b.n) };
+}
+
+/** The calibrated probability of a raw confidence. */
+export function calibrated(c: Calibration, confidence: number): number {
+  const xs = c.confidence;
+  if (xs.length === 0 || (xs.length === 1 && xs[0] === 0 && c.probability[0] === 0)) return confidence;
+  let lo = 0;
+  let hi = xs.length - 1;
+  if (confidence < (xs[0] as number)) return c.probability[0] ?? confidence;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((xs[mid] as number) <= confidence) lo = mid;
+    else hi = mid - 1;
+  }
+  return c.probability[lo] ?? confidence;
+}
+
+/** The action for a calibrated probability and category. `other` is never answered. */
+export function actionFor(c: Calibration, probability: number, category: Category, hasOptions: boolean): NluAction {
+  if (probability >= c.answerAt && category !== 'other') return 'answer';
+  if (probability >= c.clarifyAt && hasOptions) return 'clarify';
+  return 'handoff';
+}
+
+/**
+ * Fits the map and the thresholds on held-out samples. `answerAt` is the lowest probability
+ * whose answers (category not other) reach ANSWER_PRECISION; `clarifyAt` the lowest below it
+ * whose clarified messages have the right category among the options CLARIFY_HIT_RATE of the time.
+ */
+export function fitCalibration(samples: readonly CalibrationSample[]): Calibration {
+  if (samples.length < 50) return DEFAULT_CALIBRATION;
+  const sorted = [...samples].sort((a, b) => a.confidence - b.confidence);
+  const fit = isotonic(sorted.map((s) => s.confidence), sorted.map((s) => (s.correct ? 1 : 0)));
+  const base: Calibration = { ...fit, answerAt: 1.01, clarifyAt: 0, fittedOn: { messages: samples.length, answerPrecision: 0, answerCoverage: 0 } };
+  const probs = sorted.map((s) => calibrated(base, s.confidence));
+  // Candidate thresholds: the distinct probabilities, from the top down.
+  const levels = [...new Set(probs)].sort((a, b) => b - a);
+  let answerAt = 1.01;
+  let best = { precision: 0, coverage: 0 };
+  for (const t of levels) {
+    let n = 0;
+    let right = 0;
+    sorted.forEach((s, i) => {
+      if ((probs[i] as number) >= t && s.category !== 'other') {
+        n++;
+        if (s.correct) right++;
+      }
+    });
+    if (n > 0 && right / n >= ANSWER_PRECISION) {
+      answerAt = t;
+      best = { precision: right / n, coverage: n / samples.length };
+    }
+  }
+  let clarifyAt = answerAt;
+  for (const t of levels.filter((l) => l < answerAt && l >= CLARIFY_FLOOR)) {
+    let n = 0;
+    let hit = 0;
+    sorted.forEach((s, i) => {
+      const p = probs[i] as number;
+      if (p >= t && (p < answerAt || s.category === 'other')) {
+        n++;
+        // Asking back is also the right move for a message that is unclear on its own (gold other).
+        if (s.inOptions || s.gold === 'other') hit++;
+      }
+    });
+    if (n > 0 && hit / n >= CLARIFY_HIT_RATE) clarifyAt = t;
+  }
+  return { ...fit, answerAt, clarifyAt, fittedOn: { messages: samples.length, answerPrecision: best.precision, answerCoverage: best.coverage } };
+}
+
+/** Rows of a reliability table: per probability bin, messages, mean predicted probability, share right. */
+export function reliability(samples: ReadonlyArray<{ probability: number; correct: boolean }>, edges = [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001]): Array<{ from: number; to: number; n: number; predicted: number; right: number }> {
+  const rows = [];
+  for (let i = 0; i + 1 < edges.length; i++) {
+    const from = edges[i] as number;
+    const to = edges[i + 1] as number;
+    const inBin = samples.filter((s) => s.probability >= from && s.probability < to);
+    const n = inBin.length;
+    rows.push({ from, to: Math.min(1, to), n, predicted: n ? inBin.reduce((a, s) => a + s.probability, 0) / n : 0, right: n ? inBin.filter((s) => s.correct).length / n : 0 });
+  }
+  return rows;
+}
