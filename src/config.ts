@@ -329,6 +329,8 @@ const envSchema = z.object({
   METRICS_PUBLIC: boolFrom.default(false),
   ALLOWED_ORIGINS: z.string().transform(parseOrigins).optional(),
   AWAY_GRACE_MS: intFrom('AWAY_GRACE_MS', 0, 3_600_000).default(120_000),
+  /** Read by src/nlu/load.ts (the CLIs use it too); validated here so a bad value stops the server. */
+  NLU_CACHE_DIR: z.string().min(1, 'must be a directory or off').max(4096).optional(),
 });
 
 /** Comma-separated origins, each scheme://host[:port] exactly as a browser sends it. */
