@@ -25,9 +25,9 @@ export interface ShopApi {
 }
 
 /** Kinds the reference shop understands; anything else is refused (a real shop would say the same). */
-const KNOWN_KINDS = new Set(['deal_price', 'address_change', 'recipient_change', 'exchange_request', 'refund_request', 'cash_on_delivery', 'order_remark']);
+const KNOWN_KINDS = new Set(['deal', 'address_change', 'exchange', 'return', 'refund', 'cod', 'remark']);
 /** Kinds that change how the parcel leaves the warehouse: refused once it has. */
-const BEFORE_SHIPPING = new Set(['address_change', 'recipient_change', 'cash_on_delivery']);
+const BEFORE_SHIPPING = new Set(['address_change', 'cod']);
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

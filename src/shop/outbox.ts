@@ -17,7 +17,8 @@ const actRecord = z
   .object({
     id: z.string().min(1).max(200),
     kind: z.string().min(1).max(100),
-    at: z.string().min(1),
+    // The engine stamps epoch ms (src/dialogue/acts.ts); the wire and the outbox carry ISO time.
+    at: z.union([z.string().min(1), z.number().int().nonnegative().transform((ms) => new Date(ms).toISOString())]),
     orderNumber: z.string().min(1).max(100).optional(),
   })
   .loose();

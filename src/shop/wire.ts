@@ -106,6 +106,7 @@ export const policyWire = z.object({
   shippingFee: z.number().nonnegative(),
   invoice: z.object({ electronic: z.boolean(), paper: z.boolean(), daysToIssue: z.number().int().nonnegative() }),
   afterSaleHours: z.number().positive(),
+  businessHours: z.object({ open: z.string().regex(/^\d{1,2}:\d{2}$/), close: z.string().regex(/^\d{1,2}:\d{2}$/) }).optional(),
   haggle: z.object({
     rounds: z.number().int().min(1).max(10),
     acceptMargins: z.array(z.number().min(0).max(1)).min(1),
@@ -119,7 +120,7 @@ export const policyWire = z.object({
 /** An act the bot recorded (deal price, address change, exchange request …) sent to the shop. */
 export const actWire = z.object({
   id: z.string().min(1).max(200).describe('Unique per act: the idempotency key. Sending the same id again must not act twice'),
-  kind: z.string().min(1).max(100).describe('e.g. deal_price, address_change, exchange_request, refund_request, cash_on_delivery, order_remark'),
+  kind: z.string().min(1).max(100).describe('deal, address_change (address, recipient or phone), exchange, return, refund, cod, remark'),
   conversationId: z.string().min(1),
   buyerId: z.string().min(1),
   orderNumber: z.string().min(1).optional(),

@@ -640,8 +640,8 @@
     actions.appendChild(label);
   }
 
-  var ACT_KIND = { deal_price: '成交价', address_change: '改地址', recipient_change: '改收件人', exchange_request: '换货申请',
-    refund_request: '退款申请', cash_on_delivery: '货到付款', order_remark: '订单备注' };
+  var ACT_KIND = { deal: '成交价', address_change: '改地址/收件人', exchange: '换货申请', return: '退货申请',
+    refund: '退款申请', cod: '货到付款', remark: '订单备注' };
   var ACT_STATE = { sent: '已发送', accepted: '店铺已接受', refused: '店铺已拒绝' };
 
   function onActs(f) {

@@ -121,7 +121,7 @@ describe('HTTP shop adapter', () => {
     expect(shop.hits.get('GET /v1/orders/E1002')).toBe(2);
 
     shop.failNext('/v1/acts', 503);
-    const act = { id: 'act-1', kind: 'order_remark', conversationId: 'c1', buyerId: 'B002', at: new Date().toISOString(), payload: { remark: 'x' } };
+    const act = { id: 'act-1', kind: 'remark', conversationId: 'c1', buyerId: 'B002', at: new Date().toISOString(), payload: { remark: 'x' } };
     await expect(a.sendAct(act)).rejects.toMatchObject({ code: 'SHOP_UNAVAILABLE' });
     expect(shop.hits.get('POST /v1/acts')).toBe(1);
   });
@@ -154,7 +154,7 @@ describe('HTTP shop adapter', () => {
   it('sends acts idempotently: the same id gets the first answer; the shop may refuse', async () => {
     const a = createHttpShopAdapter({ baseUrl: shop.url });
     const at = new Date().toISOString();
-    const remark = { id: 'act-r', kind: 'order_remark', conversationId: 'c1', buyerId: 'B002', orderNumber: 'E1002', at, payload: { remark: '周末送' } };
+    const remark = { id: 'act-r', kind: 'remark', conversationId: 'c1', buyerId: 'B002', orderNumber: 'E1002', at, payload: { remark: '周末送' } };
     expect(await a.sendAct(remark)).toEqual({ status: 'accepted' });
     expect(await a.sendAct(remark)).toEqual({ status: 'accepted' });
     const late = { ...remark, id: 'act-a', kind: 'address_change', payload: { city: '北京市' } };

@@ -20,16 +20,22 @@ function conv(acts?: unknown): ConversationState {
   return acts === undefined ? c : ({ ...c, acts } as unknown as ConversationState);
 }
 
-const deal = { id: 'act-deal-1', kind: 'deal_price', at: '2026-12-05T06:01:00.000Z', price: 390, freeShipping: true };
-const remark = { id: 'act-remark-1', kind: 'order_remark', at: '2026-12-05T06:02:00.000Z', orderNumber: 'E1002', remark: '周末送' };
+const deal = { id: 'act-deal-1', kind: 'deal', at: '2026-12-05T06:01:00.000Z', price: 390, freeShipping: true };
+const remark = { id: 'act-remark-1', kind: 'remark', at: '2026-12-05T06:02:00.000Z', orderNumber: 'E1002', remark: '周末送' };
 
 describe('newActs', () => {
   it('returns the records added by the turn, by id, and skips records without id, kind or at', () => {
     expect(newActs(conv(), conv())).toEqual([]);
     expect(newActs(conv(), conv([deal]))).toEqual([deal]);
     expect(newActs(conv([deal]), conv([deal, remark]))).toEqual([remark]);
-    expect(newActs(conv([deal]), conv([deal, { kind: 'deal_price' }, 'junk', { id: '', kind: 'x', at: 'y' }, remark]))).toEqual([remark]);
+    expect(newActs(conv([deal]), conv([deal, { kind: 'deal' }, 'junk', { id: '', kind: 'x', at: 'y' }, remark]))).toEqual([remark]);
     expect(newActs(conv(), conv('not an array'))).toEqual([]);
+  });
+
+  it('takes the engine records as they are: `at` in epoch ms becomes ISO time', () => {
+    const at = Date.parse('2026-12-05T06:03:00.000Z');
+    const engineDeal = { id: 'c1#1', kind: 'deal', at, conversationId: 'c1', buyerId: 'B002', productId: 'P100', price: 404 };
+    expect(newActs(conv(), conv([engineDeal]))).toEqual([{ ...engineDeal, at: '2026-12-05T06:03:00.000Z' }]);
   });
 });
 
@@ -65,7 +71,7 @@ describe('ActDelivery', () => {
     expect(await d.deliverDue()).toBe(1);
     expect(await d.deliverDue()).toBe(0);
     expect(shop.receivedActs()).toEqual([
-      { id: 'act-deal-1', kind: 'deal_price', conversationId: 'c1', buyerId: 'B002', at: deal.at, payload: { price: 390, freeShipping: true } },
+      { id: 'act-deal-1', kind: 'deal', conversationId: 'c1', buyerId: 'B002', at: deal.at, payload: { price: 390, freeShipping: true } },
     ]);
     expect(published.at(-1)).toEqual([expect.objectContaining({ id: 'act-deal-1', state: 'accepted', attempts: 1 })]);
   });
@@ -76,7 +82,7 @@ describe('ActDelivery', () => {
     const d = delivery(async (act) => {
       calls.push(act.id);
       if (down) throw new Error('connect ECONNREFUSED');
-      return act.kind === 'order_remark' ? { status: 'refused', reason: 'already_shipped' } : { status: 'accepted' };
+      return act.kind === 'remark' ? { status: 'refused', reason: 'already_shipped' } : { status: 'accepted' };
     });
     await d.enqueueFromTurn(conv(), conv([deal, remark]));
     expect(await d.deliverDue()).toBe(0);

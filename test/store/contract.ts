@@ -652,7 +652,7 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
     describe('acts outbox', () => {
       const act = (id: string, overrides: Partial<OutboxAct> = {}): OutboxAct => ({
         id,
-        kind: 'deal_price',
+        kind: 'deal',
         conversationId: 'c1',
         buyerId: 'B002',
         at: at(0),
