@@ -51,7 +51,9 @@ function suite(name: string, open: () => Promise<Store>, done: (s: Store) => Pro
     it('filters by view, newest first', async () => {
       expect(await ids({ view: 'all' })).toEqual(['c-bot', 'c-anon', 'c-closed']);
       expect(await ids({ view: 'closed' })).toEqual(['c-closed']);
-      expect(await ids({ view: 'queued' })).toEqual(['c-anon']);
+      // c-anon was queued, then taken by ajie: the store keeps it `agent`, out of the queue.
+      expect((await store.getConversation('c-anon'))?.status).toBe('agent');
+      expect(await ids({ view: 'queued' })).toEqual([]);
       expect(await ids({ view: 'open' })).toEqual(['c-anon']);
       expect(await ids({ view: 'mine' })).toEqual(['c-anon']);
       expect(await ids({ view: 'mine' }, 'xiaomei')).toEqual([]);

@@ -228,9 +228,19 @@ class RedisStore implements Store {
   }
 
   async listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]> {
-    const ids = filter?.status
-      ? await this.track(this.client.smembers(this.k.statusSet(filter.status)))
-      : await this.track(this.client.hkeys(this.k.statusIndex));
+    let ids: string[];
+    if (filter?.status) {
+      // The status set is brought up to date by the next save; a claim or an unassign changes
+      // the status beside the queue first. Both are read, and the state decides below.
+      const [indexed, handoff] = await Promise.all([
+        this.track(this.client.smembers(this.k.statusSet(filter.status))),
+        this.track(this.client.hgetall(this.k.handoffStatus)),
+      ]);
+      const wanted = filter.status;
+      ids = [...new Set([...indexed, ...Object.entries(handoff).filter(([, st]) => st === wanted).map(([id]) => id)])];
+    } else {
+      ids = await this.track(this.client.hkeys(this.k.statusIndex));
+    }
     const states = await Promise.all(ids.map((id) => this.getConversation(id)));
     return states.filter((c): c is ConversationState => c !== null && (!filter?.status || c.status === filter.status));
   }
