@@ -710,6 +710,14 @@
     var ol = $('history');
     if (ol.clientHeight > 0) state.followHistory = ol.scrollHeight - ol.scrollTop - ol.clientHeight < 40;
   }, { passive: true });
+  // The panes around the history (tags, quick phrases, suggestions, the typing line) fill in
+  // after it is drawn and shrink it: keep the newest message in view while following.
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      var ol = $('history');
+      if (state.followHistory && ol.clientHeight > 0) ol.scrollTop = ol.scrollHeight;
+    }).observe($('history'));
+  }
   $('presence').addEventListener('change', function () { send({ type: 'presence', status: $('presence').value }); });
   Array.prototype.forEach.call(document.querySelectorAll('.tabs button'), function (b) {
     b.addEventListener('click', function () { setTab(b.dataset.view); });
