@@ -74,7 +74,7 @@ function isName(s: string): boolean {
 }
 
 /** Spaces that only separate parts of a street: next to a number or before a unit ("中山路 18 号 2 幢"). */
-const INNER_SPACE_RE = /(?<=[0-9A-Za-z#\-])\s+|\s+(?=[0-9A-Za-z#\-号栋幢楼室单元弄座院])/g;
+const INNER_SPACE_RE = /(?<=[0-9A-Za-z#-])\s+|\s+(?=[0-9A-Za-z#\-号栋幢楼室单元弄座院])/g;
 
 /** Removes spaces between the parts of a street ("中山路 18 号 2 幢" → "中山路18号2幢"). */
 export function compactDetail(detail: string): string {
