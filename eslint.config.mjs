@@ -71,11 +71,7 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
   },
   // ---- Architecture: which layer may import which --------------------------------------------
-  layer(
-    ['src/**/*.ts'],
-    [],
-    [devOnlyLibraries],
-  ),
+  layer(['src/**/*.ts'], [], [devOnlyLibraries]),
   layer(
     ['src/nlu/**/*.ts'],
     [

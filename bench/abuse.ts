@@ -145,7 +145,10 @@ async function heapUsedMb(s: Server): Promise<number> {
   return Math.round(Number(/^kefu_nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1] ?? NaN) / 1048576);
 }
 
-async function helloFlood(s: Server, count: number): Promise<{ before: number; peak: number; after: number; removed: number; heapBefore: number; heapAfter: number }> {
+async function helloFlood(
+  s: Server,
+  count: number,
+): Promise<{ before: number; peak: number; after: number; removed: number; heapBefore: number; heapAfter: number }> {
   const wsUrl = `${s.url.replace('http', 'ws')}/ws/buyer`;
   const pid = s.proc.pid!;
   await sleep(2000);
@@ -166,9 +169,7 @@ async function helloFlood(s: Server, count: number): Promise<{ before: number; p
   }
   peak = Math.max(peak, rssMb(pid));
   const removedSoFar = (): number =>
-    s.out
-      .filter((l) => l.includes('expired idle sessions'))
-      .reduce((n, l) => n + Number((JSON.parse(l) as { removed?: number }).removed ?? 0), 0);
+    s.out.filter((l) => l.includes('expired idle sessions')).reduce((n, l) => n + Number((JSON.parse(l) as { removed?: number }).removed ?? 0), 0);
   while (removedSoFar() < count) await sleep(500);
   await sleep(5000);
   return { before, peak, after: rssMb(pid), removed: removedSoFar(), heapBefore, heapAfter: await heapUsedMb(s) };
@@ -185,13 +186,24 @@ async function main(): Promise<void> {
   const holding = '亲，稍等一下哦，我请同事马上来为您处理～'; // templates/system.yaml error move: what a crashed turn says
   b.close();
   await stopServer(a);
-  console.log(JSON.stringify({ neverReadingSockets: flood, clarify: clarify.text, constructor: { ...constructorReply, crashedTurn: constructorReply.text === holding } }, null, 2));
+  console.log(
+    JSON.stringify(
+      { neverReadingSockets: flood, clarify: clarify.text, constructor: { ...constructorReply, crashedTurn: constructorReply.text === holding } },
+      null,
+      2,
+    ),
+  );
 
   await hellosOnly();
 }
 
 async function hellosOnly(): Promise<void> {
-  const h = await startServer(basePort + 1, { ANON_SESSION_TTL_MS: '5000', NEW_SESSIONS_PER_IP: '1000000', MAX_CONNECTIONS_PER_IP: '100000', METRICS_PUBLIC: 'true' });
+  const h = await startServer(basePort + 1, {
+    ANON_SESSION_TTL_MS: '5000',
+    NEW_SESSIONS_PER_IP: '1000000',
+    MAX_CONNECTIONS_PER_IP: '100000',
+    METRICS_PUBLIC: 'true',
+  });
   const hellos = await helloFlood(h, 20_000);
   await stopServer(h);
   console.log(JSON.stringify({ hellos20k: hellos }, null, 2));

@@ -54,7 +54,10 @@ async function main(): Promise<void> {
   const model = trainModel(intents, dictionary, training);
   const startupMs = performance.now() - t0;
   toSimplified('預熱');
-  const msgs = messages(intents.flatMap((i) => i.examples), 3000);
+  const msgs = messages(
+    intents.flatMap((i) => i.examples),
+    3000,
+  );
   const nlp = await trainNlpJs(intents);
   const sample = msgs;
   for (const m of sample.slice(0, 50)) await nlp.process(m);
@@ -75,7 +78,9 @@ async function main(): Promise<void> {
     `${name.padEnd(34)} ${fmt(best(xs)).padStart(9)} ${fmt(median(xs)).padStart(9)}   ${(best(xs) / best(theirs)).toFixed(1).padStart(5)}x ${(median(xs) / median(theirs)).toFixed(1).padStart(5)}x`;
   const lines = [
     `NLU bench: ${msgs.length} messages (${intents.length} intents, ${intents.reduce((s, i) => s + i.examples.length, 0)} examples), one core, ${ROUNDS} alternating rounds of ${ROUND_MS} ms`,
-    `load average while measuring: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`,
+    `load average while measuring: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${cpus().length} cores`,
     '',
     `${'msg/s'.padEnd(34)} ${'best'.padStart(9)} ${'median'.padStart(9)}   ${'vs nlp.js best, median'}`,
     row('understand() + reading .tokens *', withTokens),
@@ -91,6 +96,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

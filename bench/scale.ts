@@ -109,7 +109,9 @@ async function main(): Promise<void> {
   console.log(`${'store'.padEnd(36)}${'msg/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${`msg/s vs ${base?.name}`.padStart(20)}`);
   for (const r of results) {
     const ratio = base ? `${(r.messagesPerSec / base.messagesPerSec).toFixed(2)}x` : '';
-    console.log(`${r.name.padEnd(36)}${r.messagesPerSec.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(10)}${r.p99.toFixed(2).padStart(10)}${ratio.padStart(20)}`);
+    console.log(
+      `${r.name.padEnd(36)}${r.messagesPerSec.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(10)}${r.p99.toFixed(2).padStart(10)}${ratio.padStart(20)}`,
+    );
   }
 
   if (process.env.BENCH_SKIP_INSTANCES !== '1') await benchInstances();
@@ -123,7 +125,9 @@ async function benchInstances(): Promise<void> {
     try {
       const env = { RATE_LIMIT_MESSAGES: '100000', MAX_CONNECTIONS_PER_IP: '100000', NEW_SESSIONS_PER_IP: '1000000', LOG_LEVEL: 'warn' };
       const instances = await Promise.all(
-        Array.from({ length: count }, (_, i) => startInstance({ name: `bench-${count}-${i}`, redisUrl: REDIS_URL, prefix, scriptsDir: scriptsCopy(), env })),
+        Array.from({ length: count }, (_, i) =>
+          startInstance({ name: `bench-${count}-${i}`, redisUrl: REDIS_URL, prefix, scriptsDir: scriptsCopy(), env }),
+        ),
       );
       rows.push({ ...(await wsLoad(instances)), name: `${count} instance${count > 1 ? 's' : ''} on one redis` });
     } catch (err) {
@@ -134,8 +138,12 @@ async function benchInstances(): Promise<void> {
     }
   }
   const one = rows[0];
-  console.log(`\nServer instances: ${WS_BUYERS} buyers x ${WS_MESSAGES} messages over WebSockets, message → bot reply (${os.cpus().length} cores shared by servers, redis and load)\n`);
-  console.log(`${'setup'.padEnd(36)}${'msg/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'failed'.padStart(8)}${'msg/s ratio'.padStart(13)}${'p99 ratio'.padStart(11)}`);
+  console.log(
+    `\nServer instances: ${WS_BUYERS} buyers x ${WS_MESSAGES} messages over WebSockets, message → bot reply (${os.cpus().length} cores shared by servers, redis and load)\n`,
+  );
+  console.log(
+    `${'setup'.padEnd(36)}${'msg/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'failed'.padStart(8)}${'msg/s ratio'.padStart(13)}${'p99 ratio'.padStart(11)}`,
+  );
   for (const r of rows) {
     const tp = one ? `${(r.messagesPerSec / one.messagesPerSec).toFixed(2)}x` : '';
     const p99 = one && one.p99 > 0 ? `${(r.p99 / one.p99).toFixed(2)}x` : '';

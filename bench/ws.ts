@@ -37,7 +37,16 @@ const SIZES = (process.env['BENCH_SIZES'] ?? '1000,2000').split(',').map(Number)
 const ROOT = join(__dirname, '..');
 
 // Our own questions (never taken from the measuring data), rotated across buyers.
-const QUESTIONS = ['什么时候发货呀', '能便宜点吗', '还有黑色M码吗', '可以货到付款吗', '能开发票吗', '我想改一下收货地址', '谢谢啦', '这件大衣是什么面料'];
+const QUESTIONS = [
+  '什么时候发货呀',
+  '能便宜点吗',
+  '还有黑色M码吗',
+  '可以货到付款吗',
+  '能开发票吗',
+  '我想改一下收货地址',
+  '谢谢啦',
+  '这件大衣是什么面料',
+];
 
 type Target = 'ours' | 'echo';
 
@@ -278,10 +287,13 @@ async function run(target: Target, sockets: number): Promise<Result> {
 
     // Each buyer sends once a second, phases spread evenly over the second.
     const timers = buyers.map((b, i) =>
-      setTimeout(() => {
-        b.send();
-        timers[i] = setInterval(() => b.send(), 1000) as unknown as NodeJS.Timeout;
-      }, (i / sockets) * 1000),
+      setTimeout(
+        () => {
+          b.send();
+          timers[i] = setInterval(() => b.send(), 1000) as unknown as NodeJS.Timeout;
+        },
+        (i / sockets) * 1000,
+      ),
     );
     await sleep(2000); // warm-up, not measured
     stats.measuring = true;
@@ -340,7 +352,21 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write('\n');
-  const header = ['target', 'sockets', 'msgs/s', 'reply p50 ms', 'reply p99 ms', 'ack p50 ms', 'ack p99 ms', 'RSS/conn KB', 'heap/conn KB', 'sent', 'answered', 'handoffs', 'errors'];
+  const header = [
+    'target',
+    'sockets',
+    'msgs/s',
+    'reply p50 ms',
+    'reply p99 ms',
+    'ack p50 ms',
+    'ack p99 ms',
+    'RSS/conn KB',
+    'heap/conn KB',
+    'sent',
+    'answered',
+    'handoffs',
+    'errors',
+  ];
   const table = rows.map((r) => [
     r.target === 'ours' ? 'kefu server' : 'bare ws echo',
     String(r.sockets),

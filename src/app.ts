@@ -102,9 +102,7 @@ export function createApp(deps: AppDeps): App {
     admission: config.limits.abuse,
     ...waitingRoomOf(deps, clock),
   });
-  const fanout = new ConversationFanout(store, (err, conversationId) =>
-    logger.error({ err, conversationId }, 'conversation event handler failed'),
-  );
+  const fanout = new ConversationFanout(store, (err, conversationId) => logger.error({ err, conversationId }, 'conversation event handler failed'));
   const context: AppContext = {
     deps: { ...deps, clock },
     router,

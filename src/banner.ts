@@ -17,7 +17,10 @@ export function bannerLines(config: Config, port: number): string[] {
   const rows: [string, string][] = [
     ['Storefront (buyer widget)', `${base}/storefront`],
     ...config.agents.map((a): [string, string] => [`Agent console (${a.id})`, link('/agent', a.token, config.generated.agentTokens, 'AGENT_TOKENS')]),
-    ...config.managers.map((m): [string, string] => [`Script editor (${m.id})`, link('/manage', m.token, config.generated.managerTokens, 'MANAGER_TOKENS')]),
+    ...config.managers.map((m): [string, string] => [
+      `Script editor (${m.id})`,
+      link('/manage', m.token, config.generated.managerTokens, 'MANAGER_TOKENS'),
+    ]),
     ['Health', `${base}/healthz`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
@@ -30,7 +33,7 @@ export function bannerLines(config: Config, port: number): string[] {
       ? [`  (${generatedKinds.join(' and ')} tokens above were generated for this run only; set AGENT_TOKENS / MANAGER_TOKENS to fix them)`]
       : []),
     ...(config.generatedShopSecret
-      ? ['  (SHOP_SECRET generated for this run: the storefront lets you chat as a demo buyer; set SHOP_SECRET to sign your shop\'s buyers)']
+      ? ["  (SHOP_SECRET generated for this run: the storefront lets you chat as a demo buyer; set SHOP_SECRET to sign your shop's buyers)"]
       : []),
     '',
   ];

@@ -184,7 +184,10 @@ const tokenPattern = /^[A-Za-z0-9._~+/=-]{4,200}$/;
 /** `name:token[:maxChats[:skill|skill]]`, comma separated. */
 function parseAgents(value: string, ctx: z.RefinementCtx): AgentAccount[] {
   const agents: AgentAccount[] = [];
-  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [id = '', token = '', maxChats, skills] = part.split(':');
     const max = maxChats === undefined || maxChats === '' ? 5 : Number(maxChats);
     if (!idPattern.test(id) || !tokenPattern.test(token) || !Number.isInteger(max) || max < 1 || max > 100) {
@@ -201,7 +204,10 @@ function parseAgents(value: string, ctx: z.RefinementCtx): AgentAccount[] {
 
 function parseManagers(value: string, ctx: z.RefinementCtx): ManagerAccount[] {
   const managers: ManagerAccount[] = [];
-  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [id = '', token = '', ...rest] = part.split(':');
     if (!idPattern.test(id) || !tokenPattern.test(token) || rest.length > 0) {
       ctx.addIssue({ code: 'custom', message: `entry "${id}:…" must look like name:token (token 4+ chars)` });
@@ -214,7 +220,10 @@ function parseManagers(value: string, ctx: z.RefinementCtx): ManagerAccount[] {
 
 function parseNodes(value: string, ctx: z.RefinementCtx): { host: string; port: number }[] {
   const nodes: { host: string; port: number }[] = [];
-  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([^:\s]+):(\d{1,5})$/.exec(part);
     const port = m ? Number(m[2]) : NaN;
     if (!m || !m[1] || port < 1 || port > 65535) {
@@ -247,7 +256,10 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
   }
   const cidrs: string[] = [];
   let bad = 0;
-  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [address = '', bits, ...rest] = part.split('/');
     const family = isIP(address);
     const max = family === 6 ? 128 : 32;
@@ -271,7 +283,10 @@ const envSchema = z.object({
     .regex(/^rediss?:\/\/\S+$/, 'must start with redis:// or rediss://')
     .optional(),
   REDIS_CLUSTER_NODES: z.string().transform(parseNodes).optional(),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,60}$/, 'letters, digits and : _ - only (no braces: they would become the Redis Cluster hash tag)').default('kefu:'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,60}$/, 'letters, digits and : _ - only (no braces: they would become the Redis Cluster hash tag)')
+    .default('kefu:'),
   DATA_DIR: z.string().min(1).default('./data'),
   SCRIPTS_DIR: z.string().min(1).default('.'),
   SHOP_DIR: z.string().min(1).default('./demo/shop'),
@@ -303,11 +318,20 @@ const envSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces only')
     .optional(),
   REDIS_SENTINELS: z.string().transform(parseNodes).optional(),
-  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, . _ - only').default('mymaster'),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, . _ - only')
+    .default('mymaster'),
   REDIS_PASSWORD: z.string().min(1).max(512).optional(),
   REDIS_SENTINEL_PASSWORD: z.string().min(1).max(512).optional(),
-  SHOP_API_URL: z.string().regex(/^https?:\/\/\S+$/, 'must start with http:// or https://').optional(),
-  SHOP_API_TOKEN: z.string().regex(/^[\x21-\x7e]{1,500}$/, 'printable ASCII without spaces only').optional(),
+  SHOP_API_URL: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'must start with http:// or https://')
+    .optional(),
+  SHOP_API_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,500}$/, 'printable ASCII without spaces only')
+    .optional(),
   SHOP_API_TIMEOUT_MS: intFrom('SHOP_API_TIMEOUT_MS', 100, 60_000).default(2000),
   SHOP_API_RETRIES: intFrom('SHOP_API_RETRIES', 0, 5).default(1),
   SHOP_API_LIVE_TTL_MS: intFrom('SHOP_API_LIVE_TTL_MS', 0, 3_600_000).default(10_000),
@@ -336,7 +360,10 @@ const envSchema = z.object({
 /** Comma-separated origins, each scheme://host[:port] exactly as a browser sends it. */
 function parseOrigins(value: string, ctx: z.RefinementCtx): string[] {
   const origins: string[] = [];
-  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     let origin: string | undefined;
     try {
       origin = new URL(part).origin;

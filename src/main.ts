@@ -85,9 +85,16 @@ async function main(): Promise<void> {
       log: logger.child({ component: 'scripts' }),
     });
     // Older data may break "queued iff in the queue": repair it before anything routes.
-    await repairHandoffInvariant(store, config.agents.map((a) => a.id), (fields, msg) => storeLog.warn(fields, msg), config.limits.turnLockMs);
+    await repairHandoffInvariant(
+      store,
+      config.agents.map((a) => a.id),
+      (fields, msg) => storeLog.warn(fields, msg),
+      config.limits.turnLockMs,
+    );
     const agentConsole = createAgentConsole();
-    const engine = agentConsole.wrapEngine(createEngine({ shop, getScripts: scripts.registry.getScripts, onActs: (acts) => countActs(agentConsole.metrics, acts) }));
+    const engine = agentConsole.wrapEngine(
+      createEngine({ shop, getScripts: scripts.registry.getScripts, onActs: (acts) => countActs(agentConsole.metrics, acts) }),
+    );
     app = createApp({
       config,
       store,

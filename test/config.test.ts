@@ -92,8 +92,14 @@ describe('loadConfig', () => {
 
   it('reads the agent presence lease, and refuses a renewal interval above half the lease', () => {
     expect(loadConfig({}).presence).toEqual({ leaseMs: 30_000, renewMs: 10_000, awayGraceMs: 120_000 });
-    expect(loadConfig({ PRESENCE_LEASE_MS: '3000', PRESENCE_RENEW_MS: '500' }).presence).toEqual({ leaseMs: 3000, renewMs: 500, awayGraceMs: 120_000 });
-    expect(configError({ PRESENCE_LEASE_MS: '3000', PRESENCE_RENEW_MS: '2000' }).message).toMatch(/PRESENCE_RENEW_MS: must be at most half of PRESENCE_LEASE_MS/);
+    expect(loadConfig({ PRESENCE_LEASE_MS: '3000', PRESENCE_RENEW_MS: '500' }).presence).toEqual({
+      leaseMs: 3000,
+      renewMs: 500,
+      awayGraceMs: 120_000,
+    });
+    expect(configError({ PRESENCE_LEASE_MS: '3000', PRESENCE_RENEW_MS: '2000' }).message).toMatch(
+      /PRESENCE_RENEW_MS: must be at most half of PRESENCE_LEASE_MS/,
+    );
     expect(configError({ PRESENCE_LEASE_MS: '50' }).message).toMatch(/PRESENCE_LEASE_MS must be at least 1000/);
   });
 

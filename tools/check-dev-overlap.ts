@@ -49,7 +49,10 @@ function main(): void {
     process.stdout.write(`check-dev-overlap: ${devPath} not found, nothing to check\n`);
     return;
   }
-  const devLines = readFileSync(devPath, 'utf8').split('\n').map((l) => l.split('\t')[0] ?? '').filter((l) => l.trim() !== '');
+  const devLines = readFileSync(devPath, 'utf8')
+    .split('\n')
+    .map((l) => l.split('\t')[0] ?? '')
+    .filter((l) => l.trim() !== '');
   const runs = new Map<string, number>();
   const exact = new Map<string, number>();
   devLines.forEach((line, n) => {
@@ -86,46 +89,56 @@ function main(): void {
     }
   }
   const total = intents.reduce((s, i) => s + i.examples.length, 0);
-  process.stdout.write(`check-dev-overlap: ${total} examples, ${devLines.length} dev lines, ${overlaps} overlaps, ${generic} generic short phrases equal to a dev line (allowed)\n`);
+  process.stdout.write(
+    `check-dev-overlap: ${total} examples, ${devLines.length} dev lines, ${overlaps} overlaps, ${generic} generic short phrases equal to a dev line (allowed)\n`,
+  );
 
   // The training corpus (tools/corpus/generate.ts): same rule, one line per flagged example.
   const corpusDir = join(intentsDir, 'corpus');
-  const files = existsSync(corpusDir) ? readdirSync(corpusDir).filter((f) => f.endsWith('.tsv')).sort() : [];
+  const files = existsSync(corpusDir)
+    ? readdirSync(corpusDir)
+        .filter((f) => f.endsWith('.tsv'))
+        .sort()
+    : [];
   let corpusLines = 0;
   let corpusOverlaps = 0;
   let corpusGeneric = 0;
   const flagged: string[] = [];
   for (const file of files) {
-    readFileSync(join(corpusDir, file), 'utf8').split('\n').forEach((row, n) => {
-      const text = row.split('\t')[0] ?? '';
-      if (text.trim() === '') return;
-      corpusLines++;
-      const w = whole(text);
-      let why: string | undefined;
-      const line = exact.get(w);
-      if (line !== undefined) {
-        if (w.length <= GENERIC_MAX) {
-          corpusGeneric++;
-          return;
-        }
-        why = `equals dev line ${line}`;
-      } else {
-        for (const p of pieces(text)) {
-          for (let i = 0; i + RUN <= p.length && why === undefined; i++) {
-            const at = runs.get(p.slice(i, i + RUN));
-            if (at !== undefined) why = `shares a ${RUN}-character run with dev line ${at}`;
+    readFileSync(join(corpusDir, file), 'utf8')
+      .split('\n')
+      .forEach((row, n) => {
+        const text = row.split('\t')[0] ?? '';
+        if (text.trim() === '') return;
+        corpusLines++;
+        const w = whole(text);
+        let why: string | undefined;
+        const line = exact.get(w);
+        if (line !== undefined) {
+          if (w.length <= GENERIC_MAX) {
+            corpusGeneric++;
+            return;
           }
-          if (why !== undefined) break;
+          why = `equals dev line ${line}`;
+        } else {
+          for (const p of pieces(text)) {
+            for (let i = 0; i + RUN <= p.length && why === undefined; i++) {
+              const at = runs.get(p.slice(i, i + RUN));
+              if (at !== undefined) why = `shares a ${RUN}-character run with dev line ${at}`;
+            }
+            if (why !== undefined) break;
+          }
         }
-      }
-      if (why === undefined) return;
-      corpusOverlaps++;
-      flagged.push(createHash('sha256').update(text).digest('hex').slice(0, 16));
-      if (!summaryOnly) process.stdout.write(`corpus/${file}:${n + 1}: "${text}" ${why}\n`);
-    });
+        if (why === undefined) return;
+        corpusOverlaps++;
+        flagged.push(createHash('sha256').update(text).digest('hex').slice(0, 16));
+        if (!summaryOnly) process.stdout.write(`corpus/${file}:${n + 1}: "${text}" ${why}\n`);
+      });
   }
   if (files.length > 0) {
-    process.stdout.write(`check-dev-overlap: corpus ${corpusLines} lines in ${files.length} files, ${corpusOverlaps} overlaps, ${corpusGeneric} generic short phrases equal to a dev line (allowed)\n`);
+    process.stdout.write(
+      `check-dev-overlap: corpus ${corpusLines} lines in ${files.length} files, ${corpusOverlaps} overlaps, ${corpusGeneric} generic short phrases equal to a dev line (allowed)\n`,
+    );
   }
   if (writeExclusions && flagged.length > 0) {
     appendFileSync(EXCLUSIONS, flagged.join('\n') + '\n');

@@ -85,9 +85,7 @@ function stringifyNice(value) {
   };
   const replacer = (_key, val) => {
     if (!isObj(val)) return val;
-    return Object.fromEntries(
-      Object.entries(val).sort(([ak, av], [bk, bv]) => (isObj(av) === isObj(bv) ? compare(ak, bk) : isObj(av) ? 1 : -1)),
-    );
+    return Object.fromEntries(Object.entries(val).sort(([ak, av], [bk, bv]) => (isObj(av) === isObj(bv) ? compare(ak, bk) : isObj(av) ? 1 : -1)));
   };
   return JSON.stringify(value, replacer, 2) + '\n';
 }

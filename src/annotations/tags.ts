@@ -36,7 +36,14 @@ export async function readTags(store: Store, conversationId: string): Promise<st
 }
 
 /** Adds or removes one tag; returns the tags after the change. */
-export async function changeTag(store: Store, conversationId: string, tag: string, op: 'add' | 'remove', agentId: string, at: string): Promise<string[]> {
+export async function changeTag(
+  store: Store,
+  conversationId: string,
+  tag: string,
+  op: 'add' | 'remove',
+  agentId: string,
+  at: string,
+): Promise<string[]> {
   await store.appendMessage(tagsLogId(conversationId), { from: 'agent', agentId, text: tag, at, meta: { op } });
   return readTags(store, conversationId);
 }

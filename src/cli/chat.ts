@@ -76,7 +76,11 @@ async function main(): Promise<void> {
     process.stderr.write(`unknown buyer ${args.buyerId}; known: ${known}\n`);
     process.exit(2);
   }
-  const turnShop = (c: typeof conv) => ({ buyerId: c.buyerId, ...(c.productId ? { productId: c.productId } : {}), ...(c.orderId ? { orderNumbers: [c.orderId] } : {}) });
+  const turnShop = (c: typeof conv) => ({
+    buyerId: c.buyerId,
+    ...(c.productId ? { productId: c.productId } : {}),
+    ...(c.orderId ? { orderNumbers: [c.orderId] } : {}),
+  });
   const engine = createEngine({ shop, getScripts: () => bundle });
   let conv = await scope.runLenient({ buyerId: args.buyerId, ...(args.productId ? { productId: args.productId } : {}) }, () =>
     engine.openConversation({
@@ -126,11 +130,19 @@ async function main(): Promise<void> {
     if (text === '') return;
     let result: ReturnType<typeof engine.handleMessage>;
     try {
-      result = await scope.run({ ...turnShop(conv), orderNumbers: [...orderNumbersIn(text), ...(conv.orderId ? [conv.orderId] : [])] }, () => engine.handleMessage(conv, text));
+      result = await scope.run({ ...turnShop(conv), orderNumbers: [...orderNumbersIn(text), ...(conv.orderId ? [conv.orderId] : [])] }, () =>
+        engine.handleMessage(conv, text),
+      );
     } catch (err) {
       // The shop system did not answer: what the server does (holding reply, then a person).
       printReply(engine.holdingReply());
-      printHandoff({ reason: 'error', priority: 'high', summary: `shop unavailable: ${(err as Error).message}`, suggestions: [], at: new Date().toISOString() });
+      printHandoff({
+        reason: 'error',
+        priority: 'high',
+        summary: `shop unavailable: ${(err as Error).message}`,
+        suggestions: [],
+        at: new Date().toISOString(),
+      });
       return;
     }
     for (const r of result.replies) printReply(r);

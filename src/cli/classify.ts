@@ -92,7 +92,9 @@ async function main(): Promise<void> {
     return;
   }
   const model = trainModel(intents, dictionary, { corpus, lexicons, extra: extra.lines });
-  process.stderr.write(`classify: ${intents.length} intents, ${corpus.length} corpus lines${extra.lines.length ? `, ${extra.lines.length} extra lines` : ''} trained in ${model.trainMs.toFixed(0)} ms\n`);
+  process.stderr.write(
+    `classify: ${intents.length} intents, ${corpus.length} corpus lines${extra.lines.length ? `, ${extra.lines.length} extra lines` : ''} trained in ${model.trainMs.toFixed(0)} ms\n`,
+  );
   if (args.words.length > 0) {
     process.stdout.write(toJson(model, args.words.join(' ')) + '\n');
     return;
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`classify failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`classify failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   });
 }

@@ -22,7 +22,10 @@ async function main(): Promise<void> {
     .filter((r): r is { text: string; gold: Category } => isCategory(r.gold));
   const { intents, dictionary } = loadIntentsDir(join(__dirname, '..', '..', 'intents'));
   const gold = rows.map((r) => r.gold);
-  const table: string[] = ['| classifier | macro-F1 lines 1–900 | macro-F1 lines 901–end | macro-F1 all | train ms | classify msg/s (classifier only) |', '|---|---|---|---|---|---|'];
+  const table: string[] = [
+    '| classifier | macro-F1 lines 1–900 | macro-F1 lines 901–end | macro-F1 all | train ms | classify msg/s (classifier only) |',
+    '|---|---|---|---|---|---|',
+  ];
   const trainers: Array<[string, (ex: TrainingExample[]) => Classifier]> = [
     ['linear (ours: softmax regression, AdaGrad)', (ex) => trainLinearClassifier(ex)],
     ['natural BayesClassifier', trainNaturalBayes],
@@ -47,15 +50,18 @@ async function main(): Promise<void> {
     const featureSets = understood.map((u) => featurize(u.normalized, extractEntities(u.normalized), model.keywords));
     const t = performance.now();
     let n = 0;
-    while (performance.now() - t < 1000) for (const f of featureSets.slice(0, 300)) {
-      model.classifier.classify(f);
-      n++;
-    }
+    while (performance.now() - t < 1000)
+      for (const f of featureSets.slice(0, 300)) {
+        model.classifier.classify(f);
+        n++;
+      }
     const rate = n / ((performance.now() - t) / 1000);
     const a = scores(gold.slice(0, 900), pred.slice(0, 900)).macroF1;
     const b = scores(gold.slice(900), pred.slice(900)).macroF1;
     const all = scores(gold, pred).macroF1;
-    table.push(`| ${name} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${all.toFixed(3)} | ${trainMs.toFixed(0)} | ${Math.round(rate).toLocaleString('en')} |`);
+    table.push(
+      `| ${name} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${all.toFixed(3)} | ${trainMs.toFixed(0)} | ${Math.round(rate).toLocaleString('en')} |`,
+    );
     process.stderr.write(`${name} done\n`);
   }
   const categoryOf = new Map(intents.map((i) => [i.id, i.category]));
@@ -66,7 +72,8 @@ async function main(): Promise<void> {
   const naturalOnWords: Array<[string, { addDocument(d: string[], l: string): void; train(): void; classify(d: string[]): string }]> = [
     ['natural BayesClassifier over jieba words', new BayesClassifier()],
   ];
-  if (process.argv.includes('--with-natural-lr')) naturalOnWords.push(['natural LogisticRegressionClassifier over jieba words', new LogisticRegressionClassifier()]);
+  if (process.argv.includes('--with-natural-lr'))
+    naturalOnWords.push(['natural LogisticRegressionClassifier over jieba words', new LogisticRegressionClassifier()]);
   for (const [name, clf] of naturalOnWords) {
     const t = performance.now();
     for (const intent of intents) for (const ex of intent.examples) clf.addDocument(words(ex), intent.id);
@@ -76,22 +83,27 @@ async function main(): Promise<void> {
     const pred = docs.map((d) => categoryOf.get(clf.classify(d)) ?? 'other');
     const t2 = performance.now();
     let n = 0;
-    while (performance.now() - t2 < 1000) for (const d of docs.slice(0, 200)) {
-      clf.classify(d);
-      n++;
-    }
+    while (performance.now() - t2 < 1000)
+      for (const d of docs.slice(0, 200)) {
+        clf.classify(d);
+        n++;
+      }
     const rate = n / ((performance.now() - t2) / 1000);
-    table.push(`| ${name} | ${scores(gold.slice(0, 900), pred.slice(0, 900)).macroF1.toFixed(3)} | ${scores(gold.slice(900), pred.slice(900)).macroF1.toFixed(3)} | ${scores(gold, pred).macroF1.toFixed(3)} | ${trainMs.toFixed(0)} | ${Math.round(rate).toLocaleString('en')} |`);
+    table.push(
+      `| ${name} | ${scores(gold.slice(0, 900), pred.slice(0, 900)).macroF1.toFixed(3)} | ${scores(gold.slice(900), pred.slice(900)).macroF1.toFixed(3)} | ${scores(gold, pred).macroF1.toFixed(3)} | ${trainMs.toFixed(0)} | ${Math.round(rate).toLocaleString('en')} |`,
+    );
     process.stderr.write(`${name} done\n`);
   }
   const nlp = await trainNlpJs(intents);
   const pred: Category[] = [];
   for (const r of rows) pred.push(categoryOf.get((await nlp.process(r.text)).intent) ?? 'other');
-  table.push(`| nlp.js (@nlpjs/basic + lang-zh, own pipeline) | ${scores(gold.slice(0, 900), pred.slice(0, 900)).macroF1.toFixed(3)} | ${scores(gold.slice(900), pred.slice(900)).macroF1.toFixed(3)} | ${scores(gold, pred).macroF1.toFixed(3)} | ${nlp.trainMs.toFixed(0)} | see bench:nlu |`);
+  table.push(
+    `| nlp.js (@nlpjs/basic + lang-zh, own pipeline) | ${scores(gold.slice(0, 900), pred.slice(0, 900)).macroF1.toFixed(3)} | ${scores(gold.slice(900), pred.slice(900)).macroF1.toFixed(3)} | ${scores(gold, pred).macroF1.toFixed(3)} | ${nlp.trainMs.toFixed(0)} | see bench:nlu |`,
+  );
   process.stdout.write(table.join('\n') + '\n');
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`compare failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`compare failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

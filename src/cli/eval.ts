@@ -17,7 +17,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CATEGORIES, DEFAULT_MODEL_KIND, isCategory, trainModel, trainOnLines, understand, intentLines, calibrationSamples, type Category, type CorpusLine, type IntentDef, type Lexicon, type ModelKind, type NluModel } from '../nlu';
+import {
+  CATEGORIES,
+  DEFAULT_MODEL_KIND,
+  isCategory,
+  trainModel,
+  trainOnLines,
+  understand,
+  intentLines,
+  calibrationSamples,
+  type Category,
+  type CorpusLine,
+  type IntentDef,
+  type Lexicon,
+  type ModelKind,
+  type NluModel,
+} from '../nlu';
 import { fitCalibration, reliability, type Calibration } from '../nlu/calibration';
 import { labelResolver, parseLabelledLines } from '../nlu/corpus';
 import { loadTrainingDir } from '../nlu/load';
@@ -114,16 +129,18 @@ const lpad = (s: string, n: number): string => ' '.repeat(Math.max(0, n - [...s]
 /** Rows from `text<TAB>category` (dev.tsv) or `text<TAB>label` (a shop's file; label = intent id or category). */
 function readRows(file: string, categoryOfLabel: (label: string) => Category | undefined): Row[] {
   const rows: Row[] = [];
-  readFileSync(file, 'utf8').split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === '') return;
-    const cols = line.split('\t');
-    const gold = categoryOfLabel((cols[1] ?? '').trim());
-    if (cols.length < 2 || gold === undefined) {
-      process.stderr.write(`${file}:${i + 1}: skipped (expected text<TAB>category or intent id)\n`);
-      return;
-    }
-    rows.push({ text: fillPlaceholders(cols[0] ?? ''), gold });
-  });
+  readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      const cols = line.split('\t');
+      const gold = categoryOfLabel((cols[1] ?? '').trim());
+      if (cols.length < 2 || gold === undefined) {
+        process.stderr.write(`${file}:${i + 1}: skipped (expected text<TAB>category or intent id)\n`);
+        return;
+      }
+      rows.push({ text: fillPlaceholders(cols[0] ?? ''), gold });
+    });
   return rows;
 }
 
@@ -143,7 +160,9 @@ function parseArgs(argv: readonly string[]): Args {
   };
   const withValue = new Set(['--cv', '--seeds', '--models']);
   const file = args.find((a, i) => !a.startsWith('--') && !withValue.has(args[i - 1] ?? ''));
-  const models = (valueOf('--models') ?? 'linear,embedding,ensemble').split(',').filter((m): m is ModelKind => m === 'linear' || m === 'embedding' || m === 'ensemble');
+  const models = (valueOf('--models') ?? 'linear,embedding,ensemble')
+    .split(',')
+    .filter((m): m is ModelKind => m === 'linear' || m === 'embedding' || m === 'ensemble');
   return {
     file,
     cv: valueOf('--cv') !== undefined ? Number(valueOf('--cv')) : undefined,
@@ -189,7 +208,9 @@ async function compare(args: Args): Promise<void> {
     '',
     `Training data: ${intents.length} intents, ${intentLines(intents).length} intent-file examples, ${corpus.length} corpus lines, ${lexicons.length} lexicons.`,
     `Held-out split (split.ts): ${split.heldOut.length} lines of the groups ${split.groups.join(', ')}; ${split.train.length} training lines, ${split.dropped} dropped as near-duplicates of held-out lines.`,
-    args.file ? `${args.file}: ${fileRows.length} messages, reported once beside the held-out figure; it chose nothing.` : 'No FILE given: held-out only.',
+    args.file
+      ? `${args.file}: ${fileRows.length} messages, reported once beside the held-out figure; it chose nothing.`
+      : 'No FILE given: held-out only.',
     '',
   ];
   const results: Scored[] = [];
@@ -203,11 +224,21 @@ async function compare(args: Args): Promise<void> {
       const t0 = performance.now();
       const held = trainOnLines(intents, dictionary, split.train, { kind, lexicons, augmentSeed: seed });
       const heldMs = performance.now() - t0;
-      row.heldOut.push(scores(heldRows.map((r) => r.gold), heldRows.map((r) => understand(held, r.text).category)));
+      row.heldOut.push(
+        scores(
+          heldRows.map((r) => r.gold),
+          heldRows.map((r) => understand(held, r.text).category),
+        ),
+      );
       const cal = fitCalibration(calibrationSamples(held, split.heldOut));
       if (args.file) {
         const full = trainModel(intents, dictionary, { kind, corpus, lexicons, augmentSeed: seed, calibration: cal });
-        row.file.push(scores(fileRows.map((r) => r.gold), fileRows.map((r) => understand(full, r.text).category)));
+        row.file.push(
+          scores(
+            fileRows.map((r) => r.gold),
+            fileRows.map((r) => understand(full, r.text).category),
+          ),
+        );
         if (kind === DEFAULT_MODEL_KIND && s === 0) mainFull = full;
       }
       if (kind === DEFAULT_MODEL_KIND && s === 0) {
@@ -220,19 +251,56 @@ async function compare(args: Args): Promise<void> {
   }
   if (args.nlpjs) {
     const t0 = performance.now();
-    const heldPred = await nlpjsCategories(intents, split.train, heldRows.map((r) => r.text));
-    const filePred = args.file ? await nlpjsCategories(intents, all, fileRows.map((r) => r.text)) : [];
+    const heldPred = await nlpjsCategories(
+      intents,
+      split.train,
+      heldRows.map((r) => r.text),
+    );
+    const filePred = args.file
+      ? await nlpjsCategories(
+          intents,
+          all,
+          fileRows.map((r) => r.text),
+        )
+      : [];
     process.stderr.write(`eval: nlp.js trained and ran in ${(performance.now() - t0).toFixed(0)} ms\n`);
-    results.unshift({ name: 'nlp.js', heldOut: [scores(heldRows.map((r) => r.gold), heldPred)], file: args.file ? [scores(fileRows.map((r) => r.gold), filePred)] : [] });
+    results.unshift({
+      name: 'nlp.js',
+      heldOut: [
+        scores(
+          heldRows.map((r) => r.gold),
+          heldPred,
+        ),
+      ],
+      file: args.file
+        ? [
+            scores(
+              fileRows.map((r) => r.gold),
+              filePred,
+            ),
+          ]
+        : [],
+    });
   }
   const seedNote = args.seeds > 1 ? ` (mean of ${args.seeds} seeds)` : '';
-  out.push(`## Macro-F1, ten categories${seedNote}`, '', `| model | held-out macro-F1 | held-out accuracy |${args.file ? ' FILE macro-F1 | FILE accuracy |' : ''}`, `|---|---|---|${args.file ? '---|---|' : ''}`);
+  out.push(
+    `## Macro-F1, ten categories${seedNote}`,
+    '',
+    `| model | held-out macro-F1 | held-out accuracy |${args.file ? ' FILE macro-F1 | FILE accuracy |' : ''}`,
+    `|---|---|---|${args.file ? '---|---|' : ''}`,
+  );
   for (const r of results) {
     const cells = [r.name, f3(mean(r.heldOut.map((x) => x.macroF1))), f3(mean(r.heldOut.map((x) => x.accuracy)))];
     if (args.file) cells.push(f3(mean(r.file.map((x) => x.macroF1))), f3(mean(r.file.map((x) => x.accuracy))));
     out.push(`| ${cells.join(' | ')} |`);
   }
-  out.push('', `## F1 per category (held-out${args.file ? ' / FILE' : ''})`, '', `| category | support | ${results.map((r) => r.name).join(' | ')} |`, `|---|---|${results.map(() => '---').join('|')}|`);
+  out.push(
+    '',
+    `## F1 per category (held-out${args.file ? ' / FILE' : ''})`,
+    '',
+    `| category | support | ${results.map((r) => r.name).join(' | ')} |`,
+    `|---|---|${results.map(() => '---').join('|')}|`,
+  );
   CATEGORIES.forEach((c, ci) => {
     const support = `${heldRows.filter((r) => r.gold === c).length}${args.file ? ` / ${fileRows.filter((r) => r.gold === c).length}` : ''}`;
     const cells = results.map((r) => {
@@ -242,14 +310,28 @@ async function compare(args: Args): Promise<void> {
     out.push(`| ${c} | ${support} | ${cells.join(' | ')} |`);
   });
   if (mainHeld && calibration) {
-    out.push('', `## Knowing when unsure (${DEFAULT_MODEL_KIND}, the default model)`, '', `Calibration fitted on the held-out split: answer at probability ≥ ${f3(calibration.answerAt)}, clarify at ≥ ${f3(calibration.clarifyAt)}, below that handoff.`);
+    out.push(
+      '',
+      `## Knowing when unsure (${DEFAULT_MODEL_KIND}, the default model)`,
+      '',
+      `Calibration fitted on the held-out split: answer at probability ≥ ${f3(calibration.answerAt)}, clarify at ≥ ${f3(calibration.clarifyAt)}, below that handoff.`,
+    );
     const calibratedHeld = { ...mainHeld, calibration };
     const sets: Array<[string, NluModel, Row[]]> = [['held-out (fitted here: in-sample)', calibratedHeld, heldRows]];
     if (mainFull) sets.push([`FILE (out of sample)`, mainFull, fileRows]);
     for (const [name, m, rows] of sets) {
       const a = actionStats(m, rows);
-      out.push('', `### ${name}`, '', `answer: ${pct(a.answerPrecision)} right (category not other), covering ${pct(a.answerCoverage)} of messages; clarify ${pct(a.clarifyShare)} (right category among the options ${pct(a.clarifyHit)}); handoff ${pct(a.handoffShare)}.`, '', '| probability | messages | mean probability | right |', '|---|---|---|---|');
-      for (const b of a.reliability) out.push(`| ${b.from.toFixed(2)}–${b.to.toFixed(2)} | ${b.n} | ${b.n ? f3(b.predicted) : '—'} | ${b.n ? pct(b.right) : '—'} |`);
+      out.push(
+        '',
+        `### ${name}`,
+        '',
+        `answer: ${pct(a.answerPrecision)} right (category not other), covering ${pct(a.answerCoverage)} of messages; clarify ${pct(a.clarifyShare)} (right category among the options ${pct(a.clarifyHit)}); handoff ${pct(a.handoffShare)}.`,
+        '',
+        '| probability | messages | mean probability | right |',
+        '|---|---|---|---|',
+      );
+      for (const b of a.reliability)
+        out.push(`| ${b.from.toFixed(2)}–${b.to.toFixed(2)} | ${b.n} | ${b.n ? f3(b.predicted) : '—'} | ${b.n ? pct(b.right) : '—'} |`);
     }
   }
   process.stdout.write(out.join('\n') + '\n');
@@ -281,7 +363,9 @@ async function learningCurve(args: Args): Promise<void> {
     for (let f = 0; f < k; f++) if (inFold(l.text.replace(/\s+/g, ''), f, k)) return f;
     return 0;
   };
-  const sizes = [0, 100, 250, 500, 1000, 2000, 4000].filter((n, i, xs) => n === 0 || n < (lines.length * (k - 1)) / k || (xs[i - 1] ?? 0) < (lines.length * (k - 1)) / k);
+  const sizes = [0, 100, 250, 500, 1000, 2000, 4000].filter(
+    (n, i, xs) => n === 0 || n < (lines.length * (k - 1)) / k || (xs[i - 1] ?? 0) < (lines.length * (k - 1)) / k,
+  );
   // Keyed by the amount asked for; the largest is "all of the other folds", whose size differs by fold.
   const table = new Map<number, { f1s: number[]; used: number[] }>();
   for (let f = 0; f < k; f++) {
@@ -291,7 +375,10 @@ async function learningCurve(args: Args): Promise<void> {
     for (const n of sizes) {
       const extra = train.slice(0, n);
       const model = trainModel(intents, dictionary, { corpus, lexicons, extra, calibration: false });
-      const s = scores(gold, test.map((l) => understand(model, l.text).category));
+      const s = scores(
+        gold,
+        test.map((l) => understand(model, l.text).category),
+      );
       const row = table.get(n) ?? { f1s: [], used: [] };
       row.f1s.push(s.macroF1);
       row.used.push(extra.length);
@@ -299,7 +386,12 @@ async function learningCurve(args: Args): Promise<void> {
       process.stderr.write(`cv: fold ${f + 1}/${k}, ${extra.length} shop lines: macro-F1 ${f3(s.macroF1)}\n`);
     }
   }
-  const out = [`# Learning curve on ${file} (${lines.length} lines, ${k}-fold)`, '', '| shop lines through --train-extra | macro-F1 (mean over folds) | min–max |', '|---|---|---|'];
+  const out = [
+    `# Learning curve on ${file} (${lines.length} lines, ${k}-fold)`,
+    '',
+    '| shop lines through --train-extra | macro-F1 (mean over folds) | min–max |',
+    '|---|---|---|',
+  ];
   for (const [, { f1s, used }] of [...table].sort((a, b) => a[0] - b[0])) {
     const amount = Math.min(...used) === Math.max(...used) ? String(used[0]) : `all of the other folds (${Math.min(...used)}–${Math.max(...used)})`;
     out.push(`| ${amount} | ${f3(mean(f1s))} | ${f3(Math.min(...f1s))}–${f3(Math.max(...f1s))} |`);
@@ -315,7 +407,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`eval failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`eval failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   });
 }

@@ -30,7 +30,7 @@ export function newLines(existing: readonly CorpusLine[], incoming: readonly Cor
 function main(): void {
   const argv = process.argv.slice(2).filter((a) => a !== '--');
   const nameAt = argv.indexOf('--name');
-  const name = nameAt >= 0 ? argv[nameAt + 1] ?? '' : 'import';
+  const name = nameAt >= 0 ? (argv[nameAt + 1] ?? '') : 'import';
   const dryRun = argv.includes('--dry-run');
   const files = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--name');
   if (files.length === 0 || !/^[a-z0-9-]{1,40}$/.test(name)) {

@@ -107,7 +107,9 @@ export function actsOf(conv: ConversationState): readonly Act[] {
 /** Stamps confirmed drafts and returns the conversation's new act list (the old list is not changed). */
 export function appendActs(conv: ConversationState, drafts: readonly ActDraft[], now: Date): { all: Act[]; added: Act[] } {
   const before = actsOf(conv);
-  const added = drafts.map((d, i) => ({ ...d, id: `${conv.id}#${before.length + i + 1}`, at: now.getTime(), conversationId: conv.id, buyerId: conv.buyerId }) as Act);
+  const added = drafts.map(
+    (d, i) => ({ ...d, id: `${conv.id}#${before.length + i + 1}`, at: now.getTime(), conversationId: conv.id, buyerId: conv.buyerId }) as Act,
+  );
   return { all: [...before, ...added], added };
 }
 

@@ -8,7 +8,16 @@ import { compactDetail, stripCommands } from '../nlu/entities/address';
 import type { AddressEntity, Understanding } from '../nlu/types';
 import type { Address, Order } from '../shop/types';
 import type { ActDraft } from './acts';
-import { effectiveAddress, isUsableAddress, lastEntity, move, orderMissing, type AddressChangeRecord, type PolicyInput, type PolicyResult } from './policy';
+import {
+  effectiveAddress,
+  isUsableAddress,
+  lastEntity,
+  move,
+  orderMissing,
+  type AddressChangeRecord,
+  type PolicyInput,
+  type PolicyResult,
+} from './policy';
 
 export type { AddressChangeRecord } from './policy';
 
@@ -18,7 +27,6 @@ export const ADDRESS_CHANGE = 'address.change';
 function hasShipped(order: Order): boolean {
   return order.status === 'shipped' || order.status === 'delivered' || order.status === 'disputed';
 }
-
 
 /** Merges what the buyer typed over the address on file (a new street keeps the old phone). */
 export function mergeAddress(entity: AddressEntity, base: Address): Address {

@@ -9,7 +9,8 @@ import type { MoneyEntity, Understanding } from '../nlu/types';
 import type { Answer } from './policy';
 
 const NO = /^(不对|不是|不行|不要|不用|错了|不好|不了|算了|no)[啊呀的哦吧了!！。.～~]*$/i;
-const YES_WORD = '(?:对|对的|是|是的|好|好的|好吧|行|行吧|可以|嗯|嗯嗯|没问题|没错|确认|确定|就这样|就这个价|就这个价格|就按这个价|成交|ok|yes)[啊呀的哦吧了!！。.～~]*';
+const YES_WORD =
+  '(?:对|对的|是|是的|好|好的|好吧|行|行吧|可以|嗯|嗯嗯|没问题|没错|确认|确定|就这样|就这个价|就这个价格|就按这个价|成交|ok|yes)[啊呀的哦吧了!！。.～~]*';
 /** One yes word, or a few in a row ("好的，就这个价", "行，成交"). */
 const YES = new RegExp(`^${YES_WORD}(?:[,，、\\s]*${YES_WORD})*$`, 'i');
 
@@ -32,7 +33,15 @@ export function bareOffer(u: Understanding): MoneyEntity | undefined {
   if (digits && digits.length === 1 && t.length <= 14) {
     const value = Number(digits[0]);
     const start = t.indexOf(digits[0] as string);
-    if (value > 0) return { kind: 'money', text: digits[0] as string, span: { start, end: start + (digits[0] as string).length }, value, role: 'offer', freeShipping: false };
+    if (value > 0)
+      return {
+        kind: 'money',
+        text: digits[0] as string,
+        span: { start, end: start + (digits[0] as string).length },
+        value,
+        role: 'offer',
+        freeShipping: false,
+      };
   }
   const core = t.replace(/[吧呢啊呀哦行不可以怎么样？?!！～~。,，\s]+$/u, '').replace(/(元|块钱|块)$/u, '');
   if (core === '' || core.length > 8) return undefined;
@@ -53,7 +62,11 @@ const PRICE_HEAD = /^(?:那|那就|就|要是|如果|给你|给您|最多)?/u;
  */
 export function priceOnly(u: Understanding, listPrice: number): MoneyEntity | undefined {
   if (u.entities.some((e) => e.kind !== 'money')) return undefined;
-  const core = u.normalized.trim().replace(PRICE_TAIL, '').replace(PRICE_HEAD, '').replace(/(?:元|块钱|块|rmb)$/iu, '');
+  const core = u.normalized
+    .trim()
+    .replace(PRICE_TAIL, '')
+    .replace(PRICE_HEAD, '')
+    .replace(/(?:元|块钱|块|rmb)$/iu, '');
   if (core === '' || core.length > 8) return undefined;
   const value = parseNumeral(core);
   if (value === undefined || !Number.isFinite(value) || value < listPrice / 5 || value > listPrice * 1.5) return undefined;
@@ -65,7 +78,8 @@ export function priceOnly(u: Understanding, listPrice: number): MoneyEntity | un
  * "好 就这个价 我拍了", "可以 下单了". Not when there is a number (that is an offer), a question
  * or a push for more (还能…, 再…, 便宜).
  */
-const ACCEPT = /按你说的|按您说的|听你的|就按这个|就这个价|就这个吧|就这样吧|那就这样|就它了|成交|我去拍|去拍了|我拍了|拍了|马上拍|这就拍|现在拍|拍下|下单|我要了|要了|买了|就买|那就买|可以的?|行吧?|好吧|好的|好滴|好嘞|没问题|ok/iu;
+const ACCEPT =
+  /按你说的|按您说的|听你的|就按这个|就这个价|就这个吧|就这样吧|那就这样|就它了|成交|我去拍|去拍了|我拍了|拍了|马上拍|这就拍|现在拍|拍下|下单|我要了|要了|买了|就买|那就买|可以的?|行吧?|好吧|好的|好滴|好嘞|没问题|ok/iu;
 const NOT_ACCEPT = /[0-9]|[吗?？]|还能|再便宜|再少|再低|便宜点|少点|低点|不行|不可以|不要|不买|算了|太贵|考虑|想想|看看|对比|别家|退/u;
 
 /** Whether the buyer accepts the price the bot named last. */

@@ -28,7 +28,12 @@ export function choiceVars(names: readonly string[]): { choice?: string; choices
  * @param labels quick-reply label per intent (from the templates' `label`); intents without a
  *   label are not offered.
  */
-export function clarifyPolicy(input: PolicyInput, labels: Record<string, string>, maxChoices = 3, minConfidence = RUNNER_UP_MIN_CONFIDENCE): PolicyResult {
+export function clarifyPolicy(
+  input: PolicyInput,
+  labels: Record<string, string>,
+  maxChoices = 3,
+  minConfidence = RUNNER_UP_MIN_CONFIDENCE,
+): PolicyResult {
   const prev = slot<ClarifySlot>(input.conv, 'clarify');
   if (prev && prev.asked >= 1) {
     return {

@@ -25,7 +25,17 @@ import { hagglePolicy, isWalkAway, HAGGLE, type HaggleSlot } from './haggle';
 import { buildSummary, genericMovesFor, handoffInfo, maxPriority, nearlySameText, suggestionIntents, suggestionReason } from './handoff';
 import { humanPolicy } from './human';
 import { codPolicy, invoicePolicy, isPriceQuestion, payPolicy, pricePolicy, PAY } from './payment';
-import { isUsableAddress, move, type Answer, type HandoffRequest, type Move, type PendingQuestion, type Policy, type PolicyInput, type PolicyResult } from './policy';
+import {
+  isUsableAddress,
+  move,
+  type Answer,
+  type HandoffRequest,
+  type Move,
+  type PendingQuestion,
+  type Policy,
+  type PolicyInput,
+  type PolicyResult,
+} from './policy';
 import { infoPolicy, stockPolicy } from './product';
 import { damagedPolicy, exchangePolicy, orderedProduct, refundPolicy, sizeAnswer, EXCHANGE } from './returns';
 import { priceProtectPolicy, remarkPolicy, REMARK } from './remark';
@@ -173,7 +183,14 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** Renders moves, rotating variants per conversation (slots.variants). */
-  function render(conv: ConversationState, bundle: ScriptBundle, moves: Move[], handled: string, fallbackCategory: Understanding['category'], now: Date): BotReply[] {
+  function render(
+    conv: ConversationState,
+    bundle: ScriptBundle,
+    moves: Move[],
+    handled: string,
+    fallbackCategory: Understanding['category'],
+    now: Date,
+  ): BotReply[] {
     const counters = { ...((conv.slots['variants'] as Record<string, number> | undefined) ?? {}) };
     const said = botSaid(conv);
     const recent = new Set(said.flatMap((b) => (b.templateId ? [b.templateId] : [])));
@@ -202,7 +219,10 @@ export function createEngine(options: EngineOptions): Engine {
     });
     conv.slots['variants'] = counters;
     if (replies.length > 0) {
-      conv.slots[BOT_SAID] = [...botSaid(conv), ...replies.map((r): BotSaid => ({ text: r.text, ...(r.templateId ? { templateId: r.templateId } : {}) }))].slice(-2);
+      conv.slots[BOT_SAID] = [
+        ...botSaid(conv),
+        ...replies.map((r): BotSaid => ({ text: r.text, ...(r.templateId ? { templateId: r.templateId } : {}) })),
+      ].slice(-2);
     }
     return replies;
   }
@@ -219,7 +239,11 @@ export function createEngine(options: EngineOptions): Engine {
       if (r.text !== lastText) return r;
     }
     if (variantCount(bundle.templates, 'system', 'again') === 0) return first;
-    const lead = renderMove(bundle.templates, 'system', 'again', m.vars ?? {}, { now, utcOffsetMinutes: offset, pick: (n) => Math.floor(random() * n) });
+    const lead = renderMove(bundle.templates, 'system', 'again', m.vars ?? {}, {
+      now,
+      utcOffsetMinutes: offset,
+      pick: (n) => Math.floor(random() * n),
+    });
     return { ...first, text: `${lead.text}${first.text.replace(/^亲[，,～~]\s*/u, '')}` };
   }
 
@@ -243,7 +267,13 @@ export function createEngine(options: EngineOptions): Engine {
         const result = intent === FALLBACK ? { moves: [move(input, FALLBACK, 'reply')] } : (POLICIES[intent] ?? genericPolicy)(input);
         const m = result.moves.find((x) => x.intent !== 'system');
         const confidence = last.u.ranking.find((r) => r.intent === intent)?.confidence;
-        if (m) moves.push({ m, kind: i === 0 ? 'current' : 'runner_up', label: labels[intent] ?? intent, ...(confidence !== undefined ? { confidence } : {}) });
+        if (m)
+          moves.push({
+            m,
+            kind: i === 0 ? 'current' : 'runner_up',
+            label: labels[intent] ?? intent,
+            ...(confidence !== undefined ? { confidence } : {}),
+          });
       } catch {
         // A runner-up that cannot be answered in this situation is simply not suggested.
       }
@@ -303,7 +333,11 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** Decides which flow handles this message, and whether it answers a pending question. */
-  function route(conv: ConversationState, u: Understanding, text: string): { intent: string; policy?: Policy; answer?: Answer; pending?: PendingQuestion; clarify: boolean } {
+  function route(
+    conv: ConversationState,
+    u: Understanding,
+    text: string,
+  ): { intent: string; policy?: Policy; answer?: Answer; pending?: PendingQuestion; clarify: boolean } {
     const trimmed = text.trim();
     const clarify = conv.slots['clarify'] as ClarifySlot | undefined;
     // The buyer's text is a key here: an own property only ("constructor" is no topic).
@@ -317,14 +351,19 @@ export function createEngine(options: EngineOptions): Engine {
       }
       const idx = pending.choices.indexOf(trimmed);
       const typed = idx < 0 ? readAnswer(u) : undefined;
-      if (idx === 0 || typed === 'yes' || (idx < 0 && typed === undefined && YES_INTENTS.has(u.intent) && u.entities.length === 0 && trimmed.length <= 4 && !bareOffer(u))) {
+      if (
+        idx === 0 ||
+        typed === 'yes' ||
+        (idx < 0 && typed === undefined && YES_INTENTS.has(u.intent) && u.entities.length === 0 && trimmed.length <= 4 && !bareOffer(u))
+      ) {
         return { intent: pending.owner, answer: 'yes', pending, clarify: false };
       }
       if (idx === 1 || typed === 'no') return { intent: pending.owner, answer: 'no', pending, clarify: false };
       // The remark asked for again after a "no": whatever the buyer says next is the note.
       if (pending.owner === REMARK && pending.kind === 'text') return { intent: REMARK, clarify: false };
       // A correction ("不对，是101号") amends the address being read back.
-      const readBack = pending.owner === ADDRESS_CHANGE && pending.kind === 'read_back' ? (pending.data?.['address'] as Address | undefined) : undefined;
+      const readBack =
+        pending.owner === ADDRESS_CHANGE && pending.kind === 'read_back' ? (pending.data?.['address'] as Address | undefined) : undefined;
       if (readBack && correctAddress(u, readBack)) return { intent: ADDRESS_CHANGE, pending, clarify: false };
     }
     const haggle = conv.slots['haggle'] as HaggleSlot | undefined;
@@ -363,11 +402,13 @@ export function createEngine(options: EngineOptions): Engine {
     if (money && (u.category === 'haggle' || pagePrice !== undefined || (bargaining && ['other', 'greeting', 'product'].includes(u.category)))) {
       return { intent: HAGGLE, clarify: false };
     }
-    if (conv.slots['awaitingAddress'] && u.entities.some((e) => e.kind === 'address' && isUsableAddress(e))) return { intent: ADDRESS_CHANGE, clarify: false };
+    if (conv.slots['awaitingAddress'] && u.entities.some((e) => e.kind === 'address' && isUsableAddress(e)))
+      return { intent: ADDRESS_CHANGE, clarify: false };
     if (isPhoneChange(u)) return { intent: ADDRESS_CHANGE, clarify: false };
     // "多少钱" alone is a price question (list price, or the unpaid order's total), not a bid.
     const haggleSlot = conv.slots['haggle'] as HaggleSlot | undefined;
-    if (isPriceQuestion(u) && (haggleSlot === undefined || haggleSlot.deal !== undefined)) return { intent: PAY, policy: pricePolicy, clarify: false };
+    if (isPriceQuestion(u) && (haggleSlot === undefined || haggleSlot.deal !== undefined))
+      return { intent: PAY, policy: pricePolicy, clarify: false };
     // A bare order number ("E1004") continues the order question asked last.
     if (typedOrder(u, shop, conv.buyerId) && (u.intent === FALLBACK || u.confidence < clarifyBelow)) {
       return { intent: orderFlowAfter((conv.slots['last'] as LastTurn | undefined)?.handled), clarify: false };
@@ -435,9 +476,7 @@ export function createEngine(options: EngineOptions): Engine {
       conv.slots['last'] = last;
       const refreshed = suggestions(conv, bundle, last, now);
       const prev = conv.handoff;
-      const handoff: HandoffInfo = prev
-        ? { ...prev, suggestions: refreshed }
-        : handoffInfo('explicit_request', 'normal', '', refreshed, now);
+      const handoff: HandoffInfo = prev ? { ...prev, suggestions: refreshed } : handoffInfo('explicit_request', 'normal', '', refreshed, now);
       conv.handoff = handoff;
       return { conversation: conv, understanding: understandingOf(u), replies: [], handoff };
     }
@@ -467,7 +506,12 @@ export function createEngine(options: EngineOptions): Engine {
       }
     }
     const extraCount = moves.length - mainCount;
-    if (h && !h.announced) moves.push({ intent: 'system', move: h.priority === 'normal' ? 'handoff' : 'handoff_urgent', vars: pin && move(pin, 'system', 'handoff').vars });
+    if (h && !h.announced)
+      moves.push({
+        intent: 'system',
+        move: h.priority === 'normal' ? 'handoff' : 'handoff_urgent',
+        vars: pin && move(pin, 'system', 'handoff').vars,
+      });
     const replies = render(conv, bundle, moves, handled, u.category, now);
     if (extraCount > 0 && mainCount > 0) {
       // One reply answers every question asked, in the order asked.
@@ -547,7 +591,9 @@ export function createEngine(options: EngineOptions): Engine {
   function failSafe(input: ConversationState, text: string, error: unknown): TurnResult {
     const now = safeNow(clock);
     const conv: ConversationState = safeClone(input);
-    conv.turns = [...(conv.turns ?? []), { at: now.toISOString(), text, intent: FALLBACK, category: 'other' as const, confidence: 0 }].slice(-maxTurns);
+    conv.turns = [...(conv.turns ?? []), { at: now.toISOString(), text, intent: FALLBACK, category: 'other' as const, confidence: 0 }].slice(
+      -maxTurns,
+    );
     conv.updatedAt = now.toISOString();
     const reply = holding(now);
     let suggestionList: Suggestion[] = [];
@@ -626,7 +672,13 @@ export function createEngine(options: EngineOptions): Engine {
     systemNotice(name) {
       const now = safeNow(clock);
       try {
-        const r = renderMove(getScripts().templates, 'system', name, { shop: { name: shop.policy.shopName } }, { now, utcOffsetMinutes: offset, pick: (n) => Math.floor(random() * n) });
+        const r = renderMove(
+          getScripts().templates,
+          'system',
+          name,
+          { shop: { name: shop.policy.shopName } },
+          { now, utcOffsetMinutes: offset, pick: (n) => Math.floor(random() * n) },
+        );
         return { text: r.text, intent: 'system', category: 'other', templateId: r.templateId };
       } catch {
         return undefined;
@@ -643,7 +695,11 @@ export function createEngine(options: EngineOptions): Engine {
       const seeded = (conv.slots['variants'] as Record<string, number> | undefined) ?? {};
       try {
         return moves.map((m) => {
-          const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes: offset, pick: (n, key) => (seeded[key] ?? Math.floor(random() * n) + 1) - 1 });
+          const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, {
+            now,
+            utcOffsetMinutes: offset,
+            pick: (n, key) => (seeded[key] ?? Math.floor(random() * n) + 1) - 1,
+          });
           const intent = m.intent;
           const reply: BotReply = { text: r.text, intent, category: bundle.intents[intent]?.category ?? 'greeting', templateId: r.templateId };
           if (r.quickReplies) reply.quickReplies = r.quickReplies;

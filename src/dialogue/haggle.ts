@@ -47,7 +47,8 @@ export interface HaggleSlot {
 }
 
 /** Buyer walking away: "太贵了 不要了", "我再对比一下别家", "算了不买了". */
-const WALK_AWAY = /太贵|贵了|不要了|不买了|不想要了|算了|再看看|再考虑|考虑一下|再想想|想一想|对比一下|比较一下|比一比|货比三家|别家|别的店|其他家|其他店|隔壁家/u;
+const WALK_AWAY =
+  /太贵|贵了|不要了|不买了|不想要了|算了|再看看|再考虑|考虑一下|再想想|想一想|对比一下|比较一下|比一比|货比三家|别家|别的店|其他家|其他店|隔壁家/u;
 /** A coupon or promotion question: answered as what it is, never a price move. */
 const COUPON = /券|满减|优惠码|红包|积分|会员价|活动价|津贴|返现/u;
 /** "包邮吗" / "包不包邮": a question about shipping, not a number. */
@@ -67,7 +68,6 @@ export function quantityOf(text: string): number {
   const n = /^[0-9]+$/.test(m[1]) ? Number(m[1]) : (parseNumeral(m[1]) ?? 1);
   return Number.isInteger(n) && n > 0 && n <= 99 ? n : 1;
 }
-
 
 /** A fresh bargaining slot for `product`. */
 export function newHaggle(product: Product, shop: ShopData): HaggleSlot {
@@ -136,7 +136,9 @@ function buyerOffer(input: PolicyInput, current: number): { offer?: number; want
   const asksShipping = ASKS_FREE_SHIPPING.test(input.u.normalized);
   if (!money) return { wantsFreeShipping: asksShipping, ...terms };
   const offer = money.role === 'discount' ? current - money.value : Math.ceil(money.value / quantity);
-  return offer > 0 ? { offer, wantsFreeShipping: money.freeShipping || asksShipping, ...terms } : { wantsFreeShipping: money.freeShipping || asksShipping, ...terms };
+  return offer > 0
+    ? { offer, wantsFreeShipping: money.freeShipping || asksShipping, ...terms }
+    : { wantsFreeShipping: money.freeShipping || asksShipping, ...terms };
 }
 
 /**
@@ -198,7 +200,10 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
       freeShipping: s.freeShipping,
       ...(s.gift !== undefined ? { gift: s.gift } : {}),
     };
-    return { ...done({ moves: [move(input, HAGGLE, 'deal', vars({ deal: s.deal, ...(qty > 1 ? { quantity: qty } : {}) }), s.deal)], pending: null }), ...(first ? { acts: [act] } : {}) };
+    return {
+      ...done({ moves: [move(input, HAGGLE, 'deal', vars({ deal: s.deal, ...(qty > 1 ? { quantity: qty } : {}) }), s.deal)], pending: null }),
+      ...(first ? { acts: [act] } : {}),
+    };
   };
   /** After a deal the agreed price holds: no lower, whatever the buyer says next. */
   const holdDeal = (deal: number): PolicyResult => {
@@ -227,7 +232,17 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
     const cheaper = cheaperProduct(product, shop, Math.floor(product.floorPrice * 0.7));
     if (cheaper) {
       s.suggested = cheaper.product.id;
-      return done({ moves: [move(input, HAGGLE, 'retain_cheaper', vars({ cheaper: { name: cheaper.product.name, price: cheaper.product.listPrice, fits: cheaper.fits } }))], pending: null });
+      return done({
+        moves: [
+          move(
+            input,
+            HAGGLE,
+            'retain_cheaper',
+            vars({ cheaper: { name: cheaper.product.name, price: cheaper.product.listPrice, fits: cheaper.fits } }),
+          ),
+        ],
+        pending: null,
+      });
     }
     return done({ moves: [move(input, HAGGLE, 'goodbye', vars())], pending: null });
   };
@@ -259,7 +274,8 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
     return done({ moves: [move(input, HAGGLE, 'coupon', vars(s.deal !== undefined ? { deal: s.deal } : {}))], pending: null });
   }
   // The buyer said yes to our last price ("好的，就这个价", "那就按你说的吧").
-  if ((input.answer === 'yes' || typedYes) && s.deal === undefined && (s.rounds > 0 || s.asked === true || s.counters.length > 0)) return closeDeal(s.price);
+  if ((input.answer === 'yes' || typedYes) && s.deal === undefined && (s.rounds > 0 || s.asked === true || s.counters.length > 0))
+    return closeDeal(s.price);
   if (s.deal !== undefined) {
     if (typedYes || input.answer === 'yes' || (offer !== undefined && offer >= s.deal && !otherTerms)) return closeDeal(s.deal);
     if (offer === undefined && isWalkAway(text)) return retain();
@@ -300,14 +316,23 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
     s.pushes = s.final ? s.pushes : 0;
     if (otherTerms) {
       // Their own terms (a quantity, a courier): read back our price for them, never a deal yet.
-      const counter = offer >= s.price ? s.price : Math.max(counterOffer(product, shop, Math.max(2, s.rounds + 1), s.price, offer), atLeastLowest(product.floorPrice));
+      const counter =
+        offer >= s.price
+          ? s.price
+          : Math.max(counterOffer(product, shop, Math.max(2, s.rounds + 1), s.price, offer), atLeastLowest(product.floorPrice));
       if (offer < s.price) s.rounds++;
       s.price = Math.min(s.price, counter);
       s.counters.push(s.price);
       if (quantity > 1) s.quantity = quantity;
       if (s.price * quantity >= shop.policy.freeShippingFrom) s.freeShipping = true;
       const courierName = courier !== undefined && courier !== shop.policy.defaultCourier ? shop.courierName(courier) : undefined;
-      const termsVars = { counter: s.price, quantity, total: s.price * quantity, defaultCourier: shop.courierName(shop.policy.defaultCourier), ...(courierName ? { courier: courierName } : {}) };
+      const termsVars = {
+        counter: s.price,
+        quantity,
+        total: s.price * quantity,
+        defaultCourier: shop.courierName(shop.policy.defaultCourier),
+        ...(courierName ? { courier: courierName } : {}),
+      };
       return done({ moves: [move(input, HAGGLE, 'terms', vars(termsVars), s.price)], pending: pend() });
     }
     if (offer >= s.price) return closeDeal(s.price);

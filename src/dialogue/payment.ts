@@ -67,7 +67,15 @@ export function payPolicy(input: PolicyInput): PolicyResult {
   if (order && order.status === 'unpaid' && order.cashOnDelivery) {
     // Cash on delivery: never asked to pay first; it ships and is paid to the courier.
     const shipBy = shipByFor(new Date(order.createdAt), input.shop);
-    return { moves: [move(input, PAY, 'cod_order', { ...common, price: order.total, shipBy: (shipBy > input.now ? shipBy : shipByFor(input.now, input.shop)).toISOString() })] };
+    return {
+      moves: [
+        move(input, PAY, 'cod_order', {
+          ...common,
+          price: order.total,
+          shipBy: (shipBy > input.now ? shipBy : shipByFor(input.now, input.shop)).toISOString(),
+        }),
+      ],
+    };
   }
   if (order && order.status === 'unpaid') {
     return { moves: [move(input, PAY, 'remind', { ...common, price: order.total, shipBy: shipByFor(input.now, input.shop).toISOString() })] };
@@ -80,7 +88,8 @@ export function payPolicy(input: PolicyInput): PolicyResult {
  * "多少钱" on its own: a plain price question, not an opening bid. Anything with a bargaining
  * word (便宜, 优惠, 少点 …) or a number in it is left to the bargaining flow.
  */
-const PRICE_QUESTION = /^(?:请问|那|亲)?(?:这个|这件|这款|这条|这|它|那个|那件)?(?:衣服|裤子|大衣|外套|商品|宝贝)?(?:现在|一共|总共|要|需要)?(?:多少钱|几多钱|多少|什么价格?|啥价格?|价格是?多少|价钱是?多少|怎么卖|卖多少钱?)(?:一件|啊|呀|呢|哦|啦|吗)*[？?～~。!！]*$/u;
+const PRICE_QUESTION =
+  /^(?:请问|那|亲)?(?:这个|这件|这款|这条|这|它|那个|那件)?(?:衣服|裤子|大衣|外套|商品|宝贝)?(?:现在|一共|总共|要|需要)?(?:多少钱|几多钱|多少|什么价格?|啥价格?|价格是?多少|价钱是?多少|怎么卖|卖多少钱?)(?:一件|啊|呀|呢|哦|啦|吗)*[？?～~。!！]*$/u;
 
 /** Whether the message only asks the price. */
 export function isPriceQuestion(u: Understanding): boolean {

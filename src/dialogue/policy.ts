@@ -160,7 +160,10 @@ export function orderMissing(input: PolicyInput, intent: string, vars: Record<st
 
 /** "29码", "m", "XL号" → "29", "M", "XL": sizes as the catalogue writes them. */
 export function sizeKey(size: string): string {
-  return size.trim().replace(/[码號号]$/u, '').toUpperCase();
+  return size
+    .trim()
+    .replace(/[码號号]$/u, '')
+    .toUpperCase();
 }
 
 /** The size the buyer named in this message, as the catalogue writes it. */

@@ -15,7 +15,8 @@ export const INFO = 'product.info';
 const FIT_RE = /穿|合适|合身|可以吗|行吗|行不行|够吗|够不够|会不会|偏大|偏小|大不大|小不小|紧不紧|肥不肥|大了|小了|紧吗|宽松吗/;
 const STOCK_RE = /有货|有没有|还有|库存|现货|没货|缺货|卖完/;
 /** "穿什么码", "选多大的", "帮我推荐尺码": asking which size to take. */
-const WHICH_SIZE_RE = /推荐(?:一下)?(?:尺码|码|号|尺寸|大小)|(?:穿|选|拿|买|要)(?:多大|几号|几码|什么码|什么号|什么尺码|哪个码|哪个号|哪个尺码|哪码)|多大(?:码|号|的)?合适|适合(?:什么码|什么尺码|哪个码|多大)|什么码合适|哪个码合适/;
+const WHICH_SIZE_RE =
+  /推荐(?:一下)?(?:尺码|码|号|尺寸|大小)|(?:穿|选|拿|买|要)(?:多大|几号|几码|什么码|什么号|什么尺码|哪个码|哪个号|哪个尺码|哪码)|多大(?:码|号|的)?合适|适合(?:什么码|什么尺码|哪个码|多大)|什么码合适|哪个码合适/;
 
 function inStockVars(product: Product): Record<string, unknown> {
   const inStock = product.variants.filter((v) => v.stock > 0);
@@ -82,13 +83,19 @@ function stockAnswer(input: PolicyInput, intent: string, product: Product): Move
       // The colour without a size: say which sizes of it are in stock, never just "有货".
       const have = unique(matching.filter((v) => v.stock > 0).map((v) => v.size));
       const missing = sizesOfProduct.filter((sz) => !have.includes(sz));
-      return move(input, intent, 'color_sizes', { ...vars, colorSizes: have.join('/'), ...(missing.length > 0 ? { missingSizes: missing.join('/') } : {}) });
+      return move(input, intent, 'color_sizes', {
+        ...vars,
+        colorSizes: have.join('/'),
+        ...(missing.length > 0 ? { missingSizes: missing.join('/') } : {}),
+      });
     }
     return move(input, intent, 'in_stock', { ...vars, shipBy: shipByFor(input.now, input.shop).toISOString() });
   }
   // Out of stock: offer what is there in the other dimension (never the colour or size just said to be out).
   const sizesOfColor = unique(inStock.filter((v) => ofColor(v)).map((v) => v.size));
-  const colorsOfSize = unique(inStock.filter((v) => size === undefined || sizeKey(v.size) === size).map((v) => v.color)).filter((c) => !colors.includes(c) || size !== undefined);
+  const colorsOfSize = unique(inStock.filter((v) => size === undefined || sizeKey(v.size) === size).map((v) => v.color)).filter(
+    (c) => !colors.includes(c) || size !== undefined,
+  );
   vars['availableSizes'] = (colorNamed ? sizesOfColor : unique(inStock.map((v) => v.size))).join('/');
   vars['availableColors'] = colorsOfSize.filter((c) => !(colorNamed && size === undefined && colors.includes(c))).join('/');
   return move(input, intent, 'out_of_stock', vars);

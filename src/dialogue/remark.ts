@@ -12,12 +12,15 @@ export const REMARK = 'delivery.remark';
 export const PRICE_PROTECT = 'payment.price_protect';
 
 /** Words that make a message a remark for the parcel or the order. */
-const REMARK_CUE = /备注|留言|购物清单|发货单|价格单|价签|小票|清单|单据|宣传单|售后卡|送人|送礼|礼物|礼品|别放|不要放|不用放|别夹|包装好|包装仔细|放门口|别放驿站|送货前|打电话/u;
+const REMARK_CUE =
+  /备注|留言|购物清单|发货单|价格单|价签|小票|清单|单据|宣传单|售后卡|送人|送礼|礼物|礼品|别放|不要放|不用放|别夹|包装好|包装仔细|放门口|别放驿站|送货前|打电话/u;
 /** Price protection: the price fell after the buyer paid. */
 const PRICE_PROTECT_CUE = /补差价|退差价|返差价|差价|价保|保价|降价了|便宜了.{0,6}(?:补|退|返)|买贵了/u;
 
 export function isRemark(text: string): boolean {
-  return REMARK_CUE.test(text) && !/[?？]$|吗$/u.test(text.replace(/[～~。!！\s]+$/u, '')) || /^(?:帮我|麻烦|请)?(?:备注|加个备注|写个备注)/u.test(text);
+  return (
+    (REMARK_CUE.test(text) && !/[?？]$|吗$/u.test(text.replace(/[～~。!！\s]+$/u, ''))) || /^(?:帮我|麻烦|请)?(?:备注|加个备注|写个备注)/u.test(text)
+  );
 }
 
 export function isPriceProtection(text: string): boolean {
@@ -27,7 +30,10 @@ export function isPriceProtection(text: string): boolean {
 /** The note itself: the message without the request words around it. */
 export function remarkText(text: string): string {
   const t = text
-    .replace(/^(?:你好|您好|亲|麻烦|请|帮我|帮忙|能不能|可以|能)*(?:帮我)?(?:在订单上|在订单里|订单)?(?:加个|加一下|写个|写一下)?(?:备注|留言)(?:一下|下)?(?:[:：，,]|说)?/u, '')
+    .replace(
+      /^(?:你好|您好|亲|麻烦|请|帮我|帮忙|能不能|可以|能)*(?:帮我)?(?:在订单上|在订单里|订单)?(?:加个|加一下|写个|写一下)?(?:备注|留言)(?:一下|下)?(?:[:：，,]|说)?/u,
+      '',
+    )
     .replace(/(?:哦|呀|啊|哈|谢谢|谢啦|好吗|可以吗|行吗)*[～~。!！\s]*$/u, '')
     .trim();
   // Read back in shop punctuation (the normalizer made the commas ASCII).

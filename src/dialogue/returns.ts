@@ -82,7 +82,11 @@ export function isReturnShippingQuestion(u: Understanding): boolean {
 export function refundPolicy(input: PolicyInput): PolicyResult {
   const { order } = input;
   if (isReturnShippingQuestion(input.u)) {
-    return { moves: [move(input, REFUND, 'shipping_fee', { shopPaysShipping: input.shop.policy.returnShippingPaidBy === 'shop', quality: isQualityReturn(input) })] };
+    return {
+      moves: [
+        move(input, REFUND, 'shipping_fee', { shopPaysShipping: input.shop.policy.returnShippingPaidBy === 'shop', quality: isQualityReturn(input) }),
+      ],
+    };
   }
   if (!order) return { moves: [orderMissing(input, REFUND)] };
   if (order.status === 'disputed') return disputed(input, REFUND, order);
@@ -95,8 +99,18 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
   if (order.status === 'paid') {
     // Read back what is refunded; recorded only once the buyer confirms.
     if (input.answer === 'yes' && input.pending?.kind === 'confirm_refund') {
-      const act: ActDraft = { kind: 'refund', orderNumber: order.number, amount: order.total, ...(order.items[0] ? { productId: order.items[0].productId } : {}) };
-      return { moves: [move(input, REFUND, 'not_shipped', itemVars(order))], slots: record(input, order, { kind: 'refund' }), acts: [act], pending: null };
+      const act: ActDraft = {
+        kind: 'refund',
+        orderNumber: order.number,
+        amount: order.total,
+        ...(order.items[0] ? { productId: order.items[0].productId } : {}),
+      };
+      return {
+        moves: [move(input, REFUND, 'not_shipped', itemVars(order))],
+        slots: record(input, order, { kind: 'refund' }),
+        acts: [act],
+        pending: null,
+      };
     }
     if (input.answer === 'no') return { moves: [move(input, REFUND, 'kept', itemVars(order))], pending: null };
     return {
@@ -109,7 +123,11 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
   if (!within) {
     return {
       moves: [move(input, REFUND, 'outside', vars)],
-      handoff: { reason: 'policy_limit', priority: 'normal', note: `签收 ${String(vars['daysSinceDelivery'])} 天后申请退货（${order.number}），超出无理由期` },
+      handoff: {
+        reason: 'policy_limit',
+        priority: 'normal',
+        note: `签收 ${String(vars['daysSinceDelivery'])} 天后申请退货（${order.number}），超出无理由期`,
+      },
     };
   }
   const quality = isQualityReturn(input);
@@ -180,7 +198,8 @@ function wantedSize(input: PolicyInput, product: Product | undefined, ordered: s
     const next = order[order.indexOf(sizeKey(ordered)) + step];
     return next === undefined || order.indexOf(sizeKey(ordered)) < 0 ? { noneLeft: true } : { size: next };
   }
-  if ((lastEntity(input.u, 'color') || (product && productColors(input.u.normalized, product).length > 0)) && ordered !== undefined) return { size: sizeKey(ordered) };
+  if ((lastEntity(input.u, 'color') || (product && productColors(input.u.normalized, product).length > 0)) && ordered !== undefined)
+    return { size: sizeKey(ordered) };
   return {};
 }
 
@@ -196,7 +215,11 @@ export function exchangePolicy(input: PolicyInput): PolicyResult {
   if (!within) {
     return {
       moves: [move(input, EXCHANGE, 'outside', vars)],
-      handoff: { reason: 'policy_limit', priority: 'normal', note: `签收 ${String(vars['daysSinceDelivery'])} 天后申请换货（${order.number}），超出换货期` },
+      handoff: {
+        reason: 'policy_limit',
+        priority: 'normal',
+        note: `签收 ${String(vars['daysSinceDelivery'])} 天后申请换货（${order.number}），超出换货期`,
+      },
     };
   }
   const item = order.items[0];
@@ -205,16 +228,28 @@ export function exchangePolicy(input: PolicyInput): PolicyResult {
     // Not that one: ask again which size, from the ordered item's sizes in stock.
     const sizes = product ? sizesInOrder(product).filter((sz) => product.variants.some((v) => v.size === sz && v.stock > 0)) : [];
     return {
-      moves: [move(input, EXCHANGE, 'ask_size', { ...vars, ...(item?.size !== undefined ? { orderedSize: item.size } : {}), availableSizes: sizes.join('/'), noNextSize: false })],
+      moves: [
+        move(input, EXCHANGE, 'ask_size', {
+          ...vars,
+          ...(item?.size !== undefined ? { orderedSize: item.size } : {}),
+          availableSizes: sizes.join('/'),
+          noNextSize: false,
+        }),
+      ],
       pending: { owner: EXCHANGE, kind: 'size', choices: [] },
     };
   }
   // The colour wanted: being confirmed, named now (as the catalogue names it), else the ordered one.
   const confirmingColor = input.pending?.kind === 'confirm' ? input.pending.data?.['color'] : undefined;
   const namedColors = product ? productColors(input.u.normalized, product, lastEntity(input.u, 'color')?.value) : [];
-  const color = typeof confirmingColor === 'string' ? confirmingColor : (namedColors.length === 1 ? namedColors[0] : undefined) ?? lastEntity(input.u, 'color')?.value ?? item?.color;
+  const color =
+    typeof confirmingColor === 'string'
+      ? confirmingColor
+      : ((namedColors.length === 1 ? namedColors[0] : undefined) ?? lastEntity(input.u, 'color')?.value ?? item?.color);
   const inStockSizes = (c: string | undefined): string[] =>
-    product ? sizesInOrder(product).filter((s) => product.variants.some((v) => v.size === s && v.stock > 0 && (c === undefined || v.color === c))) : [];
+    product
+      ? sizesInOrder(product).filter((s) => product.variants.some((v) => v.size === s && v.stock > 0 && (c === undefined || v.color === c)))
+      : [];
   const { size, noneLeft } = wantedSize(input, product, item?.size);
   const exVars: Record<string, unknown> = { ...vars };
   if (item?.size !== undefined) exVars['orderedSize'] = item.size;

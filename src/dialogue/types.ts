@@ -8,14 +8,7 @@ import type { Act } from './acts';
 export type ConversationStatus = 'bot' | 'queued' | 'agent' | 'closed';
 export type Priority = 'normal' | 'high' | 'urgent';
 export type HandoffReason =
-  | 'explicit_request'
-  | 'bad_review'
-  | 'low_confidence'
-  | 'policy_limit'
-  | 'angry_tone'
-  | 'overdue_delivery'
-  | 'after_sale'
-  | 'error';
+  'explicit_request' | 'bad_review' | 'low_confidence' | 'policy_limit' | 'angry_tone' | 'overdue_delivery' | 'after_sale' | 'error';
 
 /** One buyer turn as the engine understood it (messages themselves live in the message log). */
 export interface TurnRecord {

@@ -73,7 +73,8 @@ export function filesConcern(options: FilesConcernOptions = {}): Concern {
       }
       const buyerId = header(req, 'x-buyer-id');
       const token = header(req, 'x-resume-token');
-      if (buyerId === undefined || token === undefined) throw new AppError('UNAUTHORIZED', 'X-Buyer-Id and X-Resume-Token, or an agent token, are required');
+      if (buyerId === undefined || token === undefined)
+        throw new AppError('UNAUTHORIZED', 'X-Buyer-Id and X-Resume-Token, or an agent token, are required');
       const session = await store.getBuyerSession(buyerId);
       if (!session || !sameSecret(session.resumeToken, token)) throw new AppError('UNAUTHORIZED');
       return { kind: 'buyer', buyerId, conversationId: session.conversationId };

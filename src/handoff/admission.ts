@@ -58,7 +58,10 @@ export async function admitHandoff(input: AdmissionInput): Promise<AdmissionResu
     }
   }
   if (!byBuyer.allowed) {
-    return { admission: { cap: 'normal', suspect: 'repeat', group: `buyer:${conv.buyerId}` }, firstOverBudget: byBuyer.count === limits.handoffsPerBuyer + 1 };
+    return {
+      admission: { cap: 'normal', suspect: 'repeat', group: `buyer:${conv.buyerId}` },
+      firstOverBudget: byBuyer.count === limits.handoffsPerBuyer + 1,
+    };
   }
   return { admission: isEstablishedBuyer(conv, signed) ? {} : { cap: 'high' }, firstOverBudget: false };
 }

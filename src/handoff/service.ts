@@ -240,7 +240,12 @@ export class HandoffService {
     if (!marked) return;
     const message = notice();
     if (!message) return;
-    await this.deps.conversations.postMessage(conversationId, { from: 'bot', text: message.text, at: this.nowIso(), ...(message.meta ? { meta: message.meta } : {}) });
+    await this.deps.conversations.postMessage(conversationId, {
+      from: 'bot',
+      text: message.text,
+      at: this.nowIso(),
+      ...(message.meta ? { meta: message.meta } : {}),
+    });
   }
 
   /** True when some agent is online with a live lease (busy or not): the queue is being worked. */
@@ -281,7 +286,7 @@ export class HandoffService {
     const { store } = this.deps;
     const assigned: { agent: AgentDef; entry: QueueEntry }[] = [];
     await store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
-      for (let misses = 0; misses < 3; ) {
+      for (let misses = 0; misses < 3;) {
         const head = (await store.listQueue())[0];
         if (!head) return;
         const agent = await this.pickAgent(exclude);
@@ -357,7 +362,8 @@ export class HandoffService {
   async pick(agentId: string, conversationId: string): Promise<void> {
     const agent = this.requireAgent(agentId);
     const { store } = this.deps;
-    if ((await store.getPresence(agentId))?.status === 'away') throw new AppError('CONFLICT', 'You are away (离开): come back online to take chats from the queue');
+    if ((await store.getPresence(agentId))?.status === 'away')
+      throw new AppError('CONFLICT', 'You are away (离开): come back online to take chats from the queue');
     const claimed = await store.withLock(DISPATCH_LOCK, this.lockMs, async () => {
       const load = (await store.listAssignments(agentId)).length;
       if (load >= agent.maxChats) throw new AppError('CONFLICT', `You already hold ${load} of ${agent.maxChats} conversations`);
@@ -798,7 +804,12 @@ export class HandoffService {
       status: conv.status,
       ...(conv.assignedAgent ? { assignedAgent: conv.assignedAgent } : {}),
       ...(conv.handoff
-        ? { priority: queuePriority(conv.handoff, conv), reason: conv.handoff.reason, summary: maskPhonesInText(conv.handoff.summary), handoffAt: conv.handoff.at }
+        ? {
+            priority: queuePriority(conv.handoff, conv),
+            reason: conv.handoff.reason,
+            summary: maskPhonesInText(conv.handoff.summary),
+            handoffAt: conv.handoff.at,
+          }
         : {}),
       createdAt: conv.createdAt,
       updatedAt: conv.updatedAt,
@@ -843,7 +854,10 @@ export class HandoffService {
     const { store, agents } = this.deps;
     const [list, lapsedIds] = await Promise.all([store.listPresence(), this.lapsedAgents()]);
     const presence = new Map(list.map((p): [string, AgentPresence] => [p.agentId, p]));
-    const awayIds = agents.list().filter((a) => presence.get(a.id)?.status === 'away').map((a) => awayTimerKey(a.id));
+    const awayIds = agents
+      .list()
+      .filter((a) => presence.get(a.id)?.status === 'away')
+      .map((a) => awayTimerKey(a.id));
     const moves = new Map((await store.getTimers(awayIds)).map((t): [string, number] => [t.key, t.dueAt]));
     return Promise.all(
       agents.list().map(async (a) => {
@@ -957,10 +971,7 @@ export class HandoffService {
    * Read-modify-write of a conversation under the bot turn's lock, so an agent action and a
    * buyer turn never overwrite each other. `change` returns null to leave it as it is.
    */
-  private async updateConversation(
-    conversationId: string,
-    change: (conv: ConversationState) => ConversationState | null,
-  ): Promise<boolean> {
+  private async updateConversation(conversationId: string, change: (conv: ConversationState) => ConversationState | null): Promise<boolean> {
     const { store } = this.deps;
     return store.withLock(`turn:${conversationId}`, this.lockMs, async () => {
       const conv = await store.getConversation(conversationId);

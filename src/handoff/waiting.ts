@@ -119,11 +119,17 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
   const render = (move: string, vars: Record<string, unknown>, intent = CALLBACK_INTENT): BotReply | undefined => {
     const now = deps.clock();
     try {
-      const r = renderMove(deps.templates(), intent, move, { shop: { name: deps.policy.shopName }, now: now.toISOString(), ...vars }, {
-        now,
-        utcOffsetMinutes: deps.policy.utcOffsetMinutes,
-        pick: (n) => Math.floor(random() * n),
-      });
+      const r = renderMove(
+        deps.templates(),
+        intent,
+        move,
+        { shop: { name: deps.policy.shopName }, now: now.toISOString(), ...vars },
+        {
+          now,
+          utcOffsetMinutes: deps.policy.utcOffsetMinutes,
+          pick: (n) => Math.floor(random() * n),
+        },
+      );
       return { text: r.text, intent, category: 'human', templateId: r.templateId };
     } catch {
       return undefined; // scripts without these moves: the buyer still gets the bot's answers

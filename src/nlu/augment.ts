@@ -28,7 +28,26 @@ export interface AugmentOptions {
 }
 
 // Openings buyers put before the actual question; they never change what is asked.
-const PREFIXES = ['亲', '亲，', '你好', '你好，', '您好', '在吗', '在吗？', '请问', '请问一下', '客服', '客服你好', '喂', '哈喽', '你好 请问', '亲 在吗', '我想问一下', '那个', '问下'];
+const PREFIXES = [
+  '亲',
+  '亲，',
+  '你好',
+  '你好，',
+  '您好',
+  '在吗',
+  '在吗？',
+  '请问',
+  '请问一下',
+  '客服',
+  '客服你好',
+  '喂',
+  '哈喽',
+  '你好 请问',
+  '亲 在吗',
+  '我想问一下',
+  '那个',
+  '问下',
+];
 // Endings: punctuation runs, an emoticon code (normalized to the emoticon token), particles, politeness.
 const SUFFIXES = ['？？', '。。', '？', '!!', '[微笑]', '[表情]', '/:^_^', '啊', '呢', '谢谢', '谢谢了', '麻烦了', '急', '快点', '好吗', '哦'];
 /** Categories whose examples are themselves fillers; decorating them would blur them with everything else. */

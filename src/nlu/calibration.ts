@@ -100,7 +100,10 @@ export function actionFor(c: Calibration, probability: number, category: Categor
 export function fitCalibration(samples: readonly CalibrationSample[]): Calibration {
   if (samples.length < 50) return DEFAULT_CALIBRATION;
   const sorted = [...samples].sort((a, b) => a.confidence - b.confidence);
-  const fit = isotonic(sorted.map((s) => s.confidence), sorted.map((s) => (s.correct ? 1 : 0)));
+  const fit = isotonic(
+    sorted.map((s) => s.confidence),
+    sorted.map((s) => (s.correct ? 1 : 0)),
+  );
   const base: Calibration = { ...fit, answerAt: 1.01, clarifyAt: 0, fittedOn: { messages: samples.length, answerPrecision: 0, answerCoverage: 0 } };
   const probs = sorted.map((s) => calibrated(base, s.confidence));
   // Candidate thresholds: the distinct probabilities, from the top down.
@@ -139,14 +142,23 @@ export function fitCalibration(samples: readonly CalibrationSample[]): Calibrati
 }
 
 /** Rows of a reliability table: per probability bin, messages, mean predicted probability, share right. */
-export function reliability(samples: ReadonlyArray<{ probability: number; correct: boolean }>, edges = [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001]): Array<{ from: number; to: number; n: number; predicted: number; right: number }> {
+export function reliability(
+  samples: ReadonlyArray<{ probability: number; correct: boolean }>,
+  edges = [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001],
+): Array<{ from: number; to: number; n: number; predicted: number; right: number }> {
   const rows = [];
   for (let i = 0; i + 1 < edges.length; i++) {
     const from = edges[i] as number;
     const to = edges[i + 1] as number;
     const inBin = samples.filter((s) => s.probability >= from && s.probability < to);
     const n = inBin.length;
-    rows.push({ from, to: Math.min(1, to), n, predicted: n ? inBin.reduce((a, s) => a + s.probability, 0) / n : 0, right: n ? inBin.filter((s) => s.correct).length / n : 0 });
+    rows.push({
+      from,
+      to: Math.min(1, to),
+      n,
+      predicted: n ? inBin.reduce((a, s) => a + s.probability, 0) / n : 0,
+      right: n ? inBin.filter((s) => s.correct).length / n : 0,
+    });
   }
   return rows;
 }

@@ -237,7 +237,13 @@ export function linearScorer(data: LinearData): Scorer {
 }
 
 /** A Classifier over scorers (one per model) whose softmax outputs are mixed with fixed weights. */
-export function classifierFrom(name: string, data: ClassifierData, labels: readonly string[], parts: readonly Scorer[], mix: readonly number[]): Classifier {
+export function classifierFrom(
+  name: string,
+  data: ClassifierData,
+  labels: readonly string[],
+  parts: readonly Scorer[],
+  mix: readonly number[],
+): Classifier {
   const k = labels.length;
   // Reusable buffers: classify is synchronous, so calls never overlap.
   const buffer = new Float64Array(k);

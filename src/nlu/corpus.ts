@@ -61,7 +61,12 @@ export function labelResolver(intents: readonly LabelSource[]): (label: string) 
  * Parses labelled lines (`text<TAB>label[<TAB>theme]`). Lines without a known label are reported,
  * never guessed; blank lines and lines starting with `#` are skipped.
  */
-export function parseLabelledLines(text: string, file: string, resolve: (label: string) => string | undefined, defaultTheme: string): { lines: CorpusLine[]; problems: CorpusProblem[] } {
+export function parseLabelledLines(
+  text: string,
+  file: string,
+  resolve: (label: string) => string | undefined,
+  defaultTheme: string,
+): { lines: CorpusLine[]; problems: CorpusProblem[] } {
   const lines: CorpusLine[] = [];
   const problems: CorpusProblem[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
@@ -80,15 +85,25 @@ export function parseLabelledLines(text: string, file: string, resolve: (label: 
 }
 
 /** Reads `corpus/*.tsv` and `lexicon/*.txt` under an intents directory (both optional). */
-export function loadCorpusDir(intentsDir: string, intents?: readonly LabelSource[]): { lines: CorpusLine[]; lexicons: Lexicon[]; problems: CorpusProblem[] } {
+export function loadCorpusDir(
+  intentsDir: string,
+  intents?: readonly LabelSource[],
+): { lines: CorpusLine[]; lexicons: Lexicon[]; problems: CorpusProblem[] } {
   // Without intents every label is kept as written; training leaves out intents it does not have.
   const resolve = intents ? labelResolver(intents) : (l: string) => l.trim() || undefined;
   const lines: CorpusLine[] = [];
   const problems: CorpusProblem[] = [];
   const corpusDir = join(intentsDir, 'corpus');
   if (existsSync(corpusDir)) {
-    for (const name of readdirSync(corpusDir).filter((n) => n.endsWith('.tsv')).sort()) {
-      const parsed = parseLabelledLines(readFileSync(join(corpusDir, name), 'utf8'), `intents/corpus/${name}`, resolve, `${basename(name, '.tsv')}/misc`);
+    for (const name of readdirSync(corpusDir)
+      .filter((n) => n.endsWith('.tsv'))
+      .sort()) {
+      const parsed = parseLabelledLines(
+        readFileSync(join(corpusDir, name), 'utf8'),
+        `intents/corpus/${name}`,
+        resolve,
+        `${basename(name, '.tsv')}/misc`,
+      );
       lines.push(...parsed.lines);
       problems.push(...parsed.problems);
     }
@@ -96,7 +111,9 @@ export function loadCorpusDir(intentsDir: string, intents?: readonly LabelSource
   const lexicons: Lexicon[] = [];
   const lexiconDir = join(intentsDir, 'lexicon');
   if (existsSync(lexiconDir)) {
-    for (const name of readdirSync(lexiconDir).filter((n) => n.endsWith('.txt')).sort()) {
+    for (const name of readdirSync(lexiconDir)
+      .filter((n) => n.endsWith('.txt'))
+      .sort()) {
       const words = readFileSync(join(lexiconDir, name), 'utf8')
         .split(/\r?\n/)
         .map((w) => w.split('\t')[0]?.trim() ?? '')

@@ -34,7 +34,9 @@ export function createKeywordMatcher(keywords: ReadonlyArray<{ intent: string; w
   // (a Map lookup per character cost about as much as the rest of the matcher).
   // Each candidate also keeps its second character (-1 for one-character words): most
   // candidates fail on it, which a character comparison settles without startsWith.
-  const byFirst: Array<Array<{ word: string; second: number; intents: readonly string[] }> | undefined> = new Array<undefined>(0x10000).fill(undefined);
+  const byFirst: Array<Array<{ word: string; second: number; intents: readonly string[] }> | undefined> = new Array<undefined>(0x10000).fill(
+    undefined,
+  );
   for (const [w, intents] of byWord) {
     const c = w.charCodeAt(0);
     if (c >= 0x10000 || Number.isNaN(c)) continue;
@@ -121,7 +123,13 @@ const scratch = createFeatureBuffer();
  * (spaces and punctuation skipped, so bigrams bridge what jieba split apart), entity markers,
  * cue-word hits and a length bucket. Deterministic.
  */
-export function featurize(text: string, entities: readonly Entity[], keywords: KeywordMatcher | readonly string[], lowered?: string, words?: readonly string[]): number[] {
+export function featurize(
+  text: string,
+  entities: readonly Entity[],
+  keywords: KeywordMatcher | readonly string[],
+  lowered?: string,
+  words?: readonly string[],
+): number[] {
   const lower = lowered ?? text.toLowerCase();
   // Callers that already matched the cue words pass the hits instead of the matcher.
   const hits = 'match' in keywords ? keywords.match(lower) : keywords;
@@ -133,14 +141,25 @@ export function featurize(text: string, entities: readonly Entity[], keywords: K
  * {@link featurize} into a reusable buffer (same ids, same order: the classifier's sums are
  * order-sensitive in their last bits). `lower` is the lower-cased text, `hits` the cue-word hits.
  */
-export function featurizeInto(buf: FeatureBuffer, text: string, entities: readonly Entity[], hits: readonly string[], lower: string, words?: readonly string[]): void {
+export function featurizeInto(
+  buf: FeatureBuffer,
+  text: string,
+  entities: readonly Entity[],
+  hits: readonly string[],
+  lower: string,
+  words?: readonly string[],
+): void {
   // Upper bound: words, a character and a bigram per character, three marks per entity, hits, three marks.
   const need = (words?.length ?? 0) + 2 * lower.length + 3 * entities.length + hits.length + 3;
   if (buf.ids.length < need) buf.ids = new Int32Array(need * 2);
   const out = buf.ids;
   let at = 0;
   // jieba words of two or more characters (single characters are already features).
-  if (words !== undefined) for (let i = 0; i < words.length; i++) { const w = words[i] as string; if (w.length >= 2) out[at++] = featureId(T_WORD, w); }
+  if (words !== undefined)
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i] as string;
+      if (w.length >= 2) out[at++] = featureId(T_WORD, w);
+    }
   let prev = -1;
   let n = 0;
   for (let i = 0; i < lower.length; i++) {

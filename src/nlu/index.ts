@@ -4,7 +4,16 @@
  * files and the shop dictionary at start-up (well under a second).
  */
 import { AppError } from '../errors';
-import { classifierFrom, linearScorer, trainLinearData, type Classifier, type ClassifierData, type LabelScore, type Scorer, type TrainingExample } from './classify';
+import {
+  classifierFrom,
+  linearScorer,
+  trainLinearData,
+  type Classifier,
+  type ClassifierData,
+  type LabelScore,
+  type Scorer,
+  type TrainingExample,
+} from './classify';
 import { augmentExamples } from './augment';
 import { actionFor, calibrated, DEFAULT_CALIBRATION, fitCalibration, type Calibration, type CalibrationSample } from './calibration';
 import type { CorpusLine, Lexicon } from './corpus';
@@ -102,7 +111,14 @@ function featuresOf(model: Analyser, text: string): number[] {
 const featureBuffer = createFeatureBuffer();
 
 /** Classify from the analysed parts: through the shared buffer when the classifier takes ids. */
-function classifyText(model: NluModel, text: string, entities: readonly Entity[], cueHits: readonly string[], lower: string, tokens: readonly string[]): LabelScore[] {
+function classifyText(
+  model: NluModel,
+  text: string,
+  entities: readonly Entity[],
+  cueHits: readonly string[],
+  lower: string,
+  tokens: readonly string[],
+): LabelScore[] {
   const { classifier } = model;
   const hits = featureHits(model, lower, cueHits);
   if (classifier.classifyIds === undefined) return classifier.classify(featurize(text, entities, hits, lower, tokens));
@@ -145,7 +161,14 @@ function preferActionableClause(model: NluModel, text: string, tokens: readonly 
     const lower = lowerCase(clause);
     const clauseHits = model.keywords.match(lower);
     const clauseEntities = extractEntities(clause);
-    let ranked = classifyText(model, clause, clauseEntities, clauseHits, lower, tokens.filter((t) => clause.includes(t)));
+    let ranked = classifyText(
+      model,
+      clause,
+      clauseEntities,
+      clauseHits,
+      lower,
+      tokens.filter((t) => clause.includes(t)),
+    );
     if (model.gated.size > 0) ranked = gatedOut(model, clauseHits, clauseEntities, ranked);
     const head = ranked[0];
     if (!head || !overrides(model.categoryOf.get(head.label) ?? 'other') || head.score < CLAUSE_CONFIDENCE) continue;
@@ -339,7 +362,11 @@ function fitClassifier(kind: ModelKind, examples: TrainingExample[], options: Tr
   if (kind === 'linear') return trainLinearData(examples, { seed });
   if (kind === 'embedding') return trainEmbeddingData(examples, { seed, ...options.embedding });
   const w = options.linearWeight ?? ENSEMBLE_LINEAR_WEIGHT;
-  return { kind: 'ensemble', parts: [trainLinearData(examples, { seed }), trainEmbeddingData(examples, { seed, ...options.embedding })], mix: [w, 1 - w] };
+  return {
+    kind: 'ensemble',
+    parts: [trainLinearData(examples, { seed }), trainEmbeddingData(examples, { seed, ...options.embedding })],
+    mix: [w, 1 - w],
+  };
 }
 
 /** A Classifier from its data. */
@@ -357,7 +384,11 @@ export function classifierFromData(data: ClassifierData): Classifier {
  * Trains the classifier (and, unless given, the calibration) from the intent files, the corpus
  * and a shop's extra lines. Pure computation over its arguments: safe in a worker thread.
  */
-export function trainModelData(intents: readonly IntentDef[], dictionaryText: string, options: TrainOptions = {}): NluModelData & { classifierOverride?: Classifier } {
+export function trainModelData(
+  intents: readonly IntentDef[],
+  dictionaryText: string,
+  options: TrainOptions = {},
+): NluModelData & { classifierOverride?: Classifier } {
   const started = performance.now();
   checkIntents(intents);
   const segmenter = segmenterFor(dictionaryText);
@@ -373,7 +404,15 @@ export function trainModelData(intents: readonly IntentDef[], dictionaryText: st
   let classifier: ClassifierData;
   if (options.trainClassifier) {
     classifierOverride = options.trainClassifier(examples);
-    classifier = classifierOverride.data ?? { kind: 'linear', labels: [], keys: new Int32Array(0), rows: new Int32Array(0), weights: new Float32Array(0), biasRow: 0, bits: 0 };
+    classifier = classifierOverride.data ?? {
+      kind: 'linear',
+      labels: [],
+      keys: new Int32Array(0),
+      rows: new Int32Array(0),
+      weights: new Float32Array(0),
+      biasRow: 0,
+      bits: 0,
+    };
   } else classifier = fitClassifier(options.kind ?? DEFAULT_MODEL_KIND, examples, options);
   const done = performance.now();
   let calibration: Calibration;
@@ -390,7 +429,13 @@ export function trainModelData(intents: readonly IntentDef[], dictionaryText: st
 }
 
 /** Featurized, weighted training examples: labelled lines, their augmented variants, the shop's lines. */
-function buildExamples(intents: readonly IntentDef[], base: Analyser, lines: readonly CorpusLine[], extra: readonly CorpusLine[], options: TrainOptions): TrainingExample[] {
+function buildExamples(
+  intents: readonly IntentDef[],
+  base: Analyser,
+  lines: readonly CorpusLine[],
+  extra: readonly CorpusLine[],
+  options: TrainOptions,
+): TrainingExample[] {
   const known = new Set(intents.map((i) => i.id));
   const usable = lines.filter((l) => known.has(l.label));
   const examples: TrainingExample[] = usable.map((l) => ({ features: featuresOf(base, l.text), label: l.label }));
@@ -399,7 +444,8 @@ function buildExamples(intents: readonly IntentDef[], base: Analyser, lines: rea
     // Only the intent files' own (clean, short) examples get noisy variants; the corpus is written noisy.
     const own = usable.filter((l) => l.theme.startsWith('intent:'));
     const sources = intents.map((i) => ({ id: i.id, category: i.category, examples: own.filter((l) => l.label === i.id).map((l) => l.text) }));
-    for (const { text, label } of augmentExamples(sources, { copies, seed: options.augmentSeed })) examples.push({ features: featuresOf(base, text), label });
+    for (const { text, label } of augmentExamples(sources, { copies, seed: options.augmentSeed }))
+      examples.push({ features: featuresOf(base, text), label });
   }
   balanceCategories(intents, examples);
   for (const l of extra) if (known.has(l.label)) examples.push({ features: featuresOf(base, l.text), label: l.label, weight: EXTRA_WEIGHT });
@@ -410,7 +456,13 @@ function buildExamples(intents: readonly IntentDef[], base: Analyser, lines: rea
  * Calibration fitted on held-out lines: a model of the same kind is trained without the
  * held-out groups (and their near-duplicates) and its answers on them fit the map.
  */
-function fitHeldOutCalibration(intents: readonly IntentDef[], dictionaryText: string, lines: readonly CorpusLine[], extra: readonly CorpusLine[], options: TrainOptions): Calibration {
+function fitHeldOutCalibration(
+  intents: readonly IntentDef[],
+  dictionaryText: string,
+  lines: readonly CorpusLine[],
+  extra: readonly CorpusLine[],
+  options: TrainOptions,
+): Calibration {
   const split = splitHeldOut(lines);
   if (split.heldOut.length < 50) return DEFAULT_CALIBRATION;
   const model = trainOnLines(intents, dictionaryText, split.train, { ...options, extra, calibration: false });
@@ -421,7 +473,12 @@ function fitHeldOutCalibration(intents: readonly IntentDef[], dictionaryText: st
  * A model trained on exactly these labelled lines (instead of the intents' own examples plus
  * the corpus): what the held-out split and cross-validation train.
  */
-export function trainOnLines(intents: readonly IntentDef[], dictionaryText: string, lines: readonly CorpusLine[], options: TrainOptions = {}): NluModel {
+export function trainOnLines(
+  intents: readonly IntentDef[],
+  dictionaryText: string,
+  lines: readonly CorpusLine[],
+  options: TrainOptions = {},
+): NluModel {
   const started = performance.now();
   checkIntents(intents);
   const segmenter = segmenterFor(dictionaryText);
@@ -442,7 +499,13 @@ export function calibrationSamples(model: NluModel, lines: readonly CorpusLine[]
   return lines.map((l) => {
     const u = understand(model, l.text);
     const gold = model.categoryOf.get(l.label) ?? 'other';
-    return { confidence: u.confidence, correct: u.category === gold, inOptions: (u.options ?? []).some((o) => o.category === gold) || clarifyOptions(u.ranking).some((o) => o.category === gold), category: u.category, gold };
+    return {
+      confidence: u.confidence,
+      correct: u.category === gold,
+      inOptions: (u.options ?? []).some((o) => o.category === gold) || clarifyOptions(u.ranking).some((o) => o.category === gold),
+      category: u.category,
+      gold,
+    };
   });
 }
 
@@ -463,7 +526,11 @@ const memo = new Map<string, NluModelData>();
  * {@link trainModelData} through the in-process memo and, with `cacheDir`, the disk cache (keyed
  * by every input and the NLU code). A custom `trainClassifier` is never cached.
  */
-export function trainModelDataCached(intents: readonly IntentDef[], dictionaryText: string, options: TrainOptions = {}): NluModelData & { classifierOverride?: Classifier } {
+export function trainModelDataCached(
+  intents: readonly IntentDef[],
+  dictionaryText: string,
+  options: TrainOptions = {},
+): NluModelData & { classifierOverride?: Classifier } {
   if (options.trainClassifier) return trainModelData(intents, dictionaryText, options);
   const { cacheDir, ...inputs } = options;
   const key = trainingKey({ intents, dictionaryText, inputs });
@@ -479,7 +546,13 @@ export function trainModelDataCached(intents: readonly IntentDef[], dictionaryTe
 }
 
 /** The model from trained data (in the thread that serves; the data may come from a worker). */
-export function modelFromData(intents: readonly IntentDef[], dictionaryText: string, data: NluModelData, trainMs = 0, classifier?: Classifier): NluModel {
+export function modelFromData(
+  intents: readonly IntentDef[],
+  dictionaryText: string,
+  data: NluModelData,
+  trainMs = 0,
+  classifier?: Classifier,
+): NluModel {
   checkIntents(intents);
   const segmenter = segmenterFor(dictionaryText);
   return {
@@ -536,7 +609,12 @@ function contextIntents(model: NluModel, context: UnderstandContext): string[] {
  * without context"). A fragment the model reads confidently on its own keeps its reading, and
  * greetings stay greetings. Longer messages stand on their own.
  */
-function applyContext(model: NluModel, text: string, context: UnderstandContext | undefined, scored: LabelScore[]): { scored: LabelScore[]; used: boolean } {
+function applyContext(
+  model: NluModel,
+  text: string,
+  context: UnderstandContext | undefined,
+  scored: LabelScore[],
+): { scored: LabelScore[]; used: boolean } {
   if (context === undefined) return { scored, used: false };
   let n = 0;
   for (let i = 0; i < text.length; i++) {
@@ -583,13 +661,18 @@ export function understand(model: NluModel, text: string, context?: UnderstandCo
       ranking.push({ intent: s.label, category: model.categoryOf.get(s.label) ?? 'other', confidence: s.score });
     }
     if (normalized.flags.garbled || normalized.text === '') {
-      ranking = [{ intent: FALLBACK_INTENT, category: fallbackCategory, confidence: GARBLED_CONFIDENCE }, ...ranking.filter((r) => r.intent !== FALLBACK_INTENT).map((r) => ({ ...r, confidence: Math.min(r.confidence, GARBLED_CONFIDENCE / 2) }))].slice(0, 3);
+      ranking = [
+        { intent: FALLBACK_INTENT, category: fallbackCategory, confidence: GARBLED_CONFIDENCE },
+        ...ranking.filter((r) => r.intent !== FALLBACK_INTENT).map((r) => ({ ...r, confidence: Math.min(r.confidence, GARBLED_CONFIDENCE / 2) })),
+      ].slice(0, 3);
     }
     const top = ranking[0] ?? { intent: FALLBACK_INTENT, category: fallbackCategory, confidence: 0 };
     const probability = calibrated(model.calibration, top.confidence);
     // Options matter only below the answer threshold: most messages skip building them.
     const sure = probability >= model.calibration.answerAt && top.category !== 'other';
-    const options = sure ? [] : clarifyOptions(scored.map((s) => ({ intent: s.label, category: model.categoryOf.get(s.label) ?? 'other', confidence: s.score })));
+    const options = sure
+      ? []
+      : clarifyOptions(scored.map((s) => ({ intent: s.label, category: model.categoryOf.get(s.label) ?? 'other', confidence: s.score })));
     const action = sure ? 'answer' : actionFor(model.calibration, probability, top.category, options.length >= 2);
     // A plain object (conversation state keeps it and must stay plain JSON) with the words
     // computed now: an accessor to compute them on demand made the literal ~0.9 µs slower to

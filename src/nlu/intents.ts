@@ -103,17 +103,32 @@ export function parseIntentFile(path: string, text: string): { intent?: IntentDe
       errors: parsed.error.issues.map((issue) => {
         // Point at the offending node when the path leads to one.
         const node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number, number, number] } | undefined;
-        const where = node && typeof node === 'object' && node.range ? at(node.range[0]) : isMap(doc.contents) ? at(doc.contents.range[0]) : { line: 1, column: 1 };
+        const where =
+          node && typeof node === 'object' && node.range
+            ? at(node.range[0])
+            : isMap(doc.contents)
+              ? at(doc.contents.range[0])
+              : { line: 1, column: 1 };
         const field = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
         return { file: path, ...where, reason: field + issue.message };
       }),
     };
   }
-  const { requires_keyword: requiresKeyword, entity_cues: entityCues, decisive_keywords: decisiveKeywords, yields_to: yieldsTo, holds_with: holdsWith, ...intent } = parsed.data;
+  const {
+    requires_keyword: requiresKeyword,
+    entity_cues: entityCues,
+    decisive_keywords: decisiveKeywords,
+    yields_to: yieldsTo,
+    holds_with: holdsWith,
+    ...intent
+  } = parsed.data;
   if (requiresKeyword && intent.keywords.length === 0) {
     return { errors: [{ file: path, line: 1, reason: 'requires_keyword is true but there are no keywords' }] };
   }
-  const base = path.split('/').pop()?.replace(/\.(ya?ml|json)$/, '');
+  const base = path
+    .split('/')
+    .pop()
+    ?.replace(/\.(ya?ml|json)$/, '');
   if (base !== undefined && base !== intent.id && /\.(ya?ml|json)$/.test(path)) {
     return { errors: [{ file: path, line: 1, reason: `id "${intent.id}" does not match the file name "${base}"` }] };
   }
@@ -121,7 +136,18 @@ export function parseIntentFile(path: string, text: string): { intent?: IntentDe
   if (prefix !== intent.category) {
     return { errors: [{ file: path, line: 1, reason: `id "${intent.id}" must start with its category "${intent.category}."` }] };
   }
-  return { intent: { ...intent, requiresKeyword, entityCues, decisiveKeywords, yieldsTo, holdsWith, handoff: intent.handoff ? { always: intent.handoff.always, priority: intent.handoff.priority } : undefined }, errors: [] };
+  return {
+    intent: {
+      ...intent,
+      requiresKeyword,
+      entityCues,
+      decisiveKeywords,
+      yieldsTo,
+      holdsWith,
+      handoff: intent.handoff ? { always: intent.handoff.always, priority: intent.handoff.priority } : undefined,
+    },
+    errors: [],
+  };
 }
 
 /**

@@ -11,7 +11,9 @@ import { loadCorpusDir, type CorpusLine, type CorpusProblem, type Lexicon } from
 export function loadIntentsDir(dir: string): { intents: IntentDef[]; dictionary: string; errors: ScriptError[] } {
   const intents: IntentDef[] = [];
   const errors: ScriptError[] = [];
-  for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()) {
     const path = `intents/${name}`;
     const { intent, errors: errs } = parseIntentFile(path, readFileSync(join(dir, name), 'utf8'));
     errors.push(...errs);
@@ -23,7 +25,14 @@ export function loadIntentsDir(dir: string): { intents: IntentDef[]; dictionary:
 }
 
 /** Everything our model trains on: the intent files, the shop dictionary, the corpus and the lexicons under `dir`. */
-export function loadTrainingDir(dir: string): { intents: IntentDef[]; dictionary: string; corpus: CorpusLine[]; lexicons: Lexicon[]; errors: ScriptError[]; problems: CorpusProblem[] } {
+export function loadTrainingDir(dir: string): {
+  intents: IntentDef[];
+  dictionary: string;
+  corpus: CorpusLine[];
+  lexicons: Lexicon[];
+  errors: ScriptError[];
+  problems: CorpusProblem[];
+} {
   const { intents, dictionary, errors } = loadIntentsDir(dir);
   const { lines, lexicons, problems } = loadCorpusDir(dir, intents);
   return { intents, dictionary, corpus: lines, lexicons, errors, problems };

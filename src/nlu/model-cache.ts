@@ -19,7 +19,10 @@ function nluCodeHash(): string {
   try {
     for (const name of readdirSync(__dirname).sort()) {
       if (!/\.(ts|js)$/.test(name)) continue;
-      h.update(name).update('\0').update(readFileSync(join(__dirname, name))).update('\0');
+      h.update(name)
+        .update('\0')
+        .update(readFileSync(join(__dirname, name)))
+        .update('\0');
     }
   } catch {
     h.update('unknown');

@@ -18,7 +18,8 @@ export const EMOTICON_TOKEN = '[表情]';
 
 // [微笑] (Taobao/JD), /:^_^ (Wangwang/QQ), #E-s12 (JD mobile), and Unicode pictographs.
 // A skin-tone modifier belongs to the pictograph before it (👌🏻 is one emoticon).
-const EMOTICON_RE = /\[[\u4e00-\u9fff]{1,4}\]|\/:[!"$-.0-Z\\\]-~]{1,5}|#E-s\d{1,4}|\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}]?(?:\uFE0F|\u200D\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}]?)*/gu;
+const EMOTICON_RE =
+  /\[[\u4e00-\u9fff]{1,4}\]|\/:[!"$-.0-Z\\\]-~]{1,5}|#E-s\d{1,4}|\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}]?(?:\uFE0F|\u200D\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}]?)*/gu;
 /**
  * Gestures buyers send as a whole answer ("👌" = 好的, "🙏" = 谢谢) become those words, so an
  * acknowledgement is read as one while a row of laughing faces stays a bare emoticon.
@@ -385,7 +386,12 @@ function nfkcUnstable(c: number): boolean {
   if (m === 0) {
     const s = String.fromCharCode(c);
     // Surrogates, combining marks and Hangul jamo may change with their neighbours.
-    const composes = (c >= 0xd800 && c <= 0xdfff) || (c >= 0x1100 && c <= 0x11ff) || (c >= 0xa960 && c <= 0xa97f) || (c >= 0xd7b0 && c <= 0xd7ff) || COMBINING_RE.test(s);
+    const composes =
+      (c >= 0xd800 && c <= 0xdfff) ||
+      (c >= 0x1100 && c <= 0x11ff) ||
+      (c >= 0xa960 && c <= 0xa97f) ||
+      (c >= 0xd7b0 && c <= 0xd7ff) ||
+      COMBINING_RE.test(s);
     m = composes || s.normalize('NFKC') !== s ? 2 : 1;
     nfkcMemo[c] = m;
   }
@@ -457,7 +463,8 @@ function scan(text: string): number {
     if (isFullWidth(c)) found |= FULL_WIDTH;
     else if (nfkcUnstable(c)) found |= NEEDS_NFKC;
     // Pictographs (surrogates, ©®, U+203C–U+3299), zero-width and other invisible characters, Unicode spaces.
-    if ((c >= 0xd800 && c <= 0xdfff) || c === 0xa9 || c === 0xae || (c >= 0x2000 && c <= 0x3299) || c === 0xfeff || c === 0xa0 || c === 0x85) found |= HAS_HINT;
+    if ((c >= 0xd800 && c <= 0xdfff) || c === 0xa9 || c === 0xae || (c >= 0x2000 && c <= 0x3299) || c === 0xfeff || c === 0xa0 || c === 0x85)
+      found |= HAS_HINT;
   }
   if (prevSpace && text.length > 0) found |= NEEDS_SPACE_WORK;
   return found;

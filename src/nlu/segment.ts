@@ -37,7 +37,14 @@ export function createSegmenter(words: readonly DictionaryWord[]): Segmenter {
         const t = out[i] as string;
         // Fast path: a token starting with a Han character or an ASCII letter/digit is kept without a regex.
         const c = t.charCodeAt(0);
-        if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || !NOISE_TOKEN_RE.test(t)) out[n++] = t;
+        if (
+          (c >= 0x4e00 && c <= 0x9fff) ||
+          (c >= 0x30 && c <= 0x39) ||
+          (c >= 0x61 && c <= 0x7a) ||
+          (c >= 0x41 && c <= 0x5a) ||
+          !NOISE_TOKEN_RE.test(t)
+        )
+          out[n++] = t;
       }
       out.length = n;
       return out;

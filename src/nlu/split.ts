@@ -18,7 +18,10 @@ export const HELD_OUT_FOLDS = 5;
 
 /** Letters, digits and Han characters only, lower-cased: the text two near-duplicates share. */
 export function dedupeKey(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]+/gu, '');
 }
 
 /** Themes about no product family: held out by situation instead (`general/irritation`). */
@@ -42,7 +45,11 @@ export function inFold(group: string, fold = 0, folds = HELD_OUT_FOLDS): boolean
 }
 
 /** Texts of `train` that share a run of `run` characters with any text of `heldOut` are dropped. */
-export function dropNearDuplicates<T extends { text: string }>(train: readonly T[], heldOut: readonly { text: string }[], run = NEAR_DUPLICATE_RUN): { kept: T[]; dropped: number } {
+export function dropNearDuplicates<T extends { text: string }>(
+  train: readonly T[],
+  heldOut: readonly { text: string }[],
+  run = NEAR_DUPLICATE_RUN,
+): { kept: T[]; dropped: number } {
   const runs = new Set<string>();
   const whole = new Set<string>();
   for (const h of heldOut) {

@@ -4,18 +4,7 @@
  */
 
 /** The ten fixed categories. Every intent belongs to exactly one; evaluation is per category. */
-export const CATEGORIES = [
-  'haggle',
-  'address',
-  'delivery',
-  'return',
-  'bad_review',
-  'product',
-  'payment',
-  'human',
-  'greeting',
-  'other',
-] as const;
+export const CATEGORIES = ['haggle', 'address', 'delivery', 'return', 'bad_review', 'product', 'payment', 'human', 'greeting', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export function isCategory(value: unknown): value is Category {
@@ -80,15 +69,7 @@ export interface ColorEntity extends EntityBase {
   kind: 'color';
   value: string;
 }
-export type Entity =
-  | MoneyEntity
-  | OrderEntity
-  | TrackingEntity
-  | CourierEntity
-  | PhoneEntity
-  | AddressEntity
-  | SizeEntity
-  | ColorEntity;
+export type Entity = MoneyEntity | OrderEntity | TrackingEntity | CourierEntity | PhoneEntity | AddressEntity | SizeEntity | ColorEntity;
 export type EntityKind = Entity['kind'];
 
 export interface NormalizeFlags {

@@ -11,5 +11,7 @@ const LANDLINE = /(?<!\d)(0\d{2,3})-(\d{3,4})(\d{4})(?!\d)/g;
 
 /** Masks phone numbers in a string: 13812345678 → 138****5678, 010-12345678 → 010-****5678. */
 export function maskPhonesInText(text: string): string {
-  return text.replace(MOBILE, '$1****$3').replace(LANDLINE, (_m, area: string, mid: string, last: string) => `${area}-${'*'.repeat(mid.length)}${last}`);
+  return text
+    .replace(MOBILE, '$1****$3')
+    .replace(LANDLINE, (_m, area: string, mid: string, last: string) => `${area}-${'*'.repeat(mid.length)}${last}`);
 }

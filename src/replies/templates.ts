@@ -221,14 +221,14 @@ export function handlebarsSyntaxError(source: string): { line: number; column: n
     if (typeof err.lineNumber === 'number') {
       // Handlebars.Exception ("if doesn't match unless - 2:3"): the block that is not closed.
       const m = /^(\S+) doesn't match (\S+)/.exec(firstLine);
-      const message = m?.[1] && m[2]
-        ? scriptMessage('TEMPLATE_SYNTAX_MISMATCH', { open: m[1], close: m[2] })
-        : scriptMessage('TEMPLATE_SYNTAX', { detail: firstLine.replace(/ - \d+:\d+$/, '') });
+      const message =
+        m?.[1] && m[2]
+          ? scriptMessage('TEMPLATE_SYNTAX_MISMATCH', { open: m[1], close: m[2] })
+          : scriptMessage('TEMPLATE_SYNTAX', { detail: firstLine.replace(/ - \d+:\d+$/, '') });
       return { line: err.lineNumber, column: err.column ?? 0, message };
     }
     // Jison parse errors keep the failing token's position on the shared lexer.
-    const loc = (Handlebars as unknown as { Parser: { lexer: { yylloc?: { first_line: number; first_column: number } } } }).Parser.lexer
-      .yylloc;
+    const loc = (Handlebars as unknown as { Parser: { lexer: { yylloc?: { first_line: number; first_column: number } } } }).Parser.lexer.yylloc;
     const got = /got '([^']+)'/.exec(err.message)?.[1];
     const message = got === 'EOF' ? scriptMessage('TEMPLATE_SYNTAX_UNCLOSED', {}) : scriptMessage('TEMPLATE_SYNTAX_UNEXPECTED', {});
     return { line: loc?.first_line ?? 1, column: loc?.first_column ?? 0, message };

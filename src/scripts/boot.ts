@@ -91,9 +91,16 @@ export async function bootScripts(opts: BootScriptsOptions): Promise<BootedScrip
       log?.warn({ version: fallback.version }, 'serving the other script source instead');
       return { bundle: other.bundle, version: fallback.version };
     }
-    throw new AppError('INVALID_SCRIPT', `scripts do not build: ${built.errors.slice(0, 5).map((e) => `${e.file}:${e.line} ${e.reason}`).join('; ')}`, {
-      errors: built.errors,
-    });
+    throw new AppError(
+      'INVALID_SCRIPT',
+      `scripts do not build: ${built.errors
+        .slice(0, 5)
+        .map((e) => `${e.file}:${e.line} ${e.reason}`)
+        .join('; ')}`,
+      {
+        errors: built.errors,
+      },
+    );
   });
 
   // Warn (not fail) about example problems in the serving files: they were accepted before

@@ -85,7 +85,8 @@ export function buildScriptBundle(files: Record<string, string>, prebuilt: Bundl
 
   const known = new Set(Object.keys(intents));
   const templates: TemplateSet = {};
-  const quick = files[QUICK_PHRASES_PATH] === undefined ? { phrases: [], errors: [] } : parseQuickPhrases(QUICK_PHRASES_PATH, files[QUICK_PHRASES_PATH] ?? '');
+  const quick =
+    files[QUICK_PHRASES_PATH] === undefined ? { phrases: [], errors: [] } : parseQuickPhrases(QUICK_PHRASES_PATH, files[QUICK_PHRASES_PATH] ?? '');
   errors.push(...quick.errors);
   for (const path of paths.filter((p) => p.startsWith('templates/') && /\.ya?ml$/.test(p) && p !== QUICK_PHRASES_PATH)) {
     const parsed = parseTemplateFile(path, files[path] ?? '', known);
@@ -114,7 +115,12 @@ export function buildScriptBundle(files: Record<string, string>, prebuilt: Bundl
     return { errors: [scriptError('TRAINING_FAILED', { detail: (e as Error).message }, { file: 'intents/', line: 1 })] };
   }
   const hash = createHash('sha256');
-  for (const path of paths) hash.update(path).update('\0').update(files[path] ?? '').update('\0');
+  for (const path of paths)
+    hash
+      .update(path)
+      .update('\0')
+      .update(files[path] ?? '')
+      .update('\0');
   return {
     bundle: {
       model,
@@ -136,7 +142,9 @@ export function buildScriptBundle(files: Record<string, string>, prebuilt: Bundl
  */
 export async function trainBundleModelInWorker(files: Record<string, string>): Promise<NluModel | undefined> {
   const intents: IntentDef[] = [];
-  for (const path of Object.keys(files).sort().filter((p) => SCRIPT_PATH.test(p) && p.startsWith('intents/') && /\.ya?ml$/.test(p))) {
+  for (const path of Object.keys(files)
+    .sort()
+    .filter((p) => SCRIPT_PATH.test(p) && p.startsWith('intents/') && /\.ya?ml$/.test(p))) {
     const parsed = parseIntentScript(path, files[path] ?? '');
     if (!parsed.intent || parsed.errors.length > 0) return undefined;
     intents.push(parsed.intent);

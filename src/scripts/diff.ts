@@ -145,11 +145,7 @@ function firstNumber(lines: DiffLine[], key: 'oldLine' | 'newLine'): number {
 }
 
 /** File-by-file diff of two complete script file sets; unchanged files are left out. */
-export function diffFileSets(
-  oldFiles: Record<string, string>,
-  newFiles: Record<string, string>,
-  context = 3,
-): FileDiff[] {
+export function diffFileSets(oldFiles: Record<string, string>, newFiles: Record<string, string>, context = 3): FileDiff[] {
   const paths = [...new Set([...Object.keys(oldFiles), ...Object.keys(newFiles)])].sort();
   const result: FileDiff[] = [];
   for (const path of paths) {

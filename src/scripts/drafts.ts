@@ -19,9 +19,14 @@ export function isEditablePath(path: string): boolean {
 /** Throws INVALID_SCRIPT unless `path` is an editable script path. */
 export function assertEditablePath(path: string): void {
   if (!isEditablePath(path)) {
-    throw scriptAppError('INVALID_SCRIPT', 'PATH_NOT_EDITABLE', { path }, {
-      errors: [scriptError('PATH_NOT_EDITABLE', { path }, { file: path, line: 0 })],
-    });
+    throw scriptAppError(
+      'INVALID_SCRIPT',
+      'PATH_NOT_EDITABLE',
+      { path },
+      {
+        errors: [scriptError('PATH_NOT_EDITABLE', { path }, { file: path, line: 0 })],
+      },
+    );
   }
 }
 

@@ -214,8 +214,7 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
   const drafts = createDraftWorkspace(clock);
   const served = (): Record<string, string> => deps.registry.current().bundle.files;
   const merged = (): Record<string, string> => drafts.merged(served());
-  const draftKind = (path: string): DraftChange['kind'] | null =>
-    drafts.changes(served()).find((c) => c.path === path)?.kind ?? null;
+  const draftKind = (path: string): DraftChange['kind'] | null => drafts.changes(served()).find((c) => c.path === path)?.kind ?? null;
 
   // Bumped by every local draft write, so a refresh whose read started before the write
   // does not put back the older draft over it.
@@ -244,7 +243,11 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
   let cache: { key: string; result: ValidationResult } | undefined;
   function build(files: Record<string, string>, focus: ReadonlySet<string>): ValidationResult {
     const h = createHash('sha256');
-    for (const p of Object.keys(files).sort()) h.update(p).update('\0').update(files[p] ?? '').update('\0');
+    for (const p of Object.keys(files).sort())
+      h.update(p)
+        .update('\0')
+        .update(files[p] ?? '')
+        .update('\0');
     h.update([...focus].sort().join('\0'));
     const key = h.digest('hex');
     if (cache?.key !== key) cache = { key, result: validateScripts(files, focus) };
@@ -550,7 +553,11 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
       );
       if (outcome.ok) await dropPublished(published);
       else if (outcome.reason !== 'unchanged') {
-        await audit(author, 'publish.refused', outcome.reason === 'invalid' ? `${outcome.errors.length} error(s)` : `${outcome.stories.length} broken stor(ies)`);
+        await audit(
+          author,
+          'publish.refused',
+          outcome.reason === 'invalid' ? `${outcome.errors.length} error(s)` : `${outcome.stories.length} broken stor(ies)`,
+        );
       }
       return outcome;
     },

@@ -170,8 +170,7 @@ export const SCRIPT_ERRORS = {
   ),
   EXAMPLE_TAKEN: entry<{ example: string; intent: string; otherFile: string; otherLine: number }>(
     (p) => `example "${p.example}" already belongs to intent ${p.intent} (${p.otherFile} line ${p.otherLine})`,
-    (p) =>
-      `例句${q(p.example)}已经属于意图${q(p.intent)}（${p.otherFile} 第 ${p.otherLine} 行）；同一句话只能放在一个意图里，请删掉一处或改写`,
+    (p) => `例句${q(p.example)}已经属于意图${q(p.intent)}（${p.otherFile} 第 ${p.otherLine} 行）；同一句话只能放在一个意图里，请删掉一处或改写`,
   ),
   EXAMPLE_DUPLICATE: entry<{ example: string }>(
     (p) => `example "${p.example}" is listed twice`,
@@ -275,9 +274,7 @@ export const SCRIPT_ERRORS = {
   ),
   TEMPLATE_UNKNOWN_VARIABLE: entry<{ name: string; suggestion: string }>(
     (p) => `unknown variable "${p.name}"${p.suggestion ? ` (did you mean "${p.suggestion}"?)` : ''}`,
-    (p) =>
-      `没有${q(p.name)}这个变量` +
-      (p.suggestion ? `，是不是想写 ${p.suggestion}？` : '；这个意图的回复能用哪些变量，见 templates/README.md'),
+    (p) => `没有${q(p.name)}这个变量` + (p.suggestion ? `，是不是想写 ${p.suggestion}？` : '；这个意图的回复能用哪些变量，见 templates/README.md'),
   ),
   TEMPLATE_BLOCK_NOT_ALLOWED: entry<{ name: string }>(
     (p) => `block "${p.name}" is not allowed (only #if, #unless)`,

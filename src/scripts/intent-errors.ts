@@ -97,7 +97,11 @@ export function parseIntentScript(path: string, text: string): { intent?: Intent
     return {
       errors: doc.errors.map((e) => {
         const p = lc.linePos(e.pos[0]);
-        return scriptError('YAML_SYNTAX', { detail: e.message.split('\n')[0] ?? e.message, yaml: e.code }, { file: path, line: p.line, column: p.col });
+        return scriptError(
+          'YAML_SYNTAX',
+          { detail: e.message.split('\n')[0] ?? e.message, yaml: e.code },
+          { file: path, line: p.line, column: p.col },
+        );
       }),
     };
   }
@@ -113,7 +117,8 @@ export function parseDictionaryScript(text: string, file: string): { words: Dict
       const at: ScriptPosition = { file: e.file, line: e.line, ...(e.column !== undefined ? { column: e.column } : {}) };
       let m: RegExpExecArray | null;
       if (/^expected "word \[freq\] \[tag\]"/.test(e.reason)) return scriptError('DICTIONARY_LINE', {}, at);
-      if ((m = /^frequency must be a whole number, got "(.*)"$/.exec(e.reason))) return scriptError('DICTIONARY_FREQUENCY', { value: m[1] ?? '' }, at);
+      if ((m = /^frequency must be a whole number, got "(.*)"$/.exec(e.reason)))
+        return scriptError('DICTIONARY_FREQUENCY', { value: m[1] ?? '' }, at);
       if ((m = /^tag must be letters, got "(.*)"$/.exec(e.reason))) return scriptError('DICTIONARY_TAG', { value: m[1] ?? '' }, at);
       return scriptError('DICTIONARY_INVALID', { detail: e.reason }, at);
     }),

@@ -125,11 +125,7 @@ function inside(root: string, path: string): string {
  * then all are renamed into place, then removed files are deleted. A crash leaves each file
  * either old or new, never half-written.
  */
-export async function writeScriptFiles(
-  root: string,
-  before: Record<string, string>,
-  after: Record<string, string>,
-): Promise<void> {
+export async function writeScriptFiles(root: string, before: Record<string, string>, after: Record<string, string>): Promise<void> {
   const renames: { tmp: string; target: string }[] = [];
   try {
     for (const [path, text] of Object.entries(after)) {

@@ -43,7 +43,9 @@ export function parseQuickPhrases(file: string, text: string): { phrases: QuickP
 
   const phrases: QuickPhrase[] = [];
   const seen = new Set<string>();
-  const allowed = Object.keys(QUICK_PHRASE_VARIABLES).map((v) => `{{${v}}}`).join('、');
+  const allowed = Object.keys(QUICK_PHRASE_VARIABLES)
+    .map((v) => `{{${v}}}`)
+    .join('、');
   for (const item of list.items) {
     const line = lineOf(item as YamlNode);
     if (!isMap(item)) {
@@ -57,7 +59,11 @@ export function parseQuickPhrases(file: string, text: string): { phrases: QuickP
     const code = field('code');
     const title = field('title');
     const body = field('text');
-    for (const [name, value] of [['code', code], ['title', title], ['text', body]] as const) {
+    for (const [name, value] of [
+      ['code', code],
+      ['title', title],
+      ['text', body],
+    ] as const) {
       if (value === undefined) errors.push(scriptError('QUICK_PHRASE_FIELD', { field: name }, { file, line }));
     }
     if (code === undefined || title === undefined || body === undefined) continue;

@@ -103,10 +103,10 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
   const price = listPrice;
 
   return {
-    shop: p
-      ? shopVars(p)
-      : { name: '暖阳小铺', cutoff: '16:00', returnDays, afterSaleHours: 48, codFee: 12, freeShippingFrom: 99, shippingFee: 10 },
-    invoice: p ? { electronic: p.invoice.electronic, paper: p.invoice.paper, days: p.invoice.daysToIssue } : { electronic: true, paper: false, days: 3 },
+    shop: p ? shopVars(p) : { name: '暖阳小铺', cutoff: '16:00', returnDays, afterSaleHours: 48, codFee: 12, freeShippingFrom: 99, shippingFee: 10 },
+    invoice: p
+      ? { electronic: p.invoice.electronic, paper: p.invoice.paper, days: p.invoice.daysToIssue }
+      : { electronic: true, paper: false, days: 3 },
     buyer: { name: buyer?.name ?? FALLBACK.buyer, returning: true },
     returning: true,
     product: product
@@ -240,10 +240,7 @@ function deepMerge(base: Ctx, over: Ctx): Ctx {
   const out: Ctx = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
-        ? deepMerge(b as Ctx, v as Ctx)
-        : v;
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? deepMerge(b as Ctx, v as Ctx) : v;
   }
   return out;
 }

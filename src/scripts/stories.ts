@@ -80,7 +80,9 @@ export function parseStoryFile(file: string, text: string): Story[] {
 export function loadStories(dir: string): Story[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+    names = readdirSync(dir)
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort();
   } catch {
     return [];
   }
@@ -136,7 +138,8 @@ export function checkTurn(turn: StoryTurn, result: TurnResult): ScriptMessage[] 
     const h = result.handoff;
     if (!h) problem('STORY_NO_HANDOFF', {});
     else {
-      if (turn.handoff.reason && h.reason !== turn.handoff.reason) problem('STORY_HANDOFF_REASON', { actual: h.reason, expected: turn.handoff.reason });
+      if (turn.handoff.reason && h.reason !== turn.handoff.reason)
+        problem('STORY_HANDOFF_REASON', { actual: h.reason, expected: turn.handoff.reason });
       if (turn.handoff.priority && h.priority !== turn.handoff.priority) {
         problem('STORY_HANDOFF_PRIORITY', { actual: h.priority, expected: turn.handoff.priority });
       }

@@ -171,7 +171,11 @@ export interface ValidationResult {
  * buyers. Example problems in files nobody is touching do not block an unrelated change;
  * they are reported when that file is edited (and logged at start, see boot.ts).
  */
-export function validateScripts(files: Record<string, string>, focus: ReadonlySet<string> = new Set(), prebuilt: Parameters<typeof buildScriptBundle>[1] = { draft: true }): ValidationResult {
+export function validateScripts(
+  files: Record<string, string>,
+  focus: ReadonlySet<string> = new Set(),
+  prebuilt: Parameters<typeof buildScriptBundle>[1] = { draft: true },
+): ValidationResult {
   // Too large or too deeply nested templates are refused before anything parses them.
   const limits = templateSetLimitErrors(files);
   if (limits.length > 0) return { errors: limits };

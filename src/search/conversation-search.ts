@@ -175,11 +175,7 @@ function matchConversation(
   const label = buyer?.name ?? visitorLabel(conv.buyerId);
   const tag = visitorTag(conv.buyerId).toLowerCase();
   const bare = text.replace(/^访客#?/, '').replace(/^#/, '');
-  if (
-    normalize(label).includes(text) ||
-    conv.buyerId.toLowerCase() === text ||
-    (!buyer && bare.length === 4 && bare === tag)
-  ) {
+  if (normalize(label).includes(text) || conv.buyerId.toLowerCase() === text || (!buyer && bare.length === 4 && bare === tag)) {
     return { kind: 'buyer', snippet: label };
   }
 

@@ -31,7 +31,11 @@ const BEFORE_SHIPPING = new Set(['address_change', 'cod']);
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -123,7 +127,9 @@ export function createShopApi(options: ShopApiOptions): ShopApi {
     }
     if (a === 'orders' && b !== undefined && c === 'tracking' && d === undefined) {
       const order = shop.order(b);
-      return order ? send(res, 200, { orderNumber: order.number, events: shop.trackingEvents(order.number) }) : fail(res, 404, 'NOT_FOUND', `no order ${b}`);
+      return order
+        ? send(res, 200, { orderNumber: order.number, events: shop.trackingEvents(order.number) })
+        : fail(res, 404, 'NOT_FOUND', `no order ${b}`);
     }
     if (a === 'acts' && b === undefined) {
       return send(res, 200, { acts: [...acts.values()].map((e) => ({ ...e.act, result: e.result, deliveries: e.deliveries })) });
@@ -140,7 +146,10 @@ export function createShopApi(options: ShopApiOptions): ShopApi {
     if (!url.pathname.startsWith(prefix)) return fail(res, 404, 'NOT_FOUND', `the contract lives under ${prefix}`);
     let path: string[];
     try {
-      path = url.pathname.slice(prefix.length).split('/').map((p) => decodeURIComponent(p));
+      path = url.pathname
+        .slice(prefix.length)
+        .split('/')
+        .map((p) => decodeURIComponent(p));
     } catch {
       return fail(res, 400, 'BAD_PATH', 'bad percent-encoding');
     }

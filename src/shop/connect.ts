@@ -39,7 +39,12 @@ export async function connectShop(options: ConnectShopOptions): Promise<Connecte
   try {
     await adapter.warmUp();
   } catch (err) {
-    throw new AppError('INVALID_CONFIG', `SHOP_API_URL ${api.url}: cannot load the shop's policy and catalogue: ${(err as Error).message}`, undefined, { cause: err });
+    throw new AppError(
+      'INVALID_CONFIG',
+      `SHOP_API_URL ${api.url}: cannot load the shop's policy and catalogue: ${(err as Error).message}`,
+      undefined,
+      { cause: err },
+    );
   }
   return { adapter, scope: createShopScope(adapter) };
 }

@@ -21,9 +21,7 @@ const addressSchema = z.object({
 });
 
 /** [min, max] of a size chart, positive and in order. */
-const range = z
-  .tuple([z.number().positive(), z.number().positive()])
-  .refine(([min, max]) => min <= max, 'expected [min, max] with min <= max');
+const range = z.tuple([z.number().positive(), z.number().positive()]).refine(([min, max]) => min <= max, 'expected [min, max] with min <= max');
 
 const productSchema = z.object({
   id: z.string().min(1),
@@ -200,12 +198,7 @@ export function loadDemoShop(dir: string, options: DemoShopOptions = {}): ShopDa
 }
 
 /** Builds ShopData over plain arrays (the demo loader and tests use it). Returns copies. */
-export function createShopData(data: {
-  policy: ShopPolicy;
-  products: Product[];
-  buyers: Buyer[];
-  orders: Order[];
-}): ShopData {
+export function createShopData(data: { policy: ShopPolicy; products: Product[]; buyers: Buyer[]; orders: Order[] }): ShopData {
   const copy = <T>(v: T): T => structuredClone(v);
   const productById = new Map(data.products.map((p) => [p.id, p]));
   const orderByNumber = new Map(data.orders.map((o) => [o.number.toUpperCase(), o]));
@@ -226,8 +219,7 @@ export function createShopData(data: {
       const o = orderByNumber.get(number.toUpperCase());
       return o && copy(o);
     },
-    ordersByBuyer: (buyerId) =>
-      copy(data.orders.filter((o) => o.buyerId === buyerId).sort((a, b) => b.createdAt.localeCompare(a.createdAt))),
+    ordersByBuyer: (buyerId) => copy(data.orders.filter((o) => o.buyerId === buyerId).sort((a, b) => b.createdAt.localeCompare(a.createdAt))),
     trackingEvents: (number): TrackingEvent[] => copy(orderByNumber.get(number.toUpperCase())?.shipment?.events ?? []),
     buyer: (id) => {
       const b = buyerById.get(id);

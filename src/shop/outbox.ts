@@ -18,7 +18,14 @@ const actRecord = z
     id: z.string().min(1).max(200),
     kind: z.string().min(1).max(100),
     // The engine stamps epoch ms (src/dialogue/acts.ts); the wire and the outbox carry ISO time.
-    at: z.union([z.string().min(1), z.number().int().nonnegative().transform((ms) => new Date(ms).toISOString())]),
+    at: z.union([
+      z.string().min(1),
+      z
+        .number()
+        .int()
+        .nonnegative()
+        .transform((ms) => new Date(ms).toISOString()),
+    ]),
     orderNumber: z.string().min(1).max(100).optional(),
   })
   .loose();
@@ -208,7 +215,13 @@ export class ActDelivery {
         this.options.logger.warn({ actId: id, attempts, retryInMs: delay, err: outcome.error }, 'act not delivered; will retry');
       } else {
         const { lastError: _dropped, ...rest } = act;
-        next = { ...rest, attempts, state: outcome.status, updatedAt, ...(outcome.status === 'refused' ? { reason: outcome.reason.slice(0, 300) } : {}) };
+        next = {
+          ...rest,
+          attempts,
+          state: outcome.status,
+          updatedAt,
+          ...(outcome.status === 'refused' ? { reason: outcome.reason.slice(0, 300) } : {}),
+        };
         this.options.logger.info({ actId: id, kind: act.kind, state: outcome.status, attempts }, 'act answered by the shop');
       }
       await store.updateOutboxAct(next);

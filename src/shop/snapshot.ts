@@ -47,8 +47,7 @@ export async function loadShopSnapshot(adapter: ShopAdapter, request: SnapshotRe
   const shipped = [...orders.values()].filter((o) => o.shipment).slice(0, TRACKED_ORDERS);
   const tracking = await Promise.all(shipped.map(async (o) => [o.number.toUpperCase(), await adapter.tracking(o.number)] as const));
   const trackingByNumber = new Map<string, TrackingEvent[]>(tracking);
-  const withStock: Product[] =
-    stock === undefined ? products : products.map((p) => (p.id === request.productId ? { ...p, variants: stock } : p));
+  const withStock: Product[] = stock === undefined ? products : products.map((p) => (p.id === request.productId ? { ...p, variants: stock } : p));
   const view = createShopData({ policy, products: withStock, buyers: buyer ? [buyer] : [], orders: [...orders.values()] });
   return {
     ...view,

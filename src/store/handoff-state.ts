@@ -56,7 +56,8 @@ function problemsOf(conv: ConversationState, inQueue: boolean, held: ReadonlySet
   if (conv.status === 'queued' && !inQueue) out.push('queued without a queue entry');
   if (conv.status !== 'queued' && inQueue) out.push(`queue entry while ${conv.status}`);
   if (conv.status === 'agent' && !conv.assignedAgent) out.push('with an agent but naming none');
-  else if (conv.status === 'agent' && conv.assignedAgent && !held.has(conv.assignedAgent)) out.push(`with ${conv.assignedAgent}, who does not hold it`);
+  else if (conv.status === 'agent' && conv.assignedAgent && !held.has(conv.assignedAgent))
+    out.push(`with ${conv.assignedAgent}, who does not hold it`);
   for (const agentId of held) if (conv.status !== 'agent' || conv.assignedAgent !== agentId) out.push(`held by ${agentId} while ${conv.status}`);
   return out;
 }
@@ -105,7 +106,10 @@ export async function repairHandoffInvariant(
   for (const id of queue) {
     if (known.has(id)) continue;
     repairs.push({ conversationId: id, problem: 'queue entry of a conversation that does not exist' });
-    warn({ conversationId: id, problem: 'queue entry of a conversation that does not exist' }, 'repaired a conversation that broke the handoff invariant');
+    warn(
+      { conversationId: id, problem: 'queue entry of a conversation that does not exist' },
+      'repaired a conversation that broke the handoff invariant',
+    );
     await store.removeFromQueue(id);
   }
   return repairs;

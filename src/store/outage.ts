@@ -215,14 +215,20 @@ class OutageTolerantStore implements Store {
       await this.inner.ready();
       const summary = await replaySpill(this.inner, entries, this.logger);
       if (summary.failed > 0) {
-        this.logger.warn({ files, failed: summary.failed }, 'some spilled writes could not be replayed; the spill file is kept and replayed again at the next start');
+        this.logger.warn(
+          { files, failed: summary.failed },
+          'some spilled writes could not be replayed; the spill file is kept and replayed again at the next start',
+        );
       } else {
         spill.discardRecovered();
       }
       this.logger.info({ files, ...summary }, 'spill recovered: writes acknowledged before the last stop are in redis');
     })()
       .catch((err: unknown) => {
-        this.logger.warn({ files, err: err instanceof Error ? err.message : String(err) }, 'spill replay failed; the spill file is kept and replayed again at the next start');
+        this.logger.warn(
+          { files, err: err instanceof Error ? err.message : String(err) },
+          'spill replay failed; the spill file is kept and replayed again at the next start',
+        );
       })
       .finally(() => {
         this.recovery = null;
@@ -256,7 +262,10 @@ class OutageTolerantStore implements Store {
   private enterOutage(why: string): void {
     if (this.inOutage) return;
     this.inOutage = true;
-    this.logger.warn({ reason: why }, 'store degraded: answering buyers from the local copy; acknowledged writes are buffered until redis confirms them');
+    this.logger.warn(
+      { reason: why },
+      'store degraded: answering buyers from the local copy; acknowledged writes are buffered until redis confirms them',
+    );
   }
 
   private markSuspect(why: string): void {
@@ -280,7 +289,10 @@ class OutageTolerantStore implements Store {
         // A command Redis refused ends here, or one dropped by close() (a lost connection is
         // retried forever); the dropped one stays in the spill file for the next start.
         if (n !== undefined && refusedByRedis(err)) this.spill?.done(n);
-        this.logger.warn({ op: what, err: err instanceof Error ? err.message : String(err) }, 'buffered write failed in redis after it was acknowledged');
+        this.logger.warn(
+          { op: what, err: err instanceof Error ? err.message : String(err) },
+          'buffered write failed in redis after it was acknowledged',
+        );
       },
     ).finally(() => {
       this.buffered.delete(p);
@@ -443,7 +455,8 @@ class OutageTolerantStore implements Store {
       if (seen) return seen;
     }
     // A message without a client id gets an op id, so a replay from the spill file is stored once.
-    const opId = msg.clientId === undefined && (options.opId !== undefined || this.spillMode !== 'memory') ? (options.opId ?? randomUUID()) : undefined;
+    const opId =
+      msg.clientId === undefined && (options.opId !== undefined || this.spillMode !== 'memory') ? (options.opId ?? randomUUID()) : undefined;
     const op = this.inner.appendMessage(conversationId, msg, opId !== undefined ? { opId } : undefined);
     const n = ++this.issued;
     if (!this.degraded() || !e?.log) {
@@ -789,7 +802,10 @@ class OutageTolerantStore implements Store {
             ? ` (${this.spill.unconfirmedCount} in the spill file)`
             : '';
     if (h.status !== 'ok') {
-      return { status: 'degraded', reason: `${h.reason ?? 'store unreachable'}; buyers are answered from the local copy, ${n} acknowledged writes buffered${spill}` };
+      return {
+        status: 'degraded',
+        reason: `${h.reason ?? 'store unreachable'}; buyers are answered from the local copy, ${n} acknowledged writes buffered${spill}`,
+      };
     }
     if (n > 0 || this.suspect) {
       return { status: 'degraded', reason: `${this.suspect ?? 'redis recovering'}; ${n} acknowledged writes not yet confirmed by redis${spill}` };

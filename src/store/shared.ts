@@ -24,10 +24,7 @@ export function compareQueueEntries(a: QueueEntry, b: QueueEntry): number {
 export function sortQueue(entries: Iterable<QueueEntry>): QueueEntry[] {
   const keyed = [...entries].map((e) => ({ e, rank: PRIORITY_RANK[e.priority], at: Date.parse(e.enqueuedAt) }));
   keyed.sort(
-    (a, b) =>
-      a.rank - b.rank ||
-      a.at - b.at ||
-      (a.e.conversationId < b.e.conversationId ? -1 : a.e.conversationId > b.e.conversationId ? 1 : 0),
+    (a, b) => a.rank - b.rank || a.at - b.at || (a.e.conversationId < b.e.conversationId ? -1 : a.e.conversationId > b.e.conversationId ? 1 : 0),
   );
   return keyed.map((k) => k.e);
 }

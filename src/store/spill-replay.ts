@@ -39,7 +39,10 @@ export interface ReplaySummary {
   failed: number;
 }
 
-type ReplayStore = Pick<Store, 'appendMessage' | 'lastSeq' | 'getConversation' | 'saveConversation' | 'getBuyerSession' | 'saveBuyerSession' | 'enqueue'>;
+type ReplayStore = Pick<
+  Store,
+  'appendMessage' | 'lastSeq' | 'getConversation' | 'saveConversation' | 'getBuyerSession' | 'saveBuyerSession' | 'enqueue'
+>;
 
 /** Applies `entries` (in the order given) to `store`. An entry that fails is logged and counted; the rest go on. */
 export async function replaySpill(store: ReplayStore, entries: readonly SpillEntry[], logger: StoreLogger): Promise<ReplaySummary> {
@@ -95,7 +98,7 @@ async function replayOne(
         moved.set(conversationId, m);
         logger.warn(
           { conversationId, from: record.message.from, provisionalSeq: record.seq, seq: stored.seq },
-          'recovered message stored at another seq: another instance wrote to this conversation meanwhile; kept redis\'s order',
+          "recovered message stored at another seq: another instance wrote to this conversation meanwhile; kept redis's order",
         );
       }
       return;
@@ -105,7 +108,10 @@ async function replayOne(
       const current = await store.getConversation(ours.id);
       if (current && Date.parse(current.updatedAt) > Date.parse(ours.updatedAt)) {
         summary.statesKeptNewer += 1;
-        logger.info({ conversationId: ours.id, ours: ours.updatedAt, redis: current.updatedAt }, 'recovered conversation state is older than redis\'s; kept redis\'s');
+        logger.info(
+          { conversationId: ours.id, ours: ours.updatedAt, redis: current.updatedAt },
+          "recovered conversation state is older than redis's; kept redis's",
+        );
         return;
       }
       await store.saveConversation(ours);
@@ -117,7 +123,10 @@ async function replayOne(
       const current = await store.getBuyerSession(ours.buyerId);
       if (current && current.conversationId !== ours.conversationId && !(await pointsAtOlder(store, current.conversationId, ours.conversationId))) {
         summary.sessionsKept += 1;
-        logger.info({ buyerId: ours.buyerId, ours: ours.conversationId, redis: current.conversationId }, 'recovered buyer session is older than redis\'s; kept redis\'s');
+        logger.info(
+          { buyerId: ours.buyerId, ours: ours.conversationId, redis: current.conversationId },
+          "recovered buyer session is older than redis's; kept redis's",
+        );
         return;
       }
       if (current && current.conversationId === ours.conversationId && current.resumeToken === ours.resumeToken) {

@@ -316,7 +316,9 @@ function isRecord(r: Record<string, unknown>): r is SpillRecord {
   switch (r['kind']) {
     case 'message': {
       const m = r['message'];
-      return isString(r['conversationId']) && Number.isInteger(r['seq']) && isObject(m) && isString(m['from']) && isString(m['text']) && isString(m['at']);
+      return (
+        isString(r['conversationId']) && Number.isInteger(r['seq']) && isObject(m) && isString(m['from']) && isString(m['text']) && isString(m['at'])
+      );
     }
     case 'conversation': {
       const s = r['state'];
@@ -440,4 +442,3 @@ function safeSize(file: string): number {
     return -1;
   }
 }
-

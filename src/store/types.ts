@@ -222,16 +222,7 @@ export interface IdlePolicy {
 }
 
 export interface Store
-  extends ConversationStore,
-    MessageLog,
-    HandoffQueueStore,
-    AgentStore,
-    TimerStore,
-    ScriptStore,
-    RateLimiter,
-    Bus,
-    Locks,
-    ActOutboxStore {
+  extends ConversationStore, MessageLog, HandoffQueueStore, AgentStore, TimerStore, ScriptStore, RateLimiter, Bus, Locks, ActOutboxStore {
   readonly kind: 'memory' | 'redis';
   /**
    * Session life cycle (embedded store; issue 15): removes anonymous sessions whose buyer never

@@ -117,9 +117,9 @@ export class AgentSockets {
       if (s && s.size === 0) {
         this.byAgent.delete(agent.id);
         if (!this.deps.isShuttingDown()) {
-          this.deps.handoff.agentDisconnected(agent.id, this.deps.disconnectGraceMs).catch((err: unknown) =>
-            this.deps.logger.error({ err, agentId: agent.id }, 'could not record agent disconnect'),
-          );
+          this.deps.handoff
+            .agentDisconnected(agent.id, this.deps.disconnectGraceMs)
+            .catch((err: unknown) => this.deps.logger.error({ err, agentId: agent.id }, 'could not record agent disconnect'));
         }
       }
     });

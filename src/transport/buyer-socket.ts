@@ -85,10 +85,13 @@ class BuyerConnection {
     if (this.timer) clearTimeout(this.timer);
     const { helloTimeoutMs, idleSocketTimeoutMs } = this.deps.limits.abuse;
     const code = this.greeted ? 'IDLE_TIMEOUT' : 'HELLO_TIMEOUT';
-    this.timer = setTimeout(() => {
-      this.log.info({ code }, this.greeted ? 'closing idle buyer socket' : 'closing buyer socket that never said hello');
-      this.fail(code, undefined, true);
-    }, this.greeted ? idleSocketTimeoutMs : helloTimeoutMs);
+    this.timer = setTimeout(
+      () => {
+        this.log.info({ code }, this.greeted ? 'closing idle buyer socket' : 'closing buyer socket that never said hello');
+        this.fail(code, undefined, true);
+      },
+      this.greeted ? idleSocketTimeoutMs : helloTimeoutMs,
+    );
     this.timer.unref();
   }
 
@@ -293,9 +296,7 @@ class BuyerConnection {
         this.enqueue(() => this.deliverFromBus(event.message));
         return;
       case 'handoff':
-        this.enqueue(async () =>
-          this.send({ type: 'handoff', status: event.status, ...(event.agentName ? { agentName: event.agentName } : {}) }),
-        );
+        this.enqueue(async () => this.send({ type: 'handoff', status: event.status, ...(event.agentName ? { agentName: event.agentName } : {}) }));
         return;
       case 'typing':
         if (event.from !== 'buyer') this.send({ type: 'typing', from: event.from });

@@ -56,8 +56,7 @@ export function clientAddress(req: IncomingMessage, trust: TrustProxy, isTrusted
   const peer = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
   if (trust.kind === 'none') return peer;
   const chain = forwardedFor(req).reverse(); // nearest proxy's entry first
-  const trusted =
-    trust.kind === 'hops' ? (_address: string, i: number) => i < trust.hops : (isTrusted ?? trustedProxyMatcher(trust.cidrs));
+  const trusted = trust.kind === 'hops' ? (_address: string, i: number) => i < trust.hops : (isTrusted ?? trustedProxyMatcher(trust.cidrs));
   let client = peer;
   for (let i = 0; i < chain.length; i++) {
     const hopTrusted = trusted(client, i);

@@ -19,13 +19,7 @@ import { PRIORITY_RANK } from '../store/shared';
 import type { Logger } from './logger';
 import { admitHandoff, type AdmissionLimits } from '../handoff/admission';
 import { capPriority } from '../handoff/priority';
-import {
-  conversationChannel,
-  HANDOFF_CHANNEL,
-  type ConversationEvent,
-  type HandoffQueuedEvent,
-  type HandoffStatus,
-} from './events';
+import { conversationChannel, HANDOFF_CHANNEL, type ConversationEvent, type HandoffQueuedEvent, type HandoffStatus } from './events';
 
 /** The parts of the dialogue engine (src/dialogue/engine.ts) the transport uses. */
 export interface ChatEngine {
@@ -253,7 +247,10 @@ export class ConversationService {
       );
       const leftovers = log.filter((m) => m.from === 'buyer' && m.seq > handled);
       if (leftovers.length === 0 || this.turnChains.has(conv.id)) return;
-      this.deps.logger.info({ conversationId: conv.id, seqs: leftovers.map((m) => m.seq) }, 'answering messages left unanswered by a stopped instance');
+      this.deps.logger.info(
+        { conversationId: conv.id, seqs: leftovers.map((m) => m.seq) },
+        'answering messages left unanswered by a stopped instance',
+      );
       for (const m of leftovers) this.scheduleTurn(conv.id, m);
     })().catch((err: unknown) => this.deps.logger.warn({ err, conversationId: conv.id }, 'could not check for unanswered messages'));
   }
@@ -324,7 +321,13 @@ export class ConversationService {
       // Outside business hours "马上" is not true: say when people are back.
       const waiting = this.deps.waiting;
       const closedNow = waiting && !waiting.hours().open ? waiting.status(undefined) : undefined;
-      if (closedNow) await this.postMessage(conversationId, { from: 'bot', text: closedNow.text, at: this.now(), meta: { ...botMeta(closedNow), replyTo: message.seq } });
+      if (closedNow)
+        await this.postMessage(conversationId, {
+          from: 'bot',
+          text: closedNow.text,
+          at: this.now(),
+          meta: { ...botMeta(closedNow), replyTo: message.seq },
+        });
     }
     const u = result.understanding;
     await this.publish({
@@ -412,7 +415,15 @@ export class ConversationService {
     }
     if (!withdraw && raised && next.handoff) {
       const { priority, reason, summary, at } = next.handoff;
-      await store.publish(HANDOFF_CHANNEL, { kind: 'queued', conversationId, priority, reason, summary, at, instanceId: this.deps.instanceId } satisfies HandoffQueuedEvent);
+      await store.publish(HANDOFF_CHANNEL, {
+        kind: 'queued',
+        conversationId,
+        priority,
+        reason,
+        summary,
+        at,
+        instanceId: this.deps.instanceId,
+      } satisfies HandoffQueuedEvent);
     }
     const u = probe.understanding;
     await this.publish({
@@ -489,7 +500,9 @@ export class ConversationService {
   private withShopLenient<T>(request: { buyerId: string; productId?: string }, fn: () => T): Promise<T> {
     const scope = this.deps.shopScope;
     if (!scope) return Promise.resolve().then(fn);
-    return scope.runLenient(request, fn, (err) => this.deps.logger.warn({ err, buyerId: request.buyerId }, 'shop unavailable at greeting; greeting without shop data'));
+    return scope.runLenient(request, fn, (err) =>
+      this.deps.logger.warn({ err, buyerId: request.buyerId }, 'shop unavailable at greeting; greeting without shop data'),
+    );
   }
 
   /**
@@ -528,11 +541,20 @@ export class ConversationService {
     const { store } = this.deps;
     const limits = this.deps.admission;
     const result = limits
-      ? await admitHandoff({ conversation, limits, rate: store, signed: origin?.signed === true, ...(origin?.ip !== undefined ? { origin: origin.ip } : {}) })
+      ? await admitHandoff({
+          conversation,
+          limits,
+          rate: store,
+          signed: origin?.signed === true,
+          ...(origin?.ip !== undefined ? { origin: origin.ip } : {}),
+        })
       : undefined;
     const admission = result?.admission ?? {};
     if (result?.firstOverBudget) {
-      this.deps.logger.warn({ conversationId, ip: origin?.ip, suspect: admission.suspect, group: admission.group }, 'handoffs over their budget; queueing the rest at normal priority, marked suspect');
+      this.deps.logger.warn(
+        { conversationId, ip: origin?.ip, suspect: admission.suspect, group: admission.group },
+        'handoffs over their budget; queueing the rest at normal priority, marked suspect',
+      );
     }
     const priority = capPriority(h.priority, admission.cap);
     await store.enqueue({ conversationId, priority, enqueuedAt: h.at, reason: h.reason, ...admission });

@@ -84,7 +84,13 @@ const conversationEvent = z.discriminatedUnion('kind', [
     .loose(),
   z.object({ kind: z.literal('typing'), conversationId: z.string(), from: z.enum(['buyer', 'bot', 'agent']) }).loose(),
   z.object({ kind: z.literal('turn'), conversationId: z.string(), seq: z.number() }).loose(),
-  z.object({ kind: z.literal('acts'), conversationId: z.string(), acts: z.array(z.object({ id: z.string(), kind: z.string(), state: z.string() }).loose()) }).loose(),
+  z
+    .object({
+      kind: z.literal('acts'),
+      conversationId: z.string(),
+      acts: z.array(z.object({ id: z.string(), kind: z.string(), state: z.string() }).loose()),
+    })
+    .loose(),
 ]);
 
 /** Checks a payload received from the Bus; null when it is not a conversation event. */

@@ -74,7 +74,9 @@ export function createAgentConsole(options: AgentConsoleOptions = {}): AgentCons
       onError: (err, context) => log.error({ err, context }, 'handoff error'),
       noAgentNotice: () => {
         const r = engine.systemNotice?.('no_agent');
-        return r ? { text: r.text, meta: { intent: r.intent, category: r.category, ...(r.templateId ? { templateId: r.templateId } : {}) } } : undefined;
+        return r
+          ? { text: r.text, meta: { intent: r.intent, category: r.category, ...(r.templateId ? { templateId: r.templateId } : {}) } }
+          : undefined;
       },
     });
     service = handoff;
@@ -161,17 +163,17 @@ export function registerAgentRoutes(ctx: AppContext, agents: AgentRegistry, hand
   router.get('/agent.css', ({ req, res }) => staticFiles.send(req, res, 'agent.css'));
 
   const { metricsToken, metricsPublic } = ctx.deps.config;
+  router.get('/metrics', async ({ req, res, url }) => {
+    // Closed unless METRICS_PUBLIC=true; with METRICS_TOKEN set, a scraper that shows it may read.
+    if (!metricsPublic && (metricsToken === undefined || !sameSecret(tokenFrom(req, url), metricsToken))) throw new AppError('UNAUTHORIZED');
+    const text = await metrics.render();
+    res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+    res.end(text);
+  });
   router.get(
-    '/metrics',
-    async ({ req, res, url }) => {
-      // Closed unless METRICS_PUBLIC=true; with METRICS_TOKEN set, a scraper that shows it may read.
-      if (!metricsPublic && (metricsToken === undefined || !sameSecret(tokenFrom(req, url), metricsToken))) throw new AppError('UNAUTHORIZED');
-      const text = await metrics.render();
-      res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
-      res.end(text);
-    },
+    '/api/stats',
+    authed(async ({ res }) => sendJson(res, 200, await handoff.stats())),
   );
-  router.get('/api/stats', authed(async ({ res }) => sendJson(res, 200, await handoff.stats())));
   router.get(
     '/api/agent/me',
     authed(async ({ res }, agent) =>
@@ -183,8 +185,14 @@ export function registerAgentRoutes(ctx: AppContext, agents: AgentRegistry, hand
       }),
     ),
   );
-  router.get('/api/agent/queue', authed(async ({ res }) => sendJson(res, 200, { queue: await handoff.queueView() })));
-  router.get('/api/agent/agents', authed(async ({ res }) => sendJson(res, 200, { agents: await handoff.agentsView() })));
+  router.get(
+    '/api/agent/queue',
+    authed(async ({ res }) => sendJson(res, 200, { queue: await handoff.queueView() })),
+  );
+  router.get(
+    '/api/agent/agents',
+    authed(async ({ res }) => sendJson(res, 200, { agents: await handoff.agentsView() })),
+  );
   router.get(
     '/api/agent/conversations/:id',
     authed(async ({ res, params }, agent) => {

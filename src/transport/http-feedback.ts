@@ -92,7 +92,7 @@ export function registerFeedbackRoutes(ctx: AppContext, agents: AgentRegistry, m
     const session = await store.getBuyerSession(b.buyerId);
     if (!session || !sameToken(session.resumeToken, b.resumeToken)) throw new AppError('UNAUTHORIZED', 'Unknown buyer session');
     const conv = await store.getConversation(b.conversationId);
-    if (!conv || session.conversationId !== conv.id) throw new AppError('FORBIDDEN', 'Not this buyer\'s conversation');
+    if (!conv || session.conversationId !== conv.id) throw new AppError('FORBIDDEN', "Not this buyer's conversation");
     if (conv.status !== 'closed') throw new AppError('CONFLICT', 'Only a closed conversation can be rated');
     const { recorded, answer } = await recordCsat(store, conv.id, { score: b.score, at: now(), ...(b.comment ? { comment: b.comment } : {}) });
     if (recorded) metrics.csat.inc({ score: String(answer.score) });

@@ -165,9 +165,15 @@ export function registerScriptRoutes(app: AppContext, editor: ScriptEditor): voi
   const ok = (ctx: RouteContext, value: unknown): void => sendJson(ctx.res, 200, value);
   const pathParam = (ctx: RouteContext): string => ctx.params['*'] ?? '';
 
-  router.get('/api/scripts', guarded((ctx) => ok(ctx, editor.overview())));
+  router.get(
+    '/api/scripts',
+    guarded((ctx) => ok(ctx, editor.overview())),
+  );
 
-  router.get('/api/scripts/files/*', guarded((ctx) => ok(ctx, editor.readFile(pathParam(ctx)))));
+  router.get(
+    '/api/scripts/files/*',
+    guarded((ctx) => ok(ctx, editor.readFile(pathParam(ctx)))),
+  );
   router.put(
     '/api/scripts/files/*',
     guarded(async (ctx, who) => {
@@ -200,11 +206,26 @@ export function registerScriptRoutes(app: AppContext, editor: ScriptEditor): voi
     }),
   );
 
-  router.get('/api/scripts/intents', guarded((ctx) => ok(ctx, { intents: editor.intents() })));
-  router.get('/api/scripts/intents/:id', guarded((ctx) => ok(ctx, editor.intent(ctx.params['id'] ?? ''))));
-  router.get('/api/scripts/templates', guarded((ctx) => ok(ctx, { templates: editor.templates() })));
-  router.get('/api/scripts/templates/:id', guarded((ctx) => ok(ctx, editor.template(ctx.params['id'] ?? ''))));
-  router.get('/api/scripts/dictionary', guarded((ctx) => ok(ctx, editor.dictionary())));
+  router.get(
+    '/api/scripts/intents',
+    guarded((ctx) => ok(ctx, { intents: editor.intents() })),
+  );
+  router.get(
+    '/api/scripts/intents/:id',
+    guarded((ctx) => ok(ctx, editor.intent(ctx.params['id'] ?? ''))),
+  );
+  router.get(
+    '/api/scripts/templates',
+    guarded((ctx) => ok(ctx, { templates: editor.templates() })),
+  );
+  router.get(
+    '/api/scripts/templates/:id',
+    guarded((ctx) => ok(ctx, editor.template(ctx.params['id'] ?? ''))),
+  );
+  router.get(
+    '/api/scripts/dictionary',
+    guarded((ctx) => ok(ctx, editor.dictionary())),
+  );
 
   router.post(
     '/api/scripts/try',
@@ -235,7 +256,10 @@ export function registerScriptRoutes(app: AppContext, editor: ScriptEditor): voi
       sendOutcome(ctx, await editor.rollback(version, who.id));
     }),
   );
-  router.get('/api/scripts/versions', guarded(async (ctx) => ok(ctx, { versions: await editor.versions() })));
+  router.get(
+    '/api/scripts/versions',
+    guarded(async (ctx) => ok(ctx, { versions: await editor.versions() })),
+  );
   router.get(
     '/api/scripts/versions/:n',
     guarded(async (ctx) => ok(ctx, await editor.version(versionParam(ctx.params['n'], 'n') ?? 0))),

@@ -102,7 +102,10 @@ export class SocketServer {
       const ip = this.clientIp(req);
       if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins ?? [])) {
         this.warnSampled(ip, 'ORIGIN_NOT_ALLOWED', () =>
-          this.options.logger.warn({ ip, origin: req.headers.origin, path: url.pathname }, 'socket from a page origin not in ALLOWED_ORIGINS refused'),
+          this.options.logger.warn(
+            { ip, origin: req.headers.origin, path: url.pathname },
+            'socket from a page origin not in ALLOWED_ORIGINS refused',
+          ),
         );
         ws.send(encodeFrame({ type: 'error', code: 'ORIGIN_NOT_ALLOWED', message: ERRORS.ORIGIN_NOT_ALLOWED.message }));
         ws.close(ERRORS.ORIGIN_NOT_ALLOWED.close, 'ORIGIN_NOT_ALLOWED');

@@ -9,7 +9,9 @@
   'use strict';
   var AC = window.AgentConsole;
   if (!AC) return;
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
   var baseTitle = document.title;
   var pending = new Map(); // conversation id -> buyer messages / new chats not seen yet
   var rang = new Set(); // chats held that already rang
@@ -20,7 +22,10 @@
   var supported = typeof window.Notification === 'function';
   function renderPermission() {
     var b = $('btn-notify');
-    if (!supported) { b.hidden = true; return; }
+    if (!supported) {
+      b.hidden = true;
+      return;
+    }
     var p = Notification.permission;
     b.textContent = p === 'granted' ? '桌面通知已开启' : p === 'denied' ? '桌面通知被浏览器阻止' : '开启桌面通知';
     b.disabled = p !== 'default';
@@ -86,14 +91,20 @@
         if (AC.state.convs.has(conversationId)) AC.select(conversationId);
         n.close();
       };
-    } catch (err) { /* some browsers only notify from a service worker: the title and sound remain */ }
+    } catch (err) {
+      /* some browsers only notify from a service worker: the title and sound remain */
+    }
   }
 
   // --- unread in the tab title ----------------------------------------------------------
-  function looking(id) { return !document.hidden && AC.state.current === id; }
+  function looking(id) {
+    return !document.hidden && AC.state.current === id;
+  }
   function renderTitle() {
     var n = 0;
-    pending.forEach(function (v) { n += v; });
+    pending.forEach(function (v) {
+      n += v;
+    });
     document.title = n > 0 ? '(' + n + ') ' + baseTitle : baseTitle;
   }
   function bump(id) {
@@ -103,8 +114,12 @@
   function seen(id) {
     if (id && pending.delete(id)) renderTitle();
   }
-  document.addEventListener('visibilitychange', function () { if (!document.hidden) seen(AC.state.current); });
-  document.addEventListener('agent:current', function (e) { if (!document.hidden) seen(e.detail); });
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden) seen(AC.state.current);
+  });
+  document.addEventListener('agent:current', function (e) {
+    if (!document.hidden) seen(e.detail);
+  });
 
   // Notifications show on the desktop, even over a locked screen: mobile numbers are masked.
   function preview(text) {
@@ -122,7 +137,11 @@
         rang.add(id);
         if (!looking(id)) bump(id);
         chime(true);
-        var last = f.conversation.history.filter(function (h) { return h.from === 'buyer'; }).slice(-1)[0];
+        var last = f.conversation.history
+          .filter(function (h) {
+            return h.from === 'buyer';
+          })
+          .slice(-1)[0];
         notify('新会话：' + AC.buyerLabel(f.conversation), last ? preview(last.text) : '', id);
         break;
       }
@@ -136,7 +155,9 @@
         break;
       }
       case 'queue': {
-        var ids = (f.queue || []).map(function (q) { return q.conversationId; });
+        var ids = (f.queue || []).map(function (q) {
+          return q.conversationId;
+        });
         if (knownQueue) {
           (f.queue || []).forEach(function (q) {
             if (knownQueue.has(q.conversationId)) return;

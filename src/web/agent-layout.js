@@ -7,12 +7,16 @@
   'use strict';
   var AC = window.AgentConsole;
   if (!AC) return;
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
   var box = $('compose-text');
   var history = $('history');
   var vv = window.visualViewport;
 
-  function atBottom() { history.scrollTop = history.scrollHeight; }
+  function atBottom() {
+    history.scrollTop = history.scrollHeight;
+  }
 
   /** Height follows the text: never less than the stylesheet's, never more than a third of the view. */
   function grow() {
@@ -34,8 +38,16 @@
   document.addEventListener('agent:frame', function (e) {
     if (e.detail.type === 'message' && e.detail.message && e.detail.message.from === 'agent' && box.value === '') grow();
   });
-  document.addEventListener('submit', function () { setTimeout(grow, 0); }, true);
-  box.addEventListener('keyup', function (e) { if (e.key === 'Enter') grow(); });
+  document.addEventListener(
+    'submit',
+    function () {
+      setTimeout(grow, 0);
+    },
+    true,
+  );
+  box.addEventListener('keyup', function (e) {
+    if (e.key === 'Enter') grow();
+  });
 
   /** Fits the app into the visible area; with the keyboard up, only the chat and the box show. */
   function fit() {
@@ -52,8 +64,13 @@
     vv.addEventListener('resize', fit);
     vv.addEventListener('scroll', fit);
   }
-  box.addEventListener('focus', function () { fit(); if (AC.state.followHistory) setTimeout(atBottom, 0); });
-  box.addEventListener('blur', function () { setTimeout(fit, 0); });
+  box.addEventListener('focus', function () {
+    fit();
+    if (AC.state.followHistory) setTimeout(atBottom, 0);
+  });
+  box.addEventListener('blur', function () {
+    setTimeout(fit, 0);
+  });
   window.addEventListener('resize', fit);
   fit();
 })();

@@ -8,7 +8,9 @@
   'use strict';
   var AC = window.AgentConsole;
   if (!AC) return;
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
   var phrases = [];
   var menu = { items: [], active: 0, start: -1 };
   var inserted = null; // { code, text } of the last phrase put in the box
@@ -19,7 +21,9 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
-  function current() { return AC.state.current ? AC.state.convs.get(AC.state.current) : null; }
+  function current() {
+    return AC.state.current ? AC.state.convs.get(AC.state.current) : null;
+  }
   /** The phrase with {{buyerName}}, {{agentName}}, {{orderNumber}} filled from the open chat. */
   function render(p) {
     var c = current();
@@ -27,7 +31,7 @@
     var values = {
       buyerName: v.buyerName || '亲',
       agentName: AC.state.me ? AC.state.me.name : '',
-      orderNumber: v.order ? v.order.number : '【订单号】'
+      orderNumber: v.order ? v.order.number : '【订单号】',
     };
     return p.text.replace(/\{\{\s*(\w+)\s*\}\}/g, function (m, name) {
       return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : m;
@@ -36,8 +40,13 @@
 
   function load() {
     fetch('/api/agent/quick-phrases', { headers: { authorization: 'Bearer ' + AC.state.token } })
-      .then(function (r) { return r.ok ? r.json() : { phrases: [] }; })
-      .then(function (body) { phrases = body.phrases || []; renderBar(); })
+      .then(function (r) {
+        return r.ok ? r.json() : { phrases: [] };
+      })
+      .then(function (body) {
+        phrases = body.phrases || [];
+        renderBar();
+      })
       .catch(function () {});
   }
   function renderBar() {
@@ -49,7 +58,9 @@
       b.type = 'button';
       b.dataset.code = p.code;
       b.title = p.text;
-      b.addEventListener('click', function () { insert(p, null); });
+      b.addEventListener('click', function () {
+        insert(p, null);
+      });
       box.appendChild(b);
     });
   }
@@ -79,10 +90,18 @@
     var ta = $('compose-text');
     var before = ta.value.slice(0, ta.selectionStart);
     var m = /(^|\s)\/([a-z0-9_]*)$/i.exec(before);
-    if (!m || phrases.length === 0) { closeMenu(); return; }
+    if (!m || phrases.length === 0) {
+      closeMenu();
+      return;
+    }
     var q = m[2].toLowerCase();
-    var items = phrases.filter(function (p) { return p.code.indexOf(q) === 0 || p.title.indexOf(q) >= 0; });
-    if (items.length === 0) { closeMenu(); return; }
+    var items = phrases.filter(function (p) {
+      return p.code.indexOf(q) === 0 || p.title.indexOf(q) >= 0;
+    });
+    if (items.length === 0) {
+      closeMenu();
+      return;
+    }
     menu.items = items;
     menu.start = before.length - m[2].length - 1;
     menu.active = Math.min(menu.active, items.length - 1);
@@ -97,7 +116,10 @@
       li.appendChild(el('span', 'ptitle', p.title));
       li.appendChild(el('span', 'ptext', render(p)));
       // mousedown: a click would blur the box first and lose the caret.
-      li.addEventListener('mousedown', function (e) { e.preventDefault(); insert(p, menu.start); });
+      li.addEventListener('mousedown', function (e) {
+        e.preventDefault();
+        insert(p, menu.start);
+      });
       ul.appendChild(li);
     });
     ul.hidden = false;
@@ -106,29 +128,41 @@
     if (!$('compose-text').value) inserted = null;
     updateMenu();
   });
-  $('compose-text').addEventListener('blur', function () { setTimeout(closeMenu, 150); });
+  $('compose-text').addEventListener('blur', function () {
+    setTimeout(closeMenu, 150);
+  });
 
   // Capture phase: runs before agent.js's own Enter-to-send on the box.
-  document.addEventListener('keydown', function (e) {
-    if (e.target !== $('compose-text')) return;
-    if (!$('phrase-menu').hidden && menu.items.length) {
-      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-        menu.active = (menu.active + (e.key === 'ArrowDown' ? 1 : menu.items.length - 1)) % menu.items.length;
-        updateMenu();
-      } else if ((e.key === 'Enter' || e.key === 'Tab') && !e.isComposing) {
-        insert(menu.items[menu.active], menu.start);
-      } else if (e.key === 'Escape') {
-        closeMenu();
-      } else {
+  document.addEventListener(
+    'keydown',
+    function (e) {
+      if (e.target !== $('compose-text')) return;
+      if (!$('phrase-menu').hidden && menu.items.length) {
+        if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+          menu.active = (menu.active + (e.key === 'ArrowDown' ? 1 : menu.items.length - 1)) % menu.items.length;
+          updateMenu();
+        } else if ((e.key === 'Enter' || e.key === 'Tab') && !e.isComposing) {
+          insert(menu.items[menu.active], menu.start);
+        } else if (e.key === 'Escape') {
+          closeMenu();
+        } else {
+          return;
+        }
+        e.preventDefault();
+        e.stopPropagation();
         return;
       }
-      e.preventDefault();
-      e.stopPropagation();
-      return;
-    }
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) countUse();
-  }, true);
-  document.addEventListener('submit', function (e) { if (e.target === $('compose')) countUse(); }, true);
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) countUse();
+    },
+    true,
+  );
+  document.addEventListener(
+    'submit',
+    function (e) {
+      if (e.target === $('compose')) countUse();
+    },
+    true,
+  );
 
   /** Reports the phrase in the box as sent, as inserted or edited. */
   function countUse() {
@@ -140,9 +174,11 @@
     fetch('/api/agent/quick-phrases/' + encodeURIComponent(code) + '/uses', {
       method: 'POST',
       headers: { authorization: 'Bearer ' + AC.state.token, 'content-type': 'application/json' },
-      body: JSON.stringify({ use: use })
+      body: JSON.stringify({ use: use }),
     }).catch(function () {});
   }
 
-  document.addEventListener('agent:frame', function (e) { if (e.detail.type === 'hello') load(); });
+  document.addEventListener('agent:frame', function (e) {
+    if (e.detail.type === 'hello') load();
+  });
 })();

@@ -8,7 +8,9 @@
   'use strict';
   var AC = window.AgentConsole;
   if (!AC) return;
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
   var STATUS_NAME = { bot: '机器人接待', queued: '排队中', agent: '处理中', closed: '已结束' };
   var MATCH_NAME = { buyer: '买家', order: '订单', phone: '手机', text: '内容' };
   var RESOLUTION = { resolved: '已解决', refunded: '已退款', exchanged: '已换货', resent: '已补发', no_action: '无需处理', spam: '骚扰/无效' };
@@ -24,13 +26,15 @@
   function getJson(path) {
     return fetch(path, { headers: { authorization: 'Bearer ' + AC.state.token } }).then(function (r) {
       return r.json().then(function (body) {
-        if (!r.ok) throw new Error((body && body.error && body.error.message) || ('HTTP ' + r.status));
+        if (!r.ok) throw new Error((body && body.error && body.error.message) || 'HTTP ' + r.status);
         return body;
       });
     });
   }
   function agentName(id) {
-    var a = AC.state.agents.filter(function (x) { return x.agentId === id; })[0];
+    var a = AC.state.agents.filter(function (x) {
+      return x.agentId === id;
+    })[0];
     return a ? a.name : id;
   }
   function statusText(h) {
@@ -68,21 +72,34 @@
   // --- search -------------------------------------------------------------------------
   function search() {
     var p = new URLSearchParams();
-    var add = function (k, id) { var v = $(id).value.trim(); if (v) p.set(k, v); };
-    add('q', 'search-q'); add('view', 'search-view'); add('intent', 'search-intent');
-    add('priority', 'search-priority'); add('agent', 'search-agent'); add('tag', 'search-tag'); add('from', 'search-from'); add('to', 'search-to');
+    var add = function (k, id) {
+      var v = $(id).value.trim();
+      if (v) p.set(k, v);
+    };
+    add('q', 'search-q');
+    add('view', 'search-view');
+    add('intent', 'search-intent');
+    add('priority', 'search-priority');
+    add('agent', 'search-agent');
+    add('tag', 'search-tag');
+    add('from', 'search-from');
+    add('to', 'search-to');
     $('search-status').textContent = '搜索中…';
-    getJson('/api/agent/search?' + p.toString()).then(function (body) {
-      renderResults(body.results || []);
-    }).catch(function (err) {
-      $('search-status').textContent = '搜索失败：' + err.message;
-    });
+    getJson('/api/agent/search?' + p.toString())
+      .then(function (body) {
+        renderResults(body.results || []);
+      })
+      .catch(function (err) {
+        $('search-status').textContent = '搜索失败：' + err.message;
+      });
   }
   function renderResults(list) {
     var ul = $('search-results');
     ul.textContent = '';
     $('search-status').textContent = list.length ? '找到 ' + list.length + ' 个会话' : '没有找到会话';
-    list.forEach(function (h) { ul.appendChild(hitItem(h)); });
+    list.forEach(function (h) {
+      ul.appendChild(hitItem(h));
+    });
   }
   function hitItem(h) {
     var li = el('li', 'item result st-' + h.status + (h.priority ? ' prio-' + h.priority : ''));
@@ -99,15 +116,21 @@
     li.appendChild(annotations(h));
     if (h.snippet) li.appendChild(el('div', 'snippet', (MATCH_NAME[h.matchedBy] || '') + '：' + h.snippet));
     else if (h.lastText) li.appendChild(el('div', 'last', h.lastText));
-    var open = function () { openRecord(h.id); };
+    var open = function () {
+      openRecord(h.id);
+    };
     li.addEventListener('click', open);
-    li.addEventListener('keydown', function (e) { if (e.key === 'Enter') open(); });
+    li.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter') open();
+    });
     return li;
   }
   /** Tags and the buyer's rating of a chat, as small badges. */
   function annotations(h) {
     var row = el('div', 'row sub annotations');
-    (h.tags || []).forEach(function (t) { row.appendChild(el('span', 'badge tag', t)); });
+    (h.tags || []).forEach(function (t) {
+      row.appendChild(el('span', 'badge tag', t));
+    });
     if (h.csat) {
       var c = el('span', 'badge csat', '评价 ' + '★★★★★'.slice(0, h.csat.score) + '☆☆☆☆☆'.slice(h.csat.score));
       c.title = h.csat.comment || '';
@@ -116,7 +139,10 @@
     }
     return row;
   }
-  $('search-form').addEventListener('submit', function (e) { e.preventDefault(); search(); });
+  $('search-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    search();
+  });
   $('search-view').addEventListener('change', search);
 
   // --- contact panel ------------------------------------------------------------------
@@ -126,7 +152,9 @@
     head.appendChild(el('strong', 'contact-name', c.label));
     head.appendChild(el('span', 'badge', c.known ? (c.returning ? '老顾客' : '会员') : '未登录访客'));
     box.appendChild(head);
-    var past = c.conversations.filter(function (h) { return h.id !== skipId; });
+    var past = c.conversations.filter(function (h) {
+      return h.id !== skipId;
+    });
     box.appendChild(el('h4', null, '历史会话（' + past.length + '）'));
     var ul = el('ul', 'list past');
     if (past.length === 0) ul.appendChild(el('li', 'none', '没有其他会话'));
@@ -140,9 +168,13 @@
       li.appendChild(row);
       if (h.lastText) li.appendChild(el('div', 'last', h.lastText));
       li.appendChild(annotations(h));
-      var open = function () { openRecord(h.id); };
+      var open = function () {
+        openRecord(h.id);
+      };
       li.addEventListener('click', open);
-      li.addEventListener('keydown', function (e) { if (e.key === 'Enter') open(); });
+      li.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter') open();
+      });
       ul.appendChild(li);
     });
     box.appendChild(ul);
@@ -167,16 +199,24 @@
     contactFor = id;
     var box = $('contact');
     box.textContent = '加载中…';
-    getJson('/api/agent/contacts/' + encodeURIComponent(id)).then(function (c) {
-      if (contactFor === id) renderContact(box, c, id);
-    }).catch(function () { if (contactFor === id) box.textContent = '买家档案加载失败'; });
+    getJson('/api/agent/contacts/' + encodeURIComponent(id))
+      .then(function (c) {
+        if (contactFor === id) renderContact(box, c, id);
+      })
+      .catch(function () {
+        if (contactFor === id) box.textContent = '买家档案加载失败';
+      });
   });
 
   // --- read-only record ---------------------------------------------------------------
   function openRecord(id) {
     Promise.all([getJson('/api/agent/history/' + encodeURIComponent(id)), getJson('/api/agent/contacts/' + encodeURIComponent(id))])
-      .then(function (r) { showRecord(r[0], r[1]); })
-      .catch(function (err) { AC.toast('打开会话失败：' + err.message, true); });
+      .then(function (r) {
+        showRecord(r[0], r[1]);
+      })
+      .catch(function (err) {
+        AC.toast('打开会话失败：' + err.message, true);
+      });
   }
   function showRecord(rec, contact) {
     var v = rec.conversation;
@@ -186,19 +226,27 @@
     meta.appendChild(el('span', 'badge status', statusText({ status: v.status, assignedAgent: v.assignedAgent, resolution: v.closedResolution })));
     meta.appendChild(el('span', null, AC.fmtDateTime(v.createdAt) + ' – ' + AC.fmtDateTime(v.updatedAt)));
     if (rec.intent) meta.appendChild(el('span', 'intent', AC.intentName(rec.intent)));
-    var self = contact.conversations.filter(function (h) { return h.id === v.id; })[0];
+    var self = contact.conversations.filter(function (h) {
+      return h.id === v.id;
+    })[0];
     if (self) meta.appendChild(annotations(self));
     var acts = $('record-actions');
     acts.textContent = '';
     if (rec.held) {
       var b = el('button', null, '打开会话');
       b.type = 'button';
-      b.addEventListener('click', function () { closeRecord(); AC.select(v.id); });
+      b.addEventListener('click', function () {
+        closeRecord();
+        AC.select(v.id);
+      });
       acts.appendChild(b);
     } else if (v.status === 'queued') {
       var p = el('button', null, '接入');
       p.type = 'button';
-      p.addEventListener('click', function () { AC.send({ type: 'pick', conversationId: v.id }); closeRecord(); });
+      p.addEventListener('click', function () {
+        AC.send({ type: 'pick', conversationId: v.id });
+        closeRecord();
+      });
       acts.appendChild(p);
     }
     var ol = $('record-history');
@@ -217,10 +265,16 @@
     ol.scrollTop = ol.scrollHeight;
     $('record-close').focus();
   }
-  function closeRecord() { $('record').hidden = true; }
+  function closeRecord() {
+    $('record').hidden = true;
+  }
   $('record-close').addEventListener('click', closeRecord);
-  $('record').addEventListener('click', function (e) { if (e.target === $('record')) closeRecord(); });
-  document.addEventListener('keydown', function (e) { if (e.key === 'Escape' && !$('record').hidden) closeRecord(); });
+  $('record').addEventListener('click', function (e) {
+    if (e.target === $('record')) closeRecord();
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape' && !$('record').hidden) closeRecord();
+  });
 
   document.addEventListener('agent:frame', function (e) {
     if (e.detail.type === 'agents') fillAgents();

@@ -8,17 +8,55 @@
   'use strict';
   var AC = window.AgentConsole;
   if (!AC) return;
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
 
   var KEYS = [
-    { keys: 'Alt + J', code: 'KeyJ', what: '下一个会话（优先有未读的）', run: function () { step(1); } },
-    { keys: 'Alt + K', code: 'KeyK', what: '上一个会话', run: function () { step(-1); } },
+    {
+      keys: 'Alt + J',
+      code: 'KeyJ',
+      what: '下一个会话（优先有未读的）',
+      run: function () {
+        step(1);
+      },
+    },
+    {
+      keys: 'Alt + K',
+      code: 'KeyK',
+      what: '上一个会话',
+      run: function () {
+        step(-1);
+      },
+    },
     { keys: 'Alt + 1 / 2 / 3', code: null, what: '采用第 1/2/3 条推荐回复（放进回复框，Enter 发送）' },
-    { keys: 'Alt + W', code: 'KeyW', what: '结束当前会话（按所选结案标签）', run: function () { clickIf('btn-close'); } },
-    { keys: 'Alt + T', code: 'KeyT', what: '转接当前会话（转给所选同事，默认退回队列）', run: function () { clickIf('btn-transfer'); } },
-    { keys: 'Alt + F', code: 'KeyF', what: '搜索会话', run: function () { AC.state.current && document.body.dataset.view === 'main' && clickTab('side'); $('search-q').focus(); } },
+    {
+      keys: 'Alt + W',
+      code: 'KeyW',
+      what: '结束当前会话（按所选结案标签）',
+      run: function () {
+        clickIf('btn-close');
+      },
+    },
+    {
+      keys: 'Alt + T',
+      code: 'KeyT',
+      what: '转接当前会话（转给所选同事，默认退回队列）',
+      run: function () {
+        clickIf('btn-transfer');
+      },
+    },
+    {
+      keys: 'Alt + F',
+      code: 'KeyF',
+      what: '搜索会话',
+      run: function () {
+        AC.state.current && document.body.dataset.view === 'main' && clickTab('side');
+        $('search-q').focus();
+      },
+    },
     { keys: '?', code: null, what: '显示 / 关闭本帮助' },
-    { keys: 'Esc', code: null, what: '关闭帮助' }
+    { keys: 'Esc', code: null, what: '关闭帮助' },
   ];
 
   function el(tag, cls, text) {
@@ -27,7 +65,9 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
-  function clickIf(id) { if (AC.state.current) $(id).click(); }
+  function clickIf(id) {
+    if (AC.state.current) $(id).click();
+  }
   function clickTab(view) {
     var b = document.querySelector('.tabs button[data-view="' + view + '"]');
     if (b && b.offsetParent !== null) b.click();
@@ -42,7 +82,10 @@
       for (var k = 1; k <= ids.length; k++) {
         var id = ids[(at + k) % ids.length];
         var c = AC.state.convs.get(id);
-        if (c && c.unread) { AC.select(id); return; }
+        if (c && c.unread) {
+          AC.select(id);
+          return;
+        }
       }
     }
     AC.select(ids[(at + dir + ids.length) % ids.length]);
@@ -79,32 +122,58 @@
     close.addEventListener('click', hideHelp);
     box.appendChild(close);
     back.appendChild(box);
-    back.addEventListener('click', function (e) { if (e.target === back) hideHelp(); });
+    back.addEventListener('click', function (e) {
+      if (e.target === back) hideHelp();
+    });
     document.body.appendChild(back);
     return back;
   }
   var help = buildHelp();
-  function showHelp() { help.hidden = false; help.querySelector('button').focus(); }
-  function hideHelp() { help.hidden = true; }
+  function showHelp() {
+    help.hidden = false;
+    help.querySelector('button').focus();
+  }
+  function hideHelp() {
+    help.hidden = true;
+  }
   $('btn-keys').addEventListener('click', showHelp);
 
   function typing(t) {
-    return t && (t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || (t.tagName === 'INPUT' && t.type !== 'checkbox' && t.type !== 'radio') || t.isContentEditable);
+    return (
+      t &&
+      (t.tagName === 'TEXTAREA' ||
+        t.tagName === 'SELECT' ||
+        (t.tagName === 'INPUT' && t.type !== 'checkbox' && t.type !== 'radio') ||
+        t.isContentEditable)
+    );
   }
 
   document.addEventListener('keydown', function (e) {
     if ($('app').hidden || e.isComposing) return;
-    if (e.key === 'Escape' && !help.hidden) { hideHelp(); e.preventDefault(); return; }
+    if (e.key === 'Escape' && !help.hidden) {
+      hideHelp();
+      e.preventDefault();
+      return;
+    }
     if (e.key === '?' && !e.altKey && !e.ctrlKey && !e.metaKey && !typing(e.target)) {
-      if (help.hidden) showHelp(); else hideHelp();
+      if (help.hidden) showHelp();
+      else hideHelp();
       e.preventDefault();
       return;
     }
     if (!e.altKey || e.ctrlKey || e.metaKey) return;
     var digit = /^Digit([1-3])$/.exec(e.code);
-    if (digit) { acceptSuggestion(Number(digit[1])); e.preventDefault(); return; }
+    if (digit) {
+      acceptSuggestion(Number(digit[1]));
+      e.preventDefault();
+      return;
+    }
     for (var i = 0; i < KEYS.length; i++) {
-      if (KEYS[i].code === e.code && KEYS[i].run) { KEYS[i].run(); e.preventDefault(); return; }
+      if (KEYS[i].code === e.code && KEYS[i].run) {
+        KEYS[i].run();
+        e.preventDefault();
+        return;
+      }
     }
   });
 })();

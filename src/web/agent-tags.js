@@ -7,7 +7,9 @@
   'use strict';
   var AC = window.AgentConsole;
   if (!AC) return;
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
   var shownFor = null;
   var tags = [];
 
@@ -19,15 +21,20 @@
   }
   function call(method, path, body) {
     var init = { method: method, headers: { authorization: 'Bearer ' + AC.state.token } };
-    if (body) { init.headers['content-type'] = 'application/json'; init.body = JSON.stringify(body); }
+    if (body) {
+      init.headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
     return fetch(path, init).then(function (r) {
       return r.json().then(function (b) {
-        if (!r.ok) throw new Error((b && b.error && b.error.message) || ('HTTP ' + r.status));
+        if (!r.ok) throw new Error((b && b.error && b.error.message) || 'HTTP ' + r.status);
         return b;
       });
     });
   }
-  function base(id) { return '/api/agent/conversations/' + encodeURIComponent(id) + '/tags'; }
+  function base(id) {
+    return '/api/agent/conversations/' + encodeURIComponent(id) + '/tags';
+  }
 
   function render() {
     var box = $('conv-tags');
@@ -40,8 +47,16 @@
       x.type = 'button';
       x.setAttribute('aria-label', '去掉标签 ' + t);
       x.addEventListener('click', function () {
-        call('DELETE', base(id) + '/' + encodeURIComponent(t)).then(function (b) { if (shownFor === id) { tags = b.tags; render(); } })
-          .catch(function (err) { AC.toast('去掉标签失败：' + err.message, true); });
+        call('DELETE', base(id) + '/' + encodeURIComponent(t))
+          .then(function (b) {
+            if (shownFor === id) {
+              tags = b.tags;
+              render();
+            }
+          })
+          .catch(function (err) {
+            AC.toast('去掉标签失败：' + err.message, true);
+          });
       });
       chip.appendChild(x);
       box.appendChild(chip);
@@ -58,12 +73,16 @@
       e.preventDefault();
       var t = input.value.trim();
       if (!t) return;
-      call('POST', base(id), { tag: t }).then(function (b) {
-        if (shownFor !== id) return;
-        tags = b.tags;
-        render();
-        $('tag-input').focus();
-      }).catch(function (err) { AC.toast('添加标签失败：' + err.message, true); });
+      call('POST', base(id), { tag: t })
+        .then(function (b) {
+          if (shownFor !== id) return;
+          tags = b.tags;
+          render();
+          $('tag-input').focus();
+        })
+        .catch(function (err) {
+          AC.toast('添加标签失败：' + err.message, true);
+        });
     });
     box.appendChild(form);
   }
@@ -74,6 +93,13 @@
     shownFor = id;
     tags = [];
     render();
-    call('GET', base(id)).then(function (b) { if (shownFor === id) { tags = b.tags; render(); } }).catch(function () {});
+    call('GET', base(id))
+      .then(function (b) {
+        if (shownFor === id) {
+          tags = b.tags;
+          render();
+        }
+      })
+      .catch(function () {});
   });
 })();

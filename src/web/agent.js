@@ -8,30 +8,82 @@
   'use strict';
 
   var INTENTS = {
-    'haggle.bargain': '议价', 'address.confirm': '确认地址', 'address.change': '修改地址',
-    'delivery.ship_time': '催发货', 'delivery.tracking': '查物流/催件', 'delivery.signed_not_received': '已签收未收到',
-    'return.refund': '退款/退货', 'return.exchange': '换货', 'return.damaged': '破损/质量问题',
-    'bad_review.complaint': '差评/投诉', 'product.size_color': '尺码颜色', 'product.stock': '库存',
-    'product.info': '商品咨询', 'payment.cod': '货到付款', 'payment.invoice': '发票', 'payment.pay': '付款',
-    'human.request': '要求人工', 'greeting.hello': '问候', 'greeting.thanks': '感谢/再见', 'other.fallback': '其他'
+    'haggle.bargain': '议价',
+    'address.confirm': '确认地址',
+    'address.change': '修改地址',
+    'delivery.ship_time': '催发货',
+    'delivery.tracking': '查物流/催件',
+    'delivery.signed_not_received': '已签收未收到',
+    'return.refund': '退款/退货',
+    'return.exchange': '换货',
+    'return.damaged': '破损/质量问题',
+    'bad_review.complaint': '差评/投诉',
+    'product.size_color': '尺码颜色',
+    'product.stock': '库存',
+    'product.info': '商品咨询',
+    'payment.cod': '货到付款',
+    'payment.invoice': '发票',
+    'payment.pay': '付款',
+    'human.request': '要求人工',
+    'greeting.hello': '问候',
+    'greeting.thanks': '感谢/再见',
+    'other.fallback': '其他',
   };
   var REASONS = {
-    explicit_request: '买家要求人工', bad_review: '差评/投诉', low_confidence: '机器人没把握',
-    policy_limit: '超出机器人权限', angry_tone: '买家情绪激动', overdue_delivery: '物流超时',
-    after_sale: '售后问题', error: '系统异常', transfer: '同事转回', handover: '交接'
+    explicit_request: '买家要求人工',
+    bad_review: '差评/投诉',
+    low_confidence: '机器人没把握',
+    policy_limit: '超出机器人权限',
+    angry_tone: '买家情绪激动',
+    overdue_delivery: '物流超时',
+    after_sale: '售后问题',
+    error: '系统异常',
+    transfer: '同事转回',
+    handover: '交接',
   };
   var PRIORITY = { urgent: '紧急', high: '高', normal: '普通' };
   var STATUS = { online: '在线', away: '离开', offline: '下线' };
   var ORDER_STATUS = { unpaid: '待付款', paid: '待发货', shipped: '已发货', delivered: '已签收', disputed: '售后中', cancelled: '已取消' };
-  var FACT_KIND = { money: '金额', order: '订单号', tracking: '运单号', courier: '快递', phone: '电话', address: '地址', size: '尺码', color: '颜色' };
-  var REMARK_KIND = { address_change: '买家确认改地址', cod: '买家确认货到付款', refund: '申请退款', 'return': '申请退货', exchange: '申请换货', damaged: '商品破损/质量问题', deal: '买家确认成交价', remark: '买家要求备注' };
+  var FACT_KIND = {
+    money: '金额',
+    order: '订单号',
+    tracking: '运单号',
+    courier: '快递',
+    phone: '电话',
+    address: '地址',
+    size: '尺码',
+    color: '颜色',
+  };
+  var REMARK_KIND = {
+    address_change: '买家确认改地址',
+    cod: '买家确认货到付款',
+    refund: '申请退款',
+    return: '申请退货',
+    exchange: '申请换货',
+    damaged: '商品破损/质量问题',
+    deal: '买家确认成交价',
+    remark: '买家要求备注',
+  };
   var SLA_KIND = { first_response: '首响', logistics_resolution: '物流48h' };
   var FROM = { buyer: '买家', bot: '机器人', agent: '客服', system: '系统', note: '内部备注' };
 
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
   var state = {
-    token: null, me: null, colleagues: [], ws: null, offset: 0,
-    queue: [], agents: [], convs: new Map(), current: null, editing: null, retry: 0, summaryOpen: false, followHistory: true
+    token: null,
+    me: null,
+    colleagues: [],
+    ws: null,
+    offset: 0,
+    queue: [],
+    agents: [],
+    convs: new Map(),
+    current: null,
+    editing: null,
+    retry: 0,
+    summaryOpen: false,
+    followHistory: true,
   };
 
   function el(tag, cls, text) {
@@ -40,14 +92,20 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
-  function now() { return Date.now() + state.offset; }
+  function now() {
+    return Date.now() + state.offset;
+  }
   function fmtDur(ms) {
     var s = Math.max(0, Math.floor(Math.abs(ms) / 1000));
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    var h = Math.floor(s / 3600),
+      m = Math.floor((s % 3600) / 60),
+      sec = s % 60;
     var t = h > 0 ? h + '时' + m + '分' : m + '分' + (sec < 10 ? '0' : '') + sec + '秒';
     return ms < 0 ? '超时 ' + t : t;
   }
-  function pad2(n) { return (n < 10 ? '0' : '') + n; }
+  function pad2(n) {
+    return (n < 10 ? '0' : '') + n;
+  }
   // Clock parts as the shop reads them (hello.shopUtcOffsetMinutes), else the browser's own:
   // an agent working from another time zone must see the times the buyer talks about.
   function wallClock(iso) {
@@ -68,22 +126,31 @@
     var w = wallClock(iso);
     return w ? pad2(w.month) + '-' + pad2(w.day) + ' ' + pad2(w.hour) + ':' + pad2(w.minute) : '';
   }
-  function intentName(id) { return INTENTS[id] || id || '—'; }
+  function intentName(id) {
+    return INTENTS[id] || id || '—';
+  }
   // Same hash as src/search/visitor-label.ts: 32-bit FNV-1a, low 16 bits as four hex digits.
   function visitorLabel(buyerId) {
     var h = 0x811c9dc5;
-    for (var i = 0; i < buyerId.length; i++) { h ^= buyerId.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
+    for (var i = 0; i < buyerId.length; i++) {
+      h ^= buyerId.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
     return '访客#' + ('000' + (h & 0xffff).toString(16).toUpperCase()).slice(-4);
   }
   /** The buyer's name, or a readable label for an anonymous visitor. */
-  function buyerLabel(v) { return v.buyerName || visitorLabel(String(v.buyerId || '')); }
+  function buyerLabel(v) {
+    return v.buyerName || visitorLabel(String(v.buyerId || ''));
+  }
   function toast(text, bad) {
     var t = $('toast');
     t.textContent = text;
     t.className = 'toast' + (bad ? ' bad' : '');
     t.hidden = false;
     clearTimeout(toast.timer);
-    toast.timer = setTimeout(function () { t.hidden = true; }, 3500);
+    toast.timer = setTimeout(function () {
+      t.hidden = true;
+    }, 3500);
   }
 
   // --- SLA --------------------------------------------------------------------------
@@ -107,7 +174,10 @@
   }
   function worst(list) {
     var w = 'ok';
-    (list || []).forEach(function (v) { var s = slaState(v); if (s === 'breached' || (s === 'approaching' && w === 'ok')) w = s; });
+    (list || []).forEach(function (v) {
+      var s = slaState(v);
+      if (s === 'breached' || (s === 'approaching' && w === 'ok')) w = s;
+    });
     return w;
   }
 
@@ -134,7 +204,9 @@
       bottom.appendChild(slaNode(q.sla));
       var pick = el('button', 'small', '接入');
       pick.type = 'button';
-      pick.addEventListener('click', function () { send({ type: 'pick', conversationId: q.conversationId }); });
+      pick.addEventListener('click', function () {
+        send({ type: 'pick', conversationId: q.conversationId });
+      });
       bottom.appendChild(pick);
       li.appendChild(bottom);
       ul.appendChild(li);
@@ -156,12 +228,20 @@
       top.appendChild(el('strong', 'name', buyerLabel(v)));
       if (c.unread) top.appendChild(el('span', 'badge unread', String(c.unread)));
       li.appendChild(top);
-      var last = v.history.filter(function (h) { return h.from !== 'note'; }).slice(-1)[0];
+      var last = v.history
+        .filter(function (h) {
+          return h.from !== 'note';
+        })
+        .slice(-1)[0];
       if (last) li.appendChild(el('div', 'last', (FROM[last.from] || last.from) + '：' + last.text));
       li.appendChild(slaNode(v.sla));
-      var open = function () { select(id); };
+      var open = function () {
+        select(id);
+      };
       li.addEventListener('click', open);
-      li.addEventListener('keydown', function (e) { if (e.key === 'Enter') open(); });
+      li.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter') open();
+      });
       ul.appendChild(li);
     });
   }
@@ -246,7 +326,9 @@
       var acts = el('div', 'sacts');
       var bSend = el('button', 'small send-suggestion', '发送');
       bSend.type = 'button';
-      bSend.addEventListener('click', function () { sendMessage(s.text, i); });
+      bSend.addEventListener('click', function () {
+        sendMessage(s.text, i);
+      });
       var bEdit = el('button', 'small secondary edit-suggestion', '编辑');
       bEdit.type = 'button';
       bEdit.addEventListener('click', function () {
@@ -263,15 +345,22 @@
 
     var dl = $('intent');
     dl.textContent = '';
-    var pairs = [['意图', intentName(c.intent)], ['置信度', c.confidence == null ? '—' : Math.round(c.confidence * 100) + '%']];
-    pairs.forEach(function (p) { dl.appendChild(el('dt', null, p[0])); dl.appendChild(el('dd', null, p[1])); });
+    var pairs = [
+      ['意图', intentName(c.intent)],
+      ['置信度', c.confidence == null ? '—' : Math.round(c.confidence * 100) + '%'],
+    ];
+    pairs.forEach(function (p) {
+      dl.appendChild(el('dt', null, p[0]));
+      dl.appendChild(el('dd', null, p[1]));
+    });
 
     var facts = $('facts');
     facts.textContent = '';
     var list = c.entities && c.entities.length ? c.entities : v.facts;
     if (!list || list.length === 0) facts.appendChild(el('li', 'none', '暂无'));
     (list || []).forEach(function (f) {
-      var val = f.value !== undefined ? f.value : [f.province, f.city === f.province ? '' : f.city, f.district, f.detail].filter(Boolean).join('') || f.text;
+      var val =
+        f.value !== undefined ? f.value : [f.province, f.city === f.province ? '' : f.city, f.district, f.detail].filter(Boolean).join('') || f.text;
       facts.appendChild(el('li', null, (FACT_KIND[f.kind] || f.kind) + '：' + val));
     });
 
@@ -290,7 +379,9 @@
     if (!note || id !== state.current) return;
     note.hidden = false;
     clearTimeout(state.typingHide);
-    state.typingHide = setTimeout(function () { note.hidden = true; }, 6000);
+    state.typingHide = setTimeout(function () {
+      note.hidden = true;
+    }, 6000);
   }
 
   /** Tells the buyer the agent is typing, at most every 2 s (the server throttles too). */
@@ -327,7 +418,11 @@
   function renderAwayNote(mine) {
     var note = $('away-note');
     if (!note) return;
-    if (!mine || mine.status !== 'away') { note.hidden = true; note.textContent = ''; return; }
+    if (!mine || mine.status !== 'away') {
+      note.hidden = true;
+      note.textContent = '';
+      return;
+    }
     var text = '离开中：不会分配新会话，也不能从队列接入';
     if (typeof mine.chatsMoveAt === 'number') {
       var at = new Date(mine.chatsMoveAt - (state.offset || 0));
@@ -341,7 +436,10 @@
   function renderOrder(o) {
     var box = $('order');
     box.textContent = '';
-    if (!o) { box.appendChild(el('p', 'none', '暂无订单')); return; }
+    if (!o) {
+      box.appendChild(el('p', 'none', '暂无订单'));
+      return;
+    }
     var head = el('div', 'row');
     head.appendChild(el('strong', null, '订单 ' + o.number));
     head.appendChild(el('span', 'badge', ORDER_STATUS[o.status] || o.status));
@@ -360,10 +458,15 @@
       var rm = el('ul', 'remarks');
       rm.appendChild(el('li', 'remarks-head', '机器人已登记（请同步到订单）'));
       o.remarks.forEach(function (r) {
-        var detail = r.address ? '：' + r.address.recipient + ' ' + r.address.phone + ' ' + r.address.full
-          : r.codPrice !== undefined ? '：¥' + r.codPrice + '（含手续费）'
-          : [r.color, r.size].filter(Boolean).length ? '：' + [r.color, r.size].filter(Boolean).join(' / ')
-          : r.text ? '：' + r.text : '';
+        var detail = r.address
+          ? '：' + r.address.recipient + ' ' + r.address.phone + ' ' + r.address.full
+          : r.codPrice !== undefined
+            ? '：¥' + r.codPrice + '（含手续费）'
+            : [r.color, r.size].filter(Boolean).length
+              ? '：' + [r.color, r.size].filter(Boolean).join(' / ')
+              : r.text
+                ? '：' + r.text
+                : '';
         rm.appendChild(el('li', 'remark', fmtDateTime(r.at) + ' ' + (REMARK_KIND[r.kind] || r.kind) + detail));
       });
       box.appendChild(rm);
@@ -371,7 +474,12 @@
     if (o.tracking) {
       box.appendChild(el('div', 'track', o.tracking.carrier + ' ' + o.tracking.number));
       var ev = el('ol', 'events');
-      o.tracking.events.slice().reverse().forEach(function (e) { ev.appendChild(el('li', null, fmtDateTime(e.at) + ' ' + e.description)); });
+      o.tracking.events
+        .slice()
+        .reverse()
+        .forEach(function (e) {
+          ev.appendChild(el('li', null, fmtDateTime(e.at) + ' ' + e.description));
+        });
       box.appendChild(ev);
     }
   }
@@ -392,7 +500,12 @@
     add('已超时', String(s.slaBreached), s.slaBreached ? 'bad' : '');
   }
 
-  function renderAll() { renderQueue(); renderMine(); renderAgents(); renderConversation(); }
+  function renderAll() {
+    renderQueue();
+    renderMine();
+    renderAgents();
+    renderConversation();
+  }
 
   function select(id) {
     state.current = id;
@@ -408,7 +521,10 @@
 
   // --- socket -------------------------------------------------------------------------
   function send(frame) {
-    if (!state.ws || state.ws.readyState !== 1) { toast('连接已断开，正在重连…', true); return false; }
+    if (!state.ws || state.ws.readyState !== 1) {
+      toast('连接已断开，正在重连…', true);
+      return false;
+    }
     state.ws.send(JSON.stringify(frame));
     return true;
   }
@@ -416,9 +532,12 @@
   function sendMessage(text, suggestionIndex) {
     text = (text || '').trim();
     if (!text || !state.current) return;
-    var frame = { type: 'message', conversationId: state.current, text: text, id: 'm' + Date.now().toString(36) + (++clientSeq) };
+    var frame = { type: 'message', conversationId: state.current, text: text, id: 'm' + Date.now().toString(36) + ++clientSeq };
     if (suggestionIndex !== null && suggestionIndex !== undefined) frame.suggestionIndex = suggestionIndex;
-    if (send(frame)) { $('compose-text').value = ''; state.editing = null; }
+    if (send(frame)) {
+      $('compose-text').value = '';
+      state.editing = null;
+    }
   }
 
   function onFrame(f) {
@@ -441,7 +560,11 @@
         break;
       case 'agents':
         state.agents = f.agents || [];
-        var mine = state.me && state.agents.filter(function (a) { return a.agentId === state.me.id; })[0];
+        var mine =
+          state.me &&
+          state.agents.filter(function (a) {
+            return a.agentId === state.me.id;
+          })[0];
         if (mine) $('presence').value = mine.status;
         renderAwayNote(mine);
         renderAgents();
@@ -450,7 +573,14 @@
       case 'conversation': {
         var id = f.conversation.id;
         var isNew = !state.convs.has(id);
-        state.convs.set(id, { conversation: f.conversation, intent: f.intent, confidence: f.confidence, entities: f.entities || [], suggestions: f.suggestions || [], unread: 0 });
+        state.convs.set(id, {
+          conversation: f.conversation,
+          intent: f.intent,
+          confidence: f.confidence,
+          entities: f.entities || [],
+          suggestions: f.suggestions || [],
+          unread: 0,
+        });
         if (isNew) toast('新会话：' + buyerLabel(f.conversation));
         if (!state.current || !state.convs.has(state.current)) state.current = id;
         renderMine();
@@ -461,14 +591,26 @@
         var c = state.convs.get(f.conversationId);
         if (!c) break;
         var h = c.conversation.history;
-        if (h.some(function (x) { return x.seq === f.message.seq; })) break;
+        if (
+          h.some(function (x) {
+            return x.seq === f.message.seq;
+          })
+        )
+          break;
         h.push(f.message);
         // Mirror the server's first-response rule locally so the countdown stays right:
         // an agent reply stops the clock, a buyer message starts it if none is running.
         var v = c.conversation;
         if (f.message.from === 'agent') {
-          v.sla = v.sla.filter(function (x) { return x.kind !== 'first_response'; });
-        } else if (f.message.from === 'buyer' && !v.sla.some(function (x) { return x.kind === 'first_response'; })) {
+          v.sla = v.sla.filter(function (x) {
+            return x.kind !== 'first_response';
+          });
+        } else if (
+          f.message.from === 'buyer' &&
+          !v.sla.some(function (x) {
+            return x.kind === 'first_response';
+          })
+        ) {
           var at = Date.parse(f.message.at) || now();
           v.sla.push({ kind: 'first_response', startedAt: at, dueAt: at + 5 * 60000, state: 'ok' });
         }
@@ -480,14 +622,19 @@
       case 'turn': {
         var t = state.convs.get(f.conversationId);
         if (!t) break;
-        t.intent = f.intent; t.confidence = f.confidence; t.entities = f.entities || t.entities;
+        t.intent = f.intent;
+        t.confidence = f.confidence;
+        t.entities = f.entities || t.entities;
         if (f.suggestions && f.suggestions.length) t.suggestions = f.suggestions;
         if (f.conversationId === state.current) renderConversation();
         break;
       }
       case 'note': {
         var n = state.convs.get(f.conversationId);
-        if (n) { n.conversation.history.push(f.note); if (f.conversationId === state.current) renderConversation(); }
+        if (n) {
+          n.conversation.history.push(f.note);
+          if (f.conversationId === state.current) renderConversation();
+        }
         break;
       }
       case 'released':
@@ -500,12 +647,20 @@
       case 'sla': {
         var s = state.convs.get(f.conversationId);
         if (s) {
-          var list = s.conversation.sla.filter(function (v) { return v.kind !== f.kind; });
+          var list = s.conversation.sla.filter(function (v) {
+            return v.kind !== f.kind;
+          });
           list.push({ kind: f.kind, dueAt: f.dueAt, startedAt: 0, state: f.state });
           s.conversation.sla = list;
         }
         // Name the chat: with several open, "首响已超时" alone does not say which one.
-        var who = s ? buyerLabel(s.conversation) : (state.queue.filter(function (q) { return q.conversationId === f.conversationId; }).map(buyerLabel)[0] || '');
+        var who = s
+          ? buyerLabel(s.conversation)
+          : state.queue
+              .filter(function (q) {
+                return q.conversationId === f.conversationId;
+              })
+              .map(buyerLabel)[0] || '';
         toast((who ? who + '：' : '') + (SLA_KIND[f.kind] || f.kind) + (f.state === 'breached' ? ' 已超时！' : ' 即将超时'), f.state === 'breached');
         renderMine();
         renderConversation();
@@ -528,10 +683,16 @@
     var ws = new WebSocket(proto + '//' + location.host + '/ws/agent?token=' + encodeURIComponent(state.token));
     state.ws = ws;
     var opened = false;
-    ws.onopen = function () { opened = true; };
+    ws.onopen = function () {
+      opened = true;
+    };
     ws.onmessage = function (e) {
       var f;
-      try { f = JSON.parse(e.data); } catch (err) { return; }
+      try {
+        f = JSON.parse(e.data);
+      } catch (err) {
+        return;
+      }
       if (f && typeof f.type === 'string') {
         onFrame(f);
         document.dispatchEvent(new CustomEvent('agent:frame', { detail: f }));
@@ -540,7 +701,10 @@
     ws.onclose = function (e) {
       $('conn').textContent = '已断开';
       $('conn').className = 'conn bad';
-      if (e.code === 1008 && e.reason === 'UNAUTHORIZED') { logout('令牌无效，请重新登录'); return; }
+      if (e.code === 1008 && e.reason === 'UNAUTHORIZED') {
+        logout('令牌无效，请重新登录');
+        return;
+      }
       var delay = Math.min(10000, 500 * Math.pow(2, state.retry++));
       setTimeout(connect, opened ? 500 : delay);
     };
@@ -549,8 +713,12 @@
   function refreshStats() {
     if (!state.token) return;
     fetch('/api/stats', { headers: { authorization: 'Bearer ' + state.token } })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (s) { if (s) renderStats(s); })
+      .then(function (r) {
+        return r.ok ? r.json() : null;
+      })
+      .then(function (s) {
+        if (s) renderStats(s);
+      })
       .catch(function () {});
   }
 
@@ -588,7 +756,14 @@
     refreshStats();
     setInterval(refreshStats, 5000);
     // Countdowns tick locally between server updates.
-    setInterval(function () { renderQueue(); renderMine(); if (state.current) { var m = $('conv-meta'); if (m && state.convs.get(state.current)) renderConvMetaOnly(); } }, 1000);
+    setInterval(function () {
+      renderQueue();
+      renderMine();
+      if (state.current) {
+        var m = $('conv-meta');
+        if (m && state.convs.get(state.current)) renderConvMetaOnly();
+      }
+    }, 1000);
   }
   // ---- photos and acts (issue 13) ----------------------------------------------------------
 
@@ -605,13 +780,27 @@
     box.appendChild(img);
     var show = function (src) {
       img.src = src;
-      img.addEventListener('click', function () { window.open(src, '_blank', 'noopener'); });
+      img.addEventListener('click', function () {
+        window.open(src, '_blank', 'noopener');
+      });
     };
-    if (photoUrls.has(file.id)) { show(photoUrls.get(file.id)); return box; }
+    if (photoUrls.has(file.id)) {
+      show(photoUrls.get(file.id));
+      return box;
+    }
     fetch(file.url, { headers: { authorization: 'Bearer ' + state.token } })
-      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.blob(); })
-      .then(function (b) { var u = URL.createObjectURL(b); photoUrls.set(file.id, u); show(u); })
-      .catch(function () { box.textContent = '[图片无法加载]'; });
+      .then(function (r) {
+        if (!r.ok) throw new Error(String(r.status));
+        return r.blob();
+      })
+      .then(function (b) {
+        var u = URL.createObjectURL(b);
+        photoUrls.set(file.id, u);
+        show(u);
+      })
+      .catch(function () {
+        box.textContent = '[图片无法加载]';
+      });
     return box;
   }
 
@@ -630,18 +819,31 @@
       input.value = '';
       if (!file || !state.current) return;
       fetch('/api/files?conversationId=' + encodeURIComponent(state.current), {
-        method: 'POST', headers: { authorization: 'Bearer ' + state.token }, body: file
-      }).then(function (r) {
-        if (r.status === 201) return;
-        toast(r.status === 413 ? '图片太大' : r.status === 415 ? '只能发送 JPG、PNG、WebP、GIF 图片' : '图片发送失败（' + r.status + '）', true);
-      }).catch(function () { toast('图片发送失败', true); });
+        method: 'POST',
+        headers: { authorization: 'Bearer ' + state.token },
+        body: file,
+      })
+        .then(function (r) {
+          if (r.status === 201) return;
+          toast(r.status === 413 ? '图片太大' : r.status === 415 ? '只能发送 JPG、PNG、WebP、GIF 图片' : '图片发送失败（' + r.status + '）', true);
+        })
+        .catch(function () {
+          toast('图片发送失败', true);
+        });
     });
     label.appendChild(input);
     actions.appendChild(label);
   }
 
-  var ACT_KIND = { deal: '成交价', address_change: '改地址/收件人', exchange: '换货申请', return: '退货申请',
-    refund: '退款申请', cod: '货到付款', remark: '订单备注' };
+  var ACT_KIND = {
+    deal: '成交价',
+    address_change: '改地址/收件人',
+    exchange: '换货申请',
+    return: '退货申请',
+    refund: '退款申请',
+    cod: '货到付款',
+    remark: '订单备注',
+  };
   var ACT_STATE = { sent: '已发送', accepted: '店铺已接受', refused: '店铺已拒绝' };
 
   function onActs(f) {
@@ -665,7 +867,10 @@
       facts.appendChild(section);
     }
     box.textContent = '';
-    if (!acts || acts.length === 0) { box.appendChild(el('li', 'none', '暂无')); return; }
+    if (!acts || acts.length === 0) {
+      box.appendChild(el('li', 'none', '暂无'));
+      return;
+    }
     acts.forEach(function (a) {
       var li = el('li', 'act act-' + a.state);
       li.appendChild(el('span', 'act-kind', (ACT_KIND[a.kind] || a.kind) + (a.orderNumber ? ' · ' + a.orderNumber : '')));
@@ -684,10 +889,16 @@
   }
 
   // --- wiring -------------------------------------------------------------------------
-  $('compose').addEventListener('submit', function (e) { e.preventDefault(); sendMessage($('compose-text').value, state.editing); });
+  $('compose').addEventListener('submit', function (e) {
+    e.preventDefault();
+    sendMessage($('compose-text').value, state.editing);
+  });
   $('compose-text').addEventListener('input', agentTyping);
   $('compose-text').addEventListener('keydown', function (e) {
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendMessage($('compose-text').value, state.editing); }
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      sendMessage($('compose-text').value, state.editing);
+    }
   });
   $('btn-note').addEventListener('click', function () {
     var text = $('compose-text').value.trim();
@@ -701,15 +912,21 @@
     if (to) f.toAgentId = to;
     send(f);
   });
-  $('btn-return').addEventListener('click', function () { if (state.current) send({ type: 'return_to_bot', conversationId: state.current }); });
+  $('btn-return').addEventListener('click', function () {
+    if (state.current) send({ type: 'return_to_bot', conversationId: state.current });
+  });
   $('btn-close').addEventListener('click', function () {
     if (state.current) send({ type: 'close', conversationId: state.current, resolution: $('resolution').value });
   });
   // New messages keep the history at the bottom only while the agent has not scrolled up to read.
-  $('history').addEventListener('scroll', function () {
-    var ol = $('history');
-    if (ol.clientHeight > 0) state.followHistory = ol.scrollHeight - ol.scrollTop - ol.clientHeight < 40;
-  }, { passive: true });
+  $('history').addEventListener(
+    'scroll',
+    function () {
+      var ol = $('history');
+      if (ol.clientHeight > 0) state.followHistory = ol.scrollHeight - ol.scrollTop - ol.clientHeight < 40;
+    },
+    { passive: true },
+  );
   // The panes around the history (tags, quick phrases, suggestions, the typing line) fill in
   // after it is drawn and shrink it: keep the newest message in view while following.
   if (window.ResizeObserver) {
@@ -718,9 +935,13 @@
       if (state.followHistory && ol.clientHeight > 0) ol.scrollTop = ol.scrollHeight;
     }).observe($('history'));
   }
-  $('presence').addEventListener('change', function () { send({ type: 'presence', status: $('presence').value }); });
+  $('presence').addEventListener('change', function () {
+    send({ type: 'presence', status: $('presence').value });
+  });
   Array.prototype.forEach.call(document.querySelectorAll('.tabs button'), function (b) {
-    b.addEventListener('click', function () { setTab(b.dataset.view); });
+    b.addEventListener('click', function () {
+      setTab(b.dataset.view);
+    });
   });
   $('login-form').addEventListener('submit', function (e) {
     e.preventDefault();
@@ -731,9 +952,17 @@
   // For the console's other scripts (agent-search.js, agent-alerts.js): read-only use of the
   // state plus the few actions they need.
   window.AgentConsole = {
-    state: state, intents: INTENTS, reasons: REASONS, priorities: PRIORITY,
-    buyerLabel: buyerLabel, visitorLabel: visitorLabel, intentName: intentName,
-    fmtDateTime: fmtDateTime, select: select, send: send, toast: toast
+    state: state,
+    intents: INTENTS,
+    reasons: REASONS,
+    priorities: PRIORITY,
+    buyerLabel: buyerLabel,
+    visitorLabel: visitorLabel,
+    intentName: intentName,
+    fmtDateTime: fmtDateTime,
+    select: select,
+    send: send,
+    toast: toast,
   };
 
   var params = new URLSearchParams(location.search);
@@ -745,5 +974,6 @@
   }
   var token = fromUrl || sessionStorage.getItem('agentToken');
   document.body.dataset.view = 'side';
-  if (token) start(token); else logout('');
+  if (token) start(token);
+  else logout('');
 })();

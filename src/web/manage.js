@@ -16,18 +16,31 @@
 
   var LINE_HEIGHT = 20; // must match .code line-height in manage.css
   var state = {
-    token: '', overview: null, path: null, served: '', saved: '', revision: null, errors: [], checkTimer: 0, dirty: false,
-    checkSeq: 0, conflict: null
+    token: '',
+    overview: null,
+    path: null,
+    served: '',
+    saved: '',
+    revision: null,
+    errors: [],
+    checkTimer: 0,
+    dirty: false,
+    checkSeq: 0,
+    conflict: null,
   };
 
-  function $(id) { return document.getElementById(id); }
+  function $(id) {
+    return document.getElementById(id);
+  }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
 
   /** The Chinese text of a coded message (script error, story failure, error body), else its English. */
   function textOf(m) {
@@ -39,21 +52,31 @@
   }
   // The quick phrases for agents sit beside the templates but are not replies the bot renders.
   var QUICK_PHRASES = 'templates/quick_phrases.yaml';
-  function isTemplate(path) { return /^templates\/.+\.yaml$/.test(path || '') && path !== QUICK_PHRASES; }
+  function isTemplate(path) {
+    return /^templates\/.+\.yaml$/.test(path || '') && path !== QUICK_PHRASES;
+  }
 
   // ---- token -------------------------------------------------------------------------
   function readToken() {
     var params = new URLSearchParams(location.search);
     var t = params.get('token');
     if (t) {
-      try { sessionStorage.setItem('manageToken', t); } catch (e) { /* private mode */ }
+      try {
+        sessionStorage.setItem('manageToken', t);
+      } catch (e) {
+        /* private mode */
+      }
       // Keep the token out of the address bar (screenshots, shoulder surfing).
       params.delete('token');
       var q = params.toString();
       history.replaceState(null, '', location.pathname + (q ? '?' + q : '') + location.hash);
       return t;
     }
-    try { return sessionStorage.getItem('manageToken') || ''; } catch (e) { return ''; }
+    try {
+      return sessionStorage.getItem('manageToken') || '';
+    } catch (e) {
+      return '';
+    }
   }
 
   function api(method, url, body) {
@@ -65,7 +88,11 @@
     return fetch(url, opts).then(function (res) {
       return res.text().then(function (txt) {
         var data = null;
-        try { data = txt ? JSON.parse(txt) : null; } catch (e) { data = { error: { message: txt } }; }
+        try {
+          data = txt ? JSON.parse(txt) : null;
+        } catch (e) {
+          data = { error: { message: txt } };
+        }
         if (res.status === 401 || res.status === 403) {
           showLogin(res.status === 403 ? '该令牌没有话术管理权限' : '令牌无效，请重新输入');
         }
@@ -84,18 +111,35 @@
     $('app').hidden = true;
     $('login').hidden = false;
     $('login-error').textContent = message || '';
-    try { sessionStorage.removeItem('manageToken'); } catch (e) { /* ignore */ }
+    try {
+      sessionStorage.removeItem('manageToken');
+    } catch (e) {
+      /* ignore */
+    }
   }
 
   // ---- overview / lists --------------------------------------------------------------
   var ACTION_LABEL = {
-    publish: '发布', rollback: '回滚', load: '载入', 'draft.save': '保存草稿', 'draft.delete': '删除文件（草稿）',
-    'draft.discard': '撤销草稿', 'publish.refused': '发布被拒绝'
+    publish: '发布',
+    rollback: '回滚',
+    load: '载入',
+    'draft.save': '保存草稿',
+    'draft.delete': '删除文件（草稿）',
+    'draft.discard': '撤销草稿',
+    'publish.refused': '发布被拒绝',
   };
   var DRAFT_LABEL = { changed: '已修改', added: '新增', deleted: '已删除' };
   var CATEGORY_LABEL = {
-    haggle: '议价', address: '地址', delivery: '物流', 'return': '退换', bad_review: '差评',
-    product: '商品', payment: '支付', human: '人工', greeting: '问候', other: '其他'
+    haggle: '议价',
+    address: '地址',
+    delivery: '物流',
+    return: '退换',
+    bad_review: '差评',
+    product: '商品',
+    payment: '支付',
+    human: '人工',
+    greeting: '问候',
+    other: '其他',
   };
 
   function loadOverview() {
@@ -119,7 +163,9 @@
     b.appendChild(el('span', 'name', title));
     if (sub) b.appendChild(el('span', 'sub', sub));
     if (draft) b.appendChild(el('span', 'badge ' + draft, DRAFT_LABEL[draft] || draft));
-    b.addEventListener('click', function () { openFile(path); });
+    b.addEventListener('click', function () {
+      openFile(path);
+    });
     li.appendChild(b);
     return li;
   }
@@ -131,7 +177,12 @@
     function match() {
       if (!q) return true;
       for (var i = 0; i < arguments.length; i++) {
-        if (String(arguments[i] || '').toLowerCase().indexOf(q) >= 0) return true;
+        if (
+          String(arguments[i] || '')
+            .toLowerCase()
+            .indexOf(q) >= 0
+        )
+          return true;
       }
       return false;
     }
@@ -139,8 +190,8 @@
     clear(li);
     (o.intents || []).forEach(function (it) {
       if (!match(it.id, it.description, it.category)) return;
-      var sub = (CATEGORY_LABEL[it.category] || it.category || '') + ' · ' + it.examples + ' 条例句' +
-        (it.handoff && it.handoff.always ? ' · 转人工' : '');
+      var sub =
+        (CATEGORY_LABEL[it.category] || it.category || '') + ' · ' + it.examples + ' 条例句' + (it.handoff && it.handoff.always ? ' · 转人工' : '');
       li.appendChild(fileItem(it.path, it.id, sub, it.draft));
     });
     var lt = $('list-templates');
@@ -167,7 +218,9 @@
       var li = el('li');
       var b = el('button', 'link', c.path);
       b.type = 'button';
-      b.addEventListener('click', function () { openFile(c.path); });
+      b.addEventListener('click', function () {
+        openFile(c.path);
+      });
       li.appendChild(b);
       li.appendChild(el('span', 'badge ' + c.kind, DRAFT_LABEL[c.kind] || c.kind));
       li.appendChild(el('span', 'who', c.author));
@@ -179,7 +232,10 @@
   function openFile(path) {
     if (state.dirty && path !== state.path && !confirm('当前文件有未保存的修改，确定离开吗？')) return;
     api('GET', '/api/scripts/files/' + path).then(function (r) {
-      if (!r.ok) { setStatus(errorMessage(r), 'bad'); return; }
+      if (!r.ok) {
+        setStatus(errorMessage(r), 'bad');
+        return;
+      }
       state.path = path;
       state.saved = r.data.text;
       state.served = r.data.served;
@@ -201,7 +257,9 @@
   }
 
   function currentErrors() {
-    return state.errors.filter(function (e) { return e.file === state.path; });
+    return state.errors.filter(function (e) {
+      return e.file === state.path;
+    });
   }
 
   function setErrors(errors) {
@@ -210,12 +268,16 @@
     var ul = $('errors');
     clear(ul);
     var mine = currentErrors();
-    var others = state.errors.filter(function (e) { return e.file !== state.path; });
+    var others = state.errors.filter(function (e) {
+      return e.file !== state.path;
+    });
     mine.forEach(function (e) {
       var li = el('li', 'err');
       var b = el('button', 'link', e.line ? '第 ' + e.line + ' 行' + (e.column ? '，第 ' + e.column + ' 列' : '') : '文件');
       b.type = 'button';
-      b.addEventListener('click', function () { goToLine(e.line); });
+      b.addEventListener('click', function () {
+        goToLine(e.line);
+      });
       li.appendChild(b);
       li.appendChild(el('span', '', textOf(e)));
       ul.appendChild(li);
@@ -224,7 +286,9 @@
       var li = el('li', 'err other');
       var b = el('button', 'link', whereOf(e));
       b.type = 'button';
-      b.addEventListener('click', function () { openFile(e.file); });
+      b.addEventListener('click', function () {
+        openFile(e.file);
+      });
       li.appendChild(b);
       li.appendChild(el('span', '', textOf(e)));
       ul.appendChild(li);
@@ -299,7 +363,10 @@
     var path = state.path;
     var text = $('text').value;
     var seq = ++state.checkSeq;
-    if (isTemplate(path)) { renderPreview(path, text, seq); return; }
+    if (isTemplate(path)) {
+      renderPreview(path, text, seq);
+      return;
+    }
     api('POST', '/api/scripts/validate', { path: path, text: text }).then(function (r) {
       if (path !== state.path || seq !== state.checkSeq || !r.data) return;
       setErrors(r.data.errors || []);
@@ -347,12 +414,14 @@
     var c = data.conflict;
     state.conflict = c;
     var box = $('conflict');
-    $('conflict-text').textContent = textOf(data.error) ||
-      '这个文件在你打开之后已被其他人修改并保存，你的修改还没有保存。';
+    $('conflict-text').textContent = textOf(data.error) || '这个文件在你打开之后已被其他人修改并保存，你的修改还没有保存。';
     var who = c.author ? c.author + (c.at ? '（' + new Date(c.at).toLocaleString('zh-CN') + '）' : '') : '';
-    $('conflict-who').textContent = c.text === null
-      ? (who ? who + ' 已在草稿中删除了这个文件。' : '这个文件已在草稿中被删除。')
-      : '下面是对方保存的版本（红色 −）与你正在编辑的版本（绿色 +）的差异' + (who ? '，对方：' + who : '') + '。';
+    $('conflict-who').textContent =
+      c.text === null
+        ? who
+          ? who + ' 已在草稿中删除了这个文件。'
+          : '这个文件已在草稿中被删除。'
+        : '下面是对方保存的版本（红色 −）与你正在编辑的版本（绿色 +）的差异' + (who ? '，对方：' + who : '') + '。';
     var diff = $('conflict-diff');
     clear(diff);
     if (c.diff) diff.appendChild(fileDiffNode(c.diff));
@@ -381,7 +450,9 @@
       loadOverview();
       return;
     }
-    loadOverview().then(function () { openFile(c.path); });
+    loadOverview().then(function () {
+      openFile(c.path);
+    });
   }
 
   function overwriteTheirs() {
@@ -400,10 +471,15 @@
         setStatus('没有撤销：这个文件已被别人修改', 'bad');
         return;
       }
-      if (!r.ok) { setStatus(errorMessage(r), 'bad'); return; }
+      if (!r.ok) {
+        setStatus(errorMessage(r), 'bad');
+        return;
+      }
       state.dirty = false;
       setStatus('已撤销草稿：' + path, 'good');
-      loadOverview().then(function () { openFile(path); });
+      loadOverview().then(function () {
+        openFile(path);
+      });
     });
   }
 
@@ -422,27 +498,38 @@
   // answer also lists the text's errors, which go beside their lines.
   function renderPreview(path, text, seq) {
     var box = $('preview');
-    if (!isTemplate(path)) { box.hidden = true; return; }
+    if (!isTemplate(path)) {
+      box.hidden = true;
+      return;
+    }
     api('POST', '/api/scripts/render', { path: path, text: text }).then(function (r) {
       if (path !== state.path || seq !== state.checkSeq) return;
       var ul = $('preview-list');
       clear(ul);
       box.hidden = false;
       $('preview-note').textContent = state.dirty ? '按正在编辑的内容（未保存）' : '';
-      if (!r.ok) { ul.appendChild(el('li', 'err', errorMessage(r))); return; }
+      if (!r.ok) {
+        ul.appendChild(el('li', 'err', errorMessage(r)));
+        return;
+      }
       var errors = r.data.errors || [];
       setErrors(errors);
       if (errors.length) {
         var li = el('li', 'err paused');
-        li.appendChild(el('span', '', '预览暂停：' + whereOf(errors[0]) + '，' + textOf(errors[0]) +
-          (errors.length > 1 ? '（共 ' + errors.length + ' 处错误）' : '')));
+        li.appendChild(
+          el(
+            'span',
+            '',
+            '预览暂停：' + whereOf(errors[0]) + '，' + textOf(errors[0]) + (errors.length > 1 ? '（共 ' + errors.length + ' 处错误）' : ''),
+          ),
+        );
         ul.appendChild(li);
         return;
       }
       (r.data.variants || []).forEach(function (v) {
         var li = el('li');
         li.appendChild(el('span', 'tid', v.templateId));
-        li.appendChild(el('span', v.error ? 'err' : 'bubble', v.error ? (v.localized || v.error) : v.text));
+        li.appendChild(el('span', v.error ? 'err' : 'bubble', v.error ? v.localized || v.error : v.text));
         ul.appendChild(li);
       });
     });
@@ -458,7 +545,10 @@
     out.appendChild(el('p', 'hint', '正在识别…'));
     api('POST', '/api/scripts/try', { text: text }).then(function (r) {
       clear(out);
-      if (!r.ok) { out.appendChild(el('p', 'err', errorMessage(r))); return; }
+      if (!r.ok) {
+        out.appendChild(el('p', 'err', errorMessage(r)));
+        return;
+      }
       var d = r.data;
       var head = el('div', 'intent');
       head.appendChild(el('strong', '', d.intent));
@@ -466,9 +556,17 @@
       head.appendChild(el('span', 'conf', '置信度 ' + Math.round((d.confidence || 0) * 100) + '%'));
       out.appendChild(head);
       if (d.ranking && d.ranking.length > 1) {
-        var rk = el('p', 'ranking', '其他候选：' + d.ranking.slice(1).map(function (x) {
-          return x.intent + ' ' + Math.round(x.confidence * 100) + '%';
-        }).join('，'));
+        var rk = el(
+          'p',
+          'ranking',
+          '其他候选：' +
+            d.ranking
+              .slice(1)
+              .map(function (x) {
+                return x.intent + ' ' + Math.round(x.confidence * 100) + '%';
+              })
+              .join('，'),
+        );
         out.appendChild(rk);
       }
       out.appendChild(el('p', 'label', '买家会收到：'));
@@ -477,7 +575,9 @@
         out.appendChild(b);
         if (rep.quickReplies && rep.quickReplies.length) {
           var q = el('div', 'quick');
-          rep.quickReplies.forEach(function (x) { q.appendChild(el('span', 'chip', x)); });
+          rep.quickReplies.forEach(function (x) {
+            q.appendChild(el('span', 'chip', x));
+          });
           out.appendChild(q);
         }
       });
@@ -508,7 +608,9 @@
         out.appendChild(el('p', 'good', '已发布 v' + r.data.version + '，新消息立即使用新话术。'));
         setStatus('已发布 v' + r.data.version, 'good');
         $('publish-message').value = '';
-        loadOverview().then(function () { if (state.path) openFile(state.path); });
+        loadOverview().then(function () {
+          if (state.path) openFile(state.path);
+        });
         return;
       }
       var d = r.data || {};
@@ -548,7 +650,9 @@
         var li = el('li', v.active ? 'active' : '');
         var b = el('button', 'ver', 'v' + v.version);
         b.type = 'button';
-        b.addEventListener('click', function () { showDiff(v.version); });
+        b.addEventListener('click', function () {
+          showDiff(v.version);
+        });
         li.appendChild(b);
         var info = el('div', 'info');
         info.appendChild(el('span', 'who', v.author));
@@ -560,7 +664,9 @@
         else {
           var rb = el('button', 'ghost small', '回滚到此版本');
           rb.type = 'button';
-          rb.addEventListener('click', function () { rollback(v.version); });
+          rb.addEventListener('click', function () {
+            rollback(v.version);
+          });
           li.appendChild(rb);
         }
         ul.appendChild(li);
@@ -568,7 +674,9 @@
       var draftBtn = el('li', 'draftdiff');
       var db = el('button', 'link', '草稿与线上版本的差异');
       db.type = 'button';
-      db.addEventListener('click', function () { showDiff('draft'); });
+      db.addEventListener('click', function () {
+        showDiff('draft');
+      });
       draftBtn.appendChild(db);
       ul.insertBefore(draftBtn, ul.firstChild);
     });
@@ -592,11 +700,16 @@
     api('GET', url).then(function (r) {
       var box = $('diff');
       clear(box);
-      if (!r.ok) { box.appendChild(el('p', 'err', errorMessage(r))); return; }
+      if (!r.ok) {
+        box.appendChild(el('p', 'err', errorMessage(r)));
+        return;
+      }
       var d = r.data;
       $('diff-title').textContent = (to === 'draft' ? '草稿' : 'v' + d.to) + ' 相对 ' + (d.from ? 'v' + d.from : '空') + ' 的改动';
       if (!d.files.length) box.appendChild(el('p', 'hint', '没有改动'));
-      d.files.forEach(function (f) { box.appendChild(fileDiffNode(f)); });
+      d.files.forEach(function (f) {
+        box.appendChild(fileDiffNode(f));
+      });
     });
   }
 
@@ -621,10 +734,15 @@
   function rollback(version) {
     if (!confirm('回滚到 v' + version + '？线上话术会立即切换。')) return;
     api('POST', '/api/scripts/rollback', { version: version }).then(function (r) {
-      if (!r.ok) { setStatus('回滚失败：' + errorMessage(r), 'bad'); return; }
+      if (!r.ok) {
+        setStatus('回滚失败：' + errorMessage(r), 'bad');
+        return;
+      }
       setStatus('已回滚：现在线上是 v' + r.data.version + '（内容同 v' + version + '）', 'good');
       loadHistory();
-      loadOverview().then(function () { if (state.path) openFile(state.path); });
+      loadOverview().then(function () {
+        if (state.path) openFile(state.path);
+      });
     });
   }
 
@@ -634,7 +752,11 @@
     $('login-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
       state.token = $('token-input').value.trim();
-      try { sessionStorage.setItem('manageToken', state.token); } catch (e) { /* ignore */ }
+      try {
+        sessionStorage.setItem('manageToken', state.token);
+      } catch (e) {
+        /* ignore */
+      }
       loadOverview();
     });
     $('filter').addEventListener('input', renderLists);
@@ -642,20 +764,35 @@
     ta.addEventListener('input', onInput);
     ta.addEventListener('scroll', syncScroll);
     ta.addEventListener('keydown', function (ev) {
-      if ((ev.ctrlKey || ev.metaKey) && ev.key === 's') { ev.preventDefault(); if (state.dirty) save(); }
+      if ((ev.ctrlKey || ev.metaKey) && ev.key === 's') {
+        ev.preventDefault();
+        if (state.dirty) save();
+      }
     });
-    $('btn-save').addEventListener('click', function () { save(); });
+    $('btn-save').addEventListener('click', function () {
+      save();
+    });
     $('conflict-load').addEventListener('click', loadTheirs);
     $('conflict-overwrite').addEventListener('click', overwriteTheirs);
     $('btn-discard').addEventListener('click', discard);
     $('try-form').addEventListener('submit', tryPhrase);
     $('btn-publish').addEventListener('click', openPublish);
     $('publish-form').addEventListener('submit', publish);
-    $('publish-cancel').addEventListener('click', function () { $('dlg-publish').close(); });
+    $('publish-cancel').addEventListener('click', function () {
+      $('dlg-publish').close();
+    });
     $('btn-history').addEventListener('click', openHistory);
-    $('history-close').addEventListener('click', function () { $('dlg-history').close(); });
-    window.addEventListener('beforeunload', function (ev) { if (state.dirty) { ev.preventDefault(); ev.returnValue = ''; } });
-    if (state.token) loadOverview(); else showLogin('');
+    $('history-close').addEventListener('click', function () {
+      $('dlg-history').close();
+    });
+    window.addEventListener('beforeunload', function (ev) {
+      if (state.dirty) {
+        ev.preventDefault();
+        ev.returnValue = '';
+      }
+    });
+    if (state.token) loadOverview();
+    else showLogin('');
   }
 
   document.addEventListener('DOMContentLoaded', init);

@@ -23,11 +23,15 @@
     });
   }
   function unique(list) {
-    return list.filter(function (v, i) { return list.indexOf(v) === i; });
+    return list.filter(function (v, i) {
+      return list.indexOf(v) === i;
+    });
   }
 
   fetch('/api/shop/' + SHOP + '/product')
-    .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error(String(r.status))); })
+    .then(function (r) {
+      return r.ok ? r.json() : Promise.reject(new Error(String(r.status)));
+    })
     .then(function (data) {
       var p = data.product;
       text('shop-name', data.shopName);
@@ -40,10 +44,26 @@
         tag.textContent = '满' + data.freeShippingFrom + '包邮';
         tag.hidden = false;
       }
-      chips('sizes', unique(p.variants.map(function (v) { return v.size; })));
-      chips('colors', unique(p.variants.map(function (v) { return v.color; })));
+      chips(
+        'sizes',
+        unique(
+          p.variants.map(function (v) {
+            return v.size;
+          }),
+        ),
+      );
+      chips(
+        'colors',
+        unique(
+          p.variants.map(function (v) {
+            return v.color;
+          }),
+        ),
+      );
     })
-    .catch(function () { text('product-description', '商品信息暂时无法加载'); });
+    .catch(function () {
+      text('product-description', '商品信息暂时无法加载');
+    });
 
   document.getElementById('ask').addEventListener('click', function () {
     if (window.KefuWidget) window.KefuWidget.open();
@@ -92,10 +112,16 @@
   if (!wanted) addWidget(null); // an anonymous visitor needs no list to start chatting
 
   fetch('/api/demo/buyers')
-    .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error(String(r.status))); })
+    .then(function (r) {
+      return r.ok ? r.json() : Promise.reject(new Error(String(r.status)));
+    })
     .then(function (data) {
       var buyers = Array.isArray(data.buyers) ? data.buyers : [];
-      var current = wanted ? buyers.filter(function (b) { return b.id === wanted; })[0] || null : null;
+      var current = wanted
+        ? buyers.filter(function (b) {
+            return b.id === wanted;
+          })[0] || null
+        : null;
       if (wanted) addWidget(current);
       showSwitcher(buyers, current);
     })

@@ -46,15 +46,21 @@
     queued: '人工客服排队中，请稍候',
     queuedBanner: '已转人工客服，正在为您排队…',
     queuedLine: '已转人工客服，请稍候，客服马上就来',
-    assigned: function (n) { return '人工客服' + (n ? ' ' + n : '') + ' 为您服务'; },
-    assignedLine: function (n) { return '已转人工客服' + (n ? '，' + n + ' 为您服务' : ''); },
+    assigned: function (n) {
+      return '人工客服' + (n ? ' ' + n : '') + ' 为您服务';
+    },
+    assignedLine: function (n) {
+      return '已转人工客服' + (n ? '，' + n + ' 为您服务' : '');
+    },
     returned: '已回到智能客服',
     closedLine: '本次会话已结束，有问题随时再来问哦',
     typing: '对方正在输入',
-      sending: '发送中',
-      failed: '发送失败',
+    sending: '发送中',
+    failed: '发送失败',
     retry: '重试',
-    tooLong: function (n, max) { return '消息太长了（' + n + '/' + max + ' 字），请删减或分几次发送'; },
+    tooLong: function (n, max) {
+      return '消息太长了（' + n + '/' + max + ' 字），请删减或分几次发送';
+    },
     errors: {
       RATE_LIMITED: '发送太快啦，请稍后再试',
       TEXT_TOO_LONG: '消息太长了，请分几次发送',
@@ -66,8 +72,8 @@
       BINARY_FRAME: '消息格式有误',
       BAD_JSON: '消息格式有误',
       BAD_FRAME: '消息格式有误',
-      UNKNOWN_TYPE: '消息格式有误'
-    }
+      UNKNOWN_TYPE: '消息格式有误',
+    },
   };
 
   // ---- persistence -------------------------------------------------------------------
@@ -83,10 +89,12 @@
           lastSeq: typeof s.lastSeq === 'number' ? s.lastSeq : 0,
           status: typeof s.status === 'string' ? s.status : 'bot',
           messages: Array.isArray(s.messages) ? s.messages.filter(validCached) : [],
-          pending: Array.isArray(s.pending) ? s.pending.filter(validPending) : []
+          pending: Array.isArray(s.pending) ? s.pending.filter(validPending) : [],
         };
       }
-    } catch (e) { /* storage blocked or corrupt: start fresh */ }
+    } catch (e) {
+      /* storage blocked or corrupt: start fresh */
+    }
     return { buyerId: null, resumeToken: null, conversationId: null, lastSeq: 0, status: 'bot', messages: [], pending: [] };
   }
   function validCached(m) {
@@ -99,7 +107,9 @@
     try {
       state.messages = state.messages.slice(-MAX_CACHED);
       localStorage.setItem(storageKey, JSON.stringify(state));
-    } catch (e) { /* quota or private mode: the server still has everything */ }
+    } catch (e) {
+      /* quota or private mode: the server still has everything */
+    }
   }
 
   var state = loadState();
@@ -234,7 +244,8 @@
   // own controls (the shop's 立即购买 button, a fixed bottom bar of 加入购物车 …) it moves
   // up above them, so a buyer can always reach both. Text under it can be scrolled away, and
   // at the end of the page the host element leaves room for it (widget.css).
-  var CONTROLS = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, label[for], ' +
+  var CONTROLS =
+    'a[href], button, input:not([type="hidden"]), select, textarea, summary, label[for], ' +
     '[role="button"], [role="link"], [role="tab"], [onclick], [tabindex]:not([tabindex="-1"])';
   var GAP = 8;
   var lift = 0;
@@ -274,7 +285,10 @@
       if (highest === Infinity) break;
       next = restBottom - highest + GAP;
       // No free place in the lower part of the screen: stay where shops expect it.
-      if (restBottom - next - height < window.innerHeight * 0.35) { next = 0; break; }
+      if (restBottom - next - height < window.innerHeight * 0.35) {
+        next = 0;
+        break;
+      }
     }
     next = Math.ceil(next);
     if (next !== lift) {
@@ -293,7 +307,8 @@
   function timeLabel(iso) {
     var d = new Date(iso);
     if (isNaN(d.getTime())) return '';
-    var h = d.getHours(), m = d.getMinutes();
+    var h = d.getHours(),
+      m = d.getMinutes();
     return (h < 10 ? '0' : '') + h + ':' + (m < 10 ? '0' : '') + m;
   }
 
@@ -343,7 +358,9 @@
     choices.slice(0, 6).forEach(function (c) {
       var b = el('button', 'kf-chip', c);
       b.type = 'button';
-      b.addEventListener('click', function () { sendText(String(c)); });
+      b.addEventListener('click', function () {
+        sendText(String(c));
+      });
       quick.appendChild(b);
     });
     quick.hidden = false;
@@ -354,7 +371,9 @@
     notice.textContent = text;
     notice.hidden = false;
     clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(function () { notice.hidden = true; }, 5000);
+    noticeTimer = setTimeout(function () {
+      notice.hidden = true;
+    }, 5000);
   }
 
   var typingTimer = null;
@@ -363,7 +382,9 @@
     typing.hidden = !on;
     if (on) {
       scrollDown();
-      typingTimer = setTimeout(function () { typing.hidden = true; }, 10000);
+      typingTimer = setTimeout(function () {
+        typing.hidden = true;
+      }, 10000);
     }
   }
 
@@ -436,7 +457,11 @@
     ws.onmessage = function (ev) {
       if (typeof ev.data !== 'string') return;
       var f;
-      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      try {
+        f = JSON.parse(ev.data);
+      } catch (e) {
+        return;
+      }
       if (f && typeof f.type === 'string') onFrame(f);
     };
     ws.onclose = function (ev) {
@@ -446,7 +471,9 @@
       // Rate-limited or too many sockets: wait longer before trying again.
       scheduleReconnect(ev.code === 1008 || ev.code === 1013 ? 10000 : 0);
     };
-    ws.onerror = function () { /* onclose follows */ };
+    ws.onerror = function () {
+      /* onclose follows */
+    };
   }
 
   function scheduleReconnect(minDelay) {
@@ -503,7 +530,9 @@
     redrawAll();
     renderStatus();
     // Resend what never got an ack; the same ids make this safe to repeat.
-    state.pending.forEach(function (p) { sendFrame({ type: 'message', id: p.id, text: p.text }); });
+    state.pending.forEach(function (p) {
+      sendFrame({ type: 'message', id: p.id, text: p.text });
+    });
   }
 
   function findPendingLi(id) {
@@ -545,7 +574,11 @@
       agentName: typeof f.agentName === 'string' ? f.agentName : undefined,
       id: typeof f.id === 'string' ? f.id : undefined,
       file: photoOf(f),
-      quickReplies: Array.isArray(f.quickReplies) ? f.quickReplies.filter(function (q) { return typeof q === 'string'; }) : undefined
+      quickReplies: Array.isArray(f.quickReplies)
+        ? f.quickReplies.filter(function (q) {
+            return typeof q === 'string';
+          })
+        : undefined,
     };
     // Our own message replayed after a reconnect before its ack: that is the ack.
     if (m.from === 'buyer' && m.id && findPendingLi(m.id)) {
@@ -594,12 +627,14 @@
   // Interface words of the rating card (the question is the shop's standard one).
   var CSAT_T = {
     question: '亲，本次服务您还满意吗？',
-    star: function (n) { return n + ' 星'; },
+    star: function (n) {
+      return n + ' 星';
+    },
     levels: ['', '很不满意', '不满意', '一般', '满意', '非常满意'],
     placeholder: '还想对我们说点什么（选填）',
     send: '提交评价',
     thanks: '感谢您的评价，祝您购物愉快～',
-    failed: '评价没能提交，请稍后再试'
+    failed: '评价没能提交，请稍后再试',
   };
 
   /** Asks the buyer for 1-5 stars and an optional line once the conversation is closed. */
@@ -661,7 +696,10 @@
           while (box.firstChild) box.removeChild(box.firstChild);
           box.appendChild(el('div', 'kf-csat-thanks', CSAT_T.thanks));
         })
-        .catch(function () { note.textContent = CSAT_T.failed; send.disabled = false; });
+        .catch(function () {
+          note.textContent = CSAT_T.failed;
+          send.disabled = false;
+        });
     });
     li.appendChild(box);
     list.appendChild(li);
@@ -784,12 +822,12 @@
   function photoText() {
     return {
       button: '发送图片',
-    sending: '图片发送中…',
+      sending: '图片发送中…',
       tooBig: '图片太大了，请换一张小一点的（5MB 以内）',
       badType: '只能发送 JPG、PNG、WebP 或 GIF 图片哦',
-    failed: '图片没有发出去，请稍后再试',
+      failed: '图片没有发出去，请稍后再试',
       notReady: '正在连接客服，请稍后再发图片',
-      open: '查看大图'
+      open: '查看大图',
     };
   }
 
@@ -824,7 +862,10 @@
     svg.setAttribute('viewBox', '0 0 24 24');
     svg.setAttribute('aria-hidden', 'true');
     var path = document.createElementNS(ns, 'path');
-    path.setAttribute('d', 'M9 3 7.2 5H4a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-3.2L15 3H9zm3 5a5 5 0 1 1 0 10 5 5 0 0 1 0-10zm0 2a3 3 0 1 0 0 6 3 3 0 0 0 0-6z');
+    path.setAttribute(
+      'd',
+      'M9 3 7.2 5H4a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-3.2L15 3H9zm3 5a5 5 0 1 1 0 10 5 5 0 0 1 0-10zm0 2a3 3 0 1 0 0 6 3 3 0 0 0 0-6z',
+    );
     path.setAttribute('fill', 'currentColor');
     svg.appendChild(path);
     label.appendChild(svg);
@@ -833,14 +874,22 @@
   }
 
   function uploadPhoto(file) {
-    if (!state.buyerId || !state.resumeToken) { showNotice(photoText().notReady); return; }
+    if (!state.buyerId || !state.resumeToken) {
+      showNotice(photoText().notReady);
+      return;
+    }
     showNotice(photoText().sending);
     fetch(new URL('/api/files', base).href, { method: 'POST', headers: photoHeaders(), body: file })
       .then(function (res) {
-        if (res.status === 201) { notice.hidden = true; return; } // the message arrives on the socket
+        if (res.status === 201) {
+          notice.hidden = true;
+          return;
+        } // the message arrives on the socket
         showNotice(res.status === 413 ? photoText().tooBig : res.status === 415 ? photoText().badType : photoText().failed);
       })
-      .catch(function () { showNotice(photoText().failed); });
+      .catch(function () {
+        showNotice(photoText().failed);
+      });
   }
 
   /** Fills a bubble with the image (fetched with our credentials, shown from a blob: URL). */
@@ -853,13 +902,20 @@
     img.title = photoText().open;
     bubble.appendChild(img);
     fetch(new URL(file.url, base).href, { headers: photoHeaders() })
-      .then(function (res) { if (!res.ok) throw new Error(String(res.status)); return res.blob(); })
+      .then(function (res) {
+        if (!res.ok) throw new Error(String(res.status));
+        return res.blob();
+      })
       .then(function (blob) {
         img.src = URL.createObjectURL(blob);
         img.addEventListener('load', scrollDown);
-        img.addEventListener('click', function () { openPhoto(img.src); });
+        img.addEventListener('click', function () {
+          openPhoto(img.src);
+        });
       })
-      .catch(function () { bubble.textContent = '[图片]'; });
+      .catch(function () {
+        bubble.textContent = '[图片]';
+      });
   }
 
   function openPhoto(src) {
@@ -869,7 +925,9 @@
     big.src = src;
     big.alt = photoText().open;
     overlay.appendChild(big);
-    overlay.addEventListener('click', function () { overlay.remove(); });
+    overlay.addEventListener('click', function () {
+      overlay.remove();
+    });
     panel.appendChild(overlay);
   }
 

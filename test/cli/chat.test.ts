@@ -17,7 +17,10 @@ function chat(args: string[], input: string) {
 test('prints message and handoff events for piped input and exits', () => {
   const out = chat(['--json', '--product', 'P200', '--no-greet'], '能便宜点吗\n150\n我要给差评\n');
   expect(out.status).toBe(0);
-  const events = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const events = out.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(events[0]).toMatchObject({ type: 'message', from: 'bot', intent: 'haggle.bargain', category: 'haggle' });
   expect(events.find((e) => e['offer'] !== undefined)).toMatchObject({ offer: 199 });
   const handoff = events.find((e) => e['type'] === 'handoff');
@@ -41,7 +44,10 @@ test('an unknown buyer is refused with the known ones listed, not silently accep
 test('a confirmed deal is printed as an act event after the bot message, with the message fields unchanged', () => {
   const out = chat(['--json', '--no-greet'], '这件大衣能便宜点吗\n三百块卖不卖\n340\n那就按你说的吧\n再少二十呗\n');
   expect(out.status).toBe(0);
-  const events = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const events = out.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const acts = events.filter((e) => e['type'] === 'act');
   expect(acts).toHaveLength(1);
   const at = events.indexOf(acts[0]!);

@@ -16,7 +16,8 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'classify-cli-'));
   const intents = join(dir, 'intents');
   mkdirSync(intents);
-  for (const name of readdirSync(join(root, 'intents'))) if (/\.(ya?ml|txt)$/.test(name)) copyFileSync(join(root, 'intents', name), join(intents, name));
+  for (const name of readdirSync(join(root, 'intents')))
+    if (/\.(ya?ml|txt)$/.test(name)) copyFileSync(join(root, 'intents', name), join(intents, name));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,11 +35,22 @@ function classify(args: string[], input: string) {
 test('learns a shop phrase from --train-extra and gives every line an action', () => {
   const extra = join(dir, 'extra.tsv');
   // Labels as an intent id and as a category (meaning its main intent).
-  writeFileSync(extra, ['咕噜噜机的滤网怎么拆下来洗\tproduct.info', '咕噜噜机滤网在哪拆\tproduct', '咕噜噜机的滤网要怎么取出来\tproduct.info', '咕噜噜机滤网拆装方法\tproduct'].join('\n') + '\n');
+  writeFileSync(
+    extra,
+    [
+      '咕噜噜机的滤网怎么拆下来洗\tproduct.info',
+      '咕噜噜机滤网在哪拆\tproduct',
+      '咕噜噜机的滤网要怎么取出来\tproduct.info',
+      '咕噜噜机滤网拆装方法\tproduct',
+    ].join('\n') + '\n',
+  );
   const out = classify(['--train-extra', extra], '咕噜噜机的滤网怎么拆\n能便宜点吗\n');
   expect(out.status).toBe(0);
   expect(out.stderr).toContain('4 extra lines');
-  const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { category: string; action: string; options: unknown[] });
+  const lines = out.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { category: string; action: string; options: unknown[] });
   expect(lines).toHaveLength(2);
   expect(lines[0]?.category).toBe('product');
   expect(lines[1]?.category).toBe('haggle');

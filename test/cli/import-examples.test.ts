@@ -14,7 +14,8 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'import-cli-'));
   mkdirSync(join(dir, 'intents'));
-  for (const name of readdirSync(join(root, 'intents'))) if (/\.(ya?ml|txt)$/.test(name)) copyFileSync(join(root, 'intents', name), join(dir, 'intents', name));
+  for (const name of readdirSync(join(root, 'intents')))
+    if (/\.(ya?ml|txt)$/.test(name)) copyFileSync(join(root, 'intents', name), join(dir, 'intents', name));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

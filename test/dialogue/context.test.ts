@@ -14,7 +14,8 @@ const said = (text: string, intent = 'other.fallback') => ({ ...understood(inten
 
 describe('route claims by context', () => {
   it('sends a request for the owner or a vanished agent to a person', () => {
-    for (const t of ['让你们老板来跟我说', '叫你们经理出来', '客服？？人去哪了', '人呢']) expect(contextClaim({ u: said(t), bargaining: false })?.intent).toBe('human.request');
+    for (const t of ['让你们老板来跟我说', '叫你们经理出来', '客服？？人去哪了', '人呢'])
+      expect(contextClaim({ u: said(t), bargaining: false })?.intent).toBe('human.request');
     expect(contextClaim({ u: said('便宜点吧老板'), bargaining: false })).toBeUndefined();
   });
 
@@ -29,8 +30,18 @@ describe('route claims by context', () => {
 
   it('takes a short colour follow-up as a stock question after product talk, as an exchange while exchanging', () => {
     const hoodie = shop.product('P200')!;
-    expect(contextClaim({ u: said('那换个白的呢', 'return.exchange'), lastHandled: 'product.size_color', product: hoodie, bargaining: false })?.intent).toBe('product.stock');
-    expect(contextClaim({ u: said('那换个白的呢', 'return.exchange'), lastHandled: 'return.exchange', product: hoodie, bargaining: false, orderStatus: 'delivered' })?.intent).toBe('return.exchange');
+    expect(
+      contextClaim({ u: said('那换个白的呢', 'return.exchange'), lastHandled: 'product.size_color', product: hoodie, bargaining: false })?.intent,
+    ).toBe('product.stock');
+    expect(
+      contextClaim({
+        u: said('那换个白的呢', 'return.exchange'),
+        lastHandled: 'return.exchange',
+        product: hoodie,
+        bargaining: false,
+        orderStatus: 'delivered',
+      })?.intent,
+    ).toBe('return.exchange');
   });
 
   it('reads "行 我这就下单" as going ahead when nothing is being bargained', () => {
@@ -82,7 +93,15 @@ describe('questions and remarks', () => {
 
 describe('acts', () => {
   const conv = { id: 'c1', buyerId: 'B001', acts: [] } as unknown as ConversationState;
-  const deal: ActDraft = { kind: 'deal', productId: 'P100', productName: '双面羊毛大衣', price: 404, listPrice: 468, quantity: 1, freeShipping: true };
+  const deal: ActDraft = {
+    kind: 'deal',
+    productId: 'P100',
+    productName: '双面羊毛大衣',
+    price: 404,
+    listPrice: 468,
+    quantity: 1,
+    freeShipping: true,
+  };
   const remark: ActDraft = { kind: 'remark', orderNumber: 'E1001', text: '不要放购物清单' };
 
   it('stamps ids in order and never changes the list it was given', () => {

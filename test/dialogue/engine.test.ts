@@ -241,7 +241,12 @@ describe('the bot does not say the same sentence twice in a row', () => {
 
   test('a move with several variants never repeats the previous reply, whatever the random start', () => {
     for (const start of [0, 0.3, 0.6, 0.99]) {
-      const engine = createEngine({ shop, getScripts: () => scriptedBundle(() => understood('greeting.hello')), clock: () => NOW, random: () => start });
+      const engine = createEngine({
+        shop,
+        getScripts: () => scriptedBundle(() => understood('greeting.hello')),
+        clock: () => NOW,
+        random: () => start,
+      });
       let conv = engine.openConversation({ id: `r${start}`, buyerId: 'B008', shopId: 'demo' });
       let previous = engine.greet(conv)[0]!.text;
       for (let i = 0; i < 4; i++) {

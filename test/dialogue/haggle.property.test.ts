@@ -83,7 +83,9 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.constant({ kind: 'push' as const }),
   fc.integer({ min: 5, max: 100 }).map((v) => ({ kind: 'discount' as const, v })),
   fc.constantFrom(...ACCEPTANCES).map((text) => ({ kind: 'accept' as const, text })),
-  fc.record({ v: fc.integer({ min: 50, max: 1500 }), qty: fc.integer({ min: 2, max: 5 }), courier: fc.boolean() }).map((t) => ({ kind: 'terms' as const, ...t })),
+  fc
+    .record({ v: fc.integer({ min: 50, max: 1500 }), qty: fc.integer({ min: 2, max: 5 }), courier: fc.boolean() })
+    .map((t) => ({ kind: 'terms' as const, ...t })),
 );
 
 function understand(step: Step): ReturnType<typeof understood> {
@@ -93,12 +95,17 @@ function understand(step: Step): ReturnType<typeof understood> {
     case 'push':
       return understood('haggle.bargain');
     case 'discount':
-      return understood('haggle.bargain', [{ kind: 'money', text: String(step.v), span: { start: 0, end: 2 }, value: step.v, role: 'discount', freeShipping: false }]);
+      return understood('haggle.bargain', [
+        { kind: 'money', text: String(step.v), span: { start: 0, end: 2 }, value: step.v, role: 'discount', freeShipping: false },
+      ]);
     case 'accept':
       return { ...understood('greeting.thanks'), raw: step.text, normalized: step.text };
     case 'terms': {
       const text = `${step.qty}件${step.v}${step.courier ? ' 顺丰' : ''}`;
-      const entities = [offerEntity(step.v), ...(step.courier ? [{ kind: 'courier' as const, text: '顺丰', span: { start: 0, end: 2 }, value: 'sf' }] : [])];
+      const entities = [
+        offerEntity(step.v),
+        ...(step.courier ? [{ kind: 'courier' as const, text: '顺丰', span: { start: 0, end: 2 }, value: 'sf' }] : []),
+      ];
       return { ...understood('haggle.bargain', entities), raw: text, normalized: text };
     }
   }
@@ -134,7 +141,10 @@ test('acceptance closes at the last price named, a deal then holds, terms are ne
           expect(dealAct.price).toBeGreaterThanOrEqual(product.floorPrice);
           deal = dealAct.price;
         }
-        const named = r.replies.map((x) => x.offer).filter((x): x is number => x !== undefined).pop();
+        const named = r.replies
+          .map((x) => x.offer)
+          .filter((x): x is number => x !== undefined)
+          .pop();
         if (named !== undefined) lastNamed = named;
         if (conv.status !== 'bot') break;
       }

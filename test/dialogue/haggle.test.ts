@@ -81,7 +81,12 @@ test('a push without a number moves the price once at most, then asks the buyer 
 });
 
 test('after a number, one more push without a number may move the price again', () => {
-  const results = run([understood('haggle.bargain', [offerEntity(300)]), understood('haggle.bargain', [offerEntity(340)]), understood('haggle.bargain'), understood('haggle.bargain')]);
+  const results = run([
+    understood('haggle.bargain', [offerEntity(300)]),
+    understood('haggle.bargain', [offerEntity(340)]),
+    understood('haggle.bargain'),
+    understood('haggle.bargain'),
+  ]);
   const offers = results.map((r) => r.replies[0]!.offer);
   expect(offers[2]).toBeLessThan(offers[1]!);
   expect(offers[3]).toBeUndefined();

@@ -18,7 +18,11 @@ const understand = (text: string) => {
 
 describe('typed order numbers', () => {
   test('a shop order number is read as an order, a tracking number is not', () => {
-    expect(understand('帮我查下订单E1002到哪了').entities.filter((e) => e.kind === 'order').map((e) => e.text)).toEqual(['E1002']);
+    expect(
+      understand('帮我查下订单E1002到哪了')
+        .entities.filter((e) => e.kind === 'order')
+        .map((e) => e.text),
+    ).toEqual(['E1002']);
     expect(understand('顺丰单号SF1402345678901').entities.some((e) => e.kind === 'order')).toBe(false);
   });
 
@@ -39,7 +43,14 @@ describe('typed order numbers', () => {
 });
 
 describe('address corrections', () => {
-  const pending: Address = { recipient: '王小明', phone: '13812345678', province: '上海市', city: '上海市', district: '浦东新区', detail: '世纪大道100号' };
+  const pending: Address = {
+    recipient: '王小明',
+    phone: '13812345678',
+    province: '上海市',
+    city: '上海市',
+    district: '浦东新区',
+    detail: '世纪大道100号',
+  };
 
   test('one unit of the street replaces the same unit, the rest stays', () => {
     expect(correctAddress(understand('不对，是101号'), pending)).toEqual({ ...pending, detail: '世纪大道101号' });

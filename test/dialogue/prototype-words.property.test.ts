@@ -46,7 +46,12 @@ const FLOWS: Flow[] = [
   },
   { name: 'address confirmation', buyer: 'B001', says: ['帮我核对一下收货地址'], reached: (c) => c.slots['pending'] !== undefined },
   { name: 'exchange size question', buyer: 'B001', says: ['我要换货'], reached: (c) => c.slots['pending'] !== undefined },
-  { name: 'after a refund request', buyer: 'B001', says: ['我要退货'], reached: (c) => (c.slots['pending'] as { owner?: string } | undefined)?.owner === 'return.refund' },
+  {
+    name: 'after a refund request',
+    buyer: 'B001',
+    says: ['我要退货'],
+    reached: (c) => (c.slots['pending'] as { owner?: string } | undefined)?.owner === 'return.refund',
+  },
   { name: 'after a delivery question', buyer: 'B002', says: ['快递到哪了'], reached: (c) => c.turns.length >= 1 },
 ];
 

@@ -10,7 +10,16 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { visitorLabel } from '../../src/search/visitor-label';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 interface Watched {
   notes: { title: string; body: string }[];

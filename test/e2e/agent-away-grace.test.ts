@@ -8,7 +8,10 @@ import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers
 const GRACE_MS = 5 * 60_000;
 const isConv = (id: string) => (f: Frame) => f.type === 'conversation' && (f['conversation'] as { id: string }).id === id;
 const awayWithMove = (f: Frame) =>
-  f.type === 'agents' && (f['agents'] as { agentId: string; status: string; chatsMoveAt?: number }[]).some((a) => a.agentId === 'xiaomei' && a.status === 'away' && typeof a.chatsMoveAt === 'number');
+  f.type === 'agents' &&
+  (f['agents'] as { agentId: string; status: string; chatsMoveAt?: number }[]).some(
+    (a) => a.agentId === 'xiaomei' && a.status === 'away' && typeof a.chatsMoveAt === 'number',
+  );
 
 describe('away with a grace period', () => {
   let s: AgentServer;
@@ -41,7 +44,10 @@ describe('away with a grace period', () => {
     const secondId = String(second.frames.find((f) => f.type === 'welcome')?.['conversationId']);
     await say(second, '转人工');
     await second.next((f) => f.type === 'handoff' && f['status'] === 'queued', 'second queued');
-    const pick = await fetch(`${s.url}/api/agent/conversations/${secondId}/pick`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.xiaomei}` } });
+    const pick = await fetch(`${s.url}/api/agent/conversations/${secondId}/pick`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKENS.xiaomei}` },
+    });
     expect(pick.status).toBe(409);
     expect(await s.store.listAssignments('xiaomei')).toEqual([firstId]);
     expect((await s.store.listQueue()).map((e) => e.conversationId)).toEqual([secondId]);

@@ -7,7 +7,16 @@
 import { chromium, type Browser } from 'playwright-core';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const COMPLAINT = '你们服务太差了，问题根本没解决，我要投诉！';
 
 describe('agent console (issue 10) in a browser', () => {

@@ -18,7 +18,16 @@ function newestMessageInView(): boolean {
   return box.height > 0 && msg.top >= box.top - 1 && msg.bottom <= box.bottom + 1;
 }
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('agent console in a browser', () => {
   let s: AgentServer;
@@ -123,7 +132,7 @@ describe('agent console in a browser', () => {
     await page.close();
     await buyer.close();
   }, 60_000);
-  it('shows tracking events with the date, in the shop\'s time zone even from a browser elsewhere', async () => {
+  it("shows tracking events with the date, in the shop's time zone even from a browser elsewhere", async () => {
     // The agent works from New York; the shop (and its buyers) are on UTC+8.
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/New_York' });
     const page = await context.newPage();

@@ -76,7 +76,7 @@ describe('agent socket', () => {
     // The order card is B001's order from the demo shop.
     const order = s.shop.ordersByBuyer('B001')[0];
     expect(order).toBeDefined();
-    expect((got['conversation'] as { buyerName?: string; order?: { number: string; items: { name: string }[] } })).toMatchObject({
+    expect(got['conversation'] as { buyerName?: string; order?: { number: string; items: { name: string }[] } }).toMatchObject({
       buyerId: 'B001',
       buyerName: s.shop.buyer('B001')?.name,
       order: { number: order!.number, items: order!.items.map((i) => expect.objectContaining({ name: i.name })) },
@@ -90,7 +90,10 @@ describe('agent socket', () => {
 
     // The agent's reply reaches the buyer's socket; the buyer's next message reaches the agent.
     xiaomei.send({ type: 'message', conversationId: angryId, text: '亲，非常抱歉，我马上处理', id: 'a1' });
-    expect(await angry.next((f) => f.type === 'message' && f['from'] === 'agent')).toMatchObject({ text: '亲，非常抱歉，我马上处理', agentName: '小美' });
+    expect(await angry.next((f) => f.type === 'message' && f['from'] === 'agent')).toMatchObject({
+      text: '亲，非常抱歉，我马上处理',
+      agentName: '小美',
+    });
     await say(angry, '快点');
     expect(await xiaomei.next((f) => f.type === 'message' && (f['message'] as { from: string }).from === 'buyer')).toMatchObject({
       conversationId: angryId,

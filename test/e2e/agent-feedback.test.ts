@@ -11,7 +11,16 @@ import type { SearchHit } from '../../src/search/conversation-search';
 import { TestClient, type Frame } from '../transport/harness';
 import { TOKENS, startAgentServer, type AgentServer } from './agent-helpers';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('tags and CSAT', () => {
   let s: AgentServer;
@@ -116,7 +125,9 @@ describe('tags and CSAT', () => {
       await page.fill('#search-tag', size.tag);
       await page.click('#btn-search');
       await page.waitForSelector(`#search-results .result[data-id="${id}"] .badge.csat`);
-      expect(await page.textContent(`#search-results .result[data-id="${id}"] .badge.csat`)).toBe(`评价 ${'★'.repeat(size.score)}${'☆'.repeat(5 - size.score)}`);
+      expect(await page.textContent(`#search-results .result[data-id="${id}"] .badge.csat`)).toBe(
+        `评价 ${'★'.repeat(size.score)}${'☆'.repeat(5 - size.score)}`,
+      );
       await page.screenshot({ path: `/tmp/shots/agent-csat-${size.name}.png` });
       await Promise.all([page.close(), shopPage.close(), ajieWs.close()]);
     }, 90_000);

@@ -44,7 +44,9 @@ export async function startAgentServer(
   const { engine, shop, bundle } = realEngine(opts.clock);
   const clock = opts.clock;
   const agentConsole = createAgentConsole({ sweepIntervalMs: 0, disconnectGraceMs: 60_000, ...(clock ? { clock } : {}), ...opts.console });
-  const waiting = opts.waiting ? createWaitingRoom({ templates: () => bundle.templates, policy: shop.policy, clock: clock ?? (() => new Date()) }) : undefined;
+  const waiting = opts.waiting
+    ? createWaitingRoom({ templates: () => bundle.templates, policy: shop.policy, clock: clock ?? (() => new Date()) })
+    : undefined;
   const running = await startServer({
     engine: agentConsole.wrapEngine(engine),
     shop,

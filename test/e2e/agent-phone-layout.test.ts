@@ -8,7 +8,16 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function newestMessageInView(): boolean {
   const history = document.getElementById('history');
@@ -16,7 +25,9 @@ function newestMessageInView(): boolean {
   if (!history || !last) return false;
   const box = history.getBoundingClientRect();
   const msg = last.getBoundingClientRect();
-  return box.height > 0 && msg.top >= box.top - 1 && msg.bottom <= box.bottom + 1 && msg.bottom <= (window.visualViewport?.height ?? window.innerHeight);
+  return (
+    box.height > 0 && msg.top >= box.top - 1 && msg.bottom <= box.bottom + 1 && msg.bottom <= (window.visualViewport?.height ?? window.innerHeight)
+  );
 }
 
 async function composeBottom(page: Page): Promise<number> {

@@ -23,7 +23,16 @@ import { say, TOKENS } from './agent-helpers';
 const ROOT = join(__dirname, '../..');
 const MANAGER = 'manager-tok-1';
 const PATH = 'templates/quick_phrases.yaml';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('quick phrases', () => {
   let dir: string;
@@ -90,7 +99,11 @@ describe('quick phrases', () => {
 
     const original = (await api('GET', `/api/scripts/files/${PATH}`)).body.text as string;
     const bad = `${original}  - code: thanks\n    title: 感谢\n    text: 谢谢{{buyer}}的支持～\n`;
-    const checked = (await api('POST', '/api/scripts/validate', { path: PATH, text: bad })).body.errors as { code: string; line: number; localized: string }[];
+    const checked = (await api('POST', '/api/scripts/validate', { path: PATH, text: bad })).body.errors as {
+      code: string;
+      line: number;
+      localized: string;
+    }[];
     expect(checked).toEqual([expect.objectContaining({ code: 'QUICK_PHRASE_VARIABLE', line: bad.split('\n').length - 3 })]);
     expect(checked[0]?.localized).toContain('没有“buyer”这个变量');
 
@@ -153,7 +166,9 @@ describe('quick phrases', () => {
       const edited = page.waitForResponse((r) => r.url().endsWith('/api/agent/quick-phrases/wait/uses') && r.status() === 200);
       await page.keyboard.press('Enter');
       await edited;
-      expect(String((await buyer.next((f) => f.type === 'message' && f['from'] === 'agent' && String(f['text']).includes('马上好')))['text'])).toContain('请稍等');
+      expect(
+        String((await buyer.next((f) => f.type === 'message' && f['from'] === 'agent' && String(f['text']).includes('马上好')))['text']),
+      ).toContain('请稍等');
       expect(await agentConsole.metrics.render()).toContain(`kefu_quick_phrases_total{code="wait",use="edited"} ${size.name === 'desktop' ? 1 : 2}`);
       await page.screenshot({ path: `/tmp/shots/agent-phrases-${size.name}.png` });
       await page.close();

@@ -12,7 +12,16 @@ import type { SearchHit } from '../../src/search/conversation-search';
 import { TestClient, type Frame } from '../transport/harness';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const isConv = (id: string) => (f: Frame) => f.type === 'conversation' && (f['conversation'] as { id: string }).id === id;
 
 function welcomeOf(b: TestClient): string {
@@ -71,7 +80,14 @@ describe('finding conversations', () => {
   it('finds a closed chat by buyer name, order number, phone and words, and filters by view, agent and date', async () => {
     const byName = await search({ q: '王小明', view: 'closed' });
     expect(byName.map((h) => h.id)).toEqual([closedId]);
-    expect(byName[0]).toMatchObject({ status: 'closed', resolution: 'resolved', label: '王小明', known: true, matchedBy: 'buyer', agents: ['xiaomei'] });
+    expect(byName[0]).toMatchObject({
+      status: 'closed',
+      resolution: 'resolved',
+      label: '王小明',
+      known: true,
+      matchedBy: 'buyer',
+      agents: ['xiaomei'],
+    });
 
     const order = s.shop.ordersByBuyer('B001')[0]!.number;
     expect((await search({ q: order })).map((h) => [h.id, h.matchedBy])).toEqual([[closedId, 'order']]);

@@ -8,7 +8,16 @@ import { chromium, type Browser } from 'playwright-core';
 import type { TestClient } from '../transport/harness';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const welcome = (b: TestClient) => String(b.frames.find((f) => f.type === 'welcome')?.['conversationId']);
 
 describe('agent console keyboard shortcuts', () => {

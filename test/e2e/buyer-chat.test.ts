@@ -101,7 +101,12 @@ describe('buyer chat with the real engine', () => {
     c.ws.terminate();
     await c.waitClosed();
     // Written while the buyer was away: an agent message lands in the log.
-    await server.app.conversations.postMessage(conversationId, { from: 'agent', agentId: 'xiaomei', text: '亲，已经帮您催仓库了', at: new Date().toISOString() });
+    await server.app.conversations.postMessage(conversationId, {
+      from: 'agent',
+      agentId: 'xiaomei',
+      text: '亲，已经帮您催仓库了',
+      at: new Date().toISOString(),
+    });
     const back = await TestClient.open(server.wsUrl);
     clients.push(back);
     const again = await back.hello({ buyerId: welcome['buyerId'], resumeToken: welcome['resumeToken'], lastSeq: lastSeen });

@@ -117,8 +117,11 @@ describe('suggestions that read the conversation', () => {
       const before = (got['suggestions'] as { templateId?: string }[]).map((x) => x.templateId);
       expect(before.some((t) => t?.startsWith('greeting.'))).toBe(false);
       await say(buyer, '在吗');
-      const turn = await xiaomei.next((f) => f.type === 'turn' && f['conversationId'] === id && f['intent'] !== 'bad_review.complaint', 'the 在吗 turn');
-      const after = (turn['suggestions'] as { templateId?: string; text: string }[]);
+      const turn = await xiaomei.next(
+        (f) => f.type === 'turn' && f['conversationId'] === id && f['intent'] !== 'bad_review.complaint',
+        'the 在吗 turn',
+      );
+      const after = turn['suggestions'] as { templateId?: string; text: string }[];
       expect(after).toHaveLength(3);
       expect(after.filter((x) => x.templateId?.startsWith('greeting.'))).toEqual([]);
       expect(after.map((x) => x.templateId)).toEqual(before);

@@ -84,7 +84,11 @@ describe('validation: a draft is accepted only when the whole set is valid', () 
         localized: expect.stringContaining('分类（category）不能是“invoices”，只能是：haggle、'),
       }),
     );
-    expect(r.body.error).toMatchObject({ code: 'INVALID_SCRIPT', scriptCode: 'FILE_HAS_ERRORS', localized: expect.stringMatching(/^intents\/payment\.invoice\.yaml 有 \d+ 处错误，没有保存$/) });
+    expect(r.body.error).toMatchObject({
+      code: 'INVALID_SCRIPT',
+      scriptCode: 'FILE_HAS_ERRORS',
+      localized: expect.stringMatching(/^intents\/payment\.invoice\.yaml 有 \d+ 处错误，没有保存$/),
+    });
   });
 
   it('Handlebars compile error: file, line and column of the broken braces', async () => {
@@ -122,7 +126,13 @@ describe('validation: a draft is accepted only when the whole set is valid', () 
     expect(taken).toBeTruthy();
     const original = intentText(path).replace(/\n*$/, '\n');
     // Append in the file's own list style (indent of its last "- " line).
-    const indent = /^( *)- /m.exec(original.split('\n').reverse().find((l) => /^ *- /.test(l)) ?? '')?.[1] ?? '';
+    const indent =
+      /^( *)- /m.exec(
+        original
+          .split('\n')
+          .reverse()
+          .find((l) => /^ *- /.test(l)) ?? '',
+      )?.[1] ?? '';
     const text = original + `${indent}- ${taken}\n`;
     const r = await save(path, text);
     expect(r.status).toBe(422);
@@ -172,14 +182,25 @@ describe('validation: a draft is accepted only when the whole set is valid', () 
   it('validate-as-you-type reports the same errors without saving', async () => {
     const r = await server.api('POST', '/api/scripts/validate', { path: THANKS, text: thanksWith('亲{{#if shop.name}}x') });
     expect(r.status).toBe(200);
-    expect(r.body.errors[0]).toMatchObject({ file: THANKS, line: 5, code: 'TEMPLATE_SYNTAX_UNCLOSED', localized: expect.stringContaining('{{/if}}') });
+    expect(r.body.errors[0]).toMatchObject({
+      file: THANKS,
+      line: 5,
+      code: 'TEMPLATE_SYNTAX_UNCLOSED',
+      localized: expect.stringContaining('{{/if}}'),
+    });
     expect((await server.api('GET', `/api/scripts/files/${THANKS}`)).body.draft).toBe(false);
   });
 
   it('a reply that starts with {{ unquoted is told to add quotes, not a YAML riddle', async () => {
     const r = await server.api('POST', '/api/scripts/validate', { path: THANKS, text: thanksWith('{{#if shop.name}}x{{/if}}') });
     expect(r.body.errors).toEqual([
-      expect.objectContaining({ file: THANKS, line: 5, column: 7, code: 'TEMPLATE_NEEDS_QUOTES', localized: expect.stringContaining('加上英文双引号') }),
+      expect.objectContaining({
+        file: THANKS,
+        line: 5,
+        column: 7,
+        code: 'TEMPLATE_NEEDS_QUOTES',
+        localized: expect.stringContaining('加上英文双引号'),
+      }),
     ]);
   });
 
@@ -207,7 +228,12 @@ describe('two managers saving the same file', () => {
     expect(second.body.error).toMatchObject({ code: 'CONFLICT', scriptCode: 'STALE_REVISION' });
     expect(second.body.error.localized).toContain('在你打开之后已被 boss 修改并保存');
     expect(second.body.error.localized).toContain('你的修改还没有保存，也没有丢失');
-    expect(second.body.conflict).toMatchObject({ path: THANKS, revision: first.body.revision, text: thanksWith('助理先存的：不客气亲～'), author: 'boss' });
+    expect(second.body.conflict).toMatchObject({
+      path: THANKS,
+      revision: first.body.revision,
+      text: thanksWith('助理先存的：不客气亲～'),
+      author: 'boss',
+    });
     const lines = second.body.conflict.diff.hunks.flatMap((h: { lines: { op: string; text: string }[] }) => h.lines);
     expect(lines.filter((l: { op: string }) => l.op !== ' ').map((l: { op: string; text: string }) => l.op + l.text)).toEqual([
       '-    - 助理先存的：不客气亲～',
@@ -271,7 +297,9 @@ describe('try it', () => {
     const r = await server.api('POST', '/api/scripts/render', { path: THANKS, text: thanksWith('不客气{{#if buyer.returning}}，欢迎回来') });
     expect(r.status).toBe(200);
     expect(r.body.variants).toEqual([]);
-    expect(r.body.errors).toEqual([expect.objectContaining({ file: THANKS, line: 5, code: 'TEMPLATE_SYNTAX_UNCLOSED', localized: expect.stringContaining('没有配对') })]);
+    expect(r.body.errors).toEqual([
+      expect.objectContaining({ file: THANKS, line: 5, code: 'TEMPLATE_SYNTAX_UNCLOSED', localized: expect.stringContaining('没有配对') }),
+    ]);
   });
 });
 

@@ -10,7 +10,16 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { MANAGER, startManageServer, type ManageServer } from './manage-helpers';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SHOTS = '/tmp/shots';
 const THANKS = 'templates/greeting.thanks.yaml';
 // Markup in a reply must show as text everywhere (editor preview, try-it, storefront).
@@ -175,7 +184,7 @@ describe('/manage in Chromium', () => {
     await context.close();
   });
 
-  it('a save over another manager\'s newer save is stopped with the difference shown, keeping the text', async () => {
+  it("a save over another manager's newer save is stopped with the difference shown, keeping the text", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     context.setDefaultTimeout(30_000);
     const page = await context.newPage();
@@ -210,7 +219,13 @@ describe('/manage in Chromium', () => {
   });
 
   it('is usable on a phone-sized screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+    });
     const page = await context.newPage();
     await page.goto(`${server.running.url}/manage?token=${MANAGER}`);
     await page.locator('#list-intents button.file').first().waitFor();

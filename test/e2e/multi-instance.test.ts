@@ -6,15 +6,7 @@
  */
 import type { Store } from '../../src/store/types';
 import { TestClient, type Frame } from '../transport/harness';
-import {
-  Buyer,
-  TOKENS,
-  until,
-  expectFrame,
-  startRedisPair,
-  type Instance,
-  type RedisPair,
-} from './support/instances';
+import { Buyer, TOKENS, until, expectFrame, startRedisPair, type Instance, type RedisPair } from './support/instances';
 
 jest.setTimeout(120_000);
 
@@ -68,7 +60,9 @@ it('buyer on A, agent on B: handoff, messages both ways, typing and presence cro
   await buyer.send('我要人工客服');
   const assigned = await expectFrame(xiaomei, (f) => f.type === 'conversation', 'conversation assigned on B');
   expect((assigned['conversation'] as { id: string }).id).toBe(buyer.conversationId);
-  expect(await expectFrame(buyer.client, (f) => f.type === 'handoff' && f['status'] === 'assigned', 'assigned')).toMatchObject({ agentName: expect.any(String) });
+  expect(await expectFrame(buyer.client, (f) => f.type === 'handoff' && f['status'] === 'assigned', 'assigned')).toMatchObject({
+    agentName: expect.any(String),
+  });
 
   // Buyer typing on A reaches the agent on B.
   buyer.client.send({ type: 'typing' });
@@ -76,12 +70,18 @@ it('buyer on A, agent on B: handoff, messages both ways, typing and presence cro
 
   // Agent on B → buyer on A.
   xiaomei.send({ type: 'message', conversationId: buyer.conversationId, text: '亲，我是小美，马上帮您看', id: 'm1' });
-  expect(await expectFrame(buyer.client, (f) => f.type === 'message' && f['from'] === 'agent', 'agent message')).toMatchObject({ text: '亲，我是小美，马上帮您看' });
+  expect(await expectFrame(buyer.client, (f) => f.type === 'message' && f['from'] === 'agent', 'agent message')).toMatchObject({
+    text: '亲，我是小美，马上帮您看',
+  });
 
   // Buyer on A → agent on B.
   const sent = await buyer.send('我的快递三天没动了');
   expect(
-    await expectFrame(xiaomei, (f) => f.type === 'message' && (f['message'] as { from: string }).from === 'buyer' && (f['message'] as { seq: number }).seq === sent.seq, 'buyer message on B'),
+    await expectFrame(
+      xiaomei,
+      (f) => f.type === 'message' && (f['message'] as { from: string }).from === 'buyer' && (f['message'] as { seq: number }).seq === sent.seq,
+      'buyer message on B',
+    ),
   ).toMatchObject({ conversationId: buyer.conversationId, message: { text: '我的快递三天没动了' } });
 
   // What the buyer and the agent saw is what Redis holds.
@@ -95,7 +95,6 @@ it('buyer on A, agent on B: handoff, messages both ways, typing and presence cro
   // Going away hands the chat over: with nobody online it is queued again, which the buyer on A sees.
   await expectFrame(buyer.client, (f) => f.type === 'handoff' && f['status'] === 'queued', 'queued again');
   expect((await reader.listQueue()).map((q) => q.conversationId)).toContain(buyer.conversationId);
-
 });
 
 it('a script published on A serves the next buyer message on B', async () => {
@@ -141,9 +140,7 @@ it('a draft saved on A is seen (and can be discarded) on B; it lives in Redis, n
 
   const onB = await api(b, 'GET', `/api/scripts/files/${THANKS}`);
   expect(onB.body).toMatchObject({ path: THANKS, draft: true, text });
-  expect((await api(b, 'GET', '/api/scripts')).body['draft']).toEqual([
-    expect.objectContaining({ path: THANKS, kind: 'changed', author: 'boss' }),
-  ]);
+  expect((await api(b, 'GET', '/api/scripts')).body['draft']).toEqual([expect.objectContaining({ path: THANKS, kind: 'changed', author: 'boss' })]);
   expect((await reader.getDrafts())[THANKS]).toMatchObject({ text, author: 'boss' });
 
   expect((await api(b, 'DELETE', '/api/scripts/draft/')).status).toBe(200);
@@ -199,7 +196,10 @@ it('a buyer with one tab on A and one on B gets one bot turn per message, no dou
   const last = log[log.length - 1]!.seq;
   for (const tab of [tab1, tab2]) {
     await until(() => tab.timeline().some((f) => f.seq === last));
-    const shown = tab.timeline().filter((f) => f.from !== 'buyer' || f.text !== undefined).map((f) => f.seq);
+    const shown = tab
+      .timeline()
+      .filter((f) => f.from !== 'buyer' || f.text !== undefined)
+      .map((f) => f.seq);
     expect(new Set(shown).size).toBe(shown.length);
     const seqs = [...new Set(tab.timeline().map((f) => f.seq))];
     expect(seqs).toEqual(Array.from({ length: last }, (_, i) => i + 1));

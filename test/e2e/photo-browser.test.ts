@@ -14,7 +14,16 @@ import { createAgentConsole } from '../../src/transport/http-agent';
 import { startServer, type Running } from '../transport/harness';
 import { realEngine } from './real-engine';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SHOTS = '/tmp/shots';
 const TOKEN = 'agent-tok-photo';
 
@@ -100,7 +109,11 @@ describe('photos between the widget and the agent console', () => {
         await buyer.locator('.kf-input').fill('收到的大衣破了个洞');
         await buyer.locator('.kf-input').press('Enter');
         const botBefore = await buyer.locator('.kf-bot .kf-bubble').count();
-        await buyer.locator('.kf-bot .kf-bubble').nth(botBefore).waitFor().catch(() => undefined);
+        await buyer
+          .locator('.kf-bot .kf-bubble')
+          .nth(botBefore)
+          .waitFor()
+          .catch(() => undefined);
         await buyer.waitForFunction(
           (n) => (document.getElementById('kefu-widget')?.shadowRoot?.querySelectorAll('.kf-bot .kf-bubble').length ?? 0) > n,
           botBefore - 1,

@@ -17,7 +17,13 @@ describe('queue flood', () => {
 
   beforeAll(async () => {
     s = await startAgentServer({
-      env: { HANDOFFS_PER_IP: String(PER_IP), HANDOFFS_PER_BUYER: '3', NEW_SESSIONS_PER_IP: '1000', MAX_CONNECTIONS_PER_IP: '1000', RATE_LIMIT_MESSAGES_PER_IP: '1000' },
+      env: {
+        HANDOFFS_PER_IP: String(PER_IP),
+        HANDOFFS_PER_BUYER: '3',
+        NEW_SESSIONS_PER_IP: '1000',
+        MAX_CONNECTIONS_PER_IP: '1000',
+        RATE_LIMIT_MESSAGES_PER_IP: '1000',
+      },
     });
   });
   afterAll(async () => {

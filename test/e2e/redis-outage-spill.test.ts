@@ -113,7 +113,11 @@ it('replays what a SIGKILLed instance acknowledged during a Redis outage: every 
   const back = await open(second, { buyerId: buyer.buyerId, resumeToken: buyer.resumeToken, lastSeq: 0 }, 'back');
   expect(back.welcome).toMatchObject({ resumed: true, conversationId: buyer.conversationId });
   const last = sent[sent.length - 1] as { seq: number };
-  await expectFrame(back.client, (f) => f.type === 'message' && f['from'] === 'bot' && Number(f['seq']) > last.seq, 'an answer after the last recovered message');
+  await expectFrame(
+    back.client,
+    (f) => f.type === 'message' && f['from'] === 'bot' && Number(f['seq']) > last.seq,
+    'an answer after the last recovered message',
+  );
   const history = back.client.frames.filter((f) => f.type === 'message' && f['from'] === 'buyer').map((f) => f['id']);
   expect(history).toEqual(sent.map((m) => m.id));
   const next = await back.ask('好的谢谢');

@@ -101,7 +101,12 @@ it('keeps answering buyers while Redis is down and loses nothing acknowledged', 
       }
       // Every acknowledged buyer message is there once.
       const acked = [...shown.values()].filter((f) => f.from === 'buyer' && f.id).map((f) => f.id);
-      expect(log.filter((m) => m.from === 'buyer').map((m) => m.clientId).sort()).toEqual([...acked].sort());
+      expect(
+        log
+          .filter((m) => m.from === 'buyer')
+          .map((m) => m.clientId)
+          .sort(),
+      ).toEqual([...acked].sort());
     }
     expect(clientIds(await reader.messagesAfter(buyer.conversationId, 0))).toContain(after.id);
     // Conversation state and the buyer's session were written through the outage too.

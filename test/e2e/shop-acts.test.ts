@@ -18,8 +18,18 @@ jest.setTimeout(120_000);
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const at = '2026-12-05T06:00:00.000Z';
-const base: ConversationState = { id: 'c-acts', buyerId: 'B001', shopId: 'demo', status: 'bot', slots: {}, turns: [], facts: [], createdAt: at, updatedAt: at };
-const withActs = (acts: unknown[]): ConversationState => ({ ...base, acts } as unknown as ConversationState);
+const base: ConversationState = {
+  id: 'c-acts',
+  buyerId: 'B001',
+  shopId: 'demo',
+  status: 'bot',
+  slots: {},
+  turns: [],
+  facts: [],
+  createdAt: at,
+  updatedAt: at,
+};
+const withActs = (acts: unknown[]): ConversationState => ({ ...base, acts }) as unknown as ConversationState;
 /** E1001 is B001's paid, not yet shipped order: the reference shop accepts an address change. */
 const addressChange = {
   id: 'act-e2e-address-1',
@@ -54,7 +64,13 @@ it('delivers an act recorded while the shop was down exactly once after it comes
   cleanups.push(() => store.close());
   let now = Date.now();
   const delivery = (s: Store) =>
-    new ActDelivery({ store: s, adapter: createHttpShopAdapter({ baseUrl: url, timeoutMs: 2000 }), logger: quiet, now: () => now, baseDelayMs: 1000 });
+    new ActDelivery({
+      store: s,
+      adapter: createHttpShopAdapter({ baseUrl: url, timeoutMs: 2000 }),
+      logger: quiet,
+      now: () => now,
+      baseDelayMs: 1000,
+    });
 
   await api.kill();
   const d1 = delivery(store);
@@ -82,5 +98,13 @@ it('delivers an act recorded while the shop was down exactly once after it comes
   expect(await d2.deliverDue()).toBe(0);
 
   const atShop = await actsAtShop(api.url);
-  expect(atShop).toEqual([expect.objectContaining({ id: addressChange.id, kind: 'address_change', orderNumber: 'E1001', deliveries: 1, result: { id: addressChange.id, status: 'accepted' } })]);
+  expect(atShop).toEqual([
+    expect.objectContaining({
+      id: addressChange.id,
+      kind: 'address_change',
+      orderNumber: 'E1001',
+      deliveries: 1,
+      result: { id: addressChange.id, status: 'accepted' },
+    }),
+  ]);
 });

@@ -34,7 +34,10 @@ describe('signed shop buyers on /ws/buyer', () => {
     await c.next((f) => f.type === 'message' && f['from'] === 'bot' && (f['seq'] as number) > (ack['seq'] as number), 'reply');
     await server.app.conversations.drain();
     const replies = await server.store.messagesAfter(conversationId, ack['seq'] as number);
-    return replies.filter((m) => m.from === 'bot').map((m) => m.text).join('\n');
+    return replies
+      .filter((m) => m.from === 'bot')
+      .map((m) => m.text)
+      .join('\n');
   }
 
   beforeAll(async () => {
@@ -82,9 +85,7 @@ describe('signed shop buyers on /ws/buyer', () => {
     // A new device (no token): same conversation, replayed from the start.
     expect(first.welcome['resumed']).toBe(false);
     const replayed = await first.c.next((f) => f.type === 'message' && f['seq'] === lastSeq, 'replay');
-    expect(first.c.frames.filter((f) => f.type === 'message').map((f) => f['seq'])).toEqual(
-      Array.from({ length: lastSeq }, (_, i) => i + 1),
-    );
+    expect(first.c.frames.filter((f) => f.type === 'message').map((f) => f['seq'])).toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1));
     expect(replayed).toBeDefined();
 
     // The widget that holds the token resumes after its lastSeq.

@@ -7,15 +7,7 @@
  */
 import type { Store } from '../../src/store/types';
 import { TestClient, type Frame } from '../transport/harness';
-import {
-  Buyer,
-  TOKENS,
-  expectFrame,
-  until,
-  startRedisPair,
-  type Instance,
-  type RedisPair,
-} from './support/instances';
+import { Buyer, TOKENS, expectFrame, until, startRedisPair, type Instance, type RedisPair } from './support/instances';
 
 jest.setTimeout(120_000);
 
@@ -61,7 +53,12 @@ it('buyers resume on another instance with the full history; queued stays queued
   expect(acked.length).toBeGreaterThanOrEqual(4);
   // Whatever the race above left, one message is certainly stored (acknowledged) and not answered:
   // what the dead instance wrote just before SIGKILL, before its bot turn ran.
-  const orphan = await reader.appendMessage(chatty.conversationId, { from: 'buyer', text: '还在吗', clientId: 'orphan', at: new Date().toISOString() });
+  const orphan = await reader.appendMessage(chatty.conversationId, {
+    from: 'buyer',
+    text: '还在吗',
+    clientId: 'orphan',
+    at: new Date().toISOString(),
+  });
   acked.push({ id: 'orphan', seq: orphan.seq });
 
   // Same buyer id and token, other instance, from the start.

@@ -12,7 +12,16 @@ import { startServer, type Running } from '../transport/harness';
 import { realEngine } from './real-engine';
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' } as const;
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SHOTS = '/tmp/shots';
 
 describe('storefront widget in Chromium', () => {
@@ -130,20 +139,24 @@ describe('storefront widget in Chromium', () => {
   /** Waits for the launcher to settle clear of `selector`; returns what it still covers. */
   async function coveredAfterSettling(page: Page, selector: string): Promise<string[]> {
     await page
-      .waitForFunction((sel) => {
-        const launcher = document.getElementById('kefu-widget')?.shadowRoot?.querySelector('.kf-launcher');
-        const l = launcher?.getBoundingClientRect();
-        if (!l || l.width === 0) return false;
-        return Array.from(document.querySelectorAll(sel)).every((e) => {
-          const r = e.getBoundingClientRect();
-          return !(r.width > 0 && r.left < l.right && r.right > l.left && r.top < l.bottom && r.bottom > l.top);
-        });
-      }, selector, { timeout: 10_000 })
+      .waitForFunction(
+        (sel) => {
+          const launcher = document.getElementById('kefu-widget')?.shadowRoot?.querySelector('.kf-launcher');
+          const l = launcher?.getBoundingClientRect();
+          if (!l || l.width === 0) return false;
+          return Array.from(document.querySelectorAll(sel)).every((e) => {
+            const r = e.getBoundingClientRect();
+            return !(r.width > 0 && r.left < l.right && r.right > l.left && r.top < l.bottom && r.bottom > l.top);
+          });
+        },
+        selector,
+        { timeout: 10_000 },
+      )
       .catch(() => undefined); // the assertion below says what is covered
     return page.evaluate(coveredByLauncher, selector);
   }
 
-  it('keeps the chat launcher off the shop\'s buttons on a phone, and leaves room for it at the end of the page', async () => {
+  it("keeps the chat launcher off the shop's buttons on a phone, and leaves room for it at the end of the page", async () => {
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();
     const pageErrors: string[] = [];

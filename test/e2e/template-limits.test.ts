@@ -24,7 +24,9 @@ describe('template validation limits', () => {
     expect(health).toEqual([200, 200, 200, 200, 200]);
     const r = await validating;
     expect(r.status).toBe(200);
-    expect(r.body.errors).toEqual([expect.objectContaining({ file: THANKS, code: 'TEMPLATE_TOO_DEEP', localized: expect.stringContaining(`最多只能套 ${MAX_BLOCK_DEPTH} 层`) })]);
+    expect(r.body.errors).toEqual([
+      expect.objectContaining({ file: THANKS, code: 'TEMPLATE_TOO_DEEP', localized: expect.stringContaining(`最多只能套 ${MAX_BLOCK_DEPTH} 层`) }),
+    ]);
     // Saving it is refused the same way (the draft path parses too).
     const save = await server.api('PUT', `/api/scripts/files/${THANKS}`, { text: thanksWith(nested) });
     expect(save.status).toBe(422);

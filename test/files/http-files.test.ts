@@ -19,7 +19,10 @@ const LIMIT = 4096;
 
 /** A tiny valid PNG (1×1), padded to `size` bytes after its end (still PNG by its magic bytes). */
 function png(size = 200): Buffer {
-  const head = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082', 'hex');
+  const head = Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082',
+    'hex',
+  );
   return Buffer.concat([head, Buffer.alloc(Math.max(0, size - head.length))]);
 }
 
@@ -35,7 +38,12 @@ describe('chat images', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'h13-files-'));
-    server = await startServer({ engine, shop, env: { LOG_LEVEL: 'warn', DATA_DIR: dataDir, MAX_UPLOAD_BYTES: String(LIMIT) }, concerns: [filesConcern()] });
+    server = await startServer({
+      engine,
+      shop,
+      env: { LOG_LEVEL: 'warn', DATA_DIR: dataDir, MAX_UPLOAD_BYTES: String(LIMIT) },
+      concerns: [filesConcern()],
+    });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
@@ -51,7 +59,11 @@ describe('chat images', () => {
   }
 
   const upload = (body: Buffer, headers: Record<string, string>, query = '') =>
-    fetch(`${server.url}/api/files${query}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers }, body: new Uint8Array(body) });
+    fetch(`${server.url}/api/files${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', ...headers },
+      body: new Uint8Array(body),
+    });
 
   it('acknowledges a photo the bot asked for, hands over, and the buyer sees the image message', async () => {
     const { c, welcome, headers } = await buyer();

@@ -227,9 +227,7 @@ describe('HandoffService SLA', () => {
 
     ctx.clock.advance(4 * 60_000 + 1);
     await ctx.service.sweep();
-    expect((await ctx.service.slaByConversation()).get('c1')).toEqual([
-      expect.objectContaining({ kind: 'first_response', state: 'approaching' }),
-    ]);
+    expect((await ctx.service.slaByConversation()).get('c1')).toEqual([expect.objectContaining({ kind: 'first_response', state: 'approaching' })]);
     expect((await ctx.service.stats()).slaApproaching).toBe(1);
 
     ctx.clock.advance(60_000);
@@ -257,8 +255,13 @@ describe('HandoffService SLA', () => {
 
     // A new buyer message while the agent holds it restarts the clock.
     await ctx.service.onBuyerTurn({
-      conversationId: 'c1', statusBefore: 'agent', statusAfter: 'agent', intent: 'delivery.tracking',
-      replies: [], at: ctx.clock.ms, tookMs: 1,
+      conversationId: 'c1',
+      statusBefore: 'agent',
+      statusAfter: 'agent',
+      intent: 'delivery.tracking',
+      replies: [],
+      at: ctx.clock.ms,
+      tookMs: 1,
     });
     ctx.clock.advance(5 * 60_000);
     await ctx.service.sweep();

@@ -29,7 +29,11 @@ test('a confirmed address change shows on the order card, phone masked, and the 
   expect(card.number).toBe('E1001');
   expect(card.address.full).toContain('文三路'); // the order system still has the old one
   expect(card.remarks).toEqual([
-    expect.objectContaining({ kind: 'address_change', at: NOW.toISOString(), address: { recipient: '王小明', phone: '138****5678', full: '上海市浦东新区世纪大道100号' } }), // a municipality's city once
+    expect.objectContaining({
+      kind: 'address_change',
+      at: NOW.toISOString(),
+      address: { recipient: '王小明', phone: '138****5678', full: '上海市浦东新区世纪大道100号' },
+    }), // a municipality's city once
   ]);
   // Asked to confirm the address again, the bot shows the one the buyer just confirmed.
   expect(replies.at(-1)).toContain('世纪大道100号');
@@ -52,7 +56,9 @@ test('return and exchange requests show on the order card in the order they were
 
 test('a confirmed cash on delivery shows with the price the buyer agreed to', () => {
   const { conv } = talk('B003', ['可以货到付款吗', '确认货到付款']);
-  expect(orderCardFor(shop, conv)!.remarks).toEqual([expect.objectContaining({ kind: 'cod', at: NOW.toISOString(), codPrice: 480, text: '货到付款 ¥480' })]);
+  expect(orderCardFor(shop, conv)!.remarks).toEqual([
+    expect.objectContaining({ kind: 'cod', at: NOW.toISOString(), codPrice: 480, text: '货到付款 ¥480' }),
+  ]);
 });
 
 test('the queue preview masks mobile numbers; the history keeps them for the agent who calls', () => {
@@ -60,7 +66,13 @@ test('the queue preview masks mobile numbers; the history keeps them for the age
     ...engine.openConversation({ id: 'qp', buyerId: 'B008', shopId: 'demo' }),
     status: 'queued',
     turns: [{ at: NOW.toISOString(), text: '快递没到，打我电话13912345678', intent: 'delivery.tracking', category: 'delivery', confidence: 0.9 }],
-    handoff: { reason: 'explicit_request', priority: 'normal', summary: '【买家要求人工】 · 最后一句「电话 139 1234 5678」', suggestions: [], at: NOW.toISOString() },
+    handoff: {
+      reason: 'explicit_request',
+      priority: 'normal',
+      summary: '【买家要求人工】 · 最后一句「电话 139 1234 5678」',
+      suggestions: [],
+      at: NOW.toISOString(),
+    },
   };
   const item = queueItemView({ conversationId: 'qp', priority: 'normal', enqueuedAt: NOW.toISOString() }, conv, []);
   expect(item.lastText).toBe('快递没到，打我电话139****5678');

@@ -37,9 +37,37 @@ describe('withdrawal while queued', () => {
   const r = (intent: string, ranking: [string, number][]) => ({ intent, ranking: ranking.map(([i, confidence]) => ({ intent: i, confidence })) });
   it('counts human.withdraw, and thanks with human.withdraw as a weighty runner-up', () => {
     expect(meansWithdraw(r('human.withdraw', [['human.withdraw', 0.9]]))).toBe(true);
-    expect(meansWithdraw(r('greeting.thanks', [['greeting.thanks', 0.7], ['human.withdraw', 0.2]]))).toBe(true);
-    expect(meansWithdraw(r('greeting.thanks', [['greeting.thanks', 0.97], ['other.fallback', 0.01]]))).toBe(false);
-    expect(meansWithdraw(r('greeting.thanks', [['greeting.thanks', 0.99], ['human.withdraw', 0.002]]))).toBe(false);
-    expect(meansWithdraw(r('delivery.ship_time', [['delivery.ship_time', 0.6], ['human.withdraw', 0.3]]))).toBe(false);
+    expect(
+      meansWithdraw(
+        r('greeting.thanks', [
+          ['greeting.thanks', 0.7],
+          ['human.withdraw', 0.2],
+        ]),
+      ),
+    ).toBe(true);
+    expect(
+      meansWithdraw(
+        r('greeting.thanks', [
+          ['greeting.thanks', 0.97],
+          ['other.fallback', 0.01],
+        ]),
+      ),
+    ).toBe(false);
+    expect(
+      meansWithdraw(
+        r('greeting.thanks', [
+          ['greeting.thanks', 0.99],
+          ['human.withdraw', 0.002],
+        ]),
+      ),
+    ).toBe(false);
+    expect(
+      meansWithdraw(
+        r('delivery.ship_time', [
+          ['delivery.ship_time', 0.6],
+          ['human.withdraw', 0.3],
+        ]),
+      ),
+    ).toBe(false);
   });
 });

@@ -35,8 +35,12 @@ const addressArb = fc.record({
   number: fc.integer({ min: 1, max: 2999 }),
   building: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),
   room: fc.option(fc.integer({ min: 101, max: 2808 }), { nil: undefined }),
-  name: fc.tuple(fc.constantFrom(...SURNAMES), fc.constantFrom(...GIVEN), fc.option(fc.constantFrom(...GIVEN), { nil: undefined })).map(([s, g1, g2]) => `${s}${g1}${g2 ?? ''}`),
-  phone: fc.tuple(fc.constantFrom('13', '15', '17', '18', '19'), fc.integer({ min: 0, max: 999_999_999 })).map(([p, n]) => `${p}${String(n).padStart(9, '0')}`),
+  name: fc
+    .tuple(fc.constantFrom(...SURNAMES), fc.constantFrom(...GIVEN), fc.option(fc.constantFrom(...GIVEN), { nil: undefined }))
+    .map(([s, g1, g2]) => `${s}${g1}${g2 ?? ''}`),
+  phone: fc
+    .tuple(fc.constantFrom('13', '15', '17', '18', '19'), fc.integer({ min: 0, max: 999_999_999 }))
+    .map(([p, n]) => `${p}${String(n).padStart(9, '0')}`),
   lead: fc.constantFrom('', '改成', '地址改成', '地址是', '新地址：', '寄到', '麻烦改为', '收货地址换成'),
   spaced: fc.boolean(),
   wide: fc.boolean(),
@@ -56,7 +60,13 @@ function typed(a: Typed): { text: string; detail: string } {
   if (a.wide) place = fullWidth(place);
   const person = `${a.name} ${a.phone}`;
   const text =
-    a.who === 'before' ? `${person} ${a.lead}${place}` : a.who === 'after' ? `${a.lead}${place} ${person}` : a.who === 'cued' ? `${a.lead}${place}，收件人${a.name}，电话${a.phone}` : `${a.lead}${place}`;
+    a.who === 'before'
+      ? `${person} ${a.lead}${place}`
+      : a.who === 'after'
+        ? `${a.lead}${place} ${person}`
+        : a.who === 'cued'
+          ? `${a.lead}${place}，收件人${a.name}，电话${a.phone}`
+          : `${a.lead}${place}`;
   return { text, detail: compactDetail(detail) };
 }
 
@@ -102,7 +112,12 @@ describe('address parsing by example', () => {
   });
 
   it('reads Traditional characters and full-width digits', () => {
-    expect(parse('地址：廣東省深圳市南山區科技園南路１６號')).toMatchObject({ province: '广东省', city: '深圳市', district: '南山区', detail: '科技园南路16号' });
+    expect(parse('地址：廣東省深圳市南山區科技園南路１６號')).toMatchObject({
+      province: '广东省',
+      city: '深圳市',
+      district: '南山区',
+      detail: '科技园南路16号',
+    });
   });
 
   it('reads a district and street without the province', () => {

@@ -2,7 +2,15 @@
  * Calibration (calibration.ts): the probability map is monotone and fitted to outcomes, the
  * answer threshold keeps the held-out precision, and the action follows the thresholds.
  */
-import { actionFor, calibrated, fitCalibration, reliability, ANSWER_PRECISION, DEFAULT_CALIBRATION, type CalibrationSample } from '../../src/nlu/calibration';
+import {
+  actionFor,
+  calibrated,
+  fitCalibration,
+  reliability,
+  ANSWER_PRECISION,
+  DEFAULT_CALIBRATION,
+  type CalibrationSample,
+} from '../../src/nlu/calibration';
 import { prng } from '../../src/nlu/prng';
 
 /** Samples whose true accuracy is confidence² (an over-confident model), fixed seed. */

@@ -182,8 +182,16 @@ describe('reject option', () => {
     ['product.info', 'product', ['什么材质', '是正品吗']],
   ] as const;
   const intentDefs = tiny.map(([id, category, examples]) => ({
-    id, category, description: id, examples: [...examples], keywords: id === 'delivery.tracking' ? ['快递'] : [],
-    requiresKeyword: false, entityCues: [], decisiveKeywords: [], yieldsTo: [], holdsWith: [],
+    id,
+    category,
+    description: id,
+    examples: [...examples],
+    keywords: id === 'delivery.tracking' ? ['快递'] : [],
+    requiresKeyword: false,
+    entityCues: [],
+    decisiveKeywords: [],
+    yieldsTo: [],
+    holdsWith: [],
   }));
 
   it('reads a weak guess with no cue word or entity as other, and keeps it when a cue word supports it', () => {

@@ -11,7 +11,9 @@ import { dedupeKey, devPath } from '../../tools/corpus/checks';
 
 const ROOT = join(__dirname, '..', '..');
 const CORPUS = join(ROOT, 'intents', 'corpus');
-const files = readdirSync(CORPUS).filter((f) => f.endsWith('.tsv')).sort();
+const files = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.tsv'))
+  .sort();
 const rows = files.flatMap((file) =>
   readFileSync(join(CORPUS, file), 'utf8')
     .split('\n')
@@ -46,9 +48,14 @@ describe('training corpus', () => {
       const family = r.file.replace(/\.tsv$/, '');
       const ok =
         cols.length === 3 &&
-        text !== undefined && text.trim() === text && text !== '' &&
-        intent !== undefined && ids.has(intent) &&
-        theme !== undefined && /^[a-z0-9-]+\/[a-z0-9-]+$/.test(theme) && theme.startsWith(`${family}/`);
+        text !== undefined &&
+        text.trim() === text &&
+        text !== '' &&
+        intent !== undefined &&
+        ids.has(intent) &&
+        theme !== undefined &&
+        /^[a-z0-9-]+\/[a-z0-9-]+$/.test(theme) &&
+        theme.startsWith(`${family}/`);
       if (!ok) bad.push(`${r.file}:${r.n}: ${r.line}`);
     }
     expect(bad).toEqual([]);
@@ -75,7 +82,17 @@ describe('training corpus', () => {
     let out = '';
     let status = 0;
     try {
-      out = execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'tools', 'check-dev-overlap.ts'), dev as string, join(ROOT, 'intents'), '--summary'], { encoding: 'utf8' });
+      out = execFileSync(
+        process.execPath,
+        [
+          join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+          join(ROOT, 'tools', 'check-dev-overlap.ts'),
+          dev as string,
+          join(ROOT, 'intents'),
+          '--summary',
+        ],
+        { encoding: 'utf8' },
+      );
     } catch (e) {
       const err = e as { status?: number; stdout?: string };
       status = err.status ?? 1;

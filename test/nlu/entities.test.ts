@@ -127,10 +127,13 @@ describe('robustness', () => {
 
   it('never throws on digit-and-numeral soup', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...'0123456789一二两三百千万kw块元包邮便宜.订单号SFX码色省市区路号'.split('')), { maxLength: 60 }), (chars) => {
-        const s = chars.join('');
-        for (const e of extractEntities(s)) expect(s.slice(e.span.start, e.span.end)).toBe(e.text);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...'0123456789一二两三百千万kw块元包邮便宜.订单号SFX码色省市区路号'.split('')), { maxLength: 60 }),
+        (chars) => {
+          const s = chars.join('');
+          for (const e of extractEntities(s)) expect(s.slice(e.span.start, e.span.end)).toBe(e.text);
+        },
+      ),
       { numRuns: 500 },
     );
   });

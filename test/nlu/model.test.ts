@@ -74,10 +74,16 @@ describe('context', () => {
 describe('extra lines from a shop', () => {
   it('teaches a phrase the intent files do not have', () => {
     const phrase = '咕噜噜机的滤网怎么拆';
-    const extra = ['咕噜噜机的滤网怎么拆下来洗', '咕噜噜机滤网在哪拆', '咕噜噜机的滤网要怎么取出来', '咕噜噜机滤网拆装方法'].map((text) => ({ text, label: 'product.info', theme: 'shop/test' }));
+    const extra = ['咕噜噜机的滤网怎么拆下来洗', '咕噜噜机滤网在哪拆', '咕噜噜机的滤网要怎么取出来', '咕噜噜机滤网拆装方法'].map((text) => ({
+      text,
+      label: 'product.info',
+      theme: 'shop/test',
+    }));
     const taught = trainModel(intents, dictionary, { extra, calibration: false, kind: 'linear' });
     expect(understand(taught, phrase).intent).toBe('product.info');
-    expect(understand(taught, phrase).confidence).toBeGreaterThan(understand(trainModel(intents, dictionary, { calibration: false, kind: 'linear' }), phrase).confidence);
+    expect(understand(taught, phrase).confidence).toBeGreaterThan(
+      understand(trainModel(intents, dictionary, { calibration: false, kind: 'linear' }), phrase).confidence,
+    );
   });
 });
 

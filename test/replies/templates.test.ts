@@ -126,16 +126,25 @@ test('helpers: money, relative days, masked phone, address, order summary', () =
   // 23:30 UTC on the 9th is already the 10th in the shop.
   expect(formatDay(new Date('2025-03-09T23:30:00Z'), NOW, 480)).toBe('今天');
   expect(maskPhone('13812345678')).toBe('138****5678');
-  expect(formatAddress({ recipient: '李娜', phone: '13987654321', province: '上海市', city: '上海市', district: '浦东新区', detail: '张杨路1号' })).toBe(
-    '李娜，139****4321，上海市浦东新区张杨路1号',
-  );
+  expect(
+    formatAddress({ recipient: '李娜', phone: '13987654321', province: '上海市', city: '上海市', district: '浦东新区', detail: '张杨路1号' }),
+  ).toBe('李娜，139****4321，上海市浦东新区张杨路1号');
   expect(formatOrderSummary({ number: 'E1', total: 179, items: [{ name: '卫衣', color: '黑色', size: 'L', quantity: 1 }] })).toBe(
     '订单 E1：卫衣（黑色/L）×1，共 ¥179.00',
   );
 });
 
 test('the {{when}} helper renders shop-local relative time', () => {
-  const { template } = parseTemplateFile('t.yaml', 'intent: delivery.ship_time\nmoves:\n  will_ship: ["{{when shipBy}}"]\n  late: [x]\n  unpaid: [x]\n  no_order: [x]\n  not_found: [x]\n  notify: [x]\n');
-  const text = renderMove({ 'delivery.ship_time': template! }, 'delivery.ship_time', 'will_ship', { shipBy: '2025-03-10T08:00:00Z' }, { now: NOW, utcOffsetMinutes: 480 }).text;
+  const { template } = parseTemplateFile(
+    't.yaml',
+    'intent: delivery.ship_time\nmoves:\n  will_ship: ["{{when shipBy}}"]\n  late: [x]\n  unpaid: [x]\n  no_order: [x]\n  not_found: [x]\n  notify: [x]\n',
+  );
+  const text = renderMove(
+    { 'delivery.ship_time': template! },
+    'delivery.ship_time',
+    'will_ship',
+    { shipBy: '2025-03-10T08:00:00Z' },
+    { now: NOW, utcOffsetMinutes: 480 },
+  ).text;
   expect(text).toBe('今天 16:00');
 });

@@ -32,16 +32,24 @@ test('an intent without replies, and replies without an intent, are errors', () 
   const withoutReplies = { ...files };
   delete withoutReplies['templates/payment.invoice.yaml'];
   expect(buildScriptBundle(withoutReplies).errors).toContainEqual(
-    expect.objectContaining({ file: 'templates/payment.invoice.yaml', line: 1, code: 'TEMPLATES_MISSING', localized: expect.stringContaining('缺少意图“payment.invoice”的回复模板') }),
+    expect.objectContaining({
+      file: 'templates/payment.invoice.yaml',
+      line: 1,
+      code: 'TEMPLATES_MISSING',
+      localized: expect.stringContaining('缺少意图“payment.invoice”的回复模板'),
+    }),
   );
   const orphan = { ...files, 'templates/x.yaml': 'intent: made.up\nmoves:\n  reply: [hi]\n' };
-  expect(buildScriptBundle(orphan).errors).toContainEqual(expect.objectContaining({ file: 'templates/x.yaml', reason: expect.stringContaining('unknown intent') }));
+  expect(buildScriptBundle(orphan).errors).toContainEqual(
+    expect.objectContaining({ file: 'templates/x.yaml', reason: expect.stringContaining('unknown intent') }),
+  );
 });
 
 test('a new intent needs only a reply move and is answered by it', () => {
   const extra = {
     ...files,
-    'intents/other.hours.yaml': 'id: other.hours\ncategory: other\ndescription: opening hours\nexamples:\n  - 你们几点上班\n  - 客服什么时候在线\n  - 几点下班\n',
+    'intents/other.hours.yaml':
+      'id: other.hours\ncategory: other\ndescription: opening hours\nexamples:\n  - 你们几点上班\n  - 客服什么时候在线\n  - 几点下班\n',
     'templates/other.hours.yaml': 'intent: other.hours\nlabel: 客服时间\nmoves:\n  reply: [亲，客服每天 9:00-23:00 在线哦～]\n',
   };
   const { bundle, errors } = buildScriptBundle(extra);

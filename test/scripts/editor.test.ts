@@ -155,7 +155,9 @@ describe('script editor service', () => {
 
   it('refuses to publish when a story breaks, listing it, and keeps serving the old bundle', async () => {
     await store.close();
-    ({ editor, registry, store } = setup({ stories: () => Promise.resolve([{ story: 'greeting.yaml: 问候', reason: 'reply does not contain 在的' }]) }));
+    ({ editor, registry, store } = setup({
+      stories: () => Promise.resolve([{ story: 'greeting.yaml: 问候', reason: 'reply does not contain 在的' }]),
+    }));
     const before = registry.getScripts();
     await editor.saveDraft(GREETING_TEMPLATE, newGreeting('亲，换个说法'), 'boss');
     const out = await editor.publish('boss');
@@ -248,7 +250,11 @@ describe('two managers editing one file', () => {
       store,
       stories: () => {
         // The stories run inside the publish; another manager saves meanwhile.
-        savedDuringPublish = b.saveDraft('templates/delivery.when.yaml', 'intent: delivery.when\nmoves:\n  reply:\n    - 亲，发布时另存的草稿\n', 'lily');
+        savedDuringPublish = b.saveDraft(
+          'templates/delivery.when.yaml',
+          'intent: delivery.when\nmoves:\n  reply:\n    - 亲，发布时另存的草稿\n',
+          'lily',
+        );
         return savedDuringPublish.then(() => []);
       },
     }).editor;

@@ -30,15 +30,39 @@ describe('intent files: src/nlu errors get codes and Chinese messages', () => {
   const path = 'intents/payment.invoice.yaml';
   const base = 'id: payment.invoice\ncategory: payment\ndescription: 发票\nexamples:\n  - 能开发票吗\n';
   const cases: [string, string, ScriptErrorCode, number, string][] = [
-    ['an unknown category', base.replace('category: payment', 'category: invoices'), 'INTENT_FIELD_CHOICE', 2, '分类（category）不能是“invoices”，只能是：haggle、address、'],
+    [
+      'an unknown category',
+      base.replace('category: payment', 'category: invoices'),
+      'INTENT_FIELD_CHOICE',
+      2,
+      '分类（category）不能是“invoices”，只能是：haggle、address、',
+    ],
     ['a missing description', base.replace('description: 发票\n', ''), 'INTENT_FIELD_MISSING', 1, '缺少说明（description）'],
     ['an unknown field', base + 'foo: 1\n', 'UNKNOWN_FIELD', 1, '不认识的字段“foo”'],
-    ['examples written as one line', 'id: payment.invoice\ncategory: payment\ndescription: x\nexamples: 能开发票吗\n', 'INTENT_FIELD_TYPE', 4, '例句（examples）应该是列表'],
+    [
+      'examples written as one line',
+      'id: payment.invoice\ncategory: payment\ndescription: x\nexamples: 能开发票吗\n',
+      'INTENT_FIELD_TYPE',
+      4,
+      '例句（examples）应该是列表',
+    ],
     ['an empty example', base + '  - ""\n', 'EXAMPLE_EMPTY', 6, '有一条例句是空的'],
     ['an id that is not category.name', base.replace('id: payment.invoice', 'id: Payment'), 'INTENT_BAD_ID', 1, '意图编号“Payment”要写成“分类.名称”'],
-    ['an id that differs from the file name', base.replace('id: payment.invoice', 'id: payment.bill'), 'INTENT_ID_FILE_MISMATCH', 1, '和文件名“payment.invoice”不一致'],
+    [
+      'an id that differs from the file name',
+      base.replace('id: payment.invoice', 'id: payment.bill'),
+      'INTENT_ID_FILE_MISMATCH',
+      1,
+      '和文件名“payment.invoice”不一致',
+    ],
     ['requires_keyword without keywords', base + 'requires_keyword: true\n', 'INTENT_KEYWORD_REQUIRED', 1, '没有填写关键词'],
-    ['a bad handoff priority', base + 'handoff: { priority: max }\n', 'INTENT_FIELD_CHOICE', 6, '转人工优先级（handoff.priority）不能是“max”，只能是：normal、high、urgent'],
+    [
+      'a bad handoff priority',
+      base + 'handoff: { priority: max }\n',
+      'INTENT_FIELD_CHOICE',
+      6,
+      '转人工优先级（handoff.priority）不能是“max”，只能是：normal、high、urgent',
+    ],
     ['a repeated field', base + 'id: x\n', 'YAML_SYNTAX', 6, '同一个字段写了两次'],
     ['a broken indent', 'id: payment.invoice\n  category: payment\n', 'YAML_SYNTAX', 1, '文件格式有误'],
     ['an empty file', '', 'INTENT_NOT_MAPPING', 1, '意图文件应由“字段: 值”组成'],

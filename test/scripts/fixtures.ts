@@ -40,13 +40,7 @@ export function fixtureFiles(): Record<string, string> {
       '    - 亲在的呢，请问有什么可以帮您？',
       '',
     ].join('\n'),
-    'templates/delivery.when.yaml': [
-      'intent: delivery.when',
-      'moves:',
-      '  reply:',
-      '    - 亲，{{shop.cutoff}}前付款当天发货哦',
-      '',
-    ].join('\n'),
+    'templates/delivery.when.yaml': ['intent: delivery.when', 'moves:', '  reply:', '    - 亲，{{shop.cutoff}}前付款当天发货哦', ''].join('\n'),
     'templates/system.yaml': [
       'intent: system',
       'moves:',

@@ -17,7 +17,9 @@ describe('quick phrases file', () => {
     expect(codes('phrases: 3')).toEqual([['QUICK_PHRASES_SHAPE', 1]]);
     expect(codes('phrases:\n  - code: hi\n    title: 问候\n')).toEqual([['QUICK_PHRASE_FIELD', 2]]);
     expect(codes('phrases:\n  - { code: Hi!, title: 问候, text: 您好 }\n')).toEqual([['QUICK_PHRASE_CODE', 2]]);
-    expect(codes('phrases:\n  - { code: hi, title: 问候, text: 您好 }\n  - { code: hi, title: 又一个, text: 在的 }\n')).toEqual([['QUICK_PHRASE_DUPLICATE', 3]]);
+    expect(codes('phrases:\n  - { code: hi, title: 问候, text: 您好 }\n  - { code: hi, title: 又一个, text: 在的 }\n')).toEqual([
+      ['QUICK_PHRASE_DUPLICATE', 3],
+    ]);
     expect(codes('phrases:\n  - { code: hi, title: 问候, text: "{{name}}您好" }\n')).toEqual([['QUICK_PHRASE_VARIABLE', 2]]);
     expect(codes('phrases:\n  - code: hi\n   title: x\n')[0]?.[0]).toBe('YAML_SYNTAX');
     const [err] = parse('phrases:\n  - { code: hi, title: 问候, text: "{{constructor}}" }\n').errors;

@@ -71,7 +71,10 @@ describe('conversation stories', () => {
   });
 
   it('reads several stories from one file', () => {
-    const stories = parseStoryFile('f.yaml', `- name: a\n  buyer: B001\n  turns: [{ say: 你好 }]\n- name: b\n  buyer: B001\n  turns: [{ say: 在吗 }]\n`);
+    const stories = parseStoryFile(
+      'f.yaml',
+      `- name: a\n  buyer: B001\n  turns: [{ say: 你好 }]\n- name: b\n  buyer: B001\n  turns: [{ say: 在吗 }]\n`,
+    );
     expect(stories.map((s) => s.name)).toEqual(['a', 'b']);
   });
 });

@@ -14,7 +14,13 @@ import { redisHarness } from '../store/redis-harness';
 
 const shop = loadDemoShop(join(__dirname, '../../demo/shop'));
 
-function conv(id: string, buyerId: string, status: ConversationState['status'], at: string, extra: Partial<ConversationState> = {}): ConversationState {
+function conv(
+  id: string,
+  buyerId: string,
+  status: ConversationState['status'],
+  at: string,
+  extra: Partial<ConversationState> = {},
+): ConversationState {
   return { id, buyerId, shopId: 'demo', status, slots: {}, turns: [], facts: [], createdAt: at, updatedAt: at, ...extra };
 }
 
@@ -46,7 +52,8 @@ function suite(name: string, open: () => Promise<Store>, done: (s: Store) => Pro
       deps = { store, shop, utcOffsetMinutes: 480 };
     });
     afterAll(async () => done(store));
-    const ids = async (q: Parameters<typeof searchConversations>[1], viewer = 'ajie') => (await searchConversations(deps, q, viewer)).map((h) => h.id);
+    const ids = async (q: Parameters<typeof searchConversations>[1], viewer = 'ajie') =>
+      (await searchConversations(deps, q, viewer)).map((h) => h.id);
 
     it('filters by view, newest first', async () => {
       expect(await ids({ view: 'all' })).toEqual(['c-bot', 'c-anon', 'c-closed']);
@@ -73,7 +80,9 @@ function suite(name: string, open: () => Promise<Store>, done: (s: Store) => Pro
       const [byName] = await searchConversations(deps, { view: 'all', text: '王小明' }, 'ajie');
       expect(byName).toMatchObject({ id: 'c-closed', matchedBy: 'buyer', label: '王小明', known: true, agents: ['xiaomei'], resolution: 'resolved' });
       const label = visitorLabel('b_visitor1');
-      expect((await searchConversations(deps, { view: 'all', text: label }, 'ajie')).map((h) => [h.id, h.label, h.known])).toEqual([['c-anon', label, false]]);
+      expect((await searchConversations(deps, { view: 'all', text: label }, 'ajie')).map((h) => [h.id, h.label, h.known])).toEqual([
+        ['c-anon', label, false],
+      ]);
       expect(await ids({ view: 'all', text: 'E1002' })).toEqual(['c-bot']);
       const typed = await searchConversations(deps, { view: 'all', text: '13755550123' }, 'ajie');
       expect(typed.map((h) => h.id)).toEqual(['c-anon']);
@@ -85,16 +94,24 @@ function suite(name: string, open: () => Promise<Store>, done: (s: Store) => Pro
       expect(await ids({ view: 'all', text: '不存在的话' })).toEqual([]);
     });
 
-    it('lists one buyer\'s conversations for the contact panel', async () => {
+    it("lists one buyer's conversations for the contact panel", async () => {
       expect((await conversationsOfBuyer(deps, 'B001')).map((h) => h.id)).toEqual(['c-closed']);
       expect(await conversationsOfBuyer(deps, 'nobody')).toEqual([]);
     });
   });
 }
 
-suite('memory', async () => createMemoryStore(), async (s) => s.close());
+suite(
+  'memory',
+  async () => createMemoryStore(),
+  async (s) => s.close(),
+);
 const redis = redisHarness({ url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' }, 'search');
-suite('redis', () => redis.open(), async (s) => {
-  await s.close();
-  await redis.cleanup?.();
-});
+suite(
+  'redis',
+  () => redis.open(),
+  async (s) => {
+    await s.close();
+    await redis.cleanup?.();
+  },
+);

@@ -15,7 +15,18 @@ const quiet = { info: () => undefined, warn: () => undefined, error: () => undef
 it('lists the conversation acts with their state in the conversation frame and publishes changes', async () => {
   const store = createMemoryStore();
   const at = '2026-12-05T06:00:00.000Z';
-  const before: ConversationState = { id: 'c1', buyerId: 'B001', shopId: 'demo', status: 'agent', assignedAgent: 'xiaomei', slots: {}, turns: [], facts: [], createdAt: at, updatedAt: at };
+  const before: ConversationState = {
+    id: 'c1',
+    buyerId: 'B001',
+    shopId: 'demo',
+    status: 'agent',
+    assignedAgent: 'xiaomei',
+    slots: {},
+    turns: [],
+    facts: [],
+    createdAt: at,
+    updatedAt: at,
+  };
   const after = { ...before, acts: [{ id: 'act-1', kind: 'remark', at, orderNumber: 'E1001', remark: '送到前台' }] } as unknown as ConversationState;
   await store.saveConversation(after);
   const service = new HandoffService({
@@ -46,7 +57,9 @@ it('lists the conversation acts with their state in the conversation frame and p
     expect.objectContaining({ id: 'act-1', kind: 'remark', orderNumber: 'E1001', state: 'sent', payload: { remark: '送到前台' } }),
   ]);
   await delivery.deliverDue();
-  expect((await service.conversationFrame('c1'))?.conversation.acts).toEqual([expect.objectContaining({ id: 'act-1', state: 'refused', reason: 'already_shipped' })]);
+  expect((await service.conversationFrame('c1'))?.conversation.acts).toEqual([
+    expect.objectContaining({ id: 'act-1', state: 'refused', reason: 'already_shipped' }),
+  ]);
   await eventCount(2);
   expect(events.map((e) => (e as { acts: { state: string }[] }).acts.map((a) => a.state))).toEqual([['sent'], ['refused']]);
   await store.close();

@@ -160,7 +160,10 @@ describe('HTTP shop adapter', () => {
     const late = { ...remark, id: 'act-a', kind: 'address_change', payload: { city: '北京市' } };
     expect(await a.sendAct(late)).toEqual({ status: 'refused', reason: 'already_shipped' });
     // Same id, different content: the shop says so (409) and it becomes a refusal for the agent to see.
-    expect(await a.sendAct({ ...remark, payload: { remark: '改了' } })).toMatchObject({ status: 'refused', reason: expect.stringMatching(/^HTTP 409/) });
+    expect(await a.sendAct({ ...remark, payload: { remark: '改了' } })).toMatchObject({
+      status: 'refused',
+      reason: expect.stringMatching(/^HTTP 409/),
+    });
   });
 
   it('loads a turn snapshot: the buyer, their orders, named orders and tracking, read synchronously', async () => {

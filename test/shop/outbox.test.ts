@@ -16,7 +16,17 @@ const quiet = { info: () => undefined, warn: () => undefined, error: () => undef
 
 function conv(acts?: unknown): ConversationState {
   const at = '2026-12-05T06:00:00.000Z';
-  const c: ConversationState = { id: 'c1', buyerId: 'B002', shopId: 'demo', status: 'bot', slots: {}, turns: [], facts: [], createdAt: at, updatedAt: at };
+  const c: ConversationState = {
+    id: 'c1',
+    buyerId: 'B002',
+    shopId: 'demo',
+    status: 'bot',
+    slots: {},
+    turns: [],
+    facts: [],
+    createdAt: at,
+    updatedAt: at,
+  };
   return acts === undefined ? c : ({ ...c, acts } as unknown as ConversationState);
 }
 

@@ -30,7 +30,11 @@ it('every example in docs/shop-api.md matches the schema it names, and every sch
     expect({ name, issues: result.success ? [] : result.error.issues }).toEqual({ name, issues: [] });
     named.add(name);
   }
-  expect([...named].sort()).toEqual(Object.keys(WIRE_SCHEMAS).filter((n) => n !== 'error').sort());
+  expect([...named].sort()).toEqual(
+    Object.keys(WIRE_SCHEMAS)
+      .filter((n) => n !== 'error')
+      .sort(),
+  );
 });
 
 it('the reference shop API answers every read in the contract, 404 with an error body, 401 without its token', async () => {

@@ -231,9 +231,7 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
 
       it('20 concurrent claims on 5 queued conversations: each conversation goes to exactly one agent', async () => {
         for (let i = 0; i < 5; i++) await store.enqueue({ conversationId: `q${i}`, priority: 'normal', enqueuedAt: at(i) });
-        const claims = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).claimNext(`agent${i}`, 1)),
-        );
+        const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).claimNext(`agent${i}`, 1)));
         const won = claims.flatMap((c, i) => (c ? [{ agent: `agent${i}`, conv: c.conversationId }] : []));
         expect(won.map((w) => w.conv).sort()).toEqual(['q0', 'q1', 'q2', 'q3', 'q4']);
         expect(await store.listQueue()).toEqual([]);
@@ -420,7 +418,12 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         await store.renewPresenceLease('lily', 5000);
         const now = 2000;
         const taken = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).takeExpiredLeases(now)));
-        expect(taken.flat().map((l) => l.agentId).sort()).toEqual(['ajie', 'dawei', 'xiaomei']);
+        expect(
+          taken
+            .flat()
+            .map((l) => l.agentId)
+            .sort(),
+        ).toEqual(['ajie', 'dawei', 'xiaomei']);
         expect(taken.flat().find((l) => l.agentId === 'ajie')).toEqual({ agentId: 'ajie', expiresAt: 1500 });
         const since = new Date(now).toISOString();
         expect(await other.getPresence('xiaomei')).toEqual({ agentId: 'xiaomei', status: 'offline', since });
@@ -447,7 +450,11 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
 
     describe('SLA timers', () => {
       it('each due timer is taken exactly once, even by concurrent callers', async () => {
-        const due: Timer[] = Array.from({ length: 12 }, (_, i) => ({ key: `first-response:c${i}`, dueAt: 1000 + i, payload: { conversationId: `c${i}` } }));
+        const due: Timer[] = Array.from({ length: 12 }, (_, i) => ({
+          key: `first-response:c${i}`,
+          dueAt: 1000 + i,
+          payload: { conversationId: `c${i}` },
+        }));
         const later: Timer = { key: 'after-sale:c99', dueAt: 5000, payload: { conversationId: 'c99' } };
         for (const t of [...due, later]) await store.setTimer(t);
         const taken = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).takeDueTimers(2000, 5)));
@@ -501,7 +508,12 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       });
 
       it('returns due timers oldest first, up to the limit', async () => {
-        for (const [key, dueAt] of [['b', 20], ['a', 10], ['c', 30]] as const) await store.setTimer({ key, dueAt, payload: {} });
+        for (const [key, dueAt] of [
+          ['b', 20],
+          ['a', 10],
+          ['c', 30],
+        ] as const)
+          await store.setTimer({ key, dueAt, payload: {} });
         expect((await store.takeDueTimers(100, 2)).map((t) => t.key)).toEqual(['a', 'b']);
         expect((await store.takeDueTimers(100, 2)).map((t) => t.key)).toEqual(['c']);
       });
@@ -510,7 +522,12 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
     describe('script versions and audit', () => {
       it('numbers versions, lists newest first and remembers the active one', async () => {
         const v1 = await store.saveScriptVersion({ author: 'manager', at: at(0), files: { 'intents/greeting.hello.yaml': 'id: greeting.hello\n' } });
-        const v2 = await other.saveScriptVersion({ author: 'manager', at: at(5), message: 'more examples', files: { 'intents/dictionary.txt': '包邮 10 n\n' } });
+        const v2 = await other.saveScriptVersion({
+          author: 'manager',
+          at: at(5),
+          message: 'more examples',
+          files: { 'intents/dictionary.txt': '包邮 10 n\n' },
+        });
         expect([v1.version, v2.version]).toEqual([1, 2]);
         expect((await store.listScriptVersions()).map((v) => v.version)).toEqual([2, 1]);
         expect(await other.getScriptVersion(1)).toEqual(v1);

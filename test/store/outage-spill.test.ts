@@ -211,7 +211,10 @@ describe('replaying a spill file into Redis', () => {
       { kind: 'session', session: { buyerId: 'b1', resumeToken: 'tok', conversationId: 'c1' } },
       botMessage('c1', 'op-greet', 1, '亲，在的～', 0),
       buyerMessage('c1', 'm1', 2, '我要投诉'),
-      { kind: 'conversation', state: { ...state, turns: [{ seq: 2, at: at(2), text: '我要投诉', intent: 'review.bad', category: 'bad_review', confidence: 0.9 }] } },
+      {
+        kind: 'conversation',
+        state: { ...state, turns: [{ seq: 2, at: at(2), text: '我要投诉', intent: 'review.bad', category: 'bad_review', confidence: 0.9 }] },
+      },
       botMessage('c1', 'op-reply', 3, '亲，非常抱歉…', 2),
       { kind: 'enqueue', entry: { conversationId: 'c1', priority: 'urgent', enqueuedAt: at(3), reason: 'complaint' } },
     ];
@@ -273,7 +276,11 @@ describe('replaying a spill file into Redis', () => {
     await store.saveConversation(conversation('old', { createdAt: at(1), updatedAt: at(1) }));
     await store.saveConversation(conversation('new', { createdAt: at(5), updatedAt: at(5) }));
     await store.saveBuyerSession({ buyerId: 'b1', resumeToken: 'tok', conversationId: 'new' });
-    const summary = await replaySpill(store, [{ n: 1, record: { kind: 'session', session: { buyerId: 'b1', resumeToken: 'tok', conversationId: 'old' } } }], recordingLogger());
+    const summary = await replaySpill(
+      store,
+      [{ n: 1, record: { kind: 'session', session: { buyerId: 'b1', resumeToken: 'tok', conversationId: 'old' } } }],
+      recordingLogger(),
+    );
     expect(summary).toMatchObject({ sessionsKept: 1, sessionsWritten: 0 });
     expect((await store.getBuyerSession('b1'))?.conversationId).toBe('new');
   });
@@ -337,7 +344,8 @@ describe('withOutageFallback with a spill file, Redis stopped under it', () => {
     redisDown = true;
     await until(() => first.health().status === 'degraded');
     const acked = [];
-    for (let i = 1; i <= 3; i++) acked.push(await first.appendMessage('c1', { from: 'buyer', text: `during ${i}`, clientId: `d${i}`, at: at(10 + i) }));
+    for (let i = 1; i <= 3; i++)
+      acked.push(await first.appendMessage('c1', { from: 'buyer', text: `during ${i}`, clientId: `d${i}`, at: at(10 + i) }));
     acked.push(await first.appendMessage('c1', { from: 'bot', text: '亲～', at: at(14), meta: { replyTo: 4 } }));
     await first.saveConversation(conversation('c1', { status: 'queued', updatedAt: at(15) }));
     await first.enqueue({ conversationId: 'c1', priority: 'high', enqueuedAt: at(15), reason: 'after_sale' });
@@ -397,7 +405,9 @@ describe('withOutageFallback with a spill file, Redis stopped under it', () => {
     const logger = recordingLogger();
     const store = wrapped('nospill', notADir, logger);
     await store.ready();
-    expect(logger.lines.map((l) => l.msg)).toContain('spill file unavailable: while redis is unreachable, writes wait for redis instead of being acknowledged early');
+    expect(logger.lines.map((l) => l.msg)).toContain(
+      'spill file unavailable: while redis is unreachable, writes wait for redis instead of being acknowledged early',
+    );
     await store.saveConversation(conversation('c3', { turns: [] }));
     await redis.stop();
     redisDown = true;

@@ -79,7 +79,8 @@ it('keeps a conversation going from the local copy while Redis is down, and lose
   await store.saveConversation(conversation('c1', { turns: [] }));
   await store.saveBuyerSession({ buyerId: 'b1', resumeToken: 'tok-1', conversationId: 'c1' });
   const acked: StoredMessage[] = [];
-  for (let i = 1; i <= 3; i++) acked.push(await store.appendMessage('c1', { from: i % 2 ? 'buyer' : 'bot', text: `before ${i}`, clientId: `b${i}`, at: at(i) }));
+  for (let i = 1; i <= 3; i++)
+    acked.push(await store.appendMessage('c1', { from: i % 2 ? 'buyer' : 'bot', text: `before ${i}`, clientId: `b${i}`, at: at(i) }));
   const events: unknown[] = [];
   await store.subscribe('conv:c1', (m) => events.push(m));
   await until(() => store.health().status === 'ok'); // the subscriber connection is up

@@ -23,10 +23,14 @@ beforeAll(async () => {
   for (const port of ports) {
     servers.push(
       await startRedisServer(port, dir, [
-        '--cluster-enabled', 'yes',
-        '--cluster-config-file', path.join(dir, `nodes-${port}.conf`),
-        '--save', '',
-        '--appendonly', 'no',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        path.join(dir, `nodes-${port}.conf`),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
       ]),
     );
   }

@@ -64,7 +64,9 @@ it('keeps every acknowledged write across a Redis stop and restart', async () =>
   const during = Array.from({ length: 5 }, (_, i) =>
     store.appendMessage('c1', { from: 'buyer', text: `during ${i + 1}`, clientId: `d${i + 1}`, at: at(10 + i) }).finally(() => void (settled += 1)),
   );
-  const queued = store.enqueue({ conversationId: 'c1', priority: 'high', enqueuedAt: at(12), reason: 'after_sale' }).finally(() => void (settled += 1));
+  const queued = store
+    .enqueue({ conversationId: 'c1', priority: 'high', enqueuedAt: at(12), reason: 'after_sale' })
+    .finally(() => void (settled += 1));
   // Let the event loop turn so anything that could settle would have.
   await new Promise((r) => setTimeout(r, 50));
   expect(settled).toBe(0);

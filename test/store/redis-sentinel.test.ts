@@ -38,7 +38,15 @@ beforeAll(async () => {
   sentinelPort = await freeRedisPort([masterPort, replicaPort]);
   master = await startRedisServer(masterPort, dir, ['--save', '', '--appendonly', 'no', '--dbfilename', `m-${masterPort}.rdb`]);
   replica = await startRedisServer(replicaPort, dir, [
-    '--save', '', '--appendonly', 'no', '--dbfilename', `r-${replicaPort}.rdb`, '--replicaof', '127.0.0.1', String(masterPort),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dbfilename',
+    `r-${replicaPort}.rdb`,
+    '--replicaof',
+    '127.0.0.1',
+    String(masterPort),
   ]);
   const conf = path.join(dir, 'sentinel.conf');
   fs.writeFileSync(
@@ -87,9 +95,17 @@ afterAll(async () => {
 });
 
 it('reads REDIS_SENTINELS and REDIS_SENTINEL_NAME, and refuses a malformed list', () => {
-  const config = loadConfig({ REDIS_SENTINELS: '10.0.0.1:26379, 10.0.0.2:26379', REDIS_SENTINEL_NAME: 'shop', REDIS_PASSWORD: 'pw', REDIS_SENTINEL_PASSWORD: 'spw' });
+  const config = loadConfig({
+    REDIS_SENTINELS: '10.0.0.1:26379, 10.0.0.2:26379',
+    REDIS_SENTINEL_NAME: 'shop',
+    REDIS_PASSWORD: 'pw',
+    REDIS_SENTINEL_PASSWORD: 'spw',
+  });
   expect(config.redisSentinel).toEqual({
-    sentinels: [{ host: '10.0.0.1', port: 26379 }, { host: '10.0.0.2', port: 26379 }],
+    sentinels: [
+      { host: '10.0.0.1', port: 26379 },
+      { host: '10.0.0.2', port: 26379 },
+    ],
     name: 'shop',
     password: 'pw',
     sentinelPassword: 'spw',

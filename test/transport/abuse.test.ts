@@ -33,7 +33,12 @@ describe('sockets that flood and never read', () => {
     server = await startServer({
       engine: createScriptedEngine(),
       shop,
-      env: { MAX_SOCKET_BUFFER_BYTES: String(BUFFER_LIMIT), INVALID_FRAME_LIMIT: '20', ERROR_REPLIES_PER_WINDOW: '5', RATE_LIMIT_WINDOW_MS: '600000' },
+      env: {
+        MAX_SOCKET_BUFFER_BYTES: String(BUFFER_LIMIT),
+        INVALID_FRAME_LIMIT: '20',
+        ERROR_REPLIES_PER_WINDOW: '5',
+        RATE_LIMIT_WINDOW_MS: '600000',
+      },
     });
   });
   afterEach(async () => {
@@ -73,7 +78,8 @@ describe('sockets that flood and never read', () => {
     const dropped = (l: Record<string, unknown>): boolean => l['code'] === 'SLOW_CONSUMER';
     // Keep talking to the paused buyer until the server gives up on it (bounded: 60,000 frames ≈ 80 MB).
     for (let sent = 0; sent < 60_000 && !server.logs.some(dropped); sent += 100) {
-      for (let i = 0; i < 100; i++) await server.app.conversations.postMessage(conversationId, { from: 'agent', agentId: 'xiaomei', text, at: new Date().toISOString() });
+      for (let i = 0; i < 100; i++)
+        await server.app.conversations.postMessage(conversationId, { from: 'agent', agentId: 'xiaomei', text, at: new Date().toISOString() });
       await new Promise((r) => setImmediate(r));
     }
     const [line] = await waitForLogs(server, dropped);
@@ -95,7 +101,13 @@ describe('sessions per address', () => {
     server = await startServer({
       engine: createScriptedEngine(),
       shop,
-      env: { NEW_SESSIONS_PER_IP: '5', SESSION_WINDOW_MS: '600000', RATE_LIMIT_MESSAGES: '3', RATE_LIMIT_MESSAGES_PER_IP: '6', RATE_LIMIT_WINDOW_MS: '600000' },
+      env: {
+        NEW_SESSIONS_PER_IP: '5',
+        SESSION_WINDOW_MS: '600000',
+        RATE_LIMIT_MESSAGES: '3',
+        RATE_LIMIT_MESSAGES_PER_IP: '6',
+        RATE_LIMIT_WINDOW_MS: '600000',
+      },
     });
   });
   afterEach(async () => {

@@ -18,7 +18,11 @@ describe('buyer socket /ws/buyer', () => {
 
   beforeEach(async () => {
     engine = createScriptedEngine();
-    server = await startServer({ engine, shop, env: { RATE_LIMIT_MESSAGES: '5', RATE_LIMIT_WINDOW_MS: '60000', MAX_CONNECTIONS_PER_IP: '6', MAX_TEXT_LENGTH: '50' } });
+    server = await startServer({
+      engine,
+      shop,
+      env: { RATE_LIMIT_MESSAGES: '5', RATE_LIMIT_WINDOW_MS: '60000', MAX_CONNECTIONS_PER_IP: '6', MAX_TEXT_LENGTH: '50' },
+    });
   });
 
   afterEach(async () => {
@@ -85,7 +89,12 @@ describe('buyer socket /ws/buyer', () => {
 
     // While the buyer is away an agent writes to the conversation.
     const conversationId = String(welcome['conversationId']);
-    await server.app.conversations.postMessage(conversationId, { from: 'agent', agentId: 'xiaomei', text: '亲，我是小美', at: new Date().toISOString() });
+    await server.app.conversations.postMessage(conversationId, {
+      from: 'agent',
+      agentId: 'xiaomei',
+      text: '亲，我是小美',
+      at: new Date().toISOString(),
+    });
 
     const b = await connect();
     const again = await b.hello({ buyerId: welcome['buyerId'], resumeToken: welcome['resumeToken'], lastSeq: 3 });
@@ -161,8 +170,16 @@ describe('buyer socket /ws/buyer', () => {
     expect(await c.nextType('handoff')).toEqual({ type: 'handoff', status: 'queued' });
     const conversationId = String(w['conversationId']);
     expect((await server.store.getConversation(conversationId))?.status).toBe('queued');
-    expect((await server.store.listQueue()).map((q) => [q.conversationId, q.priority, q.reason])).toEqual([[conversationId, 'normal', 'explicit_request']]);
-    expect(await published).toMatchObject({ kind: 'queued', conversationId, priority: 'normal', reason: 'explicit_request', instanceId: server.config.instanceId });
+    expect((await server.store.listQueue()).map((q) => [q.conversationId, q.priority, q.reason])).toEqual([
+      [conversationId, 'normal', 'explicit_request'],
+    ]);
+    expect(await published).toMatchObject({
+      kind: 'queued',
+      conversationId,
+      priority: 'normal',
+      reason: 'explicit_request',
+      instanceId: server.config.instanceId,
+    });
   });
 
   it('hands the conversation to a person when the engine fails, instead of leaving the buyer unanswered', async () => {
@@ -185,9 +202,21 @@ describe('buyer socket /ws/buyer', () => {
     const w = await c.hello();
     await c.nextType('message');
     const id = String(w['conversationId']);
-    await server.app.conversations.postMessage(id, { from: 'agent', agentId: 'xiaomei', text: '内部：这位是老客户', at: new Date().toISOString(), meta: { internal: true } });
+    await server.app.conversations.postMessage(id, {
+      from: 'agent',
+      agentId: 'xiaomei',
+      text: '内部：这位是老客户',
+      at: new Date().toISOString(),
+      meta: { internal: true },
+    });
     await server.app.conversations.setHandoffStatus(id, 'assigned', { id: 'xiaomei', name: '小美' });
-    await server.app.conversations.postMessage(id, { from: 'agent', agentId: 'xiaomei', text: '亲，您好', at: new Date().toISOString(), meta: { agentName: '小美' } });
+    await server.app.conversations.postMessage(id, {
+      from: 'agent',
+      agentId: 'xiaomei',
+      text: '亲，您好',
+      at: new Date().toISOString(),
+      meta: { agentName: '小美' },
+    });
     expect(await c.nextType('handoff')).toEqual({ type: 'handoff', status: 'assigned', agentName: '小美' });
     expect(await c.nextType('message')).toMatchObject({ from: 'agent', text: '亲，您好', agentName: '小美', seq: 3 });
     expect(JSON.stringify(c.frames)).not.toContain('内部');

@@ -37,7 +37,13 @@ export interface StartOptions {
 }
 
 export async function startServer(options: StartOptions): Promise<Running> {
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'info', AGENT_TOKENS: 'xiaomei:agent-tok-1', MANAGER_TOKENS: 'boss:manager-tok-1', ...options.env });
+  const config = loadConfig({
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    AGENT_TOKENS: 'xiaomei:agent-tok-1',
+    MANAGER_TOKENS: 'boss:manager-tok-1',
+    ...options.env,
+  });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _e, cb) {

@@ -34,7 +34,7 @@ describe('HTTP routes', () => {
     expect(again.status).toBe(304);
   });
 
-  it('gives pages an icon, and answers the browser\'s /favicon.ico without a 404', async () => {
+  it("gives pages an icon, and answers the browser's /favicon.ico without a 404", async () => {
     const icon = await fetch(`${server.url}/static/favicon.svg`);
     expect(icon.status).toBe(200);
     expect(icon.headers.get('content-type')).toMatch(/image\/svg\+xml/);

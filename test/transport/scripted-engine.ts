@@ -20,7 +20,18 @@ export function createScriptedEngine(): ScriptedEngine {
     releaseSlow: () => release(),
     openConversation({ id, buyerId, shopId, productId }) {
       const at = new Date().toISOString();
-      return { id, buyerId, shopId, status: 'bot', slots: {}, turns: [], facts: [], createdAt: at, updatedAt: at, ...(productId ? { productId } : {}) };
+      return {
+        id,
+        buyerId,
+        shopId,
+        status: 'bot',
+        slots: {},
+        turns: [],
+        facts: [],
+        createdAt: at,
+        updatedAt: at,
+        ...(productId ? { productId } : {}),
+      };
     },
     greet(): BotReply[] {
       return [{ text: '亲，欢迎光临~', intent: 'greeting.hello', category: 'greeting', quickReplies: ['查物流', '退换货'] }];
@@ -38,14 +49,27 @@ export function createScriptedEngine(): ScriptedEngine {
         await new Promise<void>((r) => (release = r));
       }
       const at = new Date().toISOString();
-      const understanding = { intent: 'other.fallback', category: 'other' as const, confidence: 0.5, ranking: [], entities: [], normalized: text, flags: {} };
+      const understanding = {
+        intent: 'other.fallback',
+        category: 'other' as const,
+        confidence: 0.5,
+        ranking: [],
+        entities: [],
+        normalized: text,
+        flags: {},
+      };
       const turns = [...conv.turns, { at, text, intent: 'other.fallback', category: 'other' as const, confidence: 0.5 }];
       if (conv.status !== 'bot') {
         return { conversation: { ...conv, turns }, understanding, replies: [] };
       }
       if (text.includes('人工')) {
         const handoff = { reason: 'explicit_request' as const, priority: 'normal' as const, summary: 'asked for a person', suggestions: [], at };
-        return { conversation: { ...conv, turns, handoff }, understanding, replies: [{ text: '好的亲，这就为您转人工', intent: 'human.request', category: 'human' }], handoff };
+        return {
+          conversation: { ...conv, turns, handoff },
+          understanding,
+          replies: [{ text: '好的亲，这就为您转人工', intent: 'human.request', category: 'human' }],
+          handoff,
+        };
       }
       return {
         conversation: { ...conv, turns, updatedAt: at },

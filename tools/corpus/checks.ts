@@ -12,7 +12,10 @@ const DROP_RE = /[\s\p{P}\p{S}]+/gu;
  * "电饭煲跳闸了！！" and "電飯煲跳閘了😭" are one example.
  */
 export function dedupeKey(text: string): string {
-  return normalize(text).text.replace(/\[表情\]/g, '').replace(DROP_RE, '').toLowerCase();
+  return normalize(text)
+    .text.replace(/\[表情\]/g, '')
+    .replace(DROP_RE, '')
+    .toLowerCase();
 }
 /** What tools/check-dev-overlap.ts writes for a corpus line it flags, and the generator drops. */
 export const lineHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -63,7 +66,15 @@ export function figures(examples: readonly Example[], categoryOf: (intent: strin
   }
   lengths.sort((a, b) => a - b);
   const q = (f: number): number => lengths[Math.min(lengths.length - 1, Math.floor(f * lengths.length))] ?? 0;
-  const buckets: Array<[string, number]> = [['1-4', 0], ['5-8', 0], ['9-12', 0], ['13-16', 0], ['17-24', 0], ['25-40', 0], ['41+', 0]];
+  const buckets: Array<[string, number]> = [
+    ['1-4', 0],
+    ['5-8', 0],
+    ['9-12', 0],
+    ['13-16', 0],
+    ['17-24', 0],
+    ['25-40', 0],
+    ['41+', 0],
+  ];
   const edges = [4, 8, 12, 16, 24, 40, Infinity];
   for (const l of lengths) {
     const i = edges.findIndex((e) => l <= e);
@@ -79,7 +90,15 @@ export function figures(examples: readonly Example[], categoryOf: (intent: strin
     distinctTrigrams: tri.size,
     trigramTypeTokenRatio: triTokens ? tri.size / triTokens : 0,
     distinctSkeletons: skeletons.size,
-    lengths: { min: lengths[0] ?? 0, p10: q(0.1), p50: q(0.5), p90: q(0.9), max: lengths[lengths.length - 1] ?? 0, mean: lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length), histogram: buckets },
+    lengths: {
+      min: lengths[0] ?? 0,
+      p10: q(0.1),
+      p50: q(0.5),
+      p90: q(0.9),
+      max: lengths[lengths.length - 1] ?? 0,
+      mean: lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length),
+      histogram: buckets,
+    },
   };
 }
 

@@ -320,7 +320,9 @@ const HELLO_END = L('|？|呀|啊|～|!|??|。|亲|呢|哈|嘛');
 const THANKS = L('好的|好滴|嗯嗯|ok|OK|收到|谢谢|多谢|辛苦了|麻烦了|知道了|明白了|行|可以|没问题|那好吧|拜拜|再见|了解|懂了|好嘞|谢啦|感谢|3q|thx');
 const THANKS_JOIN = L('|，|！|~|。|，好的|，谢谢|，辛苦|，拜拜|啦|哈|亲|呀|，没别的了');
 const IRRITATION_OPEN = L('都三天了，|我真服了，|呵呵，|行吧，|又来了，|拜托，|我说你们，|唉，|喂，|我再说一遍，|不是我说，|你们搞什么，');
-const IRRITATION_CORE = L('说了半天还是这样|到底有没有人管|能不能给个准话|每次都让我等|问了好几遍了|回个消息这么难吗|就知道让我等|一点用都没有|别再复制粘贴了|能不能上点心|你们到底想怎么样|事情一直拖着|跟没说一样|答非所问|处理了个寂寞');
+const IRRITATION_CORE = L(
+  '说了半天还是这样|到底有没有人管|能不能给个准话|每次都让我等|问了好几遍了|回个消息这么难吗|就知道让我等|一点用都没有|别再复制粘贴了|能不能上点心|你们到底想怎么样|事情一直拖着|跟没说一样|答非所问|处理了个寂寞',
+);
 const HUMAN_CORE = L('转人工|人工客服|我要人工|找人工|真人客服|换人工|人工服务|转接人工|找个真人|要真人');
 const HUMAN_END = L('|！|！！|，谢谢|，快点|，别用机器人|，机器人说不清|吧|啊|呢|，麻烦了|。');
 const OTHER_FRAG = L('这个|那个|还有|然后|就是|我想|我要|那|你们|这边|嗯那个|对了|另外|话说|等下|稍等|马上|你看|你先|算了');
@@ -357,24 +359,47 @@ export function generalExamples(rng: Rng): Example[] {
     return [h + end, 'greeting.hello', 'hello'];
   });
   take(160, () => [`${rng.pick(THANKS)}${rng.pick(THANKS_JOIN)}${rng.chance(0.3) ? rng.pick(THANKS) : ''}`, 'greeting.thanks', 'thanks']);
-  take(130, () => [`${rng.chance(0.7) ? rng.pick(IRRITATION_OPEN) : ''}${rng.pick(IRRITATION_CORE)}${rng.pick(L('|！|！！|？|。。|…|吧|啊'))}`, 'bad_review.complaint', 'irritation']);
-  take(80, () => [`${rng.chance(0.3) ? rng.pick(L('你好，|在吗 |客服，|喂，|亲 ')) : ''}${rng.pick(HUMAN_CORE)}${rng.pick(HUMAN_END)}`, 'human.request', 'human']);
+  take(130, () => [
+    `${rng.chance(0.7) ? rng.pick(IRRITATION_OPEN) : ''}${rng.pick(IRRITATION_CORE)}${rng.pick(L('|！|！！|？|。。|…|吧|啊'))}`,
+    'bad_review.complaint',
+    'irritation',
+  ]);
+  take(80, () => [
+    `${rng.chance(0.3) ? rng.pick(L('你好，|在吗 |客服，|喂，|亲 ')) : ''}${rng.pick(HUMAN_CORE)}${rng.pick(HUMAN_END)}`,
+    'human.request',
+    'human',
+  ]);
   take(40, () => [`${rng.pick(OTHER_FRAG)}${rng.pick(L('|。|…|，|？|啊|嗯'))}`, 'other.fallback', 'fragment']);
 
   // Delivery without a product named.
-  const SHIP = L('什么时候能发出|今天能发吗|几号发|拍下多久发|能发顺丰吗|发什么快递|从哪发货|能加急吗|能不能明天一早发|预售几号发|能不能送货上门|放快递柜可以吗|能不能别放驿站，送上门|能指定{courier}吗|寄到{city}要几天|我在{city}，几天能到|下午下单今天发不|付款好几天了还不发');
-  const TRACK = L('到哪了|我的件到哪了|物流{days}天没更新了|快递卡在{city}好几天|帮我查一下{courier}{track}|单号{track}查不到信息|快递员电话多少|派送中一整天了还没送|催下快递|快递怎么这么慢|是不是寄丢了|显示到{city}了，什么时候派|快递在中转站不动了|能不能让快递员今天送|物流信息一直停在揽收');
-  const SIGNED = L('显示签收了可我没收到|我没签收怎么显示已签收|谁帮我签收的|快递柜里没有，显示已取件|驿站说没这个件，物流显示签收|显示本人签收，我没签过|签收了三天我都没见到东西|快递员说放门口了，门口没有');
+  const SHIP = L(
+    '什么时候能发出|今天能发吗|几号发|拍下多久发|能发顺丰吗|发什么快递|从哪发货|能加急吗|能不能明天一早发|预售几号发|能不能送货上门|放快递柜可以吗|能不能别放驿站，送上门|能指定{courier}吗|寄到{city}要几天|我在{city}，几天能到|下午下单今天发不|付款好几天了还不发',
+  );
+  const TRACK = L(
+    '到哪了|我的件到哪了|物流{days}天没更新了|快递卡在{city}好几天|帮我查一下{courier}{track}|单号{track}查不到信息|快递员电话多少|派送中一整天了还没送|催下快递|快递怎么这么慢|是不是寄丢了|显示到{city}了，什么时候派|快递在中转站不动了|能不能让快递员今天送|物流信息一直停在揽收',
+  );
+  const SIGNED = L(
+    '显示签收了可我没收到|我没签收怎么显示已签收|谁帮我签收的|快递柜里没有，显示已取件|驿站说没这个件，物流显示签收|显示本人签收，我没签过|签收了三天我都没见到东西|快递员说放门口了，门口没有',
+  );
   const fillG = (t: string): string =>
-    t.replace(/\{courier\}/g, () => rng.pick(COURIERS)).replace(/\{city\}/g, () => rng.pick(CITIES)).replace(/\{days\}/g, () => String(rng.int(3, 10))).replace(/\{track\}/g, () => tracking(rng, rng.pick(COURIERS)));
-  const ORDER_OPEN = (): string => rng.pick(['', '', '', `订单${orderId(rng)}，`, `订单号${orderId(rng)} `, '我的订单', '我买的东西', '我那单', '上周拍的那个', '刚买的']);
+    t
+      .replace(/\{courier\}/g, () => rng.pick(COURIERS))
+      .replace(/\{city\}/g, () => rng.pick(CITIES))
+      .replace(/\{days\}/g, () => String(rng.int(3, 10)))
+      .replace(/\{track\}/g, () => tracking(rng, rng.pick(COURIERS)));
+  const ORDER_OPEN = (): string =>
+    rng.pick(['', '', '', `订单${orderId(rng)}，`, `订单号${orderId(rng)} `, '我的订单', '我买的东西', '我那单', '上周拍的那个', '刚买的']);
   take(90, () => [`${ORDER_OPEN()}${fillG(rng.pick(SHIP))}`, 'delivery.ship_time', 'ship-time']);
   take(100, () => [`${ORDER_OPEN()}${fillG(rng.pick(TRACK))}`, 'delivery.tracking', 'tracking']);
   take(50, () => [`${ORDER_OPEN()}${fillG(rng.pick(SIGNED))}`, 'delivery.signed_not_received', 'signed-not-received']);
 
   // Address: change and confirm, with made-up addresses, names and phones.
-  const CHANGE = L('地址写错了，改成{addr}|收货地址改一下：{addr}|帮我把地址改成{addr}|电话填错了，应该是{phone}|收件人改成{name}|收件人换成{name}，电话{phone}|地址少写了门牌号，是{addr}|改个地址，还没发吧|地址选成老家的了，麻烦改成{addr}|我搬家了，新地址{addr}|手机号换了，改成{phone}|麻烦把收件电话改成{phone}');
-  const CONFIRM = L('地址是{addr}|收件人{name}，电话{phone}，地址{addr}|{name} {phone} {addr}|寄到{addr}|我的地址：{addr}|帮我核对下地址对不对|地址就按订单上的发|收货信息没错吧|确认一下，收件人是{name}|地址：{addr}，电话：{phone}');
+  const CHANGE = L(
+    '地址写错了，改成{addr}|收货地址改一下：{addr}|帮我把地址改成{addr}|电话填错了，应该是{phone}|收件人改成{name}|收件人换成{name}，电话{phone}|地址少写了门牌号，是{addr}|改个地址，还没发吧|地址选成老家的了，麻烦改成{addr}|我搬家了，新地址{addr}|手机号换了，改成{phone}|麻烦把收件电话改成{phone}',
+  );
+  const CONFIRM = L(
+    '地址是{addr}|收件人{name}，电话{phone}，地址{addr}|{name} {phone} {addr}|寄到{addr}|我的地址：{addr}|帮我核对下地址对不对|地址就按订单上的发|收货信息没错吧|确认一下，收件人是{name}|地址：{addr}，电话：{phone}',
+  );
   const fillA = (t: string): string => t.replace('{addr}', address(rng)).replace('{name}', person(rng)).replace('{phone}', phone(rng));
   take(90, () => [fillA(rng.pick(CHANGE)), 'address.change', 'address-change']);
   take(70, () => [fillA(rng.pick(CONFIRM)), 'address.confirm', 'address-confirm']);
@@ -382,14 +407,40 @@ export function generalExamples(rng: Rng): Example[] {
   // Price offers in the ways buyers write numbers.
   take(120, () => {
     const n = rng.int(2, 99) * 10 + rng.pick([0, 0, 5, 8]);
-    const said = rng.pick([String(n), numberWords(n), `${numberWords(n)}块`, String(n).replace(/[0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)), n >= 100 && n % 10 === 0 && n % 100 !== 0 ? `${Math.floor(n / 100)}百${(n % 100) / 10}` : `${n}元`]);
-    const frame = rng.pick(L('{x}行不行|{x}卖不卖|{x}包邮|{x}包邮行吗|{x}就拍|{x}吧，最多了|给你{x}|{x}能出吗|最多{x}|{x}可以的话我就下单|就{x}，不行算了|{x}，成交吧|{x}少一点都不行吗'));
+    const said = rng.pick([
+      String(n),
+      numberWords(n),
+      `${numberWords(n)}块`,
+      String(n).replace(/[0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)),
+      n >= 100 && n % 10 === 0 && n % 100 !== 0 ? `${Math.floor(n / 100)}百${(n % 100) / 10}` : `${n}元`,
+    ]);
+    const frame = rng.pick(
+      L(
+        '{x}行不行|{x}卖不卖|{x}包邮|{x}包邮行吗|{x}就拍|{x}吧，最多了|给你{x}|{x}能出吗|最多{x}|{x}可以的话我就下单|就{x}，不行算了|{x}，成交吧|{x}少一点都不行吗',
+      ),
+    );
     return [frame.replace('{x}', said), 'haggle.bargain', 'haggle-offer'];
   });
 
   // Pasted order cards with no question, and with one (rule 4: the question decides).
-  take(60, () => [`订单号：${orderId(rng)} 下单时间：2026-${rng.int(10, 12)}-${rng.int(10, 28)} ${rng.int(10, 23)}:${rng.int(10, 59)} 实付款：¥${rng.int(20, 999)}.00`, 'other.fallback', 'order-card']);
-  const CARD_Q: Array<[string, string]> = [['这单什么时候发', 'delivery.ship_time'], ['到哪了', 'delivery.tracking'], ['帮我取消', 'return.refund'], ['地址要改', 'address.change'], ['开个发票', 'payment.invoice'], ['显示签收了没收到', 'delivery.signed_not_received'], ['能便宜点不', 'haggle.bargain'], ['付款失败了', 'payment.pay']];
-  take(60, () => { const [q, intent] = rng.pick(CARD_Q); return [`订单号：${orderId(rng)} 实付：¥${rng.int(20, 999)} ${q}`, intent, 'order-card-question']; });
+  take(60, () => [
+    `订单号：${orderId(rng)} 下单时间：2026-${rng.int(10, 12)}-${rng.int(10, 28)} ${rng.int(10, 23)}:${rng.int(10, 59)} 实付款：¥${rng.int(20, 999)}.00`,
+    'other.fallback',
+    'order-card',
+  ]);
+  const CARD_Q: Array<[string, string]> = [
+    ['这单什么时候发', 'delivery.ship_time'],
+    ['到哪了', 'delivery.tracking'],
+    ['帮我取消', 'return.refund'],
+    ['地址要改', 'address.change'],
+    ['开个发票', 'payment.invoice'],
+    ['显示签收了没收到', 'delivery.signed_not_received'],
+    ['能便宜点不', 'haggle.bargain'],
+    ['付款失败了', 'payment.pay'],
+  ];
+  take(60, () => {
+    const [q, intent] = rng.pick(CARD_Q);
+    return [`订单号：${orderId(rng)} 实付：¥${rng.int(20, 999)} ${q}`, intent, 'order-card-question'];
+  });
   return out;
 }

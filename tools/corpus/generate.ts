@@ -29,7 +29,18 @@ const NON_ACTIONABLE = new Set(['greeting.hello', 'greeting.thanks', 'other.fall
 
 // Slot → the family list it draws from: a frame whose list is empty for a family is skipped.
 // (variants may carry a product restriction too: 160ml@奶瓶,儿童水杯)
-const SLOT_FIELD: Record<string, keyof Family> = { c: 'colours', c2: 'colours', v: 'variants', v2: 'variants', size: 'size', care: 'care', good: 'good', part: 'parts', fault: 'faults', use: 'use' };
+const SLOT_FIELD: Record<string, keyof Family> = {
+  c: 'colours',
+  c2: 'colours',
+  v: 'variants',
+  v2: 'variants',
+  size: 'size',
+  care: 'care',
+  good: 'good',
+  part: 'parts',
+  fault: 'faults',
+  use: 'use',
+};
 function usable(frame: string, fam: Family): boolean {
   for (const m of frame.matchAll(/\{(\w+)\}/g)) {
     const field = SLOT_FIELD[m[1] as string];
@@ -54,7 +65,11 @@ function fillFrames(frames: readonly string[], quota: number, fam: Family, rng: 
 }
 
 function noisy(text: string, intent: string, theme: string, rng: Rng): Example {
-  const n = addNoise(text, rng, { actionable: !NON_ACTIONABLE.has(intent), plain: theme.endsWith('/order-card'), angry: intent === 'bad_review.complaint' });
+  const n = addNoise(text, rng, {
+    actionable: !NON_ACTIONABLE.has(intent),
+    plain: theme.endsWith('/order-card'),
+    angry: intent === 'bad_review.complaint',
+  });
   return { text: n.text, intent, theme, kinds: n.kinds };
 }
 
@@ -97,7 +112,14 @@ function main(): void {
   const { intents, errors } = loadIntentsDir(join(ROOT, 'intents'));
   if (errors.length > 0) throw new Error(`intents/ has ${errors.length} errors`);
   const categoryOf = new Map(intents.map((i) => [i.id, i.category] as const));
-  const excluded = new Set(existsSync(EXCLUDED_FILE) ? readFileSync(EXCLUDED_FILE, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : []);
+  const excluded = new Set(
+    existsSync(EXCLUDED_FILE)
+      ? readFileSync(EXCLUDED_FILE, 'utf8')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l && !l.startsWith('#'))
+      : [],
+  );
 
   const ids = new Set<string>();
   for (const f of FAMILIES) {
@@ -108,7 +130,9 @@ function main(): void {
     for (const list of [f.parts, f.faults, f.use, f.care, f.size, f.good, f.variants]) {
       for (const item of list) {
         const at = item.indexOf('@');
-        if (at >= 0) for (const p of item.slice(at + 1).split(',')) if (!f.products.includes(p)) throw new Error(`${f.id}: "${item}" names unknown product ${p}`);
+        if (at >= 0)
+          for (const p of item.slice(at + 1).split(','))
+            if (!f.products.includes(p)) throw new Error(`${f.id}: "${item}" names unknown product ${p}`);
       }
     }
   }
@@ -128,12 +152,22 @@ function main(): void {
     if (!categoryOf.has(ex.intent)) throw new Error(`unknown intent ${ex.intent} (${ex.theme}: ${ex.text})`);
     if (!/^[a-z0-9-]+\/[a-z0-9-]+$/.test(ex.theme)) throw new Error(`bad theme ${ex.theme}`);
     if (ex.text === '') continue;
-    if (seenExact.has(ex.text)) { exactDupes++; continue; }
+    if (seenExact.has(ex.text)) {
+      exactDupes++;
+      continue;
+    }
     seenExact.add(ex.text);
     const key = dedupeKey(ex.text);
-    if (key === '' || seenKey.has(key)) { normDupes++; continue; }
+    if (key === '' || seenKey.has(key)) {
+      normDupes++;
+      continue;
+    }
     seenKey.add(key);
-    if (excluded.has(lineHash(ex.text))) { devExcluded++; usedExclusions.add(lineHash(ex.text)); continue; }
+    if (excluded.has(lineHash(ex.text))) {
+      devExcluded++;
+      usedExclusions.add(lineHash(ex.text));
+      continue;
+    }
     kept.push(ex);
   }
 
@@ -145,11 +179,14 @@ function main(): void {
       const fam = ex.theme.split('/')[0] as string;
       byFamily.set(fam, [...(byFamily.get(fam) ?? []), ex]);
     }
-    for (const [fam, list] of byFamily) writeFileSync(join(CORPUS_DIR, `${fam}.tsv`), list.map((e) => `${e.text}\t${e.intent}\t${e.theme}`).join('\n') + '\n');
+    for (const [fam, list] of byFamily)
+      writeFileSync(join(CORPUS_DIR, `${fam}.tsv`), list.map((e) => `${e.text}\t${e.intent}\t${e.theme}`).join('\n') + '\n');
     writeLexicon();
     if (prune) {
       // Hashes of lines the grammar no longer makes are dead weight; the header stays.
-      const header = readFileSync(EXCLUDED_FILE, 'utf8').split('\n').filter((l) => l.startsWith('#'));
+      const header = readFileSync(EXCLUDED_FILE, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('#'));
       writeFileSync(EXCLUDED_FILE, [...header, ...[...usedExclusions].sort()].join('\n') + '\n');
     }
   }
@@ -158,22 +195,37 @@ function main(): void {
   const fig = figures(kept, (i) => categoryOf.get(i) ?? '?', productWords);
   const out: string[] = [];
   out.push(`corpus: ${fig.total} examples, ${fig.families.size} families (${FAMILIES.length} product families + general), ${fig.themes} themes`);
-  out.push(`dedupe: ${raw.length} generated, ${exactDupes} exact duplicates and ${normDupes} duplicates after normalization dropped, ${devExcluded} dropped by the dev-overlap exclusion list`);
-  out.push(`diversity: ${fig.distinctBigrams} distinct character bigrams, ${fig.distinctTrigrams} distinct trigrams (type/token ${fig.trigramTypeTokenRatio.toFixed(3)}), ${fig.distinctSkeletons} distinct skeletons (products masked)`);
+  out.push(
+    `dedupe: ${raw.length} generated, ${exactDupes} exact duplicates and ${normDupes} duplicates after normalization dropped, ${devExcluded} dropped by the dev-overlap exclusion list`,
+  );
+  out.push(
+    `diversity: ${fig.distinctBigrams} distinct character bigrams, ${fig.distinctTrigrams} distinct trigrams (type/token ${fig.trigramTypeTokenRatio.toFixed(3)}), ${fig.distinctSkeletons} distinct skeletons (products masked)`,
+  );
   const L = fig.lengths;
-  out.push(`length (characters): min ${L.min}, p10 ${L.p10}, median ${L.p50}, p90 ${L.p90}, max ${L.max}, mean ${L.mean.toFixed(1)}; ${L.histogram.map(([b, n]) => `${b}: ${n}`).join(', ')}`);
+  out.push(
+    `length (characters): min ${L.min}, p10 ${L.p10}, median ${L.p50}, p90 ${L.p90}, max ${L.max}, mean ${L.mean.toFixed(1)}; ${L.histogram.map(([b, n]) => `${b}: ${n}`).join(', ')}`,
+  );
   out.push(`categories: ${[...fig.categories].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   out.push(`intents: ${[...fig.intents].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   out.push(`families: ${[...fig.families].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   const kinds = new Map<string, number>();
   for (const ex of kept) for (const k of ex.kinds ?? []) kinds.set(k, (kinds.get(k) ?? 0) + 1);
-  out.push(`noise (lines): ${[...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}; ${kept.filter((e) => e.hand === true).length} lines written whole by hand, the rest grammar fillings`);
+  out.push(
+    `noise (lines): ${[...kinds]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}; ${kept.filter((e) => e.hand === true).length} lines written whole by hand, the rest grammar fillings`,
+  );
   process.stdout.write(out.join('\n') + '\n');
   const dev = devPath(ROOT);
   if (write && dev === undefined) process.stdout.write('dev overlap: no dev.tsv on this machine, not checked\n');
   if (write && dev !== undefined) {
     try {
-      const res = execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'tools', 'check-dev-overlap.ts'), dev, join(ROOT, 'intents'), '--summary'], { encoding: 'utf8' });
+      const res = execFileSync(
+        process.execPath,
+        [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'tools', 'check-dev-overlap.ts'), dev, join(ROOT, 'intents'), '--summary'],
+        { encoding: 'utf8' },
+      );
       process.stdout.write(res);
     } catch (e) {
       const err = e as { stdout?: string };
@@ -187,12 +239,15 @@ function main(): void {
 /** Lexicon lists derived from the families (the hand-written lists live beside them). */
 function writeLexicon(): void {
   mkdirSync(LEXICON_DIR, { recursive: true });
-  const header = (what: string): string => `# ${what}, by product family. Generated by tools/corpus/generate.ts from tools/corpus/families/; do not edit by hand.\n`;
-  const section = (pick: (f: Family) => string[]): string =>
-    FAMILIES.map((f) => `# ${f.id}\n${[...new Set(pick(f))].join('\n')}`).join('\n');
+  const header = (what: string): string =>
+    `# ${what}, by product family. Generated by tools/corpus/generate.ts from tools/corpus/families/; do not edit by hand.\n`;
+  const section = (pick: (f: Family) => string[]): string => FAMILIES.map((f) => `# ${f.id}\n${[...new Set(pick(f))].join('\n')}`).join('\n');
   writeFileSync(join(LEXICON_DIR, 'products.txt'), header('Product nouns') + section((f) => f.products) + '\n');
   writeFileSync(join(LEXICON_DIR, 'parts.txt'), header('Parts and accessories') + section((f) => f.parts.map(bare)) + '\n');
-  writeFileSync(join(LEXICON_DIR, 'fault-symptoms.txt'), header('Faults told by their symptom (no 坏/退/质量)') + section((f) => f.faults.map(bare)) + '\n');
+  writeFileSync(
+    join(LEXICON_DIR, 'fault-symptoms.txt'),
+    header('Faults told by their symptom (no 坏/退/质量)') + section((f) => f.faults.map(bare)) + '\n',
+  );
 }
 
 main();

@@ -17,38 +17,66 @@ import { loadIntentsDir } from '../../src/nlu/load';
 const ROOT = join(__dirname, '..', '..');
 const HELD_OUT = new Set(['fresh', 'tools', 'jewellery', 'pets', 'books', 'car']);
 
-interface Line { text: string; intent: string; family: string }
+interface Line {
+  text: string;
+  intent: string;
+  family: string;
+}
 
 function readCorpus(): Line[] {
   const dir = join(ROOT, 'intents', 'corpus');
-  return readdirSync(dir).filter((f) => f.endsWith('.tsv')).flatMap((f) =>
-    readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l !== '').map((l) => {
-      const [text = '', intent = '', theme = ''] = l.split('\t');
-      return { text, intent, family: theme.split('/')[0] ?? '' };
-    }),
-  );
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.tsv'))
+    .flatMap((f) =>
+      readFileSync(join(dir, f), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => {
+          const [text = '', intent = '', theme = ''] = l.split('\t');
+          return { text, intent, family: theme.split('/')[0] ?? '' };
+        }),
+    );
 }
 
 function withExamples(intents: readonly IntentDef[], lines: readonly Line[], keepOwn: boolean): IntentDef[] {
   return intents.map((i) => ({ ...i, examples: [...(keepOwn ? i.examples : []), ...lines.filter((l) => l.intent === i.id).map((l) => l.text)] }));
 }
 
-function score(name: string, intents: IntentDef[], dictionary: string, test: ReadonlyArray<{ text: string; intent: string }>, categoryOf: Map<string, string>): void {
+function score(
+  name: string,
+  intents: IntentDef[],
+  dictionary: string,
+  test: ReadonlyArray<{ text: string; intent: string }>,
+  categoryOf: Map<string, string>,
+): void {
   const t0 = Date.now();
   const model = trainModel(intents, dictionary);
   const cats = [...new Set(categoryOf.values())];
-  const tp = new Map<string, number>(), fp = new Map<string, number>(), fn = new Map<string, number>();
+  const tp = new Map<string, number>(),
+    fp = new Map<string, number>(),
+    fn = new Map<string, number>();
   let right = 0;
   for (const ex of test) {
     const gold = categoryOf.get(ex.intent) ?? '?';
     const got = understand(model, ex.text).category;
-    if (got === gold) { right++; tp.set(gold, (tp.get(gold) ?? 0) + 1); }
-    else { fp.set(got, (fp.get(got) ?? 0) + 1); fn.set(gold, (fn.get(gold) ?? 0) + 1); }
+    if (got === gold) {
+      right++;
+      tp.set(gold, (tp.get(gold) ?? 0) + 1);
+    } else {
+      fp.set(got, (fp.get(got) ?? 0) + 1);
+      fn.set(gold, (fn.get(gold) ?? 0) + 1);
+    }
   }
-  const f1 = (c: string): number => { const p = tp.get(c) ?? 0; const d = 2 * p + (fp.get(c) ?? 0) + (fn.get(c) ?? 0); return d === 0 ? 0 : (2 * p) / d; };
+  const f1 = (c: string): number => {
+    const p = tp.get(c) ?? 0;
+    const d = 2 * p + (fp.get(c) ?? 0) + (fn.get(c) ?? 0);
+    return d === 0 ? 0 : (2 * p) / d;
+  };
   const present = cats.filter((c) => test.some((ex) => categoryOf.get(ex.intent) === c));
   const macro = present.reduce((s, c) => s + f1(c), 0) / present.length;
-  process.stdout.write(`${name}: ${test.length} lines, accuracy ${(right / test.length).toFixed(3)}, macro-F1 ${macro.toFixed(3)} (${present.map((c) => `${c} ${f1(c).toFixed(2)}`).join(', ')}) [${((Date.now() - t0) / 1000).toFixed(0)} s]\n`);
+  process.stdout.write(
+    `${name}: ${test.length} lines, accuracy ${(right / test.length).toFixed(3)}, macro-F1 ${macro.toFixed(3)} (${present.map((c) => `${c} ${f1(c).toFixed(2)}`).join(', ')}) [${((Date.now() - t0) / 1000).toFixed(0)} s]\n`,
+  );
 }
 
 function main(): void {

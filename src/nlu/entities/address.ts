@@ -13,9 +13,40 @@ import type { AddressEntity } from '../types';
 import { extractPhones } from './phone';
 
 const PROVINCES = [
-  '北京', '天津', '上海', '重庆', '河北', '山西', '辽宁', '吉林', '黑龙江', '江苏', '浙江', '安徽', '福建', '江西', '山东',
-  '河南', '湖北', '湖南', '广东', '海南', '四川', '贵州', '云南', '陕西', '甘肃', '青海', '台湾', '内蒙古', '广西', '西藏',
-  '宁夏', '新疆', '香港', '澳门',
+  '北京',
+  '天津',
+  '上海',
+  '重庆',
+  '河北',
+  '山西',
+  '辽宁',
+  '吉林',
+  '黑龙江',
+  '江苏',
+  '浙江',
+  '安徽',
+  '福建',
+  '江西',
+  '山东',
+  '河南',
+  '湖北',
+  '湖南',
+  '广东',
+  '海南',
+  '四川',
+  '贵州',
+  '云南',
+  '陕西',
+  '甘肃',
+  '青海',
+  '台湾',
+  '内蒙古',
+  '广西',
+  '西藏',
+  '宁夏',
+  '新疆',
+  '香港',
+  '澳门',
 ];
 const MUNICIPALITIES = new Set(['北京', '天津', '上海', '重庆']);
 const HAN = '\\u4e00-\\u9fff';
@@ -56,7 +87,8 @@ const LEAD_RE = /^(?:不对|不是|错了|对了|哦|噢|嗯|亲|你好|您好|�
 
 /** Who the parcel goes to: after a cue, optionally a command and a kinship word, a 2–4 character name. */
 const RECIPIENT_CUE = '(?:收件人|收货人|联系人|收件|收货)(?!地址|地|信息|电话|手机|时间|码)';
-const KIN = '(?:我妈妈?|我爸爸?|我老公|我老婆|我媳妇|我爱人|我朋友|我同事|我女朋友|我男朋友|我姐姐?|我哥哥?|我弟弟?|我妹妹?|我儿子|我女儿|我婆婆|我奶奶|我爷爷|我外婆|我舅舅|我阿姨|家人|朋友|同事)';
+const KIN =
+  '(?:我妈妈?|我爸爸?|我老公|我老婆|我媳妇|我爱人|我朋友|我同事|我女朋友|我男朋友|我姐姐?|我哥哥?|我弟弟?|我妹妹?|我儿子|我女儿|我婆婆|我奶奶|我爷爷|我外婆|我舅舅|我阿姨|家人|朋友|同事)';
 const RECIPIENT_RE = new RegExp(
   `${RECIPIENT_CUE}(?:的?名字|姓名)?(?:要|需要)?(?:改成|改为|换成|换为|更改为|变更为|是|为|写|填|:|：)*[\\s,，:：]*(?:${KIN}[\\s,，:：]*)?([${HAN}]{2,4}?)(?=[\\s,，。;；]|\\d|电话|手机|$|[${HAN}]{0,0}(?:${PROVINCES.join('|')}))`,
 );
@@ -66,7 +98,9 @@ const NOT_A_NAME = new RegExp(`^(?:地址|电话|手机|号码|信息|改成|换
 /** "李秀英 13911112222" / "13911112222 李秀英": a name standing next to the phone. */
 const NAME_BY_PHONE_RE = new RegExp(`(?:^|[\\s,，:：])([${HAN}]{2,4})[\\s,，:：]*$`);
 const NAME_AFTER_PHONE_RE = new RegExp(`^[\\s,，:：]*([${HAN}]{2,4})(?=[\\s,，。]|$)`);
-const COMMON_SURNAMES = new Set([...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤']);
+const COMMON_SURNAMES = new Set([
+  ...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤',
+]);
 
 /** A plausible personal name: a common surname, not an address or command word. */
 function isName(s: string): boolean {
@@ -175,7 +209,10 @@ function parsePlace(text: string): { parts: Parts; start: number; end: number } 
 }
 
 /** The recipient the buyer names, by cue ("收件人换成我妈 李秀英") or standing next to the phone. */
-function findRecipient(text: string, phoneSpan: { start: number; end: number } | undefined): { name: string; start: number; end: number } | undefined {
+function findRecipient(
+  text: string,
+  phoneSpan: { start: number; end: number } | undefined,
+): { name: string; start: number; end: number } | undefined {
   for (const cued of text.matchAll(RECIPIENT_RE_ALL)) {
     if (!cued[1] || NOT_A_NAME.test(cued[1])) continue;
     // "收件人改成张三电话…" may have caught one character too many; a name never ends in these.
@@ -237,7 +274,10 @@ export function extractAddresses(text: string): AddressEntity[] {
 export function stripCommands(detail: string): string {
   let out = compactDetail(detail).replace(LEAD_RE, '');
   for (let i = 0; i < 3; i++) {
-    const next = out.replace(/^(?:不对|不是|错了|应该是|应该|其实是|是|改成|改为|改到|换成|换到|寄到|发到|送到|地址|收货地址|新地址|详细地址|门牌号?|[，,:：])/u, '');
+    const next = out.replace(
+      /^(?:不对|不是|错了|应该是|应该|其实是|是|改成|改为|改到|换成|换到|寄到|发到|送到|地址|收货地址|新地址|详细地址|门牌号?|[，,:：])/u,
+      '',
+    );
     if (next === out) break;
     out = next;
   }

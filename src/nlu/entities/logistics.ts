@@ -6,9 +6,22 @@ import type { CourierEntity, OrderEntity, TrackingEntity } from '../types';
 
 /** Chinese (and English) courier names → carrier id. Longest names first so 京东快递 beats 京东. */
 const COURIERS: ReadonlyArray<readonly [string, string]> = [
-  ['京东快递', 'jd'], ['京东物流', 'jd'], ['顺丰', 'sf'], ['圆通', 'yto'], ['中通', 'zto'], ['韵达', 'yunda'],
-  ['申通', 'sto'], ['百世', 'best'], ['汇通', 'best'], ['极兔', 'jt'], ['德邦', 'deppon'], ['邮政', 'ems'],
-  ['EMS', 'ems'], ['ems', 'ems'], ['天天快递', 'tt'], ['宅急送', 'zjs'],
+  ['京东快递', 'jd'],
+  ['京东物流', 'jd'],
+  ['顺丰', 'sf'],
+  ['圆通', 'yto'],
+  ['中通', 'zto'],
+  ['韵达', 'yunda'],
+  ['申通', 'sto'],
+  ['百世', 'best'],
+  ['汇通', 'best'],
+  ['极兔', 'jt'],
+  ['德邦', 'deppon'],
+  ['邮政', 'ems'],
+  ['EMS', 'ems'],
+  ['ems', 'ems'],
+  ['天天快递', 'tt'],
+  ['宅急送', 'zjs'],
 ];
 // EMS glued to digits is a tracking number, not a courier mention.
 const COURIER_RE = new RegExp(`(?:${COURIERS.map(([name]) => name).join('|')})(?![A-Z]{0,1}\\d)`, 'g');
@@ -58,7 +71,7 @@ export function extractCodes(text: string): Array<OrderEntity | TrackingEntity> 
     const trackingCue = TRACKING_CUE_RE.test(before) && !/订单号?[^\d]{0,4}$/.test(before);
     // A courier named just before the number makes it that courier's tracking number.
     const near = couriers.find((c) => c.span.end <= start && start - c.span.end <= 8);
-    if (!orderCue && (shapeCarrier !== undefined && (hasLetters || trackingCue || near) || trackingCue || near || hasLetters)) {
+    if (!orderCue && ((shapeCarrier !== undefined && (hasLetters || trackingCue || near)) || trackingCue || near || hasLetters)) {
       const carrier = near?.value ?? shapeCarrier;
       out.push({ kind: 'tracking', text: value, span, value: value.toUpperCase(), ...(carrier ? { carrier } : {}) });
     } else if (!hasLetters) {

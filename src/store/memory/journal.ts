@@ -115,7 +115,9 @@ export class Journal {
     try {
       this.fd = fs.openSync(this.file, 'a');
     } catch (err) {
-      throw new AppError('STORE_UNAVAILABLE', `cannot open the journal ${this.file} for writing: ${(err as Error).message}`, undefined, { cause: err });
+      throw new AppError('STORE_UNAVAILABLE', `cannot open the journal ${this.file} for writing: ${(err as Error).message}`, undefined, {
+        cause: err,
+      });
     }
     if (opts.fsync === 'interval') {
       this.syncTimer = setInterval(() => this.periodicSync(), opts.fsyncIntervalMs);
@@ -345,7 +347,10 @@ export class Journal {
         break;
       } catch (err) {
         this.failure = `journal reopen failed: ${(err as Error).message}`;
-        this.opts.logger.warn({ dir: this.opts.dir, err: (err as Error).message, retryInMs: backoff }, 'journal reopen after compaction failed; retrying');
+        this.opts.logger.warn(
+          { dir: this.opts.dir, err: (err as Error).message, retryInMs: backoff },
+          'journal reopen after compaction failed; retrying',
+        );
         await sleep(backoff);
       }
     }
@@ -400,7 +405,10 @@ export class Journal {
         this.opts.logger.warn({ file: this.file, kept: keep, damaged }, 'journal had damaged lines; original kept');
       } catch (err) {
         fs.rmSync(keep, { force: true });
-        this.opts.logger.warn({ file: this.file, damaged, err: (err as Error).message }, 'journal had damaged lines; could not keep a copy of the original');
+        this.opts.logger.warn(
+          { file: this.file, damaged, err: (err as Error).message },
+          'journal had damaged lines; could not keep a copy of the original',
+        );
       }
     }
   }

@@ -268,22 +268,62 @@ export function isJournalOp(value: unknown): value is JournalOp {
 
 type FieldType = 'string' | 'number' | 'object';
 const REQUIRED: Readonly<Record<string, readonly (readonly [string, FieldType])[]>> = {
-  conv: [['v', 'object'], ['v.id', 'string']],
-  session: [['v', 'object'], ['v.buyerId', 'string']],
-  msg: [['v', 'object'], ['v.conversationId', 'string'], ['v.seq', 'number']],
-  enqueue: [['v', 'object'], ['v.conversationId', 'string']],
+  conv: [
+    ['v', 'object'],
+    ['v.id', 'string'],
+  ],
+  session: [
+    ['v', 'object'],
+    ['v.buyerId', 'string'],
+  ],
+  msg: [
+    ['v', 'object'],
+    ['v.conversationId', 'string'],
+    ['v.seq', 'number'],
+  ],
+  enqueue: [
+    ['v', 'object'],
+    ['v.conversationId', 'string'],
+  ],
   dequeue: [['id', 'string']],
-  presence: [['v', 'object'], ['v.agentId', 'string']],
-  assign: [['agent', 'string'], ['conv', 'string']],
-  unassign: [['agent', 'string'], ['conv', 'string']],
-  lease: [['agent', 'string'], ['until', 'number']],
+  presence: [
+    ['v', 'object'],
+    ['v.agentId', 'string'],
+  ],
+  assign: [
+    ['agent', 'string'],
+    ['conv', 'string'],
+  ],
+  unassign: [
+    ['agent', 'string'],
+    ['conv', 'string'],
+  ],
+  lease: [
+    ['agent', 'string'],
+    ['until', 'number'],
+  ],
   unlease: [['agent', 'string']],
-  timer: [['v', 'object'], ['v.key', 'string']],
+  timer: [
+    ['v', 'object'],
+    ['v.key', 'string'],
+  ],
   untimer: [['key', 'string']],
-  script: [['v', 'object'], ['v.version', 'number']],
+  script: [
+    ['v', 'object'],
+    ['v.version', 'number'],
+  ],
   active: [['version', 'number']],
-  draft: [['path', 'string'], ['v', 'object']],
+  draft: [
+    ['path', 'string'],
+    ['v', 'object'],
+  ],
   undraft: [],
-  audit: [['n', 'number'], ['v', 'object']],
-  drop: [['buyer', 'string'], ['conv', 'string']],
+  audit: [
+    ['n', 'number'],
+    ['v', 'object'],
+  ],
+  drop: [
+    ['buyer', 'string'],
+    ['conv', 'string'],
+  ],
 };

@@ -40,7 +40,17 @@ export class RedisOutbox {
   }
 
   async add(act: OutboxAct): Promise<boolean> {
-    const added = await this.client.eval(ADD, 3, this.data, this.dueKey, this.convPrefix + act.conversationId, act.id, JSON.stringify(act), act.nextAttemptAt, act.state);
+    const added = await this.client.eval(
+      ADD,
+      3,
+      this.data,
+      this.dueKey,
+      this.convPrefix + act.conversationId,
+      act.id,
+      JSON.stringify(act),
+      act.nextAttemptAt,
+      act.state,
+    );
     return Number(added) === 1;
   }
 

@@ -237,7 +237,14 @@ class RedisStore implements Store {
         this.track(this.client.hgetall(this.k.handoffStatus)),
       ]);
       const wanted = filter.status;
-      ids = [...new Set([...indexed, ...Object.entries(handoff).filter(([, st]) => st === wanted).map(([id]) => id)])];
+      ids = [
+        ...new Set([
+          ...indexed,
+          ...Object.entries(handoff)
+            .filter(([, st]) => st === wanted)
+            .map(([id]) => id),
+        ]),
+      ];
     } else {
       ids = await this.track(this.client.hkeys(this.k.statusIndex));
     }
@@ -279,7 +286,11 @@ class RedisStore implements Store {
   // --- handoff queue -------------------------------------------------------------------
 
   async enqueue(entry: QueueEntry): Promise<void> {
-    await this.run(S.ENQUEUE, [this.k.queue, this.k.queueEntries, this.k.handoffStatus], [entry.conversationId, queueScore(entry), JSON.stringify(entry)]);
+    await this.run(
+      S.ENQUEUE,
+      [this.k.queue, this.k.queueEntries, this.k.handoffStatus],
+      [entry.conversationId, queueScore(entry), JSON.stringify(entry)],
+    );
   }
 
   async removeFromQueue(conversationId: string): Promise<boolean> {
@@ -518,9 +529,12 @@ class RedisStore implements Store {
       await sleep(5 + Math.random() * 20);
     }
     // Keep the lease while fn runs longer than ttl; a crashed holder's lease still expires.
-    const renew = setInterval(() => {
-      this.run(S.RENEW_LOCK, [lockKey], [token, ttlMs]).catch(() => {});
-    }, Math.max(10, Math.floor(ttlMs / 2)));
+    const renew = setInterval(
+      () => {
+        this.run(S.RENEW_LOCK, [lockKey], [token, ttlMs]).catch(() => {});
+      },
+      Math.max(10, Math.floor(ttlMs / 2)),
+    );
     try {
       return await fn();
     } finally {

@@ -308,8 +308,7 @@ export const SHARED_REDIS = 'redis://127.0.0.1:6379';
  */
 export async function startRedisPair(label: string, names: [string, string], env?: Record<string, string>): Promise<RedisPair> {
   const prefix = runPrefix(label);
-  const start = (name: string) =>
-    startInstance({ name, redisUrl: SHARED_REDIS, prefix, scriptsDir: scriptsCopy(), ...(env ? { env } : {}) });
+  const start = (name: string) => startInstance({ name, redisUrl: SHARED_REDIS, prefix, scriptsDir: scriptsCopy(), ...(env ? { env } : {}) });
   const [a, b] = await Promise.all([start(names[0]), start(names[1])]);
   const reader = createRedisStore({ url: SHARED_REDIS, prefix, logger: silentLogger });
   await reader.ready();

@@ -59,7 +59,10 @@ it('keeps the later messages of a conversation when a line in the middle is dama
 
 it('skips a valid-JSON line whose value is null, with a warning, and starts', async () => {
   await writeMessages(3);
-  fs.appendFileSync(journalFile(), '{"t":"conv","v":null}\n{"t":"msg","v":null}\n{"t":"session","v":{"buyerId":"b","resumeToken":"t","conversationId":"c1"}}\n');
+  fs.appendFileSync(
+    journalFile(),
+    '{"t":"conv","v":null}\n{"t":"msg","v":null}\n{"t":"session","v":{"buyerId":"b","resumeToken":"t","conversationId":"c1"}}\n',
+  );
   const logger = recordingLogger();
   const store = createMemoryStore({ dataDir: dir, logger });
   expect((await store.messagesAfter('c1', 0)).map((m) => m.text)).toEqual(['第1条', '第2条', '第3条']);

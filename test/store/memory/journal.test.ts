@@ -58,7 +58,17 @@ it('ignores a torn last line with a warning and keeps everything before it', asy
 
 it('skips a damaged line in the middle, warns, and keeps the original file aside', async () => {
   const first = createMemoryStore({ dataDir: dir });
-  await first.saveConversation({ id: 'c1', buyerId: 'b', shopId: 'demo', status: 'bot', slots: {}, turns: [], facts: [], createdAt: at, updatedAt: at });
+  await first.saveConversation({
+    id: 'c1',
+    buyerId: 'b',
+    shopId: 'demo',
+    status: 'bot',
+    slots: {},
+    turns: [],
+    facts: [],
+    createdAt: at,
+    updatedAt: at,
+  });
   await first.close();
   fs.appendFileSync(journalFile(), 'not json at all\n{"t":"session","v":{"buyerId":"b","resumeToken":"t","conversationId":"c1"}}\n');
 
@@ -94,7 +104,17 @@ it('compacts a large journal while running without losing state', async () => {
   const store = createMemoryStore({ dataDir: dir, compactBytes: 4096, logger: silentLogger });
   for (let i = 0; i < 200; i++) {
     // The same conversation saved again and again: compaction keeps only the latest.
-    await store.saveConversation({ id: 'c1', buyerId: 'b', shopId: 'demo', status: 'bot', slots: { i }, turns: [], facts: [], createdAt: at, updatedAt: at });
+    await store.saveConversation({
+      id: 'c1',
+      buyerId: 'b',
+      shopId: 'demo',
+      status: 'bot',
+      slots: { i },
+      turns: [],
+      facts: [],
+      createdAt: at,
+      updatedAt: at,
+    });
   }
   await store.appendMessage('c1', { from: 'buyer', text: 'last', at });
   await store.close();
@@ -108,7 +128,17 @@ it('compacts a large journal while running without losing state', async () => {
 it('keeps every write made while a compaction is running', async () => {
   const logger = recordingLogger();
   const store = createMemoryStore({ dataDir: dir, compactBytes: 4096, logger });
-  const conv = (id: string, i: number) => ({ id, buyerId: 'b', shopId: 'demo', status: 'bot' as const, slots: { i }, turns: [], facts: [], createdAt: at, updatedAt: at });
+  const conv = (id: string, i: number) => ({
+    id,
+    buyerId: 'b',
+    shopId: 'demo',
+    status: 'bot' as const,
+    slots: { i },
+    turns: [],
+    facts: [],
+    createdAt: at,
+    updatedAt: at,
+  });
   // Many writers at once, so batches keep arriving while snapshots are written in the background.
   await Promise.all(
     Array.from({ length: 40 }, async (_, c) => {
