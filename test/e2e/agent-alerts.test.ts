@@ -6,20 +6,10 @@
  * an init script that records what the page asked them to do.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { visitorLabel } from '../../src/search/visitor-label';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium } from './support/browser';
 
 interface Watched {
   notes: { title: string; body: string }[];
@@ -52,7 +42,7 @@ describe('agent console alerts', () => {
   let browser: Browser;
   beforeAll(async () => {
     s = await startAgentServer();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
     mkdirSync('/tmp/shots', { recursive: true });
   }, 60_000);
   afterAll(async () => {

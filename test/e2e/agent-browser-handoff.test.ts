@@ -4,19 +4,10 @@
  * side both ways, and the close-reason picker starts fresh for every conversation. Real
  * server, engine and store (see agent-helpers.ts).
  */
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
+import { launchChromium } from './support/browser';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const COMPLAINT = '你们服务太差了，问题根本没解决，我要投诉！';
 
 describe('agent console (issue 10) in a browser', () => {
@@ -24,7 +15,7 @@ describe('agent console (issue 10) in a browser', () => {
   let browser: Browser;
   beforeAll(async () => {
     s = await startAgentServer();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -4,9 +4,10 @@
  * socket receives it. The server runs the real dialogue engine (see agent-helpers.ts). Screenshots of /agent go to /tmp/shots for a human to look at.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import type { Suggestion } from '../../src/dialogue/types';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
+import { launchChromium } from './support/browser';
 
 /** Whether the newest message of the open conversation is inside the history's visible area. */
 function newestMessageInView(): boolean {
@@ -18,23 +19,12 @@ function newestMessageInView(): boolean {
   return box.height > 0 && msg.top >= box.top - 1 && msg.bottom <= box.bottom + 1;
 }
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 describe('agent console in a browser', () => {
   let s: AgentServer;
   let browser: Browser;
   beforeAll(async () => {
     s = await startAgentServer({ env: { METRICS_PUBLIC: 'true' } });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
     mkdirSync('/tmp/shots', { recursive: true });
   }, 60_000);
   afterAll(async () => {

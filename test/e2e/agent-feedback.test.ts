@@ -5,29 +5,19 @@
  * to agents and counted in the metrics. Desktop and phone sizes. Screenshots to /tmp/shots.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { readCsat } from '../../src/annotations/csat';
 import type { SearchHit } from '../../src/search/conversation-search';
 import { TestClient, type Frame } from '../transport/harness';
 import { TOKENS, startAgentServer, type AgentServer } from './agent-helpers';
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium } from './support/browser';
 
 describe('tags and CSAT', () => {
   let s: AgentServer;
   let browser: Browser;
   beforeAll(async () => {
     s = await startAgentServer();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
     mkdirSync('/tmp/shots', { recursive: true });
   }, 60_000);
   afterAll(async () => {

@@ -5,19 +5,9 @@
  * text and shrinks back after sending. Screenshots to /tmp/shots.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium } from './support/browser';
 
 function newestMessageInView(): boolean {
   const history = document.getElementById('history');
@@ -40,7 +30,7 @@ describe('agent console on a phone', () => {
   let browser: Browser;
   beforeAll(async () => {
     s = await startAgentServer();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
     mkdirSync('/tmp/shots', { recursive: true });
   }, 60_000);
   afterAll(async () => {

@@ -9,7 +9,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { createEngine } from '../../src/dialogue/engine';
 import { bootScripts, type BootedScripts } from '../../src/scripts/boot';
 import { loadDemoShop } from '../../src/shop';
@@ -19,20 +19,11 @@ import { quickPhrasesConcern } from '../../src/transport/http-phrases';
 import { scriptEditorConcern } from '../../src/transport/http-scripts';
 import { startServer, TestClient, type Running } from '../transport/harness';
 import { say, TOKENS } from './agent-helpers';
+import { launchChromium } from './support/browser';
 
 const ROOT = join(__dirname, '../..');
 const MANAGER = 'manager-tok-1';
 const PATH = 'templates/quick_phrases.yaml';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('quick phrases', () => {
   let dir: string;
@@ -77,7 +68,7 @@ describe('quick phrases', () => {
       ],
     });
     await agentConsole.ready;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
     mkdirSync('/tmp/shots', { recursive: true });
   }, 120_000);
 

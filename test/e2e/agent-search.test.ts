@@ -6,22 +6,13 @@
  * to /tmp/shots.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { visitorLabel } from '../../src/search/visitor-label';
 import type { SearchHit } from '../../src/search/conversation-search';
 import { TestClient, type Frame } from '../transport/harness';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
+import { launchChromium } from './support/browser';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const isConv = (id: string) => (f: Frame) => f.type === 'conversation' && (f['conversation'] as { id: string }).id === id;
 
 function welcomeOf(b: TestClient): string {
@@ -43,7 +34,7 @@ describe('finding conversations', () => {
 
   beforeAll(async () => {
     s = await startAgentServer();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
     mkdirSync('/tmp/shots', { recursive: true });
 
     // 王小明 (B001) talks to xiaomei, who answers and closes the chat.

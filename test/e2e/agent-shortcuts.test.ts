@@ -4,20 +4,11 @@
  * reply box, Alt+T transfers (back to the queue by default), Alt+W closes.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import type { TestClient } from '../transport/harness';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
+import { launchChromium } from './support/browser';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const welcome = (b: TestClient) => String(b.frames.find((f) => f.type === 'welcome')?.['conversationId']);
 
 describe('agent console keyboard shortcuts', () => {
@@ -25,7 +16,7 @@ describe('agent console keyboard shortcuts', () => {
   let browser: Browser;
   beforeAll(async () => {
     s = await startAgentServer();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
     mkdirSync('/tmp/shots', { recursive: true });
   }, 60_000);
   afterAll(async () => {

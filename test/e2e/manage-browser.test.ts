@@ -7,19 +7,10 @@
  * go to /tmp/shots for a person to look at.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { MANAGER, startManageServer, type ManageServer } from './manage-helpers';
+import { launchChromium } from './support/browser';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SHOTS = '/tmp/shots';
 const THANKS = 'templates/greeting.thanks.yaml';
 // Markup in a reply must show as text everywhere (editor preview, try-it, storefront).
@@ -31,7 +22,7 @@ describe('/manage in Chromium', () => {
 
   beforeAll(async () => {
     server = await startManageServer();
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {

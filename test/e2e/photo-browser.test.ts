@@ -8,22 +8,13 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { filesConcern } from '../../src/files/http-files';
 import { createAgentConsole } from '../../src/transport/http-agent';
 import { startServer, type Running } from '../transport/harness';
 import { realEngine } from './real-engine';
+import { launchChromium } from './support/browser';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SHOTS = '/tmp/shots';
 const TOKEN = 'agent-tok-photo';
 
@@ -76,7 +67,7 @@ describe('photos between the widget and the agent console', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
     mkdirSync(SHOTS, { recursive: true });
   }, 60_000);
   afterAll(async () => {

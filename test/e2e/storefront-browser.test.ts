@@ -7,21 +7,12 @@
  * saved to /tmp/shots for a person to look at.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { startServer, type Running } from '../transport/harness';
 import { realEngine } from './real-engine';
+import { launchChromium } from './support/browser';
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' } as const;
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SHOTS = '/tmp/shots';
 
 describe('storefront widget in Chromium', () => {
@@ -31,7 +22,7 @@ describe('storefront widget in Chromium', () => {
   beforeAll(async () => {
     const { engine, shop } = realEngine();
     server = await startServer({ engine, shop, env: { LOG_LEVEL: 'warn' } });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {
