@@ -307,12 +307,14 @@ export class ConversationService {
       ? { ...result.conversation, status: 'queued', ...(result.handoff ? { handoff: result.handoff } : {}) }
       : withKeptSuggestions(conv, result);
     await store.saveConversation(next);
-    if (this.deps.afterTurn) {
-      await this.deps.afterTurn(conv, next).catch((err: unknown) => this.deps.logger.error({ err, conversationId }, 'after-turn hook failed'));
-    }
 
     for (const reply of result.replies) {
       await this.postMessage(conversationId, { from: 'bot', text: reply.text, at: this.now(), meta: { ...botMeta(reply), replyTo: message.seq } });
+    }
+    // After the replies: the buyer's answer does not wait on the shop's outbox (and a crash
+    // between saving the state and replying stays as narrow as it can be).
+    if (this.deps.afterTurn) {
+      await this.deps.afterTurn(conv, next).catch((err: unknown) => this.deps.logger.error({ err, conversationId }, 'after-turn hook failed'));
     }
     if (startsHandoff && result.handoff) {
       const { priority, reason, summary } = result.handoff;
@@ -401,9 +403,6 @@ export class ConversationService {
     }
     if (replies.length > 0) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
     await store.saveConversation(next);
-    if (this.deps.afterTurn) {
-      await this.deps.afterTurn(conv, next).catch((err: unknown) => this.deps.logger.error({ err, conversationId }, 'after-turn hook failed'));
-    }
     if (withdraw) {
       // The widget shows "back with the bot" before the bot's reply.
       this.deps.logger.info({ conversationId }, 'buyer withdrew the request for a person');
@@ -412,6 +411,9 @@ export class ConversationService {
     }
     for (const reply of replies) {
       await this.postMessage(conversationId, { from: 'bot', text: reply.text, at: this.now(), meta: { ...botMeta(reply), replyTo: message.seq } });
+    }
+    if (this.deps.afterTurn) {
+      await this.deps.afterTurn(conv, next).catch((err: unknown) => this.deps.logger.error({ err, conversationId }, 'after-turn hook failed'));
     }
     if (!withdraw && raised && next.handoff) {
       const { priority, reason, summary, at } = next.handoff;
