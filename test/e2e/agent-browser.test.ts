@@ -111,7 +111,17 @@ describe('agent console in a browser', () => {
     for (const text of ['我要改地址', '收货地址改成上海市浦东新区世纪大道100号', '对的', '我要人工客服']) await say(buyer, text);
     const conversationId = String(buyer.frames.find((f) => f.type === 'welcome')?.['conversationId']);
     // The first test's chat may still be open; pick this buyer's from the agent's list.
-    await page.click(`#mine .mine-item[data-id="${conversationId}"]`);
+    // The list is redrawn as queue and presence frames arrive; a click that lands on an item just
+    // replaced is lost, so click until this chat is the open one.
+    const item = `#mine .mine-item[data-id="${conversationId}"]`;
+    for (let tries = 0; tries < 5; tries++) {
+      await page.click(item);
+      const opened = await page.waitForSelector(`${item}.current`, { timeout: 5000 }).then(
+        () => true,
+        () => false,
+      );
+      if (opened) break;
+    }
     await page.waitForSelector('#order .remarks');
     const remarks = (await page.textContent('#order .remarks')) ?? '';
     expect(remarks).toContain('买家确认改地址');
