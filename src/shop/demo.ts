@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import { resolveRelativeTime, parseHhmm } from './clock';
 import type { Buyer, Order, Product, ShopData, ShopPolicy, TrackingEvent } from './types';
+import { policyWire } from './wire';
 
 const addressSchema = z.object({
   recipient: z.string().min(1),
@@ -92,35 +93,16 @@ function minutesOf(hhmm: string): number {
   return hour * 60 + minute;
 }
 
-const policySchema = z.object({
-  shopName: z.string().min(1),
-  utcOffsetMinutes: z.number().int(),
+/**
+ * The shop API's policy (src/shop/wire.ts), with the demo files' stricter times: HH:MM that
+ * parses, and business hours that close after they open.
+ */
+const policySchema = policyWire.extend({
   shipCutoff: hhmm,
-  shipDays: z.array(z.number().int().min(1).max(7)).min(1, 'the warehouse must ship on at least one weekday').optional(),
-  noShipDates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')).optional(),
-  couriers: z.array(z.object({ id: z.string(), name: z.string() })).min(1),
-  defaultCourier: z.string(),
-  overdueDays: z.number().positive(),
-  returnDays: z.number().int().positive(),
-  returnShippingPaidBy: z.enum(['buyer', 'shop']),
-  codFee: z.number().nonnegative(),
-  codAvailable: z.boolean(),
-  freeShippingFrom: z.number().nonnegative(),
-  shippingFee: z.number().nonnegative(),
-  invoice: z.object({ electronic: z.boolean(), paper: z.boolean(), daysToIssue: z.number().int().nonnegative() }),
-  afterSaleHours: z.number().positive(),
   businessHours: z
     .object({ open: hhmm, close: hhmm })
     .refine((h) => minutesOf(h.open) < minutesOf(h.close), 'businessHours.close must be after open (same day)')
     .optional(),
-  haggle: z.object({
-    rounds: z.number().int().min(1).max(10),
-    acceptMargins: z.array(z.number().min(0).max(1)).min(1),
-    counterShares: z.array(z.number().min(0).max(1)).min(1),
-    farBelowRatio: z.number().min(0).max(1),
-    gift: z.string().min(1),
-    maxPushes: z.number().int().min(1),
-  }),
 });
 
 function readYaml<T>(dir: string, file: string, schema: z.ZodType<T>): T {
