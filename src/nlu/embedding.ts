@@ -7,7 +7,7 @@
  * weighs every feature on its own, cannot do. Trained with plain SGD and a linearly decaying
  * learning rate, like fastText's supervised mode.
  */
-import { softmaxInPlace, type EmbeddingData, type Scorer, type TrainingExample } from './classify';
+import { indexExamples, softmaxInPlace, type EmbeddingData, type Scorer, type TrainingExample } from './classify';
 import { prng } from './prng';
 
 /** Options of the embedding model (defaults chosen on our held-out split, docs/nlu.md). */
@@ -24,22 +24,11 @@ export function trainEmbeddingData(examples: readonly TrainingExample[], options
   const epochs = options.epochs ?? 8;
   const lr0 = options.learningRate ?? 0.4;
   const rand = prng((options.seed ?? 42) ^ 0x2545f491);
-  const labels = [...new Set(examples.map((e) => e.label))].sort();
+  const indexed = indexExamples(examples);
+  const { labels, featureIndex } = indexed;
   const k = labels.length;
-  const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  const featureIndex = new Map<number, number>();
-  const encoded = examples.map((e) => {
-    const idx: number[] = [];
-    for (const f of e.features) {
-      let i = featureIndex.get(f);
-      if (i === undefined) {
-        i = featureIndex.size;
-        featureIndex.set(f, i);
-      }
-      idx.push(i * dim);
-    }
-    return { idx: Int32Array.from(idx), y: labelIndex.get(e.label) ?? 0, wt: e.weight ?? 1 };
-  });
+  // Offsets into the input table: a feature's vector starts at its index × dim.
+  const encoded = indexed.encoded.map((e) => ({ idx: Int32Array.from(e.idx, (i) => i * dim), y: e.y, wt: e.wt }));
   const nf = featureIndex.size;
   const input = new Float32Array(nf * dim);
   for (let i = 0; i < input.length; i++) input[i] = (rand() * 2 - 1) / dim;
