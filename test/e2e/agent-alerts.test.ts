@@ -5,11 +5,9 @@
  * 首响已超时 warning. Notification and AudioContext are the browser's own, watched through
  * an init script that records what the page asked them to do.
  */
-import { mkdirSync } from 'node:fs';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { visitorLabel } from '../../src/search/visitor-label';
-import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
-import { launchChromium } from './support/browser';
+import { TOKENS, say, agentConsoleInBrowser } from './agent-helpers';
 
 interface Watched {
   notes: { title: string; body: string }[];
@@ -38,23 +36,13 @@ function watchAlerts(): void {
 const alerts = (page: Page): Promise<Watched> => page.evaluate(() => (window as unknown as { __alerts: Watched }).__alerts);
 
 describe('agent console alerts', () => {
-  let s: AgentServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    s = await startAgentServer();
-    browser = await launchChromium();
-    mkdirSync('/tmp/shots', { recursive: true });
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
+  const ctx = agentConsoleInBrowser();
 
   async function open(size: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: size });
+    const context = await ctx.browser.newContext({ viewport: size });
     await context.addInitScript(watchAlerts);
     const page = await context.newPage();
-    await page.goto(`${s.url}/agent`);
+    await page.goto(`${ctx.s.url}/agent`);
     await page.fill('#token-input', TOKENS.xiaomei);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#conn.ok');
@@ -75,13 +63,13 @@ describe('agent console alerts', () => {
   it('granted: notifies and rings for a new chat and a new message, counts unread in the title, names the chat on an SLA breach', async () => {
     const { context, page } = await open({ width: 1280, height: 800 });
     expect(await page.title()).toBe('客服工作台');
-    await context.grantPermissions(['notifications'], { origin: s.url });
+    await context.grantPermissions(['notifications'], { origin: ctx.s.url });
     await page.click('#btn-notify');
     await page.waitForSelector('#btn-notify[data-permission=granted]');
     expect(await page.textContent('#btn-notify')).toBe('桌面通知已开启');
 
     // A first chat: it opens at once (nothing else open), so it rings and notifies but is not unread.
-    const first = await s.buyer({ buyerId: 'B001' });
+    const first = await ctx.s.buyer({ buyerId: 'B001' });
     const firstId = String(first.frames.find((f) => f.type === 'welcome')?.['conversationId']);
     await say(first, '我要人工客服');
     await page.waitForSelector(`#mine .item[data-id="${firstId}"]`);
@@ -92,7 +80,7 @@ describe('agent console alerts', () => {
     expect(await page.title()).toBe('客服工作台');
 
     // A second chat while the first is open: unread 1; its next message: unread 2.
-    const second = await s.buyer();
+    const second = await ctx.s.buyer();
     const secondId = String(second.frames.find((f) => f.type === 'welcome')?.['conversationId']);
     const label = visitorLabel(String(second.frames.find((f) => f.type === 'welcome')?.['buyerId']));
     await say(second, '转人工');
@@ -125,7 +113,7 @@ describe('agent console alerts', () => {
     expect((await alerts(page)).tones).toBe(tonesMuted);
 
     // The first-response clock runs out: the warning says whose chat it is.
-    await s.console.handoff!.sweep(Date.now() + 6 * 60_000);
+    await ctx.s.console.handoff!.sweep(Date.now() + 6 * 60_000);
     await page.waitForFunction(() => /首响 已超时/.test(document.getElementById('toast')?.textContent ?? ''));
     const toast = (await page.textContent('#toast')) ?? '';
     expect(toast === '王小明：首响 已超时！' || toast === `${label}：首响 已超时！`).toBe(true);

@@ -4,32 +4,21 @@
  * side both ways, and the close-reason picker starts fresh for every conversation. Real
  * server, engine and store (see agent-helpers.ts).
  */
-import { type Browser } from 'playwright-core';
-import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
-import { launchChromium } from './support/browser';
+import { TOKENS, say, agentConsoleInBrowser } from './agent-helpers';
 
 const COMPLAINT = '你们服务太差了，问题根本没解决，我要投诉！';
 
 describe('agent console (issue 10) in a browser', () => {
-  let s: AgentServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    s = await startAgentServer();
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
+  const ctx = agentConsoleInBrowser();
 
   it('suggestions survive a 在吗, typing shows both ways, and the close-reason picker resets per conversation', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${s.url}/agent`);
+    const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${ctx.s.url}/agent`);
     await page.fill('#token-input', TOKENS.xiaomei);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#conn.ok');
 
-    const angry = await s.buyer();
+    const angry = await ctx.s.buyer();
     const angryId = String(angry.frames.find((f) => f.type === 'welcome')?.['conversationId']);
     await say(angry, COMPLAINT);
     await page.waitForSelector('#suggestions .suggestion');
@@ -40,7 +29,7 @@ describe('agent console (issue 10) in a browser', () => {
     await page.waitForFunction(() => document.querySelector('#history')?.textContent?.includes('在吗'));
     // The turn frame of 在吗 has arrived once the understanding panel no longer shows the complaint.
     await page.waitForFunction(() => !(document.querySelector('#intent')?.textContent ?? '差评').includes('差评'));
-    const greetings = s.engine.suggest({ ...(await s.store.getConversation(angryId))!, turns: [], slots: {} }).map((x) => x.text);
+    const greetings = ctx.s.engine.suggest({ ...(await ctx.s.store.getConversation(angryId))!, turns: [], slots: {} }).map((x) => x.text);
     const after = await page.locator('#suggestions .suggestion .stext').allTextContents();
     expect(after).toEqual(before);
     for (const text of after) expect(text).not.toMatch(/^亲，您好，我是人工客服/);
@@ -56,7 +45,7 @@ describe('agent console (issue 10) in a browser', () => {
 
     // Close-reason picker: chosen for one conversation, fresh for the next.
     await page.selectOption('#resolution', 'spam');
-    const plain = await s.buyer();
+    const plain = await ctx.s.buyer();
     const plainId = String(plain.frames.find((f) => f.type === 'welcome')?.['conversationId']);
     await say(plain, '转人工');
     await page.waitForSelector(`#mine li[data-id="${plainId}"]`);

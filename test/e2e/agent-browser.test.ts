@@ -3,11 +3,8 @@
  * agent's token, receive a handed-off conversation, click a suggested reply, and the buyer's
  * socket receives it. The server runs the real dialogue engine (see agent-helpers.ts). Screenshots of /agent go to /tmp/shots for a human to look at.
  */
-import { mkdirSync } from 'node:fs';
-import { type Browser } from 'playwright-core';
 import type { Suggestion } from '../../src/dialogue/types';
-import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
-import { launchChromium } from './support/browser';
+import { TOKENS, say, agentConsoleInBrowser } from './agent-helpers';
 
 /** Whether the newest message of the open conversation is inside the history's visible area. */
 function newestMessageInView(): boolean {
@@ -20,40 +17,30 @@ function newestMessageInView(): boolean {
 }
 
 describe('agent console in a browser', () => {
-  let s: AgentServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    s = await startAgentServer({ env: { METRICS_PUBLIC: 'true' } });
-    browser = await launchChromium();
-    mkdirSync('/tmp/shots', { recursive: true });
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
+  const ctx = agentConsoleInBrowser({ env: { METRICS_PUBLIC: 'true' } });
 
   it('logs in, receives a handed-off chat, and a clicked suggestion reaches the buyer', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${s.url}/agent`);
+    const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${ctx.s.url}/agent`);
     await page.fill('#token-input', TOKENS.xiaomei);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#conn.ok');
     expect(await page.textContent('#agent-name')).toBe('小美');
 
     // A demo-shop buyer, so the order card shows their order.
-    const buyer = await s.buyer({ buyerId: 'B002' });
+    const buyer = await ctx.s.buyer({ buyerId: 'B002' });
     const conversationId = String(buyer.frames.find((f) => f.type === 'welcome')?.['conversationId']);
     await say(buyer, '东西坏了，我要给差评 <img src=x onerror="window.__pwned=1">');
     await page.waitForSelector('#suggestions .suggestion');
     // The console shows the engine's own ranked suggestions, each with its reason.
-    const conv = await s.store.getConversation(conversationId);
+    const conv = await ctx.s.store.getConversation(conversationId);
     expect(conv?.status).toBe('agent');
-    const expected: Suggestion[] = s.engine.suggest(conv!);
+    const expected: Suggestion[] = ctx.s.engine.suggest(conv!);
     expect(expected).toHaveLength(3);
     expect(expected[0]?.templateId).toMatch(/^bad_review\.complaint\//);
     expect(await page.locator('#suggestions .suggestion .stext').allTextContents()).toEqual(expected.map((x) => x.text));
     expect(await page.locator('#suggestions .suggestion .sreason').allTextContents()).toEqual(expected.map((x) => `理由：${x.reason}`));
-    const order = s.shop.ordersByBuyer('B002')[0];
+    const order = ctx.s.shop.ordersByBuyer('B002')[0];
     expect(order).toBeDefined();
     const card = (await page.textContent('#order')) ?? '';
     expect(card).toContain(`订单 ${order!.number}`);
@@ -80,7 +67,7 @@ describe('agent console in a browser', () => {
     await page.fill('#compose-text', '亲，麻烦提供一下订单号，我帮您加急处理');
     await page.click('#btn-send');
     expect((await buyer.next((f) => f.type === 'message' && f['from'] === 'agent'))['text']).toBe('亲，麻烦提供一下订单号，我帮您加急处理');
-    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    const metrics = await (await fetch(`${ctx.s.url}/metrics`)).text();
     expect(metrics).toContain(`kefu_suggestions_total{template="${expected[0]?.templateId}",use="sent_as_is"} 1`);
     expect(metrics).toContain(`kefu_suggestions_total{template="${expected[1]?.templateId}",use="edited"} 1`);
 
@@ -101,13 +88,13 @@ describe('agent console in a browser', () => {
   }, 60_000);
 
   it('shows on the order card the new address the buyer confirmed with the bot, to copy into the order', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${s.url}/agent`);
+    const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${ctx.s.url}/agent`);
     await page.fill('#token-input', TOKENS.xiaomei);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#conn.ok');
 
-    const buyer = await s.buyer({ buyerId: 'B001' });
+    const buyer = await ctx.s.buyer({ buyerId: 'B001' });
     for (const text of ['我要改地址', '收货地址改成上海市浦东新区世纪大道100号', '对的', '我要人工客服']) await say(buyer, text);
     const conversationId = String(buyer.frames.find((f) => f.type === 'welcome')?.['conversationId']);
     // The first test's chat may still be open; pick this buyer's from the agent's list.
@@ -134,23 +121,23 @@ describe('agent console in a browser', () => {
   }, 60_000);
   it("shows tracking events with the date, in the shop's time zone even from a browser elsewhere", async () => {
     // The agent works from New York; the shop (and its buyers) are on UTC+8.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/New_York' });
+    const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/New_York' });
     const page = await context.newPage();
-    await page.goto(`${s.url}/agent`);
+    await page.goto(`${ctx.s.url}/agent`);
     await page.fill('#token-input', TOKENS.xiaomei);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#conn.ok');
 
-    const buyer = await s.buyer({ buyerId: 'B002' });
+    const buyer = await ctx.s.buyer({ buyerId: 'B002' });
     await say(buyer, '我要人工客服');
     const conversationId = String(buyer.frames.find((f) => f.type === 'welcome')?.['conversationId']);
     await page.click(`#mine .mine-item[data-id="${conversationId}"]`);
     await page.waitForSelector('#order .events li');
     const shown = (await page.locator('#order .events li').first().textContent()) ?? '';
-    const order = s.shop.ordersByBuyer('B002')[0]!;
-    const events = s.shop.trackingEvents(order.number);
+    const order = ctx.s.shop.ordersByBuyer('B002')[0]!;
+    const events = ctx.s.shop.trackingEvents(order.number);
     const latest = events[events.length - 1]!;
-    const offset = s.shop.policy.utcOffsetMinutes;
+    const offset = ctx.s.shop.policy.utcOffsetMinutes;
     const wall = new Date(Date.parse(latest.at) + offset * 60_000);
     const p2 = (n: number) => String(n).padStart(2, '0');
     const expected = `${p2(wall.getUTCMonth() + 1)}-${p2(wall.getUTCDate())} ${p2(wall.getUTCHours())}:${p2(wall.getUTCMinutes())}`;

@@ -4,26 +4,13 @@
  * widget (Chromium, as the buyer) asks for 1-5 stars and a line, which is recorded once, shown
  * to agents and counted in the metrics. Desktop and phone sizes. Screenshots to /tmp/shots.
  */
-import { mkdirSync } from 'node:fs';
-import { type Browser } from 'playwright-core';
 import { readCsat } from '../../src/annotations/csat';
 import type { SearchHit } from '../../src/search/conversation-search';
 import { TestClient, type Frame } from '../transport/harness';
-import { TOKENS, startAgentServer, type AgentServer } from './agent-helpers';
-import { launchChromium } from './support/browser';
+import { TOKENS, agentConsoleInBrowser } from './agent-helpers';
 
 describe('tags and CSAT', () => {
-  let s: AgentServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    s = await startAgentServer();
-    browser = await launchChromium();
-    mkdirSync('/tmp/shots', { recursive: true });
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
+  const ctx = agentConsoleInBrowser();
 
   const sizes = [
     { name: 'desktop', width: 1280, height: 800, tag: '催发货', score: 4, comment: '客服很耐心' },
@@ -33,16 +20,16 @@ describe('tags and CSAT', () => {
     it(`(${size.name}) the agent tags the chat, closes it, and the buyer rates it in the widget`, async () => {
       const viewport = { width: size.width, height: size.height };
       // The buyer on the storefront, in the widget.
-      const shopPage = await browser.newPage({ viewport });
-      await shopPage.goto(`${s.url}/storefront`);
+      const shopPage = await ctx.browser.newPage({ viewport });
+      await shopPage.goto(`${ctx.s.url}/storefront`);
       await shopPage.locator('.kf-launcher').click();
       await shopPage.locator('.kf-panel[data-conn="online"]').waitFor();
 
       // The agent in the console.
-      const ajieWs = await TestClient.open(s.agentUrl(TOKENS.ajie));
+      const ajieWs = await TestClient.open(ctx.s.agentUrl(TOKENS.ajie));
       await ajieWs.nextType('hello');
-      const page = await browser.newPage({ viewport });
-      await page.goto(`${s.url}/agent`);
+      const page = await ctx.browser.newPage({ viewport });
+      await page.goto(`${ctx.s.url}/agent`);
       await page.fill('#token-input', TOKENS.xiaomei);
       await page.click('#login-form button[type=submit]');
       await page.waitForSelector('#conn.ok');
@@ -69,11 +56,12 @@ describe('tags and CSAT', () => {
       await page.screenshot({ path: `/tmp/shots/agent-tags-${size.name}.png` });
       const headers = { authorization: `Bearer ${TOKENS.ajie}` };
       const search = async (tag: string): Promise<SearchHit[]> =>
-        ((await (await fetch(`${s.url}/api/agent/search?tag=${encodeURIComponent(tag)}`, { headers })).json()) as { results: SearchHit[] }).results;
+        ((await (await fetch(`${ctx.s.url}/api/agent/search?tag=${encodeURIComponent(tag)}`, { headers })).json()) as { results: SearchHit[] })
+          .results;
       expect((await search(size.tag)).map((h) => [h.id, h.tags])).toEqual([[id, [size.tag]]]);
       expect(await search('临时')).toEqual([]);
-      expect(await s.console.metrics.render()).toContain(`kefu_conversation_tags_total{tag="${size.tag}"} 1`);
-      const refused = await fetch(`${s.url}/api/agent/conversations/${id}/tags`, {
+      expect(await ctx.s.console.metrics.render()).toContain(`kefu_conversation_tags_total{tag="${size.tag}"} 1`);
+      const refused = await fetch(`${ctx.s.url}/api/agent/conversations/${id}/tags`, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json' },
         body: JSON.stringify({ tag: '<b>太长太长太长太长太长了</b>' }),
@@ -86,7 +74,7 @@ describe('tags and CSAT', () => {
         return JSON.parse(localStorage.getItem(key)!) as { buyerId: string; resumeToken: string; conversationId: string };
       });
       const rate = (body: Record<string, unknown>) =>
-        fetch(`${s.url}/api/csat`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ ...session, ...body }) });
+        fetch(`${ctx.s.url}/api/csat`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ ...session, ...body }) });
       expect((await rate({ score: 5 })).status).toBe(409);
 
       // Close: the widget asks for the rating.
@@ -98,8 +86,8 @@ describe('tags and CSAT', () => {
       await shopPage.screenshot({ path: `/tmp/shots/widget-csat-${size.name}.png` });
       await shopPage.locator('.kf-csat-send').click();
       await shopPage.locator('.kf-csat-thanks').waitFor();
-      expect(await readCsat(s.store, id!)).toMatchObject({ score: size.score, ...(size.comment ? { comment: size.comment } : {}) });
-      expect(await s.console.metrics.render()).toContain(`kefu_csat_answers_total{score="${size.score}"} 1`);
+      expect(await readCsat(ctx.s.store, id!)).toMatchObject({ score: size.score, ...(size.comment ? { comment: size.comment } : {}) });
+      expect(await ctx.s.console.metrics.render()).toContain(`kefu_csat_answers_total{score="${size.score}"} 1`);
 
       // Once only; a wrong token or a stranger's conversation is refused.
       expect(await (await rate({ score: 1 })).json()).toEqual({ recorded: false, score: size.score });

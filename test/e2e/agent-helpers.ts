@@ -9,7 +9,10 @@ import { startServer, TestClient, type Running } from '../transport/harness';
 import type { ShopData } from '../../src/shop/types';
 import type { Store } from '../../src/store/types';
 import type { ChatEngine } from '../../src/transport/conversation-service';
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import { realEngine } from './real-engine';
+import { launchChromium } from './support/browser';
 
 export const TOKENS = { xiaomei: 'agent-tok-xiaomei', ajie: 'agent-tok-ajie' };
 
@@ -86,4 +89,28 @@ export async function say(buyer: TestClient, text: string): Promise<void> {
   const id = `c-${Math.random().toString(36).slice(2)}`;
   buyer.send({ type: 'message', id, text });
   await buyer.next((f) => f.type === 'ack' && f.id === id, 'ack');
+}
+
+/** An agent server and a browser shared by one describe block's tests. */
+export interface ConsoleInBrowser {
+  s: AgentServer;
+  browser: Browser;
+}
+
+/**
+ * Starts an agent server and Chromium before the block's tests and closes both after them;
+ * the returned object is filled in by the time the first test runs.
+ */
+export function agentConsoleInBrowser(opts: Parameters<typeof startAgentServer>[0] = {}): ConsoleInBrowser {
+  const ctx = {} as ConsoleInBrowser;
+  beforeAll(async () => {
+    ctx.s = await startAgentServer(opts);
+    ctx.browser = await launchChromium();
+    mkdirSync('/tmp/shots', { recursive: true });
+  }, 60_000);
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.s?.stop();
+  });
+  return ctx;
 }

@@ -4,10 +4,8 @@
  * the newest message and the reply box both stay visible, and the reply box grows with the
  * text and shrinks back after sending. Screenshots to /tmp/shots.
  */
-import { mkdirSync } from 'node:fs';
-import { type Browser, type Page } from 'playwright-core';
-import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
-import { launchChromium } from './support/browser';
+import { type Page } from 'playwright-core';
+import { TOKENS, say, agentConsoleInBrowser } from './agent-helpers';
 
 function newestMessageInView(): boolean {
   const history = document.getElementById('history');
@@ -26,25 +24,15 @@ async function composeBottom(page: Page): Promise<number> {
 }
 
 describe('agent console on a phone', () => {
-  let s: AgentServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    s = await startAgentServer();
-    browser = await launchChromium();
-    mkdirSync('/tmp/shots', { recursive: true });
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
+  const ctx = agentConsoleInBrowser();
 
   it('keeps the newest message and the reply box in view with the keyboard up, and the box grows with the text', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
-    await page.goto(`${s.url}/agent`);
+    const page = await ctx.browser.newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    await page.goto(`${ctx.s.url}/agent`);
     await page.fill('#token-input', TOKENS.xiaomei);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#conn.ok');
-    const buyer = await s.buyer({ buyerId: 'B001' });
+    const buyer = await ctx.s.buyer({ buyerId: 'B001' });
     const id = String(buyer.frames.find((f) => f.type === 'welcome')?.['conversationId']);
     for (const text of ['你好', '我的卫衣发货了吗', '什么时候能到', '我要人工客服']) await say(buyer, text);
     await page.click(`#mine .item[data-id="${id}"]`);

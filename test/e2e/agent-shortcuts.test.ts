@@ -3,34 +3,21 @@
  * Alt+J moves to the next chat (an unread one first), Alt+1/2/3 takes a suggestion into the
  * reply box, Alt+T transfers (back to the queue by default), Alt+W closes.
  */
-import { mkdirSync } from 'node:fs';
-import { type Browser } from 'playwright-core';
 import type { TestClient } from '../transport/harness';
-import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
-import { launchChromium } from './support/browser';
+import { TOKENS, say, agentConsoleInBrowser } from './agent-helpers';
 
 const welcome = (b: TestClient) => String(b.frames.find((f) => f.type === 'welcome')?.['conversationId']);
 
 describe('agent console keyboard shortcuts', () => {
-  let s: AgentServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    s = await startAgentServer();
-    browser = await launchChromium();
-    mkdirSync('/tmp/shots', { recursive: true });
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
+  const ctx = agentConsoleInBrowser();
 
   for (const size of [
     { name: 'desktop', width: 1280, height: 800, token: TOKENS.xiaomei },
     { name: 'phone', width: 390, height: 844, token: TOKENS.ajie },
   ]) {
     it(`(${size.name}) help, next chat, accept a suggestion, transfer and close from the keyboard`, async () => {
-      const page = await browser.newPage({ viewport: { width: size.width, height: size.height } });
-      await page.goto(`${s.url}/agent`);
+      const page = await ctx.browser.newPage({ viewport: { width: size.width, height: size.height } });
+      await page.goto(`${ctx.s.url}/agent`);
       await page.fill('#token-input', size.token);
       await page.click('#login-form button[type=submit]');
       await page.waitForSelector('#conn.ok');
@@ -43,10 +30,10 @@ describe('agent console keyboard shortcuts', () => {
       await page.keyboard.press('Escape');
       await page.waitForSelector('#keys-help', { state: 'hidden' });
 
-      const a = await s.buyer({ buyerId: 'B002' });
+      const a = await ctx.s.buyer({ buyerId: 'B002' });
       await say(a, '东西坏了，我要给差评');
       await page.waitForSelector(`#mine .item[data-id="${welcome(a)}"]`);
-      const b = await s.buyer();
+      const b = await ctx.s.buyer();
       await say(b, '转人工');
       await page.waitForSelector(`#mine .item[data-id="${welcome(b)}"]`);
       if (size.name === 'phone') await page.click(`#mine .item[data-id="${welcome(a)}"]`);
@@ -73,13 +60,13 @@ describe('agent console keyboard shortcuts', () => {
       await page.waitForSelector(`#mine .item.current[data-id="${welcome(b)}"]`, { state: 'attached' });
       await page.keyboard.press('Alt+KeyW');
       await b.next((f) => f.type === 'handoff' && f['status'] === 'closed', 'closed');
-      expect((await s.store.getConversation(welcome(b)))?.status).toBe('closed');
+      expect((await ctx.s.store.getConversation(welcome(b)))?.status).toBe('closed');
       // The queued chat comes back to this agent, the only one online: close it and go
       // offline, so the next size starts clean.
       await page.waitForSelector(`#mine .item[data-id="${welcome(a)}"]`, { state: 'attached' });
-      const holder = (await s.store.getConversation(welcome(a)))?.assignedAgent;
+      const holder = (await ctx.s.store.getConversation(welcome(a)))?.assignedAgent;
       expect(holder).toBeDefined();
-      await s.console.handoff!.close(holder!, welcome(a), 'resolved');
+      await ctx.s.console.handoff!.close(holder!, welcome(a), 'resolved');
       await page.selectOption('#presence', 'offline');
       await page.waitForFunction(() => document.querySelector('#agents .agent.st-online') === null);
       await Promise.all([a.close(), b.close(), page.close()]);
