@@ -87,22 +87,20 @@ export default tseslint.config(
   ),
   layer(
     ['src/store/**/*.ts'],
+    [{ name: 'dialogue', why: 'src/store must not depend on policy code (src/dialogue); conversation data types are in src/model' }],
+    [devOnlyLibraries],
+  ),
+  layer(
+    ['src/model/**/*.ts'],
     [
-      {
-        name: 'dialogue',
-        except: ['dialogue/types'],
-        why: 'src/store must not depend on policy code (src/dialogue)',
-      },
+      { name: 'dialogue', why: 'src/model is the conversation as data, below storage and policy' },
+      { name: 'store', why: 'src/model is the conversation as data, below storage and policy' },
+      { name: 'transport', why: 'src/model is the conversation as data, below storage and policy' },
+      { name: 'handoff', why: 'src/model is the conversation as data, below storage and policy' },
     ],
     [
       devOnlyLibraries,
-      {
-        // Known debt (STYLE.md "Types below storage"): the conversation types still live in
-        // dialogue/types. Type-only imports are tolerated until they move; values are not.
-        group: ['**/dialogue/types'],
-        allowTypeImports: true,
-        message: 'only `import type` from dialogue/types in src/store (the types should move below storage)',
-      },
+      { group: ['../conversation', '../conversation/**'], message: 'src/model is the conversation as data, below the conversation core' },
     ],
   ),
   layer(

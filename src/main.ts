@@ -15,7 +15,7 @@ import { bootScripts, type BootedScripts } from './scripts/boot';
 import { connectShop } from './shop';
 import { ActDelivery } from './shop/outbox';
 import { filesConcern } from './files/http-files';
-import { conversationChannel } from './transport/events';
+import { conversationChannel } from './conversation/events';
 import { createStore } from './store';
 import { repairHandoffInvariant } from './store/handoff-state';
 import { withOutageFallback } from './store/outage';

@@ -5,7 +5,7 @@
  *   {"type":"message","from":"bot","text","intent","category","offer"?,"quickReplies"?}
  *   {"type":"handoff","reason","priority","summary","suggestions":[{"text","reason"}]}
  *   {"type":"act","kind","id","at",…the act's own fields} for every act the buyer confirmed
- *     (e.g. {"type":"act","kind":"deal","price":404,…}; see src/dialogue/acts.ts)
+ *     (e.g. {"type":"act","kind":"deal","price":404,…}; see src/model/acts.ts)
  * Options: --product ID (the product page the buyer is on), --buyer ID (demo buyer, default
  * B008, a new buyer), --no-greet. There is no agent here, so after a handoff the
  * conversation returns to the bot and the chat goes on. With SHOP_API_URL set, shop data comes
@@ -14,9 +14,10 @@
  */
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { describeAct, type Act } from '../dialogue/acts';
+import { describeAct, type Act } from '../model/acts';
 import { createEngine } from '../dialogue/engine';
-import type { BotReply, HandoffInfo } from '../dialogue/types';
+import type { HandoffInfo } from '../model/conversation';
+import type { BotReply } from '../dialogue/types';
 import { buildScriptBundle, loadScriptFiles } from '../scripts/bundle';
 import { connectShop } from '../shop/connect';
 import { orderNumbersIn } from '../shop/snapshot';

@@ -7,7 +7,7 @@
 import { compactDetail, stripCommands } from '../nlu/entities/address';
 import type { AddressEntity, Understanding } from '../nlu/types';
 import type { Address, Order } from '../shop/types';
-import type { ActDraft } from './acts';
+import type { ActDraft } from '../model/acts';
 import {
   effectiveAddress,
   isUsableAddress,

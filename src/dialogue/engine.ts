@@ -12,7 +12,7 @@ import { renderMove, variantCount, type RenderedMove } from '../replies/render';
 import type { TemplateSet } from '../replies/templates';
 import type { ScriptBundle } from '../scripts/bundle';
 import type { Address, Buyer, Order, Product, ShopData } from '../shop/types';
-import { appendActs, type Act } from './acts';
+import { appendActs, type Act } from '../model/acts';
 import { bareOffer, isAcceptance, priceOnly, readAnswer } from './answers';
 import { addressChangePolicy, addressConfirmPolicy, correctAddress, isPhoneChange, ADDRESS_CHANGE } from './address';
 import { clarifyPolicy, FALLBACK, type ClarifySlot } from './clarify';
@@ -40,7 +40,8 @@ import { infoPolicy, stockPolicy } from './product';
 import { damagedPolicy, exchangePolicy, orderedProduct, refundPolicy, sizeAnswer, EXCHANGE } from './returns';
 import { priceProtectPolicy, remarkPolicy, REMARK } from './remark';
 import { complaintPolicy } from './review';
-import type { BotReply, ConversationState, HandoffInfo, Suggestion, TurnResult } from './types';
+import type { ConversationState, HandoffInfo, Suggestion } from '../model/conversation';
+import type { BotReply, TurnResult } from './types';
 
 /** The flow policy per intent id. Intents a manager adds without code get {@link genericPolicy}. */
 export const POLICIES: Record<string, Policy> = {

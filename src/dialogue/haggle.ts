@@ -8,7 +8,7 @@
 import type { Product, ShopData } from '../shop/types';
 import { parseNumeral } from '../nlu/entities';
 import { isAcceptance, readAnswer } from './answers';
-import type { ActDraft } from './acts';
+import type { ActDraft } from '../model/acts';
 import { lastEntity, move, shipByFor, slot, type PolicyInput, type PolicyResult } from './policy';
 
 export const HAGGLE = 'haggle.bargain';

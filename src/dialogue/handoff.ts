@@ -3,7 +3,7 @@
  * suggested replies rendered from templates — what the bot would say for the current intent
  * and for the runner-up intents — each with the reason it is suggested.
  */
-import type { ConversationState, HandoffInfo, HandoffReason, Priority, Suggestion } from './types';
+import type { ConversationState, HandoffInfo, HandoffReason, Priority, Suggestion } from '../model/conversation';
 import type { Order } from '../shop/types';
 import type { IntentScore } from '../nlu/types';
 import { maskPhonesInText } from '../replies/mask-phones';

@@ -4,7 +4,7 @@
  * today"); invoices are explained from policy.
  */
 import type { Understanding } from '../nlu/types';
-import type { ActDraft } from './acts';
+import type { ActDraft } from '../model/acts';
 import { move, shipByFor, type PolicyInput, type PolicyResult } from './policy';
 
 export const COD = 'payment.cod';

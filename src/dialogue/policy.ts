@@ -6,8 +6,8 @@
 import type { AddressEntity, Entity, Understanding } from '../nlu/types';
 import type { Address, Buyer, Order, Product, ShopData } from '../shop/types';
 import { instantAt, wallTime } from '../shop/clock';
-import type { ActDraft } from './acts';
-import type { ConversationState, HandoffReason, Priority } from './types';
+import type { ActDraft } from '../model/acts';
+import type { ConversationState, HandoffReason, Priority } from '../model/conversation';
 
 /** One reply the bot makes: a template move and the variables it needs. */
 export interface Move {

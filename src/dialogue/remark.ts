@@ -5,7 +5,7 @@
  * Price protection (价保, "买了两天就降价了 能补差价吗") is answered as what it is: the shop
  * checks the dates and prices, so a person decides; nothing is promised or recorded here.
  */
-import type { ActDraft } from './acts';
+import type { ActDraft } from '../model/acts';
 import { move, orderMissing, type PolicyInput, type PolicyResult } from './policy';
 
 export const REMARK = 'delivery.remark';

@@ -7,7 +7,7 @@
 import type { Understanding } from '../nlu/types';
 import type { Order, Product } from '../shop/types';
 import { calendarDaysBetween } from '../shop/clock';
-import type { ActDraft } from './acts';
+import type { ActDraft } from '../model/acts';
 import { productColors } from './product';
 import { askedSize, lastEntity, move, orderMissing, sizeKey, slot, unique, type PolicyInput, type PolicyResult } from './policy';
 

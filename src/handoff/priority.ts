@@ -3,7 +3,7 @@
  * complaints first, then overdue deliveries, then everyone else by waiting time. The store
  * orders urgent > high > normal and then oldest first, so the rule maps onto those levels.
  */
-import type { ConversationState, HandoffInfo, Priority } from '../dialogue/types';
+import type { ConversationState, HandoffInfo, Priority } from '../model/conversation';
 
 const RANK: Record<Priority, number> = { normal: 0, high: 1, urgent: 2 };
 

@@ -19,7 +19,7 @@
  * gives it to exactly one) marks the agent offline and hands their chats over, as going
  * offline does. A console that connects again, anywhere, takes a new lease.
  */
-import type { ConversationState, HandoffInfo, Priority, Suggestion } from '../dialogue/types';
+import type { ConversationState, HandoffInfo, Priority, Suggestion } from '../model/conversation';
 import { AppError } from '../errors';
 import { maskPhonesInText } from '../replies/mask-phones';
 import type { Metrics, SuggestionUse } from '../metrics';
@@ -84,7 +84,7 @@ export interface AgentBusMessage {
   frame: AgentEventFrame;
 }
 
-/** The part of the server's conversation service the handoff side uses (src/transport/conversation-service.ts). */
+/** The part of the server's conversation service the handoff side uses (src/conversation/conversation-service.ts). */
 export interface ConversationPort {
   postMessage(conversationId: string, message: NewMessage): Promise<StoredMessage>;
   setHandoffStatus(

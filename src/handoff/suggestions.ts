@@ -5,7 +5,7 @@
  * is about: an angry buyer's 在吗 after a complaint still gets the complaint's apologies, never
  * three greetings.
  */
-import type { HandoffInfo } from '../dialogue/types';
+import type { HandoffInfo } from '../model/conversation';
 import type { Category } from '../nlu/types';
 
 /** Categories of a buyer line that carries no topic of its own. */

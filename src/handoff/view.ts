@@ -3,14 +3,14 @@
  * log, internal notes and the shop's order. The console escapes every string it shows; this
  * module only chooses what to send.
  */
-import type { ConversationState, Priority, Suggestion } from '../dialogue/types';
+import type { ConversationState, Priority, Suggestion } from '../model/conversation';
 import type { Entity } from '../nlu/types';
 // Phones are masked as in replies: agents need to recognise a number, not copy it around.
 import { formatPlace, maskPhone } from '../replies/helpers';
 import { maskPhonesInText } from '../replies/mask-phones';
 import type { Address, ShopData } from '../shop/types';
 import { slot, type AddressChangeRecord } from '../dialogue/policy';
-import { actsForOrder, describeAct, type Act } from '../dialogue/acts';
+import { actsForOrder, describeAct, type Act } from '../model/acts';
 import type { CodRecord } from '../dialogue/payment';
 import type { ReturnRequest } from '../dialogue/returns';
 import type { QueueEntry, StoredMessage } from '../store/types';

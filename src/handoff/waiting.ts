@@ -2,9 +2,10 @@
  * While a buyer waits for a person: business hours, the buyer's place in the queue, a phone
  * number or WeChat id left for a callback, and the sentences the buyer is told about all that
  * (templates/human.callback.yaml). The conversation service uses it on queued turns
- * (src/transport/conversation-service.ts); nothing here does I/O.
+ * (src/conversation/conversation-service.ts); nothing here does I/O.
  */
-import type { BotReply, ConversationState } from '../dialogue/types';
+import type { ConversationState } from '../model/conversation';
+import type { BotReply } from '../dialogue/types';
 import { extractPhones } from '../nlu/entities/phone';
 import { renderMove } from '../replies/render';
 import type { TemplateSet } from '../replies/templates';

@@ -5,11 +5,12 @@
  *  - `withTurnHooks` wraps the dialogue engine so every buyer turn is reported (metrics and
  *    the first-response clock) on the instance that ran it.
  */
-import type { ConversationState, TurnResult } from '../dialogue/types';
+import type { ConversationState } from '../model/conversation';
+import type { TurnResult } from '../dialogue/types';
 import type { Bus } from '../store/types';
 import type { HandoffService } from './service';
 
-/** The server's handoff channel and payload (src/transport/events.ts). */
+/** The server's handoff channel and payload (src/conversation/events.ts). */
 export const HANDOFF_QUEUED_CHANNEL = 'handoff';
 
 /** Subscribes to new handoffs; returns the unsubscribe function. */

@@ -19,7 +19,8 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import { parseIntentFile } from '../nlu/intents';
-import type { BotReply, ConversationState, HandoffInfo, TurnResult } from '../dialogue/types';
+import type { ConversationState, HandoffInfo } from '../model/conversation';
+import type { BotReply, TurnResult } from '../dialogue/types';
 import type { IntentScore } from '../nlu/types';
 import type { ShopData } from '../shop/types';
 import type { Store } from '../store/types';

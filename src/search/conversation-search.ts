@@ -11,7 +11,7 @@
  * Privacy: phone numbers never leave here unmasked: snippets go through maskPhonesInText and
  * a phone match is reported as "138****5678".
  */
-import type { ConversationState, Priority } from '../dialogue/types';
+import type { ConversationState, Priority } from '../model/conversation';
 import { maskPhone } from '../replies/helpers';
 import { maskPhonesInText } from '../replies/mask-phones';
 import type { ShopData } from '../shop/types';

@@ -8,7 +8,7 @@
  * conversation's channel so the agent console shows sent / accepted / refused.
  */
 import { z } from 'zod';
-import type { ConversationState } from '../dialogue/types';
+import type { ConversationState } from '../model/conversation';
 import type { OutboxAct, Store } from '../store/types';
 import type { ActOutcome, ShopAct, ShopAdapter } from './adapter';
 
@@ -17,7 +17,7 @@ const actRecord = z
   .object({
     id: z.string().min(1).max(200),
     kind: z.string().min(1).max(100),
-    // The engine stamps epoch ms (src/dialogue/acts.ts); the wire and the outbox carry ISO time.
+    // The engine stamps epoch ms (src/model/acts.ts); the wire and the outbox carry ISO time.
     at: z.union([
       z.string().min(1),
       z

@@ -4,7 +4,7 @@
  * the buyer, their orders, orders named in the message, tracking, stock of the product in
  * focus); the engine then reads it through the ordinary `ShopData` interface. A failed load
  * fails the turn before the engine runs, so the buyer gets the holding reply and a person
- * (src/transport/conversation-service.ts), never an answer made of missing data.
+ * (src/conversation/conversation-service.ts), never an answer made of missing data.
  *
  * The engine is built once with `scope.shop`, a ShopData that reads the snapshot of the turn
  * running in the current async context (AsyncLocalStorage) and, outside any turn, the

@@ -10,7 +10,7 @@
  * HandoffQueueStore and AgentStore docs in ./types.ts). A buyer promised a person is then
  * always in the queue, and nothing in the queue has already been answered.
  */
-import type { ConversationState } from '../dialogue/types';
+import type { ConversationState } from '../model/conversation';
 import { AppError } from '../errors';
 import type { QueueEntry, Store } from './types';
 

@@ -31,7 +31,7 @@
  * are still unconfirmed; the logger says when that starts and ends.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ConversationState } from '../dialogue/types';
+import type { ConversationState } from '../model/conversation';
 import { AppError } from '../errors';
 import { LocalLocks, stderrLogger, type AuditEntry, type StoreLogger } from './shared';
 import { SpillFile, type SpillRecord } from './spill';

@@ -2,7 +2,7 @@
  * Small pieces both store implementations share: queue ordering, the logger shape a store
  * warns through, and validation of values handed to the store.
  */
-import type { Priority } from '../dialogue/types';
+import type { Priority } from '../model/conversation';
 import type { QueueEntry } from './types';
 
 /** Lower rank is served first. */

@@ -18,7 +18,7 @@
  *    state in Redis still says queued with no agent, so a chat an agent took meanwhile is not
  *    queued again.
  */
-import type { ConversationState } from '../dialogue/types';
+import type { ConversationState } from '../model/conversation';
 import type { StoreLogger } from './shared';
 import type { SpillEntry, SpillRecord } from './spill';
 import type { NewMessage, Store } from './types';

@@ -30,7 +30,7 @@
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import type { ConversationState } from '../dialogue/types';
+import type { ConversationState } from '../model/conversation';
 import { AppError } from '../errors';
 import type { StoreLogger } from './shared';
 import type { BuyerSession, NewMessage, QueueEntry } from './types';

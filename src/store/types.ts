@@ -3,7 +3,7 @@
  * implementations: memory (default, journals to DATA_DIR) and Redis. Both pass the same
  * contract suite in test/store/.
  */
-import type { ConversationState, Priority } from '../dialogue/types';
+import type { ConversationState, Priority } from '../model/conversation';
 
 export type MessageFrom = 'buyer' | 'bot' | 'agent' | 'system';
 

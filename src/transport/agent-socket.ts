@@ -15,8 +15,8 @@ import { AppError, ERRORS, isAppError, type ErrorCode } from '../errors';
 import { displayNameOf, type AgentDef, type AgentRegistry } from '../handoff/agents';
 import { AGENT_CHANNEL, RESOLUTIONS, type AgentBusMessage, type HandoffService } from '../handoff/service';
 import type { Store } from '../store/types';
-import { conversationChannel, type ConversationEvent } from './events';
-import type { ConversationFanout } from './fanout';
+import { conversationChannel, type ConversationEvent } from '../conversation/events';
+import type { ConversationFanout } from '../conversation/fanout';
 import type { Logger } from './logger';
 import { fileFrameOf } from '../files/frame';
 

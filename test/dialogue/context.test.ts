@@ -1,12 +1,12 @@
 /** Unit tests of the stages added for context: routing claims, acceptance, question parts, acts. */
-import { appendActs, actsForOrder, describeAct, latestAct, type ActDraft } from '../../src/dialogue/acts';
+import { appendActs, actsForOrder, describeAct, latestAct, type ActDraft } from '../../src/model/acts';
 import { isAcceptance } from '../../src/dialogue/answers';
 import { contextClaim } from '../../src/dialogue/context';
 import { isWalkAway, quantityOf } from '../../src/dialogue/haggle';
 import { productColors } from '../../src/dialogue/product';
 import { questionParts } from '../../src/dialogue/questions';
 import { isPriceProtection, isRemark, remarkText } from '../../src/dialogue/remark';
-import type { ConversationState } from '../../src/dialogue/types';
+import type { ConversationState } from '../../src/model/conversation';
 import { demoShop, understood } from './fixtures';
 
 const shop = demoShop();

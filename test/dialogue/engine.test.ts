@@ -1,6 +1,6 @@
 /** Engine behaviour around the flows: failures, queued conversations, clock, clarifying questions. */
 import { createEngine } from '../../src/dialogue/engine';
-import type { ConversationState } from '../../src/dialogue/types';
+import type { ConversationState } from '../../src/model/conversation';
 import type { ScriptBundle } from '../../src/scripts/bundle';
 import { demoShop, NOW, scriptedBundle, shippedBundle, understood } from './fixtures';
 

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { createEngine } from '../../src/dialogue/engine';
-import type { ConversationState } from '../../src/dialogue/types';
+import type { ConversationState } from '../../src/model/conversation';
 import { demoShop, NOW, offerEntity, scriptedBundle, understood } from './fixtures';
 
 const shop = demoShop();

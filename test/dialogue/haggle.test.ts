@@ -1,7 +1,8 @@
 /** The bargaining policy on hand-built understandings: rounds, concessions, far-below offers, handoff. */
 import { createEngine } from '../../src/dialogue/engine';
 import { acceptThreshold, cheaperProduct, counterOffer, HAGGLE } from '../../src/dialogue/haggle';
-import type { ConversationState, TurnResult } from '../../src/dialogue/types';
+import type { ConversationState } from '../../src/model/conversation';
+import type { TurnResult } from '../../src/dialogue/types';
 import type { Understanding } from '../../src/nlu/types';
 import { demoShop, NOW, offerEntity, scriptedBundle, shippedBundle, understood } from './fixtures';
 

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { createEngine } from '../../src/dialogue/engine';
-import type { ConversationState } from '../../src/dialogue/types';
+import type { ConversationState } from '../../src/model/conversation';
 import { demoShop, NOW, shippedBundle } from './fixtures';
 
 const shop = demoShop();

@@ -3,7 +3,7 @@
  * agent's token, receive a handed-off conversation, click a suggested reply, and the buyer's
  * socket receives it. The server runs the real dialogue engine (see agent-helpers.ts). Screenshots of /agent go to /tmp/shots for a human to look at.
  */
-import type { Suggestion } from '../../src/dialogue/types';
+import type { Suggestion } from '../../src/model/conversation';
 import { TOKENS, say, agentConsoleInBrowser } from './agent-helpers';
 
 /** Whether the newest message of the open conversation is inside the history's visible area. */

@@ -3,7 +3,7 @@
  * real memory store, and the real dialogue engine over the project's intents/, templates/ and
  * demo shop (see agent-helpers.ts).
  */
-import type { Suggestion } from '../../src/dialogue/types';
+import type { Suggestion } from '../../src/model/conversation';
 import { createMemoryStore } from '../../src/store';
 import type { AgentPresence } from '../../src/store/types';
 import { TestClient, type Frame } from '../transport/harness';

@@ -8,7 +8,7 @@ import { createAgentConsole, type AgentConsole, type AgentConsoleOptions } from 
 import { startServer, TestClient, type Running } from '../transport/harness';
 import type { ShopData } from '../../src/shop/types';
 import type { Store } from '../../src/store/types';
-import type { ChatEngine } from '../../src/transport/conversation-service';
+import type { ChatEngine } from '../../src/conversation/conversation-service';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { realEngine } from './real-engine';

@@ -7,7 +7,7 @@ import { createEngine } from '../../src/dialogue/engine';
 import { buildScriptBundle, loadScriptFiles, type ScriptBundle } from '../../src/scripts/bundle';
 import { loadDemoShop } from '../../src/shop';
 import type { ShopData } from '../../src/shop/types';
-import type { ChatEngine } from '../../src/transport/conversation-service';
+import type { ChatEngine } from '../../src/conversation/conversation-service';
 
 export const ROOT = join(__dirname, '../..');
 

@@ -5,7 +5,7 @@
  * the shop holds it once, and nothing is sent again. The outbox survives a store restart too.
  */
 import { join } from 'node:path';
-import type { ConversationState } from '../../src/dialogue/types';
+import type { ConversationState } from '../../src/model/conversation';
 import { createHttpShopAdapter } from '../../src/shop/http-adapter';
 import { ActDelivery } from '../../src/shop/outbox';
 import { createMemoryStore } from '../../src/store';

@@ -1,4 +1,4 @@
-import type { ConversationState, HandoffInfo } from '../../src/dialogue/types';
+import type { ConversationState, HandoffInfo } from '../../src/model/conversation';
 import { createAgentRegistry, type AgentDef } from '../../src/handoff/agents';
 import { HandoffService, notesLogId, type ConversationPort } from '../../src/handoff/service';
 import { createMetrics } from '../../src/metrics';

@@ -4,7 +4,7 @@
  * carry it into the order system.
  */
 import { createEngine } from '../../src/dialogue/engine';
-import type { ConversationState } from '../../src/dialogue/types';
+import type { ConversationState } from '../../src/model/conversation';
 import { mergeHistory, orderCardFor, queueItemView } from '../../src/handoff/view';
 import type { StoredMessage } from '../../src/store/types';
 import { demoShop, NOW, shippedBundle } from '../dialogue/fixtures';

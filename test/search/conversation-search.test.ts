@@ -4,7 +4,7 @@
  * messages. Views, dates in shop time, the agent filter and phone masking.
  */
 import { join } from 'node:path';
-import type { ConversationState } from '../../src/dialogue/types';
+import type { ConversationState } from '../../src/model/conversation';
 import { searchConversations, conversationsOfBuyer, shopDayStart, type SearchDeps } from '../../src/search/conversation-search';
 import { visitorLabel } from '../../src/search/visitor-label';
 import { loadDemoShop } from '../../src/shop';

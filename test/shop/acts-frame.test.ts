@@ -2,13 +2,13 @@
  * The agent sees the acts sent to the shop: the conversation frame lists them with their
  * state, and a state change reaches a connected console as an `acts` frame over the Bus.
  */
-import type { ConversationState } from '../../src/dialogue/types';
+import type { ConversationState } from '../../src/model/conversation';
 import { createAgentRegistry } from '../../src/handoff/agents';
 import { HandoffService } from '../../src/handoff/service';
 import { createMetrics } from '../../src/metrics';
 import { ActDelivery } from '../../src/shop/outbox';
 import { createMemoryStore } from '../../src/store';
-import { conversationChannel, parseConversationEvent } from '../../src/transport/events';
+import { conversationChannel, parseConversationEvent } from '../../src/conversation/events';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

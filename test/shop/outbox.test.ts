@@ -4,7 +4,7 @@
  * refused) published for the agent console.
  */
 import { join } from 'node:path';
-import type { ConversationState } from '../../src/dialogue/types';
+import type { ConversationState } from '../../src/model/conversation';
 import { loadDemoShop } from '../../src/shop/demo';
 import { createDemoShopAdapter } from '../../src/shop/demo-adapter';
 import { ActDelivery, newActs, type ActView } from '../../src/shop/outbox';

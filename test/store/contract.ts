@@ -3,7 +3,7 @@
  * folder calls `describeStoreContract` with a harness for one implementation (memory, memory
  * with journal, Redis, Redis Cluster).
  */
-import type { ConversationState } from '../../src/dialogue/types';
+import type { ConversationState } from '../../src/model/conversation';
 import { repairHandoffInvariant } from '../../src/store/handoff-state';
 import type { OutboxAct, Store, Timer } from '../../src/store/types';
 

@@ -1,5 +1,5 @@
 import { loadDemoShop } from '../../src/shop';
-import { HANDOFF_CHANNEL } from '../../src/transport/events';
+import { HANDOFF_CHANNEL } from '../../src/conversation/events';
 import { startServer, TestClient, type Frame, type Running } from './harness';
 import { createScriptedEngine, type ScriptedEngine } from './scripted-engine';
 

@@ -13,7 +13,7 @@ import { createMemoryStore } from '../../src/store';
 import type { Store } from '../../src/store/types';
 import type { ShopData } from '../../src/shop/types';
 import { createLogger, type Logger } from '../../src/transport/logger';
-import type { ChatEngine } from '../../src/transport/conversation-service';
+import type { ChatEngine } from '../../src/conversation/conversation-service';
 
 export interface Running {
   app: App;

@@ -3,8 +3,9 @@
  * the transport's behaviour (ordering, handoff plumbing, failures, slow turns) easy to
  * provoke. End-to-end tests use the real engine.
  */
-import type { ConversationState, TurnResult, BotReply } from '../../src/dialogue/types';
-import type { ChatEngine } from '../../src/transport/conversation-service';
+import type { ConversationState } from '../../src/model/conversation';
+import type { TurnResult, BotReply } from '../../src/dialogue/types';
+import type { ChatEngine } from '../../src/conversation/conversation-service';
 
 export interface ScriptedEngine extends ChatEngine {
   /** Resolves the next turn that is waiting on a message containing "slow". */

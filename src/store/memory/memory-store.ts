@@ -8,7 +8,7 @@
  * Bus and Locks are in-process only; several processes need the Redis store.
  */
 import { AppError } from '../../errors';
-import type { ConversationState } from '../../dialogue/types';
+import type { ConversationState } from '../../model/conversation';
 import { checkHandoffFields, defaultQueueEntry } from '../handoff-state';
 import { LocalLocks, sortQueue, stderrLogger, type AuditEntry, type StoreLogger } from '../shared';
 import type {

@@ -5,7 +5,7 @@
  * same ops again, so `applyOp` must be idempotent (a line written twice after a retried write
  * must not duplicate anything).
  */
-import type { ConversationState } from '../../dialogue/types';
+import type { ConversationState } from '../../model/conversation';
 import type { AuditEntry } from '../shared';
 import type { AgentPresence, BuyerSession, QueueEntry, ScriptDraft, ScriptVersion, StoredMessage, Timer } from '../types';
 import type { OutboxAct } from '../types';

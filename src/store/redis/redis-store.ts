@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { AppError } from '../../errors';
-import type { ConversationState } from '../../dialogue/types';
+import type { ConversationState } from '../../model/conversation';
 import { checkHandoffFields, defaultQueueEntry } from '../handoff-state';
 import { PRIORITY_RANK, stderrLogger, type AuditEntry, type StoreLogger } from '../shared';
 import type {

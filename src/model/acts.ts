@@ -7,7 +7,7 @@
  * counted, printed by the chat CLI and sent to the shop's order system as it is.
  */
 import type { Address } from '../shop/types';
-import type { ConversationState } from './types';
+import type { ConversationState } from './conversation';
 
 /** Every kind of act, in the order an agent reads them. */
 export const ACT_KINDS = ['deal', 'address_change', 'exchange', 'return', 'refund', 'cod', 'remark'] as const;

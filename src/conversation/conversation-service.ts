@@ -9,14 +9,15 @@
  * messages reach the buyer on whichever instance the buyer is connected to.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ConversationState, TurnResult, BotReply, Suggestion } from '../dialogue/types';
+import type { ConversationState, Suggestion } from '../model/conversation';
+import type { TurnResult, BotReply } from '../dialogue/types';
 import type { BuyerSession, NewMessage, Store, StoredMessage } from '../store/types';
 import { orderNumbersIn, type ShopScope } from '../shop/snapshot';
 import { isAppError } from '../errors';
 import { suggestionsAfterTurn } from '../handoff/suggestions';
 import { contactIn, meansWithdraw, withCallback, type WaitingRoom } from '../handoff/waiting';
 import { PRIORITY_RANK } from '../store/shared';
-import type { Logger } from './logger';
+import type { Logger } from '../transport/logger';
 import { admitHandoff, type AdmissionLimits } from '../handoff/admission';
 import { capPriority } from '../handoff/priority';
 import { conversationChannel, HANDOFF_CHANNEL, type ConversationEvent, type HandoffQueuedEvent, type HandoffStatus } from './events';

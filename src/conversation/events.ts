@@ -8,7 +8,7 @@
  * Bus payloads are JSON that may come from another process, so they are checked on receipt.
  */
 import { z } from 'zod';
-import type { Priority, Suggestion, HandoffReason } from '../dialogue/types';
+import type { Priority, Suggestion, HandoffReason } from '../model/conversation';
 import type { Entity } from '../nlu/types';
 import type { StoredMessage } from '../store/types';
 import type { ActView } from '../shop/outbox';
