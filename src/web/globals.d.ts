@@ -1,0 +1,7 @@
+// Types for the plain-JS pages checked with `// @ts-check` (tsconfig.web.json, `npm run typecheck:web`).
+// The pages are classic scripts that share a few globals; declare them here.
+interface Window {
+  /** The agent console's shared object (src/web/agent.js), read by its feature modules. */
+  AgentConsole?: any;
+  webkitAudioContext?: typeof AudioContext;
+}
