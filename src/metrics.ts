@@ -26,6 +26,8 @@ export interface Metrics {
   readonly quickPhrases: Counter<'code' | 'use'>;
   readonly tags: Counter<'tag'>;
   readonly csat: Counter<'score'>;
+  /** Misunderstood buyer messages agents marked and managers reviewed (src/learn), by event and intent. */
+  readonly corrections: Counter<'event' | 'intent'>;
   /** Sets the async source of live gauges (queue length, agents online), read on each scrape. */
   setLiveSource(source: () => Promise<{ queueLength: number; agentsOnline: number }>): void;
   /** Prometheus text exposition. */
@@ -153,6 +155,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['score'] as const,
     registers: [registry],
   });
+  const corrections = new Counter({
+    name: `${p}nlu_corrections_total`,
+    help: 'Corrections of the bot understanding: marked and repicked by agents, accepted and rejected by managers, by the intent they name',
+    labelNames: ['event', 'intent'] as const,
+    registers: [registry],
+  });
 
   return {
     registry,
@@ -170,6 +178,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     quickPhrases,
     tags,
     csat,
+    corrections,
     setLiveSource(source) {
       liveSource = source;
     },

@@ -301,6 +301,7 @@
     ol.textContent = '';
     v.history.forEach(function (h) {
       var li = el('li', 'msg from-' + h.from);
+      if (h.seq) li.dataset.seq = String(h.seq);
       var head = el('div', 'msg-head');
       head.appendChild(el('span', 'who', FROM[h.from] || h.from));
       head.appendChild(el('span', 'at', fmtTime(h.at)));
@@ -308,6 +309,8 @@
       li.appendChild(h.file ? photoNode(h.file) : el('div', 'text', h.text));
       ol.appendChild(li);
     });
+    // For the console's modules that add to the messages (agent-learn.js).
+    document.dispatchEvent(new CustomEvent('agent:history', { detail: state.current }));
 
     var sug = $('suggestions');
     sug.textContent = '';

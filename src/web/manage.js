@@ -127,6 +127,8 @@
     'draft.delete': '删除文件（草稿）',
     'draft.discard': '撤销草稿',
     'publish.refused': '发布被拒绝',
+    'learn.accept': '采纳客服纠错',
+    'learn.reject': '驳回客服纠错',
   };
   var DRAFT_LABEL = { changed: '已修改', added: '新增', deleted: '已删除' };
   var CATEGORY_LABEL = {
@@ -148,6 +150,7 @@
       $('login').hidden = true;
       $('app').hidden = false;
       state.overview = r.data;
+      document.dispatchEvent(new CustomEvent('manage:overview', { detail: r.data }));
       renderLists();
       renderDraftChanges();
       var v = r.data.version;
@@ -760,6 +763,12 @@
       loadOverview();
     });
     $('filter').addEventListener('input', renderLists);
+    // Another module changed the draft (manage-learn.js: an accepted correction).
+    document.addEventListener('manage:draft-changed', function (ev) {
+      loadOverview().then(function () {
+        if (state.path && state.path === ev.detail && !state.dirty) openFile(state.path);
+      });
+    });
     var ta = $('text');
     ta.addEventListener('input', onInput);
     ta.addEventListener('scroll', syncScroll);
