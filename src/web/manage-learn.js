@@ -263,9 +263,18 @@
       acts.appendChild(reject);
       acts.appendChild(result);
       li.appendChild(acts);
-      var busy = function (on) {
+      var busy = function (/** @type {boolean} */ on) {
         accept.disabled = on;
         reject.disabled = on;
+      };
+      // The row stays with its outcome in view until the list is opened again.
+      var done = function (/** @type {string} */ status) {
+        li.className = 'learn-row st-' + status;
+        if (input) input.disabled = true;
+        if (select) select.disabled = true;
+        accept.hidden = true;
+        reject.hidden = true;
+        refreshCount();
       };
       accept.addEventListener('click', function () {
         busy(true);
@@ -283,8 +292,8 @@
           result.textContent = r.data.added
             ? '已加入草稿 ' + r.data.path + '，发布后生效'
             : '这句话已经是「' + label(body.intent) + '」的例句，已标为采纳';
+          done('accepted');
           document.dispatchEvent(new CustomEvent('manage:draft-changed', { detail: r.data.path }));
-          setTimeout(loadList, 1200);
         });
       });
       reject.addEventListener('click', function () {
@@ -297,8 +306,8 @@
             return;
           }
           result.className = 'learn-result';
-          result.textContent = '已驳回';
-          setTimeout(loadList, 800);
+          result.textContent = '已驳回（保留在「未采纳」中）';
+          done('rejected');
         });
       });
     } else if (c.review) {
