@@ -297,6 +297,16 @@
       });
   }
 
+  // A chat opened again shows where its marks stand now (a manager may have reviewed them).
+  var shownFor = null;
+  document.addEventListener('agent:current', function (e) {
+    var id = /** @type {CustomEvent} */ (e).detail;
+    if (id && id !== shownFor) {
+      byConversation.delete(id);
+      decorate(id);
+    }
+    shownFor = id;
+  });
   document.addEventListener('agent:history', function (e) {
     var id = /** @type {CustomEvent} */ (e).detail;
     if (id) decorate(id);

@@ -57,7 +57,7 @@
     }
     return fetch(url, opts).then(function (res) {
       return res.text().then(function (txt) {
-        var data = {};
+        var data;
         try {
           data = txt ? JSON.parse(txt) : {};
         } catch (e) {
