@@ -132,6 +132,7 @@ export function createLearnService(deps: LearnDeps): LearnService {
     async mark({ conversationId, seq, intent, agentId }) {
       requireServingIntent(intent);
       const { text, predicted } = await buyerMessage(conversationId, seq);
+      if (predicted.intent === intent) throw new AppError('BAD_FRAME', `The bot already understood this message as "${intent}"`);
       const id = correctionId(conversationId, seq);
       const at = now();
       const event = {

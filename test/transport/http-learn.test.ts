@@ -76,6 +76,10 @@ describe('corrections over HTTP', () => {
     expect(c.body.ranking.map((r: { id: string }) => r.id)).toContain('human.request');
     expect(c.body.ranking[0]).toMatchObject({ id: 'other.fallback', label: '其他' });
     expect(c.body.correction).toBeUndefined();
+    // Naming what the bot already understood corrects nothing.
+    const same = await agent('POST', '/api/corrections', { conversationId: m.conversationId, seq: m.seq, intent: 'other.fallback' });
+    expect(same.status).toBe(400);
+    expect(same.body.error.message).toContain('already understood');
     await m.client.close();
   });
 
@@ -97,20 +101,20 @@ describe('corrections over HTTP', () => {
     const again = await agent('POST', '/api/corrections', { ...base, intent: 'payment.price_protect' });
     expect(again.status).toBe(200);
     expect(again.body.created).toBe(false);
-    const repick = await agent('POST', '/api/corrections', { ...base, intent: 'return.refund' }, TOKENS.ajie);
+    const repick = await agent('POST', '/api/corrections', { ...base, intent: 'haggle.bargain' }, TOKENS.ajie);
     expect(repick.status).toBe(200);
-    expect(repick.body.correction).toMatchObject({ corrected: 'return.refund', agentId: 'ajie' });
+    expect(repick.body.correction).toMatchObject({ corrected: 'haggle.bargain', agentId: 'ajie' });
     const mine = await agent('GET', `/api/corrections?conversationId=${encodeURIComponent(m.conversationId)}`);
     expect(mine.body.corrections).toHaveLength(1);
 
     const n = await buyerSays(s, '这个能用花呗吗我想分期');
     const race = await Promise.all(
       [TOKENS.xiaomei, TOKENS.ajie, TOKENS.xiaomei].map((t) =>
-        agent('POST', '/api/corrections', { conversationId: n.conversationId, seq: n.seq, intent: 'payment.pay' }, t),
+        agent('POST', '/api/corrections', { conversationId: n.conversationId, seq: n.seq, intent: 'human.request' }, t),
       ),
     );
     expect(race.map((r) => r.status).sort()).toEqual([200, 200, 201]);
-    expect((await s.console.metrics.render()).match(/kefu_nlu_corrections_total\{event="marked",intent="payment.pay"\} (\d+)/)?.[1]).toBe('1');
+    expect((await s.console.metrics.render()).match(/kefu_nlu_corrections_total\{event="marked",intent="human.request"\} (\d+)/)?.[1]).toBe('1');
     await m.client.close();
     await n.client.close();
   });
