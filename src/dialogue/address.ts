@@ -8,6 +8,7 @@ import { compactDetail, stripCommands } from '../nlu/entities/address';
 import type { AddressEntity, Understanding } from '../nlu/types';
 import type { Address, Order } from '../shop/types';
 import type { ActDraft } from '../model/acts';
+import { claim } from './claims';
 import {
   effectiveAddress,
   isUsableAddress,
@@ -152,7 +153,7 @@ export function addressChangePolicy(input: PolicyInput): PolicyResult {
   if (!order) return { ...base, moves: [orderMissing(input, ADDRESS_CHANGE)] };
   if (hasShipped(order)) return { ...base, ...shippedOutcome(input, ADDRESS_CHANGE, order, true) };
   const current = effectiveAddress(input.conv, order);
-  const pendingAddress = input.pending?.kind === 'read_back' ? (input.pending.data?.['address'] as Address | undefined) : undefined;
+  const pendingAddress = input.pending?.kind === 'read_back' ? input.pending.data?.address : undefined;
   if (input.answer === 'yes' && pendingAddress) {
     const record: AddressChangeRecord = { orderNumber: order.number, address: pendingAddress, at: input.now.toISOString() };
     const act: ActDraft = { kind: 'address_change', orderNumber: order.number, address: pendingAddress, previous: current };
@@ -187,3 +188,18 @@ export function addressChangePolicy(input: PolicyInput): PolicyResult {
     pending: null,
   };
 }
+
+/** Routing claims of the address flows (see stages/route.ts for their order). */
+export const claims = {
+  /** A correction while the new address is read back ("不对，是101号", "不对，是中山北路"): amend it. */
+  correction: claim('address.correction', ({ pending, u }) => {
+    const readBack = pending?.owner === ADDRESS_CHANGE && pending.kind === 'read_back' ? pending.data?.address : undefined;
+    return readBack && correctAddress(u, readBack) ? { intent: ADDRESS_CHANGE, pending } : undefined;
+  }),
+  /** The new address the bot asked for. */
+  awaited: claim('address.awaited', ({ conv, u }) =>
+    conv.slots.awaitingAddress && u.entities.some((e) => e.kind === 'address' && isUsableAddress(e)) ? { intent: ADDRESS_CHANGE } : undefined,
+  ),
+  /** "我电话换了，新号码137…": a new phone for delivery. */
+  phoneChange: claim('address.phoneChange', ({ u }) => (isPhoneChange(u) ? { intent: ADDRESS_CHANGE } : undefined)),
+};
