@@ -5,7 +5,7 @@
  * floor), a firm lowest price in the last round, then a person. A buyer far below the floor
  * is shown a cheaper product instead of being haggled down.
  */
-import type { Product, ShopData } from '../shop/types';
+import type { Order, Product, ShopData } from '../shop/types';
 import { parseNumeral } from '../nlu/entities';
 import type { Understanding } from '../nlu/types';
 import { bareOffer, isAcceptance, priceOnly, readAnswer } from './answers';
@@ -129,6 +129,16 @@ function followedSuggestion(input: PolicyInput, prev: HaggleSlot | undefined): P
   return money.value >= suggested.floorPrice * ratio && money.value <= suggested.listPrice ? suggested : undefined;
 }
 
+/**
+ * The buyer's order a deal reprices: the order in focus, when it holds the product bargained
+ * for and has not shipped (unpaid, or paid and waiting). The deal act then carries its number,
+ * so the agent's order card and the shop's order system apply the price to that order.
+ */
+export function dealOrder(order: Order | undefined, product: Product): Order | undefined {
+  if (!order || (order.status !== 'unpaid' && order.status !== 'paid')) return undefined;
+  return order.items.some((item) => item.productId === product.id) ? order : undefined;
+}
+
 /** The haggle policy. */
 export function hagglePolicy(input: PolicyInput): PolicyResult {
   const prev = input.conv.slots.haggle;
@@ -162,8 +172,10 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
     const first = s.deal === undefined;
     s.deal = atLeastLowest(price);
     s.price = s.deal;
+    const order = dealOrder(input.order, product);
     const act: ActDraft = {
       kind: 'deal',
+      ...(order ? { orderNumber: order.number } : {}),
       productId: product.id,
       productName: product.name,
       price: s.deal,
