@@ -152,7 +152,9 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
   const { shop, product } = input;
   if (!product) return { moves: [move(input, 'other.fallback', 'reply')] };
   const cfg = shop.policy.haggle;
-  const s: HaggleSlot = prev && prev.productId === product.id ? structuredClone(prev) : newHaggle(product, shop);
+  // A plain copy (not structuredClone): the slot stays plain JSON of this realm, as the state is.
+  const s: HaggleSlot =
+    prev && prev.productId === product.id ? { ...prev, offers: [...prev.offers], counters: [...prev.counters] } : newHaggle(product, shop);
   const { offer, wantsFreeShipping, quantity, courier } = buyerOffer(input, s.price);
   /** Terms the shop did not offer: never closed on, read back as a counter first. */
   const otherTerms = quantity > 1 || (courier !== undefined && courier !== shop.policy.defaultCourier);
