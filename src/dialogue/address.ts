@@ -29,12 +29,17 @@ function hasShipped(order: Order): boolean {
   return order.status === 'shipped' || order.status === 'delivered' || order.status === 'disputed';
 }
 
-/** Merges what the buyer typed over the address on file (a new street keeps the old phone). */
+/**
+ * Merges what the buyer typed over the address on file (a new street keeps the old phone). A
+ * new city without its province keeps the province on file when the city is the same one
+ * ("杭州市余杭区…" from a buyer in 浙江省杭州市); another city's province is left for a person.
+ */
 export function mergeAddress(entity: AddressEntity, base: Address): Address {
+  const sameCity = entity.city !== undefined && entity.city === base.city;
   return {
     recipient: entity.recipient ?? base.recipient,
     phone: entity.phone ?? base.phone,
-    province: entity.province ?? (entity.city ? '' : base.province),
+    province: entity.province ?? (entity.city && !sameCity ? '' : base.province),
     city: entity.city ?? (entity.province ? '' : base.city),
     district: entity.district ?? (entity.province || entity.city ? '' : base.district),
     detail: entity.detail ?? (entity.province || entity.city || entity.district ? '' : base.detail),
