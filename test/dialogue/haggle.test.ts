@@ -33,7 +33,7 @@ test('a product below the free-shipping line concedes shipping first', () => {
   expect(cheap.listPrice).toBeLessThan(shop.policy.freeShippingFrom);
   const [r] = run([understood('haggle.bargain', [offerEntity(50)])], 'P400');
   expect(r!.replies[0]!.offer).toBe(cheap.listPrice);
-  expect(r!.conversation.slots['haggle']).toMatchObject({ freeShipping: true });
+  expect(r!.conversation.slots.haggle).toMatchObject({ freeShipping: true });
   expect(r!.replies[0]!.text).toContain('包邮');
 });
 
@@ -50,7 +50,7 @@ test('an offer at or above what the round accepts is a deal at the offer', () =>
   const threshold = Math.ceil(acceptThreshold(coat, shop, 1));
   const [r] = run([understood('haggle.bargain', [offerEntity(threshold)])]);
   expect(r!.replies[0]!.offer).toBe(threshold);
-  expect(r!.conversation.slots['haggle']).toMatchObject({ deal: threshold });
+  expect(r!.conversation.slots.haggle).toMatchObject({ deal: threshold });
 });
 
 test('a discount request ("便宜50") is taken off the current price', () => {
@@ -99,7 +99,7 @@ test('after the lowest real price, a lower offer or a push gets that price again
   const results = run([...script, understood('haggle.bargain', [offerEntity(370)])]);
   expect(results[4]!.replies[0]!.offer).toBe(coat.floorPrice);
   expect(results[5]!.replies[0]!.offer).toBe(coat.floorPrice);
-  expect(results[5]!.conversation.slots['haggle']).toMatchObject({ lowest: coat.floorPrice, final: true });
+  expect(results[5]!.conversation.slots.haggle).toMatchObject({ lowest: coat.floorPrice, final: true });
 });
 
 test('a product that already ships free concedes the gift first, never "包邮" as a favour', () => {
@@ -120,7 +120,7 @@ test('"好的，就这个价" typed after a counter closes the deal at that coun
   const results = run([understood('haggle.bargain', [offerEntity(300)]), understood('haggle.bargain', [offerEntity(340)]), yes]);
   const counter = results[1]!.replies[0]!.offer!;
   expect(results[2]!.replies[0]!.offer).toBe(counter);
-  expect(results[2]!.conversation.slots['haggle']).toMatchObject({ deal: counter });
+  expect(results[2]!.conversation.slots.haggle).toMatchObject({ deal: counter });
 });
 
 test('a far-below offer is shown a product it can buy; with none, the closest one, said to be the closest', () => {
@@ -140,7 +140,7 @@ test('a follow-up price near the suggested product bargains on that product', ()
   expect(results[0]!.replies[0]!.text).toContain(suggested.name);
   expect(results[1]!.conversation.productId).toBe(suggested.id);
   expect(results[1]!.replies[0]!.text).toContain(suggested.name);
-  expect(results[1]!.conversation.slots['haggle']).toMatchObject({ productId: suggested.id, deal: 250 });
+  expect(results[1]!.conversation.slots.haggle).toMatchObject({ productId: suggested.id, deal: 250 });
 });
 
 test('offers are remembered across turns in plain JSON state', () => {
