@@ -8,6 +8,7 @@ import { compactDetail, stripCommands } from '../nlu/entities/address';
 import type { AddressEntity, Understanding } from '../nlu/types';
 import type { Address, Order } from '../shop/types';
 import type { ActDraft } from '../model/acts';
+import { claim } from './claims';
 import {
   effectiveAddress,
   isUsableAddress,
@@ -28,12 +29,17 @@ function hasShipped(order: Order): boolean {
   return order.status === 'shipped' || order.status === 'delivered' || order.status === 'disputed';
 }
 
-/** Merges what the buyer typed over the address on file (a new street keeps the old phone). */
+/**
+ * Merges what the buyer typed over the address on file (a new street keeps the old phone). A
+ * new city without its province keeps the province on file when the city is the same one
+ * ("杭州市余杭区…" from a buyer in 浙江省杭州市); another city's province is left for a person.
+ */
 export function mergeAddress(entity: AddressEntity, base: Address): Address {
+  const sameCity = entity.city !== undefined && entity.city === base.city;
   return {
     recipient: entity.recipient ?? base.recipient,
     phone: entity.phone ?? base.phone,
-    province: entity.province ?? (entity.city ? '' : base.province),
+    province: entity.province ?? (entity.city && !sameCity ? '' : base.province),
     city: entity.city ?? (entity.province ? '' : base.city),
     district: entity.district ?? (entity.province || entity.city ? '' : base.district),
     detail: entity.detail ?? (entity.province || entity.city || entity.district ? '' : base.detail),
@@ -152,7 +158,7 @@ export function addressChangePolicy(input: PolicyInput): PolicyResult {
   if (!order) return { ...base, moves: [orderMissing(input, ADDRESS_CHANGE)] };
   if (hasShipped(order)) return { ...base, ...shippedOutcome(input, ADDRESS_CHANGE, order, true) };
   const current = effectiveAddress(input.conv, order);
-  const pendingAddress = input.pending?.kind === 'read_back' ? (input.pending.data?.['address'] as Address | undefined) : undefined;
+  const pendingAddress = input.pending?.kind === 'read_back' ? input.pending.data?.address : undefined;
   if (input.answer === 'yes' && pendingAddress) {
     const record: AddressChangeRecord = { orderNumber: order.number, address: pendingAddress, at: input.now.toISOString() };
     const act: ActDraft = { kind: 'address_change', orderNumber: order.number, address: pendingAddress, previous: current };
@@ -187,3 +193,18 @@ export function addressChangePolicy(input: PolicyInput): PolicyResult {
     pending: null,
   };
 }
+
+/** Routing claims of the address flows (see stages/route.ts for their order). */
+export const claims = {
+  /** A correction while the new address is read back ("不对，是101号", "不对，是中山北路"): amend it. */
+  correction: claim('address.correction', ({ pending, u }) => {
+    const readBack = pending?.owner === ADDRESS_CHANGE && pending.kind === 'read_back' ? pending.data?.address : undefined;
+    return readBack && correctAddress(u, readBack) ? { intent: ADDRESS_CHANGE, pending } : undefined;
+  }),
+  /** The new address the bot asked for. */
+  awaited: claim('address.awaited', ({ conv, u }) =>
+    conv.slots.awaitingAddress && u.entities.some((e) => e.kind === 'address' && isUsableAddress(e)) ? { intent: ADDRESS_CHANGE } : undefined,
+  ),
+  /** "我电话换了，新号码137…": a new phone for delivery. */
+  phoneChange: claim('address.phoneChange', ({ u }) => (isPhoneChange(u) ? { intent: ADDRESS_CHANGE } : undefined)),
+};

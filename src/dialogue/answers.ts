@@ -6,6 +6,7 @@
  */
 import { parseNumeral } from '../nlu';
 import type { MoneyEntity, Understanding } from '../nlu/types';
+import { claim } from './claims';
 import type { Answer } from './policy';
 
 const NO = /^(不对|不是|不行|不要|不用|错了|不好|不了|算了|no)[啊呀的哦吧了!！。.～~]*$/i;
@@ -79,7 +80,7 @@ export function priceOnly(u: Understanding, listPrice: number): MoneyEntity | un
  * or a push for more (还能…, 再…, 便宜).
  */
 const ACCEPT =
-  /按你说的|按您说的|听你的|就按这个|就这个价|就这个吧|就这样吧|那就这样|就它了|成交|我去拍|去拍了|我拍了|拍了|马上拍|这就拍|现在拍|拍下|下单|我要了|要了|买了|就买|那就买|可以的?|行吧?|好吧|好的|好滴|好嘞|没问题|ok/iu;
+  /按你说的|按您说的|照你|照您|依你|依您|听你的|就按这个|就这个价|就这个吧|就这样吧|那就这样|就它了|成交|我去拍|去拍了|我拍了|拍了|马上拍|这就拍|现在拍|拍下|下单|我要了|要了|买了|就买|那就买|可以的?|行吧?|好吧|好的|好滴|好嘞|没问题|ok/iu;
 const NOT_ACCEPT = /[0-9]|[吗?？]|还能|再便宜|再少|再低|便宜点|少点|低点|不行|不可以|不要|不买|算了|太贵|考虑|想想|看看|对比|别家|退/u;
 
 /** Whether the buyer accepts the price the bot named last. */
@@ -87,3 +88,24 @@ export function isAcceptance(u: Understanding): boolean {
   const t = u.normalized.trim();
   return t.length > 0 && t.length <= 16 && ACCEPT.test(t) && !NOT_ACCEPT.test(t);
 }
+
+/** A short "thank you"-like word ("好的谢谢") answers a yes/no question with yes. */
+const YES_INTENTS = new Set(['greeting.thanks']);
+
+/** Routing claims of the pending question (see stages/route.ts for their order). */
+export const claims = {
+  /**
+   * The message answers the pending question with yes or no: the first or second quick reply,
+   * a typed yes/no, or a bare word of thanks ("好的谢谢") that is not an offer. The question's
+   * owner handles it.
+   */
+  pendingAnswer: claim('pending.answer', ({ pending, u, text }) => {
+    if (!pending) return undefined;
+    const idx = pending.choices.indexOf(text);
+    const typed = idx < 0 ? readAnswer(u) : undefined;
+    const thanks = idx < 0 && typed === undefined && YES_INTENTS.has(u.intent) && u.entities.length === 0 && text.length <= 4 && !bareOffer(u);
+    if (idx === 0 || typed === 'yes' || thanks) return { intent: pending.owner, answer: 'yes', pending };
+    if (idx === 1 || typed === 'no') return { intent: pending.owner, answer: 'no', pending };
+    return undefined;
+  }),
+};

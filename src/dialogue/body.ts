@@ -7,11 +7,9 @@
 import { parseNumeral } from '../nlu/entities';
 import type { SizeChartRow } from '../shop/types';
 
-/** What the buyer told us of their build (slots.body). Either may be missing. */
-export interface Body {
-  heightCm?: number;
-  weightKg?: number;
-}
+import type { Body } from '../model/slots';
+
+export type { Body } from '../model/slots';
 
 const CN_DIGITS = '零一二两三四五六七八九';
 const NUM = `\\d+(?:\\.\\d+)?|[${CN_DIGITS}十百]+`;

@@ -4,15 +4,13 @@
  * still unclear, a person takes over rather than the bot asking again.
  */
 import { RUNNER_UP_MIN_CONFIDENCE } from './handoff';
-import { move, slot, type PolicyInput, type PolicyResult } from './policy';
+import type { ClarifySlot } from '../model/slots';
+import { claim } from './claims';
+import { move, type PolicyInput, type PolicyResult } from './policy';
 
 export const FALLBACK = 'other.fallback';
 
-/** slots.clarify: how many clarifying questions in a row, and the choices offered (label → intent). */
-export interface ClarifySlot {
-  asked: number;
-  choices: Record<string, string>;
-}
+export type { ClarifySlot } from '../model/slots';
 
 /**
  * The clarifying question's variables: `choice` when there is one topic ("您是想问查物流吗"),
@@ -34,7 +32,7 @@ export function clarifyPolicy(
   maxChoices = 3,
   minConfidence = RUNNER_UP_MIN_CONFIDENCE,
 ): PolicyResult {
-  const prev = slot<ClarifySlot>(input.conv, 'clarify');
+  const prev = input.conv.slots.clarify;
   if (prev && prev.asked >= 1) {
     return {
       moves: [],
@@ -68,3 +66,18 @@ export function clarifyPolicy(
     handledAs: FALLBACK,
   };
 }
+
+/** Routing claims of the clarifying question (see stages/route.ts for their order). */
+export const claims = {
+  /** The buyer tapped (or typed) one of the choices the clarifying question offered: that topic. */
+  choice: claim('clarify.choice', ({ conv, text }) => {
+    const clarify = conv.slots.clarify;
+    // The buyer's text is a key here: an own property only ("constructor" is no topic).
+    const chosen = clarify && Object.hasOwn(clarify.choices, text) ? clarify.choices[text] : undefined;
+    return chosen !== undefined ? { intent: chosen } : undefined;
+  }),
+  /** Nothing else took the turn and the classifier is unsure (or says fallback): ask. */
+  unclear: claim('clarify.unclear', ({ u, clarifyBelow }) =>
+    u.intent === FALLBACK || u.confidence < clarifyBelow ? { intent: FALLBACK, clarify: true } : undefined,
+  ),
+};

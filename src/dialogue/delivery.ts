@@ -5,6 +5,7 @@
  */
 import type { Order } from '../shop/types';
 import { calendarDaysBetween } from '../shop/clock';
+import { claim } from './claims';
 import { hoursBetween, move, orderMissing, shipByFor, type PolicyInput, type PolicyResult } from './policy';
 
 export const SHIP_TIME = 'delivery.ship_time';
@@ -116,3 +117,16 @@ export function notifyPolicy(input: PolicyInput): PolicyResult {
   }
   return { moves: [move(input, SHIP_TIME, 'notify', { shipBy: shipByFor(input.now, input.shop).toISOString() })], handledAs: SHIP_TIME };
 }
+
+/** "发货了记得把单号发我": asks to be told the tracking number once it ships. */
+const NOTIFY = /(?:发货|发了|寄出|发出).{0,6}(?:记得|告诉|通知|发我|说一声|跟我说)|(?:单号|快递单|物流单).{0,4}(?:发我|告诉我|发给我)/u;
+
+/** Routing claims of the delivery flows (see stages/route.ts for their order). */
+export const claims = {
+  /** "发货了记得把单号发我" (without a number of its own): how the tracking number reaches the buyer. */
+  notify: claim('shipTime.notify', ({ u }) =>
+    NOTIFY.test(u.normalized) && !u.entities.some((e) => e.kind === 'order' || e.kind === 'tracking')
+      ? { intent: SHIP_TIME, policy: notifyPolicy }
+      : undefined,
+  ),
+};

@@ -5,7 +5,11 @@
  * `unknownOrder` for a polite "not on your account, please check the number" reply.
  */
 import type { Entity, OrderEntity, Understanding } from '../nlu/types';
-import type { Order, ShopData } from '../shop/types';
+import type { Buyer, Order, Product, ShopData } from '../shop/types';
+import type { ConversationState } from '../model/conversation';
+import type { PolicyInput } from './policy';
+import { claim } from './claims';
+import { FALLBACK } from './clarify';
 
 /**
  * Shop order numbers with a letter prefix ("E1004"). The NLU reads long digit runs (platform
@@ -47,4 +51,44 @@ const ORDER_FLOW_PREFIXES = ['delivery.', 'return.', 'address.', 'payment.pay'];
 /** The flow a bare order number ("E1004") answers: the order question handled last, else tracking. */
 export function orderFlowAfter(lastHandled: string | undefined): string {
   return lastHandled !== undefined && ORDER_FLOW_PREFIXES.some((p) => lastHandled.startsWith(p)) ? lastHandled : 'delivery.tracking';
+}
+
+/** Routing claims of the order in focus (see stages/route.ts for their order). */
+export const claims = {
+  /** A bare order number ("E1004") the classifier cannot place: it continues the order question asked last. */
+  bareNumber: claim('order.bareNumber', ({ conv, u, shop, lastHandled, clarifyBelow }) =>
+    typedOrder(u, shop, conv.buyerId) && (u.intent === FALLBACK || u.confidence < clarifyBelow) ? { intent: orderFlowAfter(lastHandled) } : undefined,
+  ),
+};
+
+/** What a conversation is about: the buyer, the product in focus (else the featured one), the order in focus. */
+export interface Focus {
+  buyer?: Buyer;
+  product?: Product;
+  order?: Order;
+}
+
+export function focusOf(shop: ShopData, conv: ConversationState): Focus {
+  const out: Focus = {};
+  const buyer = shop.buyer(conv.buyerId);
+  if (buyer) out.buyer = buyer;
+  const product = (conv.productId ? shop.product(conv.productId) : undefined) ?? shop.featuredProduct();
+  if (product) out.product = product;
+  const order = conv.orderId ? shop.order(conv.orderId) : undefined;
+  if (order) out.order = order;
+  return out;
+}
+
+/**
+ * The input a flow policy gets for `intent`. An order number typed this turn that is not this
+ * buyer's means no order at all (never its data), and the number is kept as `unknownOrder`.
+ */
+export function policyInputFor(shop: ShopData, conv: ConversationState, u: Understanding, intent: string, now: Date): PolicyInput {
+  const input: PolicyInput = { conv, u, intent, shop, now, ...focusOf(shop, conv) };
+  const typed = typedOrder(u, shop, conv.buyerId);
+  if (typed?.kind === 'unknown') {
+    delete input.order;
+    input.unknownOrder = typed.number;
+  }
+  return input;
 }

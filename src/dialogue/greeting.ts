@@ -5,6 +5,7 @@
  */
 import { wallTime } from '../shop/clock';
 import { PAY, payPolicy } from './payment';
+import { claim } from './claims';
 import { move, type PolicyInput, type PolicyResult } from './policy';
 
 export const HELLO = 'greeting.hello';
@@ -38,3 +39,12 @@ export function openingPolicy(input: PolicyInput): PolicyResult {
 export function thanksPolicy(input: PolicyInput): PolicyResult {
   return { moves: [move(input, THANKS, 'welcome')], pending: null };
 }
+
+/** "那算了", "不用了": the buyer drops what they asked; a polite close, not a clarifying question. */
+const DISMISS = /^(?:那|哦|嗯|好吧|好的)?[，,\s]*(?:就)?(?:算了|不用了|没事了|不改了|不换了|那不用了)(?:吧|啦|了|哈)?[。.!！~～]*$/u;
+
+/** Routing claims of greetings and thanks (see stages/route.ts for their order). */
+export const claims = {
+  /** "那算了", "不用了": a polite close. */
+  dismiss: claim('thanks.dismiss', ({ u }) => (DISMISS.test(u.normalized) ? { intent: THANKS } : undefined)),
+};

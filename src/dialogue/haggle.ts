@@ -5,46 +5,18 @@
  * floor), a firm lowest price in the last round, then a person. A buyer far below the floor
  * is shown a cheaper product instead of being haggled down.
  */
-import type { Product, ShopData } from '../shop/types';
+import type { Order, Product, ShopData } from '../shop/types';
 import { parseNumeral } from '../nlu/entities';
-import { isAcceptance, readAnswer } from './answers';
+import type { Understanding } from '../nlu/types';
+import { bareOffer, isAcceptance, priceOnly, readAnswer } from './answers';
+import { claim, type ClaimInput } from './claims';
 import type { ActDraft } from '../model/acts';
-import { lastEntity, move, shipByFor, slot, type PolicyInput, type PolicyResult } from './policy';
+import type { HaggleSlot } from '../model/slots';
+import { lastEntity, move, shipByFor, type PolicyInput, type PolicyResult } from './policy';
 
 export const HAGGLE = 'haggle.bargain';
 
-/** Bargaining memory for one product (slots.haggle). Plain JSON. */
-export interface HaggleSlot {
-  productId: string;
-  /** Current asking price: the list price, then each counter. */
-  price: number;
-  /** Rounds with a money offer or push handled so far. */
-  rounds: number;
-  offers: number[];
-  counters: number[];
-  freeShipping: boolean;
-  gift?: string;
-  /** True once the firm lowest price was quoted. */
-  final: boolean;
-  /**
-   * The price the bot called its lowest real price, once it did: no later price in the
-   * conversation goes below it.
-   */
-  lowest?: number;
-  /** True once the bot asked the buyer's price. */
-  asked?: boolean;
-  /** A cheaper product suggested instead: a follow-up price near it bargains on that product. */
-  suggested?: string;
-  deal?: number;
-  /** Pushes without progress (after the firm lowest price). */
-  pushes: number;
-  /** Pushes without a number that moved the price or terms; after one, the bot asks the buyer's price. */
-  numberless?: number;
-  /** True once the buyer walked away and got the retention line (said once only). */
-  retained?: boolean;
-  /** Pieces the buyer bargains for ("三件一百五"), when more than one. */
-  quantity?: number;
-}
+export type { HaggleSlot } from '../model/slots';
 
 /** Buyer walking away: "太贵了 不要了", "我再对比一下别家", "算了不买了". */
 const WALK_AWAY =
@@ -157,9 +129,19 @@ function followedSuggestion(input: PolicyInput, prev: HaggleSlot | undefined): P
   return money.value >= suggested.floorPrice * ratio && money.value <= suggested.listPrice ? suggested : undefined;
 }
 
+/**
+ * The buyer's order a deal reprices: the order in focus, when it holds the product bargained
+ * for and has not shipped (unpaid, or paid and waiting). The deal act then carries its number,
+ * so the agent's order card and the shop's order system apply the price to that order.
+ */
+export function dealOrder(order: Order | undefined, product: Product): Order | undefined {
+  if (!order || (order.status !== 'unpaid' && order.status !== 'paid')) return undefined;
+  return order.items.some((item) => item.productId === product.id) ? order : undefined;
+}
+
 /** The haggle policy. */
 export function hagglePolicy(input: PolicyInput): PolicyResult {
-  const prev = slot<HaggleSlot>(input.conv, 'haggle');
+  const prev = input.conv.slots.haggle;
   const followed = followedSuggestion(input, prev);
   if (followed) return { ...bargain({ ...input, product: followed }, undefined), productId: followed.id };
   return bargain(input, prev);
@@ -170,7 +152,9 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
   const { shop, product } = input;
   if (!product) return { moves: [move(input, 'other.fallback', 'reply')] };
   const cfg = shop.policy.haggle;
-  const s: HaggleSlot = prev && prev.productId === product.id ? structuredClone(prev) : newHaggle(product, shop);
+  // A plain copy (not structuredClone): the slot stays plain JSON of this realm, as the state is.
+  const s: HaggleSlot =
+    prev && prev.productId === product.id ? { ...prev, offers: [...prev.offers], counters: [...prev.counters] } : newHaggle(product, shop);
   const { offer, wantsFreeShipping, quantity, courier } = buyerOffer(input, s.price);
   /** Terms the shop did not offer: never closed on, read back as a counter first. */
   const otherTerms = quantity > 1 || (courier !== undefined && courier !== shop.policy.defaultCourier);
@@ -190,8 +174,10 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
     const first = s.deal === undefined;
     s.deal = atLeastLowest(price);
     s.price = s.deal;
+    const order = dealOrder(input.order, product);
     const act: ActDraft = {
       kind: 'deal',
+      ...(order ? { orderNumber: order.number } : {}),
       productId: product.id,
       productName: product.name,
       price: s.deal,
@@ -369,3 +355,50 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
 function pend(): { owner: string; kind: string; choices: string[] } {
   return { owner: HAGGLE, kind: 'counter', choices: [] };
 }
+
+/** Walking away over the price before any bargaining: "太贵了 不要了", "我去别家看看". */
+const PRICE_WALK_AWAY = /贵|别家|别的店|其他家|对比|比较|货比三家/u;
+
+const hasMoneyOrOrder = (u: Understanding): boolean => u.entities.some((e) => e.kind === 'money' || e.kind === 'order');
+
+/** On a product page, a message that is only a plausible price for it ("400", "450吧"). */
+function pagePrice({ conv, shop, u }: ClaimInput) {
+  const onPage = conv.productId !== undefined ? shop.product(conv.productId) : undefined;
+  return onPage ? priceOnly(u, onPage.listPrice) : undefined;
+}
+
+/** A bargain is under way: a haggle slot without a deal. */
+const bargaining = ({ conv }: ClaimInput): boolean => conv.slots.haggle !== undefined && conv.slots.haggle.deal === undefined;
+
+/** Routing claims of bargaining (see stages/route.ts for their order). */
+export const claims = {
+  /** While bargaining, acceptance of our last price in the buyer's words ("那就按你说的吧", "行 我去拍"). */
+  accept: claim('haggle.accept', ({ conv, u }) =>
+    conv.slots.haggle !== undefined && !hasMoneyOrOrder(u) && isAcceptance(u) ? { intent: HAGGLE, answer: 'yes' } : undefined,
+  ),
+  /** While bargaining, walking away ("太贵了 不要了"): one retention line. Not a return. */
+  walkAway: claim('haggle.walkAway', ({ conv, u }) =>
+    conv.slots.haggle !== undefined && !hasMoneyOrOrder(u) && isWalkAway(u.normalized) && !/退|换货|退款/u.test(u.normalized)
+      ? { intent: HAGGLE }
+      : undefined,
+  ),
+  /** Walking away over the price before any bargaining ("太贵了 不要了", "我再对比一下别家吧"). */
+  walkAwayUnstarted: claim('haggle.walkAwayUnstarted', ({ conv, u }) =>
+    conv.slots.haggle === undefined && isWalkAway(u.normalized) && PRICE_WALK_AWAY.test(u.normalized) && !/退|换货|退款|快递|物流/u.test(u.normalized)
+      ? { intent: HAGGLE }
+      : undefined,
+  ),
+  /** A bare number while bargaining ("300"), or a bare plausible price on a product page ("450吧"): an offer. */
+  bareOffer: claim('haggle.bareOffer', (input) => {
+    if (input.u.entities.some((e) => e.kind === 'money')) return undefined;
+    const offer = bargaining(input) ? bareOffer(input.u) : pagePrice(input);
+    return offer ? { intent: HAGGLE, entities: [offer] } : undefined;
+  }),
+  /** A price in a bargaining message, on a product page, or in a vague message while bargaining. */
+  money: claim('haggle.money', (input) => {
+    const { u } = input;
+    if (!u.entities.some((e) => e.kind === 'money')) return undefined;
+    const vague = bargaining(input) && ['other', 'greeting', 'product'].includes(u.category);
+    return u.category === 'haggle' || pagePrice(input) !== undefined || vague ? { intent: HAGGLE } : undefined;
+  }),
+};

@@ -5,20 +5,15 @@
  */
 import type { Understanding } from '../nlu/types';
 import type { ActDraft } from '../model/acts';
+import type { CodRecord } from '../model/slots';
+import { claim } from './claims';
 import { move, shipByFor, type PolicyInput, type PolicyResult } from './policy';
 
 export const COD = 'payment.cod';
 export const INVOICE = 'payment.invoice';
 export const PAY = 'payment.pay';
 
-/** Confirmed cash on delivery (slots.cod), for the agent and the order remark. */
-export interface CodRecord {
-  /** The unpaid order it was priced on; unset when priced on the product before ordering. */
-  orderNumber?: string;
-  price: number;
-  codPrice: number;
-  at: string;
-}
+export type { CodRecord } from '../model/slots';
 
 function basePrice(input: PolicyInput): number | undefined {
   if (input.order && input.order.status === 'unpaid') {
@@ -102,7 +97,7 @@ export function isPriceQuestion(u: Understanding): boolean {
  * order in focus means that order: its total and how to pay. Otherwise the product in focus.
  */
 export function pricePolicy(input: PolicyInput): PolicyResult {
-  const onProductPage = input.conv.slots['productPage'] === true;
+  const onProductPage = input.conv.slots.productPage === true;
   const { order, product } = input;
   if (order && order.status === 'unpaid' && !onProductPage) {
     const vars = { price: order.total, shipBy: shipByFor(input.now, input.shop).toISOString(), cashOnDelivery: order.cashOnDelivery === true };
@@ -116,3 +111,21 @@ export function pricePolicy(input: PolicyInput): PolicyResult {
 export function goAheadPolicy(input: PolicyInput): PolicyResult {
   return { moves: [move(input, PAY, 'go_ahead', { shipBy: shipByFor(input.now, input.shop).toISOString() })], handledAs: PAY };
 }
+
+/** "行 我这就下单", "我去拍了": the buyer is about to order. */
+const GO_AHEAD = /(?:这就|马上|现在|等下|待会|回头)(?:就)?(?:去)?(?:下单|拍|买)|我去下单|去下单了|我下单了|下单啦/u;
+
+/** Routing claims of payment (see stages/route.ts for their order). */
+export const claims = {
+  /** "行 我这就下单" when nothing is being bargained (then it accepts the price): what happens next. */
+  goAhead: claim('pay.goAhead', ({ conv, u }) =>
+    conv.slots.haggle === undefined && GO_AHEAD.test(u.normalized) && !u.entities.some((e) => e.kind === 'money')
+      ? { intent: PAY, policy: goAheadPolicy }
+      : undefined,
+  ),
+  /** "多少钱" alone, unless a bargain is under way: the price (list price, or the unpaid order's total), not a bid. */
+  priceQuestion: claim('pay.priceQuestion', ({ conv, u }) => {
+    const haggle = conv.slots.haggle;
+    return isPriceQuestion(u) && (haggle === undefined || haggle.deal !== undefined) ? { intent: PAY, policy: pricePolicy } : undefined;
+  }),
+};

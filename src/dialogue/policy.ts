@@ -8,6 +8,9 @@ import type { Address, Buyer, Order, Product, ShopData } from '../shop/types';
 import { instantAt, wallTime } from '../shop/clock';
 import type { ActDraft } from '../model/acts';
 import type { ConversationState, HandoffReason, Priority } from '../model/conversation';
+import type { AddressChangeRecord, PendingQuestion, SlotUpdate } from '../model/slots';
+
+export type { AddressChangeRecord, PendingQuestion } from '../model/slots';
 
 /** One reply the bot makes: a template move and the variables it needs. */
 export interface Move {
@@ -30,20 +33,10 @@ export interface HandoffRequest {
   announced?: boolean;
 }
 
-/** A question the bot is waiting on; the next message may answer it. */
-export interface PendingQuestion {
-  /** The intent whose policy handles the answer. */
-  owner: string;
-  kind: string;
-  /** Quick-reply texts offered; index 0 means yes, index 1 means no / the alternative. */
-  choices: string[];
-  data?: Record<string, unknown>;
-}
-
 export interface PolicyResult {
   moves: Move[];
   /** Slot values to set (whole values per key; undefined deletes). */
-  slots?: Record<string, unknown>;
+  slots?: SlotUpdate;
   /** Question the next message may answer; null clears it. */
   pending?: PendingQuestion | null;
   handoff?: HandoffRequest;
@@ -88,11 +81,6 @@ export function lastEntity<K extends Entity['kind']>(u: Understanding, kind: K):
   return found[found.length - 1];
 }
 
-/** A slot value as a plain object (policies own the shape of their slots). */
-export function slot<T>(conv: ConversationState, key: string): T | undefined {
-  return conv.slots[key] as T | undefined;
-}
-
 /** The `shop.*` template variables from the shop's policy. */
 export function shopVars(p: ShopData['policy']): Record<string, unknown> {
   return {
@@ -117,19 +105,12 @@ export function productVars(product: Product): Record<string, unknown> {
   };
 }
 
-/** A change of address the buyer confirmed (slots.addressChange), noted for the order remark. */
-export interface AddressChangeRecord {
-  orderNumber: string;
-  address: Address;
-  at: string;
-}
-
 /**
  * The address the order will ship to: the one on file, or the change the buyer confirmed in
  * this conversation (noted on the order remark, not yet in the order system).
  */
 export function effectiveAddress(conv: ConversationState, order: Order): Address {
-  const change = slot<AddressChangeRecord>(conv, 'addressChange');
+  const change: AddressChangeRecord | undefined = conv.slots.addressChange;
   return change && change.orderNumber === order.number ? change.address : order.address;
 }
 

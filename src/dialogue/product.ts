@@ -5,7 +5,10 @@
  */
 import type { Product } from '../shop/types';
 import { chartIndex, readBody, recommendSize, type Body } from './body';
-import { askedSize, lastEntity, move, shipByFor, sizeKey, slot, unique, type Move, type PolicyInput, type PolicyResult } from './policy';
+import type { Understanding } from '../nlu/types';
+import type { SlotUpdate } from '../model/slots';
+import { claim } from './claims';
+import { askedSize, lastEntity, move, shipByFor, sizeKey, unique, type Move, type PolicyInput, type PolicyResult } from './policy';
 
 export const SIZE_COLOR = 'product.size_color';
 export const STOCK = 'product.stock';
@@ -53,14 +56,14 @@ export function productColors(text: string, product: Product, entity?: string): 
 function sizeInFocus(input: PolicyInput): { size?: string; now: boolean } {
   const now = askedSize(input.u);
   if (now !== undefined) return { size: now, now: true };
-  const before = slot<string>(input.conv, 'wantedSize');
+  const before = input.conv.slots.wantedSize;
   return before !== undefined && input.product?.variants.some((v) => sizeKey(v.size) === before) ? { size: before, now: false } : { now: false };
 }
 
 function stockAnswer(input: PolicyInput, intent: string, product: Product): Move {
   const named = productColors(input.u.normalized, product, lastEntity(input.u, 'color')?.value);
   // A size alone after a colour question ("那换个L的呢") keeps the colour asked about before.
-  const before = slot<string[]>(input.conv, 'wantedColors') ?? [];
+  const before = input.conv.slots.wantedColors ?? [];
   const keepColor = named.length === 0 && lastEntity(input.u, 'color') === undefined && askedSize(input.u) !== undefined;
   const colors = keepColor ? before.filter((c) => product.variants.some((v) => v.color === c)) : named;
   const colorNamed = colors.length > 0 || lastEntity(input.u, 'color') !== undefined;
@@ -147,18 +150,18 @@ export function stockPolicy(input: PolicyInput): PolicyResult {
   if (!product) return { moves: [move(input, 'other.fallback', 'reply')] };
   const told = readBody(input.u.normalized);
   const toldNow = told.heightCm !== undefined || told.weightKg !== undefined;
-  const body: Body = { ...(slot<Body>(input.conv, 'body') ?? {}), ...told };
+  const body: Body = { ...(input.conv.slots.body ?? {}), ...told };
   const advice = sizeAdvice(input, product, body, toldNow);
   const result: PolicyResult = { moves: [advice ?? stockAnswer(input, input.intent === STOCK ? STOCK : SIZE_COLOR, product)] };
-  const slots: Record<string, unknown> = {};
-  if (toldNow) slots['body'] = body;
+  const slots: SlotUpdate = {};
+  if (toldNow) slots.body = body;
   // The size in focus for follow-ups ("那换个白的呢"): named now, or the one just recommended.
   const named = askedSize(input.u);
   const recommended = advice?.vars?.['recommendedSize'];
-  if (named !== undefined) slots['wantedSize'] = named;
+  if (named !== undefined) slots.wantedSize = named;
   const colorsNow = productColors(input.u.normalized, product, lastEntity(input.u, 'color')?.value);
-  if (colorsNow.length > 0) slots['wantedColors'] = colorsNow;
-  else if (typeof recommended === 'string') slots['wantedSize'] = sizeKey(recommended);
+  if (colorsNow.length > 0) slots.wantedColors = colorsNow;
+  else if (typeof recommended === 'string') slots.wantedSize = sizeKey(recommended);
   if (Object.keys(slots).length > 0) result.slots = slots;
   return result;
 }
@@ -168,3 +171,33 @@ export function infoPolicy(input: PolicyInput): PolicyResult {
   if (!input.product) return { moves: [move(input, 'other.fallback', 'reply')] };
   return { moves: [move(input, INFO, 'describe')] };
 }
+
+/**
+ * A short colour or size follow-up ("那换个白的呢", "L的有吗"): a few characters naming a size
+ * or a colour of `product`, without an order number, a price or an address.
+ */
+export function isShortColorOrSize(u: Understanding, product: Product | undefined): boolean {
+  const text = u.normalized;
+  const short = text.length <= 14 && !u.entities.some((e) => e.kind === 'order' || e.kind === 'money' || e.kind === 'address');
+  const colorOrSize =
+    u.entities.some((e) => e.kind === 'size' || e.kind === 'color') || (product !== undefined && productColors(text, product).length > 0);
+  return short && colorOrSize;
+}
+
+const EXCHANGE_INTENT = 'return.exchange';
+
+/** Routing claims of the product questions (see stages/route.ts for their order). */
+export const claims = {
+  /**
+   * A short colour or size follow-up while talking about the product, or asking whether it is
+   * there ("白的有吗"), or one the classifier took for an exchange when nothing has reached the
+   * buyer to exchange: a stock question.
+   */
+  followUp: claim('stock.followUp', ({ u, product, order, lastHandled }) => {
+    if (!isShortColorOrSize(u, product)) return undefined;
+    const received = order?.status === 'delivered' || order?.status === 'shipped' || order?.status === 'disputed';
+    if (lastHandled?.startsWith('product.') || (u.intent === EXCHANGE_INTENT && !received && !lastHandled?.startsWith('return.')))
+      return { intent: STOCK };
+    return /有吗|有没有|有货|还有/u.test(u.normalized) ? { intent: STOCK } : undefined;
+  }),
+};

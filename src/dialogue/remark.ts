@@ -6,6 +6,7 @@
  * checks the dates and prices, so a person decides; nothing is promised or recorded here.
  */
 import type { ActDraft } from '../model/acts';
+import { claim } from './claims';
 import { move, orderMissing, type PolicyInput, type PolicyResult } from './policy';
 
 export const REMARK = 'delivery.remark';
@@ -44,7 +45,7 @@ export function remarkPolicy(input: PolicyInput): PolicyResult {
   const { order } = input;
   if (!order || order.status === 'cancelled') return { moves: [orderMissing(input, REMARK)] };
   const pending = input.pending?.owner === REMARK ? input.pending : undefined;
-  const pendingText = typeof pending?.data?.['remark'] === 'string' ? (pending.data['remark'] as string) : undefined;
+  const pendingText = pending?.data?.remark;
   if (order.status !== 'unpaid' && order.status !== 'paid') {
     return {
       moves: [move(input, REMARK, 'shipped')],
@@ -70,3 +71,13 @@ export function priceProtectPolicy(input: PolicyInput): PolicyResult {
     handoff: { reason: 'policy_limit', priority: 'normal', note, announced: true },
   };
 }
+
+/** Routing claims of remarks and price protection (see stages/route.ts for their order). */
+export const claims = {
+  /** The remark asked for again after a "no": whatever the buyer says next is the note. */
+  text: claim('remark.text', ({ pending }) => (pending?.owner === REMARK && pending.kind === 'text' ? { intent: REMARK } : undefined)),
+  /** "买了两天就降价了 能补差价吗": price protection, whatever the classifier says (never a refund). */
+  priceProtect: claim('priceProtect.cue', ({ u }) => (isPriceProtection(u.normalized) ? { intent: PRICE_PROTECT } : undefined)),
+  /** "是送人的，包裹里别放购物清单": a note for the order. */
+  remark: claim('remark.cue', ({ u }) => (isRemark(u.normalized) ? { intent: REMARK } : undefined)),
+};

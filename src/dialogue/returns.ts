@@ -8,8 +8,10 @@ import type { Understanding } from '../nlu/types';
 import type { Order, Product } from '../shop/types';
 import { calendarDaysBetween } from '../shop/clock';
 import type { ActDraft } from '../model/acts';
-import { productColors } from './product';
-import { askedSize, lastEntity, move, orderMissing, sizeKey, slot, unique, type PolicyInput, type PolicyResult } from './policy';
+import type { ReturnRequest, SlotUpdate } from '../model/slots';
+import { claim } from './claims';
+import { isShortColorOrSize, productColors } from './product';
+import { askedSize, lastEntity, move, orderMissing, sizeKey, unique, type PolicyInput, type PolicyResult } from './policy';
 
 export const REFUND = 'return.refund';
 export const EXCHANGE = 'return.exchange';
@@ -31,17 +33,10 @@ function itemVars(order: Order): Record<string, unknown> {
   return item ? { item: { name: item.name, color: item.color ?? '', size: item.size ?? '', quantity: item.quantity, price: item.price } } : {};
 }
 
-/** A request recorded on the conversation (slots.returnRequests) for the after-sale team. */
-export interface ReturnRequest {
-  orderNumber: string;
-  kind: 'refund' | 'return' | 'exchange' | 'damaged';
-  at: string;
-  size?: string;
-  color?: string;
-}
+export type { ReturnRequest } from '../model/slots';
 
-function record(input: PolicyInput, order: Order, req: Omit<ReturnRequest, 'orderNumber' | 'at'>): Record<string, unknown> {
-  const existing = slot<ReturnRequest[]>(input.conv, 'returnRequests') ?? [];
+function record(input: PolicyInput, order: Order, req: Omit<ReturnRequest, 'orderNumber' | 'at'>): SlotUpdate {
+  const existing = input.conv.slots.returnRequests ?? [];
   const others = existing.filter((r) => !(r.orderNumber === order.number && r.kind === req.kind));
   return { returnRequests: [...others, { orderNumber: order.number, at: input.now.toISOString(), ...req }] };
 }
@@ -188,8 +183,8 @@ export function sizeAnswer(u: Understanding, product: Product | undefined): stri
 
 /** The size the buyer wants: named, relative to the ordered one, or (for a colour change) the same. */
 function wantedSize(input: PolicyInput, product: Product | undefined, ordered: string | undefined): { size?: string; noneLeft?: boolean } {
-  const confirming = input.pending?.kind === 'confirm' ? input.pending.data?.['size'] : undefined;
-  if (typeof confirming === 'string') return { size: confirming };
+  const confirming = input.pending?.kind === 'confirm' ? input.pending.data?.size : undefined;
+  if (confirming !== undefined) return { size: confirming };
   const named = input.pending?.kind === 'size' ? sizeAnswer(input.u, product) : askedSize(input.u);
   if (named !== undefined) return { size: named };
   const step = relativeStep(input.u);
@@ -240,10 +235,10 @@ export function exchangePolicy(input: PolicyInput): PolicyResult {
     };
   }
   // The colour wanted: being confirmed, named now (as the catalogue names it), else the ordered one.
-  const confirmingColor = input.pending?.kind === 'confirm' ? input.pending.data?.['color'] : undefined;
+  const confirmingColor = input.pending?.kind === 'confirm' ? input.pending.data?.color : undefined;
   const namedColors = product ? productColors(input.u.normalized, product, lastEntity(input.u, 'color')?.value) : [];
   const color =
-    typeof confirmingColor === 'string'
+    confirmingColor !== undefined
       ? confirmingColor
       : ((namedColors.length === 1 ? namedColors[0] : undefined) ?? lastEntity(input.u, 'color')?.value ?? item?.color);
   const inStockSizes = (c: string | undefined): string[] =>
@@ -299,3 +294,31 @@ export function damagedPolicy(input: PolicyInput): PolicyResult {
     handoff: { reason: 'after_sale', priority: 'normal', note: `质量问题（${order.number}）：${input.u.normalized.slice(0, 40)}` },
   };
 }
+
+/** A complaint about the goods themselves: empathy and a person, never a pitch. */
+const COMPLAINT_CUE =
+  /味道|异味|臭|掉毛|掉色|褪色|起球|开线|脱线|破洞|有洞|线头|质量(?:太|好|真|也太)?差|做工(?:太|好|真)?差|劣质|假货|过敏|发霉|污渍|色差/u;
+
+/** Routing claims of the after-sale flows (see stages/route.ts for their order). */
+export const claims = {
+  /** A bare size ("换29", "L") answers the exchange's size question. */
+  exchangeSize: claim('exchange.size', ({ pending, u, order, shop }) =>
+    pending?.owner === EXCHANGE && pending.kind === 'size' && sizeAnswer(u, orderedProduct(order, shop)) !== undefined
+      ? { intent: EXCHANGE, pending }
+      : undefined,
+  ),
+  /** A complaint about the goods (smell, shedding, holes), not a question: the damaged-goods flow. */
+  complaint: claim('damaged.complaint', ({ u }) =>
+    COMPLAINT_CUE.test(u.normalized) && !/[?？]$|吗$/u.test(u.normalized) && u.category !== 'bad_review' ? { intent: DAMAGED } : undefined,
+  ),
+  /** "来回邮费怎么算": who pays the return postage, while returning or naming the return. */
+  shippingQuestion: claim('refund.shippingQuestion', ({ u, lastHandled }) =>
+    isReturnShippingQuestion(u) && (lastHandled?.startsWith('return.') || /来回|退回|寄回|退货|换货/u.test(u.normalized))
+      ? { intent: REFUND }
+      : undefined,
+  ),
+  /** A short colour or size follow-up while exchanging ("那换个白的呢"): the exchange. */
+  followUp: claim('exchange.followUp', ({ u, product, lastHandled }) =>
+    lastHandled === EXCHANGE && isShortColorOrSize(u, product) ? { intent: EXCHANGE } : undefined,
+  ),
+};

@@ -9,10 +9,8 @@ import type { Entity } from '../nlu/types';
 import { formatPlace, maskPhone } from '../replies/helpers';
 import { maskPhonesInText } from '../replies/mask-phones';
 import type { Address, ShopData } from '../shop/types';
-import { slot, type AddressChangeRecord } from '../dialogue/policy';
 import { actsForOrder, describeAct, type Act } from '../model/acts';
-import type { CodRecord } from '../dialogue/payment';
-import type { ReturnRequest } from '../dialogue/returns';
+import type { ReturnRequest } from '../model/slots';
 import type { QueueEntry, StoredMessage } from '../store/types';
 import type { SlaView } from './sla';
 import type { ActView } from '../shop/outbox';
@@ -150,11 +148,11 @@ export function orderRemarks(conv: ConversationState, orderNumber: string): Orde
   const acts = actsForOrder(conv, orderNumber);
   if (acts.length > 0) return acts.map((a) => actRemark(a));
   const remarks: OrderRemark[] = [];
-  const change = slot<AddressChangeRecord>(conv, 'addressChange');
+  const change = conv.slots.addressChange;
   if (change && change.orderNumber === orderNumber) remarks.push({ kind: 'address_change', at: change.at, address: addressView(change.address) });
-  const cod = slot<CodRecord>(conv, 'cod');
+  const cod = conv.slots.cod;
   if (cod && cod.orderNumber === orderNumber) remarks.push({ kind: 'cod', at: cod.at, codPrice: cod.codPrice });
-  for (const r of slot<ReturnRequest[]>(conv, 'returnRequests') ?? []) {
+  for (const r of conv.slots.returnRequests ?? []) {
     if (r.orderNumber !== orderNumber) continue;
     remarks.push({ kind: r.kind, at: r.at, ...(r.size ? { size: r.size } : {}), ...(r.color ? { color: r.color } : {}) });
   }

@@ -5,6 +5,7 @@
  */
 import type { Category, Entity } from '../nlu/types';
 import type { Act } from './acts';
+import type { Slots } from './slots';
 
 export type ConversationStatus = 'bot' | 'queued' | 'agent' | 'closed';
 export type Priority = 'normal' | 'high' | 'urgent';
@@ -32,9 +33,10 @@ export interface ConversationState {
   orderId?: string;
   /**
    * Per-flow memory, owned by the policy modules (haggle offers and counters, address being
-   * confirmed, clarification count …). Plain JSON.
+   * confirmed, clarification count …), one typed key per concern: see src/model/slots.ts.
+   * Plain JSON; states stored by older versions are read through readSlots().
    */
-  slots: Record<string, unknown>;
+  slots: Slots;
   /** Turns with their intents, oldest first (capped by the engine). */
   turns: TurnRecord[];
   /** Facts gathered so far (latest of each kind wins), shown to agents. */

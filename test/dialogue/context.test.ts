@@ -1,52 +1,74 @@
 /** Unit tests of the stages added for context: routing claims, acceptance, question parts, acts. */
 import { appendActs, actsForOrder, describeAct, latestAct, type ActDraft } from '../../src/model/acts';
 import { isAcceptance } from '../../src/dialogue/answers';
-import { contextClaim } from '../../src/dialogue/context';
-import { isWalkAway, quantityOf } from '../../src/dialogue/haggle';
+import type { ClaimInput } from '../../src/dialogue/claims';
+import { route } from '../../src/dialogue/stages/route';
+import { isWalkAway, quantityOf, type HaggleSlot } from '../../src/dialogue/haggle';
 import { productColors } from '../../src/dialogue/product';
 import { questionParts } from '../../src/dialogue/questions';
 import { isPriceProtection, isRemark, remarkText } from '../../src/dialogue/remark';
 import type { ConversationState } from '../../src/model/conversation';
+import type { Slots } from '../../src/model/slots';
 import { demoShop, understood } from './fixtures';
 
 const shop = demoShop();
 const said = (text: string, intent = 'other.fallback') => ({ ...understood(intent), raw: text, normalized: text });
 
 describe('route claims by context', () => {
+  const haggling: HaggleSlot = { productId: 'P100', price: 468, rounds: 1, offers: [], counters: [], freeShipping: true, final: false, pushes: 0 };
+  /** The claim that takes `text` (classified as `intent`) in a conversation of buyer B001. */
+  function claimFor(text: string, intent = 'other.fallback', extra: Partial<ClaimInput> & { slots?: Slots } = {}) {
+    const { slots, ...rest } = extra;
+    const conv: ConversationState = {
+      id: 'c',
+      buyerId: 'B001',
+      shopId: 'demo',
+      status: 'bot',
+      slots: slots ?? {},
+      turns: [],
+      facts: [],
+      createdAt: '',
+      updatedAt: '',
+    };
+    return route({ conv, u: said(text, intent), text, shop, clarifyBelow: 0.35, ...rest });
+  }
+
   it('sends a request for the owner or a vanished agent to a person', () => {
     for (const t of ['让你们老板来跟我说', '叫你们经理出来', '客服？？人去哪了', '人呢'])
-      expect(contextClaim({ u: said(t), bargaining: false })?.intent).toBe('human.request');
-    expect(contextClaim({ u: said('便宜点吧老板'), bargaining: false })).toBeUndefined();
+      expect(claimFor(t)).toMatchObject({ intent: 'human.request', claim: 'human.cue' });
+    expect(claimFor('便宜点吧老板').claim).toBe('clarify.unclear');
   });
 
   it('reads a complaint about the goods as an after-sale problem, not a product question', () => {
-    expect(contextClaim({ u: said('这毛衣一直掉毛还有股味道'), bargaining: false })?.intent).toBe('return.damaged');
+    expect(claimFor('这毛衣一直掉毛还有股味道', 'product.info')).toMatchObject({ intent: 'return.damaged', claim: 'damaged.complaint' });
   });
 
   it('reads price protection and gift notes as what they are', () => {
-    expect(contextClaim({ u: said('买了两天就降价了 能补差价吗', 'return.refund'), bargaining: false })?.intent).toBe('payment.price_protect');
-    expect(contextClaim({ u: said('是送人的，包裹里别放购物清单', 'delivery.tracking'), bargaining: false })?.intent).toBe('delivery.remark');
+    expect(claimFor('买了两天就降价了 能补差价吗', 'return.refund').intent).toBe('payment.price_protect');
+    expect(claimFor('是送人的，包裹里别放购物清单', 'delivery.tracking').intent).toBe('delivery.remark');
   });
 
   it('takes a short colour follow-up as a stock question after product talk, as an exchange while exchanging', () => {
     const hoodie = shop.product('P200')!;
+    expect(claimFor('那换个白的呢', 'return.exchange', { lastHandled: 'product.size_color', product: hoodie })).toMatchObject({
+      intent: 'product.stock',
+      claim: 'stock.followUp',
+    });
     expect(
-      contextClaim({ u: said('那换个白的呢', 'return.exchange'), lastHandled: 'product.size_color', product: hoodie, bargaining: false })?.intent,
-    ).toBe('product.stock');
-    expect(
-      contextClaim({
-        u: said('那换个白的呢', 'return.exchange'),
-        lastHandled: 'return.exchange',
-        product: hoodie,
-        bargaining: false,
-        orderStatus: 'delivered',
-      })?.intent,
-    ).toBe('return.exchange');
+      claimFor('那换个白的呢', 'return.exchange', { lastHandled: 'return.exchange', product: hoodie, order: shop.order('E1004')! }),
+    ).toMatchObject({
+      intent: 'return.exchange',
+      claim: 'exchange.followUp',
+    });
   });
 
-  it('reads "行 我这就下单" as going ahead when nothing is being bargained', () => {
-    expect(contextClaim({ u: said('行 我这就下单'), bargaining: false })?.intent).toBe('payment.pay');
-    expect(contextClaim({ u: said('行 我这就下单'), bargaining: true })).toBeUndefined();
+  it('reads "行 我这就下单" as going ahead when nothing is being bargained, as acceptance while bargaining', () => {
+    expect(claimFor('行 我这就下单')).toMatchObject({ intent: 'payment.pay', claim: 'pay.goAhead' });
+    expect(claimFor('行 我这就下单', 'other.fallback', { slots: { haggle: haggling } })).toMatchObject({
+      intent: 'haggle.bargain',
+      answer: 'yes',
+      claim: 'haggle.accept',
+    });
   });
 });
 

@@ -55,7 +55,7 @@ test('counter-offers never go below the floor and never rise', () => {
             if (/\/(final|firm)#/.test(reply.templateId ?? '')) {
               calledLowest ??= reply.offer;
               // Only the floor, or a price agreed in the last round, is ever called the lowest.
-              const slotNow = conv.slots['haggle'] as { rounds: number } | undefined;
+              const slotNow = conv.slots.haggle;
               expect(reply.offer === product.floorPrice || (slotNow?.rounds ?? 0) >= shop.policy.haggle.rounds).toBe(true);
             }
             last = reply.offer;

@@ -1,6 +1,7 @@
 /** The bargaining policy on hand-built understandings: rounds, concessions, far-below offers, handoff. */
 import { createEngine } from '../../src/dialogue/engine';
 import { acceptThreshold, cheaperProduct, counterOffer, HAGGLE } from '../../src/dialogue/haggle';
+import { actsForOrder } from '../../src/model/acts';
 import type { ConversationState } from '../../src/model/conversation';
 import type { TurnResult } from '../../src/dialogue/types';
 import type { Understanding } from '../../src/nlu/types';
@@ -9,11 +10,11 @@ import { demoShop, NOW, offerEntity, scriptedBundle, shippedBundle, understood }
 const shop = demoShop();
 const coat = shop.product('P100')!;
 
-function run(script: Understanding[], productId = 'P100'): TurnResult[] {
+function run(script: Understanding[], productId = 'P100', buyerId = 'B008'): TurnResult[] {
   let i = 0;
   const bundle = scriptedBundle(() => script[i++]!);
   const engine = createEngine({ shop, getScripts: () => bundle, clock: () => NOW, random: () => 0 });
-  let conv: ConversationState = engine.openConversation({ id: 'h', buyerId: 'B008', shopId: 'demo', productId });
+  let conv: ConversationState = engine.openConversation({ id: 'h', buyerId, shopId: 'demo', productId });
   return script.map(() => {
     const r = engine.handleMessage(conv, 'x');
     conv = r.conversation;
@@ -32,7 +33,7 @@ test('a product below the free-shipping line concedes shipping first', () => {
   expect(cheap.listPrice).toBeLessThan(shop.policy.freeShippingFrom);
   const [r] = run([understood('haggle.bargain', [offerEntity(50)])], 'P400');
   expect(r!.replies[0]!.offer).toBe(cheap.listPrice);
-  expect(r!.conversation.slots['haggle']).toMatchObject({ freeShipping: true });
+  expect(r!.conversation.slots.haggle).toMatchObject({ freeShipping: true });
   expect(r!.replies[0]!.text).toContain('包邮');
 });
 
@@ -49,7 +50,7 @@ test('an offer at or above what the round accepts is a deal at the offer', () =>
   const threshold = Math.ceil(acceptThreshold(coat, shop, 1));
   const [r] = run([understood('haggle.bargain', [offerEntity(threshold)])]);
   expect(r!.replies[0]!.offer).toBe(threshold);
-  expect(r!.conversation.slots['haggle']).toMatchObject({ deal: threshold });
+  expect(r!.conversation.slots.haggle).toMatchObject({ deal: threshold });
 });
 
 test('a discount request ("便宜50") is taken off the current price', () => {
@@ -98,7 +99,7 @@ test('after the lowest real price, a lower offer or a push gets that price again
   const results = run([...script, understood('haggle.bargain', [offerEntity(370)])]);
   expect(results[4]!.replies[0]!.offer).toBe(coat.floorPrice);
   expect(results[5]!.replies[0]!.offer).toBe(coat.floorPrice);
-  expect(results[5]!.conversation.slots['haggle']).toMatchObject({ lowest: coat.floorPrice, final: true });
+  expect(results[5]!.conversation.slots.haggle).toMatchObject({ lowest: coat.floorPrice, final: true });
 });
 
 test('a product that already ships free concedes the gift first, never "包邮" as a favour', () => {
@@ -119,7 +120,7 @@ test('"好的，就这个价" typed after a counter closes the deal at that coun
   const results = run([understood('haggle.bargain', [offerEntity(300)]), understood('haggle.bargain', [offerEntity(340)]), yes]);
   const counter = results[1]!.replies[0]!.offer!;
   expect(results[2]!.replies[0]!.offer).toBe(counter);
-  expect(results[2]!.conversation.slots['haggle']).toMatchObject({ deal: counter });
+  expect(results[2]!.conversation.slots.haggle).toMatchObject({ deal: counter });
 });
 
 test('a far-below offer is shown a product it can buy; with none, the closest one, said to be the closest', () => {
@@ -139,7 +140,7 @@ test('a follow-up price near the suggested product bargains on that product', ()
   expect(results[0]!.replies[0]!.text).toContain(suggested.name);
   expect(results[1]!.conversation.productId).toBe(suggested.id);
   expect(results[1]!.replies[0]!.text).toContain(suggested.name);
-  expect(results[1]!.conversation.slots['haggle']).toMatchObject({ productId: suggested.id, deal: 250 });
+  expect(results[1]!.conversation.slots.haggle).toMatchObject({ productId: suggested.id, deal: 250 });
 });
 
 test('offers are remembered across turns in plain JSON state', () => {
@@ -147,4 +148,35 @@ test('offers are remembered across turns in plain JSON state', () => {
   const state = JSON.parse(JSON.stringify(results[1]!.conversation)) as { slots: { haggle: { offers: number[]; counters: number[] } } };
   expect(state.slots.haggle.offers).toEqual([300, 340]);
   expect(state.slots.haggle.counters).toEqual([results[1]!.replies[0]!.offer]);
+});
+
+describe('a deal carries the order it reprices', () => {
+  const threshold = Math.ceil(acceptThreshold(coat, shop, 1));
+  const dealFor = (buyerId: string, productId = 'P100') =>
+    run([understood('haggle.bargain', [offerEntity(Math.ceil(acceptThreshold(shop.product(productId)!, shop, 1)))])], productId, buyerId)[0]!
+      .acts?.[0];
+
+  it('the unpaid order of that product in focus (B003, E1003: the coat)', () => {
+    expect(dealFor('B003')).toMatchObject({ kind: 'deal', price: threshold, productId: 'P100', orderNumber: 'E1003' });
+  });
+
+  it('a paid order waiting to ship (B010, E1010: the coat)', () => {
+    expect(dealFor('B010')).toMatchObject({ kind: 'deal', orderNumber: 'E1010' });
+  });
+
+  it('no order: a buyer without one, an order of another product, an order that has shipped', () => {
+    expect(dealFor('B008')).toMatchObject({ kind: 'deal' });
+    expect(dealFor('B008')!.orderNumber).toBeUndefined();
+    // B001's paid order holds the hoodie, not the coat.
+    expect(dealFor('B001')!.orderNumber).toBeUndefined();
+    // B002's coat has shipped: nothing left to reprice.
+    expect(dealFor('B002')!.orderNumber).toBeUndefined();
+  });
+
+  it("shows on that order's card only", () => {
+    const act = dealFor('B003')!;
+    const conv = { id: 'h', buyerId: 'B003', acts: [act] } as unknown as ConversationState;
+    expect(actsForOrder(conv, 'E1003')).toEqual([act]);
+    expect(actsForOrder(conv, 'E0001')).toEqual([]);
+  });
 });

@@ -36,21 +36,21 @@ interface Flow {
 
 const FLOWS: Flow[] = [
   { name: 'fresh conversation', buyer: 'B001', says: [], reached: () => true },
-  { name: 'after a clarifying question', buyer: 'B001', says: ['那个'], reached: (c) => c.slots['clarify'] !== undefined },
-  { name: 'while bargaining', buyer: 'B001', says: ['能便宜点吗'], reached: (c) => c.slots['haggle'] !== undefined },
+  { name: 'after a clarifying question', buyer: 'B001', says: ['那个'], reached: (c) => c.slots.clarify !== undefined },
+  { name: 'while bargaining', buyer: 'B001', says: ['能便宜点吗'], reached: (c) => c.slots.haggle !== undefined },
   {
     name: 'address read-back',
     buyer: 'B001',
     says: ['我要改地址', '收货地址改成上海市浦东新区世纪大道100号'],
-    reached: (c) => (c.slots['pending'] as { kind?: string } | undefined)?.kind === 'read_back',
+    reached: (c) => c.slots.pending?.kind === 'read_back',
   },
-  { name: 'address confirmation', buyer: 'B001', says: ['帮我核对一下收货地址'], reached: (c) => c.slots['pending'] !== undefined },
-  { name: 'exchange size question', buyer: 'B001', says: ['我要换货'], reached: (c) => c.slots['pending'] !== undefined },
+  { name: 'address confirmation', buyer: 'B001', says: ['帮我核对一下收货地址'], reached: (c) => c.slots.pending !== undefined },
+  { name: 'exchange size question', buyer: 'B001', says: ['我要换货'], reached: (c) => c.slots.pending !== undefined },
   {
     name: 'after a refund request',
     buyer: 'B001',
     says: ['我要退货'],
-    reached: (c) => (c.slots['pending'] as { owner?: string } | undefined)?.owner === 'return.refund',
+    reached: (c) => c.slots.pending?.owner === 'return.refund',
   },
   { name: 'after a delivery question', buyer: 'B002', says: ['快递到哪了'], reached: (c) => c.turns.length >= 1 },
 ];

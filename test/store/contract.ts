@@ -54,7 +54,7 @@ export function conversation(id: string, overrides: Partial<ConversationState> =
     buyerId: `buyer-${id}`,
     shopId: 'demo',
     status: 'bot',
-    slots: { haggle: { rounds: 1 } },
+    slots: { wantedSize: 'M' },
     turns: [{ at, text: '你好', intent: 'greeting.hello', category: 'greeting', confidence: 0.9 }],
     facts: [],
     createdAt: at,
@@ -183,7 +183,7 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         await store.saveConversation(conversation('a'));
         const got = await store.getConversation('a');
         got!.status = 'agent';
-        got!.slots.haggle = 'changed';
+        got!.slots.wantedSize = 'changed';
         expect(await store.getConversation('a')).toEqual(conversation('a'));
       });
 

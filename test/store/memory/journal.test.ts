@@ -109,7 +109,7 @@ it('compacts a large journal while running without losing state', async () => {
       buyerId: 'b',
       shopId: 'demo',
       status: 'bot',
-      slots: { i },
+      slots: { variants: { i } },
       turns: [],
       facts: [],
       createdAt: at,
@@ -120,7 +120,7 @@ it('compacts a large journal while running without losing state', async () => {
   await store.close();
   expect(fs.statSync(journalFile()).size).toBeLessThan(4096 * 2);
   const again = createMemoryStore({ dataDir: dir });
-  expect((await again.getConversation('c1'))?.slots).toEqual({ i: 199 });
+  expect((await again.getConversation('c1'))?.slots).toEqual({ variants: { i: 199 } });
   expect((await again.messagesAfter('c1', 0)).map((m) => m.text)).toEqual(['last']);
   await again.close();
 });
@@ -133,7 +133,7 @@ it('keeps every write made while a compaction is running', async () => {
     buyerId: 'b',
     shopId: 'demo',
     status: 'bot' as const,
-    slots: { i },
+    slots: { variants: { i } },
     turns: [],
     facts: [],
     createdAt: at,
@@ -152,7 +152,7 @@ it('keeps every write made while a compaction is running', async () => {
   expect(logger.warnings).toEqual([]);
   const again = createMemoryStore({ dataDir: dir, logger: silentLogger });
   for (let c = 0; c < 40; c++) {
-    expect((await again.getConversation(`c${c}`))?.slots).toEqual({ i: 29 });
+    expect((await again.getConversation(`c${c}`))?.slots).toEqual({ variants: { i: 29 } });
     expect((await again.messagesAfter(`c${c}`, 0)).map((m) => m.text)).toEqual(Array.from({ length: 30 }, (_, i) => `m${i}`));
   }
   await again.close();

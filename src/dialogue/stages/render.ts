@@ -1,0 +1,193 @@
+/**
+ * The render stage: moves → the replies the buyer reads. Variants rotate per conversation
+ * (slots.variants), a reply never picks a variant among the bot's last two messages
+ * (slots.botSaid), and the very sentence the bot sent last is never sent again: another
+ * variant, else the same answer opened with the system `again` move. Also the engine's own
+ * lines said outside a turn: the opening, the holding reply, system notices.
+ */
+import type { Category } from '../../nlu/types';
+import { renderMove, variantCount, type RenderedMove } from '../../replies/render';
+import type { TemplateSet } from '../../replies/templates';
+import type { ScriptBundle } from '../../scripts/bundle';
+import type { BotSaid, Slots } from '../../model/slots';
+import { FALLBACK } from '../clarify';
+import type { Move } from '../policy';
+import type { BotReply } from '../types';
+
+/** Said only if even the error template cannot render (the scripts themselves are broken). */
+export const LAST_RESORT_REPLY = '亲，稍等一下哦，马上为您转接人工客服~';
+
+/** What every render needs: the clock, the shop's offset and the random source for first variants. */
+export interface RenderContext {
+  now: Date;
+  utcOffsetMinutes: number;
+  random: () => number;
+}
+
+export interface RenderInput extends RenderContext {
+  /** The conversation's slots (variants and botSaid are read). */
+  slots: Slots;
+  bundle: ScriptBundle;
+  moves: readonly Move[];
+  /** The intent the turn was handled as: the engine's own (system) moves are labelled with it. */
+  handled: string;
+  /** Category when the intent's definition has none. */
+  fallbackCategory: Category;
+}
+
+export interface RenderOutput {
+  replies: BotReply[];
+  /** The slots to store: the variant counters, and what the bot said last (when it said anything). */
+  slots: Pick<Slots, 'variants' | 'botSaid'>;
+}
+
+/** The template id of variant `index` of the move keyed "intent/move" (as renderMove picks it). */
+export function variantIdOf(templates: TemplateSet, key: string, index: number): string | undefined {
+  const slash = key.indexOf('/');
+  const variants = templates[key.slice(0, slash)]?.moves[key.slice(slash + 1)]?.variants ?? [];
+  if (variants.length === 0) return undefined;
+  return variants[((index % variants.length) + variants.length) % variants.length]?.id;
+}
+
+const categoryOf = (bundle: ScriptBundle, intent: string, fallback: Category): Category => bundle.intents[intent]?.category ?? fallback;
+
+/** Renders the turn's moves. */
+export function render(input: RenderInput): RenderOutput {
+  const { bundle, moves, handled, fallbackCategory } = input;
+  const counters = { ...(input.slots.variants ?? {}) };
+  const said = input.slots.botSaid ?? [];
+  const recent = new Set(said.flatMap((b) => (b.templateId ? [b.templateId] : [])));
+  const latest = said[said.length - 1]?.templateId;
+  const pick = (count: number, key: string): number => {
+    const start = counters[key] ?? Math.floor(input.random() * count);
+    const idAt = (i: number): string => variantIdOf(bundle.templates, key, i) ?? '';
+    // Not a sentence the bot just said: the first variant not among its last two messages,
+    // else at least not the very last one. A move with a single variant may repeat.
+    let n = start;
+    for (let i = 0; i < count && recent.has(idAt(start + i)); i++) n = start + i + 1;
+    if (n - start >= count) n = idAt(start) === latest ? start + 1 : start;
+    counters[key] = n + 1;
+    return n;
+  };
+  const lastText = said[said.length - 1]?.text;
+  const replies = moves.map((m) => {
+    let r: RenderedMove = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, {
+      now: input.now,
+      utcOffsetMinutes: input.utcOffsetMinutes,
+      pick,
+    });
+    if (lastText !== undefined && r.text === lastText) r = notTheSameAgain(input, m, r, lastText);
+    const intent = m.intent === 'system' ? handled : m.intent;
+    const reply: BotReply = { text: r.text, intent, category: categoryOf(bundle, intent, fallbackCategory), templateId: r.templateId };
+    const quick = [...(m.quickReplies ?? []), ...(r.quickReplies ?? [])];
+    if (quick.length > 0) reply.quickReplies = [...new Set(quick)];
+    if (m.offer !== undefined) reply.offer = m.offer;
+    return reply;
+  });
+  const slots: RenderOutput['slots'] = { variants: counters };
+  if (replies.length > 0) {
+    slots.botSaid = [...said, ...replies.map((r): BotSaid => ({ text: r.text, ...(r.templateId ? { templateId: r.templateId } : {}) }))].slice(-2);
+  }
+  return { replies, slots };
+}
+
+/**
+ * The bot never sends the very sentence it sent last: another variant of the move, else the
+ * same answer opened with the system `again` move ("亲，跟您再确认一下："), which the buyer
+ * reads as the bot knowing it is repeating itself.
+ */
+function notTheSameAgain(ctx: RenderInput, m: Move, first: RenderedMove, lastText: string): RenderedMove {
+  const { bundle, now, utcOffsetMinutes } = ctx;
+  const count = variantCount(bundle.templates, m.intent, m.move);
+  for (let v = 0; v < count; v++) {
+    const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, { now, utcOffsetMinutes, variant: v });
+    if (r.text !== lastText) return r;
+  }
+  if (variantCount(bundle.templates, 'system', 'again') === 0) return first;
+  const lead = renderMove(bundle.templates, 'system', 'again', m.vars ?? {}, {
+    now,
+    utcOffsetMinutes,
+    pick: (n) => Math.floor(ctx.random() * n),
+  });
+  return { ...first, text: `${lead.text}${first.text.replace(/^亲[，,～~]\s*/u, '')}` };
+}
+
+/**
+ * One reply answers every question asked, in the order asked: the other questions' answers
+ * (replies mainCount … mainCount+extraCount-1) are joined under the flow's last reply.
+ */
+export function joinAnswers(replies: readonly BotReply[], mainCount: number, extraCount: number): BotReply[] {
+  if (extraCount <= 0 || mainCount <= 0) return [...replies];
+  const out = replies.map((r) => ({ ...r }));
+  const extras = out.splice(mainCount, extraCount);
+  const main = out[mainCount - 1] as BotReply;
+  main.text = [main.text, ...extras.map((r) => r.text)].join('\n');
+  return out;
+}
+
+/**
+ * The opening's variants, chosen when the conversation is created: greet() (which returns no
+ * state) then says them, and the first reply knows what was said, so a buyer's "你好" gets the
+ * other greeting, not the same sentence again. Undefined when the scripts cannot say them.
+ */
+export function seedOpening(templates: TemplateSet, moves: readonly Move[], random: () => number): Pick<Slots, 'variants' | 'botSaid'> {
+  const counters: Record<string, number> = {};
+  const said: BotSaid[] = [];
+  for (const m of moves) {
+    const count = variantCount(templates, m.intent, m.move);
+    if (count === 0) continue;
+    const key = `${m.intent}/${m.move}`;
+    const n = Math.floor(random() * count);
+    counters[key] = n + 1;
+    const id = variantIdOf(templates, key, n);
+    said.push(id ? { templateId: id } : {});
+  }
+  return { variants: counters, botSaid: said.slice(-2) };
+}
+
+/** The opening messages with the variants seedOpening chose (counters hold the next one to use). */
+export function renderOpening(bundle: ScriptBundle, moves: readonly Move[], seeded: Record<string, number>, ctx: RenderContext): BotReply[] {
+  const lastResort: BotReply[] = [{ text: LAST_RESORT_REPLY, intent: 'greeting.hello', category: 'greeting' }];
+  if (moves.length === 0) return lastResort;
+  try {
+    return moves.map((m) => {
+      const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, {
+        now: ctx.now,
+        utcOffsetMinutes: ctx.utcOffsetMinutes,
+        pick: (n, key) => (seeded[key] ?? Math.floor(ctx.random() * n) + 1) - 1,
+      });
+      const reply: BotReply = { text: r.text, intent: m.intent, category: categoryOf(bundle, m.intent, 'greeting'), templateId: r.templateId };
+      if (r.quickReplies) reply.quickReplies = r.quickReplies;
+      return reply;
+    });
+  } catch {
+    return lastResort;
+  }
+}
+
+/** The templated holding reply (system.error), or a fixed one if even that cannot render. */
+export function renderHolding(templates: () => TemplateSet, shopName: string, ctx: Omit<RenderContext, 'random'>): BotReply {
+  const reply: BotReply = { text: LAST_RESORT_REPLY, intent: FALLBACK, category: 'other' };
+  try {
+    const r = renderMove(templates(), 'system', 'error', { shop: { name: shopName } }, { now: ctx.now, utcOffsetMinutes: ctx.utcOffsetMinutes });
+    return { ...reply, text: r.text, templateId: r.templateId };
+  } catch {
+    return reply; // the scripts themselves are broken: the buyer still gets an answer
+  }
+}
+
+/** A system move said outside a buyer turn (e.g. 'no_agent'); undefined when the scripts lack it. */
+export function renderNotice(templates: () => TemplateSet, name: string, shopName: string, ctx: RenderContext): BotReply | undefined {
+  try {
+    const r = renderMove(
+      templates(),
+      'system',
+      name,
+      { shop: { name: shopName } },
+      { now: ctx.now, utcOffsetMinutes: ctx.utcOffsetMinutes, pick: (n) => Math.floor(ctx.random() * n) },
+    );
+    return { text: r.text, intent: 'system', category: 'other', templateId: r.templateId };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The route stage: which flow handles this turn. Flows declare their claims beside their
+ * policies; this stage tries them in the order below and takes the first that applies, else
+ * the classifier's intent. The order is the routing policy, read top to bottom:
+ *
+ * 1. A choice: the buyer picked one of the clarifying question's quick replies.
+ * 2. An answer to the pending question: a size for the exchange, yes or no, the remark's new
+ *    text, a correction of the address being read back.
+ * 3. Cue words that decide the topic whatever the classifier says: a person or the owner, a
+ *    complaint about the goods, price protection, a remark, return postage, "算了", "发货了告诉我",
+ *    "我这就下单", a short colour or size follow-up (the exchange's, else the product's).
+ * 4. The bargain under way: acceptance, walking away, a bare number as an offer, a price.
+ * 5. Entities a flow accepts on their own: the awaited address, a new phone, "多少钱" alone, a
+ *    bare order number.
+ * 6. Unclear (low confidence): ask a clarifying question.
+ */
+import type { Understanding } from '../../nlu/types';
+import * as address from '../address';
+import * as answers from '../answers';
+import type { Claim, ClaimInput, Routed } from '../claims';
+import * as clarify from '../clarify';
+import * as delivery from '../delivery';
+import * as focus from '../focus';
+import * as greeting from '../greeting';
+import * as haggle from '../haggle';
+import * as human from '../human';
+import * as payment from '../payment';
+import * as product from '../product';
+import * as remark from '../remark';
+import * as returns from '../returns';
+
+/** Every claim, in the order tried (see the module comment). */
+export const ROUTE_ORDER: readonly Claim[] = [
+  // 1. a clarifying choice
+  clarify.claims.choice,
+  // 2. the pending question
+  returns.claims.exchangeSize,
+  answers.claims.pendingAnswer,
+  remark.claims.text,
+  address.claims.correction,
+  // 3. cue words in context
+  human.claims.cue,
+  returns.claims.complaint,
+  remark.claims.priceProtect,
+  remark.claims.remark,
+  returns.claims.shippingQuestion,
+  greeting.claims.dismiss,
+  delivery.claims.notify,
+  payment.claims.goAhead,
+  returns.claims.followUp,
+  product.claims.followUp,
+  // 4. the bargain under way
+  haggle.claims.accept,
+  haggle.claims.walkAway,
+  haggle.claims.walkAwayUnstarted,
+  haggle.claims.bareOffer,
+  haggle.claims.money,
+  // 5. entities a flow accepts alone
+  address.claims.awaited,
+  address.claims.phoneChange,
+  payment.claims.priceQuestion,
+  focus.claims.bareNumber,
+  // 6. unclear
+  clarify.claims.unclear,
+];
+
+/** The route of a turn: the flow, and the understanding with any entities read in context. */
+export interface RouteOutput extends Omit<Routed, 'entities' | 'clarify'> {
+  clarify: boolean;
+  /** The claim that took the turn; undefined when the classifier's intent stands. */
+  claim?: string;
+  u: Understanding;
+}
+
+/** Routes one turn through `order` (default {@link ROUTE_ORDER}). */
+export function route(input: ClaimInput, order: readonly Claim[] = ROUTE_ORDER): RouteOutput {
+  for (const c of order) {
+    const taken = c.take(input);
+    if (!taken) continue;
+    const { entities, clarify: ask, ...rest } = taken;
+    const u = entities && entities.length > 0 ? { ...input.u, entities: [...input.u.entities, ...entities] } : input.u;
+    return { ...rest, clarify: ask === true, claim: c.name, u };
+  }
+  return { intent: input.u.intent, clarify: false, u: input.u };
+}
