@@ -6,7 +6,7 @@
  * holding reply and the conversation goes to a person with reason 'error'.
  */
 import type { IntentDef } from '../nlu/intents';
-import type { Entity, Understanding } from '../nlu/types';
+import type { Entity, Understanding, UnderstandContext } from '../nlu/types';
 import { maskPhonesInText } from '../replies/mask-phones';
 import { renderMove, variantCount, type RenderedMove } from '../replies/render';
 import type { TemplateSet } from '../replies/templates';
@@ -120,6 +120,21 @@ const BOT_SAID = 'botSaid';
 interface BotSaid {
   text?: string;
   templateId?: string;
+}
+
+/** What a short fragment is read in the light of: the question pending, the last flow, the bot's last move, the order and product in focus. */
+function understandContextOf(conv: ConversationState): UnderstandContext {
+  const pending = conv.slots['pending'] as PendingQuestion | undefined;
+  const last = conv.slots['last'] as LastTurn | undefined;
+  const said = botSaid(conv);
+  const move = said[said.length - 1]?.templateId?.replace(/#.*$/, '');
+  return {
+    ...(pending ? { pendingQuestion: pending.owner } : {}),
+    ...(last ? { activeFlow: last.handled } : {}),
+    ...(move ? { lastBotMove: move } : {}),
+    ...(conv.orderId ? { orderInFocus: conv.orderId } : {}),
+    ...(conv.productId ? { productInFocus: conv.productId } : {}),
+  };
 }
 
 function botSaid(conv: ConversationState): BotSaid[] {
@@ -460,7 +475,7 @@ export function createEngine(options: EngineOptions): Engine {
     const now = clock();
     const bundle = getScripts();
     const conv: ConversationState = clonePlain(input);
-    const u = bundle.understand(text);
+    const u = bundle.understand(text, understandContextOf(conv));
     u.entities = withTypedOrderNumbers(u);
     if (conv.status === 'closed') {
       conv.status = 'bot';

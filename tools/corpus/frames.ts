@@ -7,7 +7,6 @@
  * request for a person (rule 2); return beats delivery (rule 3); a greeting or a pasted order
  * card takes the question's label (rule 4).
  */
-import { Family } from './types';
 
 export interface Situation {
   name: string;
