@@ -128,7 +128,8 @@ export interface UnderstandContext {
 export interface Understanding {
   raw: string;
   normalized: string;
-  tokens: string[];
+  /** jieba words of `normalized`: only when asked for (`understand(model, text, context, { words: true })`). */
+  tokens?: string[];
   intent: string;
   category: Category;
   confidence: number;
