@@ -14,7 +14,7 @@ export type { NluAction } from './types';
 
 /** The fitted map and thresholds; plain data, so it travels with a trained model. */
 export interface Calibration {
-  /** Ascending raw-confidence breakpoints; `probability[i]` holds for confidence ≥ `confidence[i]`. */
+  /** Ascending raw-confidence points; `probability[i]` holds at `confidence[i]`, linear between points, flat beyond. */
   confidence: number[];
   probability: number[];
   /** Calibrated probability at or above which the category is acted on (categories without their own threshold). */
@@ -66,34 +66,46 @@ export interface CalibrationSample {
   gold: Category;
 }
 
-/** Pool-adjacent-violators: the non-decreasing step function closest to the 0/1 outcomes. */
+/**
+ * Pool-adjacent-violators: the non-decreasing step function closest to the 0/1 outcomes, as
+ * one point per block (its mean confidence and its share right). {@link calibrated} draws
+ * straight lines between the points: a step function put hundreds of held-out messages on one
+ * probability, so the answer threshold could only sit at a block's edge (50% or 84% of
+ * messages, nothing between).
+ */
 function isotonic(xs: readonly number[], ys: readonly number[]): { confidence: number[]; probability: number[] } {
-  const blocks: Array<{ x: number; sum: number; n: number }> = [];
+  const blocks: Array<{ sx: number; sum: number; n: number }> = [];
   for (let i = 0; i < xs.length; i++) {
-    blocks.push({ x: xs[i] as number, sum: ys[i] as number, n: 1 });
+    blocks.push({ sx: xs[i] as number, sum: ys[i] as number, n: 1 });
     while (blocks.length > 1) {
-      const b = blocks[blocks.length - 1] as { x: number; sum: number; n: number };
-      const a = blocks[blocks.length - 2] as { x: number; sum: number; n: number };
+      const b = blocks[blocks.length - 1] as { sx: number; sum: number; n: number };
+      const a = blocks[blocks.length - 2] as { sx: number; sum: number; n: number };
       if (a.sum / a.n <= b.sum / b.n) break;
-      blocks.splice(blocks.length - 2, 2, { x: a.x, sum: a.sum + b.sum, n: a.n + b.n });
+      blocks.splice(blocks.length - 2, 2, { sx: a.sx + b.sx, sum: a.sum + b.sum, n: a.n + b.n });
     }
   }
-  return { confidence: blocks.map((b) => b.x), probability: blocks.map((b) => b.sum / b.n) };
+  return { confidence: blocks.map((b) => b.sx / b.n), probability: blocks.map((b) => b.sum / b.n) };
 }
 
-/** The calibrated probability of a raw confidence. */
+/** The calibrated probability of a raw confidence: linear between the fitted points, flat beyond them. */
 export function calibrated(c: Calibration, confidence: number): number {
   const xs = c.confidence;
   if (xs.length === 0 || (xs.length === 1 && xs[0] === 0 && c.probability[0] === 0)) return confidence;
+  if (confidence <= (xs[0] as number)) return c.probability[0] ?? confidence;
+  const last = xs.length - 1;
+  if (confidence >= (xs[last] as number)) return c.probability[last] ?? confidence;
   let lo = 0;
-  let hi = xs.length - 1;
-  if (confidence < (xs[0] as number)) return c.probability[0] ?? confidence;
+  let hi = last;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if ((xs[mid] as number) <= confidence) lo = mid;
     else hi = mid - 1;
   }
-  return c.probability[lo] ?? confidence;
+  const x0 = xs[lo] as number;
+  const x1 = xs[lo + 1] as number;
+  const p0 = c.probability[lo] as number;
+  const p1 = c.probability[lo + 1] as number;
+  return x1 > x0 ? p0 + ((p1 - p0) * (confidence - x0)) / (x1 - x0) : p1;
 }
 
 /** The probability at or above which `category` is answered. */
@@ -124,17 +136,21 @@ export function fitCalibration(samples: readonly CalibrationSample[]): Calibrati
   const probs = sorted.map((s) => calibrated(base, s.confidence));
   // Candidate thresholds: the distinct probabilities, from the top down.
   const levels = [...new Set(probs)].sort((a, b) => b - a);
+  const byProbability = sorted.map((s, i) => ({ s, p: probs[i] as number })).sort((a, b) => b.p - a.p);
+  /** The lowest level whose answers (probability ≥ level, category not other, picked) reach the precision; one pass from the top. */
   const lowestPrecise = (pick: (s: CalibrationSample) => boolean, minAnswers: number): number | undefined => {
     let at: number | undefined;
+    let n = 0;
+    let right = 0;
+    let j = 0;
     for (const t of levels) {
-      let n = 0;
-      let right = 0;
-      sorted.forEach((s, i) => {
-        if ((probs[i] as number) >= t && s.category !== 'other' && pick(s)) {
+      for (; j < byProbability.length && (byProbability[j] as { p: number }).p >= t; j++) {
+        const s = (byProbability[j] as { s: CalibrationSample }).s;
+        if (s.category !== 'other' && pick(s)) {
           n++;
           if (s.correct) right++;
         }
-      });
+      }
       // Laplace-smoothed: a handful of lucky answers does not open a category.
       if (n >= minAnswers && (right + 1) / (n + 2) >= ANSWER_PRECISION) at = t;
     }
@@ -163,18 +179,20 @@ export function fitCalibration(samples: readonly CalibrationSample[]): Calibrati
   const best = { precision: n ? right / n : 0, coverage: n / samples.length };
   const answered = (s: CalibrationSample, p: number): boolean => s.category !== 'other' && p >= thresholdOf(s.category);
   let clarifyAt = answerAt;
-  for (const t of levels.filter((l) => l <= answerAt && l >= CLARIFY_FLOOR)) {
+  {
     let n = 0;
     let hit = 0;
-    sorted.forEach((s, i) => {
-      const p = probs[i] as number;
-      if (p >= t && !answered(s, p)) {
+    let j = 0;
+    for (const t of levels) {
+      for (; j < byProbability.length && (byProbability[j] as { p: number }).p >= t; j++) {
+        const { s, p } = byProbability[j] as { s: CalibrationSample; p: number };
+        if (answered(s, p)) continue;
         n++;
         // Asking back is also the right move for a message that is unclear on its own (gold other).
         if (s.inOptions || s.gold === 'other') hit++;
       }
-    });
-    if (n > 0 && hit / n >= CLARIFY_HIT_RATE) clarifyAt = t;
+      if (t <= answerAt && t >= CLARIFY_FLOOR && n > 0 && hit / n >= CLARIFY_HIT_RATE) clarifyAt = t;
+    }
   }
   return {
     ...fit,
