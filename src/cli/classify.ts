@@ -15,7 +15,7 @@ import { labelResolver, parseLabelledLines } from '../nlu/corpus';
 import { loadTrainingDir } from '../nlu/load';
 
 function toJson(model: NluModel, text: string): string {
-  const u = understand(model, text);
+  const u = understand(model, text, undefined, { words: true });
   const round = (x: number): number => Number(x.toFixed(4));
   return JSON.stringify({
     text,

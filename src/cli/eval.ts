@@ -33,7 +33,7 @@ import {
   type ModelKind,
   type NluModel,
 } from '../nlu';
-import { fitCalibration, reliability, type Calibration } from '../nlu/calibration';
+import { answerThreshold, fitCalibration, reliability, ANSWER_PRECISION, type Calibration } from '../nlu/calibration';
 import { labelResolver, parseLabelledLines } from '../nlu/corpus';
 import { loadTrainingDir } from '../nlu/load';
 import { splitHeldOut, inFold } from '../nlu/split';
@@ -98,10 +98,17 @@ export function actionStats(model: NluModel, rows: readonly Row[]) {
   let clarified = 0;
   let clarifyHit = 0;
   let handoff = 0;
-  const samples: Array<{ probability: number; correct: boolean }> = [];
+  const samples: Array<{ probability: number; correct: boolean; category: Category }> = [];
+  const perCategory = new Map<Category, { answered: number; right: number }>();
   for (const r of rows) {
     const u = understand(model, r.text);
-    samples.push({ probability: u.probability ?? u.confidence, correct: u.category === r.gold });
+    samples.push({ probability: u.probability ?? u.confidence, correct: u.category === r.gold, category: u.category });
+    if (u.action === 'answer' && u.category !== 'other') {
+      const c = perCategory.get(u.category) ?? { answered: 0, right: 0 };
+      c.answered++;
+      if (u.category === r.gold) c.right++;
+      perCategory.set(u.category, c);
+    }
     if (u.action === 'answer' && u.category !== 'other') {
       answered++;
       if (u.category === r.gold) answeredRight++;
@@ -118,13 +125,31 @@ export function actionStats(model: NluModel, rows: readonly Row[]) {
     clarifyHit: clarified ? clarifyHit / clarified : 0,
     handoffShare: handoff / n,
     reliability: reliability(samples),
+    curve: precisionCoverage(samples),
+    perCategory,
   };
+}
+
+/**
+ * Precision and coverage of `answer` (category not other) if one global probability threshold
+ * were used: the curve the thresholds are read from.
+ */
+export function precisionCoverage(
+  samples: ReadonlyArray<{ probability: number; correct: boolean; category: Category }>,
+  thresholds = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99],
+): Array<{ threshold: number; precision: number; coverage: number }> {
+  return thresholds.map((t) => {
+    const answered = samples.filter((s) => s.category !== 'other' && s.probability >= t);
+    return {
+      threshold: t,
+      precision: answered.length ? answered.filter((s) => s.correct).length / answered.length : 0,
+      coverage: answered.length / Math.max(1, samples.length),
+    };
+  });
 }
 
 const f3 = (x: number): string => x.toFixed(3);
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-const pad = (s: string, n: number): string => s + ' '.repeat(Math.max(0, n - [...s].length));
-const lpad = (s: string, n: number): string => ' '.repeat(Math.max(0, n - [...s].length)) + s;
 
 /** Rows from `text<TAB>category` (dev.tsv) or `text<TAB>label` (a shop's file; label = intent id or category). */
 function readRows(file: string, categoryOfLabel: (label: string) => Category | undefined): Row[] {
@@ -207,7 +232,7 @@ async function compare(args: Args): Promise<void> {
     `# NLU evaluation`,
     '',
     `Training data: ${intents.length} intents, ${intentLines(intents).length} intent-file examples, ${corpus.length} corpus lines, ${lexicons.length} lexicons.`,
-    `Held-out split (split.ts): ${split.heldOut.length} lines of the groups ${split.groups.join(', ')}; ${split.train.length} training lines, ${split.dropped} dropped as near-duplicates of held-out lines.`,
+    `Held-out split (split.ts): ${split.heldOut.length} lines of the groups ${split.groups.join(', ')}, in ${split.frames.heldOut} sentence frames never trained on; ${split.train.length} training lines (${split.frames.train} frames), ${split.dropped} dropped as near-duplicates of held-out lines, ${split.mixed} grammar fillings left out of both sides (a held-out family in a trained frame, or the reverse).`,
     args.file
       ? `${args.file}: ${fileRows.length} messages, reported once beside the held-out figure; it chose nothing.`
       : 'No FILE given: held-out only.',
@@ -216,6 +241,7 @@ async function compare(args: Args): Promise<void> {
   const results: Scored[] = [];
   let mainHeld: NluModel | undefined;
   let mainFull: NluModel | undefined;
+  let otherFold: { model: NluModel; rows: Row[]; split: ReturnType<typeof splitHeldOut> } | undefined;
   let calibration: Calibration | undefined;
   for (const kind of args.models) {
     const row: Scored = { name: kind, heldOut: [], file: [] };
@@ -244,6 +270,13 @@ async function compare(args: Args): Promise<void> {
       if (kind === DEFAULT_MODEL_KIND && s === 0) {
         mainHeld = held;
         calibration = cal;
+        // The thresholds judged out of sample: another fold (other families, other frames), same calibration.
+        const split1 = splitHeldOut(all, 1);
+        otherFold = {
+          model: trainOnLines(intents, dictionary, split1.train, { kind, lexicons, augmentSeed: seed, calibration: cal }),
+          rows: split1.heldOut.map((l) => ({ text: l.text, gold: categoryOf.get(l.label) ?? 'other' })),
+          split: split1,
+        };
       }
       process.stderr.write(`eval: ${kind} seed ${seed} trained on the split in ${heldMs.toFixed(0)} ms\n`);
     }
@@ -314,10 +347,19 @@ async function compare(args: Args): Promise<void> {
       '',
       `## Knowing when unsure (${DEFAULT_MODEL_KIND}, the default model)`,
       '',
-      `Calibration fitted on the held-out split: answer at probability ≥ ${f3(calibration.answerAt)}, clarify at ≥ ${f3(calibration.clarifyAt)}, below that handoff.`,
+      `Calibration fitted on the held-out split (target: answers ≥ ${pct(ANSWER_PRECISION)} right on held-out): answer at probability ≥ ${f3(calibration.answerAt)}` +
+        ` (per predicted category: ${CATEGORIES.filter((c) => c !== 'other')
+          .map((c) => `${c} ${answerThreshold(calibration, c) > 1 ? 'never' : f3(answerThreshold(calibration, c))}`)
+          .join(', ')}), clarify at ≥ ${f3(calibration.clarifyAt)}, below that handoff.`,
     );
     const calibratedHeld = { ...mainHeld, calibration };
-    const sets: Array<[string, NluModel, Row[]]> = [['held-out (fitted here: in-sample)', calibratedHeld, heldRows]];
+    const sets: Array<[string, NluModel, Row[]]> = [['held-out fold 0 (the thresholds were fitted here: in-sample)', calibratedHeld, heldRows]];
+    if (otherFold)
+      sets.push([
+        `held-out fold 1 (${otherFold.rows.length} lines of other families and frames: out of sample; groups ${otherFold.split.groups.join(', ')})`,
+        otherFold.model,
+        otherFold.rows,
+      ]);
     if (mainFull) sets.push([`FILE (out of sample)`, mainFull, fileRows]);
     for (const [name, m, rows] of sets) {
       const a = actionStats(m, rows);
@@ -332,6 +374,23 @@ async function compare(args: Args): Promise<void> {
       );
       for (const b of a.reliability)
         out.push(`| ${b.from.toFixed(2)}–${b.to.toFixed(2)} | ${b.n} | ${b.n ? f3(b.predicted) : '—'} | ${b.n ? pct(b.right) : '—'} |`);
+      out.push(
+        '',
+        'Answers per predicted category (with the fitted thresholds):',
+        '',
+        CATEGORIES.filter((c) => c !== 'other')
+          .map((c) => {
+            const x = a.perCategory.get(c);
+            return x ? `${c} ${x.right}/${x.answered} (${pct(x.right / x.answered)})` : `${c} 0`;
+          })
+          .join(', '),
+        '',
+        'Precision / coverage curve (one global threshold on the probability, category not other):',
+        '',
+        '| threshold | answers right | coverage |',
+        '|---|---|---|',
+      );
+      for (const p of a.curve) out.push(`| ${p.threshold.toFixed(2)} | ${pct(p.precision)} | ${pct(p.coverage)} |`);
     }
   }
   process.stdout.write(out.join('\n') + '\n');

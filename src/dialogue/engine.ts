@@ -28,6 +28,7 @@ import { handoffInfo } from './handoff';
 import { stampActs } from './stages/acts';
 import { pendingAfter, runPolicy } from './stages/policy';
 import { loadState, recordTurn, reopenIfClosed } from './stages/record';
+import { understandContextOf } from './stages/understand-context';
 import { joinAnswers, render, renderHolding, renderNotice, renderOpening, seedOpening, type RenderContext } from './stages/render';
 import { route } from './stages/route';
 import { handoffFor, labelsOf, suggestions } from './stages/suggest';
@@ -86,10 +87,11 @@ export function createEngine(options: EngineOptions): Engine {
   function handleTurn(stored: ConversationState, text: string): TurnResult {
     const now = clock();
     const bundle = getScripts();
-    const understood = bundle.understand(text);
+    const loaded = loadState(stored);
+    const understood = bundle.understand(text, understandContextOf(loaded));
     const heard: Understanding = { ...understood, entities: withTypedOrderNumbers(understood) };
     // record
-    let conv = recordTurn({ conv: reopenIfClosed(loadState(stored)), u: heard, text, now, shop, maxTurns });
+    let conv = recordTurn({ conv: reopenIfClosed(loaded), u: heard, text, now, shop, maxTurns });
 
     if (conv.status === 'queued' || conv.status === 'agent') {
       // A person has the conversation: the bot stays silent and refreshes the suggestions.

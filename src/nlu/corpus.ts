@@ -1,6 +1,6 @@
 /**
  * The training corpus beside the intent files: `intents/corpus/*.tsv`, lines
- * `text<TAB>intentId<TAB>theme` (theme = product family / situation, e.g.
+ * `text<TAB>intentId<TAB>theme[<TAB>frame]` (theme = product family / situation, e.g.
  * `kitchen/fault-symptom`), written by us (docs/nlu.md), and the lexicons
  * `intents/lexicon/*.txt` (one word a line: product families, fault symptoms, usage words).
  * Extra labelled lines from a shop (`text<TAB>label`, label = intent id or category) use the
@@ -17,6 +17,11 @@ export interface CorpusLine {
   label: string;
   /** `family/situation`; the held-out split groups by the family. */
   theme: string;
+  /**
+   * The sentence frame a grammar filling came from (fourth column, e.g. `f1x2y3z`): one frame is
+   * filled by every family, so the held-out split holds frames out as well as families.
+   */
+  frame?: string;
 }
 
 /** A named word list; a message containing one of its words gets the list's mark as a feature. */
@@ -79,7 +84,8 @@ export function parseLabelledLines(
       return;
     }
     const theme = (cols[2] ?? '').trim() || defaultTheme;
-    lines.push({ text: body, label, theme });
+    const frame = (cols[3] ?? '').trim();
+    lines.push(frame === '' ? { text: body, label, theme } : { text: body, label, theme, frame });
   });
   return { lines, problems };
 }

@@ -14,8 +14,6 @@ export interface KeywordMatcher {
   match(text: string): string[];
 }
 
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * Index cue words by their first character and scan the text once: a 400-word regex
  * alternation costs ~10 µs a message, this costs about one.

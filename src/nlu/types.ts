@@ -112,11 +112,15 @@ export interface UnderstandContext {
   pendingQuestion?: string;
   /** The intent (or category) of the flow in progress, e.g. 'return.refund'. */
   activeFlow?: string;
-  /** The bot's last move (e.g. 'ask_order', 'clarify'); informative only. */
+  /**
+   * The bot's last move as `intent/move` (a template id's first part, e.g. 'haggle.bargain/concession',
+   * 'payment.pay/list_price'), `intent:move`, or an intent id: a fragment after it leans to that
+   * intent, and after a price a bare "行" accepts it (haggle).
+   */
   lastBotMove?: string;
-  /** An order the conversation is about. */
+  /** An order the conversation is about: a bare fragment ("还没到") leans to where it is. */
   orderInFocus?: string;
-  /** A product the conversation is about. */
+  /** A product the conversation is about: a bare fragment ("多大") leans to a product question. */
   productInFocus?: string;
 }
 
@@ -124,7 +128,8 @@ export interface UnderstandContext {
 export interface Understanding {
   raw: string;
   normalized: string;
-  tokens: string[];
+  /** jieba words of `normalized`: only when asked for (`understand(model, text, context, { words: true })`). */
+  tokens?: string[];
   intent: string;
   category: Category;
   confidence: number;

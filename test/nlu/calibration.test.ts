@@ -4,6 +4,7 @@
  */
 import {
   actionFor,
+  answerThreshold,
   calibrated,
   fitCalibration,
   reliability,
@@ -37,12 +38,32 @@ describe('fitCalibration', () => {
   });
 
   it('chooses the answer threshold so that answers keep the required precision', () => {
-    const answered = data.filter((s) => calibrated(c, s.confidence) >= c.answerAt);
+    const answered = data.filter((s) => calibrated(c, s.confidence) >= answerThreshold(c, s.category));
     expect(answered.length).toBeGreaterThan(0);
     const precision = answered.filter((s) => s.correct).length / answered.length;
     expect(precision).toBeGreaterThanOrEqual(ANSWER_PRECISION);
     expect(c.fittedOn.answerPrecision).toBeCloseTo(precision, 6);
     expect(c.clarifyAt).toBeLessThanOrEqual(c.answerAt);
+  });
+
+  it('asks more of a category the model is often wrong about than of one it rarely confuses', () => {
+    const rand = prng(11);
+    const mixed: CalibrationSample[] = Array.from({ length: 4000 }, (_, i) => {
+      const confidence = rand();
+      const noisy = i % 2 === 0;
+      // Same confidences, but "product" answers are right less often than "delivery" ones.
+      const correct = rand() < (noisy ? confidence * confidence * confidence : Math.sqrt(confidence));
+      const category = noisy ? ('product' as const) : ('delivery' as const);
+      return { confidence, correct, inOptions: correct, category, gold: correct ? category : 'other' };
+    });
+    const fitted = fitCalibration(mixed);
+    expect(answerThreshold(fitted, 'product')).toBeGreaterThan(answerThreshold(fitted, 'delivery'));
+    for (const category of ['product', 'delivery'] as const) {
+      const answered = mixed.filter((s) => s.category === category && calibrated(fitted, s.confidence) >= answerThreshold(fitted, category));
+      if (answered.length > 0) expect(answered.filter((s) => s.correct).length / answered.length).toBeGreaterThanOrEqual(ANSWER_PRECISION);
+    }
+    // Every category below the threshold is clarified or handed off, never answered.
+    expect(actionFor(fitted, answerThreshold(fitted, 'product') - 0.001, 'product', true)).not.toBe('answer');
   });
 
   it('keeps the defaults when there are too few samples to fit', () => {

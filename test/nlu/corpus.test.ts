@@ -37,17 +37,17 @@ describe('training corpus', () => {
     expect(families.filter((f) => !themes.has(`${f}/fault-symptom`) || !themes.has(`${f}/usage`))).toEqual([]);
   });
 
-  it('has three tab-separated columns: text, a known intent id, a family/situation theme', () => {
+  it('has tab-separated columns: text, a known intent id, a family/situation theme, and for grammar fillings a frame id', () => {
     const { intents, errors } = loadIntentsDir(join(ROOT, 'intents'));
     expect(errors).toEqual([]);
     const ids = new Set(intents.map((i) => i.id));
     const bad: string[] = [];
     for (const r of rows) {
       const cols = r.line.split('\t');
-      const [text, intent, theme] = cols;
+      const [text, intent, theme, frame] = cols;
       const family = r.file.replace(/\.tsv$/, '');
       const ok =
-        cols.length === 3 &&
+        (cols.length === 3 || (cols.length === 4 && /^f[0-9a-z]+$/.test(frame ?? ''))) &&
         text !== undefined &&
         text.trim() === text &&
         text !== '' &&

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { modelFromData, trainModel, understand, type NluModel } from '../../src/nlu';
 import { loadIntentsDir } from '../../src/nlu/load';
 import { decodeModelData, encodeModelData, readCachedModel, writeCachedModel } from '../../src/nlu/model-cache';
+import { answerThreshold } from '../../src/nlu/calibration';
 import { trainModelInWorker } from '../../src/nlu/train-worker';
 
 const { intents, dictionary } = loadIntentsDir(join(__dirname, '..', '..', 'intents'));
@@ -23,7 +24,7 @@ describe('action', () => {
     const u = understand(model, '能便宜点吗');
     expect(u.category).toBe('haggle');
     expect(u.action).toBe('answer');
-    expect(u.probability).toBeGreaterThanOrEqual(model.calibration.answerAt);
+    expect(u.probability).toBeGreaterThanOrEqual(answerThreshold(model.calibration, 'haggle'));
     expect(u.options).toEqual([]);
   });
 
@@ -64,6 +65,31 @@ describe('context', () => {
     const text = '收到的杯子碎了一个，我要退货退款';
     expect(understand(model, text, { activeFlow: 'haggle.bargain' }).intent).toBe(understand(model, text).intent);
     expect(understand(model, '好的谢谢', { activeFlow: 'return.refund' }).category).toBe('greeting');
+  });
+
+  it('after the bot named a price, a bare yes accepts it (haggle); otherwise it stays an acknowledgement', () => {
+    const afterPrice = understand(model, '行', { lastBotMove: 'haggle.bargain/concession' });
+    expect(afterPrice.category).toBe('haggle');
+    expect(afterPrice.usedContext).toBe(true);
+    expect(understand(model, '行', { lastBotMove: 'payment.pay/list_price' }).category).toBe('haggle');
+    expect(understand(model, '行', { lastBotMove: 'delivery.tracking/latest' }).category).toBe('greeting');
+    expect(understand(model, '便宜点', { lastBotMove: 'payment.pay/list_price' }).category).toBe('haggle');
+  });
+
+  it('leans a fragment toward the order or product in focus without overriding a clear reading', () => {
+    const alone = understand(model, '还没到');
+    const withOrder = understand(model, '还没到', { orderInFocus: '240512345678' });
+    expect(withOrder.category).toBe('delivery');
+    const delivery = (u: typeof alone): number => u.ranking.find((r) => r.intent === 'delivery.tracking')?.confidence ?? 0;
+    expect(delivery(withOrder)).toBeGreaterThanOrEqual(delivery(alone));
+    // A focus is a weak hint: a clear reading and a bare acknowledgement stay as they are.
+    expect(understand(model, '能便宜点吗', { orderInFocus: '240512345678' }).category).toBe('haggle');
+    expect(understand(model, '好的', { orderInFocus: '240512345678' }).category).toBe('greeting');
+    expect(understand(model, '多大', { productInFocus: 'p1' }).category).toBe('product');
+  });
+
+  it('ignores a passive flow (a greeting is nothing to lean on)', () => {
+    expect(understand(model, '嗯', { activeFlow: 'greeting.hello' })).toEqual(understand(model, '嗯'));
   });
 
   it('keeps the old call shape', () => {

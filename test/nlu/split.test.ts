@@ -20,6 +20,30 @@ describe('splitHeldOut', () => {
     expect(split.groups).toEqual([...heldFamilies].sort());
   });
 
+  it('holds out sentence frames too: no frame, and no family, is on both sides', () => {
+    const frames = Array.from({ length: 12 }, (_, i) => `f${i.toString(36)}frame`);
+    const framed: CorpusLine[] = families.flatMap((f, fi) =>
+      frames.map((frame, i) => ({ text: `问${fi}x${i}`, label: 'product.info', theme: `${f}/usage`, frame })),
+    );
+    const hand: CorpusLine = { text: 'kitchen手写的一句话', label: 'product.info', theme: 'kitchen/usage' };
+    const split = splitHeldOut([...framed, hand]);
+    expect(split.heldOut.length).toBeGreaterThan(0);
+    expect(split.train.length).toBeGreaterThan(0);
+    const heldFrames = new Set(split.heldOut.map((l) => l.frame).filter((f) => f !== undefined));
+    const heldFamilies = new Set(split.heldOut.map((l) => familyOf(l.theme)));
+    expect(heldFrames.size).toBeGreaterThan(0);
+    for (const l of split.train) {
+      expect(heldFrames.has(l.frame as string)).toBe(false);
+      expect(heldFamilies.has(familyOf(l.theme))).toBe(false);
+    }
+    // Fillings of a held-out family in a trained frame (and the reverse) are on neither side.
+    expect(split.mixed).toBe(framed.length + 1 - split.heldOut.length - split.train.length - split.dropped);
+    expect(split.mixed).toBeGreaterThan(0);
+    expect(split.frames.heldOut).toBe(heldFrames.size);
+    // A hand-written line (no frame) goes with its family.
+    expect(heldFamilies.has('kitchen') ? split.heldOut : split.train).toContainEqual(hand);
+  });
+
   it('is the same on every run (no randomness)', () => {
     expect(splitHeldOut(lines)).toEqual(splitHeldOut(lines));
   });

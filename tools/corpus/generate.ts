@@ -49,9 +49,9 @@ function usable(frame: string, fam: Family): boolean {
   return true;
 }
 
-/** `quota` distinct fillings of the frames, spread over the frames. */
-function fillFrames(frames: readonly string[], quota: number, fam: Family, rng: Rng): string[] {
-  const out: string[] = [];
+/** `quota` distinct fillings of the frames, spread over the frames, each with the frame it came from. */
+function fillFrames(frames: readonly string[], quota: number, fam: Family, rng: Rng): Array<{ text: string; frame: string }> {
+  const out: Array<{ text: string; frame: string }> = [];
   const seen = new Set<string>();
   for (let attempt = 0; attempt < quota * 6 && out.length < quota; attempt++) {
     const frame = frames[attempt % frames.length] as string;
@@ -59,9 +59,17 @@ function fillFrames(frames: readonly string[], quota: number, fam: Family, rng: 
     const key = dedupeKey(text);
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(text);
+    out.push({ text, frame });
   }
   return out;
+}
+
+/**
+ * The id of a sentence frame (the fourth corpus column): the same frame filled by any family
+ * has the same id, so the held-out split (src/nlu/split.ts) can hold out frames as well as families.
+ */
+export function frameId(frame: string): string {
+  return `f${hash32(frame).toString(36)}`;
 }
 
 function noisy(text: string, intent: string, theme: string, rng: Rng): Example {
@@ -92,12 +100,13 @@ function familyExamples(fam: Family): Example[] {
     if ((s.needs ?? []).some((f) => (fam[f] as unknown[]).length === 0)) continue;
     const frames = rng.shuffle(s.frames.filter((f) => usable(f, fam)));
     if (frames.length === 0) continue;
-    for (const text of fillFrames(frames, s.quota, fam, rng)) out.push(noisy(point(text, fam, s.name, rng), s.intent, `${fam.id}/${s.name}`, rng));
+    for (const { text, frame } of fillFrames(frames, s.quota, fam, rng))
+      out.push({ ...noisy(point(text, fam, s.name, rng), s.intent, `${fam.id}/${s.name}`, rng), frame: frameId(frame) });
   }
   const multi = rng.shuffle(MULTI.filter(([f]) => usable(f, fam)));
   for (let i = 0; i < MULTI_QUOTA; i++) {
     const [frame, intent] = multi[i % multi.length] as [string, string];
-    out.push(noisy(fill(frame, fam, rng), intent, `${fam.id}/multi`, rng));
+    out.push({ ...noisy(fill(frame, fam, rng), intent, `${fam.id}/multi`, rng), frame: frameId(frame) });
   }
   return out;
 }
@@ -137,7 +146,11 @@ function main(): void {
     }
   }
   const generalRng = new Rng(SEED ^ hash32('general'));
-  const general = generalExamples(generalRng).map((e) => ({ ...noisy(e.text, e.intent, e.theme, generalRng), hand: e.hand }));
+  const general = generalExamples(generalRng).map((e) => ({
+    ...noisy(e.text, e.intent, e.theme, generalRng),
+    hand: e.hand,
+    ...(e.frame !== undefined ? { frame: e.frame } : {}),
+  }));
   const raw: Example[] = [...FAMILIES.flatMap(familyExamples), ...general];
 
   const seenExact = new Set<string>();
@@ -180,7 +193,10 @@ function main(): void {
       byFamily.set(fam, [...(byFamily.get(fam) ?? []), ex]);
     }
     for (const [fam, list] of byFamily)
-      writeFileSync(join(CORPUS_DIR, `${fam}.tsv`), list.map((e) => `${e.text}\t${e.intent}\t${e.theme}`).join('\n') + '\n');
+      writeFileSync(
+        join(CORPUS_DIR, `${fam}.tsv`),
+        list.map((e) => `${e.text}\t${e.intent}\t${e.theme}${e.frame !== undefined ? `\t${e.frame}` : ''}`).join('\n') + '\n',
+      );
     writeLexicon();
     if (prune) {
       // Hashes of lines the grammar no longer makes are dead weight; the header stays.

@@ -39,6 +39,8 @@ export interface Example {
   kinds?: string[];
   /** A line written whole by hand (a seed), as opposed to a grammar filling. */
   hand?: boolean;
+  /** Id of the sentence frame a grammar filling came from (absent on hand-written lines). */
+  frame?: string;
 }
 
 /** Splits a `|`-separated list written inline. */
