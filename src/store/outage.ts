@@ -49,6 +49,7 @@ import type {
   StoredMessage,
   TakeOptions,
   Timer,
+  TurnCommit,
 } from './types';
 import type { OutboxAct } from './types';
 
@@ -411,6 +412,17 @@ class OutageTolerantStore implements Store {
     if (!known && conv.turns.length === 0) e.log = [];
     e.state = conv;
     await this.writeVoid(this.inner.saveConversation(conv), 'conversation save', { kind: 'conversation', state: conv });
+  }
+
+  /**
+   * Step by step (the state, then each message) rather than Redis's one script: each step
+   * then has its own spill record and local copy while Redis is away, as with separate calls.
+   */
+  async commitTurn(turn: TurnCommit): Promise<StoredMessage[]> {
+    await this.saveConversation(turn.conversation);
+    const stored: StoredMessage[] = [];
+    for (const m of turn.messages) stored.push(await this.appendMessage(turn.conversation.id, m));
+    return stored;
   }
 
   listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]> {

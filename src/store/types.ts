@@ -98,9 +98,24 @@ export interface ScriptDraft {
   at: string; // ISO
 }
 
+/** What one bot turn writes (see ConversationStore.commitTurn). */
+export interface TurnCommit {
+  /** The conversation's new state. */
+  conversation: ConversationState;
+  /** The turn's messages (the bot's replies), stored in this order after the ones before. */
+  messages: NewMessage[];
+}
+
 export interface ConversationStore {
   getConversation(id: string): Promise<ConversationState | null>;
   saveConversation(conv: ConversationState): Promise<void>;
+  /**
+   * Stores a turn's new state and its messages as one write: like saveConversation followed
+   * by appendMessage for each message, but committed together (the embedded store: one
+   * journal line, so a crash keeps the whole turn or none of it; Redis: one script on the
+   * conversation's slot beside the handoff script). Returns the stored messages in order.
+   */
+  commitTurn(turn: TurnCommit): Promise<StoredMessage[]>;
   listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]>;
   getBuyerSession(buyerId: string): Promise<BuyerSession | null>;
   saveBuyerSession(session: BuyerSession): Promise<void>;

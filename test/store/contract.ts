@@ -195,6 +195,78 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       });
     });
 
+    describe('a turn committed as one write', () => {
+      const turn = (n: number, text: string) => ({ at: at(n), text, intent: 'product.material', category: 'product' as const, confidence: 0.8 });
+
+      it('stores the new state and the replies after the messages before them, and returns the replies', async () => {
+        await store.saveConversation(conversation('t'));
+        await store.appendMessage('t', { from: 'buyer', text: '什么面料', clientId: 'q1', at: at(1) });
+        const next = conversation('t', {
+          slots: { haggle: { rounds: 2 } },
+          turns: [...conversation('t').turns, turn(1, '什么面料')],
+          updatedAt: at(1),
+        });
+        const replies = await store.commitTurn({
+          conversation: next,
+          messages: [
+            { from: 'bot', text: '亲，是羊毛的', at: at(1), meta: { replyTo: 1 } },
+            { from: 'bot', text: '还有别的想了解吗', at: at(1), meta: { replyTo: 1 } },
+          ],
+        });
+        expect(replies.map((m) => [m.seq, m.text, m.conversationId])).toEqual([
+          [2, '亲，是羊毛的', 't'],
+          [3, '还有别的想了解吗', 't'],
+        ]);
+        expect(await other.getConversation('t')).toEqual(next);
+        expect((await other.messagesAfter('t', 0)).map((m) => m.seq)).toEqual([1, 2, 3]);
+        expect(await other.lastSeq('t')).toBe(3);
+        // A turn with no reply stores the state alone; a new conversation may start with one.
+        expect(await store.commitTurn({ conversation: { ...next, updatedAt: at(2) }, messages: [] })).toEqual([]);
+        expect((await store.getConversation('t'))?.updatedAt).toBe(at(2));
+        const greeted = await store.commitTurn({ conversation: conversation('fresh'), messages: [{ from: 'bot', text: '亲，在的', at: at(0) }] });
+        expect(greeted.map((m) => m.seq)).toEqual([1]);
+        expect(await store.getConversation('fresh')).toEqual(conversation('fresh'));
+      });
+
+      it('keeps the handoff invariant like saveConversation', async () => {
+        await store.commitTurn({ conversation: conversation('h'), messages: [] });
+        const queued = conversation('h', {
+          status: 'queued',
+          handoff: { reason: 'explicit_request', priority: 'high', summary: '要人工', suggestions: [], at: at(3) },
+        });
+        await store.commitTurn({ conversation: queued, messages: [{ from: 'bot', text: '亲，马上为您转人工', at: at(3) }] });
+        expect((await store.listQueue()).map((e) => [e.conversationId, e.priority])).toEqual([['h', 'high']]);
+        expect((await store.listConversations({ status: 'queued' })).map((c) => c.id)).toEqual(['h']);
+        await store.commitTurn({ conversation: conversation('h', { status: 'closed' }), messages: [] });
+        expect(await store.listQueue()).toEqual([]);
+        expect(await invariantProblems(store, ['h'], [])).toEqual([]);
+      });
+
+      it('survives a restart turn by turn: fields added, changed and removed, lists that move on', async () => {
+        if (!harness.reopen) return;
+        let conv = conversation('r', { orderId: 'O-1' });
+        await store.saveConversation(conv);
+        for (let i = 1; i <= 8; i++) {
+          const turns = [...conv.turns, turn(i, `问题${i}`)].slice(-3);
+          conv = {
+            ...conv,
+            turns,
+            slots: { ...conv.slots, [`s${i % 3}`]: i },
+            facts: [{ kind: 'color', value: `c${i}`, text: `c${i}` }] as never,
+            updatedAt: at(i),
+          };
+          if (i === 4) delete conv.orderId;
+          if (i === 6) conv = { ...conv, productId: 'P-9' };
+          await store.commitTurn({ conversation: conv, messages: [{ from: 'bot', text: `回答${i}`, at: at(i) }] });
+        }
+        if (other !== store) await other.close();
+        store = await harness.reopen(store);
+        other = store;
+        expect(await store.getConversation('r')).toEqual(conv);
+        expect((await store.messagesAfter('r', 0)).map((m) => m.text)).toEqual(Array.from({ length: 8 }, (_, i) => `回答${i + 1}`));
+      });
+    });
+
     describe('handoff queue', () => {
       it('orders urgent before high before normal, then oldest first', async () => {
         await store.enqueue({ conversationId: 'n-old', priority: 'normal', enqueuedAt: at(1) });
