@@ -11,18 +11,31 @@
 import type { ConversationState } from '../../model/conversation';
 
 export interface ConversationPatch {
-  /** Top-level fields with their new values. */
+  /** Fields with their new values. */
   set?: Record<string, unknown>;
-  /** Top-level fields removed. */
+  /** Fields removed. */
   unset?: string[];
   /** Array fields that moved on: [items dropped from the front, items appended]. */
   shift?: Record<string, [number, unknown[]]>;
+  /** Object fields (slots, handoff …) changed in part: the patch of that object. */
+  sub?: Record<string, ConversationPatch>;
 }
 
 /** The patch that turns `prev` into `next` (both plain JSON). Empty when they are equal. */
 export function diffConversation(prev: ConversationState, next: ConversationState): ConversationPatch {
-  const before = prev as unknown as Record<string, unknown>;
-  const after = next as unknown as Record<string, unknown>;
+  return diffObject(prev as unknown as Record<string, unknown>, next as unknown as Record<string, unknown>);
+}
+
+/** `conv` with `patch` applied, as a new object (`conv` is not changed). */
+export function applyConversationPatch(conv: ConversationState, patch: ConversationPatch): ConversationState {
+  return applyObjectPatch(conv as unknown as Record<string, unknown>, patch) as unknown as ConversationState;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function diffObject(before: Record<string, unknown>, after: Record<string, unknown>): ConversationPatch {
   const patch: ConversationPatch = {};
   for (const key of Object.keys(before)) {
     if (!Object.hasOwn(after, key)) (patch.unset ??= []).push(key);
@@ -34,6 +47,9 @@ export function diffConversation(prev: ConversationState, next: ConversationStat
       if (shift === 'same') continue;
       if (shift) (patch.shift ??= {})[key] = shift;
       else (patch.set ??= {})[key] = value;
+    } else if (isPlainObject(old) && isPlainObject(value)) {
+      const sub = diffObject(old, value);
+      if (Object.keys(sub).length > 0) (patch.sub ??= {})[key] = sub;
     } else if (old === undefined || JSON.stringify(old) !== JSON.stringify(value)) {
       (patch.set ??= {})[key] = value;
     }
@@ -41,16 +57,19 @@ export function diffConversation(prev: ConversationState, next: ConversationStat
   return patch;
 }
 
-/** `conv` with `patch` applied, as a new object (`conv` is not changed). */
-export function applyConversationPatch(conv: ConversationState, patch: ConversationPatch): ConversationState {
-  const out = { ...conv } as unknown as Record<string, unknown>;
+function applyObjectPatch(obj: Record<string, unknown>, patch: ConversationPatch): Record<string, unknown> {
+  const out = { ...obj };
   for (const key of patch.unset ?? []) delete out[key];
   for (const [key, value] of Object.entries(patch.set ?? {})) out[key] = value;
   for (const [key, [drop, append]] of Object.entries(patch.shift ?? {})) {
     const old = out[key];
     out[key] = [...(Array.isArray(old) ? old.slice(drop) : []), ...append];
   }
-  return out as unknown as ConversationState;
+  for (const [key, sub] of Object.entries(patch.sub ?? {})) {
+    const old = out[key];
+    out[key] = applyObjectPatch(isPlainObject(old) ? old : {}, sub);
+  }
+  return out;
 }
 
 /**
