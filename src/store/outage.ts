@@ -425,6 +425,14 @@ class OutageTolerantStore implements Store {
     return stored;
   }
 
+  /** Waits for Redis (retention can wait); the local copies of what was removed go too. */
+  async removeConversations(ids: readonly string[], options?: { closedBefore?: string }): Promise<string[]> {
+    const removed = await this.inner.removeConversations(ids, options);
+    for (const id of removed) this.local.delete(id);
+    for (const [buyerId, s] of this.sessions) if (removed.includes(s.conversationId)) this.sessions.delete(buyerId);
+    return removed;
+  }
+
   listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]> {
     return this.inner.listConversations(filter);
   }

@@ -117,6 +117,14 @@ export interface ConversationStore {
    */
   commitTurn(turn: TurnCommit): Promise<StoredMessage[]>;
   listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]>;
+  /**
+   * Removes closed conversations for good (retention, src/store/retention.ts, after they were
+   * archived): the state, the message log, the buyer session that points at it, what is left
+   * of it in the queue and assignments, and its acts in the outbox. A conversation that is
+   * not closed (any more), or whose last activity (updatedAt) is later than `closedBefore`,
+   * is left alone. Returns the ids removed.
+   */
+  removeConversations(ids: readonly string[], options?: { closedBefore?: string }): Promise<string[]>;
   getBuyerSession(buyerId: string): Promise<BuyerSession | null>;
   saveBuyerSession(session: BuyerSession): Promise<void>;
 }

@@ -4,7 +4,11 @@
  * with journal, Redis, Redis Cluster).
  */
 import type { ConversationState } from '../../src/model/conversation';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { repairHandoffInvariant } from '../../src/store/handoff-state';
+import { applyRetention, archiveDir, type ArchivedConversation } from '../../src/store/retention';
 import type { OutboxAct, Store, Timer } from '../../src/store/types';
 
 export interface StoreHarness {
@@ -265,6 +269,115 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await store.getConversation('r')).toEqual(conv);
         expect((await store.messagesAfter('r', 0)).map((m) => m.text)).toEqual(Array.from({ length: 8 }, (_, i) => `回答${i + 1}`));
       });
+    });
+
+    describe('retention: closed conversations archived, then removed', () => {
+      const day = (d: number, h = 8): string => new Date(Date.UTC(2024, 4, d, h)).toISOString();
+      const NOW = Date.UTC(2024, 7, 1); // 1 Aug 2024: 30 days back is 2 Jul
+      let dataDir: string;
+      beforeEach(() => (dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kefu-retention-'))));
+      afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+      const seed = async (): Promise<void> => {
+        // old-a, old-b: closed in May; recent: closed yesterday; open: old but still with the bot.
+        for (const [id, status, updated] of [
+          ['old-a', 'closed', day(3)],
+          ['old-b', 'closed', day(4, 23)],
+          ['recent', 'closed', new Date(NOW - 86_400_000).toISOString()],
+          ['open', 'bot', day(3)],
+        ] as const) {
+          await store.saveConversation(
+            conversation(id, { status, updatedAt: updated, closedResolution: status === 'closed' ? 'resolved' : undefined }),
+          );
+          await store.saveBuyerSession({ buyerId: `buyer-${id}`, resumeToken: 't', conversationId: id });
+          await store.appendMessage(id, { from: 'buyer', text: '在吗', clientId: `${id}-1`, at: updated });
+        }
+        await store.appendMessage('old-b', { from: 'bot', text: '亲，在的', at: day(4, 23) });
+        await store.addOutboxAct({
+          id: 'act-old-a',
+          kind: 'deal',
+          conversationId: 'old-a',
+          buyerId: 'buyer-old-a',
+          at: day(3),
+          payload: {},
+          state: 'accepted',
+          attempts: 1,
+          nextAttemptAt: 0,
+          updatedAt: day(3),
+        });
+      };
+
+      it('writes each old closed conversation with its messages to the archive file of its day, then removes it', async () => {
+        await seed();
+        const result = await applyRetention(store, { dataDir, retentionDays: 30, now: () => NOW });
+        expect(result).toMatchObject({ archived: 2, removed: 2 });
+        const files = fs.readdirSync(archiveDir(dataDir)).sort();
+        expect(files).toEqual(['2024-05-03.jsonl', '2024-05-04.jsonl']);
+        const lines = (file: string): ArchivedConversation[] =>
+          fs
+            .readFileSync(path.join(archiveDir(dataDir), file), 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as ArchivedConversation);
+        const [b] = lines('2024-05-04.jsonl');
+        expect(b?.conversation).toMatchObject({ id: 'old-b', status: 'closed' });
+        expect(b?.messages.map((m) => [m.seq, m.text])).toEqual([
+          [1, '在吗'],
+          [2, '亲，在的'],
+        ]);
+        expect(lines('2024-05-03.jsonl').map((l) => l.conversation.id)).toEqual(['old-a']);
+
+        for (const s of [store, other]) {
+          expect(await s.getConversation('old-a')).toBeNull();
+          expect(await s.messagesAfter('old-b', 0)).toEqual([]);
+          expect(await s.lastSeq('old-b')).toBe(0);
+          expect(await s.getBuyerSession('buyer-old-a')).toBeNull();
+          expect(await s.listOutboxActs('old-a')).toEqual([]);
+          expect(await s.getOutboxAct('act-old-a')).toBeNull();
+          expect((await s.listConversations()).map((c) => c.id).sort()).toEqual(['open', 'recent']);
+          expect((await s.listConversations({ status: 'closed' })).map((c) => c.id)).toEqual(['recent']);
+          expect(await s.getBuyerSession('buyer-recent')).not.toBeNull();
+        }
+        // A second run finds nothing more and writes nothing twice.
+        expect(await applyRetention(store, { dataDir, retentionDays: 30, now: () => NOW })).toMatchObject({ archived: 0, removed: 0 });
+        expect(lines('2024-05-03.jsonl')).toHaveLength(1);
+        // 0 days: keep everything.
+        expect(await applyRetention(store, { dataDir, retentionDays: 0, now: () => NOW + 1e12 })).toMatchObject({ archived: 0, removed: 0 });
+        expect(await store.getConversation('recent')).not.toBeNull();
+      });
+
+      it('removes only conversations that are closed and quiet for long enough when the removal runs', async () => {
+        await seed();
+        // A buyer came back to old-a (reopened) after it was listed.
+        await store.saveConversation(conversation('old-a', { status: 'bot', updatedAt: day(3) }));
+        expect(await store.removeConversations(['old-a', 'old-b', 'recent', 'open', 'nobody'], { closedBefore: day(10) })).toEqual(['old-b']);
+        expect(await store.getConversation('old-a')).not.toBeNull();
+        expect(await store.getConversation('recent')).not.toBeNull();
+        expect(await store.getConversation('open')).not.toBeNull();
+        // A conversation in the queue or with an agent is not closed: it stays where it is.
+        await store.saveConversation(
+          conversation('q', {
+            status: 'queued',
+            updatedAt: day(1),
+            handoff: { reason: 'explicit_request', priority: 'normal', summary: '', suggestions: [], at: day(1) },
+          }),
+        );
+        expect(await store.removeConversations(['q'])).toEqual([]);
+        expect((await store.listQueue()).map((e) => e.conversationId)).toEqual(['q']);
+      });
+
+      if (harness.reopen) {
+        it('stays removed after a restart', async () => {
+          await seed();
+          await applyRetention(store, { dataDir, retentionDays: 30, now: () => NOW });
+          if (other !== store) await other.close();
+          store = await harness.reopen!(store);
+          other = store;
+          expect(await store.getConversation('old-a')).toBeNull();
+          expect(await store.messagesAfter('old-b', 0)).toEqual([]);
+          expect((await store.listConversations()).map((c) => c.id).sort()).toEqual(['open', 'recent']);
+        });
+      }
     });
 
     describe('handoff queue', () => {

@@ -211,6 +211,33 @@ class MemoryStore implements Store {
     return copy(filter?.status ? all.filter((c) => c.status === filter.status) : all);
   }
 
+  async removeConversations(ids: readonly string[], options: { closedBefore?: string } = {}): Promise<string[]> {
+    const cutoff = options.closedBefore === undefined ? Infinity : Date.parse(options.closedBefore);
+    const wanted = new Set(
+      ids.filter((id) => {
+        const conv = this.state.conversations.get(id);
+        return conv?.status === 'closed' && Date.parse(conv.updatedAt) <= cutoff;
+      }),
+    );
+    if (wanted.size === 0) return [];
+    // One pass over the sessions and the outbox for the whole batch.
+    const buyers = new Map<string, string>();
+    for (const s of this.state.sessions.values()) if (wanted.has(s.conversationId)) buyers.set(s.conversationId, s.buyerId);
+    const acts = new Map<string, string[]>();
+    for (const a of this.state.outbox.values())
+      if (wanted.has(a.conversationId)) acts.set(a.conversationId, [...(acts.get(a.conversationId) ?? []), a.id]);
+    const ops = [...wanted].map((conv): JournalOp => {
+      const buyer = buyers.get(conv);
+      const ids = acts.get(conv);
+      return { t: 'forget', conv, ...(buyer !== undefined ? { buyer } : {}), ...(ids ? { acts: ids } : {}) };
+    });
+    for (const id of wanted) this.convText.delete(id);
+    // Many gone at once: rewrite the journal without them now rather than once it doubled.
+    if (wanted.size >= 100) this.journal?.requestCompaction();
+    await this.commit(...ops);
+    return [...wanted];
+  }
+
   async getBuyerSession(buyerId: string): Promise<BuyerSession | null> {
     const s = this.state.sessions.get(buyerId);
     return s ? copy(s) : null;
@@ -572,6 +599,7 @@ class MemoryStore implements Store {
       if (!buyerWrote && now - Date.parse(conv.createdAt) >= policy.anonSessionTtlMs) {
         ops.push({ t: 'drop', buyer: session.buyerId, conv: conv.id });
         dropped.add(conv.id);
+        this.convText.delete(conv.id);
       }
     }
     let closed = 0;

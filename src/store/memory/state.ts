@@ -95,7 +95,12 @@ export type JournalOp =
   /** An outbox act added or updated (the whole entry: applying it twice is harmless). */
   | { t: 'act'; v: OutboxAct }
   /** An expired anonymous session and its conversation and log, removed (issue 15). */
-  | { t: 'drop'; buyer: string; conv: string };
+  | { t: 'drop'; buyer: string; conv: string }
+  /**
+   * A closed conversation removed by retention: state, log, queue and assignment leftovers,
+   * the buyer session `buyer` (when it pointed at it) and the outbox acts `acts`.
+   */
+  | { t: 'forget'; conv: string; buyer?: string; acts?: string[] };
 
 export function logOf(state: MemoryState, conversationId: string): ConversationLog {
   let log = state.logs.get(conversationId);
@@ -193,6 +198,18 @@ export function applyOp(state: MemoryState, op: JournalOp): boolean {
       state.conversations.delete(op.conv);
       state.logs.delete(op.conv);
       state.revs.delete(op.conv);
+      return true;
+    case 'forget':
+      if (op.buyer !== undefined && state.sessions.get(op.buyer)?.conversationId === op.conv) state.sessions.delete(op.buyer);
+      state.conversations.delete(op.conv);
+      state.logs.delete(op.conv);
+      state.revs.delete(op.conv);
+      state.queue.delete(op.conv);
+      for (const [agent, convs] of state.assignments) {
+        convs.delete(op.conv);
+        if (convs.size === 0) state.assignments.delete(agent);
+      }
+      for (const id of op.acts ?? []) state.outbox.delete(id);
       return true;
   }
 }
@@ -299,6 +316,7 @@ const OP_TYPES = new Set<string>([
   'audit',
   'act',
   'drop',
+  'forget',
 ]);
 
 /**
@@ -397,4 +415,5 @@ const REQUIRED: Readonly<Record<string, readonly (readonly [string, FieldType])[
     ['buyer', 'string'],
     ['conv', 'string'],
   ],
+  forget: [['conv', 'string']],
 };

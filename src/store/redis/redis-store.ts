@@ -265,6 +265,29 @@ class RedisStore implements Store {
     return states.filter((c): c is ConversationState => c !== null && (!wanted || c.status === wanted));
   }
 
+  async removeConversations(ids: readonly string[], options: { closedBefore?: string } = {}): Promise<string[]> {
+    const cutoff = options.closedBefore === undefined ? Infinity : Date.parse(options.closedBefore);
+    const removed: string[] = [];
+    for (const id of ids) {
+      // Read just before removing: a buyer who came back meanwhile reopened it (not closed any more).
+      const conv = await this.getConversation(id);
+      if (!conv || conv.status !== 'closed' || !(Date.parse(conv.updatedAt) <= cutoff)) continue;
+      // The data first: a crash part-way leaves at most a status field naming a conversation
+      // that reads as gone (listConversations skips it), never a state nothing lists.
+      await this.track(this.client.del(this.k.convState(id), this.k.convLog(id), this.k.convDedupe(id)));
+      await this.track(this.outbox.removeConversation(id));
+      // The buyer's session, when it still points here (a signed buyer's lives under shop:<id>).
+      for (const buyerId of [conv.buyerId, `shop:${conv.buyerId}`]) {
+        const session = await this.getBuyerSession(buyerId);
+        if (session?.conversationId === id) await this.track(this.client.del(this.k.buyerSession(buyerId)));
+      }
+      await this.run(S.FORGET_HANDOFF, [this.k.queue, this.k.queueEntries, this.k.handoffStatus, this.k.holder, this.k.assignedPrefix], [id]);
+      await this.track(this.client.hdel(this.k.statusIndex, id));
+      removed.push(id);
+    }
+    return removed;
+  }
+
   async getBuyerSession(buyerId: string): Promise<BuyerSession | null> {
     const json = await this.track(this.client.get(this.k.buyerSession(buyerId)));
     return json === null ? null : parse<BuyerSession>(json);

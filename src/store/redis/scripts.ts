@@ -152,6 +152,25 @@ return 1
 );
 
 /**
+ * A conversation removed by retention, from the handoff slot: queue entry, status, holder and
+ * the holder's set. KEYS: queue zset, entries hash, status hash, holder hash, assigned-set
+ * prefix. ARGV: conversation id.
+ */
+export const FORGET_HANDOFF = script(
+  'forgetHandoff',
+  `
+local id = ARGV[1]
+local holder = redis.call('HGET', KEYS[4], id)
+if holder then redis.call('SREM', KEYS[5] .. holder, id) end
+redis.call('HDEL', KEYS[4], id)
+redis.call('HDEL', KEYS[3], id)
+redis.call('ZREM', KEYS[1], id)
+redis.call('HDEL', KEYS[2], id)
+return 1
+`,
+);
+
+/**
  * KEYS: queue zset, entries hash, status hash. ARGV: conversation id, score, entry JSON. Adds
  * or re-prioritises, unless the conversation is known and not queued (returns 0 then).
  */
