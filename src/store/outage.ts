@@ -40,6 +40,7 @@ import type {
   AgentPresence,
   AppendOptions,
   BuyerSession,
+  IdlePolicy,
   NewMessage,
   PresenceLease,
   QueueEntry,
@@ -423,6 +424,11 @@ class OutageTolerantStore implements Store {
     const stored: StoredMessage[] = [];
     for (const m of turn.messages) stored.push(await this.appendMessage(turn.conversation.id, m));
     return stored;
+  }
+
+  /** The Redis store's sweep (it waits for Redis: nothing here is urgent). */
+  async sweepIdle(policy: IdlePolicy): Promise<{ removed: number; closed: number }> {
+    return (await this.inner.sweepIdle?.(policy)) ?? { removed: 0, closed: 0 };
   }
 
   /** Waits for Redis (retention can wait); the local copies of what was removed go too. */

@@ -248,10 +248,10 @@ export interface Store
   extends ConversationStore, MessageLog, HandoffQueueStore, AgentStore, TimerStore, ScriptStore, RateLimiter, Bus, Locks, ActOutboxStore {
   readonly kind: 'memory' | 'redis';
   /**
-   * Session life cycle (embedded store; issue 15): removes anonymous sessions whose buyer never
-   * wrote and that are older than `anonSessionTtlMs` (with their conversation and log), and
-   * closes bot conversations idle for `idleConversationMs`. Optional: Redis leaves it to key
-   * expiry and the retention job.
+   * Session life cycle (issue 15): removes anonymous sessions whose buyer never wrote and that
+   * are older than `anonSessionTtlMs` (with their conversation and log), and closes bot
+   * conversations idle for `idleConversationMs`. Both stores have it (Redis since retention
+   * came: nothing expires there by itself); optional for stores that do not.
    */
   sweepIdle?(policy: IdlePolicy): Promise<{ removed: number; closed: number }>;
   /** 'ok', or 'degraded' with a reason when the backend is unreachable and writes are buffered. */

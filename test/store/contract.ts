@@ -271,6 +271,44 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       });
     });
 
+    describe('session life cycle (sweepIdle)', () => {
+      it('removes silent anonymous sessions past their TTL and closes idle bot conversations, sparing the rest', async () => {
+        const long = '2024-05-01T08:00:00.000Z';
+        const fresh = new Date().toISOString();
+        const open = async (id: string, buyerId: string, overrides: Partial<ConversationState>, buyerWrote: boolean, at = long) => {
+          await store.saveConversation(conversation(id, { turns: [], createdAt: at, updatedAt: at, ...overrides }));
+          await store.saveBuyerSession({ buyerId, resumeToken: 't', conversationId: id });
+          await store.appendMessage(id, { from: 'bot', text: '亲，在的～', at });
+          if (buyerWrote) await store.appendMessage(id, { from: 'buyer', text: '在吗', clientId: 'q', at });
+        };
+        await open('silent', 'buyer-silent', { buyerId: 'buyer-silent' }, false);
+        await open('wrote', 'buyer-wrote', { buyerId: 'buyer-wrote', turns: conversation('x').turns }, true);
+        await open('signed', 'shop:s1', { buyerId: 's1' }, false, fresh);
+        await open('new', 'buyer-new', { buyerId: 'buyer-new' }, false, fresh);
+        await open(
+          'queued',
+          'buyer-queued',
+          {
+            buyerId: 'buyer-queued',
+            status: 'queued',
+            handoff: { reason: 'explicit_request', priority: 'normal', summary: '', suggestions: [], at: long },
+          },
+          false,
+        );
+        const sweep = store.sweepIdle!.bind(store);
+        expect(await sweep({ anonSessionTtlMs: 60_000, idleConversationMs: 86_400_000 })).toEqual({ removed: 1, closed: 1 });
+        expect(await other.getConversation('silent')).toBeNull();
+        expect(await other.getBuyerSession('buyer-silent')).toBeNull();
+        expect(await other.messagesAfter('silent', 0)).toEqual([]);
+        expect(await other.getConversation('wrote')).toMatchObject({ status: 'closed', closedResolution: 'idle' });
+        expect(await other.getConversation('signed')).toMatchObject({ status: 'bot' });
+        expect(await other.getConversation('new')).toMatchObject({ status: 'bot' });
+        expect(await other.getConversation('queued')).toMatchObject({ status: 'queued' });
+        expect((await other.listConversations()).map((c) => c.id).sort()).toEqual(['new', 'queued', 'signed', 'wrote']);
+        expect(await sweep({ anonSessionTtlMs: 60_000, idleConversationMs: 86_400_000 })).toEqual({ removed: 0, closed: 0 });
+      });
+    });
+
     describe('retention: closed conversations archived, then removed', () => {
       const day = (d: number, h = 8): string => new Date(Date.UTC(2024, 4, d, h)).toISOString();
       const NOW = Date.UTC(2024, 7, 1); // 1 Aug 2024: 30 days back is 2 Jul

@@ -22,6 +22,7 @@ import type {
   AgentPresence,
   AppendOptions,
   BuyerSession,
+  IdlePolicy,
   NewMessage,
   PresenceLease,
   QueueEntry,
@@ -272,20 +273,64 @@ class RedisStore implements Store {
       // Read just before removing: a buyer who came back meanwhile reopened it (not closed any more).
       const conv = await this.getConversation(id);
       if (!conv || conv.status !== 'closed' || !(Date.parse(conv.updatedAt) <= cutoff)) continue;
-      // The data first: a crash part-way leaves at most a status field naming a conversation
-      // that reads as gone (listConversations skips it), never a state nothing lists.
-      await this.track(this.client.del(this.k.convState(id), this.k.convLog(id), this.k.convDedupe(id)));
-      await this.track(this.outbox.removeConversation(id));
-      // The buyer's session, when it still points here (a signed buyer's lives under shop:<id>).
-      for (const buyerId of [conv.buyerId, `shop:${conv.buyerId}`]) {
-        const session = await this.getBuyerSession(buyerId);
-        if (session?.conversationId === id) await this.track(this.client.del(this.k.buyerSession(buyerId)));
-      }
-      await this.run(S.FORGET_HANDOFF, [this.k.queue, this.k.queueEntries, this.k.handoffStatus, this.k.holder, this.k.assignedPrefix], [id]);
-      await this.track(this.client.hdel(this.k.statusIndex, id));
+      await this.forget(conv);
       removed.push(id);
     }
     return removed;
+  }
+
+  /** Removes a conversation's keys, its buyer's session (when it points here) and what the handoff slot knows of it. */
+  private async forget(conv: ConversationState): Promise<void> {
+    const id = conv.id;
+    // The data first: a crash part-way leaves at most a status field naming a conversation
+    // that reads as gone (listConversations skips it), never a state nothing lists.
+    await this.track(this.client.del(this.k.convState(id), this.k.convLog(id), this.k.convDedupe(id)));
+    await this.track(this.outbox.removeConversation(id));
+    // The buyer's session, when it still points here (a signed buyer's lives under shop:<id>).
+    for (const buyerId of [conv.buyerId, `shop:${conv.buyerId}`]) {
+      const session = await this.getBuyerSession(buyerId);
+      if (session?.conversationId === id) await this.track(this.client.del(this.k.buyerSession(buyerId)));
+    }
+    await this.run(S.FORGET_HANDOFF, [this.k.queue, this.k.queueEntries, this.k.handoffStatus, this.k.holder, this.k.assignedPrefix], [id]);
+    await this.track(this.client.hdel(this.k.statusIndex, id));
+  }
+
+  /**
+   * Session life cycle on Redis (as the embedded store's): an anonymous buyer's conversation
+   * that never got a buyer message and is older than the session TTL goes with its session;
+   * a bot conversation quiet for idleConversationMs is closed. Each is re-read under its turn
+   * lock, so a buyer writing at that moment is never swept away or closed under their turn.
+   */
+  async sweepIdle(policy: IdlePolicy): Promise<{ removed: number; closed: number }> {
+    const now = Date.now();
+    let removed = 0;
+    let closed = 0;
+    for (const listed of await this.listConversations({ status: 'bot' })) {
+      const age = now - Date.parse(listed.createdAt);
+      const quiet = now - Date.parse(listed.updatedAt);
+      // Cheap tests first: a buyer who wrote has a turn; nothing younger than both limits qualifies.
+      const maybeSilent = listed.turns.length === 0 && age >= policy.anonSessionTtlMs;
+      if (!maybeSilent && quiet < policy.idleConversationMs) continue;
+      const done = await this.withLock(`turn:${listed.id}`, 15_000, async (): Promise<'removed' | 'closed' | null> => {
+        const conv = await this.getConversation(listed.id);
+        if (!conv || conv.status !== 'bot') return null;
+        const messages = await this.messagesAfter(conv.id, 0);
+        const buyerWrote = messages.some((m) => m.from === 'buyer');
+        const session = await this.getBuyerSession(conv.buyerId);
+        const anonymous = session?.conversationId === conv.id && !session.buyerId.startsWith('shop:');
+        if (anonymous && !buyerWrote && now - Date.parse(conv.createdAt) >= policy.anonSessionTtlMs) {
+          await this.forget(conv);
+          return 'removed';
+        }
+        const last = messages[messages.length - 1]?.at ?? conv.updatedAt;
+        if (now - Date.parse(last) < policy.idleConversationMs) return null;
+        await this.saveConversation({ ...conv, status: 'closed', closedResolution: 'idle', updatedAt: new Date(now).toISOString() });
+        return 'closed';
+      });
+      if (done === 'removed') removed += 1;
+      if (done === 'closed') closed += 1;
+    }
+    return { removed, closed };
   }
 
   async getBuyerSession(buyerId: string): Promise<BuyerSession | null> {
