@@ -1,10 +1,14 @@
 /**
  * WebSocket benchmark (`npm run bench:ws`): N concurrent buyer sockets (1,000 and 2,000),
  * each sending one message a second for a fixed time, against our server (real engine, the
- * embedded store journaling to a temp dir) and, in the same run, against a bare `ws` echo
- * server. Each server runs in its own child process so its RSS is measured alone; the
- * clients run here. Prints messages/s, p50/p99 round trip and RSS and live heap per connection (after a GC; RSS is noisy because freed pages are not always returned) for both,
- * and the ratios.
+ * default embedded store journaling to a temp dir with fsync 'always') and, in the same run,
+ * against a durable echo: a bare `ws` server that appends each frame to a file and
+ * fdatasyncs before echoing it (frames arriving during one fdatasync share the next one, as
+ * any durable server would batch them). That echo is the floor for "stored before answered"
+ * on this disk. Each server runs in its own child process so its RSS is measured alone; the
+ * clients run here. Prints messages/s, p50/p99 round trip and RSS and live heap per
+ * connection (after a GC; RSS is noisy because freed pages are not always returned) for
+ * both, and the ratios.
  *
  * Round trip on our server = buyer message sent → first bot reply received (the ack comes
  * earlier and is reported too); on the echo server = frame sent → same frame back. When a
@@ -15,11 +19,12 @@
  * more bot replies; that buyer then leaves and a new buyer opens a conversation on a fresh
  * socket, so every socket keeps measuring bot turns. Handoffs are counted in the table.
  *
- *   npm run bench:ws                       # 1000 and 2000 sockets, 20 s each
+ *   npm run bench:ws                       # 1000 and 2000 sockets, 15 s each
+ *   npm run bench:ws -- --long             # 60 s each
  *   BENCH_SECONDS=10 BENCH_SIZES=500 npm run bench:ws
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, fdatasync, mkdtempSync, openSync, rmSync, statSync, write } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +37,7 @@ import { loadDemoShop } from '../src/shop';
 import { createStore } from '../src/store';
 import { createLogger } from '../src/transport/logger';
 
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 20);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (process.argv.includes('--long') ? 60 : 15));
 const SIZES = (process.env['BENCH_SIZES'] ?? '1000,2000').split(',').map(Number);
 const ROOT = join(__dirname, '..');
 
@@ -54,13 +59,29 @@ type Target = 'ours' | 'echo';
 
 async function serve(target: Target): Promise<void> {
   let port: number;
+  /** The file the server makes durable (journal or echo log), for bytes written per message. */
+  let durableFile = '';
   if (target === 'echo') {
+    const dir = mkdtempSync(join(tmpdir(), 'kefu-bench-echo-'));
+    durableFile = join(dir, 'frames.log');
+    const fd = openSync(durableFile, 'a');
+    process.on('exit', () => {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const echoDurably = durableAppender(fd);
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', maxPayload: 8192 });
-    wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+    wss.on('connection', (ws) =>
+      ws.on('message', (data, isBinary) => {
+        const frame = Buffer.from(data as Buffer);
+        echoDurably(frame, () => ws.send(frame, { binary: isBinary }));
+      }),
+    );
     await new Promise<void>((r) => wss.once('listening', () => r()));
     port = (wss.address() as AddressInfo).port;
   } else {
     const dataDir = mkdtempSync(join(tmpdir(), 'kefu-bench-'));
+    durableFile = join(dataDir, 'journal.jsonl');
     process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
     const config = loadConfig({
       PORT: '0',
@@ -89,19 +110,67 @@ async function serve(target: Target): Promise<void> {
     if (m === 'rss') {
       (globalThis as { gc?: () => void }).gc?.();
       const mem = process.memoryUsage();
-      process.send?.({ rss: mem.rss, heap: mem.heapUsed + mem.external });
+      const cpu = process.cpuUsage();
+      process.send?.({ rss: mem.rss, heap: mem.heapUsed + mem.external, cpuMs: (cpu.user + cpu.system) / 1000, fileBytes: fileSize(durableFile) });
     }
   });
   process.send?.({ port });
 }
 
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The durable echo's file: appends a frame and calls `done` once it is fdatasynced. Frames
+ * arriving while a write + fdatasync is in flight go out together in the next one (group commit).
+ */
+function durableAppender(fd: number): (frame: Buffer, done: () => void) => void {
+  let queue: { frame: Buffer; done: () => void }[] = [];
+  let busy = false;
+  const flush = (): void => {
+    if (queue.length === 0) {
+      busy = false;
+      return;
+    }
+    busy = true;
+    const batch = queue;
+    queue = [];
+    const data = Buffer.concat(batch.flatMap((b) => [b.frame, Buffer.from('\n')]));
+    write(fd, data, (err) => {
+      if (err) throw err;
+      fdatasync(fd, (err2) => {
+        if (err2) throw err2;
+        for (const b of batch) b.done();
+        flush();
+      });
+    });
+  };
+  return (frame, done) => {
+    queue.push({ frame, done });
+    if (!busy) flush();
+  };
+}
+
 // ---------------------------------------------------------------- client side (parent)
+
+/** What the server child reports: memory after a GC, CPU time so far, bytes in its durable file. */
+interface Sample {
+  rss: number;
+  heap: number;
+  cpuMs: number;
+  fileBytes: number;
+}
 
 interface Child {
   proc: ChildProcess;
   port: number;
   /** Resident set and live JS heap + external memory, after a GC. */
-  rss(): Promise<{ rss: number; heap: number }>;
+  rss(): Promise<Sample>;
 }
 
 function startChild(target: Target): Promise<Child> {
@@ -119,12 +188,12 @@ function startChild(target: Target): Promise<Child> {
         proc,
         port,
         rss: () =>
-          new Promise<{ rss: number; heap: number }>((r) => {
+          new Promise<Sample>((r) => {
             const onMessage = (msg: unknown): void => {
-              const { rss, heap } = msg as { rss?: number; heap?: number };
-              if (typeof rss === 'number' && typeof heap === 'number') {
+              const sample = msg as Partial<Sample>;
+              if (typeof sample.rss === 'number' && typeof sample.heap === 'number') {
                 proc.off('message', onMessage);
-                r({ rss, heap });
+                r(sample as Sample);
               }
             };
             proc.on('message', onMessage);
@@ -149,6 +218,10 @@ interface Result {
   heapPerConnKb: number;
   errors: number;
   handoffs: number;
+  /** Server CPU time per answered message while measuring. */
+  cpuMsPerMsg: number;
+  /** Bytes added to the server's durable file per answered message while measuring. */
+  bytesPerMsg: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -296,10 +369,12 @@ async function run(target: Target, sockets: number): Promise<Result> {
       ),
     );
     await sleep(2000); // warm-up, not measured
+    const before = await child.rss();
     stats.measuring = true;
     const started = performance.now();
     await sleep(SECONDS * 1000);
     stats.measuring = false;
+    const after = await child.rss();
     const elapsed = (performance.now() - started) / 1000;
     for (const t of timers) {
       clearTimeout(t);
@@ -331,6 +406,8 @@ async function run(target: Target, sockets: number): Promise<Result> {
       heapPerConnKb: (connected.heap - base.heap) / sockets / 1024,
       errors: stats.errors,
       handoffs: stats.handoffs,
+      cpuMsPerMsg: (after.cpuMs - before.cpuMs) / Math.max(1, stats.received),
+      bytesPerMsg: (after.fileBytes - before.fileBytes) / Math.max(1, stats.received),
     };
   } finally {
     child.proc.removeAllListeners('exit');
@@ -362,13 +439,15 @@ async function main(): Promise<void> {
     'ack p99 ms',
     'RSS/conn KB',
     'heap/conn KB',
+    'CPU ms/msg',
+    'disk B/msg',
     'sent',
     'answered',
     'handoffs',
     'errors',
   ];
   const table = rows.map((r) => [
-    r.target === 'ours' ? 'kefu server' : 'bare ws echo',
+    r.target === 'ours' ? 'kefu server' : 'durable echo',
     String(r.sockets),
     fmt(r.perSecond),
     fmt(r.p50, 2),
@@ -377,6 +456,8 @@ async function main(): Promise<void> {
     fmt(r.ackP99, 2),
     fmt(r.rssPerConnKb),
     fmt(r.heapPerConnKb),
+    fmt(r.cpuMsPerMsg, 2),
+    fmt(r.bytesPerMsg, 0),
     String(r.sent),
     String(r.received),
     r.target === 'ours' ? String(r.handoffs) : '-',

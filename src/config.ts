@@ -95,6 +95,8 @@ export interface Config {
   /** Key prefix in Redis so several deployments (or test runs) can share one server. */
   redisPrefix: string;
   dataDir: string;
+  /** RETENTION_DAYS: closed conversations quiet this long are archived and removed (src/store/retention.ts); 0 keeps them. */
+  retentionDays: number;
   /** Directory holding intents/ and templates/. */
   scriptsDir: string;
   /** Directory of the demo shop data. */
@@ -288,6 +290,7 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9:_-]{1,60}$/, 'letters, digits and : _ - only (no braces: they would become the Redis Cluster hash tag)')
     .default('kefu:'),
   DATA_DIR: z.string().min(1).default('./data'),
+  RETENTION_DAYS: intFrom('RETENTION_DAYS', 0, 36_500).default(90),
   SCRIPTS_DIR: z.string().min(1).default('.'),
   SHOP_DIR: z.string().min(1).default('./demo/shop'),
   SHOP_ID: z.string().regex(idPattern, 'letters, digits, _ and - only').default('demo'),
@@ -428,6 +431,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisClusterNodes: e.REDIS_CLUSTER_NODES,
     redisPrefix: e.REDIS_PREFIX,
     dataDir: e.DATA_DIR,
+    retentionDays: e.RETENTION_DAYS,
     scriptsDir: e.SCRIPTS_DIR,
     shopDir: e.SHOP_DIR,
     shopId: e.SHOP_ID,

@@ -19,6 +19,7 @@ import { conversationChannel } from './conversation/events';
 import { createStore } from './store';
 import { repairHandoffInvariant } from './store/handoff-state';
 import { withOutageFallback } from './store/outage';
+import { startRetention } from './store/retention';
 import type { Store } from './store/types';
 import { createAgentConsole } from './transport/http-agent';
 import { scriptEditorConcern } from './transport/http-scripts';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   let scripts: BootedScripts | undefined;
   let app: App | undefined;
   let acts: ActDelivery | undefined;
+  let stopRetention: () => void = () => undefined;
 
   try {
     const storeLog = logger.child({ component: 'store' });
@@ -123,6 +125,8 @@ async function main(): Promise<void> {
     const { port } = server.address() as AddressInfo;
     logger.info({ host: config.host, port, store: store.kind }, 'listening');
     actDelivery.start();
+    // Closed conversations past RETENTION_DAYS: archived to DATA_DIR/archive, then removed (now and hourly).
+    stopRetention = startRetention(store, { dataDir: config.dataDir, retentionDays: config.retentionDays, logger: storeLog });
     printUrls(config, port);
   } catch (err) {
     logger.fatal({ err }, 'start failed');
@@ -144,6 +148,7 @@ async function main(): Promise<void> {
     hardStop.unref();
     void (async () => {
       try {
+        stopRetention();
         await app?.close();
         await acts?.stop();
         await scripts?.sync.stop();

@@ -171,12 +171,15 @@ export class ConversationService {
       });
       return { conversation: opened, greeting: engine.greet(opened) };
     });
-    await store.saveConversation(conversation);
+    // The state and the greeting in one write, then the session that points at them.
+    const at = this.now();
+    const greeted = await store.commitTurn({
+      conversation,
+      messages: greeting.map((opening) => ({ from: 'bot', text: opening.text, at, meta: botMeta(opening) })),
+    });
     const session: BuyerSession = { buyerId, resumeToken, conversationId: conversation.id };
     await store.saveBuyerSession(session);
-    for (const opening of greeting) {
-      await this.postMessage(conversation.id, { from: 'bot', text: opening.text, at: this.now(), meta: botMeta(opening) });
-    }
+    for (const message of greeted) await this.publish({ kind: 'message', conversationId: conversation.id, message });
     return { session, conversation, resumed: false };
   }
 
@@ -307,11 +310,14 @@ export class ConversationService {
     const next: ConversationState = startsHandoff
       ? { ...result.conversation, status: 'queued', ...(result.handoff ? { handoff: result.handoff } : {}) }
       : withKeptSuggestions(conv, result);
-    await store.saveConversation(next);
-
-    for (const reply of result.replies) {
-      await this.postMessage(conversationId, { from: 'bot', text: reply.text, at: this.now(), meta: { ...botMeta(reply), replyTo: message.seq } });
-    }
+    // One write for the turn: the new state and the replies together (one journal line and
+    // fsync on the embedded store), then the replies go out.
+    const at = this.now();
+    const replies = await store.commitTurn({
+      conversation: next,
+      messages: result.replies.map((reply) => ({ from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } })),
+    });
+    for (const reply of replies) await this.publish({ kind: 'message', conversationId, message: reply });
     // After the replies: the buyer's answer does not wait on the shop's outbox (and a crash
     // between saving the state and replying stays as narrow as it can be).
     if (this.deps.afterTurn) {
@@ -403,16 +409,18 @@ export class ConversationService {
       }
     }
     if (replies.length > 0) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
-    await store.saveConversation(next);
+    const at = this.now();
+    const stored = await store.commitTurn({
+      conversation: next,
+      messages: replies.map((reply) => ({ from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } })),
+    });
     if (withdraw) {
       // The widget shows "back with the bot" before the bot's reply.
       this.deps.logger.info({ conversationId }, 'buyer withdrew the request for a person');
       await this.setHandoffStatus(conversationId, 'returned');
       await store.publish(HANDOFF_CHANNEL, { kind: 'withdrawn', conversationId, instanceId: this.deps.instanceId });
     }
-    for (const reply of replies) {
-      await this.postMessage(conversationId, { from: 'bot', text: reply.text, at: this.now(), meta: { ...botMeta(reply), replyTo: message.seq } });
-    }
+    for (const reply of stored) await this.publish({ kind: 'message', conversationId, message: reply });
     if (this.deps.afterTurn) {
       await this.deps.afterTurn(conv, next).catch((err: unknown) => this.deps.logger.error({ err, conversationId }, 'after-turn hook failed'));
     }
@@ -485,8 +493,11 @@ export class ConversationService {
       // No suggestions: the agent still gets the photo.
     }
     const queued: ConversationState = { ...conv, status: 'queued', updatedAt: at, handoff: { reason, priority, summary, suggestions, at } };
-    await this.deps.store.saveConversation(queued);
-    await this.postMessage(conv.id, { from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } });
+    const [stored] = await this.deps.store.commitTurn({
+      conversation: queued,
+      messages: [{ from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } }],
+    });
+    if (stored) await this.publish({ kind: 'message', conversationId: conv.id, message: stored });
     await this.queueForAgent(conv.id, { priority, reason, summary, at }, queued);
     this.deps.logger.info({ conversationId: conv.id, asked }, 'buyer photo: handed off');
   }

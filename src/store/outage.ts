@@ -40,6 +40,7 @@ import type {
   AgentPresence,
   AppendOptions,
   BuyerSession,
+  IdlePolicy,
   NewMessage,
   PresenceLease,
   QueueEntry,
@@ -49,6 +50,7 @@ import type {
   StoredMessage,
   TakeOptions,
   Timer,
+  TurnCommit,
 } from './types';
 import type { OutboxAct } from './types';
 
@@ -411,6 +413,30 @@ class OutageTolerantStore implements Store {
     if (!known && conv.turns.length === 0) e.log = [];
     e.state = conv;
     await this.writeVoid(this.inner.saveConversation(conv), 'conversation save', { kind: 'conversation', state: conv });
+  }
+
+  /**
+   * Step by step (the state, then each message) rather than Redis's one script: each step
+   * then has its own spill record and local copy while Redis is away, as with separate calls.
+   */
+  async commitTurn(turn: TurnCommit): Promise<StoredMessage[]> {
+    await this.saveConversation(turn.conversation);
+    const stored: StoredMessage[] = [];
+    for (const m of turn.messages) stored.push(await this.appendMessage(turn.conversation.id, m));
+    return stored;
+  }
+
+  /** The Redis store's sweep (it waits for Redis: nothing here is urgent). */
+  async sweepIdle(policy: IdlePolicy): Promise<{ removed: number; closed: number }> {
+    return (await this.inner.sweepIdle?.(policy)) ?? { removed: 0, closed: 0 };
+  }
+
+  /** Waits for Redis (retention can wait); the local copies of what was removed go too. */
+  async removeConversations(ids: readonly string[], options?: { closedBefore?: string }): Promise<string[]> {
+    const removed = await this.inner.removeConversations(ids, options);
+    for (const id of removed) this.local.delete(id);
+    for (const [buyerId, s] of this.sessions) if (removed.includes(s.conversationId)) this.sessions.delete(buyerId);
+    return removed;
   }
 
   listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]> {

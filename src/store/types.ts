@@ -98,10 +98,33 @@ export interface ScriptDraft {
   at: string; // ISO
 }
 
+/** What one bot turn writes (see ConversationStore.commitTurn). */
+export interface TurnCommit {
+  /** The conversation's new state. */
+  conversation: ConversationState;
+  /** The turn's messages (the bot's replies), stored in this order after the ones before. */
+  messages: NewMessage[];
+}
+
 export interface ConversationStore {
   getConversation(id: string): Promise<ConversationState | null>;
   saveConversation(conv: ConversationState): Promise<void>;
+  /**
+   * Stores a turn's new state and its messages as one write: like saveConversation followed
+   * by appendMessage for each message, but committed together (the embedded store: one
+   * journal line, so a crash keeps the whole turn or none of it; Redis: one script on the
+   * conversation's slot beside the handoff script). Returns the stored messages in order.
+   */
+  commitTurn(turn: TurnCommit): Promise<StoredMessage[]>;
   listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]>;
+  /**
+   * Removes closed conversations for good (retention, src/store/retention.ts, after they were
+   * archived): the state, the message log, the buyer session that points at it, what is left
+   * of it in the queue and assignments, and its acts in the outbox. A conversation that is
+   * not closed (any more), or whose last activity (updatedAt) is later than `closedBefore`,
+   * is left alone. Returns the ids removed.
+   */
+  removeConversations(ids: readonly string[], options?: { closedBefore?: string }): Promise<string[]>;
   getBuyerSession(buyerId: string): Promise<BuyerSession | null>;
   saveBuyerSession(session: BuyerSession): Promise<void>;
 }
@@ -225,10 +248,10 @@ export interface Store
   extends ConversationStore, MessageLog, HandoffQueueStore, AgentStore, TimerStore, ScriptStore, RateLimiter, Bus, Locks, ActOutboxStore {
   readonly kind: 'memory' | 'redis';
   /**
-   * Session life cycle (embedded store; issue 15): removes anonymous sessions whose buyer never
-   * wrote and that are older than `anonSessionTtlMs` (with their conversation and log), and
-   * closes bot conversations idle for `idleConversationMs`. Optional: Redis leaves it to key
-   * expiry and the retention job.
+   * Session life cycle (issue 15): removes anonymous sessions whose buyer never wrote and that
+   * are older than `anonSessionTtlMs` (with their conversation and log), and closes bot
+   * conversations idle for `idleConversationMs`. Both stores have it (Redis since retention
+   * came: nothing expires there by itself); optional for stores that do not.
    */
   sweepIdle?(policy: IdlePolicy): Promise<{ removed: number; closed: number }>;
   /** 'ok', or 'degraded' with a reason when the backend is unreachable and writes are buffered. */

@@ -4,7 +4,11 @@
  * with journal, Redis, Redis Cluster).
  */
 import type { ConversationState } from '../../src/model/conversation';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { repairHandoffInvariant } from '../../src/store/handoff-state';
+import { applyRetention, archiveDir, type ArchivedConversation } from '../../src/store/retention';
 import type { OutboxAct, Store, Timer } from '../../src/store/types';
 
 export interface StoreHarness {
@@ -193,6 +197,225 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await other.getBuyerSession('b1')).toEqual({ buyerId: 'b1', resumeToken: 't2', conversationId: 'c2' });
         expect(await store.getBuyerSession('b2')).toBeNull();
       });
+    });
+
+    describe('a turn committed as one write', () => {
+      const turn = (n: number, text: string) => ({ at: at(n), text, intent: 'product.material', category: 'product' as const, confidence: 0.8 });
+
+      it('stores the new state and the replies after the messages before them, and returns the replies', async () => {
+        await store.saveConversation(conversation('t'));
+        await store.appendMessage('t', { from: 'buyer', text: '什么面料', clientId: 'q1', at: at(1) });
+        const next = conversation('t', {
+          slots: { haggle: { rounds: 2 } },
+          turns: [...conversation('t').turns, turn(1, '什么面料')],
+          updatedAt: at(1),
+        });
+        const replies = await store.commitTurn({
+          conversation: next,
+          messages: [
+            { from: 'bot', text: '亲，是羊毛的', at: at(1), meta: { replyTo: 1 } },
+            { from: 'bot', text: '还有别的想了解吗', at: at(1), meta: { replyTo: 1 } },
+          ],
+        });
+        expect(replies.map((m) => [m.seq, m.text, m.conversationId])).toEqual([
+          [2, '亲，是羊毛的', 't'],
+          [3, '还有别的想了解吗', 't'],
+        ]);
+        expect(await other.getConversation('t')).toEqual(next);
+        expect((await other.messagesAfter('t', 0)).map((m) => m.seq)).toEqual([1, 2, 3]);
+        expect(await other.lastSeq('t')).toBe(3);
+        // A turn with no reply stores the state alone; a new conversation may start with one.
+        expect(await store.commitTurn({ conversation: { ...next, updatedAt: at(2) }, messages: [] })).toEqual([]);
+        expect((await store.getConversation('t'))?.updatedAt).toBe(at(2));
+        const greeted = await store.commitTurn({ conversation: conversation('fresh'), messages: [{ from: 'bot', text: '亲，在的', at: at(0) }] });
+        expect(greeted.map((m) => m.seq)).toEqual([1]);
+        expect(await store.getConversation('fresh')).toEqual(conversation('fresh'));
+      });
+
+      it('keeps the handoff invariant like saveConversation', async () => {
+        await store.commitTurn({ conversation: conversation('h'), messages: [] });
+        const queued = conversation('h', {
+          status: 'queued',
+          handoff: { reason: 'explicit_request', priority: 'high', summary: '要人工', suggestions: [], at: at(3) },
+        });
+        await store.commitTurn({ conversation: queued, messages: [{ from: 'bot', text: '亲，马上为您转人工', at: at(3) }] });
+        expect((await store.listQueue()).map((e) => [e.conversationId, e.priority])).toEqual([['h', 'high']]);
+        expect((await store.listConversations({ status: 'queued' })).map((c) => c.id)).toEqual(['h']);
+        await store.commitTurn({ conversation: conversation('h', { status: 'closed' }), messages: [] });
+        expect(await store.listQueue()).toEqual([]);
+        expect(await invariantProblems(store, ['h'], [])).toEqual([]);
+      });
+
+      it('survives a restart turn by turn: fields added, changed and removed, lists that move on', async () => {
+        if (!harness.reopen) return;
+        let conv = conversation('r', { orderId: 'O-1' });
+        await store.saveConversation(conv);
+        for (let i = 1; i <= 8; i++) {
+          const turns = [...conv.turns, turn(i, `问题${i}`)].slice(-3);
+          conv = {
+            ...conv,
+            turns,
+            slots: { ...conv.slots, [`s${i % 3}`]: i },
+            facts: [{ kind: 'color', value: `c${i}`, text: `c${i}` }] as never,
+            updatedAt: at(i),
+          };
+          if (i === 4) delete conv.orderId;
+          if (i === 6) conv = { ...conv, productId: 'P-9' };
+          await store.commitTurn({ conversation: conv, messages: [{ from: 'bot', text: `回答${i}`, at: at(i) }] });
+        }
+        if (other !== store) await other.close();
+        store = await harness.reopen(store);
+        other = store;
+        expect(await store.getConversation('r')).toEqual(conv);
+        expect((await store.messagesAfter('r', 0)).map((m) => m.text)).toEqual(Array.from({ length: 8 }, (_, i) => `回答${i + 1}`));
+      });
+    });
+
+    describe('session life cycle (sweepIdle)', () => {
+      it('removes silent anonymous sessions past their TTL and closes idle bot conversations, sparing the rest', async () => {
+        const long = '2024-05-01T08:00:00.000Z';
+        const fresh = new Date().toISOString();
+        const open = async (id: string, buyerId: string, overrides: Partial<ConversationState>, buyerWrote: boolean, at = long) => {
+          await store.saveConversation(conversation(id, { turns: [], createdAt: at, updatedAt: at, ...overrides }));
+          await store.saveBuyerSession({ buyerId, resumeToken: 't', conversationId: id });
+          await store.appendMessage(id, { from: 'bot', text: '亲，在的～', at });
+          if (buyerWrote) await store.appendMessage(id, { from: 'buyer', text: '在吗', clientId: 'q', at });
+        };
+        await open('silent', 'buyer-silent', { buyerId: 'buyer-silent' }, false);
+        await open('wrote', 'buyer-wrote', { buyerId: 'buyer-wrote', turns: conversation('x').turns }, true);
+        await open('signed', 'shop:s1', { buyerId: 's1' }, false, fresh);
+        await open('new', 'buyer-new', { buyerId: 'buyer-new' }, false, fresh);
+        await open(
+          'queued',
+          'buyer-queued',
+          {
+            buyerId: 'buyer-queued',
+            status: 'queued',
+            handoff: { reason: 'explicit_request', priority: 'normal', summary: '', suggestions: [], at: long },
+          },
+          false,
+        );
+        const sweep = store.sweepIdle!.bind(store);
+        expect(await sweep({ anonSessionTtlMs: 60_000, idleConversationMs: 86_400_000 })).toEqual({ removed: 1, closed: 1 });
+        expect(await other.getConversation('silent')).toBeNull();
+        expect(await other.getBuyerSession('buyer-silent')).toBeNull();
+        expect(await other.messagesAfter('silent', 0)).toEqual([]);
+        expect(await other.getConversation('wrote')).toMatchObject({ status: 'closed', closedResolution: 'idle' });
+        expect(await other.getConversation('signed')).toMatchObject({ status: 'bot' });
+        expect(await other.getConversation('new')).toMatchObject({ status: 'bot' });
+        expect(await other.getConversation('queued')).toMatchObject({ status: 'queued' });
+        expect((await other.listConversations()).map((c) => c.id).sort()).toEqual(['new', 'queued', 'signed', 'wrote']);
+        expect(await sweep({ anonSessionTtlMs: 60_000, idleConversationMs: 86_400_000 })).toEqual({ removed: 0, closed: 0 });
+      });
+    });
+
+    describe('retention: closed conversations archived, then removed', () => {
+      const day = (d: number, h = 8): string => new Date(Date.UTC(2024, 4, d, h)).toISOString();
+      const NOW = Date.UTC(2024, 7, 1); // 1 Aug 2024: 30 days back is 2 Jul
+      let dataDir: string;
+      beforeEach(() => (dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kefu-retention-'))));
+      afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+      const seed = async (): Promise<void> => {
+        // old-a, old-b: closed in May; recent: closed yesterday; open: old but still with the bot.
+        for (const [id, status, updated] of [
+          ['old-a', 'closed', day(3)],
+          ['old-b', 'closed', day(4, 23)],
+          ['recent', 'closed', new Date(NOW - 86_400_000).toISOString()],
+          ['open', 'bot', day(3)],
+        ] as const) {
+          await store.saveConversation(
+            conversation(id, { status, updatedAt: updated, closedResolution: status === 'closed' ? 'resolved' : undefined }),
+          );
+          await store.saveBuyerSession({ buyerId: `buyer-${id}`, resumeToken: 't', conversationId: id });
+          await store.appendMessage(id, { from: 'buyer', text: '在吗', clientId: `${id}-1`, at: updated });
+        }
+        await store.appendMessage('old-b', { from: 'bot', text: '亲，在的', at: day(4, 23) });
+        await store.addOutboxAct({
+          id: 'act-old-a',
+          kind: 'deal',
+          conversationId: 'old-a',
+          buyerId: 'buyer-old-a',
+          at: day(3),
+          payload: {},
+          state: 'accepted',
+          attempts: 1,
+          nextAttemptAt: 0,
+          updatedAt: day(3),
+        });
+      };
+
+      it('writes each old closed conversation with its messages to the archive file of its day, then removes it', async () => {
+        await seed();
+        const result = await applyRetention(store, { dataDir, retentionDays: 30, now: () => NOW });
+        expect(result).toMatchObject({ archived: 2, removed: 2 });
+        const files = fs.readdirSync(archiveDir(dataDir)).sort();
+        expect(files).toEqual(['2024-05-03.jsonl', '2024-05-04.jsonl']);
+        const lines = (file: string): ArchivedConversation[] =>
+          fs
+            .readFileSync(path.join(archiveDir(dataDir), file), 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as ArchivedConversation);
+        const [b] = lines('2024-05-04.jsonl');
+        expect(b?.conversation).toMatchObject({ id: 'old-b', status: 'closed' });
+        expect(b?.messages.map((m) => [m.seq, m.text])).toEqual([
+          [1, '在吗'],
+          [2, '亲，在的'],
+        ]);
+        expect(lines('2024-05-03.jsonl').map((l) => l.conversation.id)).toEqual(['old-a']);
+
+        for (const s of [store, other]) {
+          expect(await s.getConversation('old-a')).toBeNull();
+          expect(await s.messagesAfter('old-b', 0)).toEqual([]);
+          expect(await s.lastSeq('old-b')).toBe(0);
+          expect(await s.getBuyerSession('buyer-old-a')).toBeNull();
+          expect(await s.listOutboxActs('old-a')).toEqual([]);
+          expect(await s.getOutboxAct('act-old-a')).toBeNull();
+          expect((await s.listConversations()).map((c) => c.id).sort()).toEqual(['open', 'recent']);
+          expect((await s.listConversations({ status: 'closed' })).map((c) => c.id)).toEqual(['recent']);
+          expect(await s.getBuyerSession('buyer-recent')).not.toBeNull();
+        }
+        // A second run finds nothing more and writes nothing twice.
+        expect(await applyRetention(store, { dataDir, retentionDays: 30, now: () => NOW })).toMatchObject({ archived: 0, removed: 0 });
+        expect(lines('2024-05-03.jsonl')).toHaveLength(1);
+        // 0 days: keep everything.
+        expect(await applyRetention(store, { dataDir, retentionDays: 0, now: () => NOW + 1e12 })).toMatchObject({ archived: 0, removed: 0 });
+        expect(await store.getConversation('recent')).not.toBeNull();
+      });
+
+      it('removes only conversations that are closed and quiet for long enough when the removal runs', async () => {
+        await seed();
+        // A buyer came back to old-a (reopened) after it was listed.
+        await store.saveConversation(conversation('old-a', { status: 'bot', updatedAt: day(3) }));
+        expect(await store.removeConversations(['old-a', 'old-b', 'recent', 'open', 'nobody'], { closedBefore: day(10) })).toEqual(['old-b']);
+        expect(await store.getConversation('old-a')).not.toBeNull();
+        expect(await store.getConversation('recent')).not.toBeNull();
+        expect(await store.getConversation('open')).not.toBeNull();
+        // A conversation in the queue or with an agent is not closed: it stays where it is.
+        await store.saveConversation(
+          conversation('q', {
+            status: 'queued',
+            updatedAt: day(1),
+            handoff: { reason: 'explicit_request', priority: 'normal', summary: '', suggestions: [], at: day(1) },
+          }),
+        );
+        expect(await store.removeConversations(['q'])).toEqual([]);
+        expect((await store.listQueue()).map((e) => e.conversationId)).toEqual(['q']);
+      });
+
+      if (harness.reopen) {
+        it('stays removed after a restart', async () => {
+          await seed();
+          await applyRetention(store, { dataDir, retentionDays: 30, now: () => NOW });
+          if (other !== store) await other.close();
+          store = await harness.reopen!(store);
+          other = store;
+          expect(await store.getConversation('old-a')).toBeNull();
+          expect(await store.messagesAfter('old-b', 0)).toEqual([]);
+          expect((await store.listConversations()).map((c) => c.id).sort()).toEqual(['open', 'recent']);
+        });
+      }
     });
 
     describe('handoff queue', () => {

@@ -66,3 +66,40 @@ it('keeps each conversation in one slot while spreading conversations over the m
     await admin.quit();
   }
 });
+
+it('carries the bus over sharded pub/sub (Redis 7): each conversation channel on its own shard, between two instances', async () => {
+  const prefix = uniquePrefix('sharded');
+  const a = createRedisStore({ clusterNodes: target.clusterNodes, prefix, logger: silentLogger });
+  const b = createRedisStore({ clusterNodes: target.clusterNodes, prefix, logger: silentLogger });
+  const admin = new Cluster(target.clusterNodes.map((hp) => ({ host: '127.0.0.1', port: Number(hp.split(':')[1]) })));
+  try {
+    await Promise.all([a.ready(), b.ready()]);
+    const ids = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    const seen: unknown[] = [];
+    const offs = await Promise.all(ids.map((id) => b.subscribe(`conv:${id}`, (m) => seen.push(m))));
+    const handoff: unknown[] = [];
+    await b.subscribe('handoff', (m) => handoff.push(m));
+    for (const id of ids) await a.publish(`conv:${id}`, { kind: 'typing', conversationId: id });
+    await a.publish('handoff', { kind: 'queued' });
+    for (let i = 0; i < 100 && (seen.length < ids.length || handoff.length < 1); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toHaveLength(ids.length);
+    expect(handoff).toEqual([{ kind: 'queued' }]);
+    // Subscribed as shard channels, spread over more than one master; none as a plain channel.
+    const k = keyLayout(prefix);
+    const perMaster = await Promise.all(
+      admin.nodes('master').map(async (n) => ({
+        sharded: ((await n.call('PUBSUB', 'SHARDCHANNELS', `${prefix}:*`)) as string[]).length,
+        plain: ((await n.call('PUBSUB', 'CHANNELS', `${prefix}:*`)) as string[]).length,
+      })),
+    );
+    expect(perMaster.reduce((sum, n) => sum + n.sharded, 0)).toBe(ids.length + 1);
+    expect(perMaster.filter((n) => n.sharded > 0).length).toBeGreaterThanOrEqual(2);
+    expect(perMaster.every((n) => n.plain === 0)).toBe(true);
+    expect(hashTag(k.shardChannel('conv:c1'))).toBe(hashTag(k.convState('c1')));
+    for (const off of offs) await off();
+  } finally {
+    await a.close();
+    await b.close();
+    await admin.quit();
+  }
+});

@@ -65,7 +65,6 @@ export function redisHarness(target: { url?: string; clusterNodes?: string[] }, 
         for (const c of convs) {
           await admin.set(k.convState(c.id), JSON.stringify(c));
           await admin.hset(k.statusIndex, c.id, c.status);
-          await admin.sadd(k.statusSet(c.status), c.id);
         }
       } finally {
         await admin.quit();

@@ -98,6 +98,8 @@ export class Journal {
   private compaction: Compaction | null = null;
   /** After a failed compaction, the next attempt waits until this time (epoch ms). */
   private compactRetryAt = 0;
+  /** Set by requestCompaction (epoch ms, 0: not wanted): compact with the first batch after it whatever the sizes say. */
+  private compactionWantedAt = 0;
 
   /** Opens (creating if needed) the journal in `opts.dir`, replays it into `state` and compacts it. */
   constructor(opts: JournalOptions, state: MemoryState) {
@@ -140,6 +142,15 @@ export class Journal {
       this.pending.push({ line, resolve });
       this.kick();
     });
+  }
+
+  /**
+   * Compacts soon even below the size thresholds: after much was removed (retention), so the
+   * journal and the next start-up replay shrink now, not once it doubled. Requests in a row
+   * (one per removed batch) push it back, so a long removal compacts once, after it.
+   */
+  requestCompaction(delayMs = 5000): void {
+    this.compactionWantedAt = Date.now() + delayMs;
   }
 
   /** null when the last write succeeded, otherwise why writes are being retried. */
@@ -223,7 +234,9 @@ export class Journal {
   }
 
   private shouldCompact(): boolean {
-    if (!(this.fileBytes > this.opts.compactBytes && this.fileBytes > 2 * this.snapshotBytes)) return false;
+    const wanted = this.compactionWantedAt > 0 && Date.now() >= this.compactionWantedAt;
+    if (wanted) this.compactionWantedAt = 0;
+    if (!wanted && !(this.fileBytes > this.opts.compactBytes && this.fileBytes > 2 * this.snapshotBytes)) return false;
     // The snapshot is at most about the live state: the last snapshot plus what was written since.
     if (this.hasRoomFor(this.fileBytes)) return true;
     this.compactRetryAt = Date.now() + 60_000;

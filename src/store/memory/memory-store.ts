@@ -24,8 +24,10 @@ import type {
   StoredMessage,
   TakeOptions,
   Timer,
+  TurnCommit,
 } from '../types';
 import type { OutboxAct } from '../types';
+import { diffConversation } from './conversation-patch';
 import { Journal, type FsyncPolicy } from './journal';
 import { applyOp, emptyState, logOf, type JournalOp, type MemoryState } from './state';
 
@@ -131,13 +133,53 @@ class MemoryStore implements Store {
     const v = JSON.parse(text) as ConversationState;
     // The queue and the assignments follow the status in the same synchronous step.
     const follow = this.handoffOps(v);
-    applyOp(this.state, { t: 'conv', v });
+    const r = (this.state.revs.get(v.id) ?? 0) + 1;
+    applyOp(this.state, { t: 'conv', v, r });
     this.convText.set(v.id, { v, text });
     for (const op of follow) applyOp(this.state, op);
     if (!this.journal) return Promise.resolve();
     const journal = this.journal;
-    const written = [journal.writeLine(`{"t":"conv","v":${text}}\n`), ...follow.map((op) => journal.write(op))];
+    const written = [journal.writeLine(`{"t":"conv","v":${text},"r":${r}}\n`), ...follow.map((op) => journal.write(op))];
     return Promise.all(written).then(() => undefined);
+  }
+
+  /**
+   * One journal line per turn: the state as a patch on the stored one (what changed, not
+   * every past turn record again), the replies and the queue ops, applied to memory in one
+   * synchronous step and made durable by one (group-committed) fdatasync.
+   */
+  commitTurn(turn: TurnCommit): Promise<StoredMessage[]> {
+    if (this.closed) return Promise.reject(new AppError('STORE_UNAVAILABLE', 'Store is closed'));
+    try {
+      checkHandoffFields(turn.conversation);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const text = JSON.stringify(turn.conversation);
+    const v = JSON.parse(text) as ConversationState;
+    const id = v.id;
+    const prev = this.state.conversations.get(id);
+    const base = this.state.revs.get(id) ?? 0;
+    const follow = this.handoffOps(v);
+    const log = logOf(this.state, id);
+    const msgs: StoredMessage[] = turn.messages.map((m, i) => ({ ...copy(m), conversationId: id, seq: log.messages.length + 1 + i }));
+    const op: JournalOp = {
+      t: 'turn',
+      id,
+      base,
+      ...(prev ? { p: diffConversation(prev, v) } : { v }),
+      msgs,
+      ...(follow.length > 0 ? { ops: follow } : {}),
+    };
+    // Memory takes `v` itself (the patch applied to prev gives the same value, as replay does).
+    this.state.conversations.set(id, v);
+    this.state.revs.set(id, base + 1);
+    this.convText.set(id, { v, text });
+    for (const m of msgs) applyOp(this.state, { t: 'msg', v: m });
+    for (const f of follow) applyOp(this.state, f);
+    const result = (): StoredMessage[] => copy(msgs);
+    if (!this.journal) return Promise.resolve(result());
+    return this.journal.write(op).then(result);
   }
 
   /**
@@ -167,6 +209,33 @@ class MemoryStore implements Store {
   async listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]> {
     const all = [...this.state.conversations.values()];
     return copy(filter?.status ? all.filter((c) => c.status === filter.status) : all);
+  }
+
+  async removeConversations(ids: readonly string[], options: { closedBefore?: string } = {}): Promise<string[]> {
+    const cutoff = options.closedBefore === undefined ? Infinity : Date.parse(options.closedBefore);
+    const wanted = new Set(
+      ids.filter((id) => {
+        const conv = this.state.conversations.get(id);
+        return conv?.status === 'closed' && Date.parse(conv.updatedAt) <= cutoff;
+      }),
+    );
+    if (wanted.size === 0) return [];
+    // One pass over the sessions and the outbox for the whole batch.
+    const buyers = new Map<string, string>();
+    for (const s of this.state.sessions.values()) if (wanted.has(s.conversationId)) buyers.set(s.conversationId, s.buyerId);
+    const acts = new Map<string, string[]>();
+    for (const a of this.state.outbox.values())
+      if (wanted.has(a.conversationId)) acts.set(a.conversationId, [...(acts.get(a.conversationId) ?? []), a.id]);
+    const ops = [...wanted].map((conv): JournalOp => {
+      const buyer = buyers.get(conv);
+      const ids = acts.get(conv);
+      return { t: 'forget', conv, ...(buyer !== undefined ? { buyer } : {}), ...(ids ? { acts: ids } : {}) };
+    });
+    for (const id of wanted) this.convText.delete(id);
+    // Many gone at once: rewrite the journal without them now rather than once it doubled.
+    if (wanted.size >= 100) this.journal?.requestCompaction();
+    await this.commit(...ops);
+    return [...wanted];
   }
 
   async getBuyerSession(buyerId: string): Promise<BuyerSession | null> {
@@ -530,6 +599,7 @@ class MemoryStore implements Store {
       if (!buyerWrote && now - Date.parse(conv.createdAt) >= policy.anonSessionTtlMs) {
         ops.push({ t: 'drop', buyer: session.buyerId, conv: conv.id });
         dropped.add(conv.id);
+        this.convText.delete(conv.id);
       }
     }
     let closed = 0;

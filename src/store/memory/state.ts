@@ -9,6 +9,7 @@ import type { ConversationState } from '../../model/conversation';
 import type { AuditEntry } from '../shared';
 import type { AgentPresence, BuyerSession, QueueEntry, ScriptDraft, ScriptVersion, StoredMessage, Timer } from '../types';
 import type { OutboxAct } from '../types';
+import { applyConversationPatch, type ConversationPatch } from './conversation-patch';
 
 export interface ConversationLog {
   /** messages[i].seq === i + 1 */
@@ -35,6 +36,12 @@ export interface MemoryState {
   audit: AuditEntry[];
   /** Acts for the shop by id, in the order added (src/shop/outbox.ts). */
   outbox: Map<string, OutboxAct>;
+  /**
+   * Revision of each conversation's state: bumped by every save. A turn op names the
+   * revision it was computed from, so a line applied twice (a retried write, a compaction's
+   * tail) patches the state once.
+   */
+  revs: Map<string, number>;
 }
 
 export function emptyState(): MemoryState {
@@ -52,11 +59,20 @@ export function emptyState(): MemoryState {
     drafts: new Map(),
     audit: [],
     outbox: new Map(),
+    revs: new Map(),
   };
 }
 
 export type JournalOp =
-  | { t: 'conv'; v: ConversationState }
+  /** The whole state; `r` its revision (absent in journals written before revisions: one more than before). */
+  | { t: 'conv'; v: ConversationState; r?: number }
+  /**
+   * One bot turn in one line (src/store/memory/memory-store.ts commitTurn): the state as a
+   * patch on revision `base` (or whole, `v`, for a conversation not stored before), the
+   * messages the turn stored and the queue/assignment ops its status needs. One line, so a
+   * crash keeps all of a turn or none of it.
+   */
+  | { t: 'turn'; id: string; base: number; v?: ConversationState; p?: ConversationPatch; msgs: StoredMessage[]; ops?: JournalOp[] }
   | { t: 'session'; v: BuyerSession }
   | { t: 'msg'; v: StoredMessage }
   | { t: 'enqueue'; v: QueueEntry }
@@ -79,7 +95,12 @@ export type JournalOp =
   /** An outbox act added or updated (the whole entry: applying it twice is harmless). */
   | { t: 'act'; v: OutboxAct }
   /** An expired anonymous session and its conversation and log, removed (issue 15). */
-  | { t: 'drop'; buyer: string; conv: string };
+  | { t: 'drop'; buyer: string; conv: string }
+  /**
+   * A closed conversation removed by retention: state, log, queue and assignment leftovers,
+   * the buyer session `buyer` (when it pointed at it) and the outbox acts `acts`.
+   */
+  | { t: 'forget'; conv: string; buyer?: string; acts?: string[] };
 
 export function logOf(state: MemoryState, conversationId: string): ConversationLog {
   let log = state.logs.get(conversationId);
@@ -98,7 +119,10 @@ export function applyOp(state: MemoryState, op: JournalOp): boolean {
   switch (op.t) {
     case 'conv':
       state.conversations.set(op.v.id, op.v);
+      state.revs.set(op.v.id, op.r ?? (state.revs.get(op.v.id) ?? 0) + 1);
       return true;
+    case 'turn':
+      return applyTurn(state, op);
     case 'session':
       state.sessions.set(op.v.buyerId, op.v);
       return true;
@@ -173,8 +197,46 @@ export function applyOp(state: MemoryState, op: JournalOp): boolean {
       state.sessions.delete(op.buyer);
       state.conversations.delete(op.conv);
       state.logs.delete(op.conv);
+      state.revs.delete(op.conv);
+      return true;
+    case 'forget':
+      if (op.buyer !== undefined && state.sessions.get(op.buyer)?.conversationId === op.conv) state.sessions.delete(op.buyer);
+      state.conversations.delete(op.conv);
+      state.logs.delete(op.conv);
+      state.revs.delete(op.conv);
+      state.queue.delete(op.conv);
+      for (const [agent, convs] of state.assignments) {
+        convs.delete(op.conv);
+        if (convs.size === 0) state.assignments.delete(agent);
+      }
+      for (const id of op.acts ?? []) state.outbox.delete(id);
       return true;
   }
+}
+
+/**
+ * A turn op: the state unless this revision is already applied (a line seen twice), then its
+ * messages and queue ops (idempotent on their own). A base beyond the stored revision means
+ * lines before it were lost (damage): the patch still applies to the state as it is, so one
+ * bad line does not stop the conversation's later turns. Returns false when the state could
+ * not be built (a patch with no state under it) or a message left a gap.
+ */
+function applyTurn(state: MemoryState, op: Extract<JournalOp, { t: 'turn' }>): boolean {
+  let ok = true;
+  const rev = state.revs.get(op.id) ?? 0;
+  if (op.base >= rev) {
+    const prev = state.conversations.get(op.id);
+    const next = op.v ?? (prev && op.p ? applyConversationPatch(prev, op.p) : undefined);
+    if (next) {
+      state.conversations.set(op.id, next);
+      state.revs.set(op.id, op.base + 1);
+    } else {
+      ok = false;
+    }
+  }
+  for (const m of op.msgs) ok = applyOp(state, { t: 'msg', v: m }) && ok;
+  for (const follow of op.ops ?? []) applyOp(state, follow);
+  return ok;
 }
 
 /** Text of the stand-in for a message lost to a damaged journal line (agents see it as an internal note). */
@@ -187,24 +249,28 @@ export const LOST_MESSAGE_TEXT = '〔这条消息的记录已损坏，内容丢�
  * the seqs filled in, if any.
  */
 export function replayOp(state: MemoryState, op: JournalOp): { applied: boolean; filled: number[] } {
-  if (op.t === 'msg') {
-    const log = logOf(state, op.v.conversationId);
-    const filled: number[] = [];
-    while (op.v.seq > log.messages.length + 1) {
-      const seq = log.messages.length + 1;
-      log.messages.push({
-        conversationId: op.v.conversationId,
-        seq,
-        from: 'system',
-        text: LOST_MESSAGE_TEXT,
-        at: op.v.at,
-        meta: { internal: true, lost: true },
-      });
-      filled.push(seq);
-    }
-    return { applied: applyOp(state, op), filled };
+  const first = op.t === 'msg' ? op.v : op.t === 'turn' ? op.msgs[0] : undefined;
+  const filled = first ? fillLost(state, first) : [];
+  return { applied: applyOp(state, op), filled };
+}
+
+/** Internal stand-ins for the seqs missing before `m` (their lines were damaged); returns the seqs filled. */
+function fillLost(state: MemoryState, m: StoredMessage): number[] {
+  const log = logOf(state, m.conversationId);
+  const filled: number[] = [];
+  while (m.seq > log.messages.length + 1) {
+    const seq = log.messages.length + 1;
+    log.messages.push({
+      conversationId: m.conversationId,
+      seq,
+      from: 'system',
+      text: LOST_MESSAGE_TEXT,
+      at: m.at,
+      meta: { internal: true, lost: true },
+    });
+    filled.push(seq);
   }
-  return { applied: applyOp(state, op), filled: [] };
+  return filled;
 }
 
 /** The ops that rebuild `state` from nothing: what a compacted journal contains. */
@@ -214,7 +280,7 @@ export function* snapshotOps(state: MemoryState): Generator<JournalOp> {
   for (const [path, v] of state.drafts) yield { t: 'draft', path, v };
   for (const [n, v] of state.audit.entries()) yield { t: 'audit', n, v };
   for (const v of state.presence.values()) yield { t: 'presence', v };
-  for (const v of state.conversations.values()) yield { t: 'conv', v };
+  for (const v of state.conversations.values()) yield { t: 'conv', v, ...revOf(state, v.id) };
   for (const v of state.sessions.values()) yield { t: 'session', v };
   for (const log of state.logs.values()) for (const v of log.messages) yield { t: 'msg', v };
   for (const v of state.queue.values()) yield { t: 'enqueue', v };
@@ -224,8 +290,14 @@ export function* snapshotOps(state: MemoryState): Generator<JournalOp> {
   for (const v of state.outbox.values()) yield { t: 'act', v };
 }
 
+function revOf(state: MemoryState, id: string): { r?: number } {
+  const r = state.revs.get(id);
+  return r === undefined ? {} : { r };
+}
+
 const OP_TYPES = new Set<string>([
   'conv',
+  'turn',
   'session',
   'msg',
   'enqueue',
@@ -244,6 +316,7 @@ const OP_TYPES = new Set<string>([
   'audit',
   'act',
   'drop',
+  'forget',
 ]);
 
 /**
@@ -254,6 +327,7 @@ export function isJournalOp(value: unknown): value is JournalOp {
   if (typeof value !== 'object' || value === null) return false;
   const op = value as Record<string, unknown>;
   if (typeof op['t'] !== 'string' || !OP_TYPES.has(op['t'])) return false;
+  if (op['t'] === 'turn' && !isTurnOp(op)) return false;
   // The fields each op reads when applied: a line with `"v": null` is damage, not a TypeError.
   return (REQUIRED[op['t']] ?? []).every(([path, type]) => {
     const parts = path.split('.');
@@ -266,11 +340,26 @@ export function isJournalOp(value: unknown): value is JournalOp {
   });
 }
 
+/** The parts of a turn op beyond its required fields: state or patch, messages, nested ops. */
+function isTurnOp(op: Record<string, unknown>): boolean {
+  const { v, p, msgs, ops } = op;
+  if (v !== undefined && (typeof v !== 'object' || v === null || typeof (v as Record<string, unknown>)['id'] !== 'string')) return false;
+  if (p !== undefined && (typeof p !== 'object' || p === null)) return false;
+  if (v === undefined && p === undefined) return false;
+  if (!Array.isArray(msgs) || !msgs.every((m) => isJournalOp({ t: 'msg', v: m }))) return false;
+  return ops === undefined || (Array.isArray(ops) && ops.every((o) => isJournalOp(o) && (o as { t: string }).t !== 'turn'));
+}
+
 type FieldType = 'string' | 'number' | 'object';
 const REQUIRED: Readonly<Record<string, readonly (readonly [string, FieldType])[]>> = {
   conv: [
     ['v', 'object'],
     ['v.id', 'string'],
+  ],
+  turn: [
+    ['id', 'string'],
+    ['base', 'number'],
+    ['msgs', 'object'],
   ],
   session: [
     ['v', 'object'],
@@ -326,4 +415,5 @@ const REQUIRED: Readonly<Record<string, readonly (readonly [string, FieldType])[
     ['buyer', 'string'],
     ['conv', 'string'],
   ],
+  forget: [['conv', 'string']],
 };

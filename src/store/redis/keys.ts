@@ -7,8 +7,9 @@
  *   <p>:{conv:<id>}:log            list    StoredMessage JSON, index = seq - 1
  *   <p>:{conv:<id>}:dedupe         hash    "c:<clientId>" | "o:<op id>" → seq   (idempotent appends)
  *   <p>:{buyer:<id>}:session       string  BuyerSession JSON
- *   <p>:{convs}:status             hash    conversation id → status   (index for listConversations)
- *   <p>:{convs}:status:<status>    set     conversation ids with that status
+ *   <p>:{convs}:status             hash    conversation id → status: written by older versions on
+ *                                          every save; now only read (listConversations) and
+ *                                          cleared by retention. {handoff}:status lists them all.
  *   <p>:{handoff}:queue            zset    conversation id, score = priority rank · 1e13 + enqueued ms
  *   <p>:{handoff}:entries          hash    conversation id → QueueEntry JSON
  *   <p>:{handoff}:assigned:<agent> set     conversation ids the agent holds (same slot as the
@@ -32,7 +33,10 @@
  *   <p>:{scripts}:drafts           hash    script file path → ScriptDraft JSON (unpublished edits)
  *   <p>:{rate:<key>}               string  hit counter with the window as its TTL
  *   <p>:{lock:<key>}               string  lock holder's token, TTL = lease
- *   <p>:bus:<channel>              pub/sub channel (not a key)
+ *   <p>:bus:<channel>              pub/sub channel (not a key): PUBLISH on single Redis / Sentinel
+ *   <p>:bus:{<channel>}            sharded pub/sub channel (SPUBLISH) on Redis 7 Cluster: the
+ *                                  channel's own slot, so conversation channels ("conv:<id>")
+ *                                  share their conversation's slot and spread over the shards
  *
  * The prefix must not contain braces, or the hash tag would be taken from the prefix.
  */
@@ -43,8 +47,8 @@ export interface KeyLayout {
   convLog(id: string): string;
   convDedupe(id: string): string;
   buyerSession(buyerId: string): string;
+  /** Legacy status index (read only, see above). */
   statusIndex: string;
-  statusSet(status: string): string;
   queue: string;
   queueEntries: string;
   assigned(agentId: string): string;
@@ -67,6 +71,7 @@ export interface KeyLayout {
   rate(key: string): string;
   lock(key: string): string;
   channel(name: string): string;
+  shardChannel(name: string): string;
 }
 
 /** Builds the key names for one prefix. Throws on a prefix that would break hash tags. */
@@ -83,7 +88,6 @@ export function keyLayout(prefix: string): KeyLayout {
     convDedupe: (id) => `${p}:{conv:${id}}:dedupe`,
     buyerSession: (id) => `${p}:{buyer:${id}}:session`,
     statusIndex: `${p}:{convs}:status`,
-    statusSet: (status) => `${p}:{convs}:status:${status}`,
     queue: `${p}:{handoff}:queue`,
     queueEntries: `${p}:{handoff}:entries`,
     assigned: (agentId) => `${p}:{handoff}:assigned:${agentId}`,
@@ -105,6 +109,7 @@ export function keyLayout(prefix: string): KeyLayout {
     rate: (key) => `${p}:{rate:${key}}`,
     lock: (key) => `${p}:{lock:${key}}`,
     channel: (name) => `${p}:bus:${name}`,
+    shardChannel: (name) => `${p}:bus:{${name}}`,
   };
 }
 

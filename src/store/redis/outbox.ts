@@ -25,6 +25,16 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if ARGV[4] == 'sent' then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) else redis.call('ZREM', KEYS[2], ARGV[1]) end
 return 1`;
 
+/** Drops every act of one conversation (retention): KEYS data, due, the conversation's list. Returns how many. */
+const REMOVE_CONVERSATION = `
+local ids = redis.call('LRANGE', KEYS[3], 0, -1)
+for _, id in ipairs(ids) do
+  redis.call('HDEL', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+end
+redis.call('DEL', KEYS[3])
+return #ids`;
+
 export class RedisOutbox {
   private readonly data: string;
   private readonly dueKey: string;
@@ -66,6 +76,10 @@ export class RedisOutbox {
   async due(now: number, limit = 100): Promise<OutboxAct[]> {
     const ids = await this.client.zrangebyscore(this.dueKey, '-inf', now, 'LIMIT', 0, limit);
     return this.many(ids);
+  }
+
+  async removeConversation(conversationId: string): Promise<void> {
+    await this.client.eval(REMOVE_CONVERSATION, 3, this.data, this.dueKey, this.convPrefix + conversationId);
   }
 
   async list(conversationId: string): Promise<OutboxAct[]> {

@@ -22,6 +22,7 @@ import type {
   AgentPresence,
   AppendOptions,
   BuyerSession,
+  IdlePolicy,
   NewMessage,
   PresenceLease,
   QueueEntry,
@@ -31,6 +32,7 @@ import type {
   StoredMessage,
   TakeOptions,
   Timer,
+  TurnCommit,
 } from '../types';
 import { keyLayout, type KeyLayout } from './keys';
 import * as S from './scripts';
@@ -139,6 +141,8 @@ class RedisStore implements Store {
   private waiting = 0;
   private closed = false;
   private outboxOps: RedisOutbox | undefined;
+  /** Set once known: whether the bus is sharded (see shardedBus). */
+  private sharded: Promise<boolean> | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.k = keyLayout(options.prefix ?? 'kefu');
@@ -211,8 +215,9 @@ class RedisStore implements Store {
   async saveConversation(conv: ConversationState): Promise<void> {
     checkHandoffFields(conv);
     // Second command, in the queue's slot: the queue and assignments follow the status
-    // atomically. Both are issued at once, so a queue command issued after this save (an
-    // enqueue, even one waiting in the offline queue through an outage) runs after it.
+    // atomically, and the status is recorded there (listConversations reads it). Both are
+    // issued at once, so a queue command issued after this save (an enqueue, even one
+    // waiting in the offline queue through an outage) runs after it.
     const entry = defaultQueueEntry(conv);
     await Promise.all([
       this.track(this.client.set(this.k.convState(conv.id), JSON.stringify(conv))),
@@ -222,34 +227,110 @@ class RedisStore implements Store {
         [conv.id, conv.status, conv.status === 'agent' ? (conv.assignedAgent ?? '') : '', JSON.stringify(entry), queueScore(entry)],
       ),
     ]);
-    // The status index lives in another slot, so it is a second step. listConversations
-    // re-checks each state, so an index briefly behind the state never shows a wrong status.
-    await this.run(S.INDEX_STATUS, [this.k.statusIndex, this.k.statusSet('')], [conv.id, conv.status]);
+  }
+
+  async commitTurn(turn: TurnCommit): Promise<StoredMessage[]> {
+    const conv = turn.conversation;
+    checkHandoffFields(conv);
+    const entry = defaultQueueEntry(conv);
+    const args: string[] = [JSON.stringify(conv)];
+    for (const m of turn.messages) args.push(`o:${randomUUID()}`, JSON.stringify({ conversationId: conv.id, ...m }));
+    // Issued together like saveConversation's two commands: the conversation's slot, then the queue's.
+    const [stored] = await Promise.all([
+      this.run(S.COMMIT_TURN, [this.k.convState(conv.id), this.k.convLog(conv.id), this.k.convDedupe(conv.id)], args),
+      this.run(
+        S.SET_HANDOFF_STATE,
+        [this.k.queue, this.k.queueEntries, this.k.handoffStatus, this.k.holder, this.k.assignedPrefix],
+        [conv.id, conv.status, conv.status === 'agent' ? (conv.assignedAgent ?? '') : '', JSON.stringify(entry), queueScore(entry)],
+      ),
+    ]);
+    return (Array.isArray(stored) ? stored : []).map((r) => parse<StoredMessage>(String(r)));
   }
 
   async listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]> {
-    let ids: string[];
-    if (filter?.status) {
-      // The status set is brought up to date by the next save; a claim or an unassign changes
-      // the status beside the queue first. Both are read, and the state decides below.
-      const [indexed, handoff] = await Promise.all([
-        this.track(this.client.smembers(this.k.statusSet(filter.status))),
-        this.track(this.client.hgetall(this.k.handoffStatus)),
-      ]);
-      const wanted = filter.status;
-      ids = [
-        ...new Set([
-          ...indexed,
-          ...Object.entries(handoff)
-            .filter(([, st]) => st === wanted)
-            .map(([id]) => id),
-        ]),
-      ];
-    } else {
-      ids = await this.track(this.client.hkeys(this.k.statusIndex));
-    }
+    // Every save records the conversation's status beside the queue (SET_HANDOFF_STATE), so
+    // that hash lists them all. Conversations saved only by older code are in the old status
+    // index ({convs}), which is read here but no longer written on every turn.
+    const [handoff, legacy] = await Promise.all([
+      this.track(this.client.hgetall(this.k.handoffStatus)),
+      this.track(this.client.hkeys(this.k.statusIndex)),
+    ]);
+    const wanted = filter?.status;
+    const ids = [
+      ...Object.entries(handoff)
+        .filter(([, st]) => !wanted || st === wanted)
+        .map(([id]) => id),
+      ...legacy.filter((id) => !Object.hasOwn(handoff, id)),
+    ];
     const states = await Promise.all(ids.map((id) => this.getConversation(id)));
-    return states.filter((c): c is ConversationState => c !== null && (!filter?.status || c.status === filter.status));
+    return states.filter((c): c is ConversationState => c !== null && (!wanted || c.status === wanted));
+  }
+
+  async removeConversations(ids: readonly string[], options: { closedBefore?: string } = {}): Promise<string[]> {
+    const cutoff = options.closedBefore === undefined ? Infinity : Date.parse(options.closedBefore);
+    const removed: string[] = [];
+    for (const id of ids) {
+      // Read just before removing: a buyer who came back meanwhile reopened it (not closed any more).
+      const conv = await this.getConversation(id);
+      if (!conv || conv.status !== 'closed' || !(Date.parse(conv.updatedAt) <= cutoff)) continue;
+      await this.forget(conv);
+      removed.push(id);
+    }
+    return removed;
+  }
+
+  /** Removes a conversation's keys, its buyer's session (when it points here) and what the handoff slot knows of it. */
+  private async forget(conv: ConversationState): Promise<void> {
+    const id = conv.id;
+    // The data first: a crash part-way leaves at most a status field naming a conversation
+    // that reads as gone (listConversations skips it), never a state nothing lists.
+    await this.track(this.client.del(this.k.convState(id), this.k.convLog(id), this.k.convDedupe(id)));
+    await this.track(this.outbox.removeConversation(id));
+    // The buyer's session, when it still points here (a signed buyer's lives under shop:<id>).
+    for (const buyerId of [conv.buyerId, `shop:${conv.buyerId}`]) {
+      const session = await this.getBuyerSession(buyerId);
+      if (session?.conversationId === id) await this.track(this.client.del(this.k.buyerSession(buyerId)));
+    }
+    await this.run(S.FORGET_HANDOFF, [this.k.queue, this.k.queueEntries, this.k.handoffStatus, this.k.holder, this.k.assignedPrefix], [id]);
+    await this.track(this.client.hdel(this.k.statusIndex, id));
+  }
+
+  /**
+   * Session life cycle on Redis (as the embedded store's): an anonymous buyer's conversation
+   * that never got a buyer message and is older than the session TTL goes with its session;
+   * a bot conversation quiet for idleConversationMs is closed. Each is re-read under its turn
+   * lock, so a buyer writing at that moment is never swept away or closed under their turn.
+   */
+  async sweepIdle(policy: IdlePolicy): Promise<{ removed: number; closed: number }> {
+    const now = Date.now();
+    let removed = 0;
+    let closed = 0;
+    for (const listed of await this.listConversations({ status: 'bot' })) {
+      const age = now - Date.parse(listed.createdAt);
+      const quiet = now - Date.parse(listed.updatedAt);
+      // Cheap tests first: a buyer who wrote has a turn; nothing younger than both limits qualifies.
+      const maybeSilent = listed.turns.length === 0 && age >= policy.anonSessionTtlMs;
+      if (!maybeSilent && quiet < policy.idleConversationMs) continue;
+      const done = await this.withLock(`turn:${listed.id}`, 15_000, async (): Promise<'removed' | 'closed' | null> => {
+        const conv = await this.getConversation(listed.id);
+        if (!conv || conv.status !== 'bot') return null;
+        const messages = await this.messagesAfter(conv.id, 0);
+        const buyerWrote = messages.some((m) => m.from === 'buyer');
+        const session = await this.getBuyerSession(conv.buyerId);
+        const anonymous = session?.conversationId === conv.id && !session.buyerId.startsWith('shop:');
+        if (anonymous && !buyerWrote && now - Date.parse(conv.createdAt) >= policy.anonSessionTtlMs) {
+          await this.forget(conv);
+          return 'removed';
+        }
+        const last = messages[messages.length - 1]?.at ?? conv.updatedAt;
+        if (now - Date.parse(last) < policy.idleConversationMs) return null;
+        await this.saveConversation({ ...conv, status: 'closed', closedResolution: 'idle', updatedAt: new Date(now).toISOString() });
+        return 'closed';
+      });
+      if (done === 'removed') removed += 1;
+      if (done === 'closed') closed += 1;
+    }
+    return { removed, closed };
   }
 
   async getBuyerSession(buyerId: string): Promise<BuyerSession | null> {
@@ -462,19 +543,37 @@ class RedisStore implements Store {
   }
 
   // --- bus -----------------------------------------------------------------------------
+  //
+  // Single Redis and Sentinel: PUBLISH / SUBSCRIBE. Redis 7 Cluster: sharded pub/sub
+  // (SPUBLISH / SSUBSCRIBE), whose messages go to the one shard owning the channel's slot
+  // instead of being broadcast to every node; a conversation's channel carries its hash tag
+  // ({conv:<id>}), so it lives on the node that holds that conversation's keys.
 
-  async publish(channel: string, message: unknown): Promise<void> {
-    await this.track(this.client.publish(this.k.channel(channel), JSON.stringify(message)));
+  /** Whether the bus uses sharded pub/sub: a Cluster whose nodes run Redis 7 or later. */
+  private shardedBus(): Promise<boolean> {
+    const client = this.client;
+    if (!(client instanceof Cluster)) return Promise.resolve(false);
+    this.sharded ??= this.ready()
+      .then(() => client.info('server'))
+      .then((info) => Number(/redis_version:(\d+)/.exec(info)?.[1] ?? 0) >= 7)
+      .catch(() => false);
+    return this.sharded;
   }
 
-  private subscriberClient(): Client {
+  async publish(channel: string, message: unknown): Promise<void> {
+    const text = JSON.stringify(message);
+    const sharded = await this.shardedBus();
+    if (sharded) await this.track((this.client as Cluster).spublish(this.k.shardChannel(channel), text));
+    else await this.track(this.client.publish(this.k.channel(channel), text));
+  }
+
+  private subscriberClient(sharded: boolean): Client {
     if (this.subscriber) return this.subscriber;
     // A connection in subscribe mode can run no other commands, so the bus has its own.
-    const sub: Client = this.client instanceof Cluster ? this.client.duplicate() : this.client.duplicate();
+    const sub: Client = this.client instanceof Cluster ? this.client.duplicate(undefined, { shardedSubscribers: sharded }) : this.client.duplicate();
     this.watch(sub, 'subscriber');
-    const prefix = this.k.channel('');
-    sub.on('message', (channel: string, text: string) => {
-      const handlers = this.handlers.get(channel.slice(prefix.length));
+    const deliver = (channel: string, text: string): void => {
+      const handlers = this.handlers.get(channel);
       if (!handlers) return;
       let message: unknown;
       try {
@@ -489,29 +588,32 @@ class RedisStore implements Store {
           this.logger.warn({ channel, err: (err as Error).message }, 'bus subscriber threw');
         }
       }
-    });
+    };
+    sub.on(sharded ? 'smessage' : 'message', deliver);
     this.subscriber = sub;
     return sub;
   }
 
   async subscribe(channel: string, handler: (message: unknown) => void): Promise<() => Promise<void>> {
-    const sub = this.subscriberClient();
-    let set = this.handlers.get(channel);
+    const sharded = await this.shardedBus();
+    const wire = sharded ? this.k.shardChannel(channel) : this.k.channel(channel);
+    const sub = this.subscriberClient(sharded);
+    let set = this.handlers.get(wire);
     const wrapped = (m: unknown): void => handler(m);
     if (!set) {
       set = new Set();
-      this.handlers.set(channel, set);
+      this.handlers.set(wire, set);
       set.add(wrapped);
-      await this.track(sub.subscribe(this.k.channel(channel)));
+      await this.track(sharded ? (sub as Cluster).ssubscribe(wire) : sub.subscribe(wire));
     } else {
       set.add(wrapped);
     }
     const handlers = set;
     return async () => {
       handlers.delete(wrapped);
-      if (handlers.size === 0 && this.handlers.get(channel) === handlers) {
-        this.handlers.delete(channel);
-        if (!this.closed) await this.track(sub.unsubscribe(this.k.channel(channel)));
+      if (handlers.size === 0 && this.handlers.get(wire) === handlers) {
+        this.handlers.delete(wire);
+        if (!this.closed) await this.track(sharded ? (sub as Cluster).sunsubscribe(wire) : sub.unsubscribe(wire));
       }
     };
   }

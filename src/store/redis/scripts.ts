@@ -34,16 +34,30 @@ return stored
 `,
 );
 
-/** KEYS: status index hash, set prefix ("…:status:"). ARGV: conversation id, new status. */
-export const INDEX_STATUS = script(
-  'indexStatus',
+/**
+ * One bot turn on the conversation's slot: the new state and the turn's messages.
+ * KEYS: state, log, dedupe. ARGV: state JSON, then pairs of dedupe key ("o:<op id>") and
+ * message JSON without seq. Returns the stored messages' JSON; a message whose op id was seen
+ * (the whole script resent after a reconnect) returns the one stored the first time.
+ */
+export const COMMIT_TURN = script(
+  'commitTurn',
   `
-local old = redis.call('HGET', KEYS[1], ARGV[1])
-if old == ARGV[2] then return 0 end
-if old then redis.call('SREM', KEYS[2] .. old, ARGV[1]) end
-redis.call('SADD', KEYS[2] .. ARGV[2], ARGV[1])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return 1
+redis.call('SET', KEYS[1], ARGV[1])
+local out = {}
+for i = 2, #ARGV, 2 do
+  local seen = redis.call('HGET', KEYS[3], ARGV[i])
+  if seen then
+    out[#out + 1] = redis.call('LINDEX', KEYS[2], tonumber(seen) - 1)
+  else
+    local seq = redis.call('LLEN', KEYS[2]) + 1
+    local stored = '{"seq":' .. seq .. ',' .. string.sub(ARGV[i + 1], 2)
+    redis.call('RPUSH', KEYS[2], stored)
+    redis.call('HSET', KEYS[3], ARGV[i], seq)
+    out[#out + 1] = stored
+  end
+end
+return out
 `,
 );
 
@@ -133,6 +147,25 @@ else
   redis.call('HDEL', KEYS[2], id)
 end
 redis.call('HSET', KEYS[3], id, status)
+return 1
+`,
+);
+
+/**
+ * A conversation removed by retention, from the handoff slot: queue entry, status, holder and
+ * the holder's set. KEYS: queue zset, entries hash, status hash, holder hash, assigned-set
+ * prefix. ARGV: conversation id.
+ */
+export const FORGET_HANDOFF = script(
+  'forgetHandoff',
+  `
+local id = ARGV[1]
+local holder = redis.call('HGET', KEYS[4], id)
+if holder then redis.call('SREM', KEYS[5] .. holder, id) end
+redis.call('HDEL', KEYS[4], id)
+redis.call('HDEL', KEYS[3], id)
+redis.call('ZREM', KEYS[1], id)
+redis.call('HDEL', KEYS[2], id)
 return 1
 `,
 );

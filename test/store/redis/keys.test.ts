@@ -20,7 +20,13 @@ it('keeps the keys each Lua script touches together in one slot', () => {
   // takeExpiredLeases drops a lease and marks the agent offline in one script.
   expect(new Set([k.presence, k.leases, k.leaseCall('call-1')].map(hashTag))).toEqual(new Set(['agents']));
   expect(new Set([k.scriptSeq, k.scriptVersions, k.scriptActive, k.audit].map(hashTag))).toEqual(new Set(['scripts']));
-  expect(new Set([k.statusIndex, k.statusSet('queued'), k.statusSet('')].map(hashTag))).toEqual(new Set(['convs']));
+});
+
+it("gives a conversation's sharded bus channel the conversation's own slot", () => {
+  expect(hashTag(k.shardChannel('conv:c1'))).toBe(hashTag(k.convState('c1')));
+  expect(hashTag(k.shardChannel('conv:c1'))).not.toBe(hashTag(k.shardChannel('conv:c2')));
+  // Plain PUBLISH channels keep their old names (single Redis, Sentinel).
+  expect(k.channel('conv:c1')).toBe('kefu:bus:conv:c1');
 });
 
 it('gives rate-limit counters and locks a slot per key, so they spread over the cluster', () => {

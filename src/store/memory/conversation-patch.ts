@@ -1,0 +1,94 @@
+/**
+ * What changed in a conversation between two saves, small enough to journal on every turn.
+ * A turn changes a few fields (updatedAt, slots, the last turn record, maybe a fact or an
+ * act); journaling the whole state each time rewrote every past turn record (up to 50) once
+ * per buyer message. A patch carries the top-level fields that changed, the ones that went
+ * away, and for arrays that only moved on (old items dropped from the front, new ones
+ * appended: the capped turn list, facts, acts) just how many to drop and what to append.
+ *
+ * Values are plain JSON (the store keeps JSON copies), so comparing their JSON text is exact.
+ */
+import type { ConversationState } from '../../model/conversation';
+
+export interface ConversationPatch {
+  /** Fields with their new values. */
+  set?: Record<string, unknown>;
+  /** Fields removed. */
+  unset?: string[];
+  /** Array fields that moved on: [items dropped from the front, items appended]. */
+  shift?: Record<string, [number, unknown[]]>;
+  /** Object fields (slots, handoff …) changed in part: the patch of that object. */
+  sub?: Record<string, ConversationPatch>;
+}
+
+/** The patch that turns `prev` into `next` (both plain JSON). Empty when they are equal. */
+export function diffConversation(prev: ConversationState, next: ConversationState): ConversationPatch {
+  return diffObject(prev as unknown as Record<string, unknown>, next as unknown as Record<string, unknown>);
+}
+
+/** `conv` with `patch` applied, as a new object (`conv` is not changed). */
+export function applyConversationPatch(conv: ConversationState, patch: ConversationPatch): ConversationState {
+  return applyObjectPatch(conv as unknown as Record<string, unknown>, patch) as unknown as ConversationState;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function diffObject(before: Record<string, unknown>, after: Record<string, unknown>): ConversationPatch {
+  const patch: ConversationPatch = {};
+  for (const key of Object.keys(before)) {
+    if (!Object.hasOwn(after, key)) (patch.unset ??= []).push(key);
+  }
+  for (const [key, value] of Object.entries(after)) {
+    const old = Object.hasOwn(before, key) ? before[key] : undefined;
+    if (Array.isArray(old) && Array.isArray(value)) {
+      const shift = arrayShift(old, value);
+      if (shift === 'same') continue;
+      if (shift) (patch.shift ??= {})[key] = shift;
+      else (patch.set ??= {})[key] = value;
+    } else if (isPlainObject(old) && isPlainObject(value)) {
+      const sub = diffObject(old, value);
+      if (Object.keys(sub).length > 0) (patch.sub ??= {})[key] = sub;
+    } else if (old === undefined || JSON.stringify(old) !== JSON.stringify(value)) {
+      (patch.set ??= {})[key] = value;
+    }
+  }
+  return patch;
+}
+
+function applyObjectPatch(obj: Record<string, unknown>, patch: ConversationPatch): Record<string, unknown> {
+  const out = { ...obj };
+  for (const key of patch.unset ?? []) delete out[key];
+  for (const [key, value] of Object.entries(patch.set ?? {})) out[key] = value;
+  for (const [key, [drop, append]] of Object.entries(patch.shift ?? {})) {
+    const old = out[key];
+    out[key] = [...(Array.isArray(old) ? old.slice(drop) : []), ...append];
+  }
+  for (const [key, sub] of Object.entries(patch.sub ?? {})) {
+    const old = out[key];
+    out[key] = applyObjectPatch(isPlainObject(old) ? old : {}, sub);
+  }
+  return out;
+}
+
+/**
+ * How `next` continues `prev`: 'same', or [n, tail] when next is prev without its first n
+ * items followed by tail; undefined when it is not such a continuation (or that would not be
+ * smaller than writing next whole).
+ */
+function arrayShift(prev: unknown[], next: unknown[]): 'same' | [number, unknown[]] | undefined {
+  if (prev.length === 0) return next.length === 0 ? 'same' : undefined;
+  const a = prev.map((v) => JSON.stringify(v));
+  const b = next.map((v) => JSON.stringify(v));
+  for (let drop = 0; drop < a.length; drop += 1) {
+    const kept = a.length - drop;
+    if (kept > b.length) continue;
+    let match = true;
+    for (let i = 0; i < kept && match; i += 1) match = a[drop + i] === b[i];
+    if (!match) continue;
+    if (drop === 0 && kept === b.length) return 'same';
+    return [drop, next.slice(kept)];
+  }
+  return undefined;
+}
