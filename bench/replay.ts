@@ -52,7 +52,7 @@ function writeJournal(dir: string, now: number): void {
       shopId: 'demo',
       status: old ? 'closed' : 'bot',
       ...(old ? { closedResolution: 'resolved' } : {}),
-      slots: { variants: { 'product.info/describe': 2 }, botSaid: [{ text: '亲，是羊毛的', at }] },
+      slots: { variants: { 'product.info/describe': 2 }, botSaid: [{ text: '亲，是羊毛的', templateId: 'product.material#0' }] },
       turns,
       facts: [],
       createdAt: at,

@@ -206,7 +206,7 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         await store.saveConversation(conversation('t'));
         await store.appendMessage('t', { from: 'buyer', text: '什么面料', clientId: 'q1', at: at(1) });
         const next = conversation('t', {
-          slots: { haggle: { rounds: 2 } },
+          slots: { wantedSize: 'L' },
           turns: [...conversation('t').turns, turn(1, '什么面料')],
           updatedAt: at(1),
         });
