@@ -25,6 +25,12 @@ export const WIDGET_CHANNEL = 'widget';
 /** Channel names: lower-case letters, digits and dashes (they prefix session ids). */
 export const CHANNEL_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
+/** Whom an outbound event is for: the conversation and its buyer (the shop's or the channel's buyer id). */
+export interface Recipient {
+  conversationId: string;
+  buyerId: string;
+}
+
 export interface Channel {
   /** Stored on the conversations the channel opens (`conv.channel`); unique per server. */
   readonly name: string;
@@ -32,12 +38,12 @@ export interface Channel {
    * Delivers one outbound event to the buyer. A push channel resolves once the event is
    * durably queued (a crash after that loses nothing); a live channel once it is written.
    */
-  deliver(event: OutboundEvent): Promise<void> | void;
+  deliver(event: OutboundEvent, to: Recipient): Promise<void> | void;
 }
 
 /** What the router needs to find a conversation's channel. */
 export interface ConversationLookup {
-  getConversation(id: string): Promise<{ channel?: string } | null>;
+  getConversation(id: string): Promise<{ channel?: string; buyerId: string } | null>;
 }
 
 /** How many conversations' channel names the router remembers (a conversation's channel never changes). */
@@ -50,7 +56,7 @@ const CHANNEL_CACHE_SIZE = 10_000;
  */
 export class ChannelRouter {
   private readonly channels = new Map<string, Channel>();
-  private readonly channelOf = new Map<string, string>();
+  private readonly channelOf = new Map<string, { name: string; to: Recipient }>();
 
   constructor(private readonly conversations: ConversationLookup) {}
 
@@ -68,27 +74,28 @@ export class ChannelRouter {
   /** A stored message: delivered to the conversation's push channel unless the buyer wrote it or it is an internal note. */
   async message(stored: StoredMessage): Promise<void> {
     if (this.channels.size === 0 || stored.from === 'buyer') return;
-    const channel = await this.find(stored.conversationId);
-    const message = channel ? toOutbound(stored) : null;
-    if (channel && message) await channel.deliver({ kind: 'message', message });
+    const found = await this.find(stored.conversationId);
+    const message = found ? toOutbound(stored) : null;
+    if (found && message) await found.channel.deliver({ kind: 'message', message }, found.to);
   }
 
   /** A handoff state change. */
   async handoff(conversationId: string, handoff: HandoffUpdate): Promise<void> {
     if (this.channels.size === 0) return;
-    const channel = await this.find(conversationId);
-    if (channel) await channel.deliver({ kind: 'handoff', conversationId, handoff });
+    const found = await this.find(conversationId);
+    if (found) await found.channel.deliver({ kind: 'handoff', conversationId, handoff }, found.to);
   }
 
-  private async find(conversationId: string): Promise<Channel | undefined> {
-    let name = this.channelOf.get(conversationId);
-    if (name === undefined) {
+  private async find(conversationId: string): Promise<{ channel: Channel; to: Recipient } | undefined> {
+    let entry = this.channelOf.get(conversationId);
+    if (entry === undefined) {
       const conv = await this.conversations.getConversation(conversationId);
       if (!conv) return undefined;
-      name = conv.channel ?? WIDGET_CHANNEL;
+      entry = { name: conv.channel ?? WIDGET_CHANNEL, to: { conversationId, buyerId: conv.buyerId } };
       if (this.channelOf.size >= CHANNEL_CACHE_SIZE) this.channelOf.delete(this.channelOf.keys().next().value as string);
-      this.channelOf.set(conversationId, name);
+      this.channelOf.set(conversationId, entry);
     }
-    return this.channels.get(name);
+    const channel = this.channels.get(entry.name);
+    return channel ? { channel, to: entry.to } : undefined;
   }
 }
