@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     });
     // Several instances on Redis: keep answering buyers from a local copy while it is away,
     // with what they were told kept in this instance's spill file in DATA_DIR until Redis has it.
-    if (store.kind === 'redis') {
+    if (store.capabilities.remote) {
       store = withOutageFallback(store, { logger: storeLog, spill: { dir: config.dataDir, instanceId: config.instanceId } });
     }
     // The demo YAML shop, or the shop's own system when SHOP_API_URL is set (src/shop/connect.ts).

@@ -25,7 +25,7 @@ import type {
   TakeOptions,
   Timer,
 } from '../types';
-import type { OutboxAct } from '../types';
+import type { OutboxAct, StoreCapabilities } from '../types';
 import { Journal, type FsyncPolicy } from './journal';
 import { applyOp, emptyState, logOf, type JournalOp, type MemoryState } from './state';
 
@@ -60,6 +60,7 @@ function copy<T>(value: T): T {
 
 class MemoryStore implements Store {
   readonly kind = 'memory' as const;
+  readonly capabilities: StoreCapabilities;
   private readonly state: MemoryState = emptyState();
   private readonly journal: Journal | null;
   private readonly now: () => number;
@@ -78,6 +79,7 @@ class MemoryStore implements Store {
 
   constructor(options: MemoryStoreOptions) {
     this.now = options.now ?? Date.now;
+    this.capabilities = { sharedAcrossInstances: false, durable: options.dataDir !== undefined, remote: false };
     this.journal =
       options.dataDir === undefined
         ? null
