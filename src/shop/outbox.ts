@@ -237,7 +237,7 @@ export class ActDelivery {
         this.options.logger.error({ err, route: route.kindPrefix }, 'outbox reconciliation failed');
       }
     }
-    if (added > 0) this.kick();
+    if (added > 0 && this.timer) this.kick(); // started: send now rather than at the next poll
     return added;
   }
 
