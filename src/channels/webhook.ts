@@ -17,6 +17,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Channel, Recipient } from '../conversation/channel';
 import type { HandoffUpdate } from '../conversation/events';
 import { toOutbound, type OutboundEvent, type OutboundMessage } from '../conversation/outbound';
+import type { PhotoRef } from '../conversation/conversation-service';
 import type { ConversationState } from '../model/conversation';
 import type { OutboxAct, Store, StoredMessage } from '../store/types';
 import type { DeliveryOutcome, OutboxRoute } from '../shop/outbox';
@@ -35,6 +36,23 @@ export const DEFAULT_TOLERANCE_MS = 5 * 60_000;
 /** `sha256=<hex>` of `<timestamp>.<body>`. */
 export function signWebhook(secret: string, timestamp: string, body: string | Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
+}
+
+/** How long a file link in a callback stays valid. */
+export const FILE_LINK_TTL_S = 24 * 3600;
+
+/** The path a connector GETs an image from (relative to the engine's base URL), signed and expiring. */
+export function signedFilePath(secret: string, fileId: string, expiresS: number): string {
+  const sig = createHmac('sha256', secret).update(`file.${fileId}.${expiresS}`).digest('hex');
+  return `/api/channels/webhook/files/${encodeURIComponent(fileId)}?expires=${expiresS}&sig=${sig}`;
+}
+
+/** True when `sig` is our signature of this file id and expiry, and the link has not expired. */
+export function verifyFileLink(secret: string, fileId: string, expires: string, sig: string, nowMs: number): boolean {
+  if (!/^\d{1,12}$/.test(expires) || Number(expires) * 1000 < nowMs) return false;
+  const expected = Buffer.from(createHmac('sha256', secret).update(`file.${fileId}.${expires}`).digest('hex'));
+  const given = Buffer.from(sig);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export type Verification = { ok: true; signature: string } | { ok: false; reason: string };
@@ -77,9 +95,12 @@ export interface WebhookChannelOptions {
   now?: () => number;
 }
 
+/** A message as the callback gets it: an image's `file.path` is a signed link, added when it is sent. */
+export type CallbackMessage = Omit<OutboundMessage, 'conversationId' | 'file'> & { file?: PhotoRef & { path?: string } };
+
 /** The body POSTed to the callback (docs/channels.md, "Outbound"). */
 export type CallbackBody =
-  | { type: 'message'; deliveryId: string; conversationId: string; buyerId: string; message: Omit<OutboundMessage, 'conversationId'> }
+  | { type: 'message'; deliveryId: string; conversationId: string; buyerId: string; message: CallbackMessage }
   | { type: 'handoff'; deliveryId: string; conversationId: string; buyerId: string; handoff: HandoffUpdate };
 
 /** The outbox stream of a conversation's deliveries (never a conversation id, so act lists never show them). */
@@ -154,7 +175,7 @@ export class WebhookChannel implements Channel {
 
   /** 2xx: accepted. 400, 404, 410, 422: refused for good (logged). Anything else, or no answer: retried. */
   private async post(entry: OutboxAct): Promise<DeliveryOutcome> {
-    const body = JSON.stringify(entry.payload);
+    const body = JSON.stringify(this.withFileLink(entry.payload as unknown as CallbackBody));
     const timestamp = String(Math.floor(this.now() / 1000));
     let res: Response;
     try {
@@ -179,6 +200,14 @@ export class WebhookChannel implements Channel {
       return { status: 'refused', reason: `HTTP ${res.status}: ${text.slice(0, 200)}` };
     }
     return { status: 'failed', error: `callback answered HTTP ${res.status}` };
+  }
+
+  /** An image message gets its signed link when it is sent (so a delivery retried for hours still carries a fresh one). */
+  private withFileLink(body: CallbackBody): CallbackBody {
+    if (body.type !== 'message' || !body.message.file) return body;
+    const expires = Math.floor(this.now() / 1000) + FILE_LINK_TTL_S;
+    const file = { ...body.message.file, path: signedFilePath(this.options.secret, body.message.file.id, expires) };
+    return { ...body, message: { ...body.message, file } };
   }
 
   /**

@@ -87,12 +87,15 @@ export class BuyerInbox {
     return { ok: true, stored, duplicate };
   }
 
-  /** Shutdown and the message budget for an image already in the file store, then stores it. */
-  async receivePhoto(sender: Sender, file: PhotoRef): Promise<Received> {
+  /**
+   * Shutdown and the message budget, then `save` writes the image to the file store (only
+   * once the budget allows it, so a flood writes nothing) and the image message is stored.
+   */
+  async receivePhoto(sender: Sender, save: () => Promise<PhotoRef>): Promise<Received> {
     if (this.deps.isShuttingDown()) return refuse('SHUTTING_DOWN');
     const budget = await this.spend(sender);
     if (budget) return budget;
-    const stored = await this.deps.conversations.postPhoto(sender.conversationId, { from: 'buyer', file });
+    const stored = await this.deps.conversations.postPhoto(sender.conversationId, { from: 'buyer', file: await save() });
     return { ok: true, stored, duplicate: false };
   }
 

@@ -7,7 +7,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DiskFileStore } from '../../src/files/file-store';
 import { webhookConcern, WEBHOOK_PATH } from '../../src/channels/http-webhook';
 import { signWebhook, verifyWebhook, WebhookChannel, type CallbackBody } from '../../src/channels/webhook';
 import { loadDemoShop } from '../../src/shop';
@@ -117,6 +120,8 @@ let s: AgentServer;
 let store: Store;
 let callback: CallbackServer;
 let delivery: ActDelivery;
+let fileStore: DiskFileStore;
+let filesDir: string;
 
 function widgetChannel(): ChannelUnderTest {
   return {
@@ -212,6 +217,8 @@ beforeAll(async () => {
   callback = new CallbackServer();
   await callback.start();
   store = createMemoryStore({});
+  filesDir = mkdtempSync(join(tmpdir(), 'kefu-webhook-files-'));
+  fileStore = new DiskFileStore(filesDir);
   const channel = new WebhookChannel({
     store,
     secret: SECRET,
@@ -223,7 +230,7 @@ beforeAll(async () => {
     store,
     maxChats: 20,
     env: { RATE_LIMIT_MESSAGES: String(RATE_LIMIT), MAX_TEXT_LENGTH: String(MAX_TEXT) },
-    concerns: [webhookConcern({ channel, secret: SECRET })],
+    concerns: [webhookConcern({ channel, secret: SECRET, fileStore })],
   });
   delivery = new ActDelivery({
     store,
@@ -242,6 +249,7 @@ afterAll(async () => {
   await s?.stop();
   await store?.close();
   await callback?.stop();
+  rmSync(filesDir, { recursive: true, force: true });
 });
 
 describe.each([
@@ -341,6 +349,49 @@ describe('webhook channel only', () => {
     // A connector's honest retry (same messageId, signed again later) is accepted and stored once.
     const retry = (await (await postWebhook(body, { raw, timestamp: String(Number(timestamp) + 1) })).json()) as { duplicate: boolean; seq: number };
     expect(retry.duplicate).toBe(true);
+  });
+
+  it('takes a photo (checked by content, once per messageId) and hands over; an agent image reaches the callback as a signed link', async () => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const body = { buyerId: 'B005', messageId: 'img-1', image: { base64: png.toString('base64') } };
+    const res = await postWebhook(body);
+    expect(res.status).toBe(202);
+    const { conversationId, seq } = (await res.json()) as { conversationId: string; seq: number };
+    expect(seq).toBeGreaterThan(0);
+    // The bot never pretends to look at a photo: it acknowledges it and hands over.
+    await callback.waitFor(
+      (b) => b.conversationId === conversationId && b.type === 'handoff' && b.handoff.status === 'queued',
+      'handoff after photo',
+    );
+    const stored = (await store.messagesAfter(conversationId, 0)).find((m) => m.seq === seq);
+    expect(stored?.meta?.['file']).toMatchObject({ contentType: 'image/png', size: png.length });
+    // A retry of the same photo, signed again, is not posted twice.
+    const again = await postWebhook(body, { timestamp: String(Math.floor(Date.now() / 1000) + 1) });
+    expect(await again.json()).toMatchObject({ conversationId, duplicate: true });
+    // Not an image by content: 415.
+    const notImage = await postWebhook({ buyerId: 'B005', messageId: 'img-2', image: { base64: Buffer.from('<svg/>').toString('base64') } });
+    expect(notImage.status).toBe(415);
+
+    // An agent's image goes out with a signed link the connector can fetch.
+    const saved = await fileStore.put(png, { contentType: 'image/png', conversationId, uploadedBy: 'agent:xiaomei', at: new Date().toISOString() });
+    await s.app.conversations.postPhoto(conversationId, {
+      from: 'agent',
+      file: { id: saved.id, contentType: saved.contentType, size: saved.size },
+      agentId: 'xiaomei',
+      agentName: '小美',
+    });
+    const sent = await callback.waitFor(
+      (b) => b.conversationId === conversationId && b.type === 'message' && b.message.from === 'agent' && b.message.file !== undefined,
+      'agent image',
+    );
+    const file = (sent as Extract<CallbackBody, { type: 'message' }>).message.file!;
+    expect(file.id).toBe(saved.id);
+    const fetched = await fetch(`${s.url}${file.path!}`);
+    expect(fetched.status).toBe(200);
+    expect(fetched.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(png)).toBe(true);
+    const tampered = await fetch(`${s.url}${file.path!.replace(/sig=./, (m) => (m.endsWith('0') ? 'sig=1' : 'sig=0'))}`);
+    expect(tampered.status).toBe(401);
   });
 
   it('a callback that is down and comes back gets each message exactly once, in order', async () => {
