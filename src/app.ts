@@ -15,6 +15,8 @@ import type { ScriptBundle } from './scripts/bundle';
 import type { ScriptRegistry } from './scripts/registry';
 import { ConversationService, type ChatEngine, type ConversationServiceDeps } from './conversation/conversation-service';
 import { ConversationFanout } from './conversation/fanout';
+import { ChannelRouter } from './conversation/channel';
+import { BuyerInbox } from './conversation/inbound';
 import { handleBuyerSocket, type BuyerSocketHandle } from './transport/buyer-socket';
 import type { Logger } from './transport/logger';
 import { errorToResponse, logRequestFailure, Router, sendError, sendJson } from './transport/router';
@@ -49,6 +51,10 @@ export interface AppContext {
   readonly router: Router;
   readonly conversations: ConversationService;
   readonly fanout: ConversationFanout;
+  /** The rules every channel applies to a buyer's message (src/conversation/inbound.ts). */
+  readonly inbox: BuyerInbox;
+  /** Push channels (webhook) register here to receive their conversations' outbound events. */
+  readonly channels: ChannelRouter;
   readonly staticFiles: StaticFiles;
   readonly isShuttingDown: () => boolean;
   /** Runs at shutdown after new messages stop and before sockets close (in reverse order). */
@@ -89,6 +95,7 @@ export function createApp(deps: AppDeps): App {
   const router = new Router();
   let shuttingDown = false;
   const closeHooks: (() => Promise<void> | void)[] = [];
+  const channels = new ChannelRouter(store);
 
   const conversations = new ConversationService({
     store,
@@ -101,6 +108,14 @@ export function createApp(deps: AppDeps): App {
     ...deps.turnHooks,
     admission: config.limits.abuse,
     ...waitingRoomOf(deps, clock),
+    channels,
+  });
+  const { maxTextLength, rateLimitMessages, rateLimitWindowMs, abuse } = config.limits;
+  const inbox = new BuyerInbox({
+    conversations,
+    rate: store,
+    limits: { maxTextLength, rateLimitMessages, rateLimitWindowMs, messagesPerIp: abuse.messagesPerIp },
+    isShuttingDown: () => shuttingDown,
   });
   const fanout = new ConversationFanout(store, (err, conversationId) => logger.error({ err, conversationId }, 'conversation event handler failed'));
   const context: AppContext = {
@@ -108,6 +123,8 @@ export function createApp(deps: AppDeps): App {
     router,
     conversations,
     fanout,
+    inbox,
+    channels,
     staticFiles: new StaticFiles(deps.webDir ?? join(__dirname, 'web')),
     isShuttingDown: () => shuttingDown,
     onClose: (fn) => closeHooks.push(fn),
@@ -279,11 +296,11 @@ export function registerBuyerChat(ctx: AppContext): void {
       {
         store: ctx.deps.store,
         conversations: ctx.conversations,
+        inbox: ctx.inbox,
         fanout: ctx.fanout,
         limits: ctx.deps.config.limits,
         logger: log,
         shopSecret: ctx.deps.config.shopSecret,
-        isShuttingDown: ctx.isShuttingDown,
         ip,
       },
       log.child({ ip }),

@@ -131,6 +131,8 @@ export interface Config {
   redisSentinel?: RedisSentinelConfig;
   /** The shop's system (issue 13): the demo YAML shop unless SHOP_API_URL is set. */
   shopApi?: ShopApiConfig;
+  /** The signed HTTP webhook channel (docs/channels.md): on only when WEBHOOK_SECRET and WEBHOOK_CALLBACK_URL are both set. */
+  webhook?: { secret: string; callbackUrl: string };
   /** Largest image a buyer or agent may upload (bytes). */
   maxUploadBytes: number;
   /** GET /metrics without a token (METRICS_PUBLIC=true); otherwise it needs metricsToken. */
@@ -336,6 +338,11 @@ const envSchema = z.object({
     .regex(/^[\x21-\x7e]{1,500}$/, 'printable ASCII without spaces only')
     .optional(),
   SHOP_API_TIMEOUT_MS: intFrom('SHOP_API_TIMEOUT_MS', 100, 60_000).default(2000),
+  WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').max(512).optional(),
+  WEBHOOK_CALLBACK_URL: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'must start with http:// or https://')
+    .optional(),
   SHOP_API_RETRIES: intFrom('SHOP_API_RETRIES', 0, 5).default(1),
   SHOP_API_LIVE_TTL_MS: intFrom('SHOP_API_LIVE_TTL_MS', 0, 3_600_000).default(10_000),
   SHOP_API_CATALOGUE_TTL_MS: intFrom('SHOP_API_CATALOGUE_TTL_MS', 0, 86_400_000).default(300_000),
@@ -491,6 +498,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             catalogueTtlMs: e.SHOP_API_CATALOGUE_TTL_MS,
           },
         }
+      : {}),
+    ...(e.WEBHOOK_SECRET !== undefined && e.WEBHOOK_CALLBACK_URL !== undefined
+      ? { webhook: { secret: e.WEBHOOK_SECRET, callbackUrl: e.WEBHOOK_CALLBACK_URL } }
       : {}),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     metricsPublic: e.METRICS_PUBLIC,

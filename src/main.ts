@@ -15,6 +15,8 @@ import { bootScripts, type BootedScripts } from './scripts/boot';
 import { connectShop } from './shop';
 import { ActDelivery } from './shop/outbox';
 import { filesConcern } from './files/http-files';
+import { WebhookChannel } from './channels/webhook';
+import { webhookConcern } from './channels/http-webhook';
 import { conversationChannel } from './conversation/events';
 import { createStore } from './store';
 import { repairHandoffInvariant } from './store/handoff-state';
@@ -62,18 +64,21 @@ async function main(): Promise<void> {
     });
     // Several instances on Redis: keep answering buyers from a local copy while it is away,
     // with what they were told kept in this instance's spill file in DATA_DIR until Redis has it.
-    if (store.kind === 'redis') {
+    if (store.capabilities.remote) {
       store = withOutageFallback(store, { logger: storeLog, spill: { dir: config.dataDir, instanceId: config.instanceId } });
     }
     // The demo YAML shop, or the shop's own system when SHOP_API_URL is set (src/shop/connect.ts).
     const connected = await connectShop({ shopDir: config.shopDir, ...(config.shopApi ? { shopApi: config.shopApi } : {}) });
     const shop = connected.scope.shop;
     logger.info({ shop: connected.adapter.kind, ...(config.shopApi ? { url: config.shopApi.url } : {}) }, 'shop connected');
-    // Acts the bot records go to the shop from the store's durable outbox (src/shop/outbox.ts).
+    // The signed webhook channel (docs/channels.md) when WEBHOOK_SECRET and WEBHOOK_CALLBACK_URL are set.
+    const webhook = config.webhook ? new WebhookChannel({ store, ...config.webhook, logger: logger.child({ component: 'webhook' }) }) : undefined;
+    // Acts the bot records go to the shop from the store's durable outbox (src/shop/outbox.ts); the webhook's callbacks too.
     const actStore = store;
     acts = new ActDelivery({
       store: actStore,
       adapter: connected.adapter,
+      ...(webhook ? { routes: [webhook.route()] } : {}),
       logger: logger.child({ component: 'acts' }),
       publish: (conversationId, list) => actStore.publish(conversationChannel(conversationId), { kind: 'acts', conversationId, acts: list }),
     });
@@ -111,6 +116,7 @@ async function main(): Promise<void> {
         filesConcern(),
         quickPhrasesConcern({ phrases: () => scripts?.registry.getScripts().quickPhrases ?? [], metrics: agentConsole.metrics }),
         learnConcern({ editor: scripts.editor, scripts: scripts.registry.getScripts, metrics: agentConsole.metrics }),
+        ...(webhook && config.webhook ? [webhookConcern({ channel: webhook, secret: config.webhook.secret })] : []),
       ],
       turnHooks: { shopScope: connected.scope, afterTurn: async (before, after) => void (await actDelivery.enqueueFromTurn(before, after)) },
     });

@@ -20,7 +20,15 @@ import { PRIORITY_RANK } from '../store/shared';
 import type { Logger } from '../transport/logger';
 import { admitHandoff, type AdmissionLimits } from '../handoff/admission';
 import { capPriority } from '../handoff/priority';
-import { conversationChannel, HANDOFF_CHANNEL, type ConversationEvent, type HandoffQueuedEvent, type HandoffStatus } from './events';
+import { WIDGET_CHANNEL, type ChannelRouter } from './channel';
+import {
+  conversationChannel,
+  HANDOFF_CHANNEL,
+  type ConversationEvent,
+  type HandoffQueuedEvent,
+  type HandoffStatus,
+  type HandoffWithdrawnEvent,
+} from './events';
 
 /** The parts of the dialogue engine (src/dialogue/engine.ts) the transport uses. */
 export interface ChatEngine {
@@ -56,6 +64,8 @@ export interface ConversationServiceDeps {
    * buyer's messages wait for the agent, as before.
    */
   waiting?: WaitingRoom;
+  /** Push channels (the webhook): every outbound event of their conversations is handed to them. */
+  channels?: ChannelRouter;
 }
 
 export interface OpenSessionInput {
@@ -67,6 +77,15 @@ export interface OpenSessionInput {
    * shop-identity.ts). Opens or resumes that buyer's own conversation.
    */
   shopBuyerId?: string;
+  /**
+   * A push channel's buyer (src/conversation/channel.ts), ALREADY VERIFIED by the channel (a
+   * signed webhook request): opens or resumes the session `<channel>:<channelBuyerId>`, whose
+   * conversation has buyer id `channelBuyerId` (the shop's id, so orders are found) and
+   * remembers the channel. Needs `channel`.
+   */
+  channelBuyerId?: string;
+  /** The channel opening the session (absent: the widget). */
+  channel?: string;
 }
 
 /** Sessions of signed shop buyers live under `shop:<id>`, a key no anonymous buyer id can take. */
@@ -120,9 +139,12 @@ export class ConversationService {
    */
   async openSession(input: OpenSessionInput): Promise<OpenedSession> {
     const { store } = this.deps;
-    if (input.shopBuyerId) return this.openShopBuyerSession(input.shopBuyerId, input);
-    // A shop buyer's session is reached only through a verified signature, never by id + token.
-    if (input.buyerId && input.resumeToken && !input.buyerId.startsWith(SHOP_SESSION_PREFIX)) {
+    if (input.channelBuyerId && input.channel)
+      return this.openVouchedSession(`${input.channel}:${input.channelBuyerId}`, input.channelBuyerId, input);
+    if (input.shopBuyerId) return this.openVouchedSession(shopSessionId(input.shopBuyerId), input.shopBuyerId, input);
+    // A shop or channel buyer's session (`shop:…`, `webhook:…`) is reached only through a
+    // verified signature, never by id + token; anonymous ids never contain ':'.
+    if (input.buyerId && input.resumeToken && !input.buyerId.includes(':')) {
       const existing = await store.getBuyerSession(input.buyerId);
       if (existing && sameToken(existing.resumeToken, input.resumeToken)) {
         const conv = await store.getConversation(existing.conversationId);
@@ -144,12 +166,11 @@ export class ConversationService {
    * only when the client also holds the session's token: only then does its cached lastSeq
    * belong to this conversation; any other client gets the whole conversation replayed.
    */
-  private async openShopBuyerSession(shopBuyerId: string, input: OpenSessionInput): Promise<OpenedSession> {
-    const sessionId = shopSessionId(shopBuyerId);
+  private async openVouchedSession(sessionId: string, shopBuyerId: string, input: OpenSessionInput): Promise<OpenedSession> {
     const existing = await this.deps.store.getBuyerSession(sessionId);
-    if (!existing) return this.startConversation(sessionId, randomBytes(24).toString('base64url'), input.productId, shopBuyerId);
+    if (!existing) return this.startConversation(sessionId, randomBytes(24).toString('base64url'), input.productId, shopBuyerId, input.channel);
     const conv = await this.deps.store.getConversation(existing.conversationId);
-    if (!conv) return this.startConversation(sessionId, existing.resumeToken, input.productId, shopBuyerId);
+    if (!conv) return this.startConversation(sessionId, existing.resumeToken, input.productId, shopBuyerId, input.channel);
     this.answerLeftovers(conv);
     const ownCache = input.buyerId === sessionId && input.resumeToken !== undefined && sameToken(existing.resumeToken, input.resumeToken);
     return { session: existing, conversation: conv, resumed: ownCache };
@@ -160,6 +181,7 @@ export class ConversationService {
     resumeToken: string,
     productId?: string,
     conversationBuyerId: string = buyerId,
+    channel?: string,
   ): Promise<OpenedSession> {
     const { store, engine } = this.deps;
     const { conversation, greeting } = await this.withShopLenient({ buyerId: conversationBuyerId, ...(productId ? { productId } : {}) }, () => {
@@ -169,7 +191,9 @@ export class ConversationService {
         shopId: this.deps.shopId,
         ...(productId ? { productId } : {}),
       });
-      return { conversation: opened, greeting: engine.greet(opened) };
+      // The widget is the default: only other channels mark their conversations.
+      const marked = channel && channel !== WIDGET_CHANNEL ? { ...opened, channel } : opened;
+      return { conversation: marked, greeting: engine.greet(marked) };
     });
     // The state and the greeting in one write, then the session that points at them.
     const at = this.now();
@@ -216,17 +240,26 @@ export class ConversationService {
   async postMessage(conversationId: string, message: NewMessage): Promise<StoredMessage> {
     const stored = await this.deps.store.appendMessage(conversationId, message);
     await this.publish({ kind: 'message', conversationId, message: stored });
+    await this.toPushChannel(conversationId, (router) => router.message(stored));
     return stored;
   }
 
   /** Publishes a handoff state change to the buyer's widget and any console watching. */
   async setHandoffStatus(conversationId: string, status: HandoffStatus, agent?: { id: string; name?: string }): Promise<void> {
-    await this.publish({
-      kind: 'handoff',
-      conversationId,
-      status,
-      ...(agent ? { agentId: agent.id, agentName: agent.name ?? agent.id } : {}),
-    });
+    const agentName = agent ? (agent.name ?? agent.id) : undefined;
+    await this.publish({ kind: 'handoff', conversationId, status, ...(agent ? { agentId: agent.id, agentName } : {}) });
+    await this.toPushChannel(conversationId, (router) => router.handoff(conversationId, { status, ...(agentName ? { agentName } : {}) }));
+  }
+
+  /**
+   * Hands an outbound event to the conversation's push channel (webhook). A failure is logged,
+   * not thrown: the message is stored and the channel's reconciliation queues it later
+   * (src/channels/webhook.ts), so a turn never fails for a channel's queue.
+   */
+  private async toPushChannel(conversationId: string, route: (router: ChannelRouter) => Promise<void>): Promise<void> {
+    const router = this.deps.channels;
+    if (!router || router.size === 0) return;
+    await route(router).catch((err: unknown) => this.deps.logger.error({ err, conversationId }, 'could not hand an outbound event to its channel'));
   }
 
   /** Publishes an event on the conversation's channel. */
@@ -418,7 +451,7 @@ export class ConversationService {
       // The widget shows "back with the bot" before the bot's reply.
       this.deps.logger.info({ conversationId }, 'buyer withdrew the request for a person');
       await this.setHandoffStatus(conversationId, 'returned');
-      await store.publish(HANDOFF_CHANNEL, { kind: 'withdrawn', conversationId, instanceId: this.deps.instanceId });
+      await store.publish(HANDOFF_CHANNEL, { kind: 'withdrawn', conversationId, instanceId: this.deps.instanceId } satisfies HandoffWithdrawnEvent);
     }
     for (const reply of stored) await this.publish({ kind: 'message', conversationId, message: reply });
     if (this.deps.afterTurn) {
@@ -466,6 +499,7 @@ export class ConversationService {
       meta: { file: input.file, ...(input.agentName ? { agentName: input.agentName } : {}) },
     });
     await this.publish({ kind: 'message', conversationId, message: stored });
+    await this.toPushChannel(conversationId, (router) => router.message(stored));
     if (input.from === 'buyer') this.scheduleTurn(conversationId, stored);
     return stored;
   }

@@ -18,16 +18,28 @@ export function conversationChannel(conversationId: string): string {
   return `conv:${conversationId}`;
 }
 
-/** Channel carrying new handoffs (one event per conversation entering the queue). */
+/** Channel carrying the handoff queue's news for the routing service: a conversation entered the queue, or its buyer withdrew. */
 export const HANDOFF_CHANNEL = 'handoff';
 
-export type HandoffStatus = 'queued' | 'assigned' | 'returned' | 'closed';
+/** The handoff states a buyer sees (the widget's banner, a webhook's `handoff` event). */
+export const HANDOFF_STATUSES = ['queued', 'assigned', 'returned', 'closed'] as const;
+export type HandoffStatus = (typeof HANDOFF_STATUSES)[number];
+
+/**
+ * The handoff as the buyer's side sees it: one shape for the conversation event below, the
+ * widget's `handoff` frame (src/transport/protocol.ts) and the webhook channel's callback.
+ */
+export interface HandoffUpdate {
+  status: HandoffStatus;
+  /** The agent's display name once assigned. */
+  agentName?: string;
+}
 
 export type ConversationEvent =
   /** A message was stored (any sender). Delivery is by seq, so receivers can fill gaps from the store. */
   | { kind: 'message'; conversationId: string; message: StoredMessage }
   /** The conversation's handoff state changed; buyers see 'queued' | 'assigned' | 'returned' | 'closed'. */
-  | { kind: 'handoff'; conversationId: string; status: HandoffStatus; agentId?: string; agentName?: string }
+  | ({ kind: 'handoff'; conversationId: string; agentId?: string } & HandoffUpdate)
   | { kind: 'typing'; conversationId: string; from: 'buyer' | 'bot' | 'agent' }
   /**
    * The engine understood a buyer message (always published, also while an agent holds the
@@ -47,7 +59,10 @@ export type ConversationEvent =
   /** The acts sent to the shop for this conversation, after one changed state (src/shop/outbox.ts). */
   | { kind: 'acts'; conversationId: string; acts: ActView[] };
 
-/** Published on HANDOFF_CHANNEL when a conversation enters the queue. */
+/**
+ * Published on HANDOFF_CHANNEL when a conversation enters the queue (or its priority rises).
+ * Only the publishing instance (instanceId) acts on it: src/handoff/wiring.ts.
+ */
 export interface HandoffQueuedEvent {
   kind: 'queued';
   conversationId: string;
@@ -57,6 +72,15 @@ export interface HandoffQueuedEvent {
   at: string;
   instanceId: string;
 }
+
+/** Published on HANDOFF_CHANNEL when a queued buyer takes the request for a person back. */
+export interface HandoffWithdrawnEvent {
+  kind: 'withdrawn';
+  conversationId: string;
+  instanceId: string;
+}
+
+export type HandoffChannelEvent = HandoffQueuedEvent | HandoffWithdrawnEvent;
 
 const storedMessage = z
   .object({
@@ -77,7 +101,7 @@ const conversationEvent = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('handoff'),
       conversationId: z.string(),
-      status: z.enum(['queued', 'assigned', 'returned', 'closed']),
+      status: z.enum(HANDOFF_STATUSES),
       agentId: z.string().optional(),
       agentName: z.string().optional(),
     })
@@ -97,4 +121,25 @@ const conversationEvent = z.discriminatedUnion('kind', [
 export function parseConversationEvent(payload: unknown): ConversationEvent | null {
   const parsed = conversationEvent.safeParse(payload);
   return parsed.success ? (parsed.data as ConversationEvent) : null;
+}
+
+const handoffChannelEvent = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('queued'),
+      conversationId: z.string(),
+      priority: z.enum(['normal', 'high', 'urgent']),
+      reason: z.string(),
+      summary: z.string(),
+      at: z.string(),
+      instanceId: z.string(),
+    })
+    .loose(),
+  z.object({ kind: z.literal('withdrawn'), conversationId: z.string(), instanceId: z.string() }).loose(),
+]);
+
+/** Checks a payload received on HANDOFF_CHANNEL; null when it is not a handoff queue event. */
+export function parseHandoffChannelEvent(payload: unknown): HandoffChannelEvent | null {
+  const parsed = handoffChannelEvent.safeParse(payload);
+  return parsed.success ? (parsed.data as HandoffChannelEvent) : null;
 }

@@ -9,11 +9,16 @@ export interface FileFrame {
   url: string;
 }
 
+/** Where a client fetches a file (with the viewer's credentials). */
+export function fileUrl(id: string): string {
+  return `/api/files/${id}`;
+}
+
 /** `{ file }` for an image message, `{}` otherwise (spread into a frame). */
 export function fileFrameOf(m: StoredMessage): { file?: FileFrame } {
   const f = m.meta?.['file'];
   if (typeof f !== 'object' || f === null) return {};
   const { id, contentType, size } = f as Record<string, unknown>;
   if (typeof id !== 'string' || typeof contentType !== 'string' || typeof size !== 'number') return {};
-  return { file: { id, contentType, size, url: `/api/files/${id}` } };
+  return { file: { id, contentType, size, url: fileUrl(id) } };
 }

@@ -8,10 +8,8 @@
 import type { ConversationState } from '../model/conversation';
 import type { TurnResult } from '../dialogue/types';
 import type { Bus } from '../store/types';
+import { HANDOFF_CHANNEL, parseHandoffChannelEvent } from '../conversation/events';
 import type { HandoffService } from './service';
-
-/** The server's handoff channel and payload (src/conversation/events.ts). */
-export const HANDOFF_QUEUED_CHANNEL = 'handoff';
 
 /** Subscribes to new handoffs; returns the unsubscribe function. */
 export async function watchHandoffs(
@@ -20,27 +18,12 @@ export async function watchHandoffs(
   instanceId: string,
   onError: (err: unknown) => void = () => {},
 ): Promise<() => Promise<void>> {
-  return bus.subscribe(HANDOFF_QUEUED_CHANNEL, (payload) => {
-    if (isWithdrawnEvent(payload) && payload.instanceId === instanceId) {
-      service.onWithdrawn(payload.conversationId).catch(onError);
-      return;
-    }
-    if (!isQueuedEvent(payload) || payload.instanceId !== instanceId) return;
-    service.onQueued(payload.conversationId).catch(onError);
+  return bus.subscribe(HANDOFF_CHANNEL, (payload) => {
+    const event = parseHandoffChannelEvent(payload);
+    if (!event || event.instanceId !== instanceId) return;
+    if (event.kind === 'withdrawn') service.onWithdrawn(event.conversationId).catch(onError);
+    else service.onQueued(event.conversationId).catch(onError);
   });
-}
-
-function isQueuedEvent(p: unknown): p is { kind: 'queued'; conversationId: string; instanceId: string } {
-  if (typeof p !== 'object' || p === null) return false;
-  const o = p as Record<string, unknown>;
-  return o['kind'] === 'queued' && typeof o['conversationId'] === 'string' && typeof o['instanceId'] === 'string';
-}
-
-/** The buyer took back a request for a person (conversation service, queued turn). */
-function isWithdrawnEvent(p: unknown): p is { kind: 'withdrawn'; conversationId: string; instanceId: string } {
-  if (typeof p !== 'object' || p === null) return false;
-  const o = p as Record<string, unknown>;
-  return o['kind'] === 'withdrawn' && typeof o['conversationId'] === 'string' && typeof o['instanceId'] === 'string';
 }
 
 interface TurnEngine {

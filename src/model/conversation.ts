@@ -53,6 +53,8 @@ export interface ConversationState {
   handoff?: HandoffInfo;
   assignedAgent?: string;
   closedResolution?: string;
+  /** The channel the conversation came in on (src/conversation/channel.ts); absent: the widget. */
+  channel?: string;
 }
 
 export interface Suggestion {

@@ -61,7 +61,7 @@ function sameFiles(a: Record<string, string>, b: Record<string, string>): boolea
 export async function bootScripts(opts: BootScriptsOptions): Promise<BootedScripts> {
   const { store, log } = opts;
   const clock = opts.clock ?? (() => new Date());
-  const embedded = store.kind === 'memory';
+  const embedded = !store.capabilities.sharedAcrossInstances;
 
   const chosen = await store.withLock('scripts:publish', 30_000, async () => {
     const disk = loadScriptFiles(opts.scriptsDir);

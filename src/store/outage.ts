@@ -134,6 +134,7 @@ export function withOutageFallback(inner: Store, options: OutageFallbackOptions 
 
 class OutageTolerantStore implements Store {
   readonly kind: Store['kind'];
+  readonly capabilities: Store['capabilities'];
   private readonly logger: StoreLogger;
   private readonly fallbackAfterMs: number;
   private readonly readTimeoutMs: number;
@@ -171,6 +172,7 @@ class OutageTolerantStore implements Store {
     options: OutageFallbackOptions,
   ) {
     this.kind = inner.kind;
+    this.capabilities = inner.capabilities;
     this.logger = options.logger ?? stderrLogger;
     this.fallbackAfterMs = options.fallbackAfterMs ?? 1500;
     this.readTimeoutMs = options.readTimeoutMs ?? 10_000;

@@ -244,9 +244,21 @@ export interface IdlePolicy {
   idleConversationMs: number;
 }
 
+/** What a store can do, declared by each implementation, so callers ask about a property rather than a backend's name. */
+export interface StoreCapabilities {
+  /** Several instances may run on it and see the same data (Redis); otherwise it belongs to one process. */
+  sharedAcrossInstances: boolean;
+  /** What it acknowledged survives a restart (the journal under DATA_DIR, Redis). */
+  durable: boolean;
+  /** Its data lives in another process that can be unreachable for a while: the outage fallback (store/outage.ts) applies. */
+  remote: boolean;
+}
+
 export interface Store
   extends ConversationStore, MessageLog, HandoffQueueStore, AgentStore, TimerStore, ScriptStore, RateLimiter, Bus, Locks, ActOutboxStore {
+  /** The backend's name, for logs and /healthz; decisions use `capabilities`. */
   readonly kind: 'memory' | 'redis';
+  readonly capabilities: StoreCapabilities;
   /**
    * Session life cycle (issue 15): removes anonymous sessions whose buyer never wrote and that
    * are older than `anonSessionTtlMs` (with their conversation and log), and closes bot

@@ -1,9 +1,14 @@
 /**
- * The buyer socket (/ws/buyer): turns JSON frames into calls on the conversation service and
- * delivers the conversation back in seq order. Delivery is driven by the Bus and backed by
- * the message log: each socket remembers the last seq it delivered, takes the next message
- * straight from the Bus event and fills any gap from the store, so a buyer sees every
- * message exactly once and in order, whichever instance stored it.
+ * The widget channel (/ws/buyer): a live channel (src/conversation/channel.ts) that turns JSON
+ * frames into calls on the buyer inbox and delivers the conversation back in seq order. The
+ * rules every channel shares (trim, length, rate limit, shutdown, what a buyer may see) live
+ * in src/conversation/; this file only knows the socket: framing, hello and resume, acks,
+ * socket timeouts and floods of invalid frames.
+ *
+ * Delivery is driven by the Bus and backed by the message log: each socket remembers the last
+ * seq it delivered, takes the next message straight from the Bus event and fills any gap from
+ * the store, so a buyer sees every message exactly once and in order, whichever instance
+ * stored it.
  */
 import type { WebSocket, RawData } from 'ws';
 import { ERRORS, type ErrorCode } from '../errors';
@@ -12,22 +17,25 @@ import type { Store, StoredMessage } from '../store/types';
 import type { ConversationService } from '../conversation/conversation-service';
 import type { ConversationFanout } from '../conversation/fanout';
 import type { ConversationEvent } from '../conversation/events';
+import { WIDGET_CHANNEL, type Channel } from '../conversation/channel';
+import type { BuyerInbox, Refusal } from '../conversation/inbound';
+import { toOutbound, type OutboundEvent, type OutboundMessage } from '../conversation/outbound';
 import type { Logger } from './logger';
 import { encodeFrame, parseClientFrame, type HelloFrame, type OutMessageFrame, type ServerFrame } from './protocol';
 import { verifyShopBuyer } from './shop-identity';
-import { fileFrameOf } from '../files/frame';
+import { fileUrl } from '../files/frame';
 import { WindowCounter } from './outbound';
 
 export interface BuyerSocketDeps {
   store: Store;
-  conversations: ConversationService;
+  conversations: Pick<ConversationService, 'openSession' | 'publish'>;
+  /** The rules every channel shares, in front of the conversation service. */
+  inbox: BuyerInbox;
   fanout: ConversationFanout;
   limits: Limits;
   logger: Logger;
   /** Key of the shop's buyer signatures (config.shopSecret). */
   shopSecret: string;
-  /** True once shutdown began: new messages are refused with SHUTTING_DOWN. */
-  isShuttingDown: () => boolean;
   /** The client's address: per-address budgets (messages, new sessions) count on it. */
   ip?: string;
 }
@@ -37,13 +45,12 @@ const SIGNED_PREFIX = 'shop:';
 
 /** Buyer typing is forwarded to agents at most this often per socket. */
 const TYPING_INTERVAL_MS = 2000;
-/** Past this many times the rate limit in one window, the socket is closed, not just warned. */
-const FLOOD_CLOSE_FACTOR = 3;
 /** Messages fetched per store read when catching up. */
 const REPLAY_PAGE = 200;
 
-/** Per-connection state of one buyer socket. */
-class BuyerConnection {
+/** Per-connection state of one buyer socket: the widget channel for one buyer. */
+class BuyerConnection implements Channel {
+  readonly name = WIDGET_CHANNEL;
   private buyerId: string | null = null;
   private conversationId: string | null = null;
   /** Hello (explicit or implied by a first message) in progress or done. */
@@ -170,6 +177,7 @@ class BuyerConnection {
       const shopBuyerId = this.verifiedShopBuyer(hello);
       if (!(await this.admitNewSession(hello, shopBuyerId !== undefined))) return;
       const { session, conversation, resumed } = await this.deps.conversations.openSession({
+        channel: WIDGET_CHANNEL,
         ...(shopBuyerId ? { shopBuyerId } : {}),
         ...(hello.buyerId ? { buyerId: hello.buyerId } : {}),
         ...(hello.resumeToken ? { resumeToken: hello.resumeToken } : {}),
@@ -223,17 +231,10 @@ class BuyerConnection {
   }
 
   private async onMessage(clientId: string, rawText: string): Promise<void> {
-    const text = rawText.trim();
-    if (text.length === 0) {
-      this.sendError('EMPTY_TEXT', undefined, clientId);
-      return;
-    }
-    if ([...text].length > this.deps.limits.maxTextLength) {
-      this.sendError('TEXT_TOO_LONG', `Message text is longer than ${this.deps.limits.maxTextLength} characters`, clientId);
-      return;
-    }
-    if (this.deps.isShuttingDown()) {
-      this.sendError('SHUTTING_DOWN', undefined, clientId);
+    // Refused before a session is opened for it (empty, too long, shutting down).
+    const checked = this.deps.inbox.checkText(rawText);
+    if (!checked.ok) {
+      this.refuse(checked, clientId);
       return;
     }
     // A message before hello opens a conversation, as if hello had been sent without ids.
@@ -244,22 +245,18 @@ class BuyerConnection {
     if (!conversationId || !buyerId || this.closed) return;
 
     try {
-      const rate = await this.messageBudget(buyerId);
-      if (!rate.allowed) {
-        if (this.closing) return;
-        if (rate.count > rate.limit * FLOOD_CLOSE_FACTOR) {
-          this.log.warn({ buyerId, ip: this.deps.ip, count: rate.count }, 'buyer flood; closing socket');
-          this.fail('RATE_LIMITED', undefined, true, clientId);
-        } else {
-          this.sendError('RATE_LIMITED', undefined, clientId);
-        }
+      this.pending.add(clientId);
+      const received = await this.deps.inbox.receiveText(
+        { conversationId, buyerId, signed: buyerId.startsWith(SIGNED_PREFIX), ...(this.deps.ip !== undefined ? { ip: this.deps.ip } : {}) },
+        clientId,
+        checked.text,
+      );
+      if (!received.ok) {
+        this.pending.delete(clientId);
+        if (!this.closing) this.refuse(received, clientId);
         return;
       }
-      this.pending.add(clientId);
-      const { stored } = await this.deps.conversations.receiveBuyerMessage(conversationId, clientId, text, {
-        ...(this.deps.ip !== undefined ? { ip: this.deps.ip } : {}),
-        signed: buyerId.startsWith(SIGNED_PREFIX),
-      });
+      const { stored } = received;
       this.enqueue(() => this.deliverOwn(stored));
     } catch (err) {
       this.pending.delete(clientId);
@@ -268,17 +265,14 @@ class BuyerConnection {
     }
   }
 
-  /**
-   * The buyer's own budget, and for anonymous buyers also their address's budget
-   * (RATE_LIMIT_MESSAGES_PER_IP), so reconnecting as a new anonymous buyer gains nothing.
-   */
-  private async messageBudget(buyerId: string): Promise<{ allowed: boolean; count: number; limit: number }> {
-    const { rateLimitMessages: limit, rateLimitWindowMs: windowMs } = this.deps.limits;
-    const own = await this.deps.store.hit(`rate:buyer:${buyerId}`, windowMs, limit);
-    if (!own.allowed || buyerId.startsWith(SIGNED_PREFIX) || this.deps.ip === undefined) return { ...own, limit };
-    const perIp = this.deps.limits.abuse.messagesPerIp;
-    const ip = await this.deps.store.hit(`rate:ip:${this.deps.ip}`, windowMs, perIp);
-    return { ...ip, limit: perIp };
+  /** A refusal of the inbox as an error frame; a flood closes the socket. */
+  private refuse(refusal: Refusal, clientId: string): void {
+    if (refusal.flood) {
+      this.log.warn({ buyerId: this.buyerId, ip: this.deps.ip, code: refusal.code }, 'buyer flood; closing socket');
+      this.fail(refusal.code, refusal.message, true, clientId);
+      return;
+    }
+    this.sendError(refusal.code, refusal.message, clientId);
   }
 
   private async onTyping(): Promise<void> {
@@ -295,9 +289,11 @@ class BuyerConnection {
       case 'message':
         this.enqueue(() => this.deliverFromBus(event.message));
         return;
-      case 'handoff':
-        this.enqueue(async () => this.send({ type: 'handoff', status: event.status, ...(event.agentName ? { agentName: event.agentName } : {}) }));
+      case 'handoff': {
+        const handoff = { status: event.status, ...(event.agentName ? { agentName: event.agentName } : {}) };
+        this.enqueue(async () => this.deliver({ kind: 'handoff', conversationId: event.conversationId, handoff }));
         return;
+      }
       case 'typing':
         if (event.from !== 'buyer') this.send({ type: 'typing', from: event.from });
         return;
@@ -315,13 +311,13 @@ class BuyerConnection {
       this.send({ type: 'ack', id: stored.clientId, seq: stored.seq });
       return;
     }
-    if (stored.seq === this.deliveredSeq + 1) this.deliver(stored);
+    if (stored.seq === this.deliveredSeq + 1) this.deliverStored(stored);
     else await this.catchUp();
   }
 
   private async deliverFromBus(message: StoredMessage): Promise<void> {
     if (message.seq <= this.deliveredSeq) return;
-    if (message.seq === this.deliveredSeq + 1) this.deliver(message);
+    if (message.seq === this.deliveredSeq + 1) this.deliverStored(message);
     else await this.catchUp();
   }
 
@@ -332,20 +328,26 @@ class BuyerConnection {
     for (;;) {
       if (this.closed) return;
       const page = await this.deps.store.messagesAfter(conversationId, this.deliveredSeq, REPLAY_PAGE);
-      for (const m of page) if (m.seq > this.deliveredSeq) this.deliver(m);
+      for (const m of page) if (m.seq > this.deliveredSeq) this.deliverStored(m);
       if (page.length < REPLAY_PAGE) return;
     }
   }
 
-  private deliver(m: StoredMessage): void {
+  /** The next message in seq order: acknowledged when it is this socket's own, else delivered as the buyer may see it. */
+  private deliverStored(m: StoredMessage): void {
     this.deliveredSeq = m.seq;
-    // Agents' internal notes live in the same log but are never shown to the buyer.
-    if (m.meta?.['internal'] === true) return;
     if (m.from === 'buyer' && m.clientId && this.pending.delete(m.clientId)) {
       this.send({ type: 'ack', id: m.clientId, seq: m.seq });
       return;
     }
-    this.send(toMessageFrame(m));
+    const message = toOutbound(m); // null for an internal note
+    if (message) this.deliver({ kind: 'message', message });
+  }
+
+  /** Channel: an outbound event as a frame. */
+  deliver(event: OutboundEvent): void {
+    if (event.kind === 'message') this.send(toMessageFrame(event.message));
+    else this.send({ type: 'handoff', ...event.handoff });
   }
 
   private enqueue(step: () => Promise<void>): void {
@@ -398,20 +400,18 @@ function rawToString(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
-/** Stored message → wire frame (internal meta such as nonce and intent stays on the server). */
-export function toMessageFrame(m: StoredMessage): OutMessageFrame {
-  const quick = m.meta?.['quickReplies'];
-  const quickReplies = Array.isArray(quick) ? quick.filter((q): q is string => typeof q === 'string') : [];
+/** Outbound message → wire frame. */
+export function toMessageFrame(m: OutboundMessage): OutMessageFrame {
   return {
     type: 'message',
     from: m.from,
     text: m.text,
     seq: m.seq,
     at: m.at,
-    ...(m.from === 'buyer' && m.clientId ? { id: m.clientId } : {}),
-    ...(quickReplies.length > 0 ? { quickReplies } : {}),
-    ...(m.from === 'agent' && m.agentId ? { agentName: typeof m.meta?.['agentName'] === 'string' ? m.meta['agentName'] : m.agentId } : {}),
-    ...fileFrameOf(m),
+    ...(m.clientId ? { id: m.clientId } : {}),
+    ...(m.quickReplies ? { quickReplies: m.quickReplies } : {}),
+    ...(m.agentName ? { agentName: m.agentName } : {}),
+    ...(m.file ? { file: { ...m.file, url: fileUrl(m.file.id) } } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ErrorCode } from '../errors';
+import type { HandoffUpdate } from '../conversation/events';
 
 /** Client → server frames. Unknown extra fields are ignored so old servers accept newer widgets. */
 export const helloFrame = z.object({
@@ -75,10 +76,9 @@ export interface OutMessageFrame {
   /** An image message (text is then "[图片]"): fetch `file.url` with the buyer's credentials. */
   file?: { id: string; contentType: string; size: number; url: string };
 }
-export interface HandoffFrame {
+/** The handoff as the buyer sees it: one shape for every channel (src/conversation/events.ts). */
+export interface HandoffFrame extends HandoffUpdate {
   type: 'handoff';
-  status: 'queued' | 'assigned' | 'returned' | 'closed';
-  agentName?: string;
 }
 export interface ServerTypingFrame {
   type: 'typing';

@@ -6,6 +6,7 @@
 import { createWaitingRoom } from '../../src/handoff/waiting';
 import { createAgentConsole, type AgentConsole, type AgentConsoleOptions } from '../../src/transport/http-agent';
 import { startServer, TestClient, type Running } from '../transport/harness';
+import type { Concern } from '../../src/app';
 import type { ShopData } from '../../src/shop/types';
 import type { Store } from '../../src/store/types';
 import type { ChatEngine } from '../../src/conversation/conversation-service';
@@ -41,6 +42,8 @@ export async function startAgentServer(
     clock?: () => Date;
     /** Queued buyers keep talking to the bot (place in queue, business hours, callback), as main.ts runs it. */
     waiting?: boolean;
+    /** More concerns after the agent console's (e.g. the webhook channel). */
+    concerns?: Concern[];
   } = {},
 ): Promise<AgentServer> {
   const max = opts.maxChats ?? 5;
@@ -55,7 +58,7 @@ export async function startAgentServer(
     shop,
     // Away hands chats over at once unless a test sets a grace (AWAY_GRACE_MS).
     env: { AGENT_TOKENS: `xiaomei:${TOKENS.xiaomei}:${max},ajie:${TOKENS.ajie}:${max}`, LOG_LEVEL: 'warn', AWAY_GRACE_MS: '0', ...opts.env },
-    concerns: [agentConsole.concern],
+    concerns: [agentConsole.concern, ...(opts.concerns ?? [])],
     ...(opts.store ? { store: opts.store } : {}),
     ...(clock ? { clock } : {}),
     ...(waiting ? { waiting } : {}),

@@ -26,7 +26,7 @@ import type {
   Timer,
   TurnCommit,
 } from '../types';
-import type { OutboxAct } from '../types';
+import type { OutboxAct, StoreCapabilities } from '../types';
 import { diffConversation } from './conversation-patch';
 import { Journal, type FsyncPolicy } from './journal';
 import { applyOp, emptyState, logOf, type JournalOp, type MemoryState } from './state';
@@ -62,6 +62,7 @@ function copy<T>(value: T): T {
 
 class MemoryStore implements Store {
   readonly kind = 'memory' as const;
+  readonly capabilities: StoreCapabilities;
   private readonly state: MemoryState = emptyState();
   private readonly journal: Journal | null;
   private readonly now: () => number;
@@ -80,6 +81,7 @@ class MemoryStore implements Store {
 
   constructor(options: MemoryStoreOptions) {
     this.now = options.now ?? Date.now;
+    this.capabilities = { sharedAcrossInstances: false, durable: options.dataDir !== undefined, remote: false };
     this.journal =
       options.dataDir === undefined
         ? null

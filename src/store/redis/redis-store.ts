@@ -131,6 +131,7 @@ function leasesFrom(rows: string[]): PresenceLease[] {
 
 class RedisStore implements Store {
   readonly kind = 'redis' as const;
+  readonly capabilities = { sharedAcrossInstances: true, durable: true, remote: true } as const;
   private readonly k: KeyLayout;
   private readonly client: Client;
   private subscriber: Client | null = null;
