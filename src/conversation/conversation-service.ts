@@ -203,7 +203,7 @@ export class ConversationService {
     });
     const session: BuyerSession = { buyerId, resumeToken, conversationId: conversation.id };
     await store.saveBuyerSession(session);
-    for (const message of greeted) await this.publish({ kind: 'message', conversationId: conversation.id, message });
+    for (const message of greeted) await this.announce(conversation.id, message);
     return { session, conversation, resumed: false };
   }
 
@@ -239,9 +239,14 @@ export class ConversationService {
   /** Stores any message (agent, system, bot) and publishes it to every instance. */
   async postMessage(conversationId: string, message: NewMessage): Promise<StoredMessage> {
     const stored = await this.deps.store.appendMessage(conversationId, message);
-    await this.publish({ kind: 'message', conversationId, message: stored });
-    await this.toPushChannel(conversationId, (router) => router.message(stored));
+    await this.announce(conversationId, stored);
     return stored;
+  }
+
+  /** Publishes a stored bot, agent or system message to every instance and hands it to the conversation's push channel. */
+  private async announce(conversationId: string, message: StoredMessage): Promise<void> {
+    await this.publish({ kind: 'message', conversationId, message });
+    await this.toPushChannel(conversationId, (router) => router.message(message));
   }
 
   /** Publishes a handoff state change to the buyer's widget and any console watching. */
@@ -350,7 +355,7 @@ export class ConversationService {
       conversation: next,
       messages: result.replies.map((reply) => ({ from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } })),
     });
-    for (const reply of replies) await this.publish({ kind: 'message', conversationId, message: reply });
+    for (const reply of replies) await this.announce(conversationId, reply);
     // After the replies: the buyer's answer does not wait on the shop's outbox (and a crash
     // between saving the state and replying stays as narrow as it can be).
     if (this.deps.afterTurn) {
@@ -453,7 +458,7 @@ export class ConversationService {
       await this.setHandoffStatus(conversationId, 'returned');
       await store.publish(HANDOFF_CHANNEL, { kind: 'withdrawn', conversationId, instanceId: this.deps.instanceId } satisfies HandoffWithdrawnEvent);
     }
-    for (const reply of stored) await this.publish({ kind: 'message', conversationId, message: reply });
+    for (const reply of stored) await this.announce(conversationId, reply);
     if (this.deps.afterTurn) {
       await this.deps.afterTurn(conv, next).catch((err: unknown) => this.deps.logger.error({ err, conversationId }, 'after-turn hook failed'));
     }
@@ -498,8 +503,8 @@ export class ConversationService {
       ...(input.agentId ? { agentId: input.agentId } : {}),
       meta: { file: input.file, ...(input.agentName ? { agentName: input.agentName } : {}) },
     });
-    await this.publish({ kind: 'message', conversationId, message: stored });
-    await this.toPushChannel(conversationId, (router) => router.message(stored));
+    if (input.from === 'buyer') await this.publish({ kind: 'message', conversationId, message: stored });
+    else await this.announce(conversationId, stored);
     if (input.from === 'buyer') this.scheduleTurn(conversationId, stored);
     return stored;
   }
@@ -531,7 +536,7 @@ export class ConversationService {
       conversation: queued,
       messages: [{ from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } }],
     });
-    if (stored) await this.publish({ kind: 'message', conversationId: conv.id, message: stored });
+    if (stored) await this.announce(conv.id, stored);
     await this.queueForAgent(conv.id, { priority, reason, summary, at }, queued);
     this.deps.logger.info({ conversationId: conv.id, asked }, 'buyer photo: handed off');
   }
