@@ -8,7 +8,8 @@
 import type { ConversationState } from '../model/conversation';
 import type { TurnResult } from '../dialogue/types';
 import type { Bus } from '../store/types';
-import type { HandoffService } from './service';
+import type { BuyerTurnInfo } from './core';
+import type { QueueEntrance } from './queue-entry';
 
 /** The server's handoff channel and payload (src/conversation/events.ts). */
 export const HANDOFF_QUEUED_CHANNEL = 'handoff';
@@ -16,7 +17,7 @@ export const HANDOFF_QUEUED_CHANNEL = 'handoff';
 /** Subscribes to new handoffs; returns the unsubscribe function. */
 export async function watchHandoffs(
   bus: Bus,
-  service: HandoffService,
+  service: Pick<QueueEntrance, 'onQueued' | 'onWithdrawn'>,
   instanceId: string,
   onError: (err: unknown) => void = () => {},
 ): Promise<() => Promise<void>> {
@@ -47,10 +48,10 @@ interface TurnEngine {
   handleMessage(conv: ConversationState, text: string): TurnResult | Promise<TurnResult>;
 }
 
-/** Returns an engine that behaves like `engine` and reports each turn to the service. */
+/** Returns an engine that behaves like `engine` and reports each turn to the service (the queue entrance). */
 export function withTurnHooks<E extends TurnEngine>(
   engine: E,
-  service: HandoffService,
+  service: { onBuyerTurn(info: BuyerTurnInfo): Promise<void> },
   clock: () => Date = () => new Date(),
   onError: (err: unknown) => void = () => {},
 ): E {

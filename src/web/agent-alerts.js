@@ -168,6 +168,19 @@
         knownQueue = new Set(ids);
         break;
       }
+      case 'queue_item': {
+        // One row changed (issue 14): a row we have not seen rings once.
+        if (!knownQueue) break;
+        if (f.op === 'removed') {
+          knownQueue.delete(f.conversationId);
+          break;
+        }
+        if (f.op !== 'added' || !f.item || knownQueue.has(f.conversationId)) break;
+        knownQueue.add(f.conversationId);
+        chime(true);
+        notify('排队新会话：' + AC.buyerLabel(f.item), preview(f.item.lastText), f.conversationId);
+        break;
+      }
       case 'released':
         rang.delete(f.conversationId);
         seen(f.conversationId);

@@ -540,6 +540,34 @@
     }
   }
 
+  var PRIORITY_RANK = { urgent: 0, high: 1, normal: 2 };
+
+  /**
+   * One queue row added, updated or removed (issue 14: the server sends changes, the whole
+   * queue only on connect and refresh). Rows stay in routing order: priority, then waiting time.
+   * An update for a row we do not have is late (the row was taken meanwhile) and is dropped.
+   */
+  function applyQueueChange(f) {
+    var at = -1;
+    state.queue.forEach(function (q, i) {
+      if (q.conversationId === f.conversationId) at = i;
+    });
+    if (f.op === 'removed') {
+      if (at !== -1) state.queue.splice(at, 1);
+      return;
+    }
+    if (!f.item || (f.op === 'updated' && at === -1)) return;
+    if (at !== -1) state.queue[at] = f.item;
+    else state.queue.push(f.item);
+    state.queue.sort(function (a, b) {
+      var ra = PRIORITY_RANK[a.priority] !== undefined ? PRIORITY_RANK[a.priority] : 3;
+      var rb = PRIORITY_RANK[b.priority] !== undefined ? PRIORITY_RANK[b.priority] : 3;
+      var ta = Date.parse(a.enqueuedAt) || 0;
+      var tb = Date.parse(b.enqueuedAt) || 0;
+      return ra - rb || ta - tb || (a.conversationId < b.conversationId ? -1 : a.conversationId > b.conversationId ? 1 : 0);
+    });
+  }
+
   function onFrame(f) {
     switch (f.type) {
       case 'hello':
@@ -554,6 +582,12 @@
         break;
       case 'queue':
         state.queue = f.queue || [];
+        if (f.serverTime) state.offset = f.serverTime - Date.now();
+        renderQueue();
+        statsSoon();
+        break;
+      case 'queue_item':
+        applyQueueChange(f);
         if (f.serverTime) state.offset = f.serverTime - Date.now();
         renderQueue();
         statsSoon();
@@ -717,9 +751,20 @@
         return r.ok ? r.json() : null;
       })
       .then(function (s) {
-        if (s) renderStats(s);
+        if (!s) return;
+        renderStats(s);
+        // The queue follows change events; should one have been missed, take the whole queue again.
+        if (typeof s.queueLength === 'number' && s.queueLength !== state.queue.length) resyncQueue();
       })
       .catch(function () {});
+  }
+
+  /** Asks for the whole queue (at most once every few seconds). */
+  function resyncQueue() {
+    var t = Date.now();
+    if (resyncQueue.at && t - resyncQueue.at < 4000) return;
+    resyncQueue.at = t;
+    if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ type: 'refresh' }));
   }
 
   // Header figures follow queue / presence changes without waiting for the next poll.
