@@ -1,9 +1,11 @@
 /**
  * The agent socket (/ws/agent): authenticates the console with an agent token, turns its
- * JSON frames into calls on the HandoffService and delivers back everything an agent must
- * see. Two sources feed it, both through the Bus so the agent may sit on any instance:
- *  - AGENT_CHANNEL frames from the handoff service (assigned conversation, released, queue,
- *    agents, SLA warnings, notes), routed here to the agent's local sockets;
+ * JSON frames into calls on the handoff's pieces (src/handoff/compose.ts) and delivers back
+ * everything an agent must see. Two sources feed it, both through the Bus so the agent may
+ * sit on any instance:
+ *  - AGENT_CHANNEL frames from the handoff (assigned conversation, released, queue row
+ *    changes, agents, SLA warnings, notes), routed here to the agent's local sockets; the
+ *    whole queue is sent here once on connect and on `refresh`;
  *  - the conversation channels of the chats the agent holds (buyer messages, fresh
  *    understanding and suggestions, typing), via the shared ConversationFanout.
  * A bad token is closed with 1008 before any frame is sent. Invalid frames get rate-limited

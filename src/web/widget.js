@@ -588,6 +588,12 @@
       return;
     }
     remember(m);
+    // On a device without our cache the welcome only says "with an agent": their messages name them.
+    if (m.from === 'agent' && m.agentName && state.status === 'agent' && state.agentName !== m.agentName) {
+      state.agentName = m.agentName;
+      saveState();
+      renderStatus();
+    }
     showTyping(false);
     renderMessage(m);
     showQuickReplies(m.from === 'buyer' ? null : m.quickReplies);
