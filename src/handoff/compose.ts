@@ -1,10 +1,11 @@
 /**
- * Builds the handoff stage from its pieces, one concern each, wired by their typed deps:
- *
- *   core ─ roster ─ views ─ publisher
- *                    └─ routing ─ presence ─┐
- *   clocks ──────────────┴─ entrance, actions, sweeper
- *
+ * Builds the handoff stage from its pieces, one concern each, wired by their typed deps
+ * (each piece takes only the pieces it calls):
+ *  - core (store, registry, clock, conversation lock) and roster (who can take work);
+ *  - views (what consoles see) and publisher (frames to consoles, queue row events);
+ *  - routing (dispatch, pick, transfer, handover) and presence (online/away/offline, leases);
+ *  - SLA clocks, the queue entrance (handoffs, withdrawals, buyer turns), agent actions, and
+ *    the timer sweeper that hands due timers to presence and the clocks.
  * No I/O and no timers here; the composition root (src/main.ts, and tests the same way)
  * calls it and hands the result to the transports, which call the pieces directly.
  */
