@@ -192,10 +192,11 @@ export function createApp(deps: AppDeps): App {
 
 /**
  * The concerns in the order they register: the built-in ones here, then deps.concerns as
- * main.ts passes them: the agent console (`createAgentConsole().concern` in
- * transport/http-agent.ts: /agent page, /ws/agent, /api/agent/*, /api/stats, /metrics) and
- * the script editor (`scriptEditorConcern` in transport/http-scripts.ts: /manage,
- * /api/scripts/*).
+ * main.ts passes them: the script editor (`scriptEditorConcern` in transport/http-scripts.ts:
+ * /manage, /api/scripts/*) and the others. The agent console (`registerAgentConsole` in
+ * transport/http-agent.ts: /agent page, /ws/agent, /api/agent/*, /api/stats, /metrics) is
+ * registered by main.ts once the app is built, on the handoff it builds with the app's
+ * conversation service.
  */
 function registerConcerns(ctx: AppContext, extra: Concern[]): void {
   const builtIn: Concern[] = [registerHealth, registerStorefront, registerBuyerChat];

@@ -75,7 +75,7 @@ export interface AbuseLimits {
   handoffWindowMs: number;
 }
 
-/** Agent presence across instances (see src/handoff/service.ts). */
+/** Agent presence across instances (see src/handoff/presence.ts). */
 export interface PresenceConfig {
   /** An agent whose console's instance stopped renewing counts as offline this long after the last renewal. */
   leaseMs: number;

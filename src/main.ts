@@ -23,7 +23,13 @@ import { repairHandoffInvariant } from './store/handoff-state';
 import { withOutageFallback } from './store/outage';
 import { startRetention } from './store/retention';
 import type { Store } from './store/types';
-import { createAgentConsole } from './transport/http-agent';
+import { registerAgentConsole } from './transport/http-agent';
+import { createAgentRegistry } from './handoff/agents';
+import { createHandoff, type Handoff } from './handoff/compose';
+import { orderCardFor } from './handoff/view';
+import { withTurnHooks } from './handoff/wiring';
+import { noAgentNotice } from './handoff/queue-entry';
+import { createMetrics } from './metrics';
 import { scriptEditorConcern } from './transport/http-scripts';
 import { quickPhrasesConcern } from './transport/http-phrases';
 import { learnConcern } from './transport/http-learn';
@@ -99,10 +105,13 @@ async function main(): Promise<void> {
       (fields, msg) => storeLog.warn(fields, msg),
       config.limits.turnLockMs,
     );
-    const agentConsole = createAgentConsole();
-    const engine = agentConsole.wrapEngine(
-      createEngine({ shop, getScripts: scripts.registry.getScripts, onActs: (acts) => countActs(agentConsole.metrics, acts) }),
-    );
+    // The handoff stage needs the app's conversation service, and the app's engine reports
+    // each buyer turn to the handoff: the engine's hook finds the handoff once it is built below.
+    const metrics = createMetrics();
+    const agents = createAgentRegistry(config.agents.map((a) => ({ ...a })));
+    const handoffRef: { current?: Handoff } = {};
+    const botEngine = createEngine({ shop, getScripts: scripts.registry.getScripts, onActs: (acts) => countActs(metrics, acts) });
+    const engine = withTurnHooks(botEngine, { onBuyerTurn: (info) => handoffRef.current?.entrance.onBuyerTurn(info) ?? Promise.resolve() });
     app = createApp({
       config,
       store,
@@ -111,15 +120,31 @@ async function main(): Promise<void> {
       logger,
       scripts: scripts.registry,
       concerns: [
-        agentConsole.concern,
         scriptEditorConcern(scripts.editor),
         filesConcern(),
-        quickPhrasesConcern({ phrases: () => scripts?.registry.getScripts().quickPhrases ?? [], metrics: agentConsole.metrics }),
-        learnConcern({ editor: scripts.editor, scripts: scripts.registry.getScripts, metrics: agentConsole.metrics }),
+        quickPhrasesConcern({ phrases: () => scripts?.registry.getScripts().quickPhrases ?? [], metrics }),
+        learnConcern({ editor: scripts.editor, scripts: scripts.registry.getScripts, metrics }),
         ...(webhook && config.webhook ? [webhookConcern({ channel: webhook, secret: config.webhook.secret })] : []),
       ],
       turnHooks: { shopScope: connected.scope, afterTurn: async (before, after) => void (await actDelivery.enqueueFromTurn(before, after)) },
     });
+    const handoffLog = logger.child({ component: 'handoff' });
+    const handoff = createHandoff({
+      store,
+      agents,
+      conversations: app.conversations,
+      metrics,
+      suggest: (conv) => botEngine.suggest(conv),
+      orderCard: (conv) => orderCardFor(shop, conv),
+      buyerName: (id) => shop.buyer(id)?.name,
+      lockMs: config.limits.turnLockMs,
+      presenceLeaseMs: config.presence.leaseMs,
+      awayGraceMs: config.presence.awayGraceMs,
+      onError: (err, context) => handoffLog.error({ err, context }, 'handoff error'),
+      noAgentNotice: () => noAgentNotice(botEngine),
+    });
+    handoffRef.current = handoff;
+    registerAgentConsole(app.context, { handoff, agents, metrics });
     const server = app.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

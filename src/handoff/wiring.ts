@@ -9,12 +9,13 @@ import type { ConversationState } from '../model/conversation';
 import type { TurnResult } from '../dialogue/types';
 import type { Bus } from '../store/types';
 import { HANDOFF_CHANNEL, parseHandoffChannelEvent } from '../conversation/events';
-import type { HandoffService } from './service';
+import type { BuyerTurnInfo } from './core';
+import type { QueueEntrance } from './queue-entry';
 
 /** Subscribes to new handoffs; returns the unsubscribe function. */
 export async function watchHandoffs(
   bus: Bus,
-  service: HandoffService,
+  service: Pick<QueueEntrance, 'onQueued' | 'onWithdrawn'>,
   instanceId: string,
   onError: (err: unknown) => void = () => {},
 ): Promise<() => Promise<void>> {
@@ -30,10 +31,10 @@ interface TurnEngine {
   handleMessage(conv: ConversationState, text: string): TurnResult | Promise<TurnResult>;
 }
 
-/** Returns an engine that behaves like `engine` and reports each turn to the service. */
+/** Returns an engine that behaves like `engine` and reports each turn to the service (the queue entrance). */
 export function withTurnHooks<E extends TurnEngine>(
   engine: E,
-  service: HandoffService,
+  service: { onBuyerTurn(info: BuyerTurnInfo): Promise<void> },
   clock: () => Date = () => new Date(),
   onError: (err: unknown) => void = () => {},
 ): E {

@@ -1,24 +1,32 @@
 /**
  * The agent socket (/ws/agent): authenticates the console with an agent token, turns its
- * JSON frames into calls on the HandoffService and delivers back everything an agent must
- * see. Two sources feed it, both through the Bus so the agent may sit on any instance:
- *  - AGENT_CHANNEL frames from the handoff service (assigned conversation, released, queue,
- *    agents, SLA warnings, notes), routed here to the agent's local sockets;
+ * JSON frames into calls on the handoff's pieces (src/handoff/compose.ts) and delivers back
+ * everything an agent must see. Two sources feed it, both through the Bus so the agent may
+ * sit on any instance:
+ *  - AGENT_CHANNEL frames from the handoff (assigned conversation, released, queue row
+ *    changes, agents, SLA warnings, notes), routed here to the agent's local sockets; the
+ *    whole queue is sent here once on connect and on `refresh`;
  *  - the conversation channels of the chats the agent holds (buyer messages, fresh
  *    understanding and suggestions, typing), via the shared ConversationFanout.
- * A bad token is closed with 1008 before any frame is sent.
+ * A bad token is closed with 1008 before any frame is sent. Invalid frames get rate-limited
+ * error replies, and a socket that sends only invalid frames is closed with INVALID_FLOOD,
+ * as on the buyer socket (./invalid-frames).
  */
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import { AppError, ERRORS, isAppError, type ErrorCode } from '../errors';
 import { displayNameOf, type AgentDef, type AgentRegistry } from '../handoff/agents';
-import { AGENT_CHANNEL, RESOLUTIONS, type AgentBusMessage, type HandoffService } from '../handoff/service';
+import { RESOLUTIONS } from '../handoff/actions';
+import type { Handoff } from '../handoff/compose';
+import { AGENT_CHANNEL, type AgentBusMessage } from '../handoff/publish';
+import type { Limits } from '../config';
 import type { Store } from '../store/types';
 import { conversationChannel, type ConversationEvent } from '../conversation/events';
 import type { ConversationFanout } from '../conversation/fanout';
 import type { Logger } from './logger';
 import { fileFrameOf } from '../files/frame';
+import { InvalidFrameGuard } from './invalid-frames';
 
 /** Agent typing indicators are forwarded at most this often per conversation (as the buyer's). */
 const TYPING_GAP_MS = 2000;
@@ -64,7 +72,7 @@ export function tokenFrom(req: IncomingMessage, url: URL): string | undefined {
 export interface AgentSocketDeps {
   store: Store;
   agents: AgentRegistry;
-  handoff: HandoffService;
+  handoff: Handoff;
   fanout: ConversationFanout;
   logger: Logger;
   /** How long an agent may be disconnected (page reload, flaky Wi-Fi) before counting as offline. */
@@ -72,6 +80,8 @@ export interface AgentSocketDeps {
   isShuttingDown: () => boolean;
   /** The shop's UTC offset, sent in hello so the console shows times as the shop's clock reads. */
   shopUtcOffsetMinutes?: number;
+  /** The rate window and the abuse limits (invalid frames, error replies) shared with the buyer socket. */
+  limits: Pick<Limits, 'rateLimitWindowMs' | 'abuse'>;
 }
 
 /** Local consoles on this instance, and the one AGENT_CHANNEL subscription feeding them. */
@@ -92,7 +102,7 @@ export class AgentSockets {
   }
 
   /** Takes a freshly upgraded socket: refuse or start the connection. */
-  accept(ws: WebSocket, req: IncomingMessage, url: URL): void {
+  accept(ws: WebSocket, req: IncomingMessage, url: URL, ip?: string): void {
     const agent = this.deps.agents.authenticate(tokenFrom(req, url));
     if (!agent) {
       // Nothing is sent before this: no hello, no queue, no conversation.
@@ -103,7 +113,7 @@ export class AgentSockets {
       ws.close(ERRORS.SHUTTING_DOWN.close, 'SHUTTING_DOWN');
       return;
     }
-    const conn = new AgentConnection(ws, agent, this.deps, this.deps.logger.child({ agentId: agent.id }));
+    const conn = new AgentConnection(ws, agent, this.deps, this.deps.logger.child({ agentId: agent.id, ...(ip ? { ip } : {}) }));
     let set = this.byAgent.get(agent.id);
     if (!set) {
       set = new Set();
@@ -117,7 +127,7 @@ export class AgentSockets {
       if (s && s.size === 0) {
         this.byAgent.delete(agent.id);
         if (!this.deps.isShuttingDown()) {
-          this.deps.handoff
+          this.deps.handoff.presence
             .agentDisconnected(agent.id, this.deps.disconnectGraceMs)
             .catch((err: unknown) => this.deps.logger.error({ err, agentId: agent.id }, 'could not record agent disconnect'));
         }
@@ -151,23 +161,37 @@ class AgentConnection {
    * handled meanwhile would be overwritten by that "online".
    */
   private frames: Promise<void> = Promise.resolve();
+  private readonly invalid: InvalidFrameGuard;
+  /** Set once this side closes for a flood of invalid frames: later frames are ignored. */
+  private closing = false;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly agent: AgentDef,
     private readonly deps: AgentSocketDeps,
     private readonly log: Logger,
-  ) {}
+  ) {
+    const { rateLimitWindowMs, abuse } = deps.limits;
+    this.invalid = new InvalidFrameGuard({
+      windowMs: rateLimitWindowMs,
+      invalidFrameLimit: abuse.invalidFrameLimit,
+      errorRepliesPerWindow: abuse.errorRepliesPerWindow,
+    });
+  }
 
   start(): void {
     this.frames = this.init().catch((err: unknown) => this.reportError(err));
     this.ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (isBinary) {
-        this.sendError('BINARY_FRAME');
+      if (this.closing || this.closed) return;
+      // Parsed at once, not in the frame chain: a flood of garbage never queues work.
+      const parsed = isBinary ? { ok: false as const, code: 'BINARY_FRAME' as const, message: undefined } : parseAgentFrame(rawToString(data));
+      if (!parsed.ok) {
+        this.onInvalidFrame(parsed.code, parsed.message);
         return;
       }
-      const text = rawToString(data);
-      this.frames = this.frames.then(() => this.onFrame(text)).catch((err: unknown) => this.reportError(err));
+      this.invalid.onValid();
+      const frame = parsed.frame;
+      this.frames = this.frames.then(() => this.onFrame(frame)).catch((err: unknown) => this.reportError(err));
     });
     this.ws.on('error', (err) => this.log.debug({ err }, 'agent socket error'));
   }
@@ -182,17 +206,21 @@ class AgentConnection {
       serverTime: Date.now(),
       ...(this.deps.shopUtcOffsetMinutes !== undefined ? { shopUtcOffsetMinutes: this.deps.shopUtcOffsetMinutes } : {}),
     });
-    const [queue, agents, held] = await Promise.all([handoff.queueView(), handoff.agentsView(), handoff.assignments(this.agent.id)]);
+    const [queue, agents, held] = await Promise.all([
+      handoff.views.queueView(),
+      handoff.views.agentsView(),
+      handoff.views.assignments(this.agent.id),
+    ]);
     this.send({ type: 'agents', agents });
     this.send({ type: 'queue', queue, serverTime: Date.now() });
     for (const id of held) await this.sendConversation(id);
     // Coming online may assign queued chats; those arrive as conversation frames on the Bus.
-    await handoff.agentConnected(this.agent.id);
+    await handoff.presence.agentConnected(this.agent.id);
   }
 
   private async sendConversation(id: string): Promise<void> {
     await this.watch(id);
-    const frame = await this.deps.handoff.conversationFrame(id);
+    const frame = await this.deps.handoff.views.conversationFrame(id);
     if (frame) this.send(frame);
   }
 
@@ -257,23 +285,19 @@ class AgentConnection {
     }
   }
 
-  private async onFrame(text: string): Promise<void> {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      this.sendError('BAD_JSON');
+  /** An invalid frame: answered (rate-limited), or the socket closed once it sends nothing else. */
+  private onInvalidFrame(code: ErrorCode, message?: string): void {
+    if (this.invalid.onInvalid() === 'close') {
+      this.closing = true;
+      this.log.warn({ code: 'INVALID_FLOOD' }, 'agent socket sends only invalid frames; closing it');
+      this.sendError('INVALID_FLOOD');
+      if (this.ws.readyState === this.ws.OPEN) this.ws.close(ERRORS.INVALID_FLOOD.close, 'INVALID_FLOOD');
       return;
     }
-    const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
-    const parsed = agentFrame.safeParse(json);
-    if (!parsed.success) {
-      const known = ['message', 'presence', 'pick', 'transfer', 'return_to_bot', 'close', 'note', 'refresh', 'typing'];
-      if (typeof type !== 'string' || !known.includes(type)) this.sendError('UNKNOWN_TYPE', `Unknown frame type ${String(type)}`);
-      else this.sendError('BAD_FRAME', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      return;
-    }
-    const f = parsed.data;
+    this.sendError(code, message);
+  }
+
+  private async onFrame(f: AgentClientFrame): Promise<void> {
     const { handoff } = this.deps;
     const me = this.agent.id;
     if (f.type === 'typing') {
@@ -283,7 +307,7 @@ class AgentConnection {
     try {
       switch (f.type) {
         case 'message': {
-          const stored = await handoff.sendMessage(me, f.conversationId, f.text, {
+          const stored = await handoff.actions.sendMessage(me, f.conversationId, f.text, {
             ...(f.id ? { clientId: `${me}:${f.id}` } : {}),
             ...(f.suggestionIndex !== undefined ? { suggestionIndex: f.suggestionIndex } : {}),
           });
@@ -291,30 +315,30 @@ class AgentConnection {
           return;
         }
         case 'presence':
-          await handoff.setPresence(me, f.status);
+          await handoff.presence.setPresence(me, f.status);
           break;
         case 'pick':
-          await handoff.pick(me, f.conversationId);
+          await handoff.routing.pick(me, f.conversationId);
           break;
         case 'transfer':
-          await handoff.transfer(me, f.conversationId, f.toAgentId);
+          await handoff.routing.transfer(me, f.conversationId, f.toAgentId);
           break;
         case 'return_to_bot':
-          await handoff.returnToBot(me, f.conversationId);
+          await handoff.actions.returnToBot(me, f.conversationId);
           break;
         case 'close':
-          await handoff.close(me, f.conversationId, f.resolution);
+          await handoff.actions.close(me, f.conversationId, f.resolution);
           break;
         case 'note':
-          await handoff.addNote(me, f.conversationId, f.text);
+          await handoff.actions.addNote(me, f.conversationId, f.text);
           break;
         case 'refresh':
           if (f.conversationId) {
-            const held = await handoff.assignments(me);
+            const held = await handoff.views.assignments(me);
             if (!held.includes(f.conversationId)) throw new AppError('FORBIDDEN', 'You do not hold this conversation');
             await this.sendConversation(f.conversationId);
           } else {
-            this.send({ type: 'queue', queue: await handoff.queueView(), serverTime: Date.now() });
+            this.send({ type: 'queue', queue: await handoff.views.queueView(), serverTime: Date.now() });
           }
           break;
       }
@@ -334,7 +358,7 @@ class AgentConnection {
     const last = this.typingSent.get(conversationId);
     if (last !== undefined && now - last < TYPING_GAP_MS) return;
     this.typingSent.set(conversationId, now);
-    if (!(await this.deps.handoff.assignments(this.agent.id)).includes(conversationId)) return;
+    if (!(await this.deps.handoff.views.assignments(this.agent.id)).includes(conversationId)) return;
     await this.deps.store.publish(conversationChannel(conversationId), { kind: 'typing', conversationId, from: 'agent' });
   }
 
@@ -344,6 +368,8 @@ class AgentConnection {
   }
 
   private sendError(code: ErrorCode, message?: string, id?: string): void {
+    // Rate-limited: a client flooding bad frames and not reading must not fill our memory.
+    if (!this.invalid.mayReply()) return;
     this.send({ type: 'error', code, message: message ?? ERRORS[code].message, ...(id ? { id } : {}) });
   }
 
@@ -356,6 +382,23 @@ class AgentConnection {
     this.closed = true;
     for (const id of [...this.watching.keys()]) this.unwatch(id);
   }
+}
+
+const KNOWN_TYPES = new Set(['message', 'presence', 'pick', 'transfer', 'return_to_bot', 'close', 'note', 'refresh', 'typing']);
+
+/** Text → a typed agent frame, or the error code and message to answer it with. */
+function parseAgentFrame(text: string): { ok: true; frame: AgentClientFrame } | { ok: false; code: ErrorCode; message?: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'BAD_JSON' };
+  }
+  const parsed = agentFrame.safeParse(json);
+  if (parsed.success) return { ok: true, frame: parsed.data };
+  const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
+  if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) return { ok: false, code: 'UNKNOWN_TYPE', message: `Unknown frame type ${String(type)}` };
+  return { ok: false, code: 'BAD_FRAME', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
 }
 
 function rawToString(data: RawData): string {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app';
 import { AppError } from '../errors';
 import type { AgentDef, AgentRegistry } from '../handoff/agents';
-import type { HandoffService } from '../handoff/service';
+import type { Handoff } from '../handoff/compose';
 import type { Entity } from '../nlu/types';
 import { normalizeTag } from '../annotations/tags';
 import { addressLine } from '../search/contact';
@@ -45,7 +45,7 @@ function maskedFact(f: Entity): Entity {
 }
 
 /** Registers the search, history and contact routes beside the agent APIs. */
-export function registerSearchRoutes(ctx: AppContext, agents: AgentRegistry, handoff: HandoffService): void {
+export function registerSearchRoutes(ctx: AppContext, agents: AgentRegistry, handoff: Handoff): void {
   const { router } = ctx;
   const { store, shop } = ctx.deps;
   const deps: SearchDeps = { store, shop, utcOffsetMinutes: shop.policy.utcOffsetMinutes };
@@ -84,9 +84,9 @@ export function registerSearchRoutes(ctx: AppContext, agents: AgentRegistry, han
     '/api/agent/history/:id',
     authed(async ({ res, params }, agent) => {
       const id = params['id'] ?? '';
-      const frame = await handoff.conversationFrame(id);
+      const frame = await handoff.views.conversationFrame(id);
       if (!frame) throw new AppError('NOT_FOUND', 'No such conversation');
-      const held = (await handoff.assignments(agent.id)).includes(id);
+      const held = (await handoff.views.assignments(agent.id)).includes(id);
       const conv = frame.conversation;
       // Only the agent holding the chat may need to call a number the buyer typed.
       const history = held ? conv.history : conv.history.map((h) => ({ ...h, text: maskPhonesInText(h.text) }));

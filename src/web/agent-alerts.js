@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Agent console, not missing anything (loaded after agent.js, uses window.AgentConsole): a
  * chime and a desktop notification for a new chat or a new buyer message the agent is not
@@ -28,7 +29,7 @@
     }
     var p = Notification.permission;
     b.textContent = p === 'granted' ? '桌面通知已开启' : p === 'denied' ? '桌面通知被浏览器阻止' : '开启桌面通知';
-    b.disabled = p !== 'default';
+    /** @type {HTMLButtonElement} */ (b).disabled = p !== 'default';
     b.dataset.permission = p;
     b.title = p === 'denied' ? '请在浏览器的网站设置里允许通知' : '';
   }
@@ -118,7 +119,7 @@
     if (!document.hidden) seen(AC.state.current);
   });
   document.addEventListener('agent:current', function (e) {
-    if (!document.hidden) seen(e.detail);
+    if (!document.hidden) seen(/** @type {CustomEvent} */ (e).detail);
   });
 
   // Notifications show on the desktop, even over a locked screen: mobile numbers are masked.
@@ -128,7 +129,7 @@
   }
 
   document.addEventListener('agent:frame', function (e) {
-    var f = e.detail;
+    var f = /** @type {CustomEvent} */ (e).detail;
     switch (f.type) {
       case 'conversation': {
         var id = f.conversation.id;
@@ -166,6 +167,19 @@
           });
         }
         knownQueue = new Set(ids);
+        break;
+      }
+      case 'queue_item': {
+        // One row changed (issue 14): a row we have not seen rings once.
+        if (!knownQueue) break;
+        if (f.op === 'removed') {
+          knownQueue.delete(f.conversationId);
+          break;
+        }
+        if (f.op !== 'added' || !f.item || knownQueue.has(f.conversationId)) break;
+        knownQueue.add(f.conversationId);
+        chime(true);
+        notify('排队新会话：' + AC.buyerLabel(f.item), preview(f.item.lastText), f.conversationId);
         break;
       }
       case 'released':

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Agent console (/agent): queue with waiting time and SLA countdown, the open conversation
  * with history, understanding, facts and the order card, three suggested replies (send as
@@ -70,6 +71,12 @@
   var $ = function (id) {
     return document.getElementById(id);
   };
+  /** A form control by id (input, select or textarea: the ones with a value). */
+  var field = function (id) {
+    return /** @type {HTMLInputElement} */ (document.getElementById(id));
+  };
+  /** Timers of the throttled helpers below (toast, header figures, queue resync). */
+  var timers = { toast: 0, stats: 0, resyncAt: 0 };
   var state = {
     token: null,
     me: null,
@@ -147,8 +154,8 @@
     t.textContent = text;
     t.className = 'toast' + (bad ? ' bad' : '');
     t.hidden = false;
-    clearTimeout(toast.timer);
-    toast.timer = setTimeout(function () {
+    clearTimeout(timers.toast);
+    timers.toast = setTimeout(function () {
       t.hidden = true;
     }, 3500);
   }
@@ -256,7 +263,7 @@
       li.appendChild(el('span', 'astatus', (STATUS[a.status] || a.status) + ' ' + a.load + '/' + a.maxChats));
       ul.appendChild(li);
     });
-    var sel = $('transfer-to');
+    var sel = /** @type {HTMLSelectElement} */ ($('transfer-to'));
     var keep = sel.value;
     sel.textContent = '';
     var q = el('option', null, '退回队列');
@@ -335,7 +342,7 @@
       var bEdit = el('button', 'small secondary edit-suggestion', '编辑');
       bEdit.type = 'button';
       bEdit.addEventListener('click', function () {
-        var ta = $('compose-text');
+        var ta = field('compose-text');
         ta.value = s.text;
         state.editing = i;
         ta.focus();
@@ -401,7 +408,7 @@
   function resetClosePicker(id) {
     if (state.pickerFor === id) return;
     state.pickerFor = id;
-    var sel = $('resolution');
+    var sel = /** @type {HTMLSelectElement} */ ($('resolution'));
     if (sel) sel.selectedIndex = 0;
   }
 
@@ -538,9 +545,37 @@
     var frame = { type: 'message', conversationId: state.current, text: text, id: 'm' + Date.now().toString(36) + ++clientSeq };
     if (suggestionIndex !== null && suggestionIndex !== undefined) frame.suggestionIndex = suggestionIndex;
     if (send(frame)) {
-      $('compose-text').value = '';
+      field('compose-text').value = '';
       state.editing = null;
     }
+  }
+
+  var PRIORITY_RANK = { urgent: 0, high: 1, normal: 2 };
+
+  /**
+   * One queue row added, updated or removed (issue 14: the server sends changes, the whole
+   * queue only on connect and refresh). Rows stay in routing order: priority, then waiting time.
+   * An update for a row we do not have is late (the row was taken meanwhile) and is dropped.
+   */
+  function applyQueueChange(f) {
+    var at = -1;
+    state.queue.forEach(function (q, i) {
+      if (q.conversationId === f.conversationId) at = i;
+    });
+    if (f.op === 'removed') {
+      if (at !== -1) state.queue.splice(at, 1);
+      return;
+    }
+    if (!f.item || (f.op === 'updated' && at === -1)) return;
+    if (at !== -1) state.queue[at] = f.item;
+    else state.queue.push(f.item);
+    state.queue.sort(function (a, b) {
+      var ra = PRIORITY_RANK[a.priority] !== undefined ? PRIORITY_RANK[a.priority] : 3;
+      var rb = PRIORITY_RANK[b.priority] !== undefined ? PRIORITY_RANK[b.priority] : 3;
+      var ta = Date.parse(a.enqueuedAt) || 0;
+      var tb = Date.parse(b.enqueuedAt) || 0;
+      return ra - rb || ta - tb || (a.conversationId < b.conversationId ? -1 : a.conversationId > b.conversationId ? 1 : 0);
+    });
   }
 
   function onFrame(f) {
@@ -561,6 +596,12 @@
         renderQueue();
         statsSoon();
         break;
+      case 'queue_item':
+        applyQueueChange(f);
+        if (f.serverTime) state.offset = f.serverTime - Date.now();
+        renderQueue();
+        statsSoon();
+        break;
       case 'agents':
         state.agents = f.agents || [];
         var mine =
@@ -568,7 +609,7 @@
           state.agents.filter(function (a) {
             return a.agentId === state.me.id;
           })[0];
-        if (mine) $('presence').value = mine.status;
+        if (mine) field('presence').value = mine.status;
         renderAwayNote(mine);
         renderAgents();
         statsSoon();
@@ -720,15 +761,26 @@
         return r.ok ? r.json() : null;
       })
       .then(function (s) {
-        if (s) renderStats(s);
+        if (!s) return;
+        renderStats(s);
+        // The queue follows change events; should one have been missed, take the whole queue again.
+        if (typeof s.queueLength === 'number' && s.queueLength !== state.queue.length) resyncQueue();
       })
       .catch(function () {});
   }
 
+  /** Asks for the whole queue (at most once every few seconds). */
+  function resyncQueue() {
+    var t = Date.now();
+    if (timers.resyncAt && t - timers.resyncAt < 4000) return;
+    timers.resyncAt = t;
+    if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ type: 'refresh' }));
+  }
+
   // Header figures follow queue / presence changes without waiting for the next poll.
   function statsSoon() {
-    clearTimeout(statsSoon.timer);
-    statsSoon.timer = setTimeout(refreshStats, 300);
+    clearTimeout(timers.stats);
+    timers.stats = setTimeout(refreshStats, 300);
   }
 
   function logout(msg) {
@@ -894,23 +946,23 @@
   // --- wiring -------------------------------------------------------------------------
   $('compose').addEventListener('submit', function (e) {
     e.preventDefault();
-    sendMessage($('compose-text').value, state.editing);
+    sendMessage(field('compose-text').value, state.editing);
   });
   $('compose-text').addEventListener('input', agentTyping);
   $('compose-text').addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
-      sendMessage($('compose-text').value, state.editing);
+      sendMessage(field('compose-text').value, state.editing);
     }
   });
   $('btn-note').addEventListener('click', function () {
-    var text = $('compose-text').value.trim();
+    var text = field('compose-text').value.trim();
     if (!text || !state.current) return;
-    if (send({ type: 'note', conversationId: state.current, text: text })) $('compose-text').value = '';
+    if (send({ type: 'note', conversationId: state.current, text: text })) field('compose-text').value = '';
   });
   $('btn-transfer').addEventListener('click', function () {
     if (!state.current) return;
-    var to = $('transfer-to').value;
+    var to = field('transfer-to').value;
     var f = { type: 'transfer', conversationId: state.current };
     if (to) f.toAgentId = to;
     send(f);
@@ -919,7 +971,7 @@
     if (state.current) send({ type: 'return_to_bot', conversationId: state.current });
   });
   $('btn-close').addEventListener('click', function () {
-    if (state.current) send({ type: 'close', conversationId: state.current, resolution: $('resolution').value });
+    if (state.current) send({ type: 'close', conversationId: state.current, resolution: field('resolution').value });
   });
   // New messages keep the history at the bottom only while the agent has not scrolled up to read.
   $('history').addEventListener(
@@ -939,7 +991,7 @@
     }).observe($('history'));
   }
   $('presence').addEventListener('change', function () {
-    send({ type: 'presence', status: $('presence').value });
+    send({ type: 'presence', status: field('presence').value });
   });
   Array.prototype.forEach.call(document.querySelectorAll('.tabs button'), function (b) {
     b.addEventListener('click', function () {
@@ -948,7 +1000,7 @@
   });
   $('login-form').addEventListener('submit', function (e) {
     e.preventDefault();
-    var t = $('token-input').value.trim();
+    var t = field('token-input').value.trim();
     if (t) start(t);
   });
 

@@ -88,6 +88,8 @@
           conversationId: typeof s.conversationId === 'string' ? s.conversationId : null,
           lastSeq: typeof s.lastSeq === 'number' ? s.lastSeq : 0,
           status: typeof s.status === 'string' ? s.status : 'bot',
+          // Who is serving, so the header still names them after a reload.
+          agentName: typeof s.agentName === 'string' ? s.agentName : '',
           messages: Array.isArray(s.messages) ? s.messages.filter(validCached) : [],
           pending: Array.isArray(s.pending) ? s.pending.filter(validPending) : [],
         };
@@ -586,6 +588,12 @@
       return;
     }
     remember(m);
+    // On a device without our cache the welcome only says "with an agent": their messages name them.
+    if (m.from === 'agent' && m.agentName && state.status === 'agent' && state.agentName !== m.agentName) {
+      state.agentName = m.agentName;
+      saveState();
+      renderStatus();
+    }
     showTyping(false);
     renderMessage(m);
     showQuickReplies(m.from === 'buyer' ? null : m.quickReplies);
@@ -597,25 +605,35 @@
     }
   }
 
-  function systemLine(text) {
-    renderMessage({ from: 'system', text: text });
+  /**
+   * A line from the shop about the chat itself (已转人工, who serves, closed). Handoff lines are
+   * kept with the cached messages (seq 0: they are not in the server's log), so a reload
+   * shows them where they were.
+   */
+  function systemLine(text, keep) {
+    var m = { from: 'system', text: text, seq: 0, at: new Date().toISOString() };
+    if (keep) {
+      state.messages.push(m);
+      saveState();
+    }
+    renderMessage(m);
     scrollDown();
   }
 
   function onHandoff(f) {
     if (f.status === 'queued') {
       state.status = 'queued';
-      systemLine(T.queuedLine);
+      systemLine(T.queuedLine, true);
     } else if (f.status === 'assigned') {
       state.status = 'agent';
       state.agentName = typeof f.agentName === 'string' ? f.agentName : '';
-      systemLine(T.assignedLine(state.agentName));
+      systemLine(T.assignedLine(state.agentName), true);
     } else if (f.status === 'returned') {
       state.status = 'bot';
-      systemLine(T.returned);
+      systemLine(T.returned, true);
     } else if (f.status === 'closed') {
       state.status = 'closed';
-      systemLine(T.closedLine);
+      systemLine(T.closedLine, true);
       showCsat();
     }
     showTyping(false);

@@ -113,7 +113,7 @@ describe('agent console alerts', () => {
     expect((await alerts(page)).tones).toBe(tonesMuted);
 
     // The first-response clock runs out: the warning says whose chat it is.
-    await ctx.s.console.handoff!.sweep(Date.now() + 6 * 60_000);
+    await ctx.s.console.handoff.sweeper.sweep(Date.now() + 6 * 60_000);
     await page.waitForFunction(() => /首响 已超时/.test(document.getElementById('toast')?.textContent ?? ''));
     const toast = (await page.textContent('#toast')) ?? '';
     expect(toast === '王小明：首响 已超时！' || toast === `${label}：首响 已超时！`).toBe(true);

@@ -59,14 +59,14 @@ describe('away with a grace period', () => {
 
     // Before the grace ends nothing moves; once it has ended, the sweeper hands her chat over.
     // (The consoles stay connected: their presence leases are renewed at the fake time too.)
-    const handoff = s.console.handoff!;
+    const handoff = s.console.handoff;
     now = new Date(now.getTime() + GRACE_MS - 1000);
-    await handoff.renewLeases(['xiaomei', 'ajie']);
-    await handoff.sweep();
+    await handoff.presence.renewLeases(['xiaomei', 'ajie']);
+    await handoff.sweeper.sweep();
     expect(await s.store.listAssignments('xiaomei')).toEqual([firstId]);
     now = new Date(now.getTime() + 2000);
-    await handoff.renewLeases(['xiaomei', 'ajie']);
-    await handoff.sweep();
+    await handoff.presence.renewLeases(['xiaomei', 'ajie']);
+    await handoff.sweeper.sweep();
     await ajie.next(isConv(firstId), 'handed over after the grace');
     expect(await xiaomei.next((f) => f.type === 'released')).toMatchObject({ conversationId: firstId, reason: 'handover' });
     expect(await s.store.listAssignments('xiaomei')).toEqual([]);
@@ -85,8 +85,8 @@ describe('away with a grace period', () => {
     xiaomei.send({ type: 'presence', status: 'online', id: 'p2' });
     await xiaomei.next((f) => f.type === 'ack' && f['id'] === 'p2', 'online again');
     now = new Date(now.getTime() + GRACE_MS * 2);
-    await s.console.handoff!.renewLeases(['xiaomei']);
-    await s.console.handoff!.sweep();
+    await s.console.handoff.presence.renewLeases(['xiaomei']);
+    await s.console.handoff.sweeper.sweep();
     expect(await s.store.listAssignments('xiaomei')).toEqual([id]);
     expect(xiaomei.frames.some((f) => f.type === 'released')).toBe(false);
     await Promise.all([xiaomei.close(), buyer.close()]);

@@ -7,7 +7,7 @@ import type { Suggestion } from '../../src/model/conversation';
 import { createMemoryStore } from '../../src/store';
 import type { AgentPresence } from '../../src/store/types';
 import { TestClient, type Frame } from '../transport/harness';
-import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
+import { TOKENS, queueSeenBy, say, startAgentServer, type AgentServer } from './agent-helpers';
 
 const isConv = (id?: string) => (f: Frame) => f.type === 'conversation' && (id === undefined || (f['conversation'] as { id: string }).id === id);
 const convId = (f: Frame) => (f['conversation'] as { id: string }).id;
@@ -84,8 +84,9 @@ describe('agent socket', () => {
     expect(await angry.next((f) => f.type === 'handoff' && f['status'] === 'assigned')).toMatchObject({ agentName: '小美' });
 
     // Capacity 1: the older request keeps waiting and shows in the queue.
-    const queue = await xiaomei.next((f) => f.type === 'queue' && (f['queue'] as unknown[]).length === 1);
-    expect((queue['queue'] as { conversationId: string }[])[0]?.conversationId).toBe(plainId);
+    // The queue reaches consoles as changes: the claimed row is removed, the other stays.
+    await xiaomei.next((f) => f.type === 'queue_item' && f['op'] === 'removed' && f['conversationId'] === angryId, 'angry row removed');
+    expect(queueSeenBy(xiaomei.frames)).toEqual([plainId]);
     expect(xiaomei.frames.filter(isConv()).map(convId)).toEqual([angryId]);
 
     // The agent's reply reaches the buyer's socket; the buyer's next message reaches the agent.
@@ -269,7 +270,7 @@ describe('SLA and metrics over HTTP', () => {
       for (let i = 0; i < 100 && (await s.store.listTimers()).length === 0; i++) await new Promise((r) => setImmediate(r));
 
       nowMs += 6 * 60_000;
-      await s.console.handoff!.sweep();
+      await s.console.handoff.sweeper.sweep();
       const auth = { authorization: `Bearer ${TOKENS.xiaomei}` };
       expect((await fetch(`${s.url}/api/stats`)).status).toBe(401);
       const stats = (await (await fetch(`${s.url}/api/stats`, { headers: auth })).json()) as Record<string, number>;

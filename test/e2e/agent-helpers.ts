@@ -4,7 +4,14 @@
  * demo shop, wrapped by the agent console exactly as main.ts does.
  */
 import { createWaitingRoom } from '../../src/handoff/waiting';
-import { createAgentConsole, type AgentConsole, type AgentConsoleOptions } from '../../src/transport/http-agent';
+import { registerAgentConsole } from '../../src/transport/http-agent';
+import { createAgentRegistry } from '../../src/handoff/agents';
+import { createHandoff, type Handoff } from '../../src/handoff/compose';
+import { noAgentNotice } from '../../src/handoff/queue-entry';
+import type { SlaConfig } from '../../src/handoff/sla';
+import { orderCardFor } from '../../src/handoff/view';
+import { withTurnHooks } from '../../src/handoff/wiring';
+import { createMetrics, type Metrics } from '../../src/metrics';
 import { startServer, TestClient, type Running } from '../transport/harness';
 import type { Concern } from '../../src/app';
 import type { ShopData } from '../../src/shop/types';
@@ -16,6 +23,70 @@ import { realEngine } from './real-engine';
 import { launchChromium } from './support/browser';
 
 export const TOKENS = { xiaomei: 'agent-tok-xiaomei', ajie: 'agent-tok-ajie' };
+
+/** How a test runs the agent console (main.ts runs it with the defaults). */
+export interface AgentConsoleOptions {
+  /** Clock of the handoff (SLA clocks, presence); default: the server's clock. */
+  clock?: () => Date;
+  sla?: Partial<SlaConfig>;
+  /** Sweeper period; 0 (the default here) leaves sweeping to the test. */
+  sweepIntervalMs?: number;
+  disconnectGraceMs?: number;
+  /** Default: a fresh registry (the quick-phrases concern shares it in main.ts). */
+  metrics?: Metrics;
+}
+
+/** The handoff stage and the console registered on a test server, built as main.ts builds them. */
+export interface AgentConsole {
+  handoff: Handoff;
+  metrics: Metrics;
+  ready: Promise<void>;
+}
+
+/**
+ * The two steps main.ts takes around createApp: wrap the engine so buyer turns reach the
+ * handoff, then build the handoff on the app's conversation service and register the console.
+ */
+export function agentConsoleFor<E extends ChatEngine>(
+  engine: E,
+  opts: AgentConsoleOptions = {},
+): { engine: E; attach(running: Running, shop: ShopData, bot: ChatEngine): AgentConsole } {
+  let handoff: Handoff | undefined;
+  const metrics = opts.metrics ?? createMetrics();
+  const wrapped = withTurnHooks(engine, { onBuyerTurn: (info) => handoff?.entrance.onBuyerTurn(info) ?? Promise.resolve() }, opts.clock);
+  return {
+    engine: wrapped,
+    attach(running, shop, bot) {
+      const { config, app } = running;
+      const agents = createAgentRegistry(config.agents.map((a) => ({ ...a })));
+      const built = createHandoff({
+        store: running.store,
+        agents,
+        conversations: app.conversations,
+        metrics,
+        clock: opts.clock ?? app.context.deps.clock,
+        suggest: (conv) => bot.suggest(conv),
+        orderCard: (conv) => orderCardFor(shop, conv),
+        buyerName: (id) => shop.buyer(id)?.name,
+        lockMs: config.limits.turnLockMs,
+        presenceLeaseMs: config.presence.leaseMs,
+        awayGraceMs: config.presence.awayGraceMs,
+        ...(opts.sla ? { sla: opts.sla } : {}),
+        onError: (err, context) => running.logger.error({ err, context }, 'handoff error'),
+        noAgentNotice: () => noAgentNotice(bot),
+      });
+      handoff = built;
+      const { ready } = registerAgentConsole(app.context, {
+        handoff: built,
+        agents,
+        metrics,
+        sweepIntervalMs: opts.sweepIntervalMs ?? 0,
+        disconnectGraceMs: opts.disconnectGraceMs ?? 60_000,
+      });
+      return { handoff: built, metrics, ready };
+    },
+  };
+}
 
 export interface AgentServer extends Running {
   console: AgentConsole;
@@ -49,20 +120,21 @@ export async function startAgentServer(
   const max = opts.maxChats ?? 5;
   const { engine, shop, bundle } = realEngine(opts.clock);
   const clock = opts.clock;
-  const agentConsole = createAgentConsole({ sweepIntervalMs: 0, disconnectGraceMs: 60_000, ...(clock ? { clock } : {}), ...opts.console });
+  const consoleSetup = agentConsoleFor(engine, { ...(clock ? { clock } : {}), ...opts.console });
   const waiting = opts.waiting
     ? createWaitingRoom({ templates: () => bundle.templates, policy: shop.policy, clock: clock ?? (() => new Date()) })
     : undefined;
   const running = await startServer({
-    engine: agentConsole.wrapEngine(engine),
+    engine: consoleSetup.engine,
     shop,
     // Away hands chats over at once unless a test sets a grace (AWAY_GRACE_MS).
     env: { AGENT_TOKENS: `xiaomei:${TOKENS.xiaomei}:${max},ajie:${TOKENS.ajie}:${max}`, LOG_LEVEL: 'warn', AWAY_GRACE_MS: '0', ...opts.env },
-    concerns: [agentConsole.concern, ...(opts.concerns ?? [])],
+    ...(opts.concerns ? { concerns: opts.concerns } : {}),
     ...(opts.store ? { store: opts.store } : {}),
     ...(clock ? { clock } : {}),
     ...(waiting ? { waiting } : {}),
   });
+  const agentConsole = consoleSetup.attach(running, shop, engine);
   await agentConsole.ready;
   const wsBase = running.url.replace('http', 'ws');
   return {
@@ -116,4 +188,20 @@ export function agentConsoleInBrowser(opts: Parameters<typeof startAgentServer>[
     await ctx.s?.stop();
   });
   return ctx;
+}
+
+/**
+ * The queue as a console holds it after the frames it got so far: the last whole-queue frame
+ * (connect, refresh) with every later row change applied, in order (issue 14).
+ */
+export function queueSeenBy(frames: readonly Record<string, unknown>[]): string[] {
+  let ids: string[] = [];
+  for (const f of frames) {
+    if (f['type'] === 'queue') ids = (f['queue'] as { conversationId: string }[]).map((q) => q.conversationId);
+    if (f['type'] !== 'queue_item') continue;
+    const id = f['conversationId'] as string;
+    if (f['op'] === 'removed') ids = ids.filter((x) => x !== id);
+    else if (f['op'] === 'added' && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
 }

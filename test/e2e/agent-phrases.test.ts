@@ -14,7 +14,8 @@ import { createEngine } from '../../src/dialogue/engine';
 import { bootScripts, type BootedScripts } from '../../src/scripts/boot';
 import { loadDemoShop } from '../../src/shop';
 import { createMemoryStore } from '../../src/store';
-import { createAgentConsole, type AgentConsole } from '../../src/transport/http-agent';
+import { createMetrics } from '../../src/metrics';
+import { agentConsoleFor, type AgentConsole } from './agent-helpers';
 import { quickPhrasesConcern } from '../../src/transport/http-phrases';
 import { scriptEditorConcern } from '../../src/transport/http-scripts';
 import { startServer, TestClient, type Running } from '../transport/harness';
@@ -54,19 +55,20 @@ describe('quick phrases', () => {
     const shop = loadDemoShop(join(ROOT, 'demo/shop'));
     const store = createMemoryStore({});
     scripts = await bootScripts({ store, scriptsDir: dir, storiesDir, shopDir: join(ROOT, 'demo/shop'), shop, shopId: 'demo', instanceId: 'e2e' });
-    agentConsole = createAgentConsole({ sweepIntervalMs: 0, disconnectGraceMs: 60_000 });
-    const engine = agentConsole.wrapEngine(createEngine({ shop, getScripts: scripts.registry.getScripts }));
+    const metrics = createMetrics();
+    const bot = createEngine({ shop, getScripts: scripts.registry.getScripts });
+    const setup = agentConsoleFor(bot, { metrics });
     running = await startServer({
-      engine,
+      engine: setup.engine,
       shop,
       store,
       env: { AGENT_TOKENS: `xiaomei:${TOKENS.xiaomei}:5,ajie:${TOKENS.ajie}:5`, LOG_LEVEL: 'warn' },
       concerns: [
-        agentConsole.concern,
         scriptEditorConcern(scripts.editor),
-        quickPhrasesConcern({ phrases: () => scripts.registry.getScripts().quickPhrases ?? [], metrics: agentConsole.metrics }),
+        quickPhrasesConcern({ phrases: () => scripts.registry.getScripts().quickPhrases ?? [], metrics }),
       ],
     });
+    agentConsole = setup.attach(running, shop, bot);
     await agentConsole.ready;
     browser = await launchChromium();
     mkdirSync('/tmp/shots', { recursive: true });

@@ -66,7 +66,7 @@ describe('agent console keyboard shortcuts', () => {
       await page.waitForSelector(`#mine .item[data-id="${welcome(a)}"]`, { state: 'attached' });
       const holder = (await ctx.s.store.getConversation(welcome(a)))?.assignedAgent;
       expect(holder).toBeDefined();
-      await ctx.s.console.handoff!.close(holder!, welcome(a), 'resolved');
+      await ctx.s.console.handoff.actions.close(holder!, welcome(a), 'resolved');
       await page.selectOption('#presence', 'offline');
       await page.waitForFunction(() => document.querySelector('#agents .agent.st-online') === null);
       await Promise.all([a.close(), b.close(), page.close()]);

@@ -12,7 +12,8 @@ import { bootScripts, type BootedScripts } from '../../src/scripts/boot';
 import { loadDemoShop } from '../../src/shop';
 import { createMemoryStore } from '../../src/store';
 import type { Store } from '../../src/store/types';
-import { createAgentConsole, type AgentConsole } from '../../src/transport/http-agent';
+import { createMetrics } from '../../src/metrics';
+import { agentConsoleFor, type AgentConsole } from './agent-helpers';
 import { learnConcern } from '../../src/transport/http-learn';
 import { scriptEditorConcern } from '../../src/transport/http-scripts';
 import { startServer, TestClient, type Running } from '../transport/harness';
@@ -49,8 +50,10 @@ export async function startLearnServer(opts: { store?: Store } = {}): Promise<Le
     shopId: 'demo',
     instanceId: 'learn',
   });
-  const agentConsole = createAgentConsole({ sweepIntervalMs: 0, disconnectGraceMs: 60_000 });
-  const engine = agentConsole.wrapEngine(createEngine({ shop, getScripts: scripts.registry.getScripts }));
+  const metrics = createMetrics();
+  const bot = createEngine({ shop, getScripts: scripts.registry.getScripts });
+  const consoleSetup = agentConsoleFor(bot, { sweepIntervalMs: 0, disconnectGraceMs: 60_000, metrics });
+  const engine = consoleSetup.engine;
   const running = await startServer({
     engine,
     shop,
@@ -61,12 +64,9 @@ export async function startLearnServer(opts: { store?: Store } = {}): Promise<Le
       LOG_LEVEL: 'warn',
       AWAY_GRACE_MS: '0',
     },
-    concerns: [
-      agentConsole.concern,
-      scriptEditorConcern(scripts.editor),
-      learnConcern({ editor: scripts.editor, scripts: scripts.registry.getScripts, metrics: agentConsole.metrics }),
-    ],
+    concerns: [scriptEditorConcern(scripts.editor), learnConcern({ editor: scripts.editor, scripts: scripts.registry.getScripts, metrics })],
   });
+  const agentConsole = consoleSetup.attach(running, shop, bot);
   await agentConsole.ready;
   const wsBase = running.url.replace('http', 'ws');
   return {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { filesConcern } from '../../src/files/http-files';
-import { createAgentConsole } from '../../src/transport/http-agent';
+import { agentConsoleFor } from './agent-helpers';
 import { startServer, type Running } from '../transport/harness';
 import { realEngine } from './real-engine';
 import { launchChromium } from './support/browser';
@@ -53,14 +53,14 @@ describe('photos between the widget and the agent console', () => {
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'h13-photo-'));
     const { engine, shop } = realEngine();
-    const agentConsole = createAgentConsole({ sweepIntervalMs: 0, disconnectGraceMs: 60_000 });
+    const setup = agentConsoleFor(engine);
     server = await startServer({
-      engine: agentConsole.wrapEngine(engine),
+      engine: setup.engine,
       shop,
       env: { AGENT_TOKENS: `xiaomei:${TOKEN}:20`, LOG_LEVEL: 'warn', DATA_DIR: dataDir },
-      concerns: [agentConsole.concern, filesConcern()],
+      concerns: [filesConcern()],
     });
-    await agentConsole.ready;
+    await setup.attach(server, shop, engine).ready;
   }, 60_000);
   afterEach(async () => {
     await server?.stop();

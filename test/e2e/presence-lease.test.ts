@@ -74,10 +74,10 @@ it('an agent whose instance was SIGKILLed goes offline when the lease expires: h
   const fresh = await buyerOn(a, 'fresh');
   await fresh.send('转人工');
   await expectFrame(fresh.client, (f) => f.type === 'handoff' && f['status'] === 'queued', 'new chat queued');
-  // The queue frame goes out after routing ran, so it shows where the new chat ended up.
+  // The queue change goes out after routing ran, so it shows where the new chat ended up.
   await expectFrame(
     ajie,
-    (f) => f.type === 'queue' && (f['queue'] as { conversationId: string }[]).some((q) => q.conversationId === fresh.conversationId),
+    (f) => f.type === 'queue_item' && f['op'] === 'added' && f['conversationId'] === fresh.conversationId,
     'new chat in the queue on A',
   );
   expect((await reader.getConversation(fresh.conversationId))?.status).toBe('queued');

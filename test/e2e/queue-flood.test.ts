@@ -44,11 +44,11 @@ describe('queue flood', () => {
     const flood: string[] = [];
     for (let i = 0; i < FLOOD; i++) flood.push(await complain({}));
     const signed = await complain({ shopBuyerId: 'B003', shopBuyerSig: signShopBuyer(s.config.shopSecret, 'B003') });
-    const handoff = s.console.handoff!;
+    const handoff = s.console.handoff;
     // The handoff service prioritises on the Bus event; run it for every entry so the order is final.
-    for (const id of [...flood, signed]) await handoff.onQueued(id);
+    for (const id of [...flood, signed]) await handoff.entrance.onQueued(id);
 
-    const queue = await handoff.queueView();
+    const queue = await handoff.views.queueView();
     expect(queue).toHaveLength(FLOOD + 1);
     expect(queue[0]).toMatchObject({ conversationId: signed, priority: 'urgent' });
     const anonymous = queue.filter((q) => q.conversationId !== signed);

@@ -4,7 +4,7 @@
  */
 import type { ConversationState } from '../../src/model/conversation';
 import { createAgentRegistry } from '../../src/handoff/agents';
-import { HandoffService } from '../../src/handoff/service';
+import { createHandoff } from '../../src/handoff/compose';
 import { createMetrics } from '../../src/metrics';
 import { ActDelivery } from '../../src/shop/outbox';
 import { createMemoryStore } from '../../src/store';
@@ -29,13 +29,13 @@ it('lists the conversation acts with their state in the conversation frame and p
   };
   const after = { ...before, acts: [{ id: 'act-1', kind: 'remark', at, orderNumber: 'E1001', remark: '送到前台' }] } as unknown as ConversationState;
   await store.saveConversation(after);
-  const service = new HandoffService({
+  const service = createHandoff({
     store,
     agents: createAgentRegistry([{ id: 'xiaomei', token: 'tok-xiaomei-123456', maxChats: 3 }]),
     conversations: { postMessage: (id, m) => store.appendMessage(id, m), setHandoffStatus: async () => undefined },
     metrics: createMetrics({ defaultMetrics: false }),
   });
-  expect((await service.conversationFrame('c1'))?.conversation.acts).toBeUndefined();
+  expect((await service.views.conversationFrame('c1'))?.conversation.acts).toBeUndefined();
 
   const events: unknown[] = [];
   let wake = (): void => undefined;
@@ -53,11 +53,11 @@ it('lists the conversation acts with their state in the conversation frame and p
     publish: (conversationId, acts) => store.publish(conversationChannel(conversationId), { kind: 'acts', conversationId, acts }),
   });
   await delivery.enqueueFromTurn(before, after);
-  expect((await service.conversationFrame('c1'))?.conversation.acts).toEqual([
+  expect((await service.views.conversationFrame('c1'))?.conversation.acts).toEqual([
     expect.objectContaining({ id: 'act-1', kind: 'remark', orderNumber: 'E1001', state: 'sent', payload: { remark: '送到前台' } }),
   ]);
   await delivery.deliverDue();
-  expect((await service.conversationFrame('c1'))?.conversation.acts).toEqual([
+  expect((await service.views.conversationFrame('c1'))?.conversation.acts).toEqual([
     expect.objectContaining({ id: 'act-1', state: 'refused', reason: 'already_shipped' }),
   ]);
   await eventCount(2);
