@@ -28,6 +28,7 @@ import { displayNameOf, type AgentDef, type AgentRegistry } from './agents';
 import { actView } from '../shop/outbox';
 import { capPriority, queuePriority } from './priority';
 import { callbackOf } from './waiting';
+import { recordHandoffEvent, type HandoffEvent } from './history';
 import {
   DEFAULT_SLA,
   SLA_PREFIX,
@@ -196,6 +197,11 @@ export class HandoffService {
   async onQueued(conversationId: string): Promise<void> {
     const { store } = this.deps;
     const conv = await store.getConversation(conversationId);
+    // Into the handoff history first (every instance may record it; the log keeps it once).
+    if (conv?.handoff && (conv.status === 'queued' || conv.status === 'agent')) {
+      const { reason, priority, at } = conv.handoff;
+      await this.recordHistory(conversationId, { kind: 'queued', at, reason, priority });
+    }
     if (!conv || conv.status !== 'queued') return;
     const info = conv.handoff;
     const priority = info ? queuePriority(info, conv) : 'normal';
@@ -220,6 +226,7 @@ export class HandoffService {
    * queue): its SLA clocks stop and consoles see the shorter queue.
    */
   async onWithdrawn(conversationId: string): Promise<void> {
+    await this.recordHistory(conversationId, { kind: 'withdrawn', at: this.nowIso() });
     await this.clearClocks(conversationId);
     await this.publishQueue();
   }
@@ -594,32 +601,31 @@ export class HandoffService {
   ): Promise<StoredMessage> {
     const conv = await this.requireHolder(agentId, conversationId);
     const suggestions = conv.handoff?.suggestions ?? [];
+    const used = suggestionUse(suggestions, text, opts.suggestionIndex);
     const stored = await this.deps.conversations.postMessage(conversationId, {
       from: 'agent',
       agentId,
       text,
       at: this.nowIso(),
       ...(opts.clientId ? { clientId: opts.clientId } : {}),
-      meta: { agentName: displayNameOf(this.requireAgent(agentId)) },
+      // The use is kept on the message too, so reports count suggestion acceptance over any period.
+      meta: { agentName: displayNameOf(this.requireAgent(agentId)), ...(used ? { suggestion: used } : {}) },
     });
     const m = this.deps.metrics;
     m?.messages.inc({ direction: 'out', from: 'agent', intent: lastTurn(conv)?.intent ?? 'none' });
-    this.countSuggestionUse(suggestions, text, opts.suggestionIndex);
+    this.countSuggestionUse(suggestions, used);
     await this.stopFirstResponseClock(conversationId, 'agent');
     return stored;
   }
 
-  private countSuggestionUse(suggestions: readonly Suggestion[], text: string, index?: number): void {
+  private countSuggestionUse(suggestions: readonly Suggestion[], used: MessageSuggestionUse | undefined): void {
     const m = this.deps.metrics;
-    if (!m || suggestions.length === 0) return;
-    const exact = suggestions.findIndex((s) => s.text === text.trim());
-    const used = exact !== -1 ? exact : index !== undefined && suggestions[index] ? index : -1;
-    if (used === -1) {
+    if (!m || !used) return;
+    if (used.use === 'ignored') {
       for (const s of suggestions) m.suggestions.inc({ template: s.templateId ?? 'none', use: 'ignored' });
       return;
     }
-    const use: SuggestionUse = exact !== -1 ? 'sent_as_is' : 'edited';
-    m.suggestions.inc({ template: suggestions[used]?.templateId ?? 'none', use });
+    m.suggestions.inc({ template: used.templateId ?? 'none', use: used.use });
   }
 
   /** Adds an internal note (never shown to the buyer) and shows it on every console holding it. */
@@ -649,6 +655,7 @@ export class HandoffService {
     });
     await this.deps.store.unassign(agentId, conversationId);
     if (!ok) return;
+    await this.recordHistory(conversationId, { kind: 'returned', at: this.nowIso(), agentId });
     await this.clearClocks(conversationId);
     await this.publishTo(agentId, { type: 'released', conversationId, reason: 'returned' });
     await this.deps.conversations.setHandoffStatus(conversationId, 'returned');
@@ -667,11 +674,17 @@ export class HandoffService {
     });
     await this.deps.store.unassign(agentId, conversationId);
     if (!ok) return;
+    await this.recordHistory(conversationId, { kind: 'closed', at: this.nowIso(), agentId, resolution });
     await this.clearClocks(conversationId);
     await this.publishTo(agentId, { type: 'released', conversationId, reason: 'closed' });
     await this.deps.conversations.setHandoffStatus(conversationId, 'closed');
     await this.dispatch();
     await Promise.all([this.publishAgents(), this.publishQueue()]);
+  }
+
+  /** Appends to the handoff history (src/handoff/history.ts); a failure is reported, never thrown. */
+  private async recordHistory(conversationId: string, event: HandoffEvent): Promise<void> {
+    await recordHandoffEvent(this.deps.store, conversationId, event).catch((err: unknown) => this.fail(err, `handoff history of ${conversationId}`));
   }
 
   // --- SLA ---------------------------------------------------------------------------------
@@ -1002,4 +1015,28 @@ export function isLogisticsIssue(conv: ConversationState): boolean {
   if (conv.handoff?.reason === 'overdue_delivery') return true;
   const turn = lastTurn(conv);
   return turn?.intent === 'delivery.tracking' || turn?.intent === 'delivery.signed_not_received';
+}
+
+/** What an agent's message did with the suggestions shown (stored as the message's meta.suggestion). */
+export interface MessageSuggestionUse {
+  use: SuggestionUse;
+  /** The suggestion started from (absent when ignored). */
+  index?: number;
+  templateId?: string;
+  /** How many suggestions the agent had. */
+  offered: number;
+}
+
+/**
+ * Which suggestion an agent's message used: the same text is sent as is, a message the console
+ * says started from suggestion `index` is edited, anything else ignored them all. Undefined
+ * when there were no suggestions.
+ */
+export function suggestionUse(suggestions: readonly Suggestion[], text: string, index?: number): MessageSuggestionUse | undefined {
+  if (suggestions.length === 0) return undefined;
+  const exact = suggestions.findIndex((s) => s.text === text.trim());
+  const used = exact !== -1 ? exact : index !== undefined && suggestions[index] ? index : -1;
+  if (used === -1) return { use: 'ignored', offered: suggestions.length };
+  const templateId = suggestions[used]?.templateId;
+  return { use: exact !== -1 ? 'sent_as_is' : 'edited', index: used, ...(templateId ? { templateId } : {}), offered: suggestions.length };
 }
