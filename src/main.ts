@@ -23,6 +23,7 @@ import type { Store } from './store/types';
 import { createAgentConsole } from './transport/http-agent';
 import { scriptEditorConcern } from './transport/http-scripts';
 import { quickPhrasesConcern } from './transport/http-phrases';
+import { reportsConcern } from './transport/http-reports';
 import { createLogger, type Logger } from './transport/logger';
 
 function readConfig(): Config {
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
         scriptEditorConcern(scripts.editor),
         filesConcern(),
         quickPhrasesConcern({ phrases: () => scripts?.registry.getScripts().quickPhrases ?? [], metrics: agentConsole.metrics }),
+        reportsConcern(),
       ],
       turnHooks: { shopScope: connected.scope, afterTurn: async (before, after) => void (await actDelivery.enqueueFromTurn(before, after)) },
     });
