@@ -141,7 +141,7 @@
    * Frame of a chart: width from the container (at least `slot` px per bucket, the container
    * scrolls sideways beyond that), y gridlines with labels, x labels thinned to fit.
    */
-  function frame(container, keys, max, formatY, minSlot) {
+  function frame(container, keys, max, formatY, minSlot, ticks) {
     var n = keys.length;
     var avail = Math.max(280, container.clientWidth || 600);
     var left = 44;
@@ -154,7 +154,7 @@
     var plotW = width - left - right;
     var plotH = height - top - bottom;
     var slot = plotW / Math.max(1, n);
-    var ticks = 4;
+    ticks = ticks || 4;
     for (var i = 0; i <= ticks; i++) {
       var v = (max * i) / ticks;
       var y = top + plotH - (plotH * i) / ticks;
@@ -183,7 +183,7 @@
    * Bar chart, stacked when several series. Each bar is a <rect class="bar"> with data-key and
    * data-value; a value label sits above single-series bars when there is room.
    * @param {HTMLElement} container
-   * @param {{ keys: string[], series: { name: string, color: string, values: (number|null)[] }[], max?: number,
+   * @param {{ keys: string[], series: { name: string, color: string, values: (number|null)[] }[], max?: number, integer?: boolean,
    *   formatY: (v: number) => string, label?: (i: number) => string, title: (i: number) => string, ariaLabel: string }} opts
    */
   function barChart(container, opts) {
@@ -194,8 +194,16 @@
         return s + (ser.values[i] || 0);
       }, 0);
     });
-    var max = opts.max || niceMax(Math.max.apply(null, totals.concat([0])));
-    var f = frame(container, keys, max, opts.formatY, 8);
+    var top = Math.max.apply(null, totals.concat([0]));
+    var max = opts.max || niceMax(top);
+    var ticks = 4;
+    if (opts.integer) {
+      // Counts: whole-number gridlines (1, 2, 3 …), never 0.25 of a handoff.
+      max = opts.max || Math.max(1, Math.ceil(top));
+      if (max <= 5) ticks = max;
+      else max = Math.ceil(max / 4) * 4;
+    }
+    var f = frame(container, keys, max, opts.formatY, 8, ticks);
     f.svg.setAttribute('role', 'img');
     f.svg.setAttribute('aria-label', opts.ariaLabel);
     var barW = Math.max(2, Math.min(36, f.slot * 0.62));
@@ -347,14 +355,8 @@
     box.appendChild(
       kpi('首次响应 P50 / P90', duration(t.firstResponse.p50Ms) + ' / ' + duration(t.firstResponse.p90Ms), t.firstResponse.count + ' 次人工接待'),
     );
-    box.appendChild(
-      kpi(
-        'SLA 超时',
-        String(firstBreach + afterBreach),
-        '首响 ' + firstBreach + '/' + t.sla.firstResponse.due + ' · 售后 ' + afterBreach + '/' + t.sla.afterSale.due,
-        firstBreach + afterBreach > 0 ? 'warn' : '',
-      ),
-    );
+    box.appendChild(kpi('首响超时（>5分钟）', String(firstBreach), '共考核 ' + t.sla.firstResponse.due + ' 次转人工', firstBreach > 0 ? 'warn' : ''));
+    box.appendChild(kpi('售后超时（>48小时）', String(afterBreach), '共考核 ' + t.sla.afterSale.due + ' 个售后问题', afterBreach > 0 ? 'warn' : ''));
     box.appendChild(kpi('满意度', t.csat.average === null ? '—' : t.csat.average.toFixed(1) + ' ★', t.csat.count + ' 个评价'));
     box.appendChild(
       kpi(
@@ -389,6 +391,7 @@
     barChart($('chart-handoff'), {
       keys: keys,
       series: used.map((reason) => ({ name: reason, color: REASON_COLORS[reason], values: b.map((x) => x.handoffsByReason[reason]) })),
+      integer: true,
       formatY: (v) => String(Math.round(v * 10) / 10),
       label: (i) => String(b[i].handoffs),
       title: (i) =>
@@ -442,6 +445,7 @@
         { name: 'first_response', color: '#f97316', values: b.map((x) => x.sla.firstResponse.breached) },
         { name: 'after_sale', color: '#8b5cf6', values: b.map((x) => x.sla.afterSale.breached) },
       ],
+      integer: true,
       formatY: (v) => String(Math.round(v * 10) / 10),
       label: (i) => String(b[i].sla.firstResponse.breached + b[i].sla.afterSale.breached),
       title: (i) =>
@@ -465,6 +469,7 @@
       keys: keys,
       series: [{ name: 'csat', color: '#f59e0b', values: b.map((x) => x.csat.average) }],
       max: 5,
+      integer: true,
       formatY: (v) => String(Math.round(v * 10) / 10),
       label: (i) => (b[i].csat.average === null ? '' : b[i].csat.average.toFixed(1)),
       title: (i) =>
@@ -498,6 +503,7 @@
     barChart($('chart-deals'), {
       keys: keys,
       series: [{ name: 'deals', color: '#0ea5e9', values: b.map((x) => x.deals.count) }],
+      integer: true,
       formatY: (v) => String(Math.round(v * 10) / 10),
       label: (i) => b[i].deals.count + '单',
       title: (i) =>
