@@ -7,7 +7,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { shopDay } from '../../src/reports/period';
+import { reportsConcern } from '../../src/transport/http-reports';
 import { launchChromium } from './support/browser';
+import { MANAGER, startManageServer } from './manage-helpers';
 import { EXPECTED, MANAGER_TOKEN, seedShopDay, startReportServer, type SeededShop } from './reports-helpers';
 
 describe('reports page', () => {
@@ -108,4 +110,26 @@ describe('reports page', () => {
       await page.close();
     });
   }
+
+  it('is linked from the script editor, which passes its manager sign-in along', async () => {
+    // The script editor as main.ts serves it, with the reports beside it.
+    const editor = await startManageServer();
+    reportsConcern()(editor.running.app.context);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await page.goto(`${editor.running.url}/manage?token=${MANAGER}`);
+      await page.waitForSelector('#list-intents li');
+      await page.click('#link-reports');
+      await page.waitForURL(`${editor.running.url}/reports`);
+      // Signed in already; a new shop has no figures yet.
+      await page.waitForSelector('#empty:not([hidden])');
+      expect(await page.locator('#login').isHidden()).toBe(true);
+      await page.click('#link-manage');
+      await page.waitForURL(`${editor.running.url}/manage`);
+      await page.waitForSelector('#list-intents li');
+    } finally {
+      await page.close();
+      await editor.stop();
+    }
+  });
 });
