@@ -172,8 +172,23 @@ export function handoffEpisodes(rec: ConversationRecord): HandoffEpisode[] {
   return episodes;
 }
 
+/** Bot replies by the seq of the buyer message they answer, built once per message log. */
+const replyIndexes = new WeakMap<readonly StoredMessage[], Map<number, StoredMessage[]>>();
+
 function botReplies(messages: readonly StoredMessage[], seq: number): StoredMessage[] {
-  return messages.filter((m) => m.from === 'bot' && m.meta?.['replyTo'] === seq);
+  let index = replyIndexes.get(messages);
+  if (!index) {
+    index = new Map();
+    for (const m of messages) {
+      const to = m.meta?.['replyTo'];
+      if (m.from !== 'bot' || typeof to !== 'number') continue;
+      const list = index.get(to) ?? [];
+      list.push(m);
+      index.set(to, list);
+    }
+    replyIndexes.set(messages, index);
+  }
+  return index.get(seq) ?? [];
 }
 
 /** What happened to each buyer message of the conversation (by seq). */

@@ -74,6 +74,12 @@
     el.className = 'status' + (kind ? ' ' + kind : '');
   }
 
+  /** An error the manager must see (also on a phone, where the status line is hidden). @param {string} text */
+  function showError(text) {
+    $('range-error').textContent = text;
+    $('range-error').hidden = false;
+  }
+
   // ---- dates --------------------------------------------------------------------------
   /** Today in the shop's time zone (the server's offset once known, China before that). */
   function shopToday(offsetMinutes) {
@@ -695,9 +701,7 @@
         return;
       }
       if (!res.ok) {
-        var msg = await errorText(res);
-        $('range-error').textContent = msg;
-        $('range-error').hidden = false;
+        showError(await errorText(res));
         setStatus('无法生成报表', 'bad');
         return;
       }
@@ -707,7 +711,10 @@
       render();
       setStatus('已更新 ' + localTime(state.report.generatedAt, state.report.utcOffsetMinutes), 'good');
     } catch (e) {
-      if (seq === state.seq) setStatus('网络错误，请稍后重试', 'bad');
+      if (seq === state.seq) {
+        showError('网络错误，请稍后重试');
+        setStatus('网络错误', 'bad');
+      }
     } finally {
       if (seq === state.seq) document.body.classList.remove('loading');
     }
@@ -719,7 +726,8 @@
     try {
       var res = await api('/api/reports.csv?' + query());
       if (!res.ok) {
-        setStatus(await errorText(res), 'bad');
+        showError(await errorText(res));
+        setStatus('导出失败', 'bad');
         return;
       }
       var blob = await res.blob();
@@ -734,7 +742,8 @@
       }, 10000);
       setStatus('已导出 CSV', 'good');
     } catch (e) {
-      setStatus('导出失败，请稍后重试', 'bad');
+      showError('导出失败，请稍后重试');
+      setStatus('导出失败', 'bad');
     } finally {
       btn.disabled = false;
     }

@@ -100,11 +100,20 @@ describe('reports page', () => {
       expect(hourly).toEqual([`${today} 12:00`]);
       await page.screenshot({ path: `/tmp/shots/reports-${size.name}-hour.png` });
 
+      // Too many days for hours: the server's reason, in Chinese, where a phone shows it too.
+      await page.fill('#from', '2026-01-01');
+      await page.fill('#to', '2026-01-20');
+      await page.click('#btn-refresh');
+      await page.waitForSelector('#range-error:not([hidden])');
+      expect(await page.locator('#range-error').innerText()).toContain('按小时统计最多 7 天');
+      expect(await page.locator('#range-error').isVisible()).toBe(true);
+
       // A day with nothing: the empty state.
       await page.fill('#from', '2020-01-01');
       await page.fill('#to', '2020-01-01');
       await page.click('#btn-refresh');
       await page.waitForSelector('#empty:not([hidden])');
+      expect(await page.locator('#range-error').isHidden()).toBe(true);
       await page.screenshot({ path: `/tmp/shots/reports-${size.name}-empty.png` });
       expect(errors).toEqual([]);
       await page.close();
