@@ -3,6 +3,7 @@
  * (reports-helpers.ts), then GET /api/reports and /api/reports.csv as a manager.
  */
 import { shopDay } from '../../src/reports/period';
+import type { SourcedReport } from '../../src/reports/source';
 import { EXPECTED, MANAGER_TOKEN, seedShopDay, startReportServer, type SeededShop } from './reports-helpers';
 import { TOKENS } from './agent-helpers';
 
@@ -62,13 +63,13 @@ describe('reports API', () => {
   it('reports the seeded day with the figures worked out by hand', async () => {
     const res = await fetch(`${shop.s.url}/api/reports`, { headers: auth });
     expect(res.status).toBe(200);
-    const report = (await res.json()) as Record<string, any>;
+    const report = (await res.json()) as SourcedReport & { labels: { reasons: Record<string, string> } };
     const today = shopDay(shop.now(), 480);
     // Default: the shop's last seven days, by day.
-    expect(report['to']).toBe(today);
-    expect(report['buckets']).toHaveLength(7);
-    expect(report['scanned']).toBe(3);
-    const t = report['totals'];
+    expect(report.to).toBe(today);
+    expect(report.buckets).toHaveLength(7);
+    expect(report.scanned).toBe(3);
+    const t = report.totals;
     expect(t).toMatchObject({
       conversations: 3,
       buyerMessages: EXPECTED.buyerMessages,
@@ -83,10 +84,10 @@ describe('reports API', () => {
       deals: { count: 1, averageDiscountRate: 0.0748, averageDiscountYuan: 35, revenue: 433 },
     });
     expect(t.handoffsByReason).toMatchObject({ low_confidence: 1, explicit_request: 1, bad_review: 0 });
-    expect(report['misunderstood']).toEqual([expect.objectContaining({ text: EXPECTED.misunderstood, count: 2, conversations: 1 })]);
-    expect(report['labels'].reasons.low_confidence).toBe('机器人没听懂');
+    expect(report.misunderstood).toEqual([expect.objectContaining({ text: EXPECTED.misunderstood, count: 2, conversations: 1 })]);
+    expect(report.labels.reasons.low_confidence).toBe('机器人没听懂');
     // Everything happened today (shop time): the last bucket holds it all.
-    const last = report['buckets'][6];
+    const last = report.buckets[6];
     expect(last).toMatchObject({ key: today, buyerMessages: 8, autoAnswered: 6, handoffs: 2 });
   });
 
