@@ -33,6 +33,7 @@ import { createMetrics } from './metrics';
 import { scriptEditorConcern } from './transport/http-scripts';
 import { quickPhrasesConcern } from './transport/http-phrases';
 import { learnConcern } from './transport/http-learn';
+import { reportsConcern } from './transport/http-reports';
 import { createLogger, type Logger } from './transport/logger';
 
 function readConfig(): Config {
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
         quickPhrasesConcern({ phrases: () => scripts?.registry.getScripts().quickPhrases ?? [], metrics }),
         learnConcern({ editor: scripts.editor, scripts: scripts.registry.getScripts, metrics }),
         ...(webhook && config.webhook ? [webhookConcern({ channel: webhook, secret: config.webhook.secret })] : []),
+        reportsConcern(),
       ],
       turnHooks: { shopScope: connected.scope, afterTurn: async (before, after) => void (await actDelivery.enqueueFromTurn(before, after)) },
     });

@@ -5,6 +5,7 @@
  */
 import type { ConversationState, Suggestion } from '../model/conversation';
 import type { Metrics, SuggestionUse } from '../metrics';
+import { suggestionUse, type MessageSuggestionUse } from './suggestion-use';
 import type { StoredMessage } from '../store/types';
 import { displayNameOf } from './agents';
 import { notesLogId, type ConversationPort, type HandoffCore } from './core';
@@ -43,31 +44,30 @@ export class AgentActions {
   ): Promise<StoredMessage> {
     const conv = await this.core.requireHolder(agentId, conversationId);
     const suggestions = conv.handoff?.suggestions ?? [];
+    const used = suggestionUse(suggestions, text, opts.suggestionIndex);
     const stored = await this.deps.conversations.postMessage(conversationId, {
       from: 'agent',
       agentId,
       text,
       at: this.core.nowIso(),
       ...(opts.clientId ? { clientId: opts.clientId } : {}),
-      meta: { agentName: displayNameOf(this.core.requireAgent(agentId)) },
+      // The use is kept on the message too, so reports count suggestion acceptance over any period.
+      meta: { agentName: displayNameOf(this.core.requireAgent(agentId)), ...(used ? { suggestion: used } : {}) },
     });
     this.deps.metrics?.messages.inc({ direction: 'out', from: 'agent', intent: lastTurn(conv)?.intent ?? 'none' });
-    this.countSuggestionUse(suggestions, text, opts.suggestionIndex);
+    this.countSuggestionUse(suggestions, used);
     await this.clocks.stopFirstResponse(conversationId, 'agent');
     return stored;
   }
 
-  private countSuggestionUse(suggestions: readonly Suggestion[], text: string, index?: number): void {
+  private countSuggestionUse(suggestions: readonly Suggestion[], used: MessageSuggestionUse | undefined): void {
     const m = this.deps.metrics;
-    if (!m || suggestions.length === 0) return;
-    const exact = suggestions.findIndex((s) => s.text === text.trim());
-    const used = exact !== -1 ? exact : index !== undefined && suggestions[index] ? index : -1;
-    if (used === -1) {
+    if (!m || !used) return;
+    if (used.use === 'ignored') {
       for (const s of suggestions) m.suggestions.inc({ template: s.templateId ?? 'none', use: 'ignored' });
       return;
     }
-    const use: SuggestionUse = exact !== -1 ? 'sent_as_is' : 'edited';
-    m.suggestions.inc({ template: suggestions[used]?.templateId ?? 'none', use });
+    m.suggestions.inc({ template: used.templateId ?? 'none', use: used.use });
   }
 
   /** Adds an internal note (never shown to the buyer) and shows it on every console holding it. */
@@ -96,7 +96,7 @@ export class AgentActions {
 
   /** Closes the conversation with a resolution tag. */
   async close(agentId: string, conversationId: string, resolution: Resolution): Promise<void> {
-    await this.letGo(agentId, conversationId, 'closed', (conv) => ({ ...conv, status: 'closed', closedResolution: resolution }));
+    await this.letGo(agentId, conversationId, 'closed', (conv) => ({ ...conv, status: 'closed', closedResolution: resolution }), resolution);
   }
 
   /** The holder lets go of the conversation for good: clocks stop, consoles and the buyer are told, the slot is routed. */
@@ -105,6 +105,7 @@ export class AgentActions {
     conversationId: string,
     how: 'returned' | 'closed',
     change: (conv: ConversationState) => ConversationState,
+    resolution?: Resolution,
   ): Promise<void> {
     await this.core.requireHolder(agentId, conversationId);
     const ok = await this.core.updateConversation(conversationId, (conv) => {
@@ -115,6 +116,7 @@ export class AgentActions {
     });
     await this.core.store.unassign(agentId, conversationId);
     if (!ok) return;
+    await this.core.recordHistory(conversationId, { kind: how, at: this.core.nowIso(), agentId, ...(resolution ? { resolution } : {}) });
     await this.clocks.clear(conversationId);
     await this.publisher.publishTo(agentId, { type: 'released', conversationId, reason: how });
     await this.deps.conversations.setHandoffStatus(conversationId, how);

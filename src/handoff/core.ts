@@ -5,6 +5,7 @@
  * Store; conversation state is written under the same per-conversation lock the bot turn
  * uses ('turn:<id>'), so an agent action and a buyer turn never overwrite each other.
  */
+import { recordHandoffEvent, type HandoffEvent } from './history';
 import type { ConversationState, HandoffInfo } from '../model/conversation';
 import { AppError } from '../errors';
 import type { NewMessage, Store, StoredMessage } from '../store/types';
@@ -77,6 +78,11 @@ export class HandoffCore {
   /** Reports an error of background work (sweeps, renewals) with where it happened. */
   fail(err: unknown, context: string): void {
     this.onError?.(err, context);
+  }
+
+  /** Appends to the conversation's handoff history (src/handoff/history.ts); a failure is reported, never thrown. */
+  async recordHistory(conversationId: string, event: HandoffEvent): Promise<void> {
+    await recordHandoffEvent(this.store, conversationId, event).catch((err: unknown) => this.fail(err, `handoff history of ${conversationId}`));
   }
 
   requireAgent(agentId: string): AgentDef {

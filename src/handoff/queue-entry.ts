@@ -51,6 +51,11 @@ export class QueueEntrance {
   async onQueued(conversationId: string): Promise<void> {
     const { store } = this.core;
     const conv = await store.getConversation(conversationId);
+    // Into the handoff history first (every instance may record it; the log keeps it once).
+    if (conv?.handoff && (conv.status === 'queued' || conv.status === 'agent')) {
+      const { reason, priority, at } = conv.handoff;
+      await this.core.recordHistory(conversationId, { kind: 'queued', at, reason, priority });
+    }
     if (!conv || conv.status !== 'queued') return;
     const info = conv.handoff;
     const priority = info ? queuePriority(info, conv) : 'normal';
@@ -77,6 +82,7 @@ export class QueueEntrance {
    * queue): its SLA clocks stop and consoles drop the row.
    */
   async onWithdrawn(conversationId: string): Promise<void> {
+    await this.core.recordHistory(conversationId, { kind: 'withdrawn', at: this.core.nowIso() });
     await this.clocks.clear(conversationId);
     await this.publisher.queueRemoved(conversationId);
   }
