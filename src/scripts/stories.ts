@@ -5,7 +5,7 @@
  * so a manager cannot publish replies that break a flow.
  *
  * Format (as written by the dialogue engineer; each file a list of conversations):
- *   - name: …            buyer: B008        product?: P1     now?: ISO (default 2025-03-10 10:00 +08:00)
+ *   - name: …            title?: 中文名（what managers see）   buyer: B008   product?: P1   now?: ISO (default 2025-03-10 10:00 +08:00)
  *     turns:
  *       - say: 这件大衣能便宜点吗
  *         intent?: id the bot handled it as (the first reply's intent)   nlu?: id the classifier said

@@ -66,11 +66,35 @@
   /** @type {Record<string, string>} */
   var ORDER_STATUS = { unpaid: '待付款', paid: '待发货', shipped: '已发货', delivered: '已签收', disputed: '售后中', cancelled: '已取消' };
 
-  /** @param {string} id @returns {any} an element of the page (its kind is known where it is used) */
+  /** @param {string} id @returns {HTMLElement} */
   function $(id) {
     return document.getElementById(id);
   }
-  /** @param {string} tag @param {string} [cls] @param {unknown} [text] @returns {any} */
+  /** @param {string} id */
+  function input(id) {
+    return /** @type {HTMLInputElement} */ ($(id));
+  }
+  /** @param {string} id */
+  function textarea(id) {
+    return /** @type {HTMLTextAreaElement} */ ($(id));
+  }
+  /** @param {string} id */
+  function select(id) {
+    return /** @type {HTMLSelectElement} */ ($(id));
+  }
+  /** @param {string} id */
+  function button(id) {
+    return /** @type {HTMLButtonElement} */ ($(id));
+  }
+  /** @param {string} id */
+  function dialog(id) {
+    return /** @type {HTMLDialogElement} */ ($(id));
+  }
+  /**
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag @param {string} [cls] @param {unknown} [text]
+   * @returns {HTMLElementTagNameMap[K]}
+   */
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -228,7 +252,7 @@
   function renderLists() {
     var o = state.overview;
     if (!o) return;
-    var q = $('filter').value.trim().toLowerCase();
+    var q = input('filter').value.trim().toLowerCase();
     function match() {
       if (!q) return true;
       for (var i = 0; i < arguments.length; i++) {
@@ -301,12 +325,12 @@
       var id = path.replace(/^(intents|templates)\//, '').replace(/\.(yaml|txt)$/, '');
       $('file-title').textContent = kind ? intentName(id) + (kind === 'template' ? ' 的回复' : '') + ' · ' + path : path;
       $('file-meta').textContent = r.data.draft ? '草稿（尚未发布）' : '与线上版本一致';
-      var ta = $('text');
+      var ta = textarea('text');
       ta.disabled = false;
       ta.value = r.data.text;
       ta.scrollTop = 0;
-      $('btn-save').disabled = true;
-      $('btn-discard').disabled = !r.data.draft;
+      button('btn-save').disabled = true;
+      button('btn-discard').disabled = !r.data.draft;
       $('closeness').hidden = true;
       setErrors(r.data.errors || []);
       renderLists();
@@ -357,7 +381,7 @@
   }
 
   function renderGutter() {
-    var ta = $('text');
+    var ta = textarea('text');
     var lines = ta.value.split('\n').length;
     var byLine = {};
     currentErrors().forEach(function (e) {
@@ -391,14 +415,14 @@
   }
 
   function syncScroll() {
-    var ta = $('text');
+    var ta = textarea('text');
     $('gutter').style.transform = 'translateY(' + -ta.scrollTop + 'px)';
     $('backdrop').style.transform = 'translateY(' + -ta.scrollTop + 'px)';
     $('notes').style.transform = 'translateY(' + -ta.scrollTop + 'px)';
   }
 
   function goToLine(line) {
-    var ta = $('text');
+    var ta = textarea('text');
     var lines = ta.value.split('\n');
     var start = 0;
     for (var i = 0; i < line - 1 && i < lines.length; i++) start += lines[i].length + 1;
@@ -410,8 +434,8 @@
 
   function onInput() {
     state.closenessOk = false;
-    state.dirty = $('text').value !== state.saved;
-    $('btn-save').disabled = !state.dirty;
+    state.dirty = textarea('text').value !== state.saved;
+    button('btn-save').disabled = !state.dirty;
     renderGutter();
     clearTimeout(state.checkTimer);
     state.checkTimer = setTimeout(check, 600);
@@ -423,7 +447,7 @@
   function check() {
     if (!state.path) return;
     var path = state.path;
-    var text = $('text').value;
+    var text = textarea('text').value;
     var seq = ++state.checkSeq;
     if (isTemplate(path)) {
       renderPreview(path, text, seq);
@@ -448,7 +472,7 @@
         save();
         return;
       }
-      api('POST', '/api/scripts/closeness', { path: path, text: $('text').value }).then(function (r) {
+      api('POST', '/api/scripts/closeness', { path: path, text: textarea('text').value }).then(function (r) {
         if (path !== state.path) return;
         var warnings = (r.ok && r.data.warnings) || [];
         if (!warnings.length) {
@@ -492,9 +516,9 @@
     if (!state.path) return;
     $('closeness').hidden = true;
     var path = state.path;
-    var text = $('text').value;
+    var text = textarea('text').value;
     var revision = overwriteRevision || state.revision;
-    $('btn-save').disabled = true;
+    button('btn-save').disabled = true;
     var body = { text: text };
     if (revision) body.revision = revision;
     api('PUT', '/api/scripts/files/' + path, body).then(function (r) {
@@ -503,21 +527,21 @@
         state.closenessOk = false;
         state.saved = text;
         state.revision = r.data.revision || null;
-        state.dirty = $('text').value !== text;
-        $('btn-save').disabled = !state.dirty;
+        state.dirty = textarea('text').value !== text;
+        button('btn-save').disabled = !state.dirty;
         hideConflict();
         setErrors([]);
         setStatus('已保存草稿：' + path, 'good');
         $('file-meta').textContent = '草稿（尚未发布）';
-        $('btn-discard').disabled = false;
+        button('btn-discard').disabled = false;
         loadOverview();
-        renderPreview(path, $('text').value, ++state.checkSeq);
+        renderPreview(path, textarea('text').value, ++state.checkSeq);
       } else if (r.status === 409 && r.data && r.data.conflict) {
-        $('btn-save').disabled = false;
+        button('btn-save').disabled = false;
         showConflict(r.data);
         setStatus('未保存：这个文件已被别人修改', 'bad');
       } else {
-        $('btn-save').disabled = false;
+        button('btn-save').disabled = false;
         setErrors((r.data && r.data.errors) || []);
         setStatus('未保存：' + errorMessage(r), 'bad');
       }
@@ -558,8 +582,8 @@
     hideConflict();
     if (c.text === null) {
       state.path = null;
-      $('text').value = '';
-      $('text').disabled = true;
+      textarea('text').value = '';
+      textarea('text').disabled = true;
       $('file-title').textContent = '请选择左侧的文件';
       $('file-meta').textContent = '';
       setErrors([]);
@@ -687,7 +711,7 @@
   function loadForm() {
     var path = state.path;
     var seq = ++state.formSeq;
-    api('POST', '/api/scripts/form', { path: path, text: $('text').value }).then(function (r) {
+    api('POST', '/api/scripts/form', { path: path, text: textarea('text').value }).then(function (r) {
       if (path !== state.path || seq !== state.formSeq) return;
       if (!r.ok || !r.data.form) {
         // Text that does not parse can only be fixed in the YAML view.
@@ -724,7 +748,7 @@
     readFormFields();
     state.closenessOk = false;
     state.dirty = true;
-    $('btn-save').disabled = false;
+    button('btn-save').disabled = false;
     clearTimeout(state.formTimer);
     state.formTimer = setTimeout(function () {
       state.formTimer = 0;
@@ -735,16 +759,16 @@
   function applyForm() {
     var path = state.path;
     var seq = ++state.formSeq;
-    var p = api('POST', '/api/scripts/form', { path: path, text: $('text').value, form: state.form }).then(function (r) {
+    var p = api('POST', '/api/scripts/form', { path: path, text: textarea('text').value, form: state.form }).then(function (r) {
       if (state.formPending === p) state.formPending = null;
       if (path !== state.path || seq !== state.formSeq) return;
       if (!r.ok) {
         setStatus(errorMessage(r), 'bad');
         return;
       }
-      $('text').value = r.data.text;
+      textarea('text').value = r.data.text;
       state.dirty = r.data.text !== state.saved;
-      $('btn-save').disabled = !state.dirty;
+      button('btn-save').disabled = !state.dirty;
       setErrors(r.data.errors || []);
       if (isTemplate(path)) renderPreview(path, r.data.text, ++state.checkSeq);
     });
@@ -764,11 +788,11 @@
       });
     }
     if (f.kind === 'intent') {
-      f.name = $('f-name').value;
-      f.description = $('f-description').value;
+      f.name = input('f-name').value;
+      f.description = textarea('f-description').value;
       f.examples = values('.example-input');
     } else {
-      f.label = $('f-label').value;
+      f.label = input('f-label').value;
       f.moves.forEach(function (m, i) {
         m.variants = values('[data-move-index="' + i + '"] .variant-input');
         m.quickReplies = values('[data-move-index="' + i + '"] .quick-input').filter(function (q) {
@@ -855,7 +879,7 @@
         renderForm();
         renderFormErrors();
         var inputs = body.querySelectorAll('.example-input');
-        inputs[inputs.length - 1].focus();
+        /** @type {HTMLInputElement} */ (inputs[inputs.length - 1]).focus();
       });
       ex.appendChild(add);
       body.appendChild(ex);
@@ -1013,7 +1037,7 @@
     return api('GET', '/api/scripts/try/cast').then(function (r) {
       if (!r.ok) return;
       state.cast = r.data;
-      var bs = $('try-buyer');
+      var bs = select('try-buyer');
       clear(bs);
       (r.data.buyers || []).forEach(function (b) {
         var o = el(
@@ -1024,7 +1048,7 @@
         o.value = b.id;
         bs.appendChild(o);
       });
-      var ps = $('try-product');
+      var ps = select('try-product');
       clear(ps);
       var none = el('option', '', '（没有在看的商品）');
       none.value = '';
@@ -1039,11 +1063,11 @@
   }
 
   function resetSession() {
-    state.session = { buyer: $('try-buyer').value, product: $('try-product').value, now: '', turns: [] };
+    state.session = { buyer: select('try-buyer').value, product: select('try-product').value, now: '', turns: [] };
     clear($('try-log'));
     $('try-log').appendChild(el('p', 'hint empty', '以所选买家的身份说一句话，看机器人怎么回答。'));
-    $('try-save-story').disabled = true;
-    $('story-title').value = '';
+    button('try-save-story').disabled = true;
+    input('story-title').value = '';
     renderOrders();
   }
 
@@ -1069,7 +1093,7 @@
   /** @param {Event} ev */
   function tryPhrase(ev) {
     ev.preventDefault();
-    sayAsBuyer($('try-text').value.trim());
+    sayAsBuyer(input('try-text').value.trim());
   }
 
   function sayAsBuyer(text) {
@@ -1088,11 +1112,11 @@
         $('try-log').appendChild(el('p', 'err', errorMessage(r)));
         return;
       }
-      $('try-text').value = '';
+      input('try-text').value = '';
       state.session = { buyer: s.buyer, product: s.product, now: r.data.session.now, turns: r.data.session.turns };
       renderLog(r.data.turns);
-      $('try-save-story').disabled = false;
-      if (!$('story-title').value) $('story-title').value = '试聊：' + state.session.turns[0];
+      button('try-save-story').disabled = false;
+      if (!input('story-title').value) input('story-title').value = '试聊：' + state.session.turns[0];
     });
   }
 
@@ -1142,19 +1166,19 @@
   }
 
   function saveStory() {
-    var title = $('story-title').value.trim();
+    var title = input('story-title').value.trim();
     if (!title) {
       setStatus('请给对话用例起个名字', 'bad');
-      $('story-title').focus();
+      input('story-title').focus();
       return;
     }
     var s = state.session;
     var session = { buyer: s.buyer, now: s.now, turns: s.turns };
     if (s.product) session.product = s.product;
-    $('try-save-story').disabled = true;
+    button('try-save-story').disabled = true;
     api('POST', '/api/scripts/stories', { title: title, session: session }).then(function (r) {
       if (!r.ok) {
-        $('try-save-story').disabled = false;
+        button('try-save-story').disabled = false;
         setStatus('没有保存对话用例：' + errorMessage(r), 'bad');
         return;
       }
@@ -1165,7 +1189,7 @@
 
   // ---- stories -------------------------------------------------------------------------
   function openStories() {
-    $('dlg-stories').showModal();
+    dialog('dlg-stories').showModal();
     var ul = $('stories');
     clear(ul);
     ul.appendChild(el('li', 'hint', '正在读取…'));
@@ -1230,8 +1254,8 @@
   // ---- publish -----------------------------------------------------------------------
   function openPublish() {
     clear($('publish-result'));
-    $('publish-go').disabled = false;
-    $('dlg-publish').showModal();
+    button('publish-go').disabled = false;
+    dialog('dlg-publish').showModal();
   }
 
   function publish(ev) {
@@ -1239,14 +1263,14 @@
     var out = $('publish-result');
     clear(out);
     out.appendChild(el('p', 'hint', '正在校验并运行对话剧本…'));
-    $('publish-go').disabled = true;
-    api('POST', '/api/scripts/publish', { message: $('publish-message').value }).then(function (r) {
+    button('publish-go').disabled = true;
+    api('POST', '/api/scripts/publish', { message: input('publish-message').value }).then(function (r) {
       clear(out);
-      $('publish-go').disabled = false;
+      button('publish-go').disabled = false;
       if (r.ok) {
         out.appendChild(el('p', 'good', '已发布 v' + r.data.version + '，新消息立即使用新话术。'));
         setStatus('已发布 v' + r.data.version, 'good');
-        $('publish-message').value = '';
+        input('publish-message').value = '';
         loadOverview().then(function () {
           if (state.path) openFile(state.path);
         });
@@ -1276,7 +1300,7 @@
 
   // ---- history -----------------------------------------------------------------------
   function openHistory() {
-    $('dlg-history').showModal();
+    dialog('dlg-history').showModal();
     loadHistory();
   }
 
@@ -1390,7 +1414,7 @@
     state.token = readToken();
     $('login-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
-      state.token = $('token-input').value.trim();
+      state.token = input('token-input').value.trim();
       try {
         sessionStorage.setItem('manageToken', state.token);
       } catch (e) {
@@ -1398,8 +1422,8 @@
       }
       loadOverview().then(loadCast);
     });
-    $('filter').addEventListener('input', renderLists);
-    var ta = $('text');
+    input('filter').addEventListener('input', renderLists);
+    var ta = textarea('text');
     ta.addEventListener('input', onInput);
     ta.addEventListener('scroll', syncScroll);
     ta.addEventListener('keydown', function (ev) {
@@ -1408,7 +1432,7 @@
         if (state.dirty || state.formPending || state.formTimer) requestSave();
       }
     });
-    $('btn-save').addEventListener('click', requestSave);
+    button('btn-save').addEventListener('click', requestSave);
     $('closeness-save').addEventListener('click', function () {
       state.closenessOk = true;
       save();
@@ -1431,24 +1455,24 @@
     });
     $('btn-stories').addEventListener('click', openStories);
     $('stories-close').addEventListener('click', function () {
-      $('dlg-stories').close();
+      dialog('dlg-stories').close();
     });
-    $('try-buyer').addEventListener('change', resetSession);
-    $('try-product').addEventListener('change', resetSession);
+    select('try-buyer').addEventListener('change', resetSession);
+    select('try-product').addEventListener('change', resetSession);
     $('try-reset').addEventListener('click', resetSession);
-    $('try-save-story').addEventListener('click', saveStory);
+    button('try-save-story').addEventListener('click', saveStory);
     $('conflict-load').addEventListener('click', loadTheirs);
     $('conflict-overwrite').addEventListener('click', overwriteTheirs);
-    $('btn-discard').addEventListener('click', discard);
+    button('btn-discard').addEventListener('click', discard);
     $('try-form').addEventListener('submit', tryPhrase);
     $('btn-publish').addEventListener('click', openPublish);
     $('publish-form').addEventListener('submit', publish);
     $('publish-cancel').addEventListener('click', function () {
-      $('dlg-publish').close();
+      dialog('dlg-publish').close();
     });
     $('btn-history').addEventListener('click', openHistory);
     $('history-close').addEventListener('click', function () {
-      $('dlg-history').close();
+      dialog('dlg-history').close();
     });
     window.addEventListener('beforeunload', function (ev) {
       if (state.dirty) {
