@@ -53,6 +53,7 @@ import {
   type TrySession,
   type TryTurn,
 } from './try-conversation';
+import { moveWords } from './move-words';
 import { variableWords } from './variable-words';
 
 export type { TryEngine } from './try-conversation';
@@ -162,6 +163,8 @@ export interface FormView {
   text: string;
   /** Undefined when the text does not parse: only the YAML view can fix it. */
   form?: ScriptForm;
+  /** Chinese names of the template's moves (the situations its replies are for), where known. */
+  moveNames?: Record<string, string>;
   errors: FieldError[];
 }
 
@@ -482,7 +485,14 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
       const field = fieldAt(path, text, e.line);
       return field === undefined ? e : { ...e, field };
     });
-    return { path, text, ...(form ? { form } : {}), errors };
+    const moveNames: Record<string, string> = {};
+    if (form?.kind === 'template') {
+      for (const m of form.moves) {
+        const words = moveWords(m.move);
+        if (words !== undefined) moveNames[m.move] = words;
+      }
+    }
+    return { path, text, ...(form ? { form } : {}), ...(form?.kind === 'template' ? { moveNames } : {}), errors };
   }
 
   function tryEngine(bundle: ScriptBundle, now: Date): TryEngine {

@@ -40,8 +40,11 @@
     form: null,
     formTimer: 0,
     formSeq: 0,
+    loadSeq: 0,
     /** A pending form → text write (resolves when the text has the form in it). */
     formPending: null,
+    /** Chinese names of the open template's moves. */
+    moveNames: {},
     closenessOk: false,
     variables: [],
     /** The textarea in the form that a picked variable goes into. */
@@ -315,6 +318,11 @@
         setStatus(errorMessage(r), 'bad');
         return;
       }
+      // Whatever the form of the previous file had pending is left behind with it.
+      clearTimeout(state.formTimer);
+      state.formTimer = 0;
+      state.formPending = null;
+      state.form = null;
       state.path = path;
       state.saved = r.data.text;
       state.served = r.data.served;
@@ -698,6 +706,8 @@
       loadForm();
     } else {
       var leave = state.form ? flushForm() : Promise.resolve();
+      // A form still loading must not come up over the YAML view.
+      state.loadSeq++;
       leave.then(function () {
         state.form = null;
         $('form').hidden = true;
@@ -710,9 +720,9 @@
 
   function loadForm() {
     var path = state.path;
-    var seq = ++state.formSeq;
+    var seq = ++state.loadSeq;
     api('POST', '/api/scripts/form', { path: path, text: textarea('text').value }).then(function (r) {
-      if (path !== state.path || seq !== state.formSeq) return;
+      if (path !== state.path || seq !== state.loadSeq) return;
       if (!r.ok || !r.data.form) {
         // Text that does not parse can only be fixed in the YAML view.
         state.form = null;
@@ -725,6 +735,7 @@
         return;
       }
       state.form = r.data.form;
+      state.moveNames = r.data.moveNames || {};
       $('code').hidden = true;
       $('errors').hidden = true;
       $('form').hidden = false;
@@ -920,7 +931,8 @@
     var box = el('fieldset', 'move');
     box.dataset.moveIndex = String(i);
     box.dataset.field = 'moves.' + m.move;
-    box.appendChild(el('legend', '', '场景 ' + m.move));
+    var words = Object.prototype.hasOwnProperty.call(state.moveNames, m.move) ? state.moveNames[m.move] : '';
+    box.appendChild(el('legend', '', '场景：' + (words ? words + '（' + m.move + '）' : m.move)));
     var variants = el('div', 'variants');
     variants.dataset.field = 'moves.' + m.move + '.variants';
     m.variants.forEach(function (v, j) {

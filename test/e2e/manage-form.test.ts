@@ -81,6 +81,7 @@ describe.each(SIZES)('/manage for a manager ($tag)', ({ tag, viewport, phone }) 
 
     // A reply: typed into a wrapped text box, a variable put at the cursor from the picker.
     await openForm(THANKS);
+    expect(await page.locator('fieldset.move legend').first().textContent()).toBe('场景：不客气（welcome）');
     const reply = page.locator('.variant-input').first();
     await reply.fill('不客气亲～欢迎再来');
     await reply.evaluate((ta: HTMLTextAreaElement) => ta.setSelectionRange(5, 5)); // after 不客气亲～

@@ -1,5 +1,6 @@
 import { closenessWarning, FAR_BELOW, newExamples } from '../../src/scripts/closeness';
-import { COMMON_VARIABLES, templateVariables } from '../../src/replies/variables';
+import { COMMON_VARIABLES, OPTIONAL_MOVES, REQUIRED_MOVES, templateVariables } from '../../src/replies/variables';
+import { moveWords } from '../../src/scripts/move-words';
 import { VARIABLE_WORDS } from '../../src/scripts/variable-words';
 
 const ranking = (...scores: [string, number][]) => scores.map(([intent, confidence]) => ({ intent, category: 'other' as const, confidence }));
@@ -39,5 +40,12 @@ describe('template variables in Chinese', () => {
     const missing = [...names].filter((n) => !VARIABLE_WORDS.has(n));
     expect(missing).toEqual([]);
     for (const n of names) expect(VARIABLE_WORDS.get(n)).toMatch(/\p{Script=Han}/u);
+  });
+});
+
+describe('template moves in Chinese', () => {
+  it('names every move the engine uses', () => {
+    const moves = new Set([...Object.values(REQUIRED_MOVES), ...Object.values(OPTIONAL_MOVES)].flat());
+    expect([...moves].filter((m) => moveWords(m) === undefined)).toEqual([]);
   });
 });
