@@ -559,7 +559,7 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
     return { intent, path, context: ctx, variants, errors };
   }
 
-  return {
+  const editor: ScriptEditor = {
     refresh,
 
     overview() {
@@ -756,7 +756,7 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
         .update(`${title}\0${JSON.stringify(session)}\0${clock().getTime()}`)
         .digest('hex')
         .slice(0, 8)}.yaml`;
-      await this.saveDraft(path, storyFileText(story), author);
+      await editor.saveDraft(path, storyFileText(story), author);
       return { path, story: storyView({ ...story, file: path }, true, namer(intentNames())) };
     },
 
@@ -818,6 +818,7 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
 
     audit: (limit) => listAudit(deps.store, limit),
   };
+  return editor;
 }
 
 /** The quick phrase file in the template list: one "variant" per phrase, its codes as moves. */
