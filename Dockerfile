@@ -34,12 +34,13 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY tools/healthcheck.js ./tools/healthcheck.js
 COPY demo ./demo
-# The script editor publishes into intents/ and templates/ on the embedded store, and runs
-# the conversation stories before each publish: the app's user owns those.
+# The script editor publishes into intents/, templates/ and stories/ (stories managers keep
+# from try-it) on the embedded store, and runs the conversation stories before each publish:
+# the app's user owns those.
 COPY --chown=node:node intents ./intents
 COPY --chown=node:node templates ./templates
 COPY --chown=node:node test/conversations ./test/conversations
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data /app/stories && chown node:node /data /app/stories
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

@@ -18,6 +18,8 @@ export interface ScriptError {
 /** One intent as the managers wrote it. */
 export interface IntentDef {
   id: string;
+  /** The intent's name in Chinese, as managers and agents see it (the script editor's lists). */
+  name?: string;
   category: Category;
   description: string;
   handoff?: { always: boolean; priority: 'normal' | 'high' | 'urgent' };
@@ -64,6 +66,7 @@ const INTENT_ID_RE = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 const intentSchema = z
   .object({
     id: z.string().regex(INTENT_ID_RE, 'id must look like category.name, lower case'),
+    name: z.string().trim().min(1, 'the name is empty').max(40, 'the name is longer than 40 characters').optional(),
     category: z.enum(CATEGORIES),
     description: z.string().min(1),
     handoff: z

@@ -23,7 +23,7 @@ import type { StoryRunner } from './publish';
 import { createScriptRegistry, type ScriptRegistry } from './registry';
 import { startScriptSync, type ScriptSync } from './sync';
 import { loadDemoShop } from '../shop';
-import { storyRunner, type ShopAt } from './stories';
+import { loadStories, storyRunner, type ShopAt } from './stories';
 import { checkExamples } from './validate';
 
 export interface BootScriptsOptions {
@@ -132,6 +132,9 @@ export async function bootScripts(opts: BootScriptsOptions): Promise<BootedScrip
     registry,
     store,
     createEngine: (getScripts) => createEngine({ shop: opts.shop, getScripts, clock }),
+    // Try-it conversations run like stories: the shop at the session's clock, first variants.
+    createEngineAt: (getScripts, now) => createEngine({ shop: shopAt(now), getScripts, clock: () => now, random: () => 0 }),
+    ...(existsSync(storiesDir) ? { listStories: () => loadStories(storiesDir) } : {}),
     ...(runStories ? { runStories } : {}),
     ...(embedded ? { scriptsDir: opts.scriptsDir } : {}),
     instanceId: opts.instanceId,

@@ -1,5 +1,6 @@
 /**
- * The script bundle: everything managers edit (intents, shop dictionary, reply templates),
+ * The script bundle: everything managers edit (intents, shop dictionary, reply templates, and
+ * the conversation stories they saved from try-it, which gate publishing),
  * validated and compiled into what the engine serves from. Building never throws on bad
  * files: every problem comes back as a coded ScriptError {file, line, column?, code, params,
  * reason, localized} (errors.ts) so the script editor can show it, and a bundle exists only
@@ -17,6 +18,7 @@ import { REQUIRED_MOVES } from '../replies/variables';
 import { scriptError, type ScriptError } from './errors';
 import { parseDictionaryScript, parseIntentScript } from './intent-errors';
 import { parseQuickPhrases, QUICK_PHRASES_PATH, type QuickPhrase } from './quick-phrases';
+import { STORY_PATH, storyFileErrors } from './story-format';
 
 export type { ScriptError } from './errors';
 
@@ -52,7 +54,7 @@ export interface BundleTraining {
 }
 
 const DICTIONARY = 'intents/dictionary.txt';
-const SCRIPT_PATH = /^(intents|templates)\/[^/]+\.(ya?ml|txt)$/;
+const SCRIPT_PATH = /^(intents|templates)\/[^/]+\.(ya?ml|txt)$|^stories\/[^/]+\.yaml$/;
 
 /**
  * Validates and compiles script files ('intents/x.yaml' | 'intents/dictionary.txt' |
@@ -98,6 +100,8 @@ export function buildScriptBundle(files: Record<string, string>, prebuilt: Bundl
     }
     templates[t.intent] = t;
   }
+  // A manager's conversation stories (run before each publish) must at least read as stories.
+  for (const path of paths.filter((p) => STORY_PATH.test(p))) errors.push(...storyFileErrors(path, files[path] ?? ''));
   // Every reachable intent needs replies, and the engine needs its own moves.
   for (const id of [...known, 'system']) {
     if (!templates[id] && !errors.some((e) => e.file === `templates/${id}.yaml`)) {
@@ -157,10 +161,10 @@ export async function trainBundleModelInWorker(files: Record<string, string>): P
   }
 }
 
-/** Reads intents/*.yaml, intents/dictionary.txt and templates/*.yaml under `rootDir`. */
+/** Reads intents/*.yaml, intents/dictionary.txt, templates/*.yaml and stories/*.yaml under `rootDir`. */
 export function loadScriptFiles(rootDir: string): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const dir of ['intents', 'templates']) {
+  for (const dir of ['intents', 'templates', 'stories']) {
     const abs = join(rootDir, dir);
     let names: string[];
     try {

@@ -8,8 +8,8 @@
 import type { ScriptDraft } from '../store/types';
 import { scriptAppError, scriptError } from './errors';
 
-/** Script file paths a manager may edit: one intent or template per file, plus the dictionary. */
-const EDITABLE_PATH = /^(intents|templates)\/[a-z0-9][a-z0-9_.-]{0,80}\.yaml$|^intents\/dictionary\.txt$/;
+/** Script file paths a manager may edit: one intent, template or story per file, plus the dictionary. */
+const EDITABLE_PATH = /^(intents|templates|stories)\/[a-z0-9][a-z0-9_.-]{0,80}\.yaml$|^intents\/dictionary\.txt$/;
 
 /** True for a path the editor may create or change (no directories, no traversal). */
 export function isEditablePath(path: string): boolean {

@@ -19,8 +19,8 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import { parseIntentFile } from '../nlu/intents';
-import type { ConversationState, HandoffInfo } from '../model/conversation';
-import type { BotReply, TurnResult } from '../dialogue/types';
+import type { HandoffInfo } from '../model/conversation';
+import type { BotReply } from '../dialogue/types';
 import type { IntentScore } from '../nlu/types';
 import type { ShopData } from '../shop/types';
 import type { Store } from '../store/types';
@@ -38,12 +38,25 @@ import type { ScriptRegistry } from './registry';
 import { sampleContext, sampleForMove, shopSample } from './sample-context';
 import { checkExamples, refineTemplateErrors, validateScripts, type ScriptError, type ValidationResult } from './validate';
 import { templateLimitErrors } from './template-limits';
+import { closenessWarning, newExamples, type ClosenessWarning } from './closeness';
+import { applyForm, fieldAt, formKind, readForm, type ScriptForm } from './form';
+import { storiesInFiles, STORY_PATH, storyFileErrors, storyFileText, storyTitle, type Story } from './story-format';
+import { expectationWords } from './story-words';
+import {
+  demoBuyers,
+  MAX_SESSION_TURNS,
+  playSession,
+  storyFromSession,
+  tryTurn,
+  type DemoBuyer,
+  type TryEngine,
+  type TrySession,
+  type TryTurn,
+} from './try-conversation';
+import { moveWords } from './move-words';
+import { variableWords } from './variable-words';
 
-/** The part of the engine try-it needs (createEngine's result satisfies it). */
-export interface TryEngine {
-  openConversation(input: { id: string; buyerId: string; shopId: string; productId?: string }): ConversationState;
-  handleMessage(conv: ConversationState, text: string): TurnResult | Promise<TurnResult>;
-}
+export type { TryEngine } from './try-conversation';
 
 export interface ScriptEditorDeps {
   registry: ScriptRegistry<ScriptBundle>;
@@ -65,6 +78,14 @@ export interface ScriptEditorDeps {
   >;
   /** Builds an engine that reads the given bundle (for try-it on the draft). */
   createEngine?: (getScripts: () => ScriptBundle) => TryEngine;
+  /**
+   * Builds an engine for a try-it conversation: the shop as it stands at `now`, the clock fixed
+   * there and the first variant of every move, as stories run (so a session saved as a story
+   * replays the same). Without it try-it conversations use `createEngine`.
+   */
+  createEngineAt?: (getScripts: () => ScriptBundle, now: Date) => TryEngine;
+  /** The project's own conversation stories (test/conversations), for the story list. */
+  listStories?: () => Story[];
   runStories?: StoryRunner;
   /** Embedded mode: publish also rewrites the files in this directory. */
   scriptsDir?: string;
@@ -77,6 +98,8 @@ export interface ScriptEditorDeps {
 
 export interface IntentSummary {
   id: string;
+  /** Chinese name (the intent file's `name`; '' when it has none). */
+  name: string;
   path: string;
   category: string;
   description: string;
@@ -87,6 +110,8 @@ export interface IntentSummary {
 
 export interface TemplateSummary {
   id: string;
+  /** Chinese name of the intent it answers ('' when none). */
+  name: string;
   path: string;
   variants: number;
   moves: string[];
@@ -127,6 +152,45 @@ export interface RevisionConflict {
   at?: string;
   /** From the text now (−) to the text that was refused (+). */
   diff: FileDiff | null;
+}
+
+/** A validation error with the form field it belongs to (absent: the file as a whole). */
+export type FieldError = ScriptError & { field?: string };
+
+export interface FormView {
+  path: string;
+  /** The text the form was read from (after `applyForm`: the text with the form written in). */
+  text: string;
+  /** Undefined when the text does not parse: only the YAML view can fix it. */
+  form?: ScriptForm;
+  /** Chinese names of the template's moves (the situations its replies are for), where known. */
+  moveNames?: Record<string, string>;
+  errors: FieldError[];
+}
+
+/** A closeness warning with both intents' Chinese names. */
+export interface NamedClosenessWarning extends ClosenessWarning {
+  intentName: string;
+  rivalName: string;
+}
+
+export interface TryConversationResult {
+  session: TrySession;
+  turns: (TryTurn & { intentName: string })[];
+}
+
+export interface StoryView {
+  /** The file it is in: a project story file name, or stories/….yaml (saved with the scripts). */
+  file: string;
+  title: string;
+  name: string;
+  buyer: string;
+  product?: string;
+  now?: string;
+  /** Saved by a manager with the scripts (editable in the draft), not part of the project. */
+  editable: boolean;
+  draft: DraftChange['kind'] | null;
+  turns: { say: string; expected: string }[];
 }
 
 export interface TryResult {
@@ -200,6 +264,22 @@ export interface ScriptEditor {
   };
   dictionary(): { path: string; text: string; revision: string; words: { word: string; freq?: number; tag?: string }[] };
   tryPhrase(text: string): Promise<TryResult>;
+  /** The form view of a file (the draft's text, or `text` being typed), errors placed on fields. */
+  form(path: string, text?: string): FormView;
+  /** `text` with `form` written in, and the errors of the result placed on fields (nothing saved). */
+  applyForm(path: string, text: string, form: ScriptForm): FormView;
+  /** Warnings for examples in `text` that are new and that the serving model reads as another intent. */
+  closeness(path: string, text: string): NamedClosenessWarning[];
+  /** Template variables for an intent, with their Chinese descriptions. */
+  variables(intent: string): { name: string; description: string; optional: boolean }[];
+  /** Demo buyers (with orders) and products to try a conversation as. */
+  tryCast(): { buyers: DemoBuyer[]; products: { id: string; name: string; price: number }[] };
+  /** Replays a try-it session on the draft; `now` is set on a new session. */
+  tryConversation(session: Omit<TrySession, 'now'> & { now?: string }): Promise<TryConversationResult>;
+  /** Every conversation story: the project's and the ones saved with the (draft) scripts. */
+  stories(): StoryView[];
+  /** Saves a try-it session as a new story in the draft (it then gates publishing). */
+  addStory(session: TrySession, title: string, author: string): Promise<{ path: string; story: StoryView }>;
   /** Every variant of a template file rendered with a sample context; `text` previews unsaved text. */
   render(request: RenderRequest): RenderResult;
   publish(author: string, message?: string): Promise<PublishOutcome>;
@@ -286,6 +366,7 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
       const files = drafts.mergedWith(served(), path, text);
       return checkExamples(files, new Set([path])).filter((e) => e.file === path);
     }
+    if (STORY_PATH.test(path)) return storyFileErrors(path, text);
     const tooBig = templateLimitErrors(path, text); // issue 15: refuse before parsing
     if (tooBig.length > 0) return tooBig;
     if (path === QUICK_PHRASES_PATH) return parseQuickPhrases(path, text).errors;
@@ -347,6 +428,7 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
       const id = parsed.intent?.id ?? path.slice('intents/'.length).replace(/\.ya?ml$/, '');
       out.push({
         id,
+        name: parsed.intent?.name ?? '',
         path,
         category: parsed.intent?.category ?? id.split('.')[0] ?? '',
         description: parsed.intent?.description ?? '',
@@ -360,6 +442,7 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
 
   function templateSummaries(): TemplateSummary[] {
     const files = merged();
+    const names = intentNames();
     const out: TemplateSummary[] = [];
     for (const path of Object.keys(files).sort()) {
       if (!path.startsWith('templates/')) continue;
@@ -369,8 +452,10 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
       }
       const parsed = parseTemplateFile(path, files[path] ?? '');
       const moves = parsed.template ? Object.entries(parsed.template.moves) : [];
+      const id = parsed.template?.intent ?? path.slice('templates/'.length).replace(/\.ya?ml$/, '');
       out.push({
-        id: parsed.template?.intent ?? path.slice('templates/'.length).replace(/\.ya?ml$/, ''),
+        id,
+        name: names.get(id) ?? '',
         path,
         variants: moves.reduce((n, [, m]) => n + m.variants.length, 0),
         moves: moves.map(([name]) => name),
@@ -378,6 +463,56 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
       });
     }
     return out;
+  }
+
+  /** Intent id → Chinese name, from the draft's intent files. */
+  function intentNames(): Map<string, string> {
+    const names = new Map<string, string>();
+    const files = merged();
+    for (const path of Object.keys(files)) {
+      if (!path.startsWith('intents/') || path === DICTIONARY) continue;
+      const intent = parseIntentFile(path, files[path] ?? '').intent;
+      if (intent?.name) names.set(intent.id, intent.name);
+    }
+    return names;
+  }
+  const namer = (names: Map<string, string>) => (id: string) => names.get(id) ?? (id === 'system' ? '系统回复' : id);
+
+  function formView(path: string, text: string): FormView {
+    if (!formKind(path)) throw new AppError('BAD_FRAME', `${path} has no form view`);
+    const form = readForm(path, text);
+    const errors = quickCheck(path, text).map((e): FieldError => {
+      const field = fieldAt(path, text, e.line);
+      return field === undefined ? e : { ...e, field };
+    });
+    const moveNames: Record<string, string> = {};
+    if (form?.kind === 'template') {
+      for (const m of form.moves) {
+        const words = moveWords(m.move);
+        if (words !== undefined) moveNames[m.move] = words;
+      }
+    }
+    return { path, text, ...(form ? { form } : {}), ...(form?.kind === 'template' ? { moveNames } : {}), errors };
+  }
+
+  function tryEngine(bundle: ScriptBundle, now: Date): TryEngine {
+    if (deps.createEngineAt) return deps.createEngineAt(() => bundle, now);
+    if (deps.createEngine) return deps.createEngine(() => bundle);
+    throw new AppError('INTERNAL', 'try-it has no engine');
+  }
+
+  function storyView(story: Story, editable: boolean, name: (id: string) => string): StoryView {
+    return {
+      file: story.file,
+      title: storyTitle(story),
+      name: story.name,
+      buyer: story.buyer,
+      ...(story.product ? { product: story.product } : {}),
+      ...(story.now ? { now: story.now } : {}),
+      editable,
+      draft: editable ? draftKind(story.file) : null,
+      turns: story.turns.map((t) => ({ say: t.say, expected: expectationWords(t, name) })),
+    };
   }
 
   function requireFile(path: string): string {
@@ -424,7 +559,7 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
     return { intent, path, context: ctx, variants, errors };
   }
 
-  return {
+  const editor: ScriptEditor = {
     refresh,
 
     overview() {
@@ -538,6 +673,93 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
 
     render: renderTemplates,
 
+    form(path, text) {
+      assertEditablePath(path);
+      return formView(path, text ?? requireFile(path));
+    },
+
+    applyForm(path, text, form) {
+      assertEditablePath(path);
+      let next: string;
+      try {
+        next = applyForm(path, text, form);
+      } catch (e) {
+        throw new AppError('BAD_FRAME', (e as Error).message);
+      }
+      return formView(path, next);
+    },
+
+    closeness(path, text) {
+      assertEditablePath(path);
+      if (formKind(path) !== 'intent') return [];
+      const after = readForm(path, text);
+      if (after?.kind !== 'intent') return [];
+      const savedText = merged()[path];
+      const before = savedText === undefined ? undefined : readForm(path, savedText);
+      const fresh = newExamples(before?.kind === 'intent' ? before.examples : [], after.examples).slice(0, 50);
+      const serving = deps.registry.current().bundle;
+      const name = namer(intentNames());
+      const out: NamedClosenessWarning[] = [];
+      for (const example of fresh) {
+        const w = closenessWarning(example, after.id, serving.understand(example));
+        if (w) out.push({ ...w, intentName: after.name || name(w.intent), rivalName: name(w.rival) });
+      }
+      return out;
+    },
+
+    variables(intent) {
+      return Object.entries(templateVariables(intent)).map(([key, doc]) => ({
+        name: key,
+        description: variableWords(key, doc.description),
+        optional: doc.optional === true,
+      }));
+    },
+
+    tryCast() {
+      const products = (deps.shop?.products() ?? []).map((p) => ({ id: p.id, name: p.name, price: p.listPrice }));
+      return { buyers: demoBuyers(deps.shop), products };
+    },
+
+    async tryConversation(input) {
+      await refresh();
+      if (input.turns.length > MAX_SESSION_TURNS) throw new AppError('BAD_FRAME', `a try-it session has at most ${MAX_SESSION_TURNS} turns`);
+      const now = input.now ?? new Date(Math.floor(clock().getTime() / 60_000) * 60_000).toISOString();
+      const at = new Date(now);
+      if (Number.isNaN(at.getTime())) throw new AppError('BAD_FRAME', 'now is not a time');
+      const session: TrySession = { ...input, now };
+      const bundle = draftBundle();
+      const results = await playSession(tryEngine(bundle, at), session, deps.shopId);
+      const name = namer(intentNames());
+      return {
+        session,
+        turns: results.map((r, i) => ({ ...tryTurn(session.turns[i] ?? '', r), intentName: name(r.replies[0]?.intent ?? r.understanding.intent) })),
+      };
+    },
+
+    stories() {
+      const name = namer(intentNames());
+      const project = (deps.listStories?.() ?? []).map((s) => storyView(s, false, name));
+      const saved = storiesInFiles(merged()).map((s) => storyView(s, true, name));
+      return [...saved, ...project];
+    },
+
+    async addStory(session, title, author) {
+      await refresh();
+      if (session.turns.length === 0) throw new AppError('BAD_FRAME', 'the session has no turns');
+      const at = new Date(session.now);
+      if (Number.isNaN(at.getTime())) throw new AppError('BAD_FRAME', 'now is not a time');
+      const bundle = draftBundle();
+      const results = await playSession(tryEngine(bundle, at), session, deps.shopId);
+      const story = storyFromSession(session, results, title.trim());
+      const stamp = at.toISOString().slice(0, 10).replace(/-/g, '');
+      const path = `stories/try-${stamp}-${createHash('sha256')
+        .update(`${title}\0${JSON.stringify(session)}\0${clock().getTime()}`)
+        .digest('hex')
+        .slice(0, 8)}.yaml`;
+      await editor.saveDraft(path, storyFileText(story), author);
+      return { path, story: storyView({ ...story, file: path }, true, namer(intentNames())) };
+    },
+
     async publish(author, message) {
       await refresh();
       const published = merged();
@@ -596,10 +818,11 @@ export function createScriptEditor(deps: ScriptEditorDeps): ScriptEditor {
 
     audit: (limit) => listAudit(deps.store, limit),
   };
+  return editor;
 }
 
 /** The quick phrase file in the template list: one "variant" per phrase, its codes as moves. */
 function quickPhrasesSummary(path: string, text: string, draft: DraftChange['kind'] | null): TemplateSummary {
   const { phrases } = parseQuickPhrases(path, text);
-  return { id: 'quick_phrases', path, variants: phrases.length, moves: phrases.map((p) => p.code), draft };
+  return { id: 'quick_phrases', name: '快捷短语', path, variants: phrases.length, moves: phrases.map((p) => p.code), draft };
 }

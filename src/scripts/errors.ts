@@ -103,12 +103,13 @@ export const SCRIPT_ERRORS = {
     (p) => `不认识的字段${q(p.field)}，可用的字段有：${p.expected}`,
   ),
   NOT_A_SCRIPT_FILE: entry(
-    () => 'not a script file (expected intents/*.yaml, intents/dictionary.txt or templates/*.yaml)',
-    () => '这不是话术文件：只能是 intents/*.yaml、intents/dictionary.txt 或 templates/*.yaml',
+    () => 'not a script file (expected intents/*.yaml, intents/dictionary.txt, templates/*.yaml or stories/*.yaml)',
+    () => '这不是话术文件：只能是 intents/*.yaml、intents/dictionary.txt、templates/*.yaml 或 stories/*.yaml',
   ),
   PATH_NOT_EDITABLE: entry<{ path: string }>(
-    () => 'path must be intents/<id>.yaml, templates/<id>.yaml or intents/dictionary.txt',
-    () => '文件路径只能是 intents/<名称>.yaml、templates/<名称>.yaml 或 intents/dictionary.txt（名称用小写字母、数字、点和下划线）',
+    () => 'path must be intents/<id>.yaml, templates/<id>.yaml, stories/<name>.yaml or intents/dictionary.txt',
+    () =>
+      '文件路径只能是 intents/<名称>.yaml、templates/<名称>.yaml、stories/<名称>.yaml 或 intents/dictionary.txt（名称用小写字母、数字、点和下划线）',
   ),
 
   // ---- intent files (mapped from src/nlu's parser, see intent-errors.ts) ----------------
@@ -411,6 +412,10 @@ export const SCRIPT_ERRORS = {
   STORY_BAD_TIME: entry<{ value: string }>(
     (p) => `bad time "${p.value}"`,
     (p) => `剧本里的时间${q(p.value)}写法不对`,
+  ),
+  STORY_FILE_INVALID: entry<{ detail: string }>(
+    (p) => `not a story file: ${p.detail}`,
+    (p) => `对话剧本文件写法有误（${p.detail}）`,
   ),
   STORY_FILE_UNREADABLE: entry<{ detail: string }>(
     (p) => `stories could not be read: ${p.detail}`,

@@ -20,6 +20,16 @@ import { validateScripts, type ScriptError } from './validate';
 export interface StoryFailure {
   /** Story name (file and title). */
   story: string;
+  /** The story's Chinese name (its title, else its name). */
+  title?: string;
+  /** The story's file (a project story file name, or stories/….yaml saved with the scripts). */
+  file?: string;
+  /** What the buyer said on the step that broke. */
+  say?: string;
+  /** What that step asks of the bot, in Chinese words. */
+  expected?: string;
+  /** What the bot did instead, in Chinese words. */
+  got?: string;
   /** 1-based step (buyer turn) that broke; absent when the story failed as a whole. */
   step?: number;
   /** What broke, in English (logs, API clients). */

@@ -5,7 +5,7 @@
  * so a manager cannot publish replies that break a flow.
  *
  * Format (as written by the dialogue engineer; each file a list of conversations):
- *   - name: …            buyer: B008        product?: P1     now?: ISO (default 2025-03-10 10:00 +08:00)
+ *   - name: …            title?: 中文名（what managers see）   buyer: B008   product?: P1   now?: ISO (default 2025-03-10 10:00 +08:00)
  *     turns:
  *       - say: 这件大衣能便宜点吗
  *         intent?: id the bot handled it as (the first reply's intent)   nlu?: id the classifier said
@@ -17,8 +17,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { z } from 'zod';
 import { createEngine } from '../dialogue/engine';
 import type { ConversationState } from '../model/conversation';
 import type { TurnResult } from '../dialogue/types';
@@ -26,56 +24,13 @@ import type { ShopData } from '../shop/types';
 import type { ScriptBundle } from './bundle';
 import { scriptMessage, type ParamsOf, type ScriptErrorCode, type ScriptMessage } from './errors';
 import type { StoryFailure, StoryRunner } from './publish';
+import { parseStoryFile, storiesInFiles, storyTitle, type Story, type StoryTurn } from './story-format';
+import { expectationWords, resultWords, type IntentNamer } from './story-words';
+
+export { parseStoryFile, type Story, type StoryTurn } from './story-format';
 
 /** The clock stories run at when they name none: a Monday morning, shop time. */
 export const DEFAULT_STORY_TIME = '2025-03-10T10:00:00+08:00';
-
-const turnSchema = z
-  .object({
-    say: z.string().min(1),
-    intent: z.string().optional(),
-    nlu: z.string().optional(),
-    reply: z.array(z.string()).optional(),
-    notReply: z.array(z.string()).optional(),
-    offer: z.number().optional(),
-    quickReplies: z.array(z.string()).optional(),
-    replies: z.number().int().min(0).optional(),
-    handoff: z
-      .union([
-        z.literal(false),
-        z.object({ reason: z.string().optional(), priority: z.string().optional(), summary: z.array(z.string()).optional() }),
-      ])
-      .optional(),
-    state: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
-
-const storySchema = z
-  .object({
-    name: z.string().min(1),
-    buyer: z.string(),
-    product: z.string().optional(),
-    now: z.string().optional(),
-    turns: z.array(turnSchema).min(1),
-  })
-  .strict();
-
-export type StoryTurn = z.infer<typeof turnSchema>;
-export interface Story extends z.infer<typeof storySchema> {
-  /** File the story came from, for reports. */
-  file: string;
-}
-
-/** Parses one story file (a list of stories, or one); throws naming the file on a bad shape. */
-export function parseStoryFile(file: string, text: string): Story[] {
-  const raw: unknown = parse(text);
-  const parsed = z.array(storySchema).safeParse(Array.isArray(raw) ? raw : [raw]);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${file}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'not a story file'}`);
-  }
-  return parsed.data.map((s) => ({ ...s, file }));
-}
 
 /** Every story in `dir` (*.yaml / *.yml), in file-name order. A missing directory has none. */
 export function loadStories(dir: string): Story[] {
@@ -88,6 +43,11 @@ export function loadStories(dir: string): Story[] {
     return [];
   }
   return names.flatMap((n) => parseStoryFile(n, readFileSync(join(dir, n), 'utf8')));
+}
+
+/** Chinese names of a bundle's intents (the intent files' `name`), falling back to the id. */
+export function intentNamer(bundle: Pick<ScriptBundle, 'intents'>): IntentNamer {
+  return (id) => (Object.hasOwn(bundle.intents, id) ? bundle.intents[id]?.name : undefined) ?? id;
 }
 
 function at(obj: unknown, path: string): unknown {
@@ -157,21 +117,34 @@ export function checkTurn(turn: StoryTurn, result: TurnResult): ScriptMessage[] 
   return problems;
 }
 
-/** One failed step: the English reason as before, the Chinese text and the coded problems. */
-function stepFailure(story: string, step: number, say: string, problems: ScriptMessage[], bot: string): StoryFailure {
+/** One failed step: the English reason as before, the Chinese text, the coded problems and, in words, what was expected and what the bot did. */
+function stepFailure(
+  story: Story,
+  step: number,
+  turn: StoryTurn,
+  problems: ScriptMessage[],
+  result: TurnResult | undefined,
+  name: IntentNamer,
+): StoryFailure {
+  const bot = result ? result.replies.map((r) => r.text).join(' / ') : '';
   return {
-    story,
+    story: `${story.file}: ${story.name}`,
+    title: storyTitle(story),
+    file: story.file,
     step,
-    reason: `「${say}」: ${problems.map((p) => p.reason).join('; ')} (bot: ${bot || '—'})`,
+    say: turn.say,
+    expected: expectationWords(turn, name),
+    got: result ? resultWords(result, name) : problems.map((p) => p.localized).join('；'),
+    reason: `「${turn.say}」: ${problems.map((p) => p.reason).join('; ')} (bot: ${bot || '—'})`,
     code: problems[0]?.code ?? '',
-    localized: `买家说「${say}」：${problems.map((p) => p.localized).join('；')}。机器人的回复：${bot || '（没有回复）'}`,
+    localized: `买家说「${turn.say}」：${problems.map((p) => p.localized).join('；')}。机器人的回复：${bot || '（没有回复）'}`,
     problems,
   };
 }
 
 /** A story that failed as a whole (bad time, unreadable file). */
-function storyFailure(story: string, message: ScriptMessage): StoryFailure {
-  return { story, reason: message.reason, code: message.code, localized: message.localized, problems: [message] };
+function storyFailure(story: string, message: ScriptMessage, title?: string): StoryFailure {
+  return { story, ...(title ? { title } : {}), reason: message.reason, code: message.code, localized: message.localized, problems: [message] };
 }
 
 /** Loads the shop as it stands at a story's clock (demo orders are relative to "now"). */
@@ -184,8 +157,9 @@ export type ShopAt = (now: Date) => ShopData;
  */
 export function runStory(story: Story, bundle: ScriptBundle, shopAt: ShopAt): StoryFailure[] {
   const label = `${story.file}: ${story.name}`;
+  const name = intentNamer(bundle);
   const now = new Date(story.now ?? DEFAULT_STORY_TIME);
-  if (Number.isNaN(now.getTime())) return [storyFailure(label, scriptMessage('STORY_BAD_TIME', { value: story.now ?? '' }))];
+  if (Number.isNaN(now.getTime())) return [storyFailure(label, scriptMessage('STORY_BAD_TIME', { value: story.now ?? '' }), storyTitle(story))];
   const engine = createEngine({ shop: shopAt(now), getScripts: () => bundle, clock: () => now, random: () => 0 });
   let conv: ConversationState = engine.openConversation({
     id: 'story',
@@ -198,23 +172,26 @@ export function runStory(story: Story, bundle: ScriptBundle, shopAt: ShopAt): St
     try {
       result = engine.handleMessage(conv, turn.say);
     } catch (e) {
-      return [stepFailure(label, i + 1, turn.say, [scriptMessage('STORY_ENGINE_THREW', { detail: (e as Error).message })], '')];
+      return [stepFailure(story, i + 1, turn, [scriptMessage('STORY_ENGINE_THREW', { detail: (e as Error).message })], undefined, name)];
     }
     conv = result.conversation;
     const problems = checkTurn(turn, result);
     if (problems.length > 0) {
-      return [stepFailure(label, i + 1, turn.say, problems, result.replies.map((r) => r.text).join(' / '))];
+      return [stepFailure(story, i + 1, turn, problems, result, name)];
     }
   }
   return [];
 }
 
-/** A StoryRunner over every story in `dir`, re-read on each publish so new stories count. */
+/**
+ * A StoryRunner over every story in `dir` (the project's, re-read on each publish so new
+ * ones count) and every story a manager saved with the scripts (stories/*.yaml in the bundle).
+ */
 export function storyRunner(dir: string, shopAt: ShopAt): StoryRunner {
   return (bundle) => {
     let stories: Story[];
     try {
-      stories = loadStories(dir);
+      stories = [...loadStories(dir), ...storiesInFiles(bundle.files)];
     } catch (e) {
       return Promise.resolve([storyFailure(dir, scriptMessage('STORY_FILE_UNREADABLE', { detail: (e as Error).message }))]);
     }

@@ -62,6 +62,44 @@ const renderBody = z
   })
   .refine((b) => b.intent !== undefined || b.path !== undefined, { message: 'intent or path is required' });
 const publishBody = z.object({ message: z.string().max(200).optional() }).nullable();
+const formText = z.string().max(BODY_LIMIT);
+const formBody = z.object({
+  path: z.string().min(1).max(200),
+  text: formText.optional(),
+  form: z
+    .discriminatedUnion('kind', [
+      z.object({
+        kind: z.literal('intent'),
+        id: z.string().max(100),
+        name: z.string().max(100),
+        description: z.string().max(2000),
+        examples: z.array(z.string().max(500)).max(2000),
+      }),
+      z.object({
+        kind: z.literal('template'),
+        intent: z.string().max(100),
+        label: z.string().max(100),
+        moves: z
+          .array(
+            z.object({
+              move: z.string().min(1).max(100),
+              variants: z.array(z.string().max(4000)).max(100),
+              quickReplies: z.array(z.string().max(100)).max(20),
+            }),
+          )
+          .max(100),
+      }),
+    ])
+    .optional(),
+});
+const closenessBody = z.object({ path: z.string().min(1).max(200), text: formText });
+const sessionBody = z.object({
+  buyer: z.string().min(1).max(64),
+  product: z.string().min(1).max(64).optional(),
+  now: z.string().max(40).optional(),
+  turns: z.array(z.string().trim().min(1, 'a turn is empty').max(1000)).max(30),
+});
+const storyBody = z.object({ title: z.string().trim().min(1, 'the title is empty').max(80), session: sessionBody.required({ now: true }) });
 const rollbackBody = z.object({ version: z.number().int().positive() });
 
 async function body<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
@@ -232,6 +270,47 @@ export function registerScriptRoutes(app: AppContext, editor: ScriptEditor): voi
     guarded(async (ctx) => {
       const { text } = await body(ctx.req, tryBody);
       ok(ctx, await editor.tryPhrase(text));
+    }),
+  );
+  router.post(
+    '/api/scripts/form',
+    guarded(async (ctx) => {
+      const b = await body(ctx.req, formBody);
+      if (b.form && b.text === undefined) throw new AppError('BAD_FRAME', 'text: the form is written into a text');
+      ok(ctx, b.form && b.text !== undefined ? editor.applyForm(b.path, b.text, b.form) : editor.form(b.path, b.text));
+    }),
+  );
+  router.post(
+    '/api/scripts/closeness',
+    guarded(async (ctx) => {
+      const b = await body(ctx.req, closenessBody);
+      ok(ctx, { warnings: editor.closeness(b.path, b.text) });
+    }),
+  );
+  router.get(
+    '/api/scripts/variables/:intent',
+    guarded((ctx) => ok(ctx, { intent: ctx.params['intent'] ?? '', variables: editor.variables(ctx.params['intent'] ?? '') })),
+  );
+  router.get(
+    '/api/scripts/try/cast',
+    guarded((ctx) => ok(ctx, editor.tryCast())),
+  );
+  router.post(
+    '/api/scripts/try/conversation',
+    guarded(async (ctx) => {
+      const b = await body(ctx.req, sessionBody);
+      ok(ctx, await editor.tryConversation(b));
+    }),
+  );
+  router.get(
+    '/api/scripts/stories',
+    guarded((ctx) => ok(ctx, { stories: editor.stories() })),
+  );
+  router.post(
+    '/api/scripts/stories',
+    guarded(async (ctx, who) => {
+      const b = await body(ctx.req, storyBody);
+      ok(ctx, await editor.addStory(b.session, b.title, who.id));
     }),
   );
   router.post(

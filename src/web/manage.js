@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Script editor page (/manage): lists intents, templates and the dictionary, edits a file in
  * place with validation errors shown beside the offending line, tries a phrase against the
@@ -10,6 +11,12 @@
  * A template's preview follows the text being typed (unsaved), and saving sends the
  * revision the text was loaded at, so a save over someone else's newer edit is refused
  * (409) and offered for comparison instead of silently winning.
+ *
+ * For a manager who does not read YAML, intents and templates open in a form (Chinese name,
+ * example phrases as a list, replies as wrapped text boxes, a variable picker, errors beside
+ * their field); the server writes the form back into the same YAML text, which stays the one
+ * thing saved. Try-it is a conversation as a chosen demo buyer (replayed on the draft each
+ * turn) and can be kept as a conversation story that gates publishing.
  */
 (function () {
   'use strict';
@@ -27,11 +34,70 @@
     dirty: false,
     checkSeq: 0,
     conflict: null,
+    /** 'form' or 'yaml': how intents and templates are edited. */
+    view: 'form',
+    /** The form being edited (server shape), or null in the YAML view / for files without a form. */
+    form: null,
+    formTimer: 0,
+    formSeq: 0,
+    loadSeq: 0,
+    /** A pending form → text write (resolves when the text has the form in it). */
+    formPending: null,
+    /** Chinese names of the open template's moves. */
+    moveNames: {},
+    closenessOk: false,
+    variables: [],
+    /** The textarea in the form that a picked variable goes into. */
+    varTarget: null,
+    cast: null,
+    session: { buyer: '', product: '', now: '', turns: [] },
+    tryBusy: false,
   };
+  /** @type {Record<string, string>} */
+  var REASON_LABEL = {
+    explicit_request: '买家要求人工',
+    bad_review: '差评/投诉',
+    low_confidence: '机器人没把握',
+    policy_limit: '超出机器人权限',
+    angry_tone: '买家情绪激动',
+    overdue_delivery: '物流超时',
+    after_sale: '售后问题',
+    error: '系统异常',
+  };
+  /** @type {Record<string, string>} */
+  var PRIORITY_LABEL = { urgent: '紧急', high: '高', normal: '普通' };
+  /** @type {Record<string, string>} */
+  var ORDER_STATUS = { unpaid: '待付款', paid: '待发货', shipped: '已发货', delivered: '已签收', disputed: '售后中', cancelled: '已取消' };
 
+  /** @param {string} id @returns {HTMLElement} */
   function $(id) {
     return document.getElementById(id);
   }
+  /** @param {string} id */
+  function input(id) {
+    return /** @type {HTMLInputElement} */ ($(id));
+  }
+  /** @param {string} id */
+  function textarea(id) {
+    return /** @type {HTMLTextAreaElement} */ ($(id));
+  }
+  /** @param {string} id */
+  function select(id) {
+    return /** @type {HTMLSelectElement} */ ($(id));
+  }
+  /** @param {string} id */
+  function button(id) {
+    return /** @type {HTMLButtonElement} */ ($(id));
+  }
+  /** @param {string} id */
+  function dialog(id) {
+    return /** @type {HTMLDialogElement} */ ($(id));
+  }
+  /**
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag @param {string} [cls] @param {unknown} [text]
+   * @returns {HTMLElementTagNameMap[K]}
+   */
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -118,6 +184,22 @@
     }
   }
 
+  /** The Chinese name of an intent id from the overview, else the id. */
+  function intentName(id) {
+    var o = state.overview;
+    var found =
+      o &&
+      (o.intents || []).find(function (i) {
+        return i.id === id;
+      });
+    if (found && found.name) return found.name;
+    return id === 'system' ? '系统回复' : id;
+  }
+  function formKind(path) {
+    if (/^intents\/[^/]+\.yaml$/.test(path || '')) return 'intent';
+    return isTemplate(path) ? 'template' : null;
+  }
+
   // ---- overview / lists --------------------------------------------------------------
   var ACTION_LABEL = {
     publish: '发布',
@@ -176,7 +258,7 @@
   function renderLists() {
     var o = state.overview;
     if (!o) return;
-    var q = $('filter').value.trim().toLowerCase();
+    var q = input('filter').value.trim().toLowerCase();
     function match() {
       if (!q) return true;
       for (var i = 0; i < arguments.length; i++) {
@@ -192,17 +274,17 @@
     var li = $('list-intents');
     clear(li);
     (o.intents || []).forEach(function (it) {
-      if (!match(it.id, it.description, it.category)) return;
+      if (!match(it.id, it.name, it.description, it.category)) return;
       var sub =
         (CATEGORY_LABEL[it.category] || it.category || '') + ' · ' + it.examples + ' 条例句' + (it.handoff && it.handoff.always ? ' · 转人工' : '');
-      li.appendChild(fileItem(it.path, it.id, sub, it.draft));
+      li.appendChild(fileItem(it.path, it.name || it.id, (it.name ? it.id + ' · ' : '') + sub, it.draft));
     });
     var lt = $('list-templates');
     clear(lt);
     (o.templates || []).forEach(function (t) {
-      if (!match(t.id, t.path)) return;
+      if (!match(t.id, t.name, t.path)) return;
       if (t.path === QUICK_PHRASES) lt.appendChild(fileItem(t.path, '快捷短语（客服用）', t.variants + ' 条短语，客服输入 /短码 插入', t.draft));
-      else lt.appendChild(fileItem(t.path, t.id, t.variants + ' 个回复', t.draft));
+      else lt.appendChild(fileItem(t.path, (t.name || intentName(t.id)) + ' 的回复', t.id + ' · ' + t.variants + ' 个回复', t.draft));
     });
     var ld = $('list-dictionary');
     clear(ld);
@@ -239,23 +321,33 @@
         setStatus(errorMessage(r), 'bad');
         return;
       }
+      // Whatever the form of the previous file had pending is left behind with it.
+      clearTimeout(state.formTimer);
+      state.formTimer = 0;
+      state.formPending = null;
+      state.form = null;
       state.path = path;
       state.saved = r.data.text;
       state.served = r.data.served;
       state.revision = r.data.revision || null;
       state.dirty = false;
       hideConflict();
-      $('file-title').textContent = path;
+      var kind = formKind(path);
+      var id = path.replace(/^(intents|templates)\//, '').replace(/\.(yaml|txt)$/, '');
+      $('file-title').textContent = kind ? intentName(id) + (kind === 'template' ? ' 的回复' : '') + ' · ' + path : path;
       $('file-meta').textContent = r.data.draft ? '草稿（尚未发布）' : '与线上版本一致';
-      var ta = $('text');
+      var ta = textarea('text');
       ta.disabled = false;
       ta.value = r.data.text;
       ta.scrollTop = 0;
-      $('btn-save').disabled = true;
-      $('btn-discard').disabled = !r.data.draft;
+      button('btn-save').disabled = true;
+      button('btn-discard').disabled = !r.data.draft;
+      $('closeness').hidden = true;
       setErrors(r.data.errors || []);
       renderLists();
       renderPreview(path, r.data.text, ++state.checkSeq);
+      $('view-toggle').hidden = !kind;
+      showView(kind ? state.view : 'yaml', true);
     });
   }
 
@@ -268,6 +360,7 @@
   function setErrors(errors) {
     state.errors = errors || [];
     renderGutter();
+    if (state.form) renderFormErrors();
     var ul = $('errors');
     clear(ul);
     var mine = currentErrors();
@@ -299,7 +392,7 @@
   }
 
   function renderGutter() {
-    var ta = $('text');
+    var ta = textarea('text');
     var lines = ta.value.split('\n').length;
     var byLine = {};
     currentErrors().forEach(function (e) {
@@ -333,14 +426,14 @@
   }
 
   function syncScroll() {
-    var ta = $('text');
+    var ta = textarea('text');
     $('gutter').style.transform = 'translateY(' + -ta.scrollTop + 'px)';
     $('backdrop').style.transform = 'translateY(' + -ta.scrollTop + 'px)';
     $('notes').style.transform = 'translateY(' + -ta.scrollTop + 'px)';
   }
 
   function goToLine(line) {
-    var ta = $('text');
+    var ta = textarea('text');
     var lines = ta.value.split('\n');
     var start = 0;
     for (var i = 0; i < line - 1 && i < lines.length; i++) start += lines[i].length + 1;
@@ -351,8 +444,9 @@
   }
 
   function onInput() {
-    state.dirty = $('text').value !== state.saved;
-    $('btn-save').disabled = !state.dirty;
+    state.closenessOk = false;
+    state.dirty = textarea('text').value !== state.saved;
+    button('btn-save').disabled = !state.dirty;
     renderGutter();
     clearTimeout(state.checkTimer);
     state.checkTimer = setTimeout(check, 600);
@@ -364,7 +458,7 @@
   function check() {
     if (!state.path) return;
     var path = state.path;
-    var text = $('text').value;
+    var text = textarea('text').value;
     var seq = ++state.checkSeq;
     if (isTemplate(path)) {
       renderPreview(path, text, seq);
@@ -376,34 +470,89 @@
     });
   }
 
-  function save(overwriteRevision) {
+  /**
+   * Saving: first the form (if open) is written into the text, then new examples of an
+   * intent are checked against the serving model; a warning waits for "仍然保存".
+   */
+  function requestSave() {
     if (!state.path) return;
     var path = state.path;
-    var text = $('text').value;
+    flushForm().then(function () {
+      if (path !== state.path || !state.dirty) return;
+      if (formKind(path) !== 'intent' || state.closenessOk) {
+        save();
+        return;
+      }
+      api('POST', '/api/scripts/closeness', { path: path, text: textarea('text').value }).then(function (r) {
+        if (path !== state.path) return;
+        var warnings = (r.ok && r.data.warnings) || [];
+        if (!warnings.length) {
+          save();
+          return;
+        }
+        showCloseness(warnings);
+      });
+    });
+  }
+
+  function showCloseness(warnings) {
+    var ul = $('closeness-list');
+    clear(ul);
+    warnings.forEach(function (w) {
+      var li = el('li');
+      li.appendChild(el('strong', '', '「' + w.example + '」'));
+      li.appendChild(
+        el(
+          'span',
+          '',
+          ' 更像「' +
+            w.rivalName +
+            '」（' +
+            Math.round(w.rivalScore * 100) +
+            '%），不太像「' +
+            w.intentName +
+            '」（' +
+            Math.round(w.ownScore * 100) +
+            '%）。放错意图会让两个意图都更难识别。',
+        ),
+      );
+      ul.appendChild(li);
+    });
+    $('closeness').hidden = false;
+    setStatus('保存前请看一下例句提醒', 'bad');
+  }
+
+  /** @param {string} [overwriteRevision] */
+  function save(overwriteRevision) {
+    if (!state.path) return;
+    $('closeness').hidden = true;
+    var path = state.path;
+    var text = textarea('text').value;
     var revision = overwriteRevision || state.revision;
-    $('btn-save').disabled = true;
+    button('btn-save').disabled = true;
     var body = { text: text };
     if (revision) body.revision = revision;
     api('PUT', '/api/scripts/files/' + path, body).then(function (r) {
       if (path !== state.path) return;
       if (r.ok) {
+        state.closenessOk = false;
         state.saved = text;
         state.revision = r.data.revision || null;
-        state.dirty = $('text').value !== text;
-        $('btn-save').disabled = !state.dirty;
+        state.dirty = textarea('text').value !== text;
+        button('btn-save').disabled = !state.dirty;
         hideConflict();
         setErrors([]);
         setStatus('已保存草稿：' + path, 'good');
         $('file-meta').textContent = '草稿（尚未发布）';
-        $('btn-discard').disabled = false;
+        button('btn-discard').disabled = false;
         loadOverview();
-        renderPreview(path, $('text').value, ++state.checkSeq);
+        renderPreview(path, textarea('text').value, ++state.checkSeq);
       } else if (r.status === 409 && r.data && r.data.conflict) {
-        $('btn-save').disabled = false;
+        button('btn-save').disabled = false;
         showConflict(r.data);
         setStatus('未保存：这个文件已被别人修改', 'bad');
       } else {
-        $('btn-save').disabled = false;
+        button('btn-save').disabled = false;
         setErrors((r.data && r.data.errors) || []);
         setStatus('未保存：' + errorMessage(r), 'bad');
       }
@@ -444,8 +593,8 @@
     hideConflict();
     if (c.text === null) {
       state.path = null;
-      $('text').value = '';
-      $('text').disabled = true;
+      textarea('text').value = '';
+      textarea('text').disabled = true;
       $('file-title').textContent = '请选择左侧的文件';
       $('file-meta').textContent = '';
       setErrors([]);
@@ -516,7 +665,8 @@
         return;
       }
       var errors = r.data.errors || [];
-      setErrors(errors);
+      // In the form view the form's own check places the errors on fields.
+      if (!state.form) setErrors(errors);
       if (errors.length) {
         var li = el('li', 'err paused');
         li.appendChild(
@@ -538,64 +688,589 @@
     });
   }
 
-  // ---- try it ------------------------------------------------------------------------
-  function tryPhrase(ev) {
-    ev.preventDefault();
-    var text = $('try-text').value.trim();
-    if (!text) return;
-    var out = $('try-result');
-    clear(out);
-    out.appendChild(el('p', 'hint', '正在识别…'));
-    api('POST', '/api/scripts/try', { text: text }).then(function (r) {
-      clear(out);
-      if (!r.ok) {
-        out.appendChild(el('p', 'err', errorMessage(r)));
+  // ---- form view ---------------------------------------------------------------------
+  // The form is a view of the YAML text: reading it asks the server for the form of the
+  // text; every edit is written back into the text by the server (debounced), which also
+  // answers with the errors placed on their fields. Saving always saves the text.
+  function showView(view, opening) {
+    var kind = formKind(state.path);
+    var wanted = kind ? view : 'yaml';
+    if (!opening && kind) {
+      state.view = view;
+      try {
+        localStorage.setItem('manageView', view);
+      } catch (e) {
+        /* private mode */
+      }
+    }
+    $('view-form').setAttribute('aria-pressed', String(wanted === 'form'));
+    $('view-yaml').setAttribute('aria-pressed', String(wanted === 'yaml'));
+    if (wanted === 'form') {
+      loadForm();
+    } else {
+      var leave = state.form ? flushForm() : Promise.resolve();
+      // A form still loading must not come up over the YAML view.
+      state.loadSeq++;
+      leave.then(function () {
+        state.form = null;
+        $('form').hidden = true;
+        $('code').hidden = false;
+        $('errors').hidden = false;
+        renderGutter();
+      });
+    }
+  }
+
+  function loadForm() {
+    var path = state.path;
+    var seq = ++state.loadSeq;
+    api('POST', '/api/scripts/form', { path: path, text: textarea('text').value }).then(function (r) {
+      if (path !== state.path || seq !== state.loadSeq) return;
+      if (!r.ok || !r.data.form) {
+        // Text that does not parse can only be fixed in the YAML view.
+        state.form = null;
+        $('form').hidden = true;
+        $('code').hidden = false;
+        $('errors').hidden = false;
+        $('view-form').setAttribute('aria-pressed', 'false');
+        $('view-yaml').setAttribute('aria-pressed', 'true');
+        setStatus(r.ok ? '这个文件有格式错误，请先在 YAML 里改正，再用表单编辑' : errorMessage(r), 'bad');
         return;
       }
-      var d = r.data;
-      var head = el('div', 'intent');
-      head.appendChild(el('strong', '', d.intent));
-      head.appendChild(el('span', 'cat', CATEGORY_LABEL[d.category] || d.category));
-      head.appendChild(el('span', 'conf', '置信度 ' + Math.round((d.confidence || 0) * 100) + '%'));
-      out.appendChild(head);
-      if (d.ranking && d.ranking.length > 1) {
-        var rk = el(
-          'p',
-          'ranking',
-          '其他候选：' +
-            d.ranking
-              .slice(1)
-              .map(function (x) {
-                return x.intent + ' ' + Math.round(x.confidence * 100) + '%';
-              })
-              .join('，'),
-        );
-        out.appendChild(rk);
+      state.form = r.data.form;
+      state.moveNames = r.data.moveNames || {};
+      $('code').hidden = true;
+      $('errors').hidden = true;
+      $('form').hidden = false;
+      renderForm();
+      setErrors(r.data.errors || []);
+      if (state.form.kind === 'template') loadVariables(state.form.intent || path.replace(/^templates\/|\.yaml$/g, ''));
+    });
+  }
+
+  /** Writes the form into the text now (a pending edit included); resolves when the text has it. */
+  function flushForm() {
+    if (state.formTimer) {
+      clearTimeout(state.formTimer);
+      state.formTimer = 0;
+      return applyForm();
+    }
+    return state.formPending || Promise.resolve();
+  }
+
+  function onFormInput() {
+    readFormFields();
+    state.closenessOk = false;
+    state.dirty = true;
+    button('btn-save').disabled = false;
+    clearTimeout(state.formTimer);
+    state.formTimer = setTimeout(function () {
+      state.formTimer = 0;
+      applyForm();
+    }, 500);
+  }
+
+  function applyForm() {
+    var path = state.path;
+    var seq = ++state.formSeq;
+    var p = api('POST', '/api/scripts/form', { path: path, text: textarea('text').value, form: state.form }).then(function (r) {
+      if (state.formPending === p) state.formPending = null;
+      if (path !== state.path || seq !== state.formSeq) return;
+      if (!r.ok) {
+        setStatus(errorMessage(r), 'bad');
+        return;
       }
-      out.appendChild(el('p', 'label', '买家会收到：'));
-      (d.replies || []).forEach(function (rep) {
-        var b = el('div', 'bubble', rep.text);
-        out.appendChild(b);
+      textarea('text').value = r.data.text;
+      state.dirty = r.data.text !== state.saved;
+      button('btn-save').disabled = !state.dirty;
+      setErrors(r.data.errors || []);
+      if (isTemplate(path)) renderPreview(path, r.data.text, ++state.checkSeq);
+    });
+    state.formPending = p;
+    return p;
+  }
+
+  /** Reads the inputs back into state.form (the DOM is the form's truth while typing). */
+  function readFormFields() {
+    var f = state.form;
+    if (!f) return;
+    var body = $('form-body');
+    /** @param {string} sel */
+    function values(sel) {
+      return Array.prototype.map.call(body.querySelectorAll(sel), function (/** @type {HTMLInputElement} */ x) {
+        return x.value;
+      });
+    }
+    if (f.kind === 'intent') {
+      f.name = input('f-name').value;
+      f.description = textarea('f-description').value;
+      f.examples = values('.example-input');
+    } else {
+      f.label = input('f-label').value;
+      f.moves.forEach(function (m, i) {
+        m.variants = values('[data-move-index="' + i + '"] .variant-input');
+        m.quickReplies = values('[data-move-index="' + i + '"] .quick-input').filter(function (q) {
+          return q.trim() !== '';
+        });
+      });
+    }
+  }
+
+  /** One labelled field with a place for its errors. */
+  function fieldBox(field, label, hint) {
+    var box = el('div', 'field');
+    box.dataset.field = field;
+    box.appendChild(el('label', 'field-label', label));
+    if (hint) box.appendChild(el('p', 'hint', hint));
+    return box;
+  }
+
+  function textInput(id, cls, value, placeholder) {
+    var i = el('input', cls);
+    i.type = 'text';
+    if (id) i.id = id;
+    i.value = value;
+    if (placeholder) i.placeholder = placeholder;
+    i.addEventListener('input', onFormInput);
+    return i;
+  }
+
+  function growingArea(cls, value) {
+    var a = el('textarea', cls);
+    a.value = value;
+    a.rows = 2;
+    a.addEventListener('input', function () {
+      fit(a);
+      onFormInput();
+    });
+    a.addEventListener('focus', function () {
+      state.varTarget = a;
+    });
+    setTimeout(function () {
+      fit(a);
+    }, 0);
+    return a;
+  }
+  function fit(a) {
+    a.style.height = 'auto';
+    a.style.height = a.scrollHeight + 2 + 'px';
+  }
+
+  function removeButton(label, onClick) {
+    var b = el('button', 'ghost small remove', '删除');
+    b.type = 'button';
+    b.setAttribute('aria-label', label);
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  function renderForm() {
+    var f = state.form;
+    var body = $('form-body');
+    clear(body);
+    if (!f) return;
+    if (f.kind === 'intent') {
+      var name = fieldBox('name', '中文名称', '客服和店长看到的名字，如“议价”');
+      name.appendChild(textInput('f-name', 'name-input', f.name, '例如：议价'));
+      body.appendChild(name);
+      var desc = fieldBox('description', '说明', '这个意图指买家在问什么（给训练模型的人看）');
+      var d = growingArea('desc-input', f.description);
+      d.id = 'f-description';
+      desc.appendChild(d);
+      body.appendChild(desc);
+      var ex = fieldBox('examples', '例句（' + f.examples.length + ' 条）', '买家可能怎么说，每行一句；写得越多越像真实说法，识别越准');
+      var list = el('ol', 'examples');
+      f.examples.forEach(function (text, i) {
+        list.appendChild(exampleRow(text, i));
+      });
+      ex.appendChild(list);
+      var add = el('button', 'ghost small', '＋ 添加例句');
+      add.type = 'button';
+      add.id = 'add-example';
+      add.addEventListener('click', function () {
+        readFormFields();
+        f.examples.push('');
+        renderForm();
+        renderFormErrors();
+        var inputs = body.querySelectorAll('.example-input');
+        /** @type {HTMLInputElement} */ (inputs[inputs.length - 1]).focus();
+      });
+      ex.appendChild(add);
+      body.appendChild(ex);
+    } else {
+      var label = fieldBox('label', '追问时的选项文字', '机器人拿不准买家问什么时，给买家点的按钮上的字，如“价格优惠”');
+      label.appendChild(textInput('f-label', 'label-input', f.label, ''));
+      body.appendChild(label);
+      var picker = el('details', 'var-picker');
+      picker.id = 'var-picker';
+      picker.appendChild(el('summary', '', '插入变量（点一下插入到光标处）'));
+      picker.appendChild(el('ul', 'vars'));
+      body.appendChild(picker);
+      renderVariables();
+      f.moves.forEach(function (m, i) {
+        body.appendChild(moveBox(m, i));
+      });
+    }
+  }
+
+  function exampleRow(text, i) {
+    var li = el('li', 'example-row');
+    li.dataset.field = 'examples.' + i;
+    var row = el('div', 'row');
+    row.appendChild(textInput('', 'example-input', text, '买家的一句话'));
+    row.appendChild(
+      removeButton('删除这条例句', function () {
+        readFormFields();
+        state.form.examples.splice(i, 1);
+        renderForm();
+        onFormInput();
+      }),
+    );
+    li.appendChild(row);
+    return li;
+  }
+
+  function moveBox(m, i) {
+    var box = el('fieldset', 'move');
+    box.dataset.moveIndex = String(i);
+    box.dataset.field = 'moves.' + m.move;
+    var words = Object.prototype.hasOwnProperty.call(state.moveNames, m.move) ? state.moveNames[m.move] : '';
+    box.appendChild(el('legend', '', '场景：' + (words ? words + '（' + m.move + '）' : m.move)));
+    var variants = el('div', 'variants');
+    variants.dataset.field = 'moves.' + m.move + '.variants';
+    m.variants.forEach(function (v, j) {
+      var row = el('div', 'variant-row');
+      row.dataset.field = 'moves.' + m.move + '.variants.' + j;
+      row.appendChild(el('span', 'variant-no', '回复 ' + (j + 1)));
+      row.appendChild(growingArea('variant-input', v));
+      row.appendChild(
+        removeButton('删除这条回复', function () {
+          readFormFields();
+          m.variants.splice(j, 1);
+          renderForm();
+          onFormInput();
+        }),
+      );
+      variants.appendChild(row);
+    });
+    box.appendChild(variants);
+    var add = el('button', 'ghost small', '＋ 添加一种说法');
+    add.type = 'button';
+    add.addEventListener('click', function () {
+      readFormFields();
+      m.variants.push('');
+      renderForm();
+      onFormInput();
+    });
+    box.appendChild(add);
+    var quick = el('div', 'quick-row');
+    quick.dataset.field = 'moves.' + m.move + '.quickReplies';
+    quick.appendChild(el('span', 'hint', '快捷回复按钮：'));
+    m.quickReplies.concat(['']).forEach(function (q) {
+      quick.appendChild(textInput('', 'quick-input', q, q ? '' : '添加按钮'));
+    });
+    box.appendChild(quick);
+    return box;
+  }
+
+  /** Errors beside their fields (the nearest field the page shows), the rest at the form's top. */
+  function renderFormErrors() {
+    var body = $('form-body');
+    Array.prototype.forEach.call(body.querySelectorAll('.field-error'), function (/** @type {Element} */ n) {
+      n.remove();
+    });
+    Array.prototype.forEach.call(body.querySelectorAll('.has-error'), function (/** @type {Element} */ n) {
+      n.classList.remove('has-error');
+    });
+    var top = $('form-errors');
+    clear(top);
+    state.errors.forEach(function (e) {
+      var target = null;
+      var field = e.file === state.path ? e.field : null;
+      while (field && !target) {
+        target = body.querySelector('[data-field="' + CSS.escape(field) + '"]');
+        if (!target) field = field.indexOf('.') > 0 ? field.slice(0, field.lastIndexOf('.')) : null;
+      }
+      if (target) {
+        target.classList.add('has-error');
+        target.appendChild(el('p', 'field-error', textOf(e)));
+      } else {
+        top.appendChild(el('li', 'err', (e.file === state.path ? '' : whereOf(e) + '：') + textOf(e)));
+      }
+    });
+  }
+
+  function loadVariables(intent) {
+    api('GET', '/api/scripts/variables/' + encodeURIComponent(intent)).then(function (r) {
+      state.variables = (r.ok && r.data.variables) || [];
+      renderVariables();
+    });
+  }
+
+  function renderVariables() {
+    var ul = document.querySelector('#var-picker .vars');
+    if (!ul) return;
+    clear(ul);
+    state.variables.forEach(function (v) {
+      var li = el('li');
+      var b = el('button', 'var');
+      b.type = 'button';
+      b.dataset.name = v.name;
+      b.appendChild(el('code', '', '{{' + v.name + '}}'));
+      b.appendChild(el('span', 'var-desc', v.description + (v.optional ? '（有时没有，放在 {{#if}} 里更稳妥）' : '')));
+      // Keep the focus (and the cursor) in the reply being written.
+      b.addEventListener('mousedown', function (ev) {
+        ev.preventDefault();
+      });
+      b.addEventListener('click', function () {
+        insertVariable(v.name);
+      });
+      li.appendChild(b);
+      ul.appendChild(li);
+    });
+  }
+
+  function insertVariable(name) {
+    var a = state.varTarget;
+    if (!a || !document.body.contains(a)) a = $('form-body').querySelector('.variant-input');
+    if (!a) return;
+    var ta = /** @type {HTMLTextAreaElement} */ (a);
+    var token = '{{' + name + '}}';
+    var start = ta.selectionStart === null ? ta.value.length : ta.selectionStart;
+    var end = ta.selectionEnd === null ? start : ta.selectionEnd;
+    ta.value = ta.value.slice(0, start) + token + ta.value.slice(end);
+    ta.focus();
+    ta.setSelectionRange(start + token.length, start + token.length);
+    fit(ta);
+    onFormInput();
+  }
+
+  // ---- try it: a conversation ----------------------------------------------------------
+  // The session (buyer, product, clock, what the buyer said) lives here; every turn the whole
+  // session is replayed on the draft, so the log always shows what the draft does now.
+  function loadCast() {
+    return api('GET', '/api/scripts/try/cast').then(function (r) {
+      if (!r.ok) return;
+      state.cast = r.data;
+      var bs = select('try-buyer');
+      clear(bs);
+      (r.data.buyers || []).forEach(function (b) {
+        var o = el(
+          'option',
+          '',
+          b.name + '（' + b.id + '，' + (b.orders.length ? b.orders.length + ' 个订单' : '没有订单') + (b.returning ? '，老顾客' : '') + '）',
+        );
+        o.value = b.id;
+        bs.appendChild(o);
+      });
+      var ps = select('try-product');
+      clear(ps);
+      var none = el('option', '', '（没有在看的商品）');
+      none.value = '';
+      ps.appendChild(none);
+      (r.data.products || []).forEach(function (p) {
+        var o = el('option', '', p.name + ' ¥' + p.price);
+        o.value = p.id;
+        ps.appendChild(o);
+      });
+      resetSession();
+    });
+  }
+
+  function resetSession() {
+    state.session = { buyer: select('try-buyer').value, product: select('try-product').value, now: '', turns: [] };
+    clear($('try-log'));
+    $('try-log').appendChild(el('p', 'hint empty', '以所选买家的身份说一句话，看机器人怎么回答。'));
+    button('try-save-story').disabled = true;
+    input('story-title').value = '';
+    renderOrders();
+  }
+
+  function renderOrders() {
+    var ul = $('try-orders');
+    clear(ul);
+    var buyer =
+      state.cast &&
+      (state.cast.buyers || []).find(function (b) {
+        return b.id === state.session.buyer;
+      });
+    if (!buyer) return;
+    if (!buyer.orders.length) ul.appendChild(el('li', 'hint', '这位买家还没有订单'));
+    buyer.orders.forEach(function (o) {
+      var li = el('li');
+      li.appendChild(el('span', 'ono', o.number));
+      li.appendChild(el('span', 'ost', ORDER_STATUS[o.status] || o.status));
+      li.appendChild(el('span', 'oit', o.items + ' · ¥' + o.total));
+      ul.appendChild(li);
+    });
+  }
+
+  /** @param {Event} ev */
+  function tryPhrase(ev) {
+    ev.preventDefault();
+    sayAsBuyer(input('try-text').value.trim());
+  }
+
+  function sayAsBuyer(text) {
+    if (!text || state.tryBusy) return;
+    var s = state.session;
+    var body = { buyer: s.buyer, turns: s.turns.concat([text]) };
+    if (s.product) body.product = s.product;
+    if (s.now) body.now = s.now;
+    state.tryBusy = true;
+    $('try-log').appendChild(el('p', 'hint pending', '机器人正在回复…'));
+    api('POST', '/api/scripts/try/conversation', body).then(function (r) {
+      state.tryBusy = false;
+      var pending = $('try-log').querySelector('.pending');
+      if (pending) pending.remove();
+      if (!r.ok) {
+        $('try-log').appendChild(el('p', 'err', errorMessage(r)));
+        return;
+      }
+      input('try-text').value = '';
+      state.session = { buyer: s.buyer, product: s.product, now: r.data.session.now, turns: r.data.session.turns };
+      renderLog(r.data.turns);
+      button('try-save-story').disabled = false;
+      if (!input('story-title').value) input('story-title').value = '试聊：' + state.session.turns[0];
+    });
+  }
+
+  function renderLog(turns) {
+    var log = $('try-log');
+    clear(log);
+    turns.forEach(function (t, i) {
+      var turn = el('div', 'turn');
+      turn.appendChild(el('div', 'buyer-say', t.say));
+      var meta = el('div', 'intent');
+      meta.appendChild(el('strong', '', t.intentName));
+      meta.appendChild(el('span', 'conf', '置信度 ' + Math.round((t.confidence || 0) * 100) + '%'));
+      meta.title = t.intent;
+      turn.appendChild(meta);
+      (t.replies || []).forEach(function (rep) {
+        turn.appendChild(el('div', 'bubble', rep.text));
         if (rep.quickReplies && rep.quickReplies.length) {
           var q = el('div', 'quick');
           rep.quickReplies.forEach(function (x) {
-            q.appendChild(el('span', 'chip', x));
+            var chip = el('button', 'chip', x);
+            chip.type = 'button';
+            chip.disabled = i !== turns.length - 1;
+            chip.addEventListener('click', function () {
+              sayAsBuyer(x);
+            });
+            q.appendChild(chip);
           });
-          out.appendChild(q);
+          turn.appendChild(q);
         }
       });
-      if (d.handoff) {
-        out.appendChild(el('p', 'handoff', '转人工客服（原因：' + d.handoff.reason + '，优先级：' + d.handoff.priority + '）'));
+      if (t.handoff) {
+        turn.appendChild(
+          el(
+            'p',
+            'handoff',
+            '转人工客服 · 原因：' +
+              (REASON_LABEL[t.handoff.reason] || t.handoff.reason) +
+              ' · 优先级：' +
+              (PRIORITY_LABEL[t.handoff.priority] || t.handoff.priority),
+          ),
+        );
       }
-      if (!(d.replies || []).length && !d.handoff) out.appendChild(el('p', 'hint', '（没有自动回复）'));
+      if (!(t.replies || []).length && !t.handoff) turn.appendChild(el('p', 'hint', '（机器人没有回复）'));
+      log.appendChild(turn);
     });
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function saveStory() {
+    var title = input('story-title').value.trim();
+    if (!title) {
+      setStatus('请给对话用例起个名字', 'bad');
+      input('story-title').focus();
+      return;
+    }
+    var s = state.session;
+    var session = { buyer: s.buyer, now: s.now, turns: s.turns };
+    if (s.product) session.product = s.product;
+    button('try-save-story').disabled = true;
+    api('POST', '/api/scripts/stories', { title: title, session: session }).then(function (r) {
+      if (!r.ok) {
+        button('try-save-story').disabled = false;
+        setStatus('没有保存对话用例：' + errorMessage(r), 'bad');
+        return;
+      }
+      setStatus('已存为对话用例「' + r.data.story.title + '」（草稿，发布后生效）', 'good');
+      loadOverview();
+    });
+  }
+
+  // ---- stories -------------------------------------------------------------------------
+  function openStories() {
+    dialog('dlg-stories').showModal();
+    var ul = $('stories');
+    clear(ul);
+    ul.appendChild(el('li', 'hint', '正在读取…'));
+    api('GET', '/api/scripts/stories').then(function (r) {
+      clear(ul);
+      if (!r.ok) {
+        ul.appendChild(el('li', 'err', errorMessage(r)));
+        return;
+      }
+      (r.data.stories || []).forEach(function (s) {
+        var li = el('li', 'story' + (s.editable ? ' mine' : ''));
+        li.dataset.file = s.file;
+        var d = el('details');
+        var sum = el('summary');
+        sum.appendChild(el('span', 'story-title', s.title));
+        var buyer =
+          state.cast &&
+          (state.cast.buyers || []).find(function (b) {
+            return b.id === s.buyer;
+          });
+        sum.appendChild(
+          el(
+            'span',
+            'story-meta',
+            (buyer ? buyer.name : s.buyer) +
+              ' · ' +
+              s.turns.length +
+              ' 句 · ' +
+              (s.editable ? (s.draft ? '店长新增（草稿）' : '店长新增') : '系统自带'),
+          ),
+        );
+        d.appendChild(sum);
+        var ol = el('ol', 'story-turns');
+        s.turns.forEach(function (t) {
+          var tl = el('li');
+          tl.appendChild(el('span', 'say', '买家：「' + t.say + '」'));
+          tl.appendChild(el('span', 'expect', '机器人应该：' + t.expected));
+          ol.appendChild(tl);
+        });
+        d.appendChild(ol);
+        li.appendChild(d);
+        ul.appendChild(li);
+      });
+    });
+  }
+
+  /** A refused publish: each broken story by its Chinese name, the turn that broke, expected and got. */
+  function storyFailureNode(s) {
+    var li = el('li', 'broken-story');
+    li.appendChild(el('strong', 'story-title', s.title || s.story));
+    if (s.step) {
+      li.appendChild(el('p', 'step', '第 ' + s.step + ' 句' + (s.say ? '：买家说「' + s.say + '」' : '')));
+      if (s.expected) li.appendChild(el('p', 'expected', '应该：' + s.expected));
+      if (s.got) li.appendChild(el('p', 'got', '实际：' + s.got));
+      if (!s.expected && !s.got) li.appendChild(el('p', '', textOf(s)));
+    } else {
+      li.appendChild(el('p', '', textOf(s)));
+    }
+    return li;
   }
 
   // ---- publish -----------------------------------------------------------------------
   function openPublish() {
     clear($('publish-result'));
-    $('publish-go').disabled = false;
-    $('dlg-publish').showModal();
+    button('publish-go').disabled = false;
+    dialog('dlg-publish').showModal();
   }
 
   function publish(ev) {
@@ -603,14 +1278,14 @@
     var out = $('publish-result');
     clear(out);
     out.appendChild(el('p', 'hint', '正在校验并运行对话剧本…'));
-    $('publish-go').disabled = true;
-    api('POST', '/api/scripts/publish', { message: $('publish-message').value }).then(function (r) {
+    button('publish-go').disabled = true;
+    api('POST', '/api/scripts/publish', { message: input('publish-message').value }).then(function (r) {
       clear(out);
-      $('publish-go').disabled = false;
+      button('publish-go').disabled = false;
       if (r.ok) {
         out.appendChild(el('p', 'good', '已发布 v' + r.data.version + '，新消息立即使用新话术。'));
         setStatus('已发布 v' + r.data.version, 'good');
-        $('publish-message').value = '';
+        input('publish-message').value = '';
         loadOverview().then(function () {
           if (state.path) openFile(state.path);
         });
@@ -618,10 +1293,10 @@
       }
       var d = r.data || {};
       if (d.stories && d.stories.length) {
-        out.appendChild(el('p', 'bad', '发布被拒绝：以下对话剧本没有通过'));
+        out.appendChild(el('p', 'bad', '发布被拒绝：以下 ' + d.stories.length + ' 个对话用例在这份草稿下没有通过'));
         var ul = el('ul', 'broken');
         d.stories.forEach(function (s) {
-          ul.appendChild(el('li', '', s.story + (s.step ? '（第 ' + s.step + ' 步）' : '') + '：' + textOf(s)));
+          ul.appendChild(storyFailureNode(s));
         });
         out.appendChild(ul);
       } else if (d.errors && d.errors.length) {
@@ -640,7 +1315,7 @@
 
   // ---- history -----------------------------------------------------------------------
   function openHistory() {
-    $('dlg-history').showModal();
+    dialog('dlg-history').showModal();
     loadHistory();
   }
 
@@ -754,45 +1429,72 @@
     state.token = readToken();
     $('login-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
-      state.token = $('token-input').value.trim();
+      state.token = input('token-input').value.trim();
       try {
         sessionStorage.setItem('manageToken', state.token);
       } catch (e) {
         /* ignore */
       }
-      loadOverview();
+      loadOverview().then(loadCast);
     });
-    $('filter').addEventListener('input', renderLists);
+    input('filter').addEventListener('input', renderLists);
     // Another module changed the draft (manage-learn.js: an accepted correction).
     document.addEventListener('manage:draft-changed', function (ev) {
+      var path = /** @type {CustomEvent} */ (ev).detail;
       loadOverview().then(function () {
-        if (state.path && state.path === ev.detail && !state.dirty) openFile(state.path);
+        if (state.path && state.path === path && !state.dirty) openFile(state.path);
       });
     });
-    var ta = $('text');
+    var ta = textarea('text');
     ta.addEventListener('input', onInput);
     ta.addEventListener('scroll', syncScroll);
     ta.addEventListener('keydown', function (ev) {
       if ((ev.ctrlKey || ev.metaKey) && ev.key === 's') {
         ev.preventDefault();
-        if (state.dirty) save();
+        if (state.dirty || state.formPending || state.formTimer) requestSave();
       }
     });
-    $('btn-save').addEventListener('click', function () {
+    button('btn-save').addEventListener('click', requestSave);
+    $('closeness-save').addEventListener('click', function () {
+      state.closenessOk = true;
       save();
     });
+    $('closeness-cancel').addEventListener('click', function () {
+      $('closeness').hidden = true;
+      setStatus('', '');
+    });
+    $('view-form').addEventListener('click', function () {
+      showView('form');
+    });
+    $('view-yaml').addEventListener('click', function () {
+      showView('yaml');
+    });
+    $('form').addEventListener('keydown', function (ev) {
+      if ((ev.ctrlKey || ev.metaKey) && ev.key === 's') {
+        ev.preventDefault();
+        requestSave();
+      }
+    });
+    $('btn-stories').addEventListener('click', openStories);
+    $('stories-close').addEventListener('click', function () {
+      dialog('dlg-stories').close();
+    });
+    select('try-buyer').addEventListener('change', resetSession);
+    select('try-product').addEventListener('change', resetSession);
+    $('try-reset').addEventListener('click', resetSession);
+    button('try-save-story').addEventListener('click', saveStory);
     $('conflict-load').addEventListener('click', loadTheirs);
     $('conflict-overwrite').addEventListener('click', overwriteTheirs);
-    $('btn-discard').addEventListener('click', discard);
+    button('btn-discard').addEventListener('click', discard);
     $('try-form').addEventListener('submit', tryPhrase);
     $('btn-publish').addEventListener('click', openPublish);
     $('publish-form').addEventListener('submit', publish);
     $('publish-cancel').addEventListener('click', function () {
-      $('dlg-publish').close();
+      dialog('dlg-publish').close();
     });
     $('btn-history').addEventListener('click', openHistory);
     $('history-close').addEventListener('click', function () {
-      $('dlg-history').close();
+      dialog('dlg-history').close();
     });
     window.addEventListener('beforeunload', function (ev) {
       if (state.dirty) {
@@ -800,7 +1502,12 @@
         ev.returnValue = '';
       }
     });
-    if (state.token) loadOverview();
+    try {
+      state.view = localStorage.getItem('manageView') === 'yaml' ? 'yaml' : 'form';
+    } catch (e) {
+      /* private mode */
+    }
+    if (state.token) loadOverview().then(loadCast);
     else showLogin('');
   }
 

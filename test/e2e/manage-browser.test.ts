@@ -30,9 +30,14 @@ describe('/manage in Chromium', () => {
     await server?.stop();
   });
 
+  /** Opens a file in the YAML view (intents and templates open in the form view by default). */
   async function openFile(page: Page, path: string): Promise<void> {
     await page.locator(`button.file[data-path="${path}"]`).click();
     await page.locator('#file-title', { hasText: path }).waitFor();
+    if (await page.locator('#view-toggle').isVisible()) {
+      await page.locator('#view-yaml').click();
+      await page.locator('#code').waitFor();
+    }
   }
 
   it('edit a template with errors shown beside the line, try it, publish, and the storefront buyer gets the new reply', async () => {
@@ -80,9 +85,9 @@ describe('/manage in Chromium', () => {
     // Try a phrase: the intent and the reply a buyer would get from the draft.
     await page.locator('#try-text').fill('好的谢谢');
     await page.locator('#try-form button').click();
-    await page.locator('#try-result .intent strong', { hasText: 'greeting.thanks' }).waitFor();
-    expect(await page.locator('#try-result .bubble').first().textContent()).toBe(NEW_REPLY);
-    expect(await page.locator('#try-result b').count()).toBe(0);
+    await page.locator('#try-log .intent strong', { hasText: '感谢/再见' }).waitFor();
+    expect(await page.locator('#try-log .bubble').first().textContent()).toBe(NEW_REPLY);
+    expect(await page.locator('#try-log b').count()).toBe(0);
     await page.screenshot({ path: `${SHOTS}/manage-desktop.png` });
 
     // Publish.
@@ -234,8 +239,8 @@ describe('/manage in Chromium', () => {
     expect(scrolled).toEqual({ textScrolled: true, lastLineNumberShown: true });
     await page.locator('#try-text').fill('能便宜点吗');
     await page.locator('#try-form button').tap();
-    await page.locator('#try-result .bubble').first().waitFor();
-    await page.locator('#try-result').scrollIntoViewIfNeeded();
+    await page.locator('#try-log .bubble').first().waitFor();
+    await page.locator('#try-log').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/manage-phone-try.png` });
     // Nothing wider than the screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

@@ -30,9 +30,10 @@ export async function startManageServer(): Promise<ManageServer> {
   const dir = mkdtempSync(join(tmpdir(), 'manage-e2e-'));
   cpSync(join(ROOT, 'intents'), join(dir, 'intents'), { recursive: true });
   cpSync(join(ROOT, 'templates'), join(dir, 'templates'), { recursive: true });
-  // The project's own conversation stories run before every publish, as in production.
-  const storiesDir = join(dir, 'stories');
-  mkdirSync(storiesDir);
+  // The project's own conversation stories run before every publish, as in production (where
+  // they sit in test/conversations; stories/ holds the ones managers save with the scripts).
+  const storiesDir = join(dir, 'test', 'conversations');
+  mkdirSync(storiesDir, { recursive: true });
   for (const name of readdirSync(join(ROOT, 'test/conversations')).filter((n) => n.endsWith('.yaml'))) {
     cpSync(join(ROOT, 'test/conversations', name), join(storiesDir, name));
   }

@@ -54,7 +54,12 @@ describe('conversation stories', () => {
     expect(failures).toEqual([
       {
         story: 'greeting.yaml: 打招呼',
+        title: '打招呼',
+        file: 'greeting.yaml',
         step: 2,
+        say: '什么时候发货',
+        expected: '识别为「delivery.when」；回复里要有「当天发货」；对话记录 status 为 "bot"',
+        got: '按「delivery.when」回答「亲，我们尽快发出哦」；没有转人工',
         reason: expect.stringContaining('reply does not contain "当天发货"'),
         code: 'STORY_REPLY_MISSING',
         localized: '买家说「什么时候发货」：回复里没有“当天发货”。机器人的回复：亲，我们尽快发出哦',
