@@ -84,7 +84,7 @@ export function createLearnService(deps: LearnDeps): LearnService {
   const now = (): string => clock().toISOString();
 
   function servingIntents(): IntentChoice[] {
-    return intentChoices(Object.values(deps.scripts().intents).map((i) => ({ id: i.id, category: i.category })));
+    return intentChoices(Object.values(deps.scripts().intents));
   }
   function requireServingIntent(intent: string): void {
     if (!Object.hasOwn(deps.scripts().intents, intent)) throw new AppError('BAD_FRAME', `Unknown intent "${intent}"`);

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Agent console on a phone (loaded after agent.js, uses window.AgentConsole): the reply box
  * grows with its text (up to a third of the screen), and when the on-screen keyboard opens the
@@ -10,7 +11,7 @@
   var $ = function (id) {
     return document.getElementById(id);
   };
-  var box = $('compose-text');
+  var box = /** @type {HTMLTextAreaElement} */ ($('compose-text'));
   var history = $('history');
   var vv = window.visualViewport;
 
@@ -36,7 +37,8 @@
   box.addEventListener('input', grow);
   // agent.js empties the box after sending without an input event.
   document.addEventListener('agent:frame', function (e) {
-    if (e.detail.type === 'message' && e.detail.message && e.detail.message.from === 'agent' && box.value === '') grow();
+    var f = /** @type {CustomEvent} */ (e).detail;
+    if (f.type === 'message' && f.message && f.message.from === 'agent' && box.value === '') grow();
   });
   document.addEventListener(
     'submit',

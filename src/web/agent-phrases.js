@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Agent console, quick phrases (loaded after agent.js, uses window.AgentConsole): the shop's
  * phrases (published in /manage, templates/quick_phrases.yaml) as buttons beside the
@@ -67,7 +68,7 @@
 
   /** Puts the phrase in the reply box, replacing the typed "/code" when there is one. */
   function insert(p, replaceFrom) {
-    var ta = $('compose-text');
+    var ta = /** @type {HTMLTextAreaElement} */ ($('compose-text'));
     var text = render(p);
     var end = ta.selectionEnd;
     var from = replaceFrom === null ? ta.selectionStart : replaceFrom;
@@ -87,7 +88,7 @@
     menu.start = -1;
   }
   function updateMenu() {
-    var ta = $('compose-text');
+    var ta = /** @type {HTMLTextAreaElement} */ ($('compose-text'));
     var before = ta.value.slice(0, ta.selectionStart);
     var m = /(^|\s)\/([a-z0-9_]*)$/i.exec(before);
     if (!m || phrases.length === 0) {
@@ -125,7 +126,7 @@
     ul.hidden = false;
   }
   $('compose-text').addEventListener('input', function () {
-    if (!$('compose-text').value) inserted = null;
+    if (!(/** @type {HTMLTextAreaElement} */ ($('compose-text')).value)) inserted = null;
     updateMenu();
   });
   $('compose-text').addEventListener('blur', function () {
@@ -166,7 +167,7 @@
 
   /** Reports the phrase in the box as sent, as inserted or edited. */
   function countUse() {
-    var text = $('compose-text').value.trim();
+    var text = /** @type {HTMLTextAreaElement} */ ($('compose-text')).value.trim();
     if (!inserted || !text || !AC.state.current) return;
     var use = text === inserted.text.trim() ? 'sent_as_is' : 'edited';
     var code = inserted.code;
@@ -179,6 +180,6 @@
   }
 
   document.addEventListener('agent:frame', function (e) {
-    if (e.detail.type === 'hello') load();
+    if (/** @type {CustomEvent} */ (e).detail.type === 'hello') load();
   });
 })();

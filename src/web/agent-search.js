@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Agent console, finding conversations (loaded after agent.js, uses window.AgentConsole):
  * the search box with views and filters, the read-only record of any chat (closed ones
@@ -53,7 +54,7 @@
     });
   })();
   function fillAgents() {
-    var sel = $('search-agent');
+    var sel = /** @type {HTMLSelectElement} */ ($('search-agent'));
     var keep = sel.value;
     while (sel.options.length > 1) sel.remove(1);
     AC.state.agents.forEach(function (a) {
@@ -73,7 +74,7 @@
   function search() {
     var p = new URLSearchParams();
     var add = function (k, id) {
-      var v = $(id).value.trim();
+      var v = /** @type {HTMLInputElement} */ ($(id)).value.trim();
       if (v) p.set(k, v);
     };
     add('q', 'search-q');
@@ -194,7 +195,7 @@
   }
   var contactFor = null;
   document.addEventListener('agent:current', function (e) {
-    var id = e.detail;
+    var id = /** @type {CustomEvent} */ (e).detail;
     if (!id || id === contactFor) return;
     contactFor = id;
     var box = $('contact');
@@ -277,6 +278,6 @@
   });
 
   document.addEventListener('agent:frame', function (e) {
-    if (e.detail.type === 'agents') fillAgents();
+    if (/** @type {CustomEvent} */ (e).detail.type === 'agents') fillAgents();
   });
 })();

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Agent console, keyboard shortcuts (loaded after agent.js, uses window.AgentConsole). Alt
  * combinations work while typing; "?" opens the list when the focus is not in a text box.
@@ -69,7 +70,7 @@
     if (AC.state.current) $(id).click();
   }
   function clickTab(view) {
-    var b = document.querySelector('.tabs button[data-view="' + view + '"]');
+    var b = /** @type {HTMLElement | null} */ (document.querySelector('.tabs button[data-view="' + view + '"]'));
     if (b && b.offsetParent !== null) b.click();
   }
 
@@ -92,7 +93,7 @@
   }
 
   function acceptSuggestion(n) {
-    var buttons = document.querySelectorAll('#suggestions .suggestion .edit-suggestion');
+    var buttons = /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('#suggestions .suggestion .edit-suggestion'));
     var b = buttons[n - 1];
     if (b) b.click();
   }

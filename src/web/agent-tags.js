@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Agent console, tags on the open conversation (loaded after agent.js, uses
  * window.AgentConsole): the chat's tags as chips with a remove button, and a box to add one
@@ -88,7 +89,7 @@
   }
 
   document.addEventListener('agent:current', function (e) {
-    var id = e.detail;
+    var id = /** @type {CustomEvent} */ (e).detail;
     if (!id || id === shownFor) return;
     shownFor = id;
     tags = [];

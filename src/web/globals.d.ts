@@ -4,4 +4,8 @@ interface Window {
   /** The agent console's shared object (src/web/agent.js), read by its feature modules. */
   AgentConsole?: any;
   webkitAudioContext?: typeof AudioContext;
+  /** The buyer widget's public API (src/web/widget.js), used by the demo storefront. */
+  KefuWidget?: any;
+  /** Set once the widget script has run, so a second copy of it does nothing. */
+  __kefuWidgetLoaded?: boolean;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 /* Fills the demo product page from /api/shop/demo/product, wires the "咨询客服" button to the
    widget and adds the widget script tag. A real shop renders that tag on its server, with
    data-buyer / data-buyer-sig for a logged-in buyer; the demo lets the visitor pick a demo
@@ -90,7 +91,7 @@
   }
 
   function showSwitcher(buyers, current) {
-    var select = document.getElementById('demo-buyer');
+    var select = /** @type {HTMLSelectElement} */ (document.getElementById('demo-buyer'));
     buyers.forEach(function (b) {
       var o = document.createElement('option');
       o.value = b.id;

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Storefront chat widget. Any shop page embeds it with
  *   <script src="https://kefu.example.com/widget.js" data-shop="demo" data-product="p1" async></script>
@@ -13,7 +14,7 @@
 (function () {
   'use strict';
 
-  var script = document.currentScript;
+  var script = /** @type {HTMLScriptElement | null} */ (document.currentScript);
   if (!script || window.__kefuWidgetLoaded) return;
   window.__kefuWidgetLoaded = true;
 
