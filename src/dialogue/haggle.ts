@@ -187,7 +187,23 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
       ...(s.gift !== undefined ? { gift: s.gift } : {}),
     };
     return {
-      ...done({ moves: [move(input, HAGGLE, 'deal', vars({ deal: s.deal, ...(qty > 1 ? { quantity: qty } : {}) }), s.deal)], pending: null }),
+      ...done({
+        moves: [
+          move(
+            input,
+            HAGGLE,
+            'deal',
+            vars({
+              deal: s.deal,
+              ...(qty > 1 ? { quantity: qty } : {}),
+              // An order already placed is repriced: never "拍下" again.
+              ...(order ? { dealOrder: order.number, dealOrderPaid: order.status === 'paid' } : {}),
+            }),
+            s.deal,
+          ),
+        ],
+        pending: null,
+      }),
       ...(first ? { acts: [act] } : {}),
     };
   };

@@ -127,6 +127,8 @@ const HAGGLE_VARIABLES: VariableSet = {
   total: { description: 'Our price for that quantity (yuan), in the terms move', optional: true },
   courier: { description: 'A courier the buyer asked for that is not the default, in the terms move', optional: true },
   defaultCourier: { description: 'The courier the shop ships with by default', optional: true },
+  dealOrder: { description: "The buyer's order the deal reprices (its number), when they already placed one; in the deal move", optional: true },
+  dealOrderPaid: { description: 'true when that order is already paid (the difference goes back to the buyer); in the deal move', optional: true },
 };
 
 const GREETING_VARIABLES: VariableSet = {

@@ -170,6 +170,9 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
     total: price * 2,
     courier: '顺丰速运',
     defaultCourier: p ? (shop?.courierName(p.defaultCourier) ?? FALLBACK.carrier) : FALLBACK.carrier,
+    // A deal on an order already placed (unpaid): repriced, not placed again.
+    dealOrder: order?.number ?? FALLBACK.orderNumber,
+    dealOrderPaid: false,
     remark: '送人的，包裹里不要放购物清单',
     colorSizes: sizesInStock.join('/') || FALLBACK.product.sizes,
     missingSizes: 'XL',

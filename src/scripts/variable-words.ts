@@ -86,6 +86,8 @@ export const VARIABLE_WORDS: ReadonlyMap<string, string> = new Map([
   ['total', '这些件数的总价（元）'],
   ['courier', '买家指定的非默认快递'],
   ['defaultCourier', '店铺默认发的快递'],
+  ['dealOrder', '成交价要改到的买家已下的订单号（没下单时为空）'],
+  ['dealOrderPaid', '那个订单是否已付款（true/false，已付款则退差价）'],
   ['returning', '是否老顾客（按姓名问候）'],
   ['position', '买家排队等人工的位置，1 = 下一个'],
   ['hours', '营业时间，如 09:00-23:00'],

@@ -173,6 +173,25 @@ describe('a deal carries the order it reprices', () => {
     expect(dealFor('B002')!.orderNumber).toBeUndefined();
   });
 
+  const dealReply = (buyerId: string) =>
+    run([understood('haggle.bargain', [offerEntity(threshold)])], 'P100', buyerId)[0]!
+      .replies.map((r) => r.text)
+      .join('\n');
+
+  it('the reply names the order it reprices and never asks to place it again', () => {
+    const unpaid = dealReply('B003');
+    expect(unpaid).toContain('E1003');
+    expect(unpaid).not.toContain('拍下');
+    const paid = dealReply('B010');
+    expect(paid).toContain('E1010');
+    expect(paid).toMatch(/已(经)?付款/);
+    expect(paid).not.toContain('拍下');
+    // No order yet: the buyer places it and the price is changed then.
+    const none = dealReply('B008');
+    expect(none).toContain('拍下');
+    expect(none).not.toMatch(/E\d{4}/);
+  });
+
   it("shows on that order's card only", () => {
     const act = dealFor('B003')!;
     const conv = { id: 'h', buyerId: 'B003', acts: [act] } as unknown as ConversationState;
