@@ -243,6 +243,27 @@ export class ConversationService {
     return stored;
   }
 
+  /** Publishes how the engine understood a buyer message (consoles refresh intent, facts and suggestions). */
+  private async publishTurn(
+    message: StoredMessage,
+    result: Pick<TurnResult, 'understanding'>,
+    suggestions: Suggestion[],
+    status: ConversationState['status'],
+  ): Promise<void> {
+    const u = result.understanding;
+    await this.publish({
+      kind: 'turn',
+      conversationId: message.conversationId,
+      seq: message.seq,
+      intent: u.intent,
+      category: u.category,
+      confidence: u.confidence,
+      entities: u.entities,
+      suggestions,
+      status,
+    });
+  }
+
   /** Publishes a stored bot, agent or system message to every instance and hands it to the conversation's push channel. */
   private async announce(conversationId: string, message: StoredMessage): Promise<void> {
     await this.publish({ kind: 'message', conversationId, message });
@@ -376,18 +397,7 @@ export class ConversationService {
           meta: { ...botMeta(closedNow), replyTo: message.seq },
         });
     }
-    const u = result.understanding;
-    await this.publish({
-      kind: 'turn',
-      conversationId,
-      seq: message.seq,
-      intent: u.intent,
-      category: u.category,
-      confidence: u.confidence,
-      entities: u.entities,
-      suggestions: next.handoff?.suggestions ?? result.handoff?.suggestions ?? [],
-      status: next.status,
-    });
+    await this.publishTurn(message, result, next.handoff?.suggestions ?? result.handoff?.suggestions ?? [], next.status);
   }
 
   /**
@@ -474,18 +484,7 @@ export class ConversationService {
         instanceId: this.deps.instanceId,
       } satisfies HandoffQueuedEvent);
     }
-    const u = probe.understanding;
-    await this.publish({
-      kind: 'turn',
-      conversationId,
-      seq: message.seq,
-      intent: u.intent,
-      category: u.category,
-      confidence: u.confidence,
-      entities: u.entities,
-      suggestions: next.handoff?.suggestions ?? [],
-      status: next.status,
-    });
+    await this.publishTurn(message, probe, next.handoff?.suggestions ?? [], next.status);
   }
 
   /**
