@@ -40,6 +40,8 @@ import { createLogger } from '../src/transport/logger';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (process.argv.includes('--long') ? 60 : 15));
 const SIZES = (process.env['BENCH_SIZES'] ?? '1000,2000').split(',').map(Number);
 const ROOT = join(__dirname, '..');
+/** BENCH_CPU_PROF=<dir>: our server writes a V8 CPU profile there (open it in Chrome DevTools). */
+const PROFILE_DIR = process.env['BENCH_CPU_PROF'];
 
 // Our own questions (never taken from the measuring data), rotated across buyers.
 const QUESTIONS = [
@@ -105,6 +107,7 @@ async function serve(target: Target): Promise<void> {
     await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
     port = (app.server.address() as AddressInfo).port;
   }
+  if (PROFILE_DIR) process.on('SIGTERM', () => process.exit(0));
   process.on('message', (m: unknown) => {
     // Collect garbage first so the figure is live memory, not whatever the GC has not reclaimed yet.
     if (m === 'rss') {
@@ -176,7 +179,7 @@ interface Child {
 function startChild(target: Target): Promise<Child> {
   const proc = fork(__filename, ['--serve', target], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: [...process.execArgv, '--expose-gc'],
+    execArgv: [...process.execArgv, '--expose-gc', ...(PROFILE_DIR && target === 'ours' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
   });
   return new Promise((resolve, reject) => {
     proc.once('error', reject);
@@ -411,7 +414,11 @@ async function run(target: Target, sockets: number): Promise<Result> {
     };
   } finally {
     child.proc.removeAllListeners('exit');
-    child.proc.kill('SIGKILL');
+    if (PROFILE_DIR && target === 'ours') {
+      // A clean exit, so V8 writes the profile.
+      child.proc.kill('SIGTERM');
+      await new Promise((r) => child.proc.once('exit', r));
+    } else child.proc.kill('SIGKILL');
   }
 }
 

@@ -109,9 +109,35 @@ export interface OpenedSession {
   resumed: boolean;
 }
 
-function newId(prefix: string, bytes = 9): string {
-  return `${prefix}${randomBytes(bytes).toString('base64url')}`;
+/**
+ * Random bytes for ids and tokens, taken from a pool refilled 4 KB at a time: asking the
+ * system's generator for 6 bytes per message cost more than the rest of storing the message.
+ */
+const randomPool = { bytes: Buffer.alloc(0), used: 0 };
+function randomChunk(size: number): Buffer {
+  if (randomPool.used + size > randomPool.bytes.length) {
+    randomPool.bytes = randomBytes(Math.max(4096, size));
+    randomPool.used = 0;
+  }
+  const chunk = randomPool.bytes.subarray(randomPool.used, randomPool.used + size);
+  randomPool.used += size;
+  return chunk;
 }
+
+function newId(prefix: string, bytes = 9): string {
+  return `${prefix}${randomChunk(bytes).toString('base64url')}`;
+}
+
+/** A new buyer session's resume token. */
+function newResumeToken(): string {
+  return newId('', 24);
+}
+
+/**
+ * The bot shows it is typing only when a turn takes longer than this (the shop's API is slow,
+ * the journal waits on a busy disk): a reply that comes at once needs no typing frame first.
+ */
+const BOT_TYPING_AFTER_MS = 300;
 
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -157,7 +183,7 @@ export class ConversationService {
         return this.startConversation(existing.buyerId, existing.resumeToken, input.productId);
       }
     }
-    return this.startConversation(newId('b_'), randomBytes(24).toString('base64url'), input.productId);
+    return this.startConversation(newId('b_'), newResumeToken(), input.productId);
   }
 
   /**
@@ -168,7 +194,7 @@ export class ConversationService {
    */
   private async openVouchedSession(sessionId: string, shopBuyerId: string, input: OpenSessionInput): Promise<OpenedSession> {
     const existing = await this.deps.store.getBuyerSession(sessionId);
-    if (!existing) return this.startConversation(sessionId, randomBytes(24).toString('base64url'), input.productId, shopBuyerId, input.channel);
+    if (!existing) return this.startConversation(sessionId, newResumeToken(), input.productId, shopBuyerId, input.channel);
     const conv = await this.deps.store.getConversation(existing.conversationId);
     if (!conv) return this.startConversation(sessionId, existing.resumeToken, input.productId, shopBuyerId, input.channel);
     this.answerLeftovers(conv);
@@ -288,6 +314,16 @@ export class ConversationService {
     await route(router).catch((err: unknown) => this.deps.logger.error({ err, conversationId }, 'could not hand an outbound event to its channel'));
   }
 
+  /** Publishes the bot's typing once a turn has run BOT_TYPING_AFTER_MS; returns the function that cancels it. */
+  private typingIfSlow(conversationId: string): () => void {
+    const timer = setTimeout(() => {
+      this.publish({ kind: 'typing', conversationId, from: 'bot' }).catch((err: unknown) =>
+        this.deps.logger.warn({ err, conversationId }, 'could not publish the bot typing'),
+      );
+    }, BOT_TYPING_AFTER_MS);
+    return () => clearTimeout(timer);
+  }
+
   /** Publishes an event on the conversation's channel. */
   async publish(event: ConversationEvent): Promise<void> {
     await this.deps.store.publish(conversationChannel(event.conversationId), event);
@@ -362,20 +398,27 @@ export class ConversationService {
       await this.runQueuedTurn(conv, message, this.deps.waiting);
       return;
     }
-    if (botAnswers) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
-
-    const result = await this.withShop(conv, message.text, () => engine.handleMessage(conv, message.text));
+    const stopTyping = botAnswers ? this.typingIfSlow(conversationId) : undefined;
+    let result: TurnResult;
+    let next: ConversationState;
+    let replies: StoredMessage[];
+    try {
+      result = await this.withShop(conv, message.text, () => engine.handleMessage(conv, message.text));
+      const startsHandoff = Boolean(result.handoff) && botAnswers;
+      next = startsHandoff
+        ? { ...result.conversation, status: 'queued', ...(result.handoff ? { handoff: result.handoff } : {}) }
+        : withKeptSuggestions(conv, result);
+      // One write for the turn: the new state and the replies together (one journal line and
+      // fsync on the embedded store), then the replies go out.
+      const at = this.now();
+      replies = await store.commitTurn({
+        conversation: next,
+        messages: result.replies.map((reply) => ({ from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } })),
+      });
+    } finally {
+      stopTyping?.();
+    }
     const startsHandoff = Boolean(result.handoff) && botAnswers;
-    const next: ConversationState = startsHandoff
-      ? { ...result.conversation, status: 'queued', ...(result.handoff ? { handoff: result.handoff } : {}) }
-      : withKeptSuggestions(conv, result);
-    // One write for the turn: the new state and the replies together (one journal line and
-    // fsync on the embedded store), then the replies go out.
-    const at = this.now();
-    const replies = await store.commitTurn({
-      conversation: next,
-      messages: result.replies.map((reply) => ({ from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } })),
-    });
     for (const reply of replies) await this.announce(conversationId, reply);
     // After the replies: the buyer's answer does not wait on the shop's outbox (and a crash
     // between saving the state and replying stays as narrow as it can be).
@@ -415,6 +458,15 @@ export class ConversationService {
    * suggestions), so dialogue code needs no change.
    */
   private async runQueuedTurn(conv: ConversationState, message: StoredMessage, waiting: WaitingRoom): Promise<void> {
+    const stopTyping = this.typingIfSlow(conv.id);
+    try {
+      await this.answerQueued(conv, message, waiting);
+    } finally {
+      stopTyping();
+    }
+  }
+
+  private async answerQueued(conv: ConversationState, message: StoredMessage, waiting: WaitingRoom): Promise<void> {
     const { store, engine } = this.deps;
     const conversationId = conv.id;
     const asBot: ConversationState = { ...conv, status: 'bot' };
@@ -456,7 +508,6 @@ export class ConversationService {
         }
       }
     }
-    if (replies.length > 0) await this.publish({ kind: 'typing', conversationId, from: 'bot' });
     const at = this.now();
     const stored = await store.commitTurn({
       conversation: next,

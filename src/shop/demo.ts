@@ -11,6 +11,7 @@ import { AppError } from '../errors';
 import { resolveRelativeTime, parseHhmm } from './clock';
 import type { Buyer, Order, Product, ShopData, ShopPolicy, TrackingEvent } from './types';
 import { policyWire } from './wire';
+import { frozen } from '../model/frozen';
 
 const addressSchema = z.object({
   recipient: z.string().min(1),
@@ -179,35 +180,32 @@ export function loadDemoShop(dir: string, options: DemoShopOptions = {}): ShopDa
   return createShopData({ policy, products, buyers, orders });
 }
 
-/** Builds ShopData over plain arrays (the demo loader and tests use it). Returns copies. */
+/**
+ * Builds ShopData over plain arrays (the demo loader, a turn's snapshot and tests use it). The
+ * data is frozen in place (src/model/frozen.ts) and handed out as it is: a turn reads products
+ * and orders many times, and copying them each time was a large part of its cost. Whoever
+ * wants to change shop data builds a new value (as the snapshot does for fresh stock).
+ */
 export function createShopData(data: { policy: ShopPolicy; products: Product[]; buyers: Buyer[]; orders: Order[] }): ShopData {
-  const copy = <T>(v: T): T => structuredClone(v);
+  frozen(data.policy);
+  frozen(data.products);
+  frozen(data.buyers);
+  frozen(data.orders);
   const productById = new Map(data.products.map((p) => [p.id, p]));
   const orderByNumber = new Map(data.orders.map((o) => [o.number.toUpperCase(), o]));
   const buyerById = new Map(data.buyers.map((b) => [b.id, b]));
   const courierById = new Map(data.policy.couriers.map((c) => [c.id, c.name]));
+  // Lists are fresh arrays (a caller may sort or filter them); their items are the frozen data.
   return {
-    policy: copy(data.policy),
-    products: () => copy(data.products),
-    product: (id) => {
-      const p = productById.get(id);
-      return p && copy(p);
-    },
-    featuredProduct: () => {
-      const p = data.products.find((x) => x.featured) ?? data.products[0];
-      return p && copy(p);
-    },
-    order: (number) => {
-      const o = orderByNumber.get(number.toUpperCase());
-      return o && copy(o);
-    },
-    ordersByBuyer: (buyerId) => copy(data.orders.filter((o) => o.buyerId === buyerId).sort((a, b) => b.createdAt.localeCompare(a.createdAt))),
-    trackingEvents: (number): TrackingEvent[] => copy(orderByNumber.get(number.toUpperCase())?.shipment?.events ?? []),
-    buyer: (id) => {
-      const b = buyerById.get(id);
-      return b && copy(b);
-    },
-    buyers: () => copy(data.buyers),
+    policy: data.policy,
+    products: () => [...data.products],
+    product: (id) => productById.get(id),
+    featuredProduct: () => data.products.find((x) => x.featured) ?? data.products[0],
+    order: (number) => orderByNumber.get(number.toUpperCase()),
+    ordersByBuyer: (buyerId) => data.orders.filter((o) => o.buyerId === buyerId).sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
+    trackingEvents: (number): TrackingEvent[] => [...(orderByNumber.get(number.toUpperCase())?.shipment?.events ?? [])],
+    buyer: (id) => buyerById.get(id),
+    buyers: () => [...data.buyers],
     courierName: (id) => courierById.get(id) ?? id,
   };
 }

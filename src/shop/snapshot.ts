@@ -13,6 +13,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ShopAdapter } from './adapter';
 import { createShopData } from './demo';
+import { frozen } from '../model/frozen';
 import type { Order, Product, ShopData, TrackingEvent } from './types';
 
 export interface SnapshotRequest {
@@ -46,7 +47,8 @@ export async function loadShopSnapshot(adapter: ShopAdapter, request: SnapshotRe
   for (const o of [...own, ...namedOrders]) if (o) orders.set(o.number.toUpperCase(), o);
   const shipped = [...orders.values()].filter((o) => o.shipment).slice(0, TRACKED_ORDERS);
   const tracking = await Promise.all(shipped.map(async (o) => [o.number.toUpperCase(), await adapter.tracking(o.number)] as const));
-  const trackingByNumber = new Map<string, TrackingEvent[]>(tracking);
+  // Frozen like the rest of the snapshot (createShopData below): read many times, never copied.
+  const trackingByNumber = new Map<string, TrackingEvent[]>(tracking.map(([n, events]) => [n, frozen(events)]));
   const withStock: Product[] = stock === undefined ? products : products.map((p) => (p.id === request.productId ? { ...p, variants: stock } : p));
   const view = createShopData({ policy, products: withStock, buyers: buyer ? [buyer] : [], orders: [...orders.values()] });
   return {
@@ -55,7 +57,7 @@ export async function loadShopSnapshot(adapter: ShopAdapter, request: SnapshotRe
     buyers: undefined,
     trackingEvents: (number) => {
       const events = trackingByNumber.get(number.toUpperCase());
-      return events ? structuredClone(events) : view.trackingEvents(number);
+      return events ? [...events] : view.trackingEvents(number);
     },
   } satisfies ShopData as ShopData;
 }

@@ -1,4 +1,4 @@
-/** The demo shop: relative times resolve against the given instant; lookups return copies; bad data is refused. */
+/** The demo shop: relative times resolve against the given instant; lookups hand out frozen data; bad data is refused. */
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,10 +34,14 @@ test('orders by buyer are newest first, and history fills in the buyer address',
   expect(orders.at(-1)!.address).toEqual(shop.buyer('B001')!.address);
 });
 
-test('lookups return copies, so a caller cannot change the shop', () => {
+test('lookups hand out frozen data, so a caller cannot change the shop; lists are fresh arrays', () => {
   const shop = loadDemoShop(DIR, { now: NOW });
-  shop.product('P100')!.floorPrice = 1;
+  expect(() => (shop.product('P100')!.floorPrice = 1)).toThrow(TypeError);
+  expect(() => shop.ordersByBuyer('B001')[0]!.items.push({ productId: 'X', name: 'x', quantity: 1, price: 1 })).toThrow(TypeError);
+  expect(() => (shop.policy.couriers[0]!.name = 'x')).toThrow(TypeError);
+  shop.products().reverse();
   expect(shop.product('P100')!.floorPrice).toBe(380);
+  expect(shop.products()[0]!.id).toBe('P100');
 });
 
 test('a product whose floor is above its list price is refused, naming the file', () => {

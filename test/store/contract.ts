@@ -183,12 +183,29 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await store.listConversations({ status: 'agent' })).toEqual([]);
       });
 
-      it('hands out copies: changing a returned conversation does not change the store', async () => {
-        await store.saveConversation(conversation('a'));
+      it('a returned conversation, message or saved state cannot change the store: a copy, or frozen (writes throw)', async () => {
+        const saved = conversation('a');
+        await store.saveConversation(saved);
+        const tryWrite = (write: () => void): void => {
+          try {
+            write();
+          } catch (err) {
+            expect(err).toBeInstanceOf(TypeError); // frozen: strict mode refuses the write
+          }
+        };
+        tryWrite(() => (saved.status = 'agent'));
         const got = await store.getConversation('a');
-        got!.status = 'agent';
-        got!.slots.wantedSize = 'changed';
-        expect(await store.getConversation('a')).toEqual(conversation('a'));
+        tryWrite(() => (got!.status = 'agent'));
+        tryWrite(() => (got!.slots.wantedSize = 'changed'));
+        tryWrite(() => got!.turns.push(got!.turns[0]!));
+        const msg = await store.appendMessage('a', { from: 'buyer', text: '在吗', at: at(1) });
+        tryWrite(() => (msg.text = 'changed'));
+        const [listed] = await store.messagesAfter('a', 0);
+        tryWrite(() => (listed!.text = 'changed'));
+        const [inList] = await store.listConversations();
+        tryWrite(() => (inList!.slots.wantedSize = 'changed'));
+        expect(await other.getConversation('a')).toEqual(conversation('a'));
+        expect((await other.messagesAfter('a', 0)).map((m) => m.text)).toEqual(['在吗']);
       });
 
       it('keeps one session per buyer', async () => {

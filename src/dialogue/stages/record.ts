@@ -10,9 +10,14 @@ import type { ConversationState } from '../../model/conversation';
 import { readSlots, withoutSlots } from '../../model/slots';
 import { typedOrder } from '../focus';
 
-/** A working copy of a stored state: deep-copied, slots read safely, lists present. */
+/**
+ * A state safe to work on: slots read safely, lists present. Stages never change a state (they
+ * build new ones), so a frozen stored state (the embedded store's, src/store/memory/frozen.ts)
+ * is used as it is and its unchanged parts stay shared with the next state; any other one is
+ * deep-copied first, so nothing a stage does can reach the caller's object.
+ */
 export function loadState(stored: ConversationState): ConversationState {
-  const conv = clonePlain(stored);
+  const conv = Object.isFrozen(stored) ? stored : clonePlain(stored);
   return {
     ...conv,
     slots: readSlots(conv.slots),

@@ -6,7 +6,9 @@
  * away, and for arrays that only moved on (old items dropped from the front, new ones
  * appended: the capped turn list, facts, acts) just how many to drop and what to append.
  *
- * Values are plain JSON (the store keeps JSON copies), so comparing their JSON text is exact.
+ * Values are plain JSON (the store keeps frozen plain values, ./frozen.ts), so comparing their
+ * JSON text is exact; a part the new state shares with the stored one (the same object) is
+ * equal without being serialised, which is what makes a turn's diff cheap.
  */
 import type { ConversationState } from '../../model/conversation';
 
@@ -40,8 +42,10 @@ function diffObject(before: Record<string, unknown>, after: Record<string, unkno
   for (const key of Object.keys(before)) {
     if (!Object.hasOwn(after, key)) (patch.unset ??= []).push(key);
   }
-  for (const [key, value] of Object.entries(after)) {
+  for (const key of Object.keys(after)) {
+    const value = after[key];
     const old = Object.hasOwn(before, key) ? before[key] : undefined;
+    if (old === value && old !== undefined) continue;
     if (Array.isArray(old) && Array.isArray(value)) {
       const shift = arrayShift(old, value);
       if (shift === 'same') continue;
@@ -79,13 +83,21 @@ function applyObjectPatch(obj: Record<string, unknown>, patch: ConversationPatch
  */
 function arrayShift(prev: unknown[], next: unknown[]): 'same' | [number, unknown[]] | undefined {
   if (prev.length === 0) return next.length === 0 ? 'same' : undefined;
-  const a = prev.map((v) => JSON.stringify(v));
-  const b = next.map((v) => JSON.stringify(v));
-  for (let drop = 0; drop < a.length; drop += 1) {
-    const kept = a.length - drop;
-    if (kept > b.length) continue;
+  // Items' JSON, made only for items that are not the same object on both sides.
+  const a: (string | undefined)[] = new Array(prev.length);
+  const b: (string | undefined)[] = new Array(next.length);
+  const equal = (i: number, j: number): boolean => {
+    const x = prev[i];
+    const y = next[j];
+    if (x === y) return true;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    return (a[i] ??= JSON.stringify(x)) === (b[j] ??= JSON.stringify(y));
+  };
+  for (let drop = 0; drop < prev.length; drop += 1) {
+    const kept = prev.length - drop;
+    if (kept > next.length) continue;
     let match = true;
-    for (let i = 0; i < kept && match; i += 1) match = a[drop + i] === b[i];
+    for (let i = 0; i < kept && match; i += 1) match = equal(drop + i, i);
     if (!match) continue;
     if (drop === 0 && kept === b.length) return 'same';
     return [drop, next.slice(kept)];

@@ -28,6 +28,7 @@ import type {
 } from '../types';
 import type { OutboxAct, StoreCapabilities } from '../types';
 import { diffConversation } from './conversation-patch';
+import { frozen, frozenPlain } from '../../model/frozen';
 import { Journal, type FsyncPolicy } from './journal';
 import { applyOp, emptyState, logOf, type JournalOp, type MemoryState } from './state';
 
@@ -55,7 +56,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 /** How long a call id's result is remembered (see TakeOptions); the Redis store uses the same. */
 const CALL_MEMORY_MS = 60_000;
 
-/** JSON round trip: callers never share objects with the store (as with Redis). */
+/**
+ * JSON round trip: callers never share objects with the store (as with Redis). Conversations
+ * and messages, read and written on every turn, are kept frozen instead (./frozen.ts).
+ */
 function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
@@ -71,12 +75,6 @@ class MemoryStore implements Store {
   private readonly locks = new LocalLocks();
   /** Results of recent take calls by call id (not journaled: nothing resends across a restart). */
   private readonly calls = new Map<string, { until: number; result: Promise<string> }>();
-  /**
-   * JSON text of each conversation as last saved, with the object it describes. Conversations
-   * are the largest values read and written on every turn; keeping their text means a save
-   * serialises once (for both the copy and the journal line) and a read only parses.
-   */
-  private readonly convText = new Map<string, { v: ConversationState; text: string }>();
   private closed = false;
 
   constructor(options: MemoryStoreOptions) {
@@ -109,18 +107,10 @@ class MemoryStore implements Store {
 
   // --- conversations -------------------------------------------------------------------
 
+  /** The stored conversation itself, frozen (./frozen.ts): reading costs no copy. */
   async getConversation(id: string): Promise<ConversationState | null> {
     const conv = this.state.conversations.get(id);
-    return conv ? (JSON.parse(this.textOf(conv)) as ConversationState) : null;
-  }
-
-  /** The stored conversation's JSON (cached per stored object; replayed ones fill it lazily). */
-  private textOf(conv: ConversationState): string {
-    const cached = this.convText.get(conv.id);
-    if (cached?.v === conv) return cached.text;
-    const text = JSON.stringify(conv);
-    this.convText.set(conv.id, { v: conv, text });
-    return text;
+    return conv ? frozen(conv) : null;
   }
 
   saveConversation(conv: ConversationState): Promise<void> {
@@ -130,25 +120,24 @@ class MemoryStore implements Store {
     } catch (err) {
       return Promise.reject(err);
     }
-    // One stringify serves the store's own copy, the read cache and the journal line.
-    const text = JSON.stringify(conv);
-    const v = JSON.parse(text) as ConversationState;
+    const v = frozenPlain(conv);
     // The queue and the assignments follow the status in the same synchronous step.
     const follow = this.handoffOps(v);
     const r = (this.state.revs.get(v.id) ?? 0) + 1;
     applyOp(this.state, { t: 'conv', v, r });
-    this.convText.set(v.id, { v, text });
     for (const op of follow) applyOp(this.state, op);
     if (!this.journal) return Promise.resolve();
     const journal = this.journal;
-    const written = [journal.writeLine(`{"t":"conv","v":${text},"r":${r}}\n`), ...follow.map((op) => journal.write(op))];
+    const written = [journal.write({ t: 'conv', v, r }), ...follow.map((op) => journal.write(op))];
     return Promise.all(written).then(() => undefined);
   }
 
   /**
    * One journal line per turn: the state as a patch on the stored one (what changed, not
    * every past turn record again), the replies and the queue ops, applied to memory in one
-   * synchronous step and made durable by one (group-committed) fdatasync.
+   * synchronous step and made durable by one (group-committed) fdatasync. The new state is
+   * kept frozen as given (copied only when it is not plain JSON), so the parts it shares with
+   * the stored one cost nothing to keep or to compare.
    */
   commitTurn(turn: TurnCommit): Promise<StoredMessage[]> {
     if (this.closed) return Promise.reject(new AppError('STORE_UNAVAILABLE', 'Store is closed'));
@@ -157,14 +146,13 @@ class MemoryStore implements Store {
     } catch (err) {
       return Promise.reject(err);
     }
-    const text = JSON.stringify(turn.conversation);
-    const v = JSON.parse(text) as ConversationState;
+    const v = frozenPlain(turn.conversation);
     const id = v.id;
     const prev = this.state.conversations.get(id);
     const base = this.state.revs.get(id) ?? 0;
     const follow = this.handoffOps(v);
     const log = logOf(this.state, id);
-    const msgs: StoredMessage[] = turn.messages.map((m, i) => ({ ...copy(m), conversationId: id, seq: log.messages.length + 1 + i }));
+    const msgs: StoredMessage[] = turn.messages.map((m, i) => frozen({ ...copy(m), conversationId: id, seq: log.messages.length + 1 + i }));
     const op: JournalOp = {
       t: 'turn',
       id,
@@ -176,12 +164,10 @@ class MemoryStore implements Store {
     // Memory takes `v` itself (the patch applied to prev gives the same value, as replay does).
     this.state.conversations.set(id, v);
     this.state.revs.set(id, base + 1);
-    this.convText.set(id, { v, text });
     for (const m of msgs) applyOp(this.state, { t: 'msg', v: m });
     for (const f of follow) applyOp(this.state, f);
-    const result = (): StoredMessage[] => copy(msgs);
-    if (!this.journal) return Promise.resolve(result());
-    return this.journal.write(op).then(result);
+    if (!this.journal) return Promise.resolve(msgs);
+    return this.journal.write(op).then(() => msgs);
   }
 
   /**
@@ -204,13 +190,13 @@ class MemoryStore implements Store {
 
   /** Stores a changed conversation with the queue and assignment ops its status needs, in one step. */
   private commitConversation(conv: ConversationState): Promise<void> {
-    const v = copy(conv);
+    const v = frozenPlain(conv);
     return this.commit({ t: 'conv', v }, ...this.handoffOps(v));
   }
 
   async listConversations(filter?: { status?: ConversationState['status'] }): Promise<ConversationState[]> {
     const all = [...this.state.conversations.values()];
-    return copy(filter?.status ? all.filter((c) => c.status === filter.status) : all);
+    return (filter?.status ? all.filter((c) => c.status === filter.status) : all).map(frozen);
   }
 
   async removeConversations(ids: readonly string[], options: { closedBefore?: string } = {}): Promise<string[]> {
@@ -233,7 +219,6 @@ class MemoryStore implements Store {
       const ids = acts.get(conv);
       return { t: 'forget', conv, ...(buyer !== undefined ? { buyer } : {}), ...(ids ? { acts: ids } : {}) };
     });
-    for (const id of wanted) this.convText.delete(id);
     // Many gone at once: rewrite the journal without them now rather than once it doubled.
     if (wanted.size >= 100) this.journal?.requestCompaction();
     await this.commit(...ops);
@@ -260,19 +245,19 @@ class MemoryStore implements Store {
         // The earlier append may still be on its way to disk; the retry must not be
         // acknowledged before the original is durable.
         if (this.journal) await this.journal.write({ t: 'msg', v: earlier });
-        return copy(earlier);
+        return frozen(earlier);
       }
     }
-    const stored: StoredMessage = { ...copy(msg), conversationId, seq: log.messages.length + 1 };
+    const stored: StoredMessage = frozen({ ...copy(msg), conversationId, seq: log.messages.length + 1 });
     await this.commit({ t: 'msg', v: stored });
-    return copy(stored);
+    return stored;
   }
 
   async messagesAfter(conversationId: string, afterSeq: number, limit?: number): Promise<StoredMessage[]> {
     const messages = this.state.logs.get(conversationId)?.messages ?? [];
     const from = Math.max(0, Math.floor(afterSeq));
     const to = limit === undefined ? messages.length : Math.min(messages.length, from + Math.max(0, limit));
-    return copy(messages.slice(from, to));
+    return messages.slice(from, to).map(frozen);
   }
 
   async lastSeq(conversationId: string): Promise<number> {
@@ -601,7 +586,6 @@ class MemoryStore implements Store {
       if (!buyerWrote && now - Date.parse(conv.createdAt) >= policy.anonSessionTtlMs) {
         ops.push({ t: 'drop', buyer: session.buyerId, conv: conv.id });
         dropped.add(conv.id);
-        this.convText.delete(conv.id);
       }
     }
     let closed = 0;
