@@ -107,17 +107,45 @@ async function serve(target: Target): Promise<void> {
     await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
     port = (app.server.address() as AddressInfo).port;
   }
-  if (PROFILE_DIR) process.on('SIGTERM', () => process.exit(0));
+  if (PROFILE_DIR) process.on('SIGTERM', () => void stopProfiling().then(() => process.exit(0)));
+  if (PROFILE_DIR && target === 'ours') await startAllocationProfile(PROFILE_DIR);
   process.on('message', (m: unknown) => {
     // Collect garbage first so the figure is live memory, not whatever the GC has not reclaimed yet.
-    if (m === 'rss') {
-      (globalThis as { gc?: () => void }).gc?.();
+    // 'cpu' (the samples around the measured window) skips the GC: a full collection forced
+    // just before measuring would stall every buyer's first measured reply.
+    if (m === 'rss' || m === 'cpu') {
+      if (m === 'rss') (globalThis as { gc?: () => void }).gc?.();
       const mem = process.memoryUsage();
       const cpu = process.cpuUsage();
       process.send?.({ rss: mem.rss, heap: mem.heapUsed + mem.external, cpuMs: (cpu.user + cpu.system) / 1000, fileBytes: fileSize(durableFile) });
     }
   });
   process.send?.({ port });
+}
+
+let stopProfiling: () => Promise<void> = async () => {};
+
+/**
+ * With BENCH_CPU_PROF, also samples allocations, the collected ones included (that is the
+ * garbage a turn makes), and writes them as `<dir>/allocations.heapprofile` (Chrome DevTools,
+ * Memory tab) when the run stops the server.
+ */
+async function startAllocationProfile(dir: string): Promise<void> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 16384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  stopProfiling = async () => {
+    const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'allocations.heapprofile'), JSON.stringify(profile));
+  };
 }
 
 function fileSize(file: string): number {
@@ -172,14 +200,19 @@ interface Sample {
 interface Child {
   proc: ChildProcess;
   port: number;
-  /** Resident set and live JS heap + external memory, after a GC. */
-  rss(): Promise<Sample>;
+  /** Memory (RSS, live JS heap + external; after a GC unless `collect` is false), CPU time and durable-file size. */
+  rss(collect?: boolean): Promise<Sample>;
 }
 
 function startChild(target: Target): Promise<Child> {
   const proc = fork(__filename, ['--serve', target], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: [...process.execArgv, '--expose-gc', ...(PROFILE_DIR && target === 'ours' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
+    execArgv: [
+      ...process.execArgv,
+      '--expose-gc',
+      ...(target === 'ours' ? (process.env['BENCH_SERVER_FLAGS'] ?? '').split(' ').filter(Boolean) : []),
+      ...(PROFILE_DIR && target === 'ours' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+    ],
   });
   return new Promise((resolve, reject) => {
     proc.once('error', reject);
@@ -190,7 +223,7 @@ function startChild(target: Target): Promise<Child> {
       resolve({
         proc,
         port,
-        rss: () =>
+        rss: (collect = true) =>
           new Promise<Sample>((r) => {
             const onMessage = (msg: unknown): void => {
               const sample = msg as Partial<Sample>;
@@ -200,7 +233,7 @@ function startChild(target: Target): Promise<Child> {
               }
             };
             proc.on('message', onMessage);
-            proc.send('rss');
+            proc.send(collect ? 'rss' : 'cpu');
           }),
       });
     });
@@ -223,6 +256,8 @@ interface Result {
   handoffs: number;
   /** Server CPU time per answered message while measuring. */
   cpuMsPerMsg: number;
+  /** The clients' CPU time (this process, same machine) per answered message: what the server competes with. */
+  clientCpuMsPerMsg: number;
   /** Bytes added to the server's durable file per answered message while measuring. */
   bytesPerMsg: number;
 }
@@ -236,6 +271,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Stats {
   rtt: number[];
+  /** When each round trip ended (performance.now()), for BENCH_DETAIL's per-second figures. */
+  rttAt: number[];
   ack: number[];
   sent: number;
   received: number;
@@ -336,6 +373,7 @@ class Buyer {
     } else if (f.type === 'message' && f.from === 'bot' && this.awaitingReply !== null) {
       if (this.stats.measuring) {
         this.stats.rtt.push(now - this.awaitingReply);
+        this.stats.rttAt.push(now);
         this.stats.received++;
       }
       this.awaitingReply = null;
@@ -353,7 +391,7 @@ async function run(target: Target, sockets: number): Promise<Result> {
   try {
     await sleep(300);
     const base = await child.rss();
-    const stats: Stats = { rtt: [], ack: [], sent: 0, received: 0, errors: 0, handoffs: 0, measuring: false };
+    const stats: Stats = { rtt: [], rttAt: [], ack: [], sent: 0, received: 0, errors: 0, handoffs: 0, measuring: false };
     const url = target === 'echo' ? `ws://127.0.0.1:${child.port}/` : `ws://127.0.0.1:${child.port}/ws/buyer`;
     const buyers = Array.from({ length: sockets }, (_, i) => new Buyer(i, target, stats));
     // Open in batches so the accept queue is not the thing being measured.
@@ -372,13 +410,15 @@ async function run(target: Target, sockets: number): Promise<Result> {
       ),
     );
     await sleep(2000); // warm-up, not measured
-    const before = await child.rss();
+    const before = await child.rss(false);
     stats.measuring = true;
     const started = performance.now();
+    const clientCpuBefore = process.cpuUsage();
     await sleep(SECONDS * 1000);
     stats.measuring = false;
-    const after = await child.rss();
+    const after = await child.rss(false);
     const elapsed = (performance.now() - started) / 1000;
+    const clientCpu = process.cpuUsage(clientCpuBefore);
     for (const t of timers) {
       clearTimeout(t);
       clearInterval(t);
@@ -394,6 +434,7 @@ async function run(target: Target, sockets: number): Promise<Result> {
           }),
       ),
     );
+    if (process.env['BENCH_DETAIL']) printPerSecond(target, sockets, stats, started);
     const rtt = [...stats.rtt].sort((a, b) => a - b);
     const ack = [...stats.ack].sort((a, b) => a - b);
     return {
@@ -410,6 +451,7 @@ async function run(target: Target, sockets: number): Promise<Result> {
       errors: stats.errors,
       handoffs: stats.handoffs,
       cpuMsPerMsg: (after.cpuMs - before.cpuMs) / Math.max(1, stats.received),
+      clientCpuMsPerMsg: (clientCpu.user + clientCpu.system) / 1000 / Math.max(1, stats.received),
       bytesPerMsg: (after.fileBytes - before.fileBytes) / Math.max(1, stats.received),
     };
   } finally {
@@ -419,6 +461,21 @@ async function run(target: Target, sockets: number): Promise<Result> {
       child.proc.kill('SIGTERM');
       await new Promise((r) => child.proc.once('exit', r));
     } else child.proc.kill('SIGKILL');
+  }
+}
+
+/** BENCH_DETAIL=1: p50 / p99 / max of the replies received in each second of the run (where the slow ones are). */
+function printPerSecond(target: Target, sockets: number, stats: Stats, started: number): void {
+  const bySecond = new Map<number, number[]>();
+  stats.rttAt.forEach((at, i) => {
+    const second = Math.floor((at - started) / 1000);
+    bySecond.set(second, [...(bySecond.get(second) ?? []), stats.rtt[i] as number]);
+  });
+  for (const [second, values] of [...bySecond].sort((a, b) => a[0] - b[0])) {
+    const sorted = values.sort((a, b) => a - b);
+    process.stdout.write(
+      `    ${target} ${sockets} s${second}: n ${sorted.length} p50 ${fmt(percentile(sorted, 50))} p99 ${fmt(percentile(sorted, 99))} max ${fmt(sorted[sorted.length - 1])}\n`,
+    );
   }
 }
 
@@ -447,6 +504,7 @@ async function main(): Promise<void> {
     'RSS/conn KB',
     'heap/conn KB',
     'CPU ms/msg',
+    'client CPU ms/msg',
     'disk B/msg',
     'sent',
     'answered',
@@ -464,6 +522,7 @@ async function main(): Promise<void> {
     fmt(r.rssPerConnKb),
     fmt(r.heapPerConnKb),
     fmt(r.cpuMsPerMsg, 2),
+    fmt(r.clientCpuMsPerMsg, 2),
     fmt(r.bytesPerMsg, 0),
     String(r.sent),
     String(r.received),

@@ -117,7 +117,9 @@ export function createApp(deps: AppDeps): App {
     limits: { maxTextLength, rateLimitMessages, rateLimitWindowMs, messagesPerIp: abuse.messagesPerIp },
     isShuttingDown: () => shuttingDown,
   });
-  const fanout = new ConversationFanout(store, (err, conversationId) => logger.error({ err, conversationId }, 'conversation event handler failed'));
+  const fanout = new ConversationFanout(store, (err, conversationId) => logger.error({ err, conversationId }, 'conversation event handler failed'), {
+    inProcess: !store.capabilities.sharedAcrossInstances,
+  });
   const context: AppContext = {
     deps: { ...deps, clock },
     router,

@@ -17,9 +17,15 @@ interface Entry {
 export class ConversationFanout {
   private readonly entries = new Map<string, Entry>();
 
+  /**
+   * `options.inProcess`: the Bus only carries this process's own events (the embedded
+   * store's), which TypeScript checked where they were built; the schema check is for events
+   * that crossed a wire from another instance, possibly another version (Redis).
+   */
   constructor(
     private readonly bus: Bus,
     private readonly onError: (err: unknown, conversationId: string) => void = () => {},
+    private readonly options: { inProcess?: boolean } = {},
   ) {}
 
   /**
@@ -32,7 +38,7 @@ export class ConversationFanout {
       const listeners = new Set<ConversationListener>();
       const ready = this.bus
         .subscribe(conversationChannel(conversationId), (payload) => {
-          const event = parseConversationEvent(payload);
+          const event = this.options.inProcess ? (payload as ConversationEvent) : parseConversationEvent(payload);
           if (!event || event.conversationId !== conversationId) return;
           for (const l of [...listeners]) {
             try {

@@ -228,6 +228,21 @@ function copyIfValid<K extends keyof Slots>(from: Record<string, unknown>, to: S
  */
 export function readSlots(raw: unknown): Slots {
   if (!isObject(raw)) return {};
+  // A frozen stored value (src/model/frozen.ts) never changes: read it once.
+  if (Object.isFrozen(raw)) {
+    const known = readFrozen.get(raw);
+    if (known) return known;
+    const read = Object.freeze(readSlotsOnce(raw));
+    readFrozen.set(raw, read);
+    return read;
+  }
+  return readSlotsOnce(raw);
+}
+
+/** What readSlots gave for each frozen slots object (kept as long as that object is). */
+const readFrozen = new WeakMap<object, Slots>();
+
+function readSlotsOnce(raw: Record<string, unknown>): Slots {
   const unknownKeys = Object.fromEntries(Object.entries(raw).filter(([k]) => !Object.hasOwn(GUARDS, k)));
   const out: Slots = {};
   for (const key of SLOT_KEYS) if (Object.hasOwn(raw, key)) copyIfValid(raw, out, key);

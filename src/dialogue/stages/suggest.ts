@@ -27,10 +27,17 @@ export interface SuggestInput {
   utcOffsetMinutes: number;
 }
 
-/** Quick-reply label per intent (the templates' `label`). */
-export function labelsOf(bundle: ScriptBundle): Record<string, string> {
-  return Object.fromEntries(Object.values(bundle.templates).flatMap((t) => (t.label ? [[t.intent, t.label]] : [])));
+/** Quick-reply label per intent (the templates' `label`), built once per published bundle. */
+export function labelsOf(bundle: ScriptBundle): Readonly<Record<string, string>> {
+  let labels = labelsByBundle.get(bundle);
+  if (!labels) {
+    labels = Object.freeze(Object.fromEntries(Object.values(bundle.templates).flatMap((t) => (t.label ? [[t.intent, t.label]] : []))));
+    labelsByBundle.set(bundle, labels);
+  }
+  return labels;
 }
+
+const labelsByBundle = new WeakMap<ScriptBundle, Readonly<Record<string, string>>>();
 
 const categoryOf = (bundle: ScriptBundle, intent: string, fallback: Category): Category => bundle.intents[intent]?.category ?? fallback;
 

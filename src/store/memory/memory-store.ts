@@ -70,6 +70,7 @@ class MemoryStore implements Store {
   private readonly state: MemoryState = emptyState();
   private readonly journal: Journal | null;
   private readonly now: () => number;
+  private readonly logger: StoreLogger;
   private readonly rate = new Map<string, { count: number; resetAt: number }>();
   private readonly channels = new Map<string, Set<(message: unknown) => void>>();
   private readonly locks = new LocalLocks();
@@ -79,6 +80,7 @@ class MemoryStore implements Store {
 
   constructor(options: MemoryStoreOptions) {
     this.now = options.now ?? Date.now;
+    this.logger = options.logger ?? stderrLogger;
     this.capabilities = { sharedAcrossInstances: false, durable: options.dataDir !== undefined, remote: false };
     this.journal =
       options.dataDir === undefined
@@ -89,7 +91,7 @@ class MemoryStore implements Store {
               fsync: options.fsync ?? 'always',
               fsyncIntervalMs: options.fsyncIntervalMs ?? 1000,
               compactBytes: options.compactBytes ?? 64 * 1024 * 1024,
-              logger: options.logger ?? stderrLogger,
+              logger: this.logger,
             },
             this.state,
           );
@@ -510,14 +512,17 @@ class MemoryStore implements Store {
   async publish(channel: string, message: unknown): Promise<void> {
     const handlers = this.channels.get(channel);
     if (!handlers || handlers.size === 0) return;
-    // Serialised like Redis pub/sub and delivered asynchronously, so callers behave the same on both stores.
-    const text = JSON.stringify(message);
+    // Delivered asynchronously like Redis pub/sub, as the plain JSON value a Redis subscriber
+    // would parse, but frozen (src/model/frozen.ts) rather than serialised and parsed once per
+    // subscriber: every subscriber gets the same value and none can change it.
+    const value = frozenPlain(message);
     setImmediate(() => {
       for (const h of [...handlers]) {
         try {
-          h(JSON.parse(text));
-        } catch {
+          h(value);
+        } catch (err) {
           // A failing subscriber must not stop delivery to the others.
+          this.logger.warn({ channel, err: (err as Error).message }, 'a bus subscriber failed');
         }
       }
     });
