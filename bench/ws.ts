@@ -26,6 +26,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, fdatasync, mkdtempSync, openSync, rmSync, statSync, write } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -109,6 +110,7 @@ async function serve(target: Target): Promise<void> {
   }
   if (PROFILE_DIR) process.on('SIGTERM', () => void stopProfiling().then(() => process.exit(0)));
   if (PROFILE_DIR && target === 'ours') await startAllocationProfile(PROFILE_DIR);
+  if (process.env['BENCH_DETAIL'] && target === 'ours') watchStalls();
   process.on('message', (m: unknown) => {
     // Collect garbage first so the figure is live memory, not whatever the GC has not reclaimed yet.
     // 'cpu' (the samples around the measured window) skips the GC: a full collection forced
@@ -121,6 +123,34 @@ async function serve(target: Target): Promise<void> {
     }
   });
   process.send?.({ port });
+}
+
+/**
+ * BENCH_DETAIL: the server prints, each second, its longest event-loop stall and the time spent
+ * in each kind of garbage collection (to tell a slow second's cause).
+ */
+function watchStalls(): void {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const gc = new Map<string, { n: number; ms: number; max: number }>();
+  const kinds: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = kinds[(e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0] ?? 'other';
+      const g = gc.get(kind) ?? { n: 0, ms: 0, max: 0 };
+      g.n += 1;
+      g.ms += e.duration;
+      g.max = Math.max(g.max, e.duration);
+      gc.set(kind, g);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  let second = 0;
+  setInterval(() => {
+    const gcText = [...gc].map(([k, g]) => `${k} ${g.n}× ${g.ms.toFixed(0)} ms (max ${g.max.toFixed(0)})`).join(', ');
+    process.stderr.write(`      server t${second++}: loop delay max ${(loop.max / 1e6).toFixed(0)} ms; gc ${gcText}\n`);
+    loop.reset();
+    gc.clear();
+  }, 1000).unref();
 }
 
 let stopProfiling: () => Promise<void> = async () => {};

@@ -246,18 +246,26 @@ export class ConversationService {
     origin?: MessageOrigin,
   ): Promise<{ stored: StoredMessage; duplicate: boolean }> {
     const nonce = newId('', 6);
-    const stored = await this.deps.store.appendMessage(conversationId, {
-      from: 'buyer',
-      text,
-      clientId,
-      at: this.now(),
-      meta: { nonce },
-    });
     // The store returns the earlier message for a repeated client id; our nonce tells them apart.
+    let scheduled = false;
+    const startTurn = (stored: StoredMessage): void => {
+      if (scheduled || stored.meta?.['nonce'] !== nonce) return;
+      scheduled = true;
+      this.scheduleTurn(conversationId, stored, origin);
+    };
+    // The turn starts as soon as the store has the message (onStored), while the message is
+    // still being made durable: its reply waits for its own write, which the embedded store
+    // journals after the message (one fsync for both when they meet in one batch). The
+    // message is acknowledged and published only once durable, as before.
+    const stored = await this.deps.store.appendMessage(
+      conversationId,
+      { from: 'buyer', text, clientId, at: this.now(), meta: { nonce } },
+      { onStored: startTurn },
+    );
     const duplicate = stored.meta?.['nonce'] !== nonce;
     if (!duplicate) {
       await this.publish({ kind: 'message', conversationId, message: stored });
-      this.scheduleTurn(conversationId, stored, origin);
+      startTurn(stored);
     }
     return { stored, duplicate };
   }

@@ -138,6 +138,15 @@ export interface AppendOptions {
    * write and ignores it.
    */
   opId?: string;
+  /**
+   * Called with the stored message (or the earlier one, for a repeated clientId or opId) as
+   * soon as it has its seq and this process's reads see it, which may be before it is durable:
+   * the embedded store calls it before the journal's fsync, so a bot turn can start while the
+   * message is being written, and the turn's own write goes to disk in the same fsync. The
+   * returned promise still resolves only once the message is durable. A store may not call it;
+   * callers then act on the resolved message.
+   */
+  onStored?: (stored: StoredMessage) => void;
 }
 
 export interface MessageLog {

@@ -77,6 +77,8 @@ const JOURNAL = 'journal.jsonl';
 const FREE_SPACE_MARGIN = 1024 * 1024;
 const LOCK = 'LOCK';
 const MAX_BACKOFF_MS = 5000;
+/** Snapshot text serialised per slice while compacting in the background (characters). */
+const SNAPSHOT_SLICE_CHARS = 64 * 1024;
 
 export class Journal {
   private readonly opts: JournalOptions;
@@ -313,15 +315,21 @@ export class Journal {
     let bytes = 0;
     try {
       let chunk: string[] = [];
+      let chunkLength = 0;
       const flush = async (): Promise<void> => {
         const data = chunk.join('');
         chunk = [];
+        chunkLength = 0;
         bytes += Buffer.byteLength(data);
         await fh.write(data);
       };
       for (const op of snapshotOps(this.state)) {
-        chunk.push(`${JSON.stringify(op)}\n`);
-        if (chunk.length >= 1000) await flush();
+        const line = `${JSON.stringify(op)}\n`;
+        chunk.push(line);
+        chunkLength += line.length;
+        // Small slices: each is serialised between two turns of the event loop, so a large
+        // state never holds up the buyers' turns for more than a millisecond or so.
+        if (chunkLength >= SNAPSHOT_SLICE_CHARS) await flush();
       }
       await flush();
       await fh.datasync();

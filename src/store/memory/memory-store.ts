@@ -26,7 +26,7 @@ import type {
   Timer,
   TurnCommit,
 } from '../types';
-import type { OutboxAct, StoreCapabilities } from '../types';
+import type { AppendOptions, OutboxAct, StoreCapabilities } from '../types';
 import { diffConversation } from './conversation-patch';
 import { frozen, frozenPlain } from '../../model/frozen';
 import { Journal, type FsyncPolicy } from './journal';
@@ -238,7 +238,8 @@ class MemoryStore implements Store {
 
   // --- message log ---------------------------------------------------------------------
 
-  async appendMessage(conversationId: string, msg: NewMessage): Promise<StoredMessage> {
+  async appendMessage(conversationId: string, msg: NewMessage, options: AppendOptions = {}): Promise<StoredMessage> {
+    if (this.closed) throw new AppError('STORE_UNAVAILABLE', 'Store is closed');
     const log = logOf(this.state, conversationId);
     if (msg.clientId !== undefined) {
       const seq = log.byClientId.get(msg.clientId);
@@ -246,12 +247,16 @@ class MemoryStore implements Store {
       if (earlier) {
         // The earlier append may still be on its way to disk; the retry must not be
         // acknowledged before the original is durable.
+        options.onStored?.(frozen(earlier));
         if (this.journal) await this.journal.write({ t: 'msg', v: earlier });
         return frozen(earlier);
       }
     }
     const stored: StoredMessage = frozen({ ...copy(msg), conversationId, seq: log.messages.length + 1 });
-    await this.commit({ t: 'msg', v: stored });
+    // Applied to memory synchronously; durable when the promise resolves.
+    const durable = this.commit({ t: 'msg', v: stored });
+    options.onStored?.(stored);
+    await durable;
     return stored;
   }
 
