@@ -22,6 +22,12 @@
  *   npm run bench:ws                       # 1000 and 2000 sockets, 15 s each
  *   npm run bench:ws -- --long             # 60 s each
  *   BENCH_SECONDS=10 BENCH_SIZES=500 npm run bench:ws
+ *
+ * Looking into a slow run:
+ *   BENCH_DETAIL=1          p50 / p99 / max per second of the run, and the server's longest
+ *                           event-loop stall, journal batch times and GC time per second
+ *   BENCH_CPU_PROF=<dir>    our server writes a CPU profile and an allocation profile there
+ *   BENCH_SERVER_FLAGS='…'  extra node flags for our server (e.g. --max-semi-space-size=64)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, fdatasync, mkdtempSync, openSync, rmSync, statSync, write } from 'node:fs';
@@ -41,7 +47,7 @@ import { createLogger } from '../src/transport/logger';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (process.argv.includes('--long') ? 60 : 15));
 const SIZES = (process.env['BENCH_SIZES'] ?? '1000,2000').split(',').map(Number);
 const ROOT = join(__dirname, '..');
-/** BENCH_CPU_PROF=<dir>: our server writes a V8 CPU profile there (open it in Chrome DevTools). */
+/** BENCH_CPU_PROF=<dir>: our server writes a V8 CPU profile (and allocations.heapprofile) there, for Chrome DevTools. */
 const PROFILE_DIR = process.env['BENCH_CPU_PROF'];
 
 // Our own questions (never taken from the measuring data), rotated across buyers.
@@ -97,7 +103,7 @@ async function serve(target: Target): Promise<void> {
     const shop = loadDemoShop(join(ROOT, 'demo/shop'));
     const { bundle, errors } = buildScriptBundle(loadScriptFiles(ROOT));
     if (!bundle) throw new Error(`scripts do not build: ${JSON.stringify(errors)}`);
-    const store = createStore({ dataDir });
+    const store = createStore({ dataDir, onJournalBatch: (batch) => journalWatch.add(batch.ms) });
     const app = createApp({
       config,
       store,
@@ -129,6 +135,25 @@ async function serve(target: Target): Promise<void> {
  * BENCH_DETAIL: the server prints, each second, its longest event-loop stall and the time spent
  * in each kind of garbage collection (to tell a slow second's cause).
  */
+/** Journal batches (write + fsync) per second, for BENCH_DETAIL. */
+const journalWatch = {
+  n: 0,
+  ms: 0,
+  max: 0,
+  add(ms: number): void {
+    this.n += 1;
+    this.ms += ms;
+    this.max = Math.max(this.max, ms);
+  },
+  text(): string {
+    const t = `journal ${this.n} batches, mean ${(this.ms / Math.max(1, this.n)).toFixed(1)} ms, max ${this.max.toFixed(0)} ms`;
+    this.n = 0;
+    this.ms = 0;
+    this.max = 0;
+    return t;
+  },
+};
+
 function watchStalls(): void {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
@@ -147,7 +172,7 @@ function watchStalls(): void {
   let second = 0;
   setInterval(() => {
     const gcText = [...gc].map(([k, g]) => `${k} ${g.n}× ${g.ms.toFixed(0)} ms (max ${g.max.toFixed(0)})`).join(', ');
-    process.stderr.write(`      server t${second++}: loop delay max ${(loop.max / 1e6).toFixed(0)} ms; gc ${gcText}\n`);
+    process.stderr.write(`      server t${second++}: loop delay max ${(loop.max / 1e6).toFixed(0)} ms; ${journalWatch.text()}; gc ${gcText}\n`);
     loop.reset();
     gc.clear();
   }, 1000).unref();

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
 
   try {
     const storeLog = logger.child({ component: 'store' });
+    const metrics = createMetrics();
     store = createStore({
       ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
       ...(config.redisClusterNodes ? { redisClusterNodes: config.redisClusterNodes } : {}),
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
       redisPrefix: config.redisPrefix,
       dataDir: config.dataDir,
       logger: storeLog,
+      onJournalBatch: (batch) => metrics.journalBatch.observe(batch.ms / 1000),
     });
     // Several instances on Redis: keep answering buyers from a local copy while it is away,
     // with what they were told kept in this instance's spill file in DATA_DIR until Redis has it.
@@ -108,7 +110,6 @@ async function main(): Promise<void> {
     );
     // The handoff stage needs the app's conversation service, and the app's engine reports
     // each buyer turn to the handoff: the engine's hook finds the handoff once it is built below.
-    const metrics = createMetrics();
     const agents = createAgentRegistry(config.agents.map((a) => ({ ...a })));
     const handoffRef: { current?: Handoff } = {};
     const botEngine = createEngine({ shop, getScripts: scripts.registry.getScripts, onActs: (acts) => countActs(metrics, acts) });

@@ -28,6 +28,8 @@ export interface Metrics {
   readonly csat: Counter<'score'>;
   /** Misunderstood buyer messages agents marked and managers reviewed (src/learn), by event and intent. */
   readonly corrections: Counter<'event' | 'intent'>;
+  /** Embedded store: seconds each journal batch took to write and fsync (what a buyer's ack and the bot's reply wait for). */
+  readonly journalBatch: Histogram;
   /** Sets the async source of live gauges (queue length, agents online), read on each scrape. */
   setLiveSource(source: () => Promise<{ queueLength: number; agentsOnline: number }>): void;
   /** Prometheus text exposition. */
@@ -162,8 +164,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
+  const journalBatch = new Histogram({
+    name: `${p}journal_batch_seconds`,
+    help: 'Embedded store: time to write and fsync one group-committed journal batch (acks and replies wait for it)',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+
   return {
     registry,
+    journalBatch,
     messages,
     turns,
     handoffs,

@@ -3,12 +3,12 @@
  * embedded memory store journaling to DATA_DIR.
  */
 import type { Store } from './types';
-import { createMemoryStore, type FsyncPolicy } from './memory/memory-store';
+import { createMemoryStore, type FsyncPolicy, type JournalBatch } from './memory/memory-store';
 import { createRedisStore } from './redis/redis-store';
 import type { StoreLogger } from './shared';
 
 export type * from './types';
-export { createMemoryStore, type MemoryStoreOptions, type FsyncPolicy } from './memory/memory-store';
+export { createMemoryStore, type MemoryStoreOptions, type FsyncPolicy, type JournalBatch } from './memory/memory-store';
 export { createRedisStore, type RedisStoreOptions } from './redis/redis-store';
 export { keyLayout, hashTag } from './redis/keys';
 export { compareQueueEntries, type StoreLogger, type AuditEntry } from './shared';
@@ -26,6 +26,8 @@ export interface StoreConfig {
   dataDir?: string | null;
   fsync?: FsyncPolicy;
   logger?: StoreLogger;
+  /** The embedded store's journal batches (write + fsync time), for the metrics. */
+  onJournalBatch?: (batch: JournalBatch) => void;
 }
 
 /** Builds the configured store. Memory when none of redisUrl, redisSentinel, redisClusterNodes is set. */
@@ -46,5 +48,6 @@ export function createStore(config: StoreConfig = {}): Store {
     ...(dataDir === null ? {} : { dataDir }),
     ...(config.fsync ? { fsync: config.fsync } : {}),
     ...(config.logger ? { logger: config.logger } : {}),
+    ...(config.onJournalBatch ? { onJournalBatch: config.onJournalBatch } : {}),
   });
 }

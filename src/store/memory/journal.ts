@@ -53,6 +53,16 @@ export interface JournalOptions {
   fsyncIntervalMs: number;
   compactBytes: number;
   logger: StoreLogger;
+  /** Called after each batch is written (and synced under 'always'): how long that took, its ops and bytes. */
+  onBatch?: (batch: JournalBatch) => void;
+}
+
+/** One group-committed journal write, as reported to `onBatch`. */
+export interface JournalBatch {
+  /** write() plus, under fsync 'always', fdatasync(): what every op in the batch waited for. */
+  ms: number;
+  ops: number;
+  bytes: number;
 }
 
 interface PendingWrite {
@@ -200,12 +210,15 @@ export class Journal {
         if (!this.compaction && this.shouldCompact() && Date.now() >= this.compactRetryAt) this.startCompaction();
         const lines = batch.map((p) => p.line).join('');
         const data = (this.tornTail ? '\n' : '') + lines;
+        const started = performance.now();
         this.tornTail = true;
         await writeAll(this.fd, data);
         this.tornTail = false;
-        this.fileBytes += Buffer.byteLength(data);
+        const bytes = Buffer.byteLength(data);
+        this.fileBytes += bytes;
         if (this.opts.fsync === 'always') await fdatasync(this.fd);
         else this.dirty = true;
+        this.opts.onBatch?.({ ms: performance.now() - started, ops: batch.length, bytes });
         this.compaction?.tail.push(lines);
         if (this.failure) this.opts.logger.info({ dir: this.opts.dir }, 'journal writes recovered');
         this.failure = null;

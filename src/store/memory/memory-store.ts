@@ -29,10 +29,10 @@ import type {
 import type { AppendOptions, OutboxAct, StoreCapabilities } from '../types';
 import { diffConversation } from './conversation-patch';
 import { frozen, frozenPlain } from '../../model/frozen';
-import { Journal, type FsyncPolicy } from './journal';
+import { Journal, type FsyncPolicy, type JournalBatch } from './journal';
 import { applyOp, emptyState, logOf, type JournalOp, type MemoryState } from './state';
 
-export type { FsyncPolicy } from './journal';
+export type { FsyncPolicy, JournalBatch } from './journal';
 
 export interface MemoryStoreOptions {
   /** Journal directory. Omitted: pure memory, nothing survives the process (tests). */
@@ -44,6 +44,8 @@ export interface MemoryStoreOptions {
   /** Compact the journal once it is larger than this (and twice its last compacted size). Default 64 MiB. */
   compactBytes?: number;
   logger?: StoreLogger;
+  /** Reports each journal batch (its write + fsync time), e.g. to the metrics. */
+  onJournalBatch?: (batch: JournalBatch) => void;
   /** Clock for the rate limiter windows. Default Date.now. */
   now?: () => number;
 }
@@ -92,6 +94,7 @@ class MemoryStore implements Store {
               fsyncIntervalMs: options.fsyncIntervalMs ?? 1000,
               compactBytes: options.compactBytes ?? 64 * 1024 * 1024,
               logger: this.logger,
+              ...(options.onJournalBatch ? { onBatch: options.onJournalBatch } : {}),
             },
             this.state,
           );

@@ -187,3 +187,14 @@ it('takes over a directory whose lock holder is dead (after SIGKILL)', async () 
   const store = createMemoryStore({ dataDir: dir });
   await store.close();
 });
+
+it('reports each batch (ops, bytes written, time to write and sync) to onJournalBatch; ops queued together share one batch', async () => {
+  const batches: { ms: number; ops: number; bytes: number }[] = [];
+  const store = createMemoryStore({ dataDir: dir, logger: silentLogger, onJournalBatch: (b) => batches.push(b) });
+  await Promise.all([1, 2, 3].map((n) => store.appendMessage('c1', { from: 'buyer', text: `m${n}`, at })));
+  await store.appendMessage('c1', { from: 'buyer', text: 'alone', at });
+  await store.close();
+  expect(batches.map((b) => b.ops)).toEqual([3, 1]);
+  expect(batches.reduce((sum, b) => sum + b.bytes, 0)).toBe(fs.statSync(journalFile()).size);
+  for (const b of batches) expect(b.ms).toBeGreaterThanOrEqual(0);
+});
