@@ -391,7 +391,7 @@ export class ConversationService {
   }
 
   private async runTurn(conversationId: string, message: StoredMessage, origin?: MessageOrigin): Promise<void> {
-    const { store, engine } = this.deps;
+    const { store } = this.deps;
     const conv = await store.getConversation(conversationId);
     if (!conv) throw new Error(`conversation ${conversationId} not found`);
     // Turns are idempotent: a message already answered (by another instance resuming
@@ -407,26 +407,7 @@ export class ConversationService {
       return;
     }
     const stopTyping = botAnswers ? this.typingIfSlow(conversationId) : undefined;
-    let result: TurnResult;
-    let next: ConversationState;
-    let replies: StoredMessage[];
-    try {
-      result = await this.withShop(conv, message.text, () => engine.handleMessage(conv, message.text));
-      const startsHandoff = Boolean(result.handoff) && botAnswers;
-      next = startsHandoff
-        ? { ...result.conversation, status: 'queued', ...(result.handoff ? { handoff: result.handoff } : {}) }
-        : withKeptSuggestions(conv, result);
-      // One write for the turn: the new state and the replies together (one journal line and
-      // fsync on the embedded store), then the replies go out.
-      const at = this.now();
-      replies = await store.commitTurn({
-        conversation: next,
-        messages: result.replies.map((reply) => ({ from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } })),
-      });
-    } finally {
-      stopTyping?.();
-    }
-    const startsHandoff = Boolean(result.handoff) && botAnswers;
+    const { result, next, replies, startsHandoff } = await this.answerAndStore(conv, message, botAnswers).finally(() => stopTyping?.());
     for (const reply of replies) await this.announce(conversationId, reply);
     // After the replies: the buyer's answer does not wait on the shop's outbox (and a crash
     // between saving the state and replying stays as narrow as it can be).
@@ -449,6 +430,28 @@ export class ConversationService {
         });
     }
     await this.publishTurn(message, result, next.handoff?.suggestions ?? result.handoff?.suggestions ?? [], next.status);
+  }
+
+  /**
+   * The engine's answer to `message` and the turn stored in one write: the new state and the
+   * replies together (one journal line and fsync on the embedded store).
+   */
+  private async answerAndStore(
+    conv: ConversationState,
+    message: StoredMessage,
+    botAnswers: boolean,
+  ): Promise<{ result: TurnResult; next: ConversationState; replies: StoredMessage[]; startsHandoff: boolean }> {
+    const result = await this.withShop(conv, message.text, () => this.deps.engine.handleMessage(conv, message.text));
+    const startsHandoff = Boolean(result.handoff) && botAnswers;
+    const next: ConversationState = startsHandoff
+      ? { ...result.conversation, status: 'queued', ...(result.handoff ? { handoff: result.handoff } : {}) }
+      : withKeptSuggestions(conv, result);
+    const at = this.now();
+    const replies = await this.deps.store.commitTurn({
+      conversation: next,
+      messages: result.replies.map((reply) => ({ from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } })),
+    });
+    return { result, next, replies, startsHandoff };
   }
 
   /**

@@ -217,8 +217,10 @@ class MemoryStore implements Store {
     const buyers = new Map<string, string>();
     for (const s of this.state.sessions.values()) if (wanted.has(s.conversationId)) buyers.set(s.conversationId, s.buyerId);
     const acts = new Map<string, string[]>();
-    for (const a of this.state.outbox.values())
-      if (wanted.has(a.conversationId)) acts.set(a.conversationId, [...(acts.get(a.conversationId) ?? []), a.id]);
+    for (const conv of wanted) {
+      const ids = this.state.outboxByConv.get(conv);
+      if (ids && ids.size > 0) acts.set(conv, [...ids]);
+    }
     const ops = [...wanted].map((conv): JournalOp => {
       const buyer = buyers.get(conv);
       const ids = acts.get(conv);
@@ -570,12 +572,17 @@ class MemoryStore implements Store {
   }
 
   async dueOutboxActs(now: number, limit = 100): Promise<OutboxAct[]> {
-    const due = [...this.state.outbox.values()].filter((a) => a.state === 'sent' && a.nextAttemptAt <= now);
+    const due: OutboxAct[] = [];
+    for (const id of this.state.outboxSent) {
+      const act = this.state.outbox.get(id);
+      if (act && act.nextAttemptAt <= now) due.push(act);
+    }
     return copy(due.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt).slice(0, limit));
   }
 
   async listOutboxActs(conversationId: string): Promise<OutboxAct[]> {
-    return copy([...this.state.outbox.values()].filter((a) => a.conversationId === conversationId));
+    const ids = this.state.outboxByConv.get(conversationId) ?? [];
+    return copy([...ids].flatMap((id) => this.state.outbox.get(id) ?? []));
   }
 
   // --- locks (in-process) --------------------------------------------------------------

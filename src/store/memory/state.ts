@@ -37,6 +37,12 @@ export interface MemoryState {
   /** Acts for the shop by id, in the order added (src/shop/outbox.ts). */
   outbox: Map<string, OutboxAct>;
   /**
+   * Indexes of the outbox, so its scans do not grow with every act ever delivered: the ids
+   * still being delivered ('sent'), and each conversation's act ids (in the order added).
+   */
+  outboxSent: Set<string>;
+  outboxByConv: Map<string, Set<string>>;
+  /**
    * Revision of each conversation's state: bumped by every save. A turn op names the
    * revision it was computed from, so a line applied twice (a retried write, a compaction's
    * tail) patches the state once.
@@ -59,6 +65,8 @@ export function emptyState(): MemoryState {
     drafts: new Map(),
     audit: [],
     outbox: new Map(),
+    outboxSent: new Set(),
+    outboxByConv: new Map(),
     revs: new Map(),
   };
 }
@@ -190,9 +198,14 @@ export function applyOp(state: MemoryState, op: JournalOp): boolean {
       if (op.n !== state.audit.length) return false;
       state.audit.push(op.v);
       return true;
-    case 'act':
+    case 'act': {
       state.outbox.set(op.v.id, op.v);
+      if (op.v.state === 'sent') state.outboxSent.add(op.v.id);
+      else state.outboxSent.delete(op.v.id);
+      const ids = state.outboxByConv.get(op.v.conversationId) ?? new Set<string>();
+      state.outboxByConv.set(op.v.conversationId, ids.add(op.v.id));
       return true;
+    }
     case 'drop':
       state.sessions.delete(op.buyer);
       state.conversations.delete(op.conv);
@@ -209,7 +222,14 @@ export function applyOp(state: MemoryState, op: JournalOp): boolean {
         convs.delete(op.conv);
         if (convs.size === 0) state.assignments.delete(agent);
       }
-      for (const id of op.acts ?? []) state.outbox.delete(id);
+      for (const id of op.acts ?? []) {
+        const act = state.outbox.get(id);
+        state.outbox.delete(id);
+        state.outboxSent.delete(id);
+        const ids = act && state.outboxByConv.get(act.conversationId);
+        ids?.delete(id);
+        if (act && ids?.size === 0) state.outboxByConv.delete(act.conversationId);
+      }
       return true;
   }
 }
