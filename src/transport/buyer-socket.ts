@@ -63,6 +63,8 @@ class BuyerConnection implements Channel {
   private stopListening: (() => void) | null = null;
   private lastTypingAt = 0;
   private closed = false;
+  /** The TCP socket is corked until the next turn of the event loop (see corkUntilNextTurn). */
+  private corked = false;
   /** Set once this side decided to close: frames still arriving are ignored (and not logged). */
   private closing = false;
   private readonly invalidFrames: WindowCounter;
@@ -358,7 +360,24 @@ class BuyerConnection implements Channel {
 
   private send(frame: ServerFrame): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.corkUntilNextTurn();
     this.ws.send(encodeFrame(frame));
+  }
+
+  /**
+   * Frames sent in one turn of the event loop (an ack and the bot's reply often are) leave in
+   * one write to the socket instead of one system call each: the TCP socket is corked until
+   * the next turn. Nothing waits longer than that turn.
+   */
+  private corkUntilNextTurn(): void {
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (this.corked || !socket) return;
+    this.corked = true;
+    socket.cork();
+    setImmediate(() => {
+      this.corked = false;
+      socket.uncork();
+    });
   }
 
   private sendError(code: ErrorCode, message?: string, id?: string): void {

@@ -127,7 +127,7 @@ export class Journal {
     this.fileBytes = compacted ?? this.existingBytes();
     this.snapshotBytes = compacted ?? this.fileBytes;
     try {
-      this.fd = fs.openSync(this.file, 'a');
+      this.fd = fs.openSync(this.file, this.appendFlags());
     } catch (err) {
       throw new AppError('STORE_UNAVAILABLE', `cannot open the journal ${this.file} for writing: ${(err as Error).message}`, undefined, {
         cause: err,
@@ -189,6 +189,21 @@ export class Journal {
     }
   }
 
+  /**
+   * Under fsync 'always', where the system has O_DSYNC (Linux, macOS), the journal is opened
+   * with it: each write returns once its data is durable, as write + fdatasync did, but in one
+   * call to the thread pool instead of two, so a batch waits on the event loop once, not
+   * twice (which matters when the loop is busy). Elsewhere, write then fdatasync.
+   */
+  private appendFlags(): string | number {
+    const { O_WRONLY, O_APPEND, O_CREAT, O_DSYNC } = fs.constants;
+    return this.dsync ? O_WRONLY | O_APPEND | O_CREAT | (O_DSYNC as number) : 'a';
+  }
+
+  private get dsync(): boolean {
+    return this.opts.fsync === 'always' && typeof fs.constants.O_DSYNC === 'number';
+  }
+
   private kick(): void {
     if (this.running) return;
     this.running = true;
@@ -216,8 +231,9 @@ export class Journal {
         this.tornTail = false;
         const bytes = Buffer.byteLength(data);
         this.fileBytes += bytes;
-        if (this.opts.fsync === 'always') await fdatasync(this.fd);
-        else this.dirty = true;
+        // Opened with O_DSYNC (see appendFlags) the write itself returned once durable.
+        if (this.opts.fsync === 'always' && !this.dsync) await fdatasync(this.fd);
+        else if (this.opts.fsync !== 'always') this.dirty = true;
         this.opts.onBatch?.({ ms: performance.now() - started, ops: batch.length, bytes });
         this.compaction?.tail.push(lines);
         if (this.failure) this.opts.logger.info({ dir: this.opts.dir }, 'journal writes recovered');
@@ -375,7 +391,7 @@ export class Journal {
     // Renamed: from here on only the new file counts, so no write goes anywhere until it is open.
     for (let backoff = 50; ; backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
       try {
-        const fd = fs.openSync(this.file, 'a');
+        const fd = fs.openSync(this.file, this.appendFlags());
         fs.closeSync(this.fd);
         this.fd = fd;
         break;
