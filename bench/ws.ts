@@ -28,6 +28,7 @@
  *                           event-loop stall, journal batch times and GC time per second
  *   BENCH_CPU_PROF=<dir>    our server writes a CPU profile and an allocation profile there
  *   BENCH_SERVER_FLAGS='…'  extra node flags for our server (e.g. --max-semi-space-size=64)
+ *   BENCH_NO_WARM_UP=1      our server skips the engine warm-up main.ts does before it listens
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, fdatasync, mkdtempSync, openSync, rmSync, statSync, write } from 'node:fs';
@@ -39,6 +40,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createEngine } from '../src/dialogue/engine';
+import { warmUpEngine } from '../src/dialogue/warm-up';
 import { buildScriptBundle, loadScriptFiles } from '../src/scripts/bundle';
 import { loadDemoShop } from '../src/shop';
 import { createStore } from '../src/store';
@@ -111,6 +113,9 @@ async function serve(target: Target): Promise<void> {
       engine: createEngine({ shop, getScripts: () => bundle }),
       logger: createLogger({ level: 'warn', destination: process.stderr as never }),
     });
+    // As src/main.ts does before it listens.
+    if (!process.env['BENCH_NO_WARM_UP'])
+      await warmUpEngine(createEngine({ shop, getScripts: () => bundle }), bundle, { shopId: config.shopId, buyerId: 'B001' });
     await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
     port = (app.server.address() as AddressInfo).port;
   }

@@ -12,6 +12,9 @@ import { createEngine } from './dialogue/engine';
 import { isAppError } from './errors';
 import { countActs } from './metrics';
 import { bootScripts, type BootedScripts } from './scripts/boot';
+import { warmUpEngine } from './dialogue/warm-up';
+import type { ScriptBundle } from './scripts/bundle';
+import type { ShopData } from './shop';
 import { connectShop } from './shop';
 import { ActDelivery } from './shop/outbox';
 import { filesConcern } from './files/http-files';
@@ -148,6 +151,8 @@ async function main(): Promise<void> {
     });
     handoffRef.current = handoff;
     registerAgentConsole(app.context, { handoff, agents, metrics });
+    // The first buyers after a start meet compiled code, not cold (src/dialogue/warm-up.ts).
+    await warmUp(shop, scripts.registry.getScripts(), config.shopId, logger);
     const server = app.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -203,3 +208,18 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+/**
+ * Warms the engine up on the scripts' example phrases, with an engine of its own (its turns
+ * reach no store, handoff, metrics or shop). A failure only costs the warm-up.
+ */
+async function warmUp(shop: ShopData, bundle: ScriptBundle, shopId: string, logger: Logger): Promise<void> {
+  try {
+    const engine = createEngine({ shop, getScripts: () => bundle });
+    const buyerId = shop.buyers?.()[0]?.id ?? 'warm-up';
+    const { turns, ms } = await warmUpEngine(engine, bundle, { shopId, buyerId });
+    logger.info({ turns, ms: Math.round(ms) }, 'engine warmed up');
+  } catch (err) {
+    logger.warn({ err }, 'engine warm-up stopped early');
+  }
+}

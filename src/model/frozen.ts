@@ -12,8 +12,13 @@
  * (./conversation-patch.ts compares shared parts by identity).
  */
 
-/** True for values JSON keeps exactly: no undefined, functions, symbols, non-finite numbers, class instances or cycles. */
-function isPlain(value: unknown, depth: number): boolean {
+/**
+ * Freezes `value` deeply in place while checking that JSON keeps it exactly (no undefined,
+ * functions, symbols, non-finite numbers, class instances or cycles); false at the first part
+ * that is not, with what came before it frozen. Parts frozen already were checked when they
+ * were frozen and are skipped, so a new state costs only its new objects.
+ */
+function freezePlain(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -25,15 +30,17 @@ function isPlain(value: unknown, depth: number): boolean {
     default:
       return false;
   }
-  if (value === null || Object.isFrozen(value)) return true; // frozen values were checked when frozen
+  if (value === null || Object.isFrozen(value)) return true;
   if (depth > 64) return false;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!isPlain(value[i], depth + 1)) return false;
-    return true;
+    for (let i = 0; i < value.length; i++) if (!freezePlain(value[i], depth + 1)) return false;
+  } else {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return false;
+    for (const key of Object.keys(value)) if (!freezePlain((value as Record<string, unknown>)[key], depth + 1)) return false;
   }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
-  for (const key of Object.keys(value)) if (!isPlain((value as Record<string, unknown>)[key], depth + 1)) return false;
+  // Children first: a frozen object always has frozen, checked children.
+  Object.freeze(value);
   return true;
 }
 
@@ -50,10 +57,7 @@ function freezeWalk(value: unknown): void {
  * frozen (undefined fields dropped, dates as strings), as a JSON store would keep it.
  */
 export function frozenPlain<T>(value: T): T {
-  if (isPlain(value, 0)) {
-    freezeWalk(value);
-    return value;
-  }
+  if (freezePlain(value, 0)) return value;
   const copy = JSON.parse(JSON.stringify(value)) as T;
   freezeWalk(copy);
   return copy;

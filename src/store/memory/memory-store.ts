@@ -157,7 +157,7 @@ class MemoryStore implements Store {
     const base = this.state.revs.get(id) ?? 0;
     const follow = this.handoffOps(v);
     const log = logOf(this.state, id);
-    const msgs: StoredMessage[] = turn.messages.map((m, i) => frozen({ ...copy(m), conversationId: id, seq: log.messages.length + 1 + i }));
+    const msgs: StoredMessage[] = turn.messages.map((m, i) => frozenPlain({ ...m, conversationId: id, seq: log.messages.length + 1 + i }));
     const op: JournalOp = {
       t: 'turn',
       id,
@@ -257,7 +257,7 @@ class MemoryStore implements Store {
         return frozen(earlier);
       }
     }
-    const stored: StoredMessage = frozen({ ...copy(msg), conversationId, seq: log.messages.length + 1 });
+    const stored: StoredMessage = frozenPlain({ ...msg, conversationId, seq: log.messages.length + 1 });
     // Applied to memory synchronously; durable when the promise resolves.
     const durable = this.commit({ t: 'msg', v: stored });
     options.onStored?.(stored);
