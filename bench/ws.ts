@@ -26,7 +26,8 @@
  * Looking into a slow run:
  *   BENCH_DETAIL=1          p50 / p99 / max per second of the run, and the server's longest
  *                           event-loop stall, journal batch times and GC time per second
- *   BENCH_CPU_PROF=<dir>    our server writes a CPU profile and an allocation profile there
+ *   BENCH_CPU_PROF=<dir>    our server writes a CPU profile there (with BENCH_HEAP_PROF=1 also
+ *                           an allocation profile, which slows it down a lot)
  *   BENCH_SERVER_FLAGS='…'  extra node flags for our server (e.g. --max-semi-space-size=64)
  *   BENCH_NO_WARM_UP=1      our server skips the engine warm-up main.ts does before it listens
  */
@@ -49,7 +50,7 @@ import { createLogger } from '../src/transport/logger';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (process.argv.includes('--long') ? 60 : 15));
 const SIZES = (process.env['BENCH_SIZES'] ?? '1000,2000').split(',').map(Number);
 const ROOT = join(__dirname, '..');
-/** BENCH_CPU_PROF=<dir>: our server writes a V8 CPU profile (and allocations.heapprofile) there, for Chrome DevTools. */
+/** BENCH_CPU_PROF=<dir>: our server writes a V8 CPU profile (with BENCH_HEAP_PROF, allocations.heapprofile too) there, for Chrome DevTools. */
 const PROFILE_DIR = process.env['BENCH_CPU_PROF'];
 
 // Our own questions (never taken from the measuring data), rotated across buyers.
@@ -120,7 +121,7 @@ async function serve(target: Target): Promise<void> {
     port = (app.server.address() as AddressInfo).port;
   }
   if (PROFILE_DIR) process.on('SIGTERM', () => void stopProfiling().then(() => process.exit(0)));
-  if (PROFILE_DIR && target === 'ours') await startAllocationProfile(PROFILE_DIR);
+  if (PROFILE_DIR && process.env['BENCH_HEAP_PROF'] && target === 'ours') await startAllocationProfile(PROFILE_DIR);
   if (process.env['BENCH_DETAIL'] && target === 'ours') watchStalls();
   process.on('message', (m: unknown) => {
     // Collect garbage first so the figure is live memory, not whatever the GC has not reclaimed yet.
@@ -186,7 +187,7 @@ function watchStalls(): void {
 let stopProfiling: () => Promise<void> = async () => {};
 
 /**
- * With BENCH_CPU_PROF, also samples allocations, the collected ones included (that is the
+ * With BENCH_CPU_PROF and BENCH_HEAP_PROF, also samples allocations, the collected ones included (that is the
  * garbage a turn makes), and writes them as `<dir>/allocations.heapprofile` (Chrome DevTools,
  * Memory tab) when the run stops the server.
  */
