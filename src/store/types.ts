@@ -106,6 +106,12 @@ export interface TurnCommit {
   messages: NewMessage[];
 }
 
+/**
+ * Values read from a store are never shared with it in a way that changes it: Redis returns
+ * fresh copies; the embedded store returns its stored conversations and messages deep-frozen
+ * (src/model/frozen.ts), so changing one in place throws. Build a new value instead (spreads),
+ * as the engine does. A value given to the embedded store is frozen in place when it is kept.
+ */
 export interface ConversationStore {
   getConversation(id: string): Promise<ConversationState | null>;
   saveConversation(conv: ConversationState): Promise<void>;
