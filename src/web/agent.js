@@ -91,6 +91,8 @@
     retry: 0,
     summaryOpen: false,
     followHistory: true,
+    /** This agent's presence as the server last said ('online', 'away', 'offline'); null until it has. */
+    myStatus: /** @type {string|null} */ (null),
   };
 
   function el(tag, cls, text) {
@@ -211,6 +213,11 @@
       bottom.appendChild(slaNode(q.sla));
       var pick = el('button', 'small', '接入');
       pick.type = 'button';
+      // Away (or offline), the server refuses a pick: say so rather than offer it.
+      if (state.myStatus === 'away' || state.myStatus === 'offline') {
+        pick.disabled = true;
+        pick.title = state.myStatus === 'away' ? '离开中不能从队列接入，先切回在线' : '离线中不能从队列接入';
+      }
       pick.addEventListener('click', function () {
         send({ type: 'pick', conversationId: q.conversationId });
       });
@@ -610,7 +617,10 @@
             return a.agentId === state.me.id;
           })[0];
         if (mine) field('presence').value = mine.status;
+        var statusChanged = Boolean(mine) && state.myStatus !== mine.status;
+        if (mine) state.myStatus = mine.status;
         renderAwayNote(mine);
+        if (statusChanged) renderQueue();
         renderAgents();
         statsSoon();
         break;

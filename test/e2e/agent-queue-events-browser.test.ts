@@ -29,6 +29,10 @@ describe('console queue from incremental events, in a browser', () => {
     const plainId = String(plain.frames.find((f) => f.type === 'welcome')?.['conversationId']);
     await say(plain, '转人工');
     await page.waitForSelector(`#queue li[data-id="${plainId}"]`);
+    // Away, the console does not offer a pick the server would refuse.
+    const pick = page.locator(`#queue li[data-id="${plainId}"] button`, { hasText: '接入' });
+    expect(await pick.isDisabled()).toBe(true);
+    expect(await pick.getAttribute('title')).toContain('离开中');
 
     await say(plain, '我想问下发货时间');
     await page.waitForFunction((id) => document.querySelector(`#queue li[data-id="${id}"] .last`)?.textContent?.includes('发货时间'), plainId, {
@@ -62,6 +66,11 @@ describe('console queue from incremental events, in a browser', () => {
     await page.waitForSelector('#conn.ok');
     await page.waitForSelector(`#queue li[data-id="${plainId}"]`);
     expect(await page.locator('#queue li.item').count()).toBe(1);
+    // Still away after the reload: the pick stays disabled once the console knows it.
+    await page.waitForFunction(
+      (id) => (document.querySelector(`#queue li[data-id="${id}"] button`) as HTMLButtonElement | null)?.disabled === true,
+      plainId,
+    );
     await page.screenshot({ path: '/tmp/shots/console-queue-events.png' });
     await page.close();
     await Promise.all([plain.close(), angry.close(), ajie.close()]);
