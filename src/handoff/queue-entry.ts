@@ -62,7 +62,7 @@ export class QueueEntrance {
     // Under the turn lock, as claims are: a claim that already happened is never undone
     // (and the store refuses to enqueue a conversation that is no longer queued).
     await this.core.withConversationLock(conversationId, async () => {
-      const entry = (await store.listQueue()).find((e) => e.conversationId === conversationId);
+      const entry = await store.getQueueEntry(conversationId);
       const admitted = entry ? capPriority(priority, entry.cap) : priority; // admission.ts caps
       if (entry && entry.priority !== admitted) await store.enqueue({ ...entry, priority: admitted });
     });

@@ -132,7 +132,7 @@ export class HandoffViews {
    */
   async queueItem(conversationId: string, known?: QueueEntry): Promise<QueueItemView | null> {
     const { store } = this.core;
-    const entry = known ?? (await store.listQueue()).find((e) => e.conversationId === conversationId);
+    const entry = known ?? (await store.getQueueEntry(conversationId));
     if (!entry) return null;
     const [conv, sla] = await Promise.all([store.getConversation(conversationId), this.slaOf(conversationId)]);
     // Claimed or withdrawn since the entry was read: no longer a row (the invariant: queued iff in the queue).

@@ -594,6 +594,9 @@ class OutageTolerantStore implements Store {
   listQueue(): Promise<QueueEntry[]> {
     return this.inner.listQueue();
   }
+  getQueueEntry(conversationId: string): Promise<QueueEntry | null> {
+    return this.inner.getQueueEntry(conversationId);
+  }
   claimNext(agentId: string, maxLoad: number, conversationId?: string, options?: TakeOptions): Promise<QueueEntry | null> {
     return this.inner.claimNext(agentId, maxLoad, conversationId, options);
   }

@@ -173,6 +173,8 @@ export interface HandoffQueueStore {
   removeFromQueue(conversationId: string): Promise<boolean>;
   /** Ordered: urgent before high before normal, then oldest first. */
   listQueue(): Promise<QueueEntry[]>;
+  /** One conversation's entry, or null when it is not in the queue (without reading the whole queue). */
+  getQueueEntry(conversationId: string): Promise<QueueEntry | null>;
   /**
    * Atomically takes the head of the queue (or the given conversation) for an agent whose
    * current load is below maxLoad, and records the assignment. Exactly one caller wins.

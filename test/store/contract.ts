@@ -457,6 +457,19 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect((await store.listQueue()).map((e) => e.conversationId)).toEqual(['a']);
       });
 
+      it('getQueueEntry reads one entry while it is queued, and null once removed, claimed or never queued', async () => {
+        await store.enqueue({ conversationId: 'a', priority: 'normal', enqueuedAt: at(1), reason: 'human_request' });
+        await store.enqueue({ conversationId: 'b', priority: 'high', enqueuedAt: at(2) });
+        expect(await other.getQueueEntry('a')).toEqual({ conversationId: 'a', priority: 'normal', enqueuedAt: at(1), reason: 'human_request' });
+        await store.enqueue({ conversationId: 'a', priority: 'urgent', enqueuedAt: at(1), reason: 'human_request' });
+        expect((await other.getQueueEntry('a'))?.priority).toBe('urgent');
+        expect(await store.removeFromQueue('a')).toBe(true);
+        expect(await other.getQueueEntry('a')).toBeNull();
+        expect((await store.claimNext('xiaomei', 3, 'b'))?.conversationId).toBe('b');
+        expect(await other.getQueueEntry('b')).toBeNull();
+        expect(await store.getQueueEntry('never')).toBeNull();
+      });
+
       it('claimNext gives the head of the queue to the agent and records the assignment', async () => {
         await store.enqueue({ conversationId: 'n', priority: 'normal', enqueuedAt: at(1) });
         await store.enqueue({ conversationId: 'h', priority: 'high', enqueuedAt: at(3) });

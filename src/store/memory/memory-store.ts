@@ -304,6 +304,11 @@ class MemoryStore implements Store {
     return copy(sortQueue(this.state.queue.values()));
   }
 
+  async getQueueEntry(conversationId: string): Promise<QueueEntry | null> {
+    const entry = this.state.queue.get(conversationId);
+    return entry ? copy(entry) : null;
+  }
+
   claimNext(agentId: string, maxLoad: number, conversationId?: string, options: TakeOptions = {}): Promise<QueueEntry | null> {
     return this.once(options.callId, () => this.claim(agentId, maxLoad, conversationId));
   }

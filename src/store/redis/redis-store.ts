@@ -395,6 +395,15 @@ class RedisStore implements Store {
     return rows.filter((r): r is string => r !== null).map((r) => parse<QueueEntry>(r));
   }
 
+  async getQueueEntry(conversationId: string): Promise<QueueEntry | null> {
+    // In the queue is in the sorted set; the hash holds the entry (as listQueue reads them).
+    const [score, row] = await Promise.all([
+      this.track(this.client.zscore(this.k.queue, conversationId)),
+      this.track(this.client.hget(this.k.queueEntries, conversationId)),
+    ]);
+    return score === null || row === null ? null : parse<QueueEntry>(row);
+  }
+
   async claimNext(agentId: string, maxLoad: number, conversationId?: string, options: TakeOptions = {}): Promise<QueueEntry | null> {
     const call = options.callId ?? randomUUID();
     const entry = await this.run(
