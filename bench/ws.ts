@@ -41,7 +41,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createEngine } from '../src/dialogue/engine';
-import { warmUpEngine } from '../src/dialogue/warm-up';
+import { warmUpServer } from '../src/dialogue/warm-up';
 import { buildScriptBundle, loadScriptFiles } from '../src/scripts/bundle';
 import { loadDemoShop } from '../src/shop';
 import { createStore } from '../src/store';
@@ -115,8 +115,7 @@ async function serve(target: Target): Promise<void> {
       logger: createLogger({ level: 'warn', destination: process.stderr as never }),
     });
     // As src/main.ts does before it listens.
-    if (!process.env['BENCH_NO_WARM_UP'])
-      await warmUpEngine(createEngine({ shop, getScripts: () => bundle }), bundle, { shopId: config.shopId, buyerId: 'B001' });
+    if (!process.env['BENCH_NO_WARM_UP']) await warmUpServer(shop, bundle, config.shopId);
     await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
     port = (app.server.address() as AddressInfo).port;
   }

@@ -12,7 +12,7 @@ import { createEngine } from './dialogue/engine';
 import { isAppError } from './errors';
 import { countActs } from './metrics';
 import { bootScripts, type BootedScripts } from './scripts/boot';
-import { warmUpEngine } from './dialogue/warm-up';
+import { warmUpServer } from './dialogue/warm-up';
 import type { ScriptBundle } from './scripts/bundle';
 import type { ShopData } from './shop';
 import { connectShop } from './shop';
@@ -215,9 +215,7 @@ void main();
  */
 async function warmUp(shop: ShopData, bundle: ScriptBundle, shopId: string, logger: Logger): Promise<void> {
   try {
-    const engine = createEngine({ shop, getScripts: () => bundle });
-    const buyerId = shop.buyers?.()[0]?.id ?? 'warm-up';
-    const { turns, ms } = await warmUpEngine(engine, bundle, { shopId, buyerId });
+    const { turns, ms } = await warmUpServer(shop, bundle, shopId);
     logger.info({ turns, ms: Math.round(ms) }, 'engine warmed up');
   } catch (err) {
     logger.warn({ err }, 'engine warm-up stopped early');

@@ -471,13 +471,14 @@ export class ConversationService {
   private async runQueuedTurn(conv: ConversationState, message: StoredMessage, waiting: WaitingRoom): Promise<void> {
     const stopTyping = this.typingIfSlow(conv.id);
     try {
-      await this.answerQueued(conv, message, waiting);
+      await this.answerQueued(conv, message, waiting, stopTyping);
     } finally {
       stopTyping();
     }
   }
 
-  private async answerQueued(conv: ConversationState, message: StoredMessage, waiting: WaitingRoom): Promise<void> {
+  /** The queued turn itself; `stopTyping` is called once its replies are stored, before they go out (as in runTurn). */
+  private async answerQueued(conv: ConversationState, message: StoredMessage, waiting: WaitingRoom, stopTyping: () => void): Promise<void> {
     const { store, engine } = this.deps;
     const conversationId = conv.id;
     const asBot: ConversationState = { ...conv, status: 'bot' };
@@ -524,6 +525,7 @@ export class ConversationService {
       conversation: next,
       messages: replies.map((reply) => ({ from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } })),
     });
+    stopTyping();
     if (withdraw) {
       // The widget shows "back with the bot" before the bot's reply.
       this.deps.logger.info({ conversationId }, 'buyer withdrew the request for a person');

@@ -1,9 +1,9 @@
 /**
  * Values shared read-only instead of copied: deep-frozen plain data.
  *
- * The embedded store used to copy a conversation (JSON
- * round trip) on every read and write so callers never shared objects with it; at a thousand
- * turns a second those copies, and the garbage they left, were a large part of a turn's CPU.
+ * The embedded store used to copy a conversation (JSON round trip) on every read and write so
+ * callers never shared objects with it; at a thousand turns a second those copies, and the
+ * garbage they left, were a large part of a turn's CPU.
  * Instead the store keeps deep-frozen plain JSON values and hands them out as they are:
  * nobody can change what the store holds (a write to a frozen object throws in strict mode,
  * which all our modules are), a read costs nothing, and a new state that keeps most of the

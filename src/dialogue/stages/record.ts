@@ -12,7 +12,7 @@ import { typedOrder } from '../focus';
 
 /**
  * A state safe to work on: slots read safely, lists present. Stages never change a state (they
- * build new ones), so a frozen stored state (the embedded store's, src/store/memory/frozen.ts)
+ * build new ones), so a frozen stored state (the embedded store's, src/model/frozen.ts)
  * is used as it is and its unchanged parts stay shared with the next state; any other one is
  * deep-copied first, so nothing a stage does can reach the caller's object.
  */

@@ -6,7 +6,7 @@
  * away, and for arrays that only moved on (old items dropped from the front, new ones
  * appended: the capped turn list, facts, acts) just how many to drop and what to append.
  *
- * Values are plain JSON (the store keeps frozen plain values, ./frozen.ts), so comparing their
+ * Values are plain JSON (the store keeps frozen plain values, src/model/frozen.ts), so comparing their
  * JSON text is exact; a part the new state shares with the stored one (the same object) is
  * equal without being serialised, which is what makes a turn's diff cheap.
  */

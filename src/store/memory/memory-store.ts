@@ -60,7 +60,7 @@ const CALL_MEMORY_MS = 60_000;
 
 /**
  * JSON round trip: callers never share objects with the store (as with Redis). Conversations
- * and messages, read and written on every turn, are kept frozen instead (./frozen.ts).
+ * and messages, read and written on every turn, are kept frozen instead (src/model/frozen.ts).
  */
 function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -112,7 +112,7 @@ class MemoryStore implements Store {
 
   // --- conversations -------------------------------------------------------------------
 
-  /** The stored conversation itself, frozen (./frozen.ts): reading costs no copy. */
+  /** The stored conversation itself, frozen (src/model/frozen.ts): reading costs no copy. */
   async getConversation(id: string): Promise<ConversationState | null> {
     const conv = this.state.conversations.get(id);
     return conv ? frozen(conv) : null;
@@ -213,18 +213,13 @@ class MemoryStore implements Store {
       }),
     );
     if (wanted.size === 0) return [];
-    // One pass over the sessions and the outbox for the whole batch.
+    // One pass over the sessions for the whole batch; each conversation's acts come from the outbox index.
     const buyers = new Map<string, string>();
     for (const s of this.state.sessions.values()) if (wanted.has(s.conversationId)) buyers.set(s.conversationId, s.buyerId);
-    const acts = new Map<string, string[]>();
-    for (const conv of wanted) {
-      const ids = this.state.outboxByConv.get(conv);
-      if (ids && ids.size > 0) acts.set(conv, [...ids]);
-    }
     const ops = [...wanted].map((conv): JournalOp => {
       const buyer = buyers.get(conv);
-      const ids = acts.get(conv);
-      return { t: 'forget', conv, ...(buyer !== undefined ? { buyer } : {}), ...(ids ? { acts: ids } : {}) };
+      const ids = [...(this.state.outboxByConv.get(conv) ?? [])];
+      return { t: 'forget', conv, ...(buyer !== undefined ? { buyer } : {}), ...(ids.length > 0 ? { acts: ids } : {}) };
     });
     // Many gone at once: rewrite the journal without them now rather than once it doubled.
     if (wanted.size >= 100) this.journal?.requestCompaction();
