@@ -38,13 +38,8 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
-import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { createEngine } from '../src/dialogue/engine';
-import { warmUpServer } from '../src/dialogue/warm-up';
-import { buildScriptBundle, loadScriptFiles } from '../src/scripts/bundle';
-import { loadDemoShop } from '../src/shop';
-import { createStore } from '../src/store';
+import { startServer } from '../src/server';
 import { createLogger } from '../src/transport/logger';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (process.argv.includes('--long') ? 60 : 15));
@@ -97,27 +92,22 @@ async function serve(target: Target): Promise<void> {
     process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
     const config = loadConfig({
       PORT: '0',
+      HOST: '127.0.0.1',
+      SCRIPTS_DIR: ROOT,
+      SHOP_DIR: join(ROOT, 'demo/shop'),
       LOG_LEVEL: 'warn',
       DATA_DIR: dataDir,
       MAX_CONNECTIONS_PER_IP: '100000',
       RATE_LIMIT_MESSAGES: '100000',
       NEW_SESSIONS_PER_IP: '1000000',
     });
-    const shop = loadDemoShop(join(ROOT, 'demo/shop'));
-    const { bundle, errors } = buildScriptBundle(loadScriptFiles(ROOT));
-    if (!bundle) throw new Error(`scripts do not build: ${JSON.stringify(errors)}`);
-    const store = createStore({ dataDir, onJournalBatch: (batch) => journalWatch.add(batch.ms) });
-    const app = createApp({
-      config,
-      store,
-      shop,
-      engine: createEngine({ shop, getScripts: () => bundle }),
+    // The server as `npm start` runs it (src/server.ts), with the benchmark's address limits.
+    const server = await startServer(config, {
       logger: createLogger({ level: 'warn', destination: process.stderr as never }),
+      onJournalBatch: (batch) => journalWatch.add(batch.ms),
+      warmUp: !process.env['BENCH_NO_WARM_UP'],
     });
-    // As src/main.ts does before it listens.
-    if (!process.env['BENCH_NO_WARM_UP']) await warmUpServer(shop, bundle, config.shopId);
-    await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
-    port = (app.server.address() as AddressInfo).port;
+    port = server.port;
   }
   if (PROFILE_DIR) process.on('SIGTERM', () => void stopProfiling().then(() => process.exit(0)));
   if (PROFILE_DIR && process.env['BENCH_HEAP_PROF'] && target === 'ours') await startAllocationProfile(PROFILE_DIR);

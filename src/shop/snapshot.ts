@@ -7,14 +7,12 @@
  * (src/conversation/conversation-service.ts), never an answer made of missing data.
  *
  * The engine is built once with `scope.shop`, a ShopData that reads the snapshot of the turn
- * running in the current async context (AsyncLocalStorage) and, outside any turn, the
- * adapter's synchronous cached view.
+ * being run and, outside any turn, the adapter's synchronous cached view.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ShopAdapter } from './adapter';
 import { createShopData } from './demo';
 import { frozen } from '../model/frozen';
-import type { Order, Product, ShopData, TrackingEvent } from './types';
+import type { Buyer, Order, Product, ShopData, ShopPolicy, TrackingEvent } from './types';
 
 export interface SnapshotRequest {
   buyerId: string;
@@ -30,10 +28,30 @@ const TRACKED_ORDERS = 5;
 const NAMED_ORDERS = 3;
 
 /**
+ * What one turn can read, as plain data: what the engine thread (src/dialogue/thread) is sent
+ * with a turn. {@link shopDataOfSnapshot} turns it into the engine's ShopData.
+ */
+export interface ShopSnapshotData {
+  policy: ShopPolicy;
+  /** The catalogue, with fresh stock for the product in focus. */
+  products: Product[];
+  buyer?: Buyer;
+  /** The buyer's orders and those named in the message. */
+  orders: Order[];
+  /** Tracking of shipped orders: [order number upper-cased, events]. */
+  tracking: [string, TrackingEvent[]][];
+}
+
+/**
  * Loads what one turn can read and returns it as a synchronous ShopData. Throws the
  * adapter's error (SHOP_UNAVAILABLE) when the shop cannot answer.
  */
 export async function loadShopSnapshot(adapter: ShopAdapter, request: SnapshotRequest): Promise<ShopData> {
+  return shopDataOfSnapshot(await loadSnapshotData(adapter, request));
+}
+
+/** {@link loadShopSnapshot}'s data, before it becomes a ShopData. */
+export async function loadSnapshotData(adapter: ShopAdapter, request: SnapshotRequest): Promise<ShopSnapshotData> {
   const named = [...new Set((request.orderNumbers ?? []).map((n) => n.toUpperCase()))].slice(0, NAMED_ORDERS);
   const [policy, products, buyer, own, namedOrders, stock] = await Promise.all([
     adapter.policy(),
@@ -46,11 +64,17 @@ export async function loadShopSnapshot(adapter: ShopAdapter, request: SnapshotRe
   const orders = new Map<string, Order>();
   for (const o of [...own, ...namedOrders]) if (o) orders.set(o.number.toUpperCase(), o);
   const shipped = [...orders.values()].filter((o) => o.shipment).slice(0, TRACKED_ORDERS);
-  const tracking = await Promise.all(shipped.map(async (o) => [o.number.toUpperCase(), await adapter.tracking(o.number)] as const));
-  // Frozen like the rest of the snapshot (createShopData below): read many times, never copied.
-  const trackingByNumber = new Map<string, TrackingEvent[]>(tracking.map(([n, events]) => [n, frozen(events)]));
+  const tracking = await Promise.all(
+    shipped.map(async (o) => [o.number.toUpperCase(), await adapter.tracking(o.number)] as [string, TrackingEvent[]]),
+  );
   const withStock: Product[] = stock === undefined ? products : products.map((p) => (p.id === request.productId ? { ...p, variants: stock } : p));
-  const view = createShopData({ policy, products: withStock, buyers: buyer ? [buyer] : [], orders: [...orders.values()] });
+  return { policy, products: withStock, ...(buyer ? { buyer } : {}), orders: [...orders.values()], tracking };
+}
+
+/** The engine's view of one turn's snapshot (frozen, like the rest of the shop data). */
+export function shopDataOfSnapshot(data: ShopSnapshotData): ShopData {
+  const trackingByNumber = new Map<string, TrackingEvent[]>(data.tracking.map(([n, events]) => [n, frozen(events)]));
+  const view = createShopData({ policy: data.policy, products: data.products, buyers: data.buyer ? [data.buyer] : [], orders: data.orders });
   return {
     ...view,
     // The shop's buyer list is not part of a turn; only the demo switcher asks, outside turns.
@@ -79,12 +103,42 @@ export interface ShopScope {
   run<T>(request: SnapshotRequest, fn: () => T | Promise<T>): Promise<T>;
   /** Like run, but on a failed load runs `fn` on the cached view (greetings: better generic than none). */
   runLenient<T>(request: SnapshotRequest, fn: () => T | Promise<T>, onError?: (err: unknown) => void): Promise<T>;
+  /** Runs `fn` on a snapshot loaded before (the engine thread's turn, run here after all). */
+  withSnapshot<T>(data: ShopSnapshotData, fn: () => T): T;
+  /** The snapshot of the turn running now, as plain data (for the engine thread); undefined outside a turn. */
+  currentSnapshot(): ShopSnapshotData | undefined;
 }
 
-/** A scope over an adapter: the engine's shop and the per-turn loader. */
+/** A turn's snapshot: its data, and the ShopData over it once something reads it. */
+interface TurnSnapshot {
+  data: ShopSnapshotData;
+  view?: ShopData;
+}
+
+/**
+ * A scope over an adapter: the engine's shop and the per-turn loader.
+ *
+ * The snapshot is in force while `fn` runs synchronously: the engine's turn is one synchronous
+ * step, and the engine thread's client reads the snapshot before its first await. A plain
+ * variable rather than AsyncLocalStorage: on Node 20 AsyncLocalStorage turns on promise hooks
+ * for the whole process, which made every await of every buyer's message dearer (measured
+ * with bench:ws: the server fell behind at 2,000 buyers).
+ */
 export function createShopScope(adapter: ShopAdapter): ShopScope {
-  const current = new AsyncLocalStorage<ShopData>();
-  const active = (): ShopData => current.getStore() ?? adapter.cached();
+  let current: TurnSnapshot | undefined;
+  const within = <T>(turn: TurnSnapshot, fn: () => T): T => {
+    const outer = current;
+    current = turn;
+    try {
+      return fn();
+    } finally {
+      current = outer;
+    }
+  };
+  const active = (): ShopData => {
+    if (!current) return adapter.cached();
+    return (current.view ??= shopDataOfSnapshot(current.data));
+  };
   const shop: ShopData = {
     get policy() {
       return active().policy;
@@ -103,18 +157,20 @@ export function createShopScope(adapter: ShopAdapter): ShopScope {
   return {
     shop,
     async run(request, fn) {
-      const snapshot = await loadShopSnapshot(adapter, request);
-      return current.run(snapshot, fn);
+      const data = await loadSnapshotData(adapter, request);
+      return within({ data }, fn);
     },
     async runLenient(request, fn, onError) {
-      let snapshot: ShopData;
+      let data: ShopSnapshotData;
       try {
-        snapshot = await loadShopSnapshot(adapter, request);
+        data = await loadSnapshotData(adapter, request);
       } catch (err) {
         onError?.(err);
         return fn();
       }
-      return current.run(snapshot, fn);
+      return within({ data }, fn);
     },
+    withSnapshot: (data, fn) => within({ data }, fn),
+    currentSnapshot: () => current?.data,
   };
 }
