@@ -46,6 +46,11 @@ export interface ShopAdapter {
    * the last catalogue and policy.
    */
   cached(): ShopData;
+  /**
+   * True when the data never changes while the server runs (the demo YAML shop): `cached()`
+   * is then as fresh as any snapshot, so a turn reads it instead of loading one.
+   */
+  readonly unchanging?: boolean;
   /** Stops timers, if any. */
   close?(): Promise<void>;
 }

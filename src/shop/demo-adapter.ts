@@ -34,5 +34,7 @@ export function createDemoShopAdapter(shop: ShopData): DemoShopAdapter {
     },
     receivedActs: () => [...acts.values()].map((a) => structuredClone(a.act)),
     cached: () => shop,
+    // The YAML is read once at start; acts are only recorded.
+    unchanging: true,
   };
 }

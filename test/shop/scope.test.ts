@@ -13,7 +13,8 @@ const demo = loadDemoShop(join(__dirname, '../../demo/shop'));
 
 /** The demo adapter, with each buyer's read delayed by `delays[buyerId]` ms. */
 function slowAdapter(delays: Record<string, number>): ShopAdapter {
-  const base = createDemoShopAdapter(demo);
+  // A shop that may change (as an HTTP one): a snapshot per turn.
+  const base = { ...createDemoShopAdapter(demo), unchanging: false };
   return {
     ...base,
     buyer: async (id) => {
@@ -23,62 +24,71 @@ function slowAdapter(delays: Record<string, number>): ShopAdapter {
   };
 }
 
+/** A shop that may change (as an HTTP one does): a snapshot per turn. */
+const changingDemo = (): ShopAdapter => ({ ...createDemoShopAdapter(demo), unchanging: false });
+
 describe('shop scope', () => {
   it('reads the cached view outside a turn', () => {
-    const scope = createShopScope(createDemoShopAdapter(demo));
-    expect(scope.currentSnapshot()).toBeUndefined();
+    const scope = createShopScope(changingDemo());
     expect(scope.shop.buyer('B001')?.name).toBe(demo.buyer('B001')?.name);
     expect(scope.shop.buyer('B002')?.name).toBe(demo.buyer('B002')?.name);
     expect(scope.shop.buyers?.().length).toBe(demo.buyers?.().length);
   });
 
-  it('gives each of two overlapping turns its own snapshot, whichever loads first', async () => {
+  it('gives each of two overlapping turns its own snapshot (the other buyer is not in it), whichever loads first', async () => {
     const scope = createShopScope(slowAdapter({ B001: 40, B002: 0 }));
-    const seen = (buyerId: string) => () => ({
-      snapshotBuyer: scope.currentSnapshot()?.buyer?.id,
+    const seen = (buyerId: string, other: string) => () => ({
       own: scope.shop.buyer(buyerId)?.id,
-      other: scope.shop.buyer(buyerId === 'B001' ? 'B002' : 'B001')?.id,
+      other: scope.shop.buyer(other)?.id,
       orders: scope.shop.ordersByBuyer(buyerId).map((o) => o.number),
     });
-    const [first, second] = await Promise.all([scope.run({ buyerId: 'B001' }, seen('B001')), scope.run({ buyerId: 'B002' }, seen('B002'))]);
-    expect(first).toEqual({ snapshotBuyer: 'B001', own: 'B001', other: undefined, orders: demo.ordersByBuyer('B001').map((o) => o.number) });
-    expect(second).toEqual({ snapshotBuyer: 'B002', own: 'B002', other: undefined, orders: demo.ordersByBuyer('B002').map((o) => o.number) });
-    // Both done: back to the cached view.
-    expect(scope.currentSnapshot()).toBeUndefined();
+    const [first, second] = await Promise.all([
+      scope.run({ buyerId: 'B001' }, seen('B001', 'B002')),
+      scope.run({ buyerId: 'B002' }, seen('B002', 'B001')),
+    ]);
+    expect(first).toEqual({ own: 'B001', other: undefined, orders: demo.ordersByBuyer('B001').map((o) => o.number) });
+    expect(second).toEqual({ own: 'B002', other: undefined, orders: demo.ordersByBuyer('B002').map((o) => o.number) });
+    // Both done: back to the cached view, which has every buyer.
+    expect(scope.shop.buyer('B001')?.id).toBe('B001');
     expect(scope.shop.buyer('B002')?.id).toBe('B002');
   });
 
-  it('restores the outer snapshot after a nested or failing call', async () => {
-    const scope = createShopScope(createDemoShopAdapter(demo));
-    await scope.run({ buyerId: 'B001' }, () => {
-      const outer = scope.currentSnapshot();
-      expect(outer?.buyer?.id).toBe('B001');
-      const inner = { ...(outer as NonNullable<typeof outer>), buyer: demo.buyer('B002') as NonNullable<ReturnType<typeof demo.buyer>> };
-      expect(scope.withSnapshot(inner, () => scope.shop.buyer('B002')?.id)).toBe('B002');
-      expect(() =>
-        scope.withSnapshot(inner, () => {
-          throw new Error('engine failed');
-        }),
-      ).toThrow('engine failed');
-      expect(scope.currentSnapshot()).toBe(outer);
-      expect(scope.shop.buyer('B002')).toBeUndefined();
-    });
+  it('is back on the cached view after a turn that failed', async () => {
+    const scope = createShopScope(changingDemo());
     await expect(
       scope.run({ buyerId: 'B001' }, () => {
+        expect(scope.shop.buyer('B002')).toBeUndefined();
         throw new Error('turn failed');
       }),
     ).rejects.toThrow('turn failed');
-    expect(scope.currentSnapshot()).toBeUndefined();
+    expect(scope.shop.buyer('B002')?.id).toBe('B002');
   });
 
   it('holds the snapshot for the synchronous part of an async call (the engine turn is synchronous)', async () => {
-    const scope = createShopScope(createDemoShopAdapter(demo));
+    const scope = createShopScope(changingDemo());
     const reads: (string | undefined)[] = [];
     await scope.run({ buyerId: 'B001' }, async () => {
-      reads.push(scope.currentSnapshot()?.buyer?.id);
+      reads.push(scope.shop.buyer('B002')?.id);
       await Promise.resolve();
-      reads.push(scope.currentSnapshot()?.buyer?.id);
+      reads.push(scope.shop.buyer('B002')?.id);
     });
-    expect(reads).toEqual(['B001', undefined]);
+    expect(reads).toEqual([undefined, 'B002']);
+  });
+
+  it('loads nothing per turn for a shop that never changes (the demo shop): the turn reads the whole shop', async () => {
+    const adapter = createDemoShopAdapter(demo);
+    expect(adapter.unchanging).toBe(true);
+    let loads = 0;
+    const counting: ShopAdapter = {
+      ...adapter,
+      buyer: async (id) => {
+        loads += 1;
+        return adapter.buyer(id);
+      },
+    };
+    const scope = createShopScope(counting);
+    const other = await scope.run({ buyerId: 'B001' }, () => scope.shop.buyer('B002')?.id);
+    expect(other).toBe('B002');
+    expect(loads).toBe(0);
   });
 });
