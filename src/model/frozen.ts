@@ -37,7 +37,10 @@ function freezePlain(value: unknown, depth: number): boolean {
   } else {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return false;
-    for (const key of Object.keys(value)) if (!freezePlain((value as Record<string, unknown>)[key], depth + 1)) return false;
+    // for…in rather than Object.keys: no key array per object (own keys only, as keys would give).
+    for (const key in value) {
+      if (Object.hasOwn(value, key) && !freezePlain((value as Record<string, unknown>)[key], depth + 1)) return false;
+    }
   }
   // Children first: a frozen object always has frozen, checked children.
   Object.freeze(value);

@@ -41,6 +41,9 @@ export type TemplateSet = Record<string, TemplateFile>;
 /** The Handlebars environment replies render in: our helpers only, isolated from the global one. */
 export const handlebars = Handlebars.create();
 for (const [name, fn] of Object.entries(HELPERS)) handlebars.registerHelper(name, fn);
+// Built-ins templates may not call (only if/unless are allowed, see checkTemplateSource): each
+// render wraps every registered helper, so the unused ones only cost time.
+for (const name of ['each', 'with', 'lookup', 'log']) if (!ALLOWED_HELPERS.has(name)) handlebars.unregisterHelper(name);
 const KNOWN_HELPERS = Object.fromEntries([...ALLOWED_HELPERS].map((h) => [h, true]));
 
 interface Position {

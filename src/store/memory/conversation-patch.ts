@@ -39,10 +39,12 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function diffObject(before: Record<string, unknown>, after: Record<string, unknown>): ConversationPatch {
   const patch: ConversationPatch = {};
-  for (const key of Object.keys(before)) {
-    if (!Object.hasOwn(after, key)) (patch.unset ??= []).push(key);
+  // for…in rather than Object.keys: no key arrays (own keys only, as keys would give).
+  for (const key in before) {
+    if (Object.hasOwn(before, key) && !Object.hasOwn(after, key)) (patch.unset ??= []).push(key);
   }
-  for (const key of Object.keys(after)) {
+  for (const key in after) {
+    if (!Object.hasOwn(after, key)) continue;
     const value = after[key];
     const old = Object.hasOwn(before, key) ? before[key] : undefined;
     if (old === value && old !== undefined) continue;
@@ -53,8 +55,10 @@ function diffObject(before: Record<string, unknown>, after: Record<string, unkno
       else (patch.set ??= {})[key] = value;
     } else if (isPlainObject(old) && isPlainObject(value)) {
       const sub = diffObject(old, value);
-      if (Object.keys(sub).length > 0) (patch.sub ??= {})[key] = sub;
-    } else if (old === undefined || JSON.stringify(old) !== JSON.stringify(value)) {
+      if (sub.set || sub.unset || sub.shift || sub.sub) (patch.sub ??= {})[key] = sub;
+    } else {
+      // Not both arrays nor both objects, and not the same value: changed (plain JSON has no
+      // other way for two such values to be equal).
       (patch.set ??= {})[key] = value;
     }
   }
@@ -83,23 +87,31 @@ function applyObjectPatch(obj: Record<string, unknown>, patch: ConversationPatch
  */
 function arrayShift(prev: unknown[], next: unknown[]): 'same' | [number, unknown[]] | undefined {
   if (prev.length === 0) return next.length === 0 ? 'same' : undefined;
+  // The same objects first: the engine builds a new list from the old one's items (slice,
+  // spread), so the usual turn finds its shift without serialising anything.
+  const byIdentity = shiftWhere(prev, next, (i, j) => prev[i] === next[j]);
+  if (byIdentity) return byIdentity;
   // Items' JSON, made only for items that are not the same object on both sides.
   const a: (string | undefined)[] = new Array(prev.length);
   const b: (string | undefined)[] = new Array(next.length);
-  const equal = (i: number, j: number): boolean => {
+  return shiftWhere(prev, next, (i, j) => {
     const x = prev[i];
     const y = next[j];
     if (x === y) return true;
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
     return (a[i] ??= JSON.stringify(x)) === (b[j] ??= JSON.stringify(y));
-  };
+  });
+}
+
+/** The smallest drop for which `equal` says prev's remaining items begin next, as arrayShift answers. */
+function shiftWhere(prev: unknown[], next: unknown[], equal: (i: number, j: number) => boolean): 'same' | [number, unknown[]] | undefined {
   for (let drop = 0; drop < prev.length; drop += 1) {
     const kept = prev.length - drop;
     if (kept > next.length) continue;
     let match = true;
     for (let i = 0; i < kept && match; i += 1) match = equal(drop + i, i);
     if (!match) continue;
-    if (drop === 0 && kept === b.length) return 'same';
+    if (drop === 0 && kept === next.length) return 'same';
     return [drop, next.slice(kept)];
   }
   return undefined;
