@@ -513,8 +513,8 @@ export class ConversationService {
         if (answers) replies.push(...probe.replies);
         const told = next.slots[WAIT_TOLD] === next.handoff?.at;
         if (!answers || !told) {
-          const position = (await store.listQueue()).findIndex((e) => e.conversationId === conversationId);
-          const line = waiting.status(position === -1 ? undefined : position + 1);
+          const ahead = await store.queuePosition(conversationId);
+          const line = waiting.status(ahead === null ? undefined : ahead + 1);
           if (line) replies.push(line);
           if (next.handoff) next = { ...next, slots: { ...next.slots, [WAIT_TOLD]: next.handoff.at } };
         }

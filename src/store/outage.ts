@@ -594,6 +594,10 @@ class OutageTolerantStore implements Store {
   listQueue(): Promise<QueueEntry[]> {
     return this.inner.listQueue();
   }
+  queuePosition(conversationId: string): Promise<number | null> {
+    return this.inner.queuePosition(conversationId);
+  }
+
   getQueueEntry(conversationId: string): Promise<QueueEntry | null> {
     return this.inner.getQueueEntry(conversationId);
   }

@@ -175,6 +175,8 @@ export interface HandoffQueueStore {
   listQueue(): Promise<QueueEntry[]>;
   /** One conversation's entry, or null when it is not in the queue (without reading the whole queue). */
   getQueueEntry(conversationId: string): Promise<QueueEntry | null>;
+  /** How many entries are ahead of this conversation's in listQueue's order (0: next), or null when it is not queued; no copy of the queue. */
+  queuePosition(conversationId: string): Promise<number | null>;
   /**
    * Atomically takes the head of the queue (or the given conversation) for an agent whose
    * current load is below maxLoad, and records the assignment. Exactly one caller wins.

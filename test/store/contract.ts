@@ -470,6 +470,24 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await store.getQueueEntry('never')).toBeNull();
       });
 
+      it('queuePosition is the place in listQueue order (priority, then time, then id), null when not queued', async () => {
+        await store.enqueue({ conversationId: 'n-old', priority: 'normal', enqueuedAt: at(1) });
+        await store.enqueue({ conversationId: 'h-new', priority: 'high', enqueuedAt: at(9) });
+        await store.enqueue({ conversationId: 'u', priority: 'urgent', enqueuedAt: at(10) });
+        await store.enqueue({ conversationId: 'n-b', priority: 'normal', enqueuedAt: at(5) });
+        await store.enqueue({ conversationId: 'n-a', priority: 'normal', enqueuedAt: at(5) });
+        const order = (await other.listQueue()).map((e) => e.conversationId);
+        expect(order).toEqual(['u', 'h-new', 'n-old', 'n-a', 'n-b']);
+        for (const [i, id] of order.entries()) expect(await other.queuePosition(id)).toBe(i);
+        expect(await other.queuePosition('never')).toBeNull();
+        await store.enqueue({ conversationId: 'n-b', priority: 'urgent', enqueuedAt: at(5) });
+        expect(await other.queuePosition('n-b')).toBe(0);
+        expect(await other.queuePosition('u')).toBe(1);
+        expect(await store.removeFromQueue('u')).toBe(true);
+        expect(await other.queuePosition('u')).toBeNull();
+        expect(await other.queuePosition('n-a')).toBe(3);
+      });
+
       it('claimNext gives the head of the queue to the agent and records the assignment', async () => {
         await store.enqueue({ conversationId: 'n', priority: 'normal', enqueuedAt: at(1) });
         await store.enqueue({ conversationId: 'h', priority: 'high', enqueuedAt: at(3) });

@@ -10,7 +10,7 @@
 import { AppError } from '../../errors';
 import type { ConversationState } from '../../model/conversation';
 import { checkHandoffFields, defaultQueueEntry } from '../handoff-state';
-import { LocalLocks, sortQueue, stderrLogger, type AuditEntry, type StoreLogger } from '../shared';
+import { compareQueueEntries, LocalLocks, sortQueue, stderrLogger, type AuditEntry, type StoreLogger } from '../shared';
 import type {
   AgentPresence,
   BuyerSession,
@@ -302,6 +302,15 @@ class MemoryStore implements Store {
   async getQueueEntry(conversationId: string): Promise<QueueEntry | null> {
     const entry = this.state.queue.get(conversationId);
     return entry ? copy(entry) : null;
+  }
+
+  async queuePosition(conversationId: string): Promise<number | null> {
+    const entry = this.state.queue.get(conversationId);
+    if (!entry) return null;
+    // One pass counting who sorts before it: no copy and no sort of the whole queue.
+    let ahead = 0;
+    for (const other of this.state.queue.values()) if (compareQueueEntries(other, entry) < 0) ahead += 1;
+    return ahead;
   }
 
   claimNext(agentId: string, maxLoad: number, conversationId?: string, options: TakeOptions = {}): Promise<QueueEntry | null> {

@@ -395,6 +395,11 @@ class RedisStore implements Store {
     return rows.filter((r): r is string => r !== null).map((r) => parse<QueueEntry>(r));
   }
 
+  async queuePosition(conversationId: string): Promise<number | null> {
+    // The sorted set's order is listQueue's (the score ranks priority, then time; ties by id).
+    return this.track(this.client.zrank(this.k.queue, conversationId));
+  }
+
   async getQueueEntry(conversationId: string): Promise<QueueEntry | null> {
     // In the queue is in the sorted set; the hash holds the entry (as listQueue reads them).
     const [score, row] = await Promise.all([
