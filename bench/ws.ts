@@ -1,7 +1,8 @@
 /**
  * WebSocket benchmark (`npm run bench:ws`): N concurrent buyer sockets (1,000 and 2,000),
- * each sending one message a second for a fixed time, against our server (real engine, the
- * default embedded store journaling to a temp dir with fsync 'always') and, in the same run,
+ * each sending one message a second for a fixed time, against our server as `npm start` runs
+ * it (startServer, src/server.ts: the default embedded store journaling to a temp dir with
+ * fsync 'always', the demo shop, the scripts, the handoff and outbox hooks) and, in the same run,
  * against a durable echo: a bare `ws` server that appends each frame to a file and
  * fdatasyncs before echoing it (frames arriving during one fdatasync share the next one, as
  * any durable server would batch them). That echo is the floor for "stored before answered"
@@ -64,18 +65,15 @@ type Target = 'ours' | 'echo';
 
 // ---------------------------------------------------------------- server side (child)
 
-async function serve(target: Target): Promise<void> {
+/** Runs one server; `dir` (made and removed by the parent, which kills this process) holds its durable file. */
+async function serve(target: Target, dir: string): Promise<void> {
   let port: number;
   /** The file the server makes durable (journal or echo log), for bytes written per message. */
   let durableFile = '';
   if (target === 'echo') {
-    const dir = mkdtempSync(join(tmpdir(), 'kefu-bench-echo-'));
     durableFile = join(dir, 'frames.log');
     const fd = openSync(durableFile, 'a');
-    process.on('exit', () => {
-      closeSync(fd);
-      rmSync(dir, { recursive: true, force: true });
-    });
+    process.on('exit', () => closeSync(fd));
     const echoDurably = durableAppender(fd);
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', maxPayload: 8192 });
     wss.on('connection', (ws) =>
@@ -87,9 +85,8 @@ async function serve(target: Target): Promise<void> {
     await new Promise<void>((r) => wss.once('listening', () => r()));
     port = (wss.address() as AddressInfo).port;
   } else {
-    const dataDir = mkdtempSync(join(tmpdir(), 'kefu-bench-'));
+    const dataDir = dir;
     durableFile = join(dataDir, 'journal.jsonl');
-    process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
@@ -254,8 +251,8 @@ interface Child {
   rss(collect?: boolean): Promise<Sample>;
 }
 
-function startChild(target: Target): Promise<Child> {
-  const proc = fork(__filename, ['--serve', target], {
+function startChild(target: Target, dir: string): Promise<Child> {
+  const proc = fork(__filename, ['--serve', target, dir], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: [
       ...process.execArgv,
@@ -437,7 +434,12 @@ class Buyer {
 }
 
 async function run(target: Target, sockets: number): Promise<Result> {
-  const child = await startChild(target);
+  // Made and removed here: the server is killed at the end, so it cannot clean up after itself.
+  const dir = mkdtempSync(join(tmpdir(), target === 'echo' ? 'kefu-bench-echo-' : 'kefu-bench-'));
+  const child = await startChild(target, dir).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  });
   try {
     await sleep(300);
     const base = await child.rss();
@@ -510,7 +512,11 @@ async function run(target: Target, sockets: number): Promise<Result> {
       // A clean exit, so V8 writes the profile.
       child.proc.kill('SIGTERM');
       await new Promise((r) => child.proc.once('exit', r));
-    } else child.proc.kill('SIGKILL');
+    } else {
+      child.proc.kill('SIGKILL');
+      await new Promise((r) => child.proc.once('exit', r));
+    }
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -593,7 +599,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--serve') {
-  serve(process.argv[3] === 'echo' ? 'echo' : 'ours').catch((err: unknown) => {
+  serve(process.argv[3] === 'echo' ? 'echo' : 'ours', process.argv[4] as string).catch((err: unknown) => {
     process.stderr.write(`${String(err)}\n`);
     process.exit(1);
   });
