@@ -17,6 +17,7 @@ import { ConversationService, type ChatEngine, type ConversationServiceDeps } fr
 import { ConversationFanout } from './conversation/fanout';
 import { ChannelRouter } from './conversation/channel';
 import { BuyerInbox } from './conversation/inbound';
+import { TurnBackpressure } from './transport/backpressure';
 import { handleBuyerSocket, type BuyerSocketHandle } from './transport/buyer-socket';
 import type { Logger } from './transport/logger';
 import { errorToResponse, logRequestFailure, Router, sendError, sendJson } from './transport/router';
@@ -289,8 +290,18 @@ export function registerDemoBuyers(ctx: AppContext): void {
 export function registerBuyerChat(ctx: AppContext): void {
   const log = ctx.deps.logger.child({ component: 'buyer-socket' });
   const open = new Set<BuyerSocketHandle>();
+  // Past what this process can answer, buyers' next messages wait unread (src/transport/backpressure.ts).
+  const backpressure = new TurnBackpressure({
+    inFlight: () => ctx.conversations.turnsInFlight,
+    high: ctx.deps.config.limits.maxTurnsInFlight,
+    onChange: (paused, inFlight) =>
+      paused
+        ? log.warn({ inFlight }, 'behind on bot turns: buyer sockets that send now wait unread until the backlog is halved')
+        : log.info({ inFlight }, 'backlog halved: paused buyer sockets read again'),
+  });
   // After in-flight turns finish, push their last replies out before sockets close.
   ctx.onClose(async () => {
+    backpressure.release();
     await Promise.allSettled([...open].map((c) => c.flush()));
   });
   ctx.router.socket('/ws/buyer', (ws, _req, { ip }) => {
@@ -305,6 +316,7 @@ export function registerBuyerChat(ctx: AppContext): void {
         logger: log,
         shopSecret: ctx.deps.config.shopSecret,
         ip,
+        backpressure,
       },
       log.child({ ip }),
     );

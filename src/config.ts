@@ -41,6 +41,8 @@ export interface Limits {
   shutdownGraceMs: number;
   /** Lease on a conversation's bot turn, so two instances never both reply. */
   turnLockMs: number;
+  /** MAX_TURNS_IN_FLIGHT: past this many bot turns in flight, buyer sockets that send wait unread (src/transport/backpressure.ts). */
+  maxTurnsInFlight: number;
   /** Abuse limits (issue 15); see `AbuseLimits`. */
   abuse: AbuseLimits;
 }
@@ -312,6 +314,7 @@ const envSchema = z.object({
   HEARTBEAT_MS: intFrom('HEARTBEAT_MS', 100, 600_000).default(30_000),
   SHUTDOWN_GRACE_MS: intFrom('SHUTDOWN_GRACE_MS', 0, 120_000).default(10_000),
   TURN_LOCK_MS: intFrom('TURN_LOCK_MS', 100, 120_000).default(15_000),
+  MAX_TURNS_IN_FLIGHT: intFrom('MAX_TURNS_IN_FLIGHT', 2, 1_000_000).default(400),
   PRESENCE_LEASE_MS: intFrom('PRESENCE_LEASE_MS', 1000, 600_000).default(30_000),
   PRESENCE_RENEW_MS: intFrom('PRESENCE_RENEW_MS', 100, 300_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -456,6 +459,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       heartbeatMs: e.HEARTBEAT_MS,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       turnLockMs: e.TURN_LOCK_MS,
+      maxTurnsInFlight: e.MAX_TURNS_IN_FLIGHT,
       abuse: {
         maxSocketBufferBytes: e.MAX_SOCKET_BUFFER_BYTES,
         invalidFrameLimit: e.INVALID_FRAME_LIMIT,

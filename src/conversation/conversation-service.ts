@@ -362,6 +362,11 @@ export class ConversationService {
     })().catch((err: unknown) => this.deps.logger.warn({ err, conversationId: conv.id }, 'could not check for unanswered messages'));
   }
 
+  /** Bot turns started and not finished yet (the buyer sockets' backpressure reads it). */
+  get turnsInFlight(): number {
+    return this.inFlight.size;
+  }
+
   /** Resolves when every bot turn started so far has finished (graceful shutdown). */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);

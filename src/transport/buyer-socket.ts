@@ -21,6 +21,7 @@ import { WIDGET_CHANNEL, type Channel } from '../conversation/channel';
 import type { BuyerInbox, Refusal } from '../conversation/inbound';
 import { toOutbound, type OutboundEvent, type OutboundMessage } from '../conversation/outbound';
 import type { Logger } from './logger';
+import type { TurnBackpressure } from './backpressure';
 import { encodeFrame, parseClientFrame, type HelloFrame, type OutMessageFrame, type ServerFrame } from './protocol';
 import { verifyShopBuyer } from './shop-identity';
 import { fileUrl } from '../files/frame';
@@ -38,6 +39,8 @@ export interface BuyerSocketDeps {
   shopSecret: string;
   /** The client's address: per-address budgets (messages, new sessions) count on it. */
   ip?: string;
+  /** Pauses reading this socket while too many bot turns are in flight (./backpressure.ts). */
+  backpressure?: TurnBackpressure;
 }
 
 /** Buyer ids of signed shop buyers start with this (see conversation-service.ts). */
@@ -71,6 +74,8 @@ class BuyerConnection implements Channel {
   private readonly errorReplies: WindowCounter;
   /** Hello timeout until the first hello or message, then the idle timeout. */
   private timer: NodeJS.Timeout | null = null;
+  /** Which timeout `timer` runs. */
+  private timerCode: 'IDLE_TIMEOUT' | 'HELLO_TIMEOUT' | null = null;
   private greeted = false;
 
   constructor(
@@ -84,16 +89,31 @@ class BuyerConnection implements Channel {
 
   start(): void {
     this.ws.on('message', (data: RawData, isBinary: boolean) => this.onFrame(data, isBinary));
-    this.ws.on('close', () => this.onClose());
+    this.ws.on('close', () => {
+      this.deps.backpressure?.forget(this.ws);
+      this.onClose();
+    });
     this.ws.on('error', (err) => this.log.debug({ err }, 'buyer socket error'));
     this.armTimer();
   }
 
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerCode = null;
+  }
+
   /** (Re)starts the socket's timeout: HELLO_TIMEOUT before the first hello or message, IDLE_TIMEOUT after. */
   private armTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    const { helloTimeoutMs, idleSocketTimeoutMs } = this.deps.limits.abuse;
     const code = this.greeted ? 'IDLE_TIMEOUT' : 'HELLO_TIMEOUT';
+    // The same timeout again (every message after the first): restart it without a new timer.
+    if (this.timer && this.timerCode === code) {
+      this.timer.refresh();
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timerCode = code;
+    const { helloTimeoutMs, idleSocketTimeoutMs } = this.deps.limits.abuse;
     this.timer = setTimeout(
       () => {
         this.log.info({ code }, this.greeted ? 'closing idle buyer socket' : 'closing buyer socket that never said hello');
@@ -130,6 +150,7 @@ class BuyerConnection implements Channel {
         return;
       case 'message':
         void this.onMessage(frame.id, frame.text);
+        this.deps.backpressure?.admitted(this.ws);
         return;
       case 'typing':
         void this.onTyping();
@@ -392,7 +413,7 @@ class BuyerConnection implements Channel {
     this.sendError(code, message, id);
     if (!close) return;
     this.closing = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.stopTimer();
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(ERRORS[code].close, code);
   }
 
@@ -407,7 +428,7 @@ class BuyerConnection implements Channel {
 
   private onClose(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.stopTimer();
     this.stopListening?.();
     this.stopListening = null;
   }
