@@ -7,19 +7,20 @@
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from './app';
 import type { Config } from './config';
-import { createEngine } from './dialogue/engine';
-import { warmUpServer } from './dialogue/warm-up';
+import { createEngine, type Engine } from './dialogue/engine';
+import { warmUpPhrases, warmUpServer } from './dialogue/warm-up';
 import { countActs, createMetrics } from './metrics';
 import { bootScripts, type BootedScripts } from './scripts/boot';
 import type { ScriptBundle } from './scripts/bundle';
+import type { ScriptRegistry } from './scripts/registry';
 import type { ShopData } from './shop';
-import { connectShop } from './shop';
+import { connectShop, type ShopScope } from './shop';
 import { ActDelivery } from './shop/outbox';
 import { filesConcern } from './files/http-files';
 import { WebhookChannel } from './channels/webhook';
 import { webhookConcern } from './channels/http-webhook';
 import { conversationChannel } from './conversation/events';
-import { createStore, type JournalBatch } from './store';
+import { createMemoryStore, createStore, type JournalBatch } from './store';
 import { repairHandoffInvariant } from './store/handoff-state';
 import { withOutageFallback } from './store/outage';
 import { startRetention } from './store/retention';
@@ -151,7 +152,10 @@ export async function startServer(config: Config, options: StartServerOptions): 
     handoffRef.current = handoff;
     registerAgentConsole(app.context, { handoff, agents, metrics });
     // The first buyers after a start meet compiled code, not cold (src/dialogue/warm-up.ts).
-    if (options.warmUp !== false) await warmUp(shop, scripts.registry.getScripts(), config.shopId, logger);
+    if (options.warmUp !== false) {
+      await warmUp(shop, scripts.registry.getScripts(), config.shopId, logger);
+      await warmUpTurns(config, { engine: botEngine, shop, scope: connected.scope, scripts: scripts.registry }, logger);
+    }
     const server = app.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -194,5 +198,52 @@ async function warmUp(shop: ShopData, bundle: ScriptBundle, shopId: string, logg
     logger.info({ turns, ms: Math.round(ms) }, 'engine warmed up');
   } catch (err) {
     logger.warn({ err }, 'engine warm-up stopped early');
+  }
+}
+
+/**
+ * Warms up the rest of a buyer turn: sessions, the store, the bus and the shop scope, on an
+ * app of its own over a store in memory only (nothing of it is kept or journaled, and it
+ * reaches no handoff, outbox or metrics). The engine warm-up above covers the engine alone;
+ * a first wave of buyers after a start also runs these paths for the first time.
+ */
+async function warmUpTurns(
+  config: Config,
+  parts: { engine: Engine; shop: ShopData; scope: ShopScope; scripts: ScriptRegistry<ScriptBundle> },
+  logger: Logger,
+  maxMs = 1000,
+): Promise<void> {
+  const started = performance.now();
+  const store = createMemoryStore({});
+  const app = createApp({
+    config,
+    store,
+    engine: parts.engine,
+    shop: parts.shop,
+    logger: logger.child({ component: 'warm-up' }, { level: 'silent' }),
+    scripts: parts.scripts,
+    turnHooks: { shopScope: parts.scope },
+  });
+  let turns = 0;
+  try {
+    const phrases = warmUpPhrases(parts.scripts.getScripts(), 600);
+    // Several conversations at once, as buyers come: 20 of them, a phrase each per round.
+    const sessions = await Promise.all(Array.from({ length: 20 }, () => app.conversations.openSession({})));
+    for (let round = 0; turns < phrases.length && performance.now() - started < maxMs; round += 1) {
+      await Promise.all(
+        sessions.map((s, i) => {
+          const text = phrases[turns + i];
+          return text === undefined ? undefined : app.conversations.receiveBuyerMessage(s.conversation.id, `w${round}-${i}`, text);
+        }),
+      );
+      turns += sessions.length;
+      await app.conversations.drain();
+    }
+    logger.info({ turns: Math.min(turns, phrases.length), ms: Math.round(performance.now() - started) }, 'buyer turns warmed up');
+  } catch (err) {
+    logger.warn({ err }, 'buyer-turn warm-up stopped early');
+  } finally {
+    await app.close();
+    await store.close();
   }
 }

@@ -42,21 +42,26 @@ export function warmUpServer(shop: ShopData, bundle: ScriptBundle, shopId: strin
   return warmUpEngine(engine, bundle, { shopId, buyerId: shop.buyers?.()[0]?.id ?? 'warm-up' });
 }
 
+/** Up to `max` of the scripts' example phrases, round-robin over the intents so every flow runs early. */
+export function warmUpPhrases(bundle: ScriptBundle, max: number): string[] {
+  const lists = Object.values(bundle.intents).map((intent) => intent.examples);
+  const phrases: string[] = [];
+  for (let i = 0; phrases.length < max && lists.some((l) => i < l.length); i += 1) {
+    for (const list of lists) {
+      const phrase = list[i];
+      if (phrase !== undefined && phrases.length < max) phrases.push(phrase);
+    }
+  }
+  return phrases;
+}
+
 /** Runs the warm-up; returns how many turns it ran and how long it took. Stops at the first failing turn. */
 export async function warmUpEngine(engine: WarmUpEngine, bundle: ScriptBundle, options: WarmUpOptions): Promise<{ turns: number; ms: number }> {
   const started = performance.now();
   const maxTurns = options.maxTurns ?? 1000;
   const maxMs = options.maxMs ?? 1500;
   const perConversation = options.turnsPerConversation ?? 6;
-  // Round-robin over the intents, so every flow runs early.
-  const lists = Object.values(bundle.intents).map((intent) => intent.examples);
-  const phrases: string[] = [];
-  for (let i = 0; phrases.length < maxTurns && lists.some((l) => i < l.length); i += 1) {
-    for (const list of lists) {
-      const phrase = list[i];
-      if (phrase !== undefined && phrases.length < maxTurns) phrases.push(phrase);
-    }
-  }
+  const phrases = warmUpPhrases(bundle, maxTurns);
   let conv: ConversationState | undefined;
   let turns = 0;
   for (const phrase of phrases) {

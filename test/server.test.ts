@@ -1,0 +1,47 @@
+/**
+ * startServer (src/server.ts), as `npm start` and bench:ws run it: it warms the engine and a
+ * buyer turn up before it listens, keeps nothing of the warm-up, answers a buyer, and stops.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../src/config';
+import { startServer } from '../src/server';
+import { createLogger } from '../src/transport/logger';
+import { TestClient } from './transport/harness';
+
+const ROOT = join(__dirname, '..');
+
+it('warms up without keeping any of it, then serves a buyer', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kefu-server-test-'));
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SCRIPTS_DIR: ROOT, SHOP_DIR: join(ROOT, 'demo/shop'), DATA_DIR: dataDir });
+  const server = await startServer(config, { logger: createLogger({ level: 'info', destination: sink }) });
+  try {
+    const messages = logs.map((l) => l['msg']);
+    expect(messages).toEqual(expect.arrayContaining(['engine warmed up', 'buyer turns warmed up', 'listening']));
+    expect((logs.find((l) => l['msg'] === 'buyer turns warmed up')?.['turns'] as number) > 0).toBe(true);
+    // The warm-up's conversations were on a store of their own.
+    expect(await server.store.listConversations()).toEqual([]);
+
+    const c = await TestClient.open(`ws://127.0.0.1:${server.port}/ws/buyer`);
+    await c.hello();
+    await c.nextType('message'); // greeting
+    c.send({ type: 'message', id: 'm1', text: '什么时候发货呀' });
+    await c.nextType('ack');
+    const reply = await c.next((f) => f.type === 'message' && f['from'] === 'bot');
+    expect(String(reply['text'])).toMatch(/发货/);
+    await c.close();
+    expect(await server.store.listConversations()).toHaveLength(1);
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
