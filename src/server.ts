@@ -154,7 +154,9 @@ export async function startServer(config: Config, options: StartServerOptions): 
     // The first buyers after a start meet compiled code, not cold (src/dialogue/warm-up.ts).
     if (options.warmUp !== false) {
       await warmUp(shop, scripts.registry.getScripts(), config.shopId, logger);
-      await warmUpTurns(config, { engine: botEngine, shop, scope: connected.scope, scripts: scripts.registry }, logger);
+      // An engine of its own: the warm-up's acts must not reach the metrics.
+      const warmEngine = createEngine({ shop, getScripts: scripts.registry.getScripts });
+      await warmUpTurns(config, { engine: warmEngine, shop, scope: connected.scope, scripts: scripts.registry }, logger);
     }
     const server = app.server;
     await new Promise<void>((resolve, reject) => {

@@ -22,14 +22,23 @@ it('warms up without keeping any of it, then serves a buyer', async () => {
       cb();
     },
   });
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SCRIPTS_DIR: ROOT, SHOP_DIR: join(ROOT, 'demo/shop'), DATA_DIR: dataDir });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SCRIPTS_DIR: ROOT,
+    SHOP_DIR: join(ROOT, 'demo/shop'),
+    DATA_DIR: dataDir,
+    METRICS_PUBLIC: 'true',
+  });
   const server = await startServer(config, { logger: createLogger({ level: 'info', destination: sink }) });
   try {
     const messages = logs.map((l) => l['msg']);
     expect(messages).toEqual(expect.arrayContaining(['engine warmed up', 'buyer turns warmed up', 'listening']));
     expect((logs.find((l) => l['msg'] === 'buyer turns warmed up')?.['turns'] as number) > 0).toBe(true);
-    // The warm-up's conversations were on a store of their own.
+    // The warm-up's conversations were on a store of their own, and none of its turns counted.
     expect(await server.store.listConversations()).toEqual([]);
+    const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    expect(metrics.split('\n').filter((l) => /^kefu_(acts|buyer_turns|messages|handoffs)_total\{/.test(l))).toEqual([]);
 
     const c = await TestClient.open(`ws://127.0.0.1:${server.port}/ws/buyer`);
     await c.hello();
