@@ -95,7 +95,7 @@ export function createEngine(options: EngineOptions): Engine {
 
     if (conv.status === 'queued' || conv.status === 'agent') {
       // A person has the conversation: the bot stays silent and refreshes the suggestions.
-      const last: LastTurn = { text, handled: heard.intent, u: heard };
+      const last: LastTurn = { text, handled: heard.intent, u: remembered(heard) };
       conv = { ...conv, slots: withSlots(conv.slots, { last }) };
       const refreshed = suggestions({ conv, bundle, shop, last, now, utcOffsetMinutes });
       const handoff: HandoffInfo = conv.handoff
@@ -135,7 +135,7 @@ export function createEngine(options: EngineOptions): Engine {
     });
     const replies = joinAnswers(rendered.replies, flow.mainCount, flow.extraCount);
     const pending = pendingAfter(flow.result, replies, flow.handoff !== undefined);
-    const last: LastTurn = { text, handled: flow.handled, u };
+    const last: LastTurn = { text, handled: flow.handled, u: remembered(u) };
     conv = { ...conv, slots: withSlots(conv.slots, { ...rendered.slots, ...(pending ? { pending } : {}), last }) };
 
     const turn: TurnResult = { conversation: conv, understanding: understandingOf(u), replies };
@@ -248,6 +248,16 @@ export function createEngine(options: EngineOptions): Engine {
       return renderOpening(getScripts(), moves, readSlots(conv.slots).variants ?? {}, renderContext(now));
     },
   };
+}
+
+/**
+ * What later turns read of this turn's understanding (slots.last.u, for the agent's
+ * suggestions). It is kept in the state and journaled every turn, so without what only this
+ * turn used: the clarify options and the calibration's reading.
+ */
+function remembered(u: Understanding): Understanding {
+  const { options: _options, action: _action, probability: _probability, usedContext: _usedContext, tokens: _tokens, ...kept } = u;
+  return kept;
 }
 
 function understandingOf(u: Understanding): TurnResult['understanding'] {
