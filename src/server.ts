@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type App } from './app';
 import type { Config } from './config';
 import { createEngine, type Engine } from './dialogue/engine';
-import { warmUpPhrases, warmUpServer } from './dialogue/warm-up';
+import { warmUpEngine, warmUpPhrases } from './dialogue/warm-up';
 import { countActs, createMetrics } from './metrics';
 import { bootScripts, type BootedScripts } from './scripts/boot';
 import type { ScriptBundle } from './scripts/bundle';
@@ -27,10 +27,8 @@ import { startRetention } from './store/retention';
 import type { Store } from './store/types';
 import { registerAgentConsole } from './transport/http-agent';
 import { createAgentRegistry } from './handoff/agents';
-import { createHandoff, type Handoff } from './handoff/compose';
-import { orderCardFor } from './handoff/view';
+import { botAndShopDeps, createHandoff, type Handoff } from './handoff/compose';
 import { withTurnHooks } from './handoff/wiring';
-import { noAgentNotice } from './handoff/queue-entry';
 import { scriptEditorConcern } from './transport/http-scripts';
 import { quickPhrasesConcern } from './transport/http-phrases';
 import { learnConcern } from './transport/http-learn';
@@ -140,22 +138,16 @@ export async function startServer(config: Config, options: StartServerOptions): 
       agents,
       conversations: app.conversations,
       metrics,
-      suggest: (conv) => botEngine.suggest(conv),
-      orderCard: (conv) => orderCardFor(shop, conv),
-      buyerName: (id) => shop.buyer(id)?.name,
-      lockMs: config.limits.turnLockMs,
-      presenceLeaseMs: config.presence.leaseMs,
-      awayGraceMs: config.presence.awayGraceMs,
+      ...botAndShopDeps(botEngine, shop, config),
       onError: (err, context) => handoffLog.error({ err, context }, 'handoff error'),
-      noAgentNotice: () => noAgentNotice(botEngine),
     });
     handoffRef.current = handoff;
     registerAgentConsole(app.context, { handoff, agents, metrics });
     // The first buyers after a start meet compiled code, not cold (src/dialogue/warm-up.ts).
     if (options.warmUp !== false) {
-      await warmUp(shop, scripts.registry.getScripts(), config.shopId, logger);
-      // An engine of its own: the warm-up's acts must not reach the metrics.
+      // An engine of its own: the warm-up's turns and acts must not reach the handoff or the metrics.
       const warmEngine = createEngine({ shop, getScripts: scripts.registry.getScripts });
+      await warmUp(warmEngine, shop, scripts.registry.getScripts(), config.shopId, logger);
       await warmUpTurns(config, { engine: warmEngine, shop, scope: connected.scope, scripts: scripts.registry }, logger);
     }
     const server = app.server;
@@ -191,12 +183,12 @@ export async function startServer(config: Config, options: StartServerOptions): 
 }
 
 /**
- * Warms the engine up on the scripts' example phrases, with an engine of its own (its turns
- * reach no store, handoff, metrics or shop). A failure only costs the warm-up.
+ * Warms the engine up on the scripts' example phrases, as the shop's first known buyer (so
+ * order flows run too), on throwaway conversations. A failure only costs the warm-up.
  */
-async function warmUp(shop: ShopData, bundle: ScriptBundle, shopId: string, logger: Logger): Promise<void> {
+async function warmUp(engine: Engine, shop: ShopData, bundle: ScriptBundle, shopId: string, logger: Logger): Promise<void> {
   try {
-    const { turns, ms } = await warmUpServer(shop, bundle, shopId);
+    const { turns, ms } = await warmUpEngine(engine, bundle, { shopId, buyerId: shop.buyers?.()[0]?.id ?? 'warm-up' });
     logger.info({ turns, ms: Math.round(ms) }, 'engine warmed up');
   } catch (err) {
     logger.warn({ err }, 'engine warm-up stopped early');

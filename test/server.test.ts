@@ -5,23 +5,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { loadConfig } from '../src/config';
 import { startServer } from '../src/server';
 import { createLogger } from '../src/transport/logger';
-import { TestClient } from './transport/harness';
+import { logSink, TestClient } from './transport/harness';
 
 const ROOT = join(__dirname, '..');
 
 it('warms up without keeping any of it, then serves a buyer', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kefu-server-test-'));
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
+  const { logs, destination } = logSink();
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -30,7 +23,7 @@ it('warms up without keeping any of it, then serves a buyer', async () => {
     DATA_DIR: dataDir,
     METRICS_PUBLIC: 'true',
   });
-  const server = await startServer(config, { logger: createLogger({ level: 'info', destination: sink }) });
+  const server = await startServer(config, { logger: createLogger({ level: 'info', destination }) });
   try {
     const messages = logs.map((l) => l['msg']);
     expect(messages).toEqual(expect.arrayContaining(['engine warmed up', 'buyer turns warmed up', 'listening']));

@@ -11,9 +11,7 @@
  */
 import type { ScriptBundle } from '../scripts/bundle';
 import type { ConversationState } from '../model/conversation';
-import type { ShopData } from '../shop/types';
 import type { TurnResult } from './types';
-import { createEngine } from './engine';
 import { frozenPlain } from '../model/frozen';
 
 export interface WarmUpEngine {
@@ -31,15 +29,6 @@ export interface WarmUpOptions {
   maxMs?: number;
   /** Turns per throwaway conversation before a fresh one (default 6). */
   turnsPerConversation?: number;
-}
-
-/**
- * The server's warm-up (src/main.ts, and bench:ws as main does): an engine of its own over the
- * shop and the published bundle, its first known buyer (so order flows run too).
- */
-export function warmUpServer(shop: ShopData, bundle: ScriptBundle, shopId: string): Promise<{ turns: number; ms: number }> {
-  const engine = createEngine({ shop, getScripts: () => bundle });
-  return warmUpEngine(engine, bundle, { shopId, buyerId: shop.buyers?.()[0]?.id ?? 'warm-up' });
 }
 
 /** Up to `max` of the scripts' example phrases, round-robin over the intents so every flow runs early. */

@@ -6,24 +6,26 @@
  *  - routing (dispatch, pick, transfer, handover) and presence (online/away/offline, leases);
  *  - SLA clocks, the queue entrance (handoffs, withdrawals, buyer turns), agent actions, and
  *    the timer sweeper that hands due timers to presence and the clocks.
- * No I/O and no timers here; the composition root (src/main.ts, and tests the same way)
+ * No I/O and no timers here; the composition root (src/server.ts, and tests the same way)
  * calls it and hands the result to the transports, which call the pieces directly.
  */
 import type { ConversationState, Suggestion } from '../model/conversation';
 import type { Metrics } from '../metrics';
 import type { Store } from '../store/types';
+import type { BotReply } from '../dialogue/types';
+import type { ShopData } from '../shop/types';
 import { AgentActions } from './actions';
 import type { AgentRegistry } from './agents';
 import { HandoffCore, type ConversationPort } from './core';
 import { Presence } from './presence';
 import { AgentPublisher } from './publish';
-import { QueueEntrance } from './queue-entry';
+import { noAgentNotice, QueueEntrance } from './queue-entry';
 import { AgentRoster } from './roster';
 import { Routing } from './routing';
 import { DEFAULT_SLA, type SlaConfig } from './sla';
 import { SlaClocks } from './sla-clocks';
 import { TimerSweeper } from './sweeper';
-import type { OrderCard } from './view';
+import { orderCardFor, type OrderCard } from './view';
 import { HandoffViews } from './views';
 
 export interface HandoffDeps {
@@ -66,6 +68,26 @@ export interface Handoff {
   readonly sweeper: TimerSweeper;
   /** Frames to consoles on every instance. */
   readonly publisher: AgentPublisher;
+}
+
+/**
+ * The deps that come from the bot, the shop and the configured limits, as the server wires
+ * them (src/server.ts; the agent-console tests the same way).
+ */
+export function botAndShopDeps(
+  bot: { suggest(conv: ConversationState): Suggestion[]; systemNotice?(name: string): BotReply | undefined },
+  shop: ShopData,
+  config: { limits: { turnLockMs: number }; presence: { leaseMs: number; awayGraceMs: number } },
+): Pick<HandoffDeps, 'suggest' | 'orderCard' | 'buyerName' | 'lockMs' | 'presenceLeaseMs' | 'awayGraceMs' | 'noAgentNotice'> {
+  return {
+    suggest: (conv) => bot.suggest(conv),
+    orderCard: (conv) => orderCardFor(shop, conv),
+    buyerName: (id) => shop.buyer(id)?.name,
+    lockMs: config.limits.turnLockMs,
+    presenceLeaseMs: config.presence.leaseMs,
+    awayGraceMs: config.presence.awayGraceMs,
+    noAgentNotice: () => noAgentNotice(bot),
+  };
 }
 
 /** Builds the handoff stage. */

@@ -5,14 +5,5 @@ export { wallTime, instantAt, calendarDaysBetween, resolveRelativeTime, parseHhm
 export type { ShopAdapter, ShopAct, ActOutcome } from './adapter';
 export { createDemoShopAdapter, type DemoShopAdapter } from './demo-adapter';
 export { createHttpShopAdapter, type HttpShopAdapter, type HttpShopAdapterOptions } from './http-adapter';
-export {
-  loadShopSnapshot,
-  loadSnapshotData,
-  shopDataOfSnapshot,
-  createShopScope,
-  orderNumbersIn,
-  type ShopScope,
-  type ShopSnapshotData,
-  type SnapshotRequest,
-} from './snapshot';
+export { loadShopSnapshot, createShopScope, orderNumbersIn, type ShopScope, type SnapshotRequest } from './snapshot';
 export { connectShop, type ConnectedShop } from './connect';

@@ -12,7 +12,7 @@
 import type { ShopAdapter } from './adapter';
 import { createShopData } from './demo';
 import { frozen } from '../model/frozen';
-import type { Buyer, Order, Product, ShopData, ShopPolicy, TrackingEvent } from './types';
+import type { Order, Product, ShopData, TrackingEvent } from './types';
 
 export interface SnapshotRequest {
   buyerId: string;
@@ -28,30 +28,10 @@ const TRACKED_ORDERS = 5;
 const NAMED_ORDERS = 3;
 
 /**
- * What one turn can read, as plain data, as loaded from the adapter. {@link shopDataOfSnapshot}
- * turns it into the engine's ShopData (the scope does so once the turn reads the shop).
- */
-export interface ShopSnapshotData {
-  policy: ShopPolicy;
-  /** The catalogue, with fresh stock for the product in focus. */
-  products: Product[];
-  buyer?: Buyer;
-  /** The buyer's orders and those named in the message. */
-  orders: Order[];
-  /** Tracking of shipped orders: [order number upper-cased, events]. */
-  tracking: [string, TrackingEvent[]][];
-}
-
-/**
  * Loads what one turn can read and returns it as a synchronous ShopData. Throws the
  * adapter's error (SHOP_UNAVAILABLE) when the shop cannot answer.
  */
 export async function loadShopSnapshot(adapter: ShopAdapter, request: SnapshotRequest): Promise<ShopData> {
-  return shopDataOfSnapshot(await loadSnapshotData(adapter, request));
-}
-
-/** {@link loadShopSnapshot}'s data, before it becomes a ShopData. */
-export async function loadSnapshotData(adapter: ShopAdapter, request: SnapshotRequest): Promise<ShopSnapshotData> {
   const named = [...new Set((request.orderNumbers ?? []).map((n) => n.toUpperCase()))].slice(0, NAMED_ORDERS);
   const [policy, products, buyer, own, namedOrders, stock] = await Promise.all([
     adapter.policy(),
@@ -64,17 +44,11 @@ export async function loadSnapshotData(adapter: ShopAdapter, request: SnapshotRe
   const orders = new Map<string, Order>();
   for (const o of [...own, ...namedOrders]) if (o) orders.set(o.number.toUpperCase(), o);
   const shipped = [...orders.values()].filter((o) => o.shipment).slice(0, TRACKED_ORDERS);
-  const tracking = await Promise.all(
-    shipped.map(async (o) => [o.number.toUpperCase(), await adapter.tracking(o.number)] as [string, TrackingEvent[]]),
-  );
+  const tracking = await Promise.all(shipped.map(async (o) => [o.number.toUpperCase(), await adapter.tracking(o.number)] as const));
+  // Frozen like the rest of the snapshot (createShopData below): read many times, never copied.
+  const trackingByNumber = new Map<string, TrackingEvent[]>(tracking.map(([n, events]) => [n, frozen(events)]));
   const withStock: Product[] = stock === undefined ? products : products.map((p) => (p.id === request.productId ? { ...p, variants: stock } : p));
-  return { policy, products: withStock, ...(buyer ? { buyer } : {}), orders: [...orders.values()], tracking };
-}
-
-/** The engine's view of one turn's snapshot (frozen, like the rest of the shop data). */
-export function shopDataOfSnapshot(data: ShopSnapshotData): ShopData {
-  const trackingByNumber = new Map<string, TrackingEvent[]>(data.tracking.map(([n, events]) => [n, frozen(events)]));
-  const view = createShopData({ policy: data.policy, products: data.products, buyers: data.buyer ? [data.buyer] : [], orders: data.orders });
+  const view = createShopData({ policy, products: withStock, buyers: buyer ? [buyer] : [], orders: [...orders.values()] });
   return {
     ...view,
     // The shop's buyer list is not part of a turn; only the demo switcher asks, outside turns.
@@ -105,12 +79,6 @@ export interface ShopScope {
   runLenient<T>(request: SnapshotRequest, fn: () => T | Promise<T>, onError?: (err: unknown) => void): Promise<T>;
 }
 
-/** A turn's snapshot: its data, and the ShopData over it once something reads it. */
-interface TurnSnapshot {
-  data: ShopSnapshotData;
-  view?: ShopData;
-}
-
 /**
  * A scope over an adapter: the engine's shop and the per-turn loader.
  *
@@ -123,20 +91,17 @@ interface TurnSnapshot {
  * cached view is the whole shop, as fresh as any snapshot of it.
  */
 export function createShopScope(adapter: ShopAdapter): ShopScope {
-  let current: TurnSnapshot | undefined;
-  const within = <T>(turn: TurnSnapshot, fn: () => T): T => {
+  let current: ShopData | undefined;
+  const within = <T>(snapshot: ShopData, fn: () => T): T => {
     const outer = current;
-    current = turn;
+    current = snapshot;
     try {
       return fn();
     } finally {
       current = outer;
     }
   };
-  const active = (): ShopData => {
-    if (!current) return adapter.cached();
-    return (current.view ??= shopDataOfSnapshot(current.data));
-  };
+  const active = (): ShopData => current ?? adapter.cached();
   const shop: ShopData = {
     get policy() {
       return active().policy;
@@ -156,19 +121,19 @@ export function createShopScope(adapter: ShopAdapter): ShopScope {
     shop,
     async run(request, fn) {
       if (adapter.unchanging) return fn();
-      const data = await loadSnapshotData(adapter, request);
-      return within({ data }, fn);
+      const snapshot = await loadShopSnapshot(adapter, request);
+      return within(snapshot, fn);
     },
     async runLenient(request, fn, onError) {
       if (adapter.unchanging) return fn();
-      let data: ShopSnapshotData;
+      let snapshot: ShopData;
       try {
-        data = await loadSnapshotData(adapter, request);
+        snapshot = await loadShopSnapshot(adapter, request);
       } catch (err) {
         onError?.(err);
         return fn();
       }
-      return within({ data }, fn);
+      return within(snapshot, fn);
     },
   };
 }

@@ -597,7 +597,6 @@ class OutageTolerantStore implements Store {
   queuePosition(conversationId: string): Promise<number | null> {
     return this.inner.queuePosition(conversationId);
   }
-
   getQueueEntry(conversationId: string): Promise<QueueEntry | null> {
     return this.inner.getQueueEntry(conversationId);
   }

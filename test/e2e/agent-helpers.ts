@@ -6,10 +6,8 @@
 import { createWaitingRoom } from '../../src/handoff/waiting';
 import { registerAgentConsole } from '../../src/transport/http-agent';
 import { createAgentRegistry } from '../../src/handoff/agents';
-import { createHandoff, type Handoff } from '../../src/handoff/compose';
-import { noAgentNotice } from '../../src/handoff/queue-entry';
+import { botAndShopDeps, createHandoff, type Handoff } from '../../src/handoff/compose';
 import type { SlaConfig } from '../../src/handoff/sla';
-import { orderCardFor } from '../../src/handoff/view';
 import { withTurnHooks } from '../../src/handoff/wiring';
 import { createMetrics, type Metrics } from '../../src/metrics';
 import { startServer, TestClient, type Running } from '../transport/harness';
@@ -65,15 +63,9 @@ export function agentConsoleFor<E extends ChatEngine>(
         conversations: app.conversations,
         metrics,
         clock: opts.clock ?? app.context.deps.clock,
-        suggest: (conv) => bot.suggest(conv),
-        orderCard: (conv) => orderCardFor(shop, conv),
-        buyerName: (id) => shop.buyer(id)?.name,
-        lockMs: config.limits.turnLockMs,
-        presenceLeaseMs: config.presence.leaseMs,
-        awayGraceMs: config.presence.awayGraceMs,
+        ...botAndShopDeps(bot, shop, config),
         ...(opts.sla ? { sla: opts.sla } : {}),
         onError: (err, context) => running.logger.error({ err, context }, 'handoff error'),
-        noAgentNotice: () => noAgentNotice(bot),
       });
       handoff = built;
       const { ready } = registerAgentConsole(app.context, {

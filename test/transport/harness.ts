@@ -36,6 +36,18 @@ export interface StartOptions {
   waiting?: WaitingRoom;
 }
 
+/** A logger destination that keeps each JSON log line, parsed, in `logs`. */
+export function logSink(): { logs: Record<string, unknown>[]; destination: Writable } {
+  const logs: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { logs, destination };
+}
+
 export async function startServer(options: StartOptions): Promise<Running> {
   const config = loadConfig({
     PORT: '0',
@@ -44,14 +56,8 @@ export async function startServer(options: StartOptions): Promise<Running> {
     MANAGER_TOKENS: 'boss:manager-tok-1',
     ...options.env,
   });
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
-  const logger = createLogger({ level: config.logLevel, destination: sink });
+  const { logs, destination } = logSink();
+  const logger = createLogger({ level: config.logLevel, destination });
   const store = options.store ?? createMemoryStore({});
   const app = createApp({
     config,
