@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config';
 import { startServer } from '../src/server';
+import { createMemoryStore } from '../src/store';
+import { silentLogger } from '../src/store/shared';
 import { createLogger } from '../src/transport/logger';
 import { logSink, TestClient } from './transport/harness';
 
@@ -44,6 +46,36 @@ it('warms up without keeping any of it, then serves a buyer', async () => {
     expect(await server.store.listConversations()).toHaveLength(1);
   } finally {
     await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+it('finishes a handoff under way before the store closes when it stops', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kefu-server-test-'));
+  const { logs, destination } = logSink();
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SCRIPTS_DIR: ROOT, SHOP_DIR: join(ROOT, 'demo/shop'), DATA_DIR: dataDir });
+  const server = await startServer(config, { logger: createLogger({ level: 'info', destination }), warmUp: false });
+  let conversationId = '';
+  try {
+    const { conversation } = await server.app.conversations.openSession({});
+    conversationId = conversation.id;
+    // Acknowledged, then the server stops at once: the bot turn hands off, and with no agent
+    // online the buyer is to be told so; all of it must happen before the store closes.
+    await server.app.conversations.receiveBuyerMessage(conversationId, 'm1', '转人工');
+  } finally {
+    await server.stop();
+  }
+  try {
+    expect(logs.filter((l) => Number(l['level']) >= 50).map((l) => l['msg'])).toEqual([]);
+    const store = createMemoryStore({ dataDir, logger: silentLogger });
+    await store.ready();
+    const conv = await store.getConversation(conversationId);
+    expect(conv?.status).toBe('queued');
+    const log = await store.messagesAfter(conversationId, 0);
+    // The turn's own reply, then the no-agent notice that the queued event's routing sends.
+    expect(log.at(-1)).toMatchObject({ from: 'bot', meta: { intent: 'system', templateId: expect.stringMatching(/^system\/no_agent#/) } });
+    await store.close();
+  } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

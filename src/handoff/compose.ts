@@ -68,6 +68,11 @@ export interface Handoff {
   readonly sweeper: TimerSweeper;
   /** Frames to consoles on every instance. */
   readonly publisher: AgentPublisher;
+  /**
+   * Resolves once the work started by queued events, buyer turns and sweeps has finished:
+   * shutdown waits for it before the store closes, so a handoff under way is not cut off.
+   */
+  settled(): Promise<void>;
 }
 
 /**
@@ -123,5 +128,5 @@ export function createHandoff(deps: HandoffDeps): Handoff {
   });
   const actions = new AgentActions(core, routing, clocks, publisher, { conversations, ...metrics });
   const sweeper = new TimerSweeper(core, presence, clocks, routing, publisher);
-  return { entrance, routing, presence, actions, views, clocks, sweeper, publisher };
+  return { entrance, routing, presence, actions, views, clocks, sweeper, publisher, settled: () => core.settled() };
 }

@@ -58,6 +58,8 @@ export class HandoffCore {
   readonly clock: () => Date;
   readonly lockMs: number;
   private readonly onError: ((err: unknown, context: string) => void) | undefined;
+  /** Work started by events, turns and timers that nobody awaits (see `track`). */
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(deps: HandoffCoreDeps) {
     this.store = deps.store;
@@ -73,6 +75,22 @@ export class HandoffCore {
 
   nowIso(): string {
     return this.clock().toISOString();
+  }
+
+  /**
+   * Keeps count of work that runs on its own (a queued event's routing, a buyer turn's clock,
+   * a sweep), so shutdown can wait for it before the store closes (`settled`). Returns `work`.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    const done = (): void => void this.running.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  /** Resolves once all tracked work started so far, and any it started, has finished. */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   /** Reports an error of background work (sweeps, renewals) with where it happened. */

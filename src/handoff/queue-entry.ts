@@ -47,8 +47,29 @@ export class QueueEntrance {
   /**
    * A conversation has entered the queue (the server stored it with the engine's priority).
    * Applies the domain priority, starts its SLA clocks, counts it and routes it. Idempotent.
+   * Tracked by the core, so shutdown waits for it (see HandoffCore.track).
    */
-  async onQueued(conversationId: string): Promise<void> {
+  onQueued(conversationId: string): Promise<void> {
+    return this.core.track(this.queued(conversationId));
+  }
+
+  /**
+   * The buyer took back the request while queued (the store already took it out of the
+   * queue): its SLA clocks stop and consoles drop the row.
+   */
+  onWithdrawn(conversationId: string): Promise<void> {
+    return this.core.track(this.withdrawn(conversationId));
+  }
+
+  /**
+   * Records one buyer turn (metrics and the first-response clock). While queued or with an
+   * agent the buyer waits on a person, so the clock starts unless it is already running.
+   */
+  onBuyerTurn(info: BuyerTurnInfo): Promise<void> {
+    return this.core.track(this.buyerTurn(info));
+  }
+
+  private async queued(conversationId: string): Promise<void> {
     const { store } = this.core;
     const conv = await store.getConversation(conversationId);
     // Into the handoff history first (every instance may record it; the log keeps it once).
@@ -77,21 +98,13 @@ export class QueueEntrance {
     await this.publisher.queueChanged(conversationId, 'added');
   }
 
-  /**
-   * The buyer took back the request while queued (the store already took it out of the
-   * queue): its SLA clocks stop and consoles drop the row.
-   */
-  async onWithdrawn(conversationId: string): Promise<void> {
+  private async withdrawn(conversationId: string): Promise<void> {
     await this.core.recordHistory(conversationId, { kind: 'withdrawn', at: this.core.nowIso() });
     await this.clocks.clear(conversationId);
     await this.publisher.queueRemoved(conversationId);
   }
 
-  /**
-   * Records one buyer turn (metrics and the first-response clock). While queued or with an
-   * agent the buyer waits on a person, so the clock starts unless it is already running.
-   */
-  async onBuyerTurn(info: BuyerTurnInfo): Promise<void> {
+  private async buyerTurn(info: BuyerTurnInfo): Promise<void> {
     const m = this.deps.metrics;
     m?.messages.inc({ direction: 'in', from: 'buyer', intent: info.intent });
     for (const r of info.replies) m?.messages.inc({ direction: 'out', from: 'bot', intent: r.intent });

@@ -61,9 +61,10 @@ export class TimerSweeper {
   startSweeper(intervalMs = 1000): () => void {
     let ticks = 0;
     const timer = setInterval(() => {
-      this.sweep().catch((err: unknown) => this.core.fail(err, 'sla sweep'));
-      this.presence.expireLeases().catch((err: unknown) => this.core.fail(err, 'presence lease expiry'));
-      if (++ticks % DISPATCH_EVERY_TICKS === 0) this.routing.dispatch().catch((err: unknown) => this.core.fail(err, 'dispatch'));
+      const { core } = this;
+      core.track(this.sweep()).catch((err: unknown) => core.fail(err, 'sla sweep'));
+      core.track(this.presence.expireLeases()).catch((err: unknown) => core.fail(err, 'presence lease expiry'));
+      if (++ticks % DISPATCH_EVERY_TICKS === 0) core.track(this.routing.dispatch()).catch((err: unknown) => core.fail(err, 'dispatch'));
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);

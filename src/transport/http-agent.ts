@@ -77,7 +77,11 @@ export function registerAgentConsole(ctx: AppContext, options: AgentConsoleOptio
     stopSweeper();
     stopLeases();
     await sockets.stop();
+    // Handoff events the last turns published in this process are delivered before unsubscribing.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     await unwatch?.();
+    // The last turns' handoffs (routing, the no-agent notice, SLA clocks) finish before the store closes.
+    await handoff.settled();
   });
 
   ctx.router.socket('/ws/agent', (ws, req, { url, ip }) => sockets.accept(ws, req, url, ip));
