@@ -55,16 +55,17 @@ it('finishes a handoff under way before the store closes when it stops', async (
   const { logs, destination } = logSink();
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SCRIPTS_DIR: ROOT, SHOP_DIR: join(ROOT, 'demo/shop'), DATA_DIR: dataDir });
   const server = await startServer(config, { logger: createLogger({ level: 'info', destination }), warmUp: false });
-  let conversationId = '';
-  try {
-    const { conversation } = await server.app.conversations.openSession({});
-    conversationId = conversation.id;
-    // Acknowledged, then the server stops at once: the bot turn hands off, and with no agent
-    // online the buyer is to be told so; all of it must happen before the store closes.
-    await server.app.conversations.receiveBuyerMessage(conversationId, 'm1', '转人工');
-  } finally {
-    await server.stop();
-  }
+  // Acknowledged, then the server stops at once: the bot turn hands off, and with no agent
+  // online the buyer is to be told so; all of it must happen before the store closes.
+  const conversationId = await (async () => {
+    try {
+      const { conversation } = await server.app.conversations.openSession({});
+      await server.app.conversations.receiveBuyerMessage(conversation.id, 'm1', '转人工');
+      return conversation.id;
+    } finally {
+      await server.stop();
+    }
+  })();
   try {
     expect(logs.filter((l) => Number(l['level']) >= 50).map((l) => l['msg'])).toEqual([]);
     const store = createMemoryStore({ dataDir, logger: silentLogger });
