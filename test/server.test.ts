@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config';
 import { startServer } from '../src/server';
+import { readHandoffHistory } from '../src/handoff/history';
 import { createMemoryStore } from '../src/store';
 import { silentLogger } from '../src/store/shared';
 import { createLogger } from '../src/transport/logger';
@@ -72,9 +73,12 @@ it('finishes a handoff under way before the store closes when it stops', async (
     await store.ready();
     const conv = await store.getConversation(conversationId);
     expect(conv?.status).toBe('queued');
-    const log = await store.messagesAfter(conversationId, 0);
-    // The turn's own reply, then the no-agent notice that the queued event's routing sends.
-    expect(log.at(-1)).toMatchObject({ from: 'bot', meta: { intent: 'system', templateId: expect.stringMatching(/^system\/no_agent#/) } });
+    // The queued event's routing ran to its end: it records the handoff in the conversation's
+    // history first and, with nobody online, tells the buyer so (within business hours; outside
+    // them the turn's own after-hours line has said it), all before the store closed.
+    expect((await readHandoffHistory(store, conversationId)).map((e) => e.kind)).toEqual(['queued']);
+    const told = (await store.messagesAfter(conversationId, 0)).filter((m) => m.from === 'bot' && /不在|上班时间/.test(m.text));
+    expect(told).toHaveLength(1);
     await store.close();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -421,18 +421,8 @@ export class ConversationService {
     }
     if (startsHandoff && result.handoff) {
       const { priority, reason, summary } = result.handoff;
-      await this.queueForAgent(conversationId, { priority, reason, summary, at: this.now() }, next, origin);
+      await this.queueForAgent(conversationId, { priority, reason, summary, at: this.now() }, next, message.seq, origin);
       this.deps.logger.info({ conversationId, reason, priority }, 'conversation handed off');
-      // Outside business hours "马上" is not true: say when people are back.
-      const waiting = this.deps.waiting;
-      const closedNow = waiting && !waiting.hours().open ? waiting.status(undefined) : undefined;
-      if (closedNow)
-        await this.postMessage(conversationId, {
-          from: 'bot',
-          text: closedNow.text,
-          at: this.now(),
-          meta: { ...botMeta(closedNow), replyTo: message.seq },
-        });
     }
     await this.publishTurn(message, result, next.handoff?.suggestions ?? result.handoff?.suggestions ?? [], next.status);
   }
@@ -605,7 +595,7 @@ export class ConversationService {
       messages: [{ from: 'bot', text: reply.text, at, meta: { ...botMeta(reply), replyTo: message.seq } }],
     });
     if (stored) await this.announce(conv.id, stored);
-    await this.queueForAgent(conv.id, { priority, reason, summary, at }, queued);
+    await this.queueForAgent(conv.id, { priority, reason, summary, at }, queued, message.seq);
     this.deps.logger.info({ conversationId: conv.id, asked }, 'buyer photo: handed off');
   }
 
@@ -646,17 +636,20 @@ export class ConversationService {
       handoff: { reason: 'error', priority: 'high', summary, suggestions: [], at },
     };
     await store.saveConversation(queued);
-    await this.queueForAgent(conversationId, { priority: 'high', reason: 'error', summary, at }, queued, origin);
+    await this.queueForAgent(conversationId, { priority: 'high', reason: 'error', summary, at }, queued, replyTo, origin);
   }
 
   /**
    * Puts a conversation (already saved with status 'queued') in the handoff queue, tells the
-   * buyer's widget, and announces it on the handoff channel for the agent side to route.
+   * buyer's widget, tells the buyer when people are back if it is outside business hours, and
+   * announces it on the handoff channel for the agent side to route. `replyTo`: the buyer
+   * message that led here.
    */
   private async queueForAgent(
     conversationId: string,
     h: Pick<HandoffQueuedEvent, 'priority' | 'reason' | 'summary' | 'at'>,
     conversation: ConversationState,
+    replyTo: number,
     origin?: MessageOrigin,
   ): Promise<void> {
     const { store } = this.deps;
@@ -680,6 +673,13 @@ export class ConversationService {
     const priority = capPriority(h.priority, admission.cap);
     await store.enqueue({ conversationId, priority, enqueuedAt: h.at, reason: h.reason, ...admission });
     await this.setHandoffStatus(conversationId, 'queued');
+    // Outside business hours "马上" is not true: say when people are back (before routing, whose
+    // no-agent notice then has nothing to add; see botAndShopDeps in src/handoff/compose.ts).
+    const waiting = this.deps.waiting;
+    const closedNow = waiting && !waiting.hours().open ? waiting.status(undefined) : undefined;
+    if (closedNow) {
+      await this.postMessage(conversationId, { from: 'bot', text: closedNow.text, at: this.now(), meta: { ...botMeta(closedNow), replyTo } });
+    }
     const queued: HandoffQueuedEvent = { kind: 'queued', conversationId, ...h, priority, instanceId: this.deps.instanceId };
     await store.publish(HANDOFF_CHANNEL, queued);
   }

@@ -12,6 +12,7 @@ import type { AgentPublisher } from './publish';
 import type { AgentRoster } from './roster';
 import type { Routing } from './routing';
 import { isLogisticsIssue, type SlaClocks } from './sla-clocks';
+import { isAfterHoursLine } from './waiting';
 
 /** slots key: the handoff (its `at`) whose buyer was already told nobody is online. */
 const NO_AGENT_TOLD = 'noAgentToldFor';
@@ -136,6 +137,9 @@ export class QueueEntrance {
       return { ...conv, slots: { ...conv.slots, [NO_AGENT_TOLD]: conv.handoff.at } };
     });
     if (!marked) return;
+    // Outside business hours the handoff's own line said that nobody is in and when people are
+    // back (the waiting room's after_hours): a second notice would only repeat it.
+    if (await this.toldAfterHours(conversationId)) return;
     const message = notice();
     if (!message) return;
     await this.deps.conversations.postMessage(conversationId, {
@@ -144,5 +148,15 @@ export class QueueEntrance {
       at: this.core.nowIso(),
       ...(message.meta ? { meta: message.meta } : {}),
     });
+  }
+
+  /** Whether the buyer got the after-hours line since the conversation was last queued. */
+  private async toldAfterHours(conversationId: string): Promise<boolean> {
+    const { store } = this.core;
+    const conv = await store.getConversation(conversationId);
+    const since = conv?.handoff?.at;
+    if (!since) return false;
+    const log = await store.messagesAfter(conversationId, 0);
+    return log.some((m) => m.from === 'bot' && m.at >= since && isAfterHoursLine(m.meta));
   }
 }

@@ -35,6 +35,12 @@ export interface HoursState {
   backAt?: Date;
 }
 
+/** Whether a bot message's meta marks the waiting room's after-hours line (templateId `human.callback/after_hours#n`). */
+export function isAfterHoursLine(meta: Readonly<Record<string, unknown>> | undefined): boolean {
+  const id = meta?.['templateId'];
+  return typeof id === 'string' && id.startsWith(`${CALLBACK_INTENT}/after_hours#`);
+}
+
 /** Business hours at `now` (always open when the policy sets none). */
 export function businessHoursAt(policy: Pick<ShopPolicy, 'businessHours' | 'utcOffsetMinutes'>, now: Date): HoursState {
   const bh = policy.businessHours;

@@ -6,6 +6,9 @@
 import { TestClient } from '../transport/harness';
 import { TOKENS, say, startAgentServer, type AgentServer } from './agent-helpers';
 
+/** The no-agent notice (templates/system.yaml, no_agent). */
+const NOBODY = /客服暂时不在线|人工客服都不在/;
+
 const botMessages = (b: TestClient) => b.frames.filter((f) => f.type === 'message' && f['from'] === 'bot');
 
 /** 10:00 in the shop (UTC+8) on a fixed day: within business hours. */
@@ -92,13 +95,19 @@ describe('queued with nobody online', () => {
     const text = await botSays(night.buyer, /上班时间/, 'after-hours notice');
     expect(text).toContain('09:00-23:00');
     expect(text).toMatch(/今天\s*09:00/);
+    // Routing found nobody online; the after-hours line said so already, so no second notice.
+    await s.console.handoff.settled();
+    expect((await s.store.messagesAfter(night.id, 0)).filter((m) => NOBODY.test(m.text))).toEqual([]);
     await night.buyer.close();
 
     now = IN_HOURS;
     const day = await queuedBuyer();
+    // Within hours with nobody online, the buyer is told so once.
+    await botSays(day.buyer, NOBODY, 'no-agent notice');
     await say(day.buyer, '在吗');
     await botSays(day.buyer, /排在第/, 'place in the queue');
     expect(botMessages(day.buyer).filter((f) => /上班时间/.test(String(f['text'])))).toEqual([]);
+    expect(botMessages(day.buyer).filter((f) => NOBODY.test(String(f['text'])))).toHaveLength(1);
     await day.buyer.close();
   });
 });
