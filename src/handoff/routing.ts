@@ -48,10 +48,11 @@ export class Routing {
     const { store } = this.core;
     const assigned: { agent: AgentDef; entry: QueueEntry }[] = [];
     for (let misses = 0; misses < MAX_MISSES;) {
-      const head = (await store.listQueue())[0];
-      if (!head) break;
+      // Who has room first: with nobody free (the usual case while a queue builds) the queue is not read.
       const agent = await this.roster.pickAgent(exclude);
       if (!agent) break;
+      const head = await store.queueHead();
+      if (!head) break;
       const entry = await this.claim(agent, head.conversationId);
       // Gone meanwhile (withdrawn, claimed elsewhere) or the agent filled up elsewhere: look again.
       if (!entry) {

@@ -594,6 +594,9 @@ class OutageTolerantStore implements Store {
   listQueue(): Promise<QueueEntry[]> {
     return this.inner.listQueue();
   }
+  queueHead(): Promise<QueueEntry | null> {
+    return this.inner.queueHead();
+  }
   queuePosition(conversationId: string): Promise<number | null> {
     return this.inner.queuePosition(conversationId);
   }

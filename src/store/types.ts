@@ -175,6 +175,8 @@ export interface HandoffQueueStore {
   listQueue(): Promise<QueueEntry[]>;
   /** One conversation's entry, or null when it is not in the queue (without reading the whole queue). */
   getQueueEntry(conversationId: string): Promise<QueueEntry | null>;
+  /** The first entry in listQueue's order (the next to be routed), or null when the queue is empty; no copy of the queue. */
+  queueHead(): Promise<QueueEntry | null>;
   /** How many entries are ahead of this conversation's in listQueue's order (0: next), or null when it is not queued; no copy of the queue. */
   queuePosition(conversationId: string): Promise<number | null>;
   /**

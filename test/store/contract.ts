@@ -470,6 +470,22 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await store.getQueueEntry('never')).toBeNull();
       });
 
+      it('queueHead is the first of listQueue, null when the queue is empty', async () => {
+        expect(await other.queueHead()).toBeNull();
+        await store.enqueue({ conversationId: 'n-old', priority: 'normal', enqueuedAt: at(1) });
+        expect((await other.queueHead())?.conversationId).toBe('n-old');
+        await store.enqueue({ conversationId: 'n-b', priority: 'normal', enqueuedAt: at(0) });
+        await store.enqueue({ conversationId: 'n-a', priority: 'normal', enqueuedAt: at(0) });
+        expect(await other.queueHead()).toEqual((await other.listQueue())[0]);
+        expect((await other.queueHead())?.conversationId).toBe('n-a');
+        await store.enqueue({ conversationId: 'h', priority: 'high', enqueuedAt: at(9) });
+        expect(await other.queueHead()).toEqual({ conversationId: 'h', priority: 'high', enqueuedAt: at(9) });
+        expect(await store.removeFromQueue('h')).toBe(true);
+        expect((await other.queueHead())?.conversationId).toBe('n-a');
+        for (const id of ['n-a', 'n-b', 'n-old']) await store.removeFromQueue(id);
+        expect(await other.queueHead()).toBeNull();
+      });
+
       it('queuePosition is the place in listQueue order (priority, then time, then id), null when not queued', async () => {
         await store.enqueue({ conversationId: 'n-old', priority: 'normal', enqueuedAt: at(1) });
         await store.enqueue({ conversationId: 'h-new', priority: 'high', enqueuedAt: at(9) });

@@ -304,6 +304,18 @@ class MemoryStore implements Store {
     return entry ? copy(entry) : null;
   }
 
+  async queueHead(): Promise<QueueEntry | null> {
+    const head = this.headEntry();
+    return head ? copy(head) : null;
+  }
+
+  /** The first entry in listQueue's order, in one pass: no copy and no sort of the whole queue. */
+  private headEntry(): QueueEntry | undefined {
+    let head: QueueEntry | undefined;
+    for (const entry of this.state.queue.values()) if (!head || compareQueueEntries(entry, head) < 0) head = entry;
+    return head;
+  }
+
   async queuePosition(conversationId: string): Promise<number | null> {
     const entry = this.state.queue.get(conversationId);
     if (!entry) return null;
@@ -323,7 +335,7 @@ class MemoryStore implements Store {
     if (load >= maxLoad) return null;
     let entry: QueueEntry | undefined;
     if (conversationId !== undefined) entry = this.state.queue.get(conversationId);
-    else entry = sortQueue(this.state.queue.values())[0];
+    else entry = this.headEntry();
     if (!entry) return null;
     const taken = copy(entry);
     const conv = this.state.conversations.get(taken.conversationId);

@@ -395,6 +395,15 @@ class RedisStore implements Store {
     return rows.filter((r): r is string => r !== null).map((r) => parse<QueueEntry>(r));
   }
 
+  async queueHead(): Promise<QueueEntry | null> {
+    // The sorted set's first member is listQueue's first; an entry removed in between reads as
+    // null, as it would a moment later.
+    const [id] = await this.track(this.client.zrange(this.k.queue, '0', '0'));
+    if (id === undefined) return null;
+    const row = await this.track(this.client.hget(this.k.queueEntries, id));
+    return row === null ? null : parse<QueueEntry>(row);
+  }
+
   async queuePosition(conversationId: string): Promise<number | null> {
     // The sorted set's order is listQueue's (the score ranks priority, then time; ties by id).
     return this.track(this.client.zrank(this.k.queue, conversationId));
