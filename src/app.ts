@@ -25,6 +25,7 @@ import { signShopBuyer } from './transport/shop-identity';
 import { clientAddressResolver } from './transport/client-address';
 import { SocketServer } from './transport/socket-server';
 import { StaticFiles } from './transport/static-files';
+import { labelsScript } from './model/labels';
 import { startIdleSweeper } from './transport/idle-sweeper';
 
 export interface AppDeps {
@@ -229,6 +230,9 @@ export function registerStorefront(ctx: AppContext): void {
   router.get('/widget.js', ({ req, res }) => staticFiles.send(req, res, 'widget.js'));
   router.get('/widget.css', ({ req, res }) => staticFiles.send(req, res, 'widget.css'));
   router.get('/static/*', ({ req, res, params }) => staticFiles.send(req, res, params['*'] ?? ''));
+  // The labels of reasons, priorities and order statuses for every page (src/model/labels.ts).
+  staticFiles.define('labels.js', labelsScript());
+  router.get('/labels.js', ({ req, res }) => staticFiles.send(req, res, 'labels.js'));
   // Pages link /static/favicon.svg; browsers still ask for /favicon.ico: nothing there, not an error.
   router.get('/favicon.ico', ({ res }) => {
     res.writeHead(204, { 'cache-control': 'public, max-age=86400' });

@@ -4,33 +4,21 @@
  * yuan as ¥. Used by the editor's story list and by a refused publish ("第 2 句：应该……，
  * 实际……").
  */
-import type { HandoffReason, Priority } from '../model/conversation';
+import { HANDOFF_REASON_LABELS, labelOf, PRIORITY_LABELS } from '../model/labels';
 import type { TurnResult } from '../dialogue/types';
 import type { StoryTurn } from './story-format';
 
 /** Chinese name of an intent id (falls back to the id). */
 export type IntentNamer = (id: string) => string;
 
-const REASONS: Readonly<Record<HandoffReason, string>> = {
-  explicit_request: '买家要求人工',
-  bad_review: '差评/投诉',
-  low_confidence: '机器人没把握',
-  policy_limit: '超出机器人权限',
-  angry_tone: '买家情绪激动',
-  overdue_delivery: '物流超时',
-  after_sale: '售后问题',
-  error: '系统异常',
-};
-const PRIORITIES: Readonly<Record<Priority, string>> = { normal: '普通', high: '高', urgent: '紧急' };
-
 /** A handoff reason in Chinese (unknown codes as they are). */
 export function reasonWords(reason: string): string {
-  return Object.hasOwn(REASONS, reason) ? REASONS[reason as HandoffReason] : reason;
+  return labelOf(HANDOFF_REASON_LABELS, reason);
 }
 
 /** A priority in Chinese (unknown values as they are). */
 export function priorityWords(priority: string): string {
-  return Object.hasOwn(PRIORITIES, priority) ? PRIORITIES[priority as Priority] : priority;
+  return labelOf(PRIORITY_LABELS, priority);
 }
 
 const quoted = (list: readonly string[]): string => list.map((s) => `「${s}」`).join('');

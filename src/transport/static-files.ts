@@ -83,12 +83,23 @@ function compressible(type: string): boolean {
 export class StaticFiles {
   private readonly root: string;
   private readonly cache = new Map<string, CachedFile>();
+  private readonly defined = new Map<string, CachedFile>();
 
   constructor(
     rootDir: string,
     private readonly options: { cache?: boolean } = {},
   ) {
     this.root = resolve(rootDir);
+  }
+
+  /**
+   * Serves `text` as the file `name`, made by the server rather than read from the directory
+   * (the pages' `/labels.js`); sent like any other file (ETag, compression, cache headers).
+   */
+  define(name: string, text: string): void {
+    const type = TYPES[extname(name)];
+    if (!type) throw new Error(`No content type for ${name}`);
+    this.defined.set(name, { type, encodings: encode(Buffer.from(text), type) });
   }
 
   /** Sends `name` (relative to the root) or 404. */
@@ -134,6 +145,8 @@ export class StaticFiles {
   }
 
   private async load(name: string): Promise<CachedFile | null> {
+    const defined = this.defined.get(name);
+    if (defined) return defined;
     if (!/^[A-Za-z0-9._/-]+$/.test(name) || name.split('/').some((p) => p === '..' || p.startsWith('.'))) return null;
     const type = TYPES[extname(name)];
     if (!type) return null;

@@ -15,7 +15,8 @@
   var STATUS_NAME = { bot: '机器人接待', queued: '排队中', agent: '处理中', closed: '已结束' };
   var MATCH_NAME = { buyer: '买家', order: '订单', phone: '手机', text: '内容' };
   var RESOLUTION = { resolved: '已解决', refunded: '已退款', exchanged: '已换货', resent: '已补发', no_action: '无需处理', spam: '骚扰/无效' };
-  var ORDER_STATUS = { unpaid: '待付款', paid: '待发货', shipped: '已发货', delivered: '已签收', disputed: '售后中', cancelled: '已取消' };
+  // Order status labels: /labels.js (src/model/labels.ts), loaded first.
+  var ORDER_STATUS = (window.KefuLabels || { orderStatus: {} }).orderStatus;
   var FROM = { buyer: '买家', bot: '机器人', agent: '客服', system: '系统', note: '内部备注' };
 
   function el(tag, cls, text) {

@@ -30,21 +30,12 @@
     'greeting.thanks': '感谢/再见',
     'other.fallback': '其他',
   };
-  var REASONS = {
-    explicit_request: '买家要求人工',
-    bad_review: '差评/投诉',
-    low_confidence: '机器人没把握',
-    policy_limit: '超出机器人权限',
-    angry_tone: '买家情绪激动',
-    overdue_delivery: '物流超时',
-    after_sale: '售后问题',
-    error: '系统异常',
-    transfer: '同事转回',
-    handover: '交接',
-  };
-  var PRIORITY = { urgent: '紧急', high: '高', normal: '普通' };
+  // Labels of reasons, priorities and order statuses: /labels.js (src/model/labels.ts), loaded first.
+  var LABELS = window.KefuLabels || { reasons: {}, priorities: {}, orderStatus: {} };
+  var REASONS = LABELS.reasons;
+  var PRIORITY = LABELS.priorities;
+  var ORDER_STATUS = LABELS.orderStatus;
   var STATUS = { online: '在线', away: '离开', offline: '下线' };
-  var ORDER_STATUS = { unpaid: '待付款', paid: '待发货', shipped: '已发货', delivered: '已签收', disputed: '售后中', cancelled: '已取消' };
   var FACT_KIND = {
     money: '金额',
     order: '订单号',

@@ -53,21 +53,14 @@
     session: { buyer: '', product: '', now: '', turns: [] },
     tryBusy: false,
   };
+  // Labels of reasons, priorities and order statuses: /labels.js (src/model/labels.ts), loaded first.
+  var LABELS = window.KefuLabels || { reasons: {}, priorities: {}, orderStatus: {} };
   /** @type {Record<string, string>} */
-  var REASON_LABEL = {
-    explicit_request: '买家要求人工',
-    bad_review: '差评/投诉',
-    low_confidence: '机器人没把握',
-    policy_limit: '超出机器人权限',
-    angry_tone: '买家情绪激动',
-    overdue_delivery: '物流超时',
-    after_sale: '售后问题',
-    error: '系统异常',
-  };
+  var REASON_LABEL = LABELS.reasons;
   /** @type {Record<string, string>} */
-  var PRIORITY_LABEL = { urgent: '紧急', high: '高', normal: '普通' };
+  var PRIORITY_LABEL = LABELS.priorities;
   /** @type {Record<string, string>} */
-  var ORDER_STATUS = { unpaid: '待付款', paid: '待发货', shipped: '已发货', delivered: '已签收', disputed: '售后中', cancelled: '已取消' };
+  var ORDER_STATUS = LABELS.orderStatus;
 
   /** @param {string} id @returns {HTMLElement} */
   function $(id) {

@@ -7,7 +7,8 @@
 (function () {
   'use strict';
   var SHOP = 'demo';
-  var ORDER_STATUS = { unpaid: '待付款', paid: '待发货', shipped: '已发货', delivered: '已签收', disputed: '售后中', cancelled: '已取消' };
+  // Order status labels: /labels.js (src/model/labels.ts), loaded first.
+  var ORDER_STATUS = (window.KefuLabels || { orderStatus: {} }).orderStatus;
 
   function text(id, value) {
     var el = document.getElementById(id);

@@ -3,6 +3,8 @@
  * agent's token, receive a handed-off conversation, click a suggested reply, and the buyer's
  * socket receives it. The server runs the real dialogue engine (see agent-helpers.ts). Screenshots of /agent go to /tmp/shots for a human to look at.
  */
+import { queuePriority } from '../../src/handoff/priority';
+import { HANDOFF_REASON_LABELS, PRIORITY_LABELS } from '../../src/model/labels';
 import type { Suggestion } from '../../src/model/conversation';
 import { TOKENS, say, agentConsoleInBrowser } from './agent-helpers';
 
@@ -50,6 +52,10 @@ describe('agent console in a browser', () => {
     expect(await page.locator('#history').textContent()).toContain('<img src=x onerror=');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.textContent('#intent')).toContain('差评/投诉');
+    // The handoff's priority and reason in words, from /labels.js (src/model/labels.ts).
+    const { reason } = conv!.handoff!;
+    expect(await page.locator('#conv-meta .prio').textContent()).toBe(PRIORITY_LABELS[queuePriority(conv!.handoff!, conv!)]);
+    expect(await page.locator('#conv-meta .reason').textContent()).toBe(HANDOFF_REASON_LABELS[reason]);
 
     // The newest message is in view, not hidden below the suggestions.
     expect(await page.evaluate(newestMessageInView)).toBe(true);

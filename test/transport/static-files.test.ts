@@ -7,6 +7,7 @@
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { HANDOFF_REASON_LABELS, ORDER_STATUS_LABELS, PRIORITY_LABELS } from '../../src/model/labels';
 import { loadDemoShop } from '../../src/shop';
 import { chooseEncoding } from '../../src/transport/static-files';
 import { startServer, type Running } from './harness';
@@ -49,6 +50,29 @@ describe('static files: compression and caching', () => {
     expect(Number(res.headers['content-length'])).toBe(res.body.length);
     expect(res.body.length).toBeLessThan(widgetSource.length / 2);
     expect(brotliDecompressSync(res.body).equals(widgetSource)).toBe(true);
+  });
+
+  it('serves /labels.js, made from src/model/labels.ts, like a file: the tables as window.KefuLabels, compressed, with an ETag', async () => {
+    const res = await get(`${server.url}/labels.js`, { 'accept-encoding': 'gzip' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(res.headers['content-encoding']).toBe('gzip');
+    const source = gunzipSync(res.body).toString('utf8');
+    const window: { KefuLabels?: unknown } = {};
+    new Function('window', source)(window);
+    expect(window.KefuLabels).toEqual({ reasons: HANDOFF_REASON_LABELS, priorities: PRIORITY_LABELS, orderStatus: ORDER_STATUS_LABELS });
+    const again = await get(`${server.url}/labels.js`, { 'accept-encoding': 'gzip', 'if-none-match': String(res.headers['etag']) });
+    expect(again.status).toBe(304);
+    // Every page that shows these labels loads it before its own script.
+    for (const [page, script] of [
+      ['agent.html', '/agent.js'],
+      ['manage.html', '/manage.js'],
+      ['storefront.html', '/static/storefront.js'],
+    ] as const) {
+      const html = readFileSync(`src/web/${page}`, 'utf8');
+      expect(html.indexOf('<script src="/labels.js"></script>')).toBeGreaterThan(-1);
+      expect(html.indexOf('<script src="/labels.js"></script>')).toBeLessThan(html.indexOf(`<script src="${script}"></script>`));
+    }
   });
 
   it('sends gzip to a client without brotli, and the file as is to one that accepts neither', async () => {
