@@ -9,7 +9,7 @@ import type { BotReply } from '../dialogue/types';
 import { extractPhones } from '../nlu/entities/phone';
 import { renderMove } from '../replies/render';
 import type { TemplateSet } from '../replies/templates';
-import { instantAt, parseHhmm, wallTime } from '../shop/clock';
+import { businessHoursAt, type HoursState } from '../shop/hours';
 import type { ShopPolicy } from '../shop/types';
 
 /** The intent whose templates hold the waiting sentences. */
@@ -26,36 +26,10 @@ export interface CallbackContact {
   at: string;
 }
 
-/** Whether people answer chats at `now`, and if not, when they are back. */
-export interface HoursState {
-  open: boolean;
-  /** "09:00-23:00", when the shop has business hours. */
-  hours?: string;
-  /** Next opening, when closed. */
-  backAt?: Date;
-}
-
 /** Whether a bot message's meta marks the waiting room's after-hours line (templateId `human.callback/after_hours#n`). */
 export function isAfterHoursLine(meta: Readonly<Record<string, unknown>> | undefined): boolean {
   const id = meta?.['templateId'];
   return typeof id === 'string' && id.startsWith(`${CALLBACK_INTENT}/after_hours#`);
-}
-
-/** Business hours at `now` (always open when the policy sets none). */
-export function businessHoursAt(policy: Pick<ShopPolicy, 'businessHours' | 'utcOffsetMinutes'>, now: Date): HoursState {
-  const bh = policy.businessHours;
-  if (!bh) return { open: true };
-  const offset = policy.utcOffsetMinutes;
-  const w = wallTime(now, offset);
-  const minute = w.hour * 60 + w.minute;
-  const toMin = (s: string): number => {
-    const { hour, minute: m } = parseHhmm(s);
-    return hour * 60 + m;
-  };
-  const hours = `${bh.open}-${bh.close}`;
-  if (minute >= toMin(bh.open) && minute < toMin(bh.close)) return { open: true, hours };
-  const day = minute < toMin(bh.open) ? w.dayNumber : w.dayNumber + 1;
-  return { open: false, hours, backAt: instantAt(day, bh.open, offset) };
 }
 
 const WECHAT_RE = /(?:微信|weixin|vx|wx|v信|威信)\s*(?:号)?\s*(?:是|为|[:：])?\s*([A-Za-z][-_A-Za-z0-9]{5,19})/i;

@@ -237,7 +237,19 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
  * they existed still load (the engine then does without: no notice, fewer generic suggestions).
  */
 export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
-  system: ['no_agent', 'agent_greet', 'agent_hold', 'agent_apology', 'ask_order', 'ask_photos', 'photo_asked', 'photo_unasked', 'again'],
+  'human.request': ['transfer_after_hours'],
+  system: [
+    'handoff_after_hours',
+    'no_agent',
+    'agent_greet',
+    'agent_hold',
+    'agent_apology',
+    'ask_order',
+    'ask_photos',
+    'photo_asked',
+    'photo_unasked',
+    'again',
+  ],
 };
 
 /** The variables a template for `intent` may use (common + its category's set). */

@@ -227,11 +227,11 @@ export const SCRIPT_ERRORS = {
   ),
   TEMPLATE_UNKNOWN_MOVE: entry<{ move: string; intent: string; moves: string }>(
     (p) => `unknown move "${p.move}" for ${p.intent} (moves: ${p.moves})`,
-    (p) => `意图${q(p.intent)}没有${q(p.move)}这个回复场景，可用的场景有：${p.moves}`,
+    (p) => `意图${q(p.intent)}没有${q(p.move)}这个回复场景，可用的场景有：${p.moves.split(', ').join('、')}`,
   ),
   TEMPLATE_MISSING_MOVE: entry<{ move: string; intent: string; moves: string }>(
     (p) => `missing move "${p.move}" (${p.intent} needs: ${p.moves})`,
-    (p) => `缺少回复场景${q(p.move)}（意图${q(p.intent)}需要这些场景：${p.moves}）`,
+    (p) => `缺少回复场景${q(p.move)}（意图${q(p.intent)}需要这些场景：${p.moves.split(', ').join('、')}）`,
   ),
   TEMPLATE_QUICK_REPLIES: entry(
     () => 'quickReplies must be a list of strings',

@@ -7,6 +7,8 @@
 const MOVE_WORDS: ReadonlyMap<string, string> = new Map([
   ['reply', '回复'],
   ['after_hours', '下班时间'],
+  ['transfer_after_hours', '下班时间转人工'],
+  ['handoff_after_hours', '下班时间转人工'],
   ['morning', '早上'],
   ['noon', '中午'],
   ['afternoon', '下午'],

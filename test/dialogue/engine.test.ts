@@ -267,3 +267,50 @@ test('the handoff summary masks a phone number in the last message', () => {
   // The conversation itself keeps what the buyer wrote (the agent may need to call).
   expect(r.conversation.turns.at(-1)!.text).toContain('13912345678');
 });
+
+describe('handoff replies outside business hours (demo shop: 09:00-23:00)', () => {
+  const NIGHT = new Date('2025-03-10T02:00:00+08:00');
+
+  it('asking for a person: "马上" within hours, passed on without that promise outside them', () => {
+    const day = engineWith(shippedBundle());
+    const r = day.handleMessage(day.openConversation({ id: 'h1', buyerId: 'B002', shopId: 'demo' }), '转人工');
+    expect(r.replies[0]!.templateId).toMatch(/^human\.request\/transfer#/);
+    expect(r.replies[0]!.text).toContain('马上');
+
+    const night = engineWith(shippedBundle(), NIGHT);
+    const n = night.handleMessage(night.openConversation({ id: 'h2', buyerId: 'B002', shopId: 'demo' }), '转人工');
+    expect(n.handoff).toMatchObject({ reason: 'explicit_request' });
+    expect(n.replies[0]!.templateId).toMatch(/^human\.request\/transfer_after_hours#/);
+    expect(n.replies.map((x) => x.text).join('')).not.toContain('马上');
+  });
+
+  it("the engine's own handoff notice too; scripts without the after-hours moves say the usual ones", () => {
+    // A refund the bot may not grant itself (policy_limit): the flow's reply, then the engine's notice.
+    const refund = () => understood('return.refund');
+    const day = engineWith(scriptedBundle(refund));
+    const d = day.handleMessage(day.openConversation({ id: 'h3', buyerId: 'B005', shopId: 'demo' }), '退货');
+    expect(d.handoff).toMatchObject({ reason: 'policy_limit' });
+    expect(d.replies.at(-1)!.templateId).toMatch(/^system\/handoff(_urgent)?#/);
+    const night = engineWith(scriptedBundle(refund), NIGHT);
+    const n = night.handleMessage(night.openConversation({ id: 'h3', buyerId: 'B005', shopId: 'demo' }), '退货');
+    expect(n.handoff).toMatchObject({ reason: 'policy_limit' });
+    expect(n.replies.at(-1)!.templateId).toMatch(/^system\/handoff_after_hours#/);
+
+    // A shop's scripts from before these moves existed: the usual lines, never an error.
+    const base = shippedBundle();
+    const { transfer_after_hours: _t, ...humanMoves } = base.templates['human.request']!.moves;
+    const { handoff_after_hours: _h, ...systemMoves } = base.templates['system']!.moves;
+    const older: ScriptBundle = {
+      ...base,
+      templates: {
+        ...base.templates,
+        'human.request': { ...base.templates['human.request']!, moves: humanMoves },
+        system: { ...base.templates['system']!, moves: systemMoves },
+      },
+    };
+    const old = engineWith(older, NIGHT);
+    const o = old.handleMessage(old.openConversation({ id: 'h4', buyerId: 'B002', shopId: 'demo' }), '转人工');
+    expect(o.handoff).toMatchObject({ reason: 'explicit_request' });
+    expect(o.replies[0]!.templateId).toMatch(/^human\.request\/transfer#/);
+  });
+});

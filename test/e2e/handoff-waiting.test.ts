@@ -98,6 +98,8 @@ describe('queued with nobody online', () => {
     // Routing found nobody online; the after-hours line said so already, so no second notice.
     await s.console.handoff.settled();
     expect((await s.store.messagesAfter(night.id, 0)).filter((m) => NOBODY.test(m.text))).toEqual([]);
+    // Nothing the bot said at night promised a person "马上".
+    expect(botMessages(night.buyer).filter((f) => /马上/.test(String(f['text'])))).toEqual([]);
     await night.buyer.close();
 
     now = IN_HOURS;

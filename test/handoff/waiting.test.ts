@@ -1,5 +1,6 @@
 /** What a waiting buyer is told, and what counts as a callback contact or a withdrawal (src/handoff/waiting.ts). */
-import { businessHoursAt, contactIn, meansWithdraw } from '../../src/handoff/waiting';
+import { contactIn, meansWithdraw } from '../../src/handoff/waiting';
+import { businessHoursAt } from '../../src/shop/hours';
 
 const policy = { businessHours: { open: '09:00', close: '23:00' }, utcOffsetMinutes: 480 };
 /** An instant at shop wall-clock `hh:mm` (UTC+8) on 2026-05-06. */

@@ -63,11 +63,11 @@ test('unknown helpers, blocks, triple braces and partials are rejected', () => {
 test('a missing required move and an unknown move are reported', () => {
   const { errors } = parseTemplateFile('t.yaml', file('  transfr:\n    - hi\n'));
   expect(errors.map((e) => e.reason)).toEqual([
-    'unknown move "transfr" for human.request (moves: transfer)',
+    'unknown move "transfr" for human.request (moves: transfer, transfer_after_hours)',
     'missing move "transfer" (human.request needs: transfer)',
   ]);
   expect(errors.map((e) => e.localized)).toEqual([
-    '意图“human.request”没有“transfr”这个回复场景，可用的场景有：transfer',
+    '意图“human.request”没有“transfr”这个回复场景，可用的场景有：transfer、transfer_after_hours',
     '缺少回复场景“transfer”（意图“human.request”需要这些场景：transfer）',
   ]);
 });

@@ -70,7 +70,12 @@ export function render(input: RenderInput): RenderOutput {
     return n;
   };
   const lastText = said[said.length - 1]?.text;
-  const replies = moves.map((m) => {
+  const replies = moves.map((wanted) => {
+    // An optional move the scripts lack is said as its stand-in (Move.otherwise).
+    const m =
+      wanted.otherwise !== undefined && variantCount(bundle.templates, wanted.intent, wanted.move) === 0
+        ? { ...wanted, move: wanted.otherwise }
+        : wanted;
     let r: RenderedMove = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, {
       now: input.now,
       utcOffsetMinutes: input.utcOffsetMinutes,
