@@ -673,8 +673,8 @@ export class ConversationService {
     const priority = capPriority(h.priority, admission.cap);
     await store.enqueue({ conversationId, priority, enqueuedAt: h.at, reason: h.reason, ...admission });
     await this.setHandoffStatus(conversationId, 'queued');
-    // Outside business hours "马上" is not true: say when people are back (before routing, whose
-    // no-agent notice then has nothing to add; see botAndShopDeps in src/handoff/compose.ts).
+    // Outside business hours nobody is in: say when people are back (before routing, whose
+    // no-agent notice then has nothing to add; see QueueEntrance in src/handoff/queue-entry.ts).
     const waiting = this.deps.waiting;
     const closedNow = waiting && !waiting.hours().open ? waiting.status(undefined) : undefined;
     if (closedNow) {

@@ -14,6 +14,9 @@ import type { Routing } from './routing';
 import { isLogisticsIssue, type SlaClocks } from './sla-clocks';
 import { isAfterHoursLine } from './waiting';
 
+/** How many of the newest messages are searched for the after-hours line (see toldAfterHours). */
+const RECENT_MESSAGES = 20;
+
 /** slots key: the handoff (its `at`) whose buyer was already told nobody is online. */
 const NO_AGENT_TOLD = 'noAgentToldFor';
 
@@ -150,13 +153,16 @@ export class QueueEntrance {
     });
   }
 
-  /** Whether the buyer got the after-hours line since the conversation was last queued. */
+  /**
+   * Whether the buyer got the after-hours line since the conversation was last queued. It is
+   * posted with the handoff, just before routing starts, so the last few messages hold it.
+   */
   private async toldAfterHours(conversationId: string): Promise<boolean> {
     const { store } = this.core;
     const conv = await store.getConversation(conversationId);
     const since = conv?.handoff?.at;
     if (!since) return false;
-    const log = await store.messagesAfter(conversationId, 0);
+    const log = await store.messagesAfter(conversationId, Math.max(0, (await store.lastSeq(conversationId)) - RECENT_MESSAGES));
     return log.some((m) => m.from === 'bot' && m.at >= since && isAfterHoursLine(m.meta));
   }
 }

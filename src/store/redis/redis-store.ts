@@ -396,12 +396,15 @@ class RedisStore implements Store {
   }
 
   async queueHead(): Promise<QueueEntry | null> {
-    // The sorted set's first member is listQueue's first; an entry removed in between reads as
-    // null, as it would a moment later.
-    const [id] = await this.track(this.client.zrange(this.k.queue, '0', '0'));
-    if (id === undefined) return null;
-    const row = await this.track(this.client.hget(this.k.queueEntries, id));
-    return row === null ? null : parse<QueueEntry>(row);
+    // The sorted set's first member is listQueue's first. One claimed or withdrawn between the
+    // two reads has no entry any more: read the head again (a few times, then say none).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const [id] = await this.track(this.client.zrange(this.k.queue, '0', '0'));
+      if (id === undefined) return null;
+      const row = await this.track(this.client.hget(this.k.queueEntries, id));
+      if (row !== null) return parse<QueueEntry>(row);
+    }
+    return null;
   }
 
   async queuePosition(conversationId: string): Promise<number | null> {
