@@ -17,6 +17,7 @@
 import type { Understanding } from '../nlu/types';
 import { maskPhonesInText } from '../replies/mask-phones';
 import type { ScriptBundle } from '../scripts/bundle';
+import { businessHoursAt } from '../shop/hours';
 import type { ShopData } from '../shop/types';
 import type { Act } from '../model/acts';
 import type { ConversationState, HandoffInfo, Suggestion } from '../model/conversation';
@@ -82,7 +83,7 @@ export function createEngine(options: EngineOptions): Engine {
   const maxTurns = options.maxTurns ?? 50;
   const utcOffsetMinutes = shop.policy.utcOffsetMinutes;
   const shopName = shop.policy.shopName;
-  const renderContext = (now: Date): RenderContext => ({ now, utcOffsetMinutes, random });
+  const renderContext = (now: Date): RenderContext => ({ now, utcOffsetMinutes, random, afterHours: !businessHoursAt(shop.policy, now).open });
 
   function handleTurn(stored: ConversationState, text: string): TurnResult {
     const now = clock();
@@ -158,7 +159,7 @@ export function createEngine(options: EngineOptions): Engine {
       -maxTurns,
     );
     conv.updatedAt = now.toISOString();
-    const reply = renderHolding(() => getScripts().templates, shopName, { now, utcOffsetMinutes });
+    const reply = renderHolding(() => getScripts().templates, shopName, renderContext(now));
     let suggestionList: Suggestion[] = [];
     try {
       suggestionList = suggestions({ conv, bundle: getScripts(), shop, last: conv.slots.last, now, utcOffsetMinutes });
@@ -235,7 +236,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
 
     holdingReply() {
-      return renderHolding(() => getScripts().templates, shopName, { now: safeNow(clock), utcOffsetMinutes });
+      return renderHolding(() => getScripts().templates, shopName, renderContext(safeNow(clock)));
     },
 
     systemNotice(name) {

@@ -1,17 +1,12 @@
-/**
- * Asking for a person: say one is coming and hand off (normal priority, explicit request).
- * Outside business hours nobody is coming "马上": the request is passed on without that promise
- * (move transfer_after_hours, when the scripts have it), and the waiting room then says when
- * people are back.
- */
+/** Asking for a person: say one is coming and hand off (normal priority, explicit request). */
 import { claim } from './claims';
-import { afterHours, move, type PolicyInput, type PolicyResult } from './policy';
+import { move, type PolicyInput, type PolicyResult } from './policy';
 
 export const HUMAN = 'human.request';
 
 export function humanPolicy(input: PolicyInput): PolicyResult {
   return {
-    moves: [afterHours(input) ? { ...move(input, HUMAN, 'transfer_after_hours'), otherwise: 'transfer' } : move(input, HUMAN, 'transfer')],
+    moves: [move(input, HUMAN, 'transfer')],
     handoff: { reason: 'explicit_request', priority: 'normal', announced: true },
   };
 }

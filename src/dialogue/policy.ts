@@ -6,7 +6,6 @@
 import type { AddressEntity, Entity, Understanding } from '../nlu/types';
 import type { Address, Buyer, Order, Product, ShopData } from '../shop/types';
 import { instantAt, wallTime } from '../shop/clock';
-import { businessHoursAt } from '../shop/hours';
 import type { ActDraft } from '../model/acts';
 import type { ConversationState, HandoffReason, Priority } from '../model/conversation';
 import type { AddressChangeRecord, PendingQuestion, SlotUpdate } from '../model/slots';
@@ -23,8 +22,6 @@ export interface Move {
   offer?: number;
   /** Quick replies offered before the template's own (e.g. clarify choices, taken from template labels). */
   quickReplies?: string[];
-  /** The move said instead when the scripts lack this one (an optional move, see OPTIONAL_MOVES). */
-  otherwise?: string;
 }
 
 export interface HandoffRequest {
@@ -172,11 +169,6 @@ export function move(input: PolicyInput, intent: string, name: string, vars: Rec
   const m: Move = { intent, move: name, vars: { ...commonVars(input), ...vars } };
   if (offer !== undefined) m.offer = offer;
   return m;
-}
-
-/** True outside the shop's business hours: nobody answers chats now, so no reply may promise a person "马上". */
-export function afterHours(input: Pick<PolicyInput, 'shop' | 'now'>): boolean {
-  return !businessHoursAt(input.shop.policy, input.now).open;
 }
 
 /**

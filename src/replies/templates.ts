@@ -10,7 +10,7 @@ import Handlebars from 'handlebars';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, Scalar, type Node as YamlNode } from 'yaml';
 import { scriptError, scriptMessage, type ParamsOf, type ScriptError, type ScriptErrorCode, type ScriptMessage } from '../scripts/errors';
 import { ALLOWED_HELPERS, HELPERS } from './helpers';
-import { OPTIONAL_MOVES, REQUIRED_MOVES, templateVariables, type VariableSet } from './variables';
+import { dayMoveOf, OPTIONAL_MOVES, REQUIRED_MOVES, templateVariables, type VariableSet } from './variables';
 
 export type { ScriptError } from '../scripts/errors';
 
@@ -125,7 +125,8 @@ export function parseTemplateFile(
   for (const pair of movesNode.items) {
     const keyNode = pair.key as YamlNode;
     const move = isScalar(keyNode) ? String(keyNode.value) : '';
-    if (!known.includes(move)) {
+    // An after-hours version of a known move is known too (afterHoursMove in ./variables).
+    if (!known.includes(move) && !known.includes(dayMoveOf(move) ?? '')) {
       fail(pos(keyNode), 'TEMPLATE_UNKNOWN_MOVE', { move, intent, moves: known.join(', ') });
       continue;
     }

@@ -237,20 +237,24 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
  * they existed still load (the engine then does without: no notice, fewer generic suggestions).
  */
 export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
-  'human.request': ['transfer_after_hours'],
-  system: [
-    'handoff_after_hours',
-    'no_agent',
-    'agent_greet',
-    'agent_hold',
-    'agent_apology',
-    'ask_order',
-    'ask_photos',
-    'photo_asked',
-    'photo_unasked',
-    'again',
-  ],
+  system: ['no_agent', 'agent_greet', 'agent_hold', 'agent_apology', 'ask_order', 'ask_photos', 'photo_asked', 'photo_unasked', 'again'],
 };
+
+const AFTER_HOURS = '_after_hours';
+
+/**
+ * Every move may have an after-hours version, said instead of it outside the shop's business
+ * hours (policy `businessHours`): `transfer_after_hours` for `transfer`. For the replies that
+ * promise a person "马上", which is not true at night. Optional; same variables as the move.
+ */
+export function afterHoursMove(move: string): string {
+  return `${move}${AFTER_HOURS}`;
+}
+
+/** The move an after-hours version stands for (`transfer_after_hours` → `transfer`), or undefined for an ordinary move. */
+export function dayMoveOf(move: string): string | undefined {
+  return move.endsWith(AFTER_HOURS) && move.length > AFTER_HOURS.length ? move.slice(0, -AFTER_HOURS.length) : undefined;
+}
 
 /** The variables a template for `intent` may use (common + its category's set). */
 export function templateVariables(intent: string): VariableSet {
@@ -268,6 +272,9 @@ export function variablesMarkdown(): string {
     'One file per intent: `intent`, optional `label` (the words offered as a quick reply when the bot asks',
     'what the buyer meant) and `moves`. Each move is a list of variants (picked in turn) or',
     '`{ variants: [...], quickReplies: [...] }`. Variants are Handlebars; output is plain text.',
+    '',
+    'Outside business hours (policy `businessHours`) a move `<move>_after_hours`, when the file has one, is said instead of',
+    '`<move>` (e.g. `transfer_after_hours`: no "马上" at night); it takes the same variables.',
     '',
     'Helpers: `{{money x}}` ¥380.00 · `{{day t}}` 今天/明天/3月12日 · `{{time t}}` 16:00 · `{{when t}}` 今天 16:00 ·',
     '`{{maskPhone p}}` 138****5678 · `{{address a}}` one-line address with masked phone · `{{orderSummary order}}` ·',

@@ -4,11 +4,11 @@
  * not listed here shows its id. Meanings follow src/replies/variables.ts and the flows in
  * src/dialogue/.
  */
+import { dayMoveOf } from '../replies/variables';
+
 const MOVE_WORDS: ReadonlyMap<string, string> = new Map([
   ['reply', '回复'],
   ['after_hours', '下班时间'],
-  ['transfer_after_hours', '下班时间转人工'],
-  ['handoff_after_hours', '下班时间转人工'],
   ['morning', '早上'],
   ['noon', '中午'],
   ['afternoon', '下午'],
@@ -102,7 +102,12 @@ const MOVE_WORDS: ReadonlyMap<string, string> = new Map([
   ['within', '在退换期内'],
 ]);
 
-/** The Chinese name of a move, else undefined. */
+/** The Chinese name of a move (an after-hours version as its move's, marked 下班时间), else undefined. */
 export function moveWords(move: string): string | undefined {
+  const day = dayMoveOf(move);
+  if (day !== undefined) {
+    const words = MOVE_WORDS.get(day);
+    return words === undefined ? undefined : `${words}（下班时间）`;
+  }
   return MOVE_WORDS.get(move);
 }

@@ -308,6 +308,15 @@ describe('handoff replies outside business hours (demo shop: 09:00-23:00)', () =
         system: { ...base.templates['system']!, moves: systemMoves },
       },
     };
+    // The holding reply after a failure, too.
+    const failing = engineWith(
+      scriptedBundle(() => {
+        throw new Error('classifier exploded');
+      }),
+      NIGHT,
+    );
+    const f = failing.handleMessage(failing.openConversation({ id: 'h5', buyerId: 'B002', shopId: 'demo' }), '我的快递呢');
+    expect(f.replies[0]!.templateId).toMatch(/^system\/error_after_hours#/);
     const old = engineWith(older, NIGHT);
     const o = old.handleMessage(old.openConversation({ id: 'h4', buyerId: 'B002', shopId: 'demo' }), '转人工');
     expect(o.handoff).toMatchObject({ reason: 'explicit_request' });

@@ -63,13 +63,21 @@ test('unknown helpers, blocks, triple braces and partials are rejected', () => {
 test('a missing required move and an unknown move are reported', () => {
   const { errors } = parseTemplateFile('t.yaml', file('  transfr:\n    - hi\n'));
   expect(errors.map((e) => e.reason)).toEqual([
-    'unknown move "transfr" for human.request (moves: transfer, transfer_after_hours)',
+    'unknown move "transfr" for human.request (moves: transfer)',
     'missing move "transfer" (human.request needs: transfer)',
   ]);
   expect(errors.map((e) => e.localized)).toEqual([
-    '意图“human.request”没有“transfr”这个回复场景，可用的场景有：transfer、transfer_after_hours',
+    '意图“human.request”没有“transfr”这个回复场景，可用的场景有：transfer',
     '缺少回复场景“transfer”（意图“human.request”需要这些场景：transfer）',
   ]);
+});
+
+test("a known move's after-hours version is a move of its own; an unknown move's is refused", () => {
+  const ok = parseTemplateFile('t.yaml', file('  transfer:\n    - 马上\n  transfer_after_hours:\n    - 已登记\n'));
+  expect(ok.errors).toEqual([]);
+  expect(Object.keys(ok.template!.moves)).toEqual(['transfer', 'transfer_after_hours']);
+  const bad = parseTemplateFile('t.yaml', file('  transfer:\n    - 马上\n  transfr_after_hours:\n    - 已登记\n'));
+  expect(bad.errors.map((e) => e.reason)).toEqual(['unknown move "transfr_after_hours" for human.request (moves: transfer)']);
 });
 
 test('YAML and Handlebars syntax errors carry a line', () => {

@@ -48,4 +48,9 @@ describe('template moves in Chinese', () => {
     const moves = new Set([...Object.values(REQUIRED_MOVES), ...Object.values(OPTIONAL_MOVES)].flat());
     expect([...moves].filter((m) => moveWords(m) === undefined)).toEqual([]);
   });
+
+  it("names a move's after-hours version after the move", () => {
+    expect(moveWords('transfer_after_hours')).toBe('转接（下班时间）');
+    expect(moveWords('nonsense_after_hours')).toBeUndefined();
+  });
 });

@@ -14,7 +14,7 @@ import { clarifyPolicy } from '../clarify';
 import { policyFor } from '../flows';
 import { policyInputFor } from '../focus';
 import { maxPriority } from '../handoff';
-import { afterHours, move, type HandoffRequest, type Move, type PolicyResult } from '../policy';
+import { move, type HandoffRequest, type Move, type PolicyResult } from '../policy';
 import { otherQuestions } from '../questions';
 import type { BotReply } from '../types';
 import type { RouteOutput } from './route';
@@ -77,11 +77,9 @@ export function runPolicy(input: PolicyStageInput): PolicyStageOutput {
   }
   const extraCount = moves.length - mainCount;
   if (handoff && !handoff.announced) {
-    const usual = handoff.priority === 'normal' ? 'handoff' : 'handoff_urgent';
     moves.push({
       intent: 'system',
-      // Outside business hours the notice promises no one "马上" (when the scripts have that move).
-      ...(afterHours(pin) ? { move: 'handoff_after_hours', otherwise: usual } : { move: usual }),
+      move: handoff.priority === 'normal' ? 'handoff' : 'handoff_urgent',
       vars: move({ ...pin, conv }, 'system', 'handoff').vars,
     });
   }

@@ -7,6 +7,7 @@
  */
 import type { Category } from '../../nlu/types';
 import { renderMove, variantCount, type RenderedMove } from '../../replies/render';
+import { afterHoursMove } from '../../replies/variables';
 import type { TemplateSet } from '../../replies/templates';
 import type { ScriptBundle } from '../../scripts/bundle';
 import type { BotSaid, Slots } from '../../model/slots';
@@ -22,6 +23,19 @@ export interface RenderContext {
   now: Date;
   utcOffsetMinutes: number;
   random: () => number;
+  /** Outside the shop's business hours: a move's `<move>_after_hours` variants are said instead, when the scripts have them. */
+  afterHours?: boolean;
+}
+
+/**
+ * The move to say: outside business hours its after-hours version (`<move>_after_hours`, see
+ * afterHoursMove in src/replies/variables.ts) when the scripts have one, so a reply written for
+ * the day ("马上为您转接") is not said at night; otherwise the move itself.
+ */
+export function timedMove(templates: TemplateSet, intent: string, move: string, afterHours: boolean | undefined): string {
+  if (!afterHours) return move;
+  const night = afterHoursMove(move);
+  return variantCount(templates, intent, night) > 0 ? night : move;
 }
 
 export interface RenderInput extends RenderContext {
@@ -71,11 +85,7 @@ export function render(input: RenderInput): RenderOutput {
   };
   const lastText = said[said.length - 1]?.text;
   const replies = moves.map((wanted) => {
-    // An optional move the scripts lack is said as its stand-in (Move.otherwise).
-    const m =
-      wanted.otherwise !== undefined && variantCount(bundle.templates, wanted.intent, wanted.move) === 0
-        ? { ...wanted, move: wanted.otherwise }
-        : wanted;
+    const m = { ...wanted, move: timedMove(bundle.templates, wanted.intent, wanted.move, input.afterHours) };
     let r: RenderedMove = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, {
       now: input.now,
       utcOffsetMinutes: input.utcOffsetMinutes,
@@ -174,7 +184,9 @@ export function renderOpening(bundle: ScriptBundle, moves: readonly Move[], seed
 export function renderHolding(templates: () => TemplateSet, shopName: string, ctx: Omit<RenderContext, 'random'>): BotReply {
   const reply: BotReply = { text: LAST_RESORT_REPLY, intent: FALLBACK, category: 'other' };
   try {
-    const r = renderMove(templates(), 'system', 'error', { shop: { name: shopName } }, { now: ctx.now, utcOffsetMinutes: ctx.utcOffsetMinutes });
+    const set = templates();
+    const move = timedMove(set, 'system', 'error', ctx.afterHours);
+    const r = renderMove(set, 'system', move, { shop: { name: shopName } }, { now: ctx.now, utcOffsetMinutes: ctx.utcOffsetMinutes });
     return { ...reply, text: r.text, templateId: r.templateId };
   } catch {
     return reply; // the scripts themselves are broken: the buyer still gets an answer
@@ -184,10 +196,11 @@ export function renderHolding(templates: () => TemplateSet, shopName: string, ct
 /** A system move said outside a buyer turn (e.g. 'no_agent'); undefined when the scripts lack it. */
 export function renderNotice(templates: () => TemplateSet, name: string, shopName: string, ctx: RenderContext): BotReply | undefined {
   try {
+    const set = templates();
     const r = renderMove(
-      templates(),
+      set,
       'system',
-      name,
+      timedMove(set, 'system', name, ctx.afterHours),
       { shop: { name: shopName } },
       { now: ctx.now, utcOffsetMinutes: ctx.utcOffsetMinutes, pick: (n) => Math.floor(ctx.random() * n) },
     );

@@ -63,3 +63,14 @@ test('the opening seed remembers the variants chosen, so the first reply does no
   expect(seed.variants).toEqual({ 'greeting.hello/morning': 1 });
   expect(seed.botSaid).toEqual([{ templateId: variantIdOf(bundle.templates, 'greeting.hello/morning', 0) }]);
 });
+
+test("outside business hours a move's after-hours version is said when the scripts have one, else the move itself", () => {
+  const transfer: Move = { intent: 'human.request', move: 'transfer', vars: { shop: { name: '小店' } } };
+  const at = (afterHours: boolean, moves: Move[]) =>
+    render({ ...ctx, afterHours, slots: {}, bundle, moves, handled: 'human.request', fallbackCategory: 'human' }).replies[0]!;
+  expect(at(false, [transfer]).templateId).toMatch(/^human\.request\/transfer#/);
+  expect(at(true, [transfer]).templateId).toMatch(/^human\.request\/transfer_after_hours#/);
+  expect(at(true, [transfer]).text).not.toContain('马上');
+  // No after-hours version written for thanks: the usual reply, day or night.
+  expect(at(true, [thanks]).templateId).toMatch(/^greeting\.thanks\/welcome#/);
+});
