@@ -45,10 +45,10 @@ afterAll(async () => {
   await stopAllShopApis();
 }, 60_000);
 
-/** The variants of the holding reply (templates/system.yaml, move error). */
+/** The variants of the holding reply (templates/system.yaml, move error, and error_after_hours: the server runs on the real clock). */
 function holdingReplies(): string[] {
-  const doc = parse(readFileSync(join(ROOT, 'templates/system.yaml'), 'utf8')) as { moves: { error: string[] } };
-  return doc.moves.error;
+  const doc = parse(readFileSync(join(ROOT, 'templates/system.yaml'), 'utf8')) as { moves: { error: string[]; error_after_hours?: string[] } };
+  return [...doc.moves.error, ...(doc.moves.error_after_hours ?? [])];
 }
 
 async function signedBuyer(id: string): Promise<Buyer> {

@@ -26,9 +26,10 @@ function png(size = 200): Buffer {
   return Buffer.concat([head, Buffer.alloc(Math.max(0, size - head.length))]);
 }
 
+/** The variants of a system move, its after-hours version's included (the server runs on the real clock). */
 function systemMove(name: string): string[] {
   const doc = parse(readFileSync(join(ROOT, 'templates/system.yaml'), 'utf8')) as { moves: Record<string, string[]> };
-  return doc.moves[name] ?? [];
+  return [...(doc.moves[name] ?? []), ...(doc.moves[`${name}_after_hours`] ?? [])];
 }
 
 describe('chat images', () => {
