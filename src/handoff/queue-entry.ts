@@ -135,14 +135,16 @@ export class QueueEntrance {
   private async tellBuyerIfNobodyOnline(conversationId: string): Promise<void> {
     const notice = this.deps.noAgentNotice;
     if (!notice || (await this.roster.anyAgentOnline())) return;
+    let queuedAt = '';
     const marked = await this.core.updateConversation(conversationId, (conv) => {
       if (conv.status !== 'queued' || !conv.handoff || conv.slots[NO_AGENT_TOLD] === conv.handoff.at) return null;
-      return { ...conv, slots: { ...conv.slots, [NO_AGENT_TOLD]: conv.handoff.at } };
+      queuedAt = conv.handoff.at;
+      return { ...conv, slots: { ...conv.slots, [NO_AGENT_TOLD]: queuedAt } };
     });
     if (!marked) return;
     // Outside business hours the handoff's own line said that nobody is in and when people are
     // back (the waiting room's after_hours): a second notice would only repeat it.
-    if (await this.toldAfterHours(conversationId)) return;
+    if (await this.toldAfterHours(conversationId, queuedAt)) return;
     const message = notice();
     if (!message) return;
     await this.deps.conversations.postMessage(conversationId, {
@@ -154,14 +156,12 @@ export class QueueEntrance {
   }
 
   /**
-   * Whether the buyer got the after-hours line since the conversation was last queued. It is
-   * posted with the handoff, just before routing starts, so the last few messages hold it.
+   * Whether the buyer got the after-hours line since the conversation was queued (`since`, its
+   * handoff's time). It is posted with the handoff, just before routing starts, so the last few
+   * messages hold it.
    */
-  private async toldAfterHours(conversationId: string): Promise<boolean> {
+  private async toldAfterHours(conversationId: string, since: string): Promise<boolean> {
     const { store } = this.core;
-    const conv = await store.getConversation(conversationId);
-    const since = conv?.handoff?.at;
-    if (!since) return false;
     const log = await store.messagesAfter(conversationId, Math.max(0, (await store.lastSeq(conversationId)) - RECENT_MESSAGES));
     return log.some((m) => m.from === 'bot' && m.at >= since && isAfterHoursLine(m.meta));
   }

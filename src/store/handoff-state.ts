@@ -89,7 +89,7 @@ export async function repairHandoffInvariant(
     await store.withLock(`turn:${id}`, lockMs, async () => {
       const conv = await store.getConversation(id);
       if (!conv) return;
-      const inQueue = (await store.listQueue()).some((e) => e.conversationId === id);
+      const inQueue = (await store.getQueueEntry(id)) !== null;
       const held = (await holdersOf(store, agents)).get(id) ?? new Set<string>();
       const problems = problemsOf(conv, inQueue, held);
       if (problems.length === 0) return;
