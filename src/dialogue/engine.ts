@@ -202,7 +202,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (latest) conv.orderId = latest.number;
       try {
         const opening = openingPolicy(policyInputFor(shop, conv, emptyUnderstanding(), 'greeting.hello', now)).moves;
-        conv.slots = withSlots(conv.slots, seedOpening(getScripts().templates, opening, random));
+        conv.slots = withSlots(conv.slots, seedOpening(getScripts().templates, opening, random, renderContext(now).afterHours));
       } catch {
         // No seed: greet() picks at random.
       }

@@ -4,6 +4,7 @@
  * with an unpaid order is reminded of it when the chat opens.
  */
 import { wallTime } from '../shop/clock';
+import { businessHoursAt } from '../shop/hours';
 import { PAY, payPolicy } from './payment';
 import { claim } from './claims';
 import { move, type PolicyInput, type PolicyResult } from './policy';
@@ -20,9 +21,16 @@ export function daypart(now: Date, utcOffsetMinutes: number): 'morning' | 'noon'
   return 'evening';
 }
 
+/**
+ * The greeting for the hour. Outside business hours the render stage says the part's
+ * `_after_hours` version when the scripts have one (no "客服在线" at 02:00); it may say when
+ * people are back (`hours`, `backAt`).
+ */
 export function helloPolicy(input: PolicyInput): PolicyResult {
   const part = daypart(input.now, input.shop.policy.utcOffsetMinutes);
-  return { moves: [move(input, HELLO, part, { returning: input.buyer?.returning ?? false })] };
+  const h = businessHoursAt(input.shop.policy, input.now);
+  const when = h.open ? {} : { ...(h.hours ? { hours: h.hours } : {}), ...(h.backAt ? { backAt: h.backAt.toISOString() } : {}) };
+  return { moves: [move(input, HELLO, part, { returning: input.buyer?.returning ?? false, ...when })] };
 }
 
 /**

@@ -131,14 +131,20 @@ const HAGGLE_VARIABLES: VariableSet = {
   dealOrderPaid: { description: 'true when that order is already paid (the difference goes back to the buyer); in the deal move', optional: true },
 };
 
+/** When people answer chats; set outside business hours only. */
+const HOURS_VARIABLES: VariableSet = {
+  hours: { description: 'Business hours, e.g. "09:00-23:00" (outside business hours)', optional: true },
+  backAt: { description: 'When people are back (ISO), use {{when backAt}} (outside business hours)', optional: true },
+};
+
 const GREETING_VARIABLES: VariableSet = {
   returning: { description: 'true for a returning buyer (greet by name)' },
+  ...HOURS_VARIABLES,
 };
 
 const HUMAN_VARIABLES: VariableSet = {
   position: { description: "The buyer's place in the queue for a person, 1 = next (human.callback queued)", optional: true },
-  hours: { description: 'Business hours, e.g. "09:00-23:00" (human.callback after_hours)', optional: true },
-  backAt: { description: 'When people are back (ISO), use {{when backAt}} (human.callback after_hours)', optional: true },
+  ...HOURS_VARIABLES,
 };
 
 const SYSTEM_VARIABLES: VariableSet = {

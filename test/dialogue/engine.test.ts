@@ -271,6 +271,45 @@ test('the handoff summary masks a phone number in the last message', () => {
 describe('handoff replies outside business hours (demo shop: 09:00-23:00)', () => {
   const NIGHT = new Date('2025-03-10T02:00:00+08:00');
 
+  it('the greeting: no "晚上好" nor "客服在线" at 02:00, and when people are back', () => {
+    const night = engineWith(shippedBundle(), NIGHT);
+    const [g] = night.greet(night.openConversation({ id: 'g1', buyerId: 'B002', shopId: 'demo' }));
+    expect(g!.templateId).toMatch(/^greeting\.hello\/evening_after_hours#/);
+    expect(g!.text).toContain('李娜');
+    expect(g!.text).toMatch(/今天 09:00/);
+    expect(g!.text).not.toMatch(/晚上好|客服在线/);
+    // The buyer's first "你好" gets another sentence than the greeting (the opening's seed follows the clock too).
+    const conv = night.openConversation({ id: 'g1b', buyerId: 'B002', shopId: 'demo' });
+    const [opening] = night.greet(conv);
+    const hello = night.handleMessage(conv, '你好');
+    expect(hello.replies[0]!.text).not.toBe(opening!.text);
+    // 07:00, before opening: a morning greeting that says a person comes at 09:00.
+    const early = engineWith(shippedBundle(), new Date('2025-03-10T07:00:00+08:00'));
+    const [m] = early.greet(early.openConversation({ id: 'g2', buyerId: 'B008', shopId: 'demo' }));
+    expect(m!.text).toMatch(/早上好.*今天 09:00/);
+    // 21:00, within hours: the evening line as before.
+    const evening = engineWith(shippedBundle(), new Date('2025-03-10T21:00:00+08:00'));
+    const [e] = evening.greet(evening.openConversation({ id: 'g3', buyerId: 'B008', shopId: 'demo' }));
+    expect(e!.templateId).toMatch(/^greeting\.hello\/evening#/);
+  });
+
+  it('after-sale replies that need a person say when, not "马上" (shipped scripts, classifier included)', () => {
+    const cases: [string, RegExp][] = [
+      ['东西收到是坏的', /^return\.damaged\/apologise_after_hours#/],
+      ['我要改地址', /^address\.change\/shipped_after_hours#/], // B002's order E1002 has shipped
+    ];
+    for (const [text, template] of cases) {
+      const day = engineWith(shippedBundle());
+      const d = day.handleMessage(day.openConversation({ id: 'd', buyerId: 'B002', shopId: 'demo' }), text);
+      expect(d.replies[0]!.templateId).toMatch(new RegExp(template.source.replace('_after_hours', '')));
+      const night = engineWith(shippedBundle(), NIGHT);
+      const n = night.handleMessage(night.openConversation({ id: 'n', buyerId: 'B002', shopId: 'demo' }), text);
+      expect(n.replies[0]!.templateId).toMatch(template);
+      expect(n.replies.map((r) => r.text).join('')).not.toContain('马上');
+      expect(n.replies[0]!.text).toContain('上班后');
+    }
+  });
+
   it('asking for a person: "马上" within hours, passed on without that promise outside them', () => {
     const day = engineWith(shippedBundle());
     const r = day.handleMessage(day.openConversation({ id: 'h1', buyerId: 'B002', shopId: 'demo' }), '转人工');

@@ -145,13 +145,19 @@ export function joinAnswers(replies: readonly BotReply[], mainCount: number, ext
  * state) then says them, and the first reply knows what was said, so a buyer's "你好" gets the
  * other greeting, not the same sentence again. Undefined when the scripts cannot say them.
  */
-export function seedOpening(templates: TemplateSet, moves: readonly Move[], random: () => number): Pick<Slots, 'variants' | 'botSaid'> {
+export function seedOpening(
+  templates: TemplateSet,
+  moves: readonly Move[],
+  random: () => number,
+  afterHours?: boolean,
+): Pick<Slots, 'variants' | 'botSaid'> {
   const counters: Record<string, number> = {};
   const said: BotSaid[] = [];
   for (const m of moves) {
-    const count = variantCount(templates, m.intent, m.move);
+    const move = timedMove(templates, m.intent, m.move, afterHours);
+    const count = variantCount(templates, m.intent, move);
     if (count === 0) continue;
-    const key = `${m.intent}/${m.move}`;
+    const key = `${m.intent}/${move}`;
     const n = Math.floor(random() * count);
     counters[key] = n + 1;
     const id = variantIdOf(templates, key, n);
@@ -166,7 +172,7 @@ export function renderOpening(bundle: ScriptBundle, moves: readonly Move[], seed
   if (moves.length === 0) return lastResort;
   try {
     return moves.map((m) => {
-      const r = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, {
+      const r = renderMove(bundle.templates, m.intent, timedMove(bundle.templates, m.intent, m.move, ctx.afterHours), m.vars ?? {}, {
         now: ctx.now,
         utcOffsetMinutes: ctx.utcOffsetMinutes,
         pick: (n, key) => (seeded[key] ?? Math.floor(ctx.random() * n) + 1) - 1,
