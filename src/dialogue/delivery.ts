@@ -71,12 +71,14 @@ export function trackingPolicy(input: PolicyInput): PolicyResult {
   const shippedAt = new Date(order.shipment?.shippedAt ?? order.createdAt);
   const days = hoursBetween(shippedAt, now) / 24;
   if (days > shop.policy.overdueDays) {
+    // The agent's note counts days as the buyer's reply does (calendar days, shop time), so both read the same number.
+    const told = typeof vars['daysInTransit'] === 'number' ? vars['daysInTransit'] : Math.floor(days);
     return {
       moves: [move(input, TRACKING, 'overdue', vars)],
       handoff: {
         reason: 'overdue_delivery',
         priority: 'high',
-        note: `${order.number} 已发货 ${Math.floor(days)} 天未送达（超时标准 ${shop.policy.overdueDays} 天），${shop.policy.afterSaleHours} 小时内解决`,
+        note: `${order.number} 已发货 ${told} 天未送达（超时标准 ${shop.policy.overdueDays} 天），${shop.policy.afterSaleHours} 小时内解决`,
       },
     };
   }
