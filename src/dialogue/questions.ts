@@ -2,7 +2,8 @@
  * A message with two or three questions ("有M码吗？什么时候发货") gets each answered in one
  * reply. The message is cut where a question ends (？。；! or a comma before another question),
  * each part is understood alone, and the parts whose topic differs from the turn's own are
- * answered too, in the order asked. Only confident, answerable topics count: a greeting or an
+ * answered too, in the order asked (an answer to a question asked before the turn's own comes
+ * first). Only confident, answerable topics count: a greeting or an
  * unclear part adds nothing.
  */
 import type { Understanding } from '../nlu/types';
@@ -29,18 +30,27 @@ export function questionParts(text: string): string[] {
   return parts.length >= 2 ? parts.slice(0, 3) : [];
 }
 
+/** Another question in the message, and whether it was asked before the one the turn is handled as. */
+export interface OtherQuestion {
+  u: Understanding;
+  before: boolean;
+}
+
 /**
  * Other questions in the message than the one the turn is handled as: each part's
- * understanding, when confident and about another answerable topic (at most two).
+ * understanding, when confident and about another answerable topic (at most two), in the order
+ * asked; `before` when it came before the part about the handled topic (so the reply answers
+ * in that order too).
  */
-export function otherQuestions(text: string, handled: string, understand: (text: string) => Understanding): Understanding[] {
-  const out: Understanding[] = [];
+export function otherQuestions(text: string, handled: string, understand: (text: string) => Understanding): OtherQuestion[] {
+  const parts = questionParts(text).map((part) => understand(part));
+  const mainAt = parts.findIndex((u) => u.intent === handled);
+  const out: OtherQuestion[] = [];
   const seen = new Set([handled]);
-  for (const part of questionParts(text)) {
-    const u = understand(part);
-    if (u.confidence < MIN_CONFIDENCE || u.category === 'other' || u.category === 'greeting' || seen.has(u.intent)) continue;
+  parts.forEach((u, i) => {
+    if (u.confidence < MIN_CONFIDENCE || u.category === 'other' || u.category === 'greeting' || seen.has(u.intent)) return;
     seen.add(u.intent);
-    out.push(u);
-  }
+    out.push({ u, before: mainAt > i });
+  });
   return out.slice(0, 2);
 }

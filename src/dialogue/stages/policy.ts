@@ -46,6 +46,8 @@ export interface PolicyStageOutput {
   mainCount: number;
   /** How many of `moves` answer the other questions in the message. */
   extraCount: number;
+  /** How many of those (the first ones) answer questions asked before the turn's own. */
+  leadCount: number;
   handoff?: HandoffRequest;
 }
 
@@ -66,12 +68,18 @@ export function runPolicy(input: PolicyStageInput): PolicyStageOutput {
   let handoff = decideHandoff(bundle, handled, u, text, result);
   const moves = [...result.moves];
   const mainCount = moves.length;
+  let leadCount = 0;
   // Two or three questions in one message: the others are answered in the same reply.
   if (!routed.clarify && !routed.answer && !handoff) {
-    for (const other of otherQuestions(text, handled, bundle.understand)) {
+    for (const { u: other, before } of otherQuestions(text, handled, bundle.understand)) {
       const extra = policyFor(other.intent)(policyInputFor(shop, conv, other, other.intent, now));
       if (extra.acts || extra.pending) continue; // an act or a question of its own needs its own turn
-      moves.push(...extra.moves.filter((m) => m.intent !== 'system'));
+      const answer = extra.moves.filter((m) => m.intent !== 'system');
+      // Asked before the turn's own question: its answer leads (moves: main, leading, trailing).
+      if (before) {
+        moves.splice(mainCount + leadCount, 0, ...answer);
+        leadCount += answer.length;
+      } else moves.push(...answer);
       handoff ??= decideHandoff(bundle, other.intent, other, text, extra);
     }
   }
@@ -83,7 +91,7 @@ export function runPolicy(input: PolicyStageInput): PolicyStageOutput {
       vars: move({ ...pin, conv }, 'system', 'handoff').vars,
     });
   }
-  return { conv, result, handled, moves, mainCount, extraCount, ...(handoff ? { handoff } : {}) };
+  return { conv, result, handled, moves, mainCount, extraCount, leadCount, ...(handoff ? { handoff } : {}) };
 }
 
 /** The state after a flow's result: its slots applied, the product it turned to, the old question cleared. */

@@ -129,14 +129,18 @@ function notTheSameAgain(ctx: RenderInput, m: Move, first: RenderedMove, lastTex
 
 /**
  * One reply answers every question asked, in the order asked: the other questions' answers
- * (replies mainCount … mainCount+extraCount-1) are joined under the flow's last reply.
+ * (replies mainCount … mainCount+extraCount-1) are joined into the flow's replies, the first
+ * `leadCount` of them (asked before the turn's own question) before its first reply, the rest
+ * under its last.
  */
-export function joinAnswers(replies: readonly BotReply[], mainCount: number, extraCount: number): BotReply[] {
+export function joinAnswers(replies: readonly BotReply[], mainCount: number, extraCount: number, leadCount = 0): BotReply[] {
   if (extraCount <= 0 || mainCount <= 0) return [...replies];
   const out = replies.map((r) => ({ ...r }));
   const extras = out.splice(mainCount, extraCount);
-  const main = out[mainCount - 1] as BotReply;
-  main.text = [main.text, ...extras.map((r) => r.text)].join('\n');
+  const first = out[0] as BotReply;
+  first.text = [...extras.slice(0, leadCount).map((r) => r.text), first.text].join('\n');
+  const last = out[mainCount - 1] as BotReply;
+  last.text = [last.text, ...extras.slice(leadCount).map((r) => r.text)].join('\n');
   return out;
 }
 

@@ -45,6 +45,14 @@ describe('runPolicy', () => {
     expect(intents).toEqual(expect.arrayContaining(['payment.invoice', 'product.size_color']));
   });
 
+  it('answers in the order asked when the turn is handled as the later question', () => {
+    // The whole message reads most like the invoice question, asked second.
+    const out = run(conv({ orderId: 'E1001' }), '什么时候发货？还有能开发票吗');
+    expect(out.handled).toBe('payment.invoice');
+    expect(out.leadCount).toBe(1);
+    expect(out.moves[out.mainCount]!.intent).toBe('delivery.ship_time');
+  });
+
   it('adds the handoff notice after the answers when a person must take over, unless the flow announced it', () => {
     const out = run(conv(), '我要投诉你们！！！');
     expect(out.handoff).toBeDefined();

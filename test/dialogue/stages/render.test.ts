@@ -55,6 +55,10 @@ test('joins the answers to the other questions under the main reply, in order, w
   expect(joinAnswers(replies, 1, 2).map((x) => x.text)).toEqual(['a\nb\nc', 'notice']);
   expect(replies[0]!.text).toBe('a');
   expect(joinAnswers(replies, 1, 0)).toEqual(replies);
+  // The first of the two was asked before the turn's own question: it leads.
+  expect(joinAnswers(replies, 1, 2, 1).map((x) => x.text)).toEqual(['b\na\nc', 'notice']);
+  // A flow with two replies: the leading answer opens the first, the trailing one closes the last.
+  expect(joinAnswers(replies, 2, 2, 1).map((x) => x.text)).toEqual(['c\na', 'b\nnotice']);
 });
 
 test('the opening seed remembers the variants chosen, so the first reply does not repeat them', () => {
