@@ -132,8 +132,9 @@ export function webhookConcern(options: WebhookConcernOptions): Concern {
         return;
       }
       // A signature is good for one request: the same one again within its validity is a replay.
-      const seen = await ctx.deps.store.hit(`webhook:sig:${verified.signature}`, 2 * tolerance, 1);
-      if (!seen.allowed) {
+      // Remembered durably (store.firstSeen): a restart within the tolerance does not open the door to a replay.
+      const first = await ctx.deps.store.firstSeen(`webhook:sig:${verified.signature}`, 2 * tolerance);
+      if (!first) {
         log.warn({ ip }, 'webhook request replayed; refused');
         sendError(res, 'UNAUTHORIZED', 'Webhook request was already received (replay); sign each request with a fresh timestamp');
         return;
@@ -185,8 +186,8 @@ export function webhookConcern(options: WebhookConcernOptions): Concern {
         const received = await ctx.inbox
           .receivePhoto(sender, async () => {
             // Checked only once the rules let the photo in, so a refused one can be sent again.
-            const first = await store.hit(`webhook:image:${session.buyerId}:${messageId}`, IMAGE_DEDUPE_MS, 1);
-            if (!first.allowed) throw DUPLICATE;
+            const first = await store.firstSeen(`webhook:image:${session.buyerId}:${messageId}`, IMAGE_DEDUPE_MS);
+            if (!first) throw DUPLICATE;
             const saved = await files.put(data, {
               contentType,
               conversationId: session.conversationId,

@@ -155,6 +155,8 @@ class OutageTolerantStore implements Store {
   /** Serialises holders of one key inside this process (cheap, and all there is during an outage). */
   private readonly localLocks = new LocalLocks();
   private readonly counters = new Map<string, { until: number; count: number }>();
+  /** Replay-guard keys this instance accepted (firstSeen), until when. */
+  private readonly seenLocally = new Map<string, number>();
 
   /** 'memory': no spill configured; 'file': spilling to `spill`; 'unavailable': configured but not writable. */
   private readonly spillMode: 'memory' | 'file' | 'unavailable';
@@ -704,6 +706,37 @@ class OutageTolerantStore implements Store {
     }
     c.count += 1;
     return { allowed: c.count <= limit, count: c.count };
+  }
+
+  /**
+   * Redis when it answers in time. While it is away, a per-process memory of keys: a replay
+   * within this instance is still refused; one sent to another instance meanwhile is not
+   * (nothing better exists without Redis), and the key is not written to Redis later.
+   */
+  async firstSeen(key: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const local = this.seenLocally.get(key);
+    if (local !== undefined && local > now) return false;
+    if (!this.degraded()) {
+      const p = this.inner.firstSeen(key, ttlMs);
+      const raced = await raceTimeout(p, this.fallbackAfterMs).catch((): Raced<boolean> => TIMEOUT);
+      if (raced !== TIMEOUT) {
+        if (raced.value) this.rememberLocally(key, now + ttlMs);
+        return raced.value;
+      }
+      p.catch(noop);
+      this.markSuspect(`a replay-guard check failed or took longer than ${this.fallbackAfterMs} ms`);
+    }
+    this.rememberLocally(key, now + ttlMs);
+    return true;
+  }
+
+  private rememberLocally(key: string, until: number): void {
+    this.seenLocally.set(key, until);
+    if (this.seenLocally.size > 10_000) {
+      const now = Date.now();
+      for (const [k, u] of this.seenLocally) if (u <= now) this.seenLocally.delete(k);
+    }
   }
 
   // --- bus -------------------------------------------------------------------------------

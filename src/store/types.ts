@@ -247,6 +247,13 @@ export interface ScriptStore {
 export interface RateLimiter {
   /** Counts one hit in a fixed window; `allowed` is false once count exceeds limit. */
   hit(key: string, windowMs: number, limit: number): Promise<{ allowed: boolean; count: number }>;
+  /**
+   * True the first time `key` is seen within `ttlMs`, false while it is remembered. Unlike
+   * `hit`, remembered durably (the embedded store's journal, Redis) and resolved once it is:
+   * a restart does not forget what it accepted. For replay guards (a signed webhook request,
+   * an image's message id), not for per-message rate limits.
+   */
+  firstSeen(key: string, ttlMs: number): Promise<boolean>;
 }
 
 export interface Bus {

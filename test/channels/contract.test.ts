@@ -423,6 +423,52 @@ describe('webhook channel only', () => {
     expect(seqs).toEqual(log.filter((m) => m.from !== 'buyer').map((m) => m.seq));
     expect(callback.badSignatures).toBe(0);
   }, 30_000);
+
+  it('remembers what it accepted across a restart: an exact replay is refused, a photo retried is not posted twice', async () => {
+    // Its own server on a journaled embedded store, stopped and started again on the same data.
+    const dataDir = mkdtempSync(join(tmpdir(), 'kefu-webhook-restart-'));
+    const startOn = async () => {
+      const st = createMemoryStore({ dataDir });
+      const ch = new WebhookChannel({ store: st, secret: SECRET, callbackUrl: callback.url, logger: { info: () => {}, warn: () => {} } });
+      const server = await startAgentServer({ store: st, concerns: [webhookConcern({ channel: ch, secret: SECRET, fileStore })] });
+      return { st, server };
+    };
+    const post = (url: string, raw: string, timestamp: string) =>
+      fetch(`${url}${WEBHOOK_PATH}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-dianxiaoer-timestamp': timestamp,
+          'x-dianxiaoer-signature': signWebhook(SECRET, timestamp, raw),
+        },
+        body: raw,
+      });
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const text = JSON.stringify({ buyerId: 'B007', messageId: 'restart-text-1', text: '在吗' });
+    const photo = JSON.stringify({ buyerId: 'B007', messageId: 'restart-img-1', image: { base64: png.toString('base64') } });
+    const ts = String(Math.floor(Date.now() / 1000));
+    let run = await startOn();
+    try {
+      expect((await post(run.server.url, text, ts)).status).toBe(202);
+      const first = (await (await post(run.server.url, photo, ts)).json()) as { conversationId: string; seq: number };
+      expect(first.seq).toBeGreaterThan(0);
+      await run.server.stop();
+      await run.st.close();
+
+      run = await startOn();
+      const replay = await post(run.server.url, text, ts);
+      expect(replay.status).toBe(401);
+      expect(((await replay.json()) as { error: { message: string } }).error.message).toMatch(/replay/);
+      const retried = await post(run.server.url, photo, String(Number(ts) + 1));
+      expect(await retried.json()).toMatchObject({ conversationId: first.conversationId, duplicate: true });
+      const photos = (await run.st.messagesAfter(first.conversationId, 0)).filter((m) => m.from === 'buyer' && m.meta?.['file']);
+      expect(photos).toHaveLength(1);
+    } finally {
+      await run.server.stop();
+      await run.st.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {

@@ -898,6 +898,28 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         }
         expect(next).toEqual({ allowed: true, count: 1 });
       });
+
+      it('firstSeen: true once per key (on every instance), false while remembered, true again after its time', async () => {
+        const [a, b] = await Promise.all([store.firstSeen('webhook:sig:s1', 400), other.firstSeen('webhook:sig:s1', 400)]);
+        expect([a, b].sort()).toEqual([false, true]);
+        expect(await other.firstSeen('webhook:sig:s1', 400)).toBe(false);
+        expect(await store.firstSeen('webhook:sig:s2', 400)).toBe(true);
+        let again = await store.firstSeen('webhook:sig:s1', 400);
+        while (!again) {
+          await new Promise((r) => setTimeout(r, 50));
+          again = await store.firstSeen('webhook:sig:s1', 400);
+        }
+        expect(await store.firstSeen('webhook:sig:s1', 400)).toBe(false);
+      });
+
+      if (harness.reopen) {
+        it('firstSeen remembers a key across a restart (a replay after it is still refused)', async () => {
+          expect(await store.firstSeen('webhook:image:b1:m1', 60_000)).toBe(true);
+          store = await harness.reopen!(store);
+          expect(await store.firstSeen('webhook:image:b1:m1', 60_000)).toBe(false);
+          expect(await store.firstSeen('webhook:image:b1:m2', 60_000)).toBe(true);
+        });
+      }
     });
 
     describe('bus', () => {

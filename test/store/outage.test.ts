@@ -84,6 +84,7 @@ it('keeps a conversation going from the local copy while Redis is down, and lose
   const events: unknown[] = [];
   await store.subscribe('conv:c1', (m) => events.push(m));
   await until(() => store.health().status === 'ok'); // the subscriber connection is up
+  expect(await store.firstSeen('webhook:sig:before', 60_000)).toBe(true);
 
   await redis.stop();
   redisDown = true;
@@ -135,6 +136,10 @@ it('keeps a conversation going from the local copy while Redis is down, and lose
   const hits = [];
   for (let i = 0; i < 3; i++) hits.push(await store.hit('rate:buyer:b1', 60_000, 2));
   expect(hits.map((h) => h.allowed)).toEqual([true, true, false]);
+  // Replay guards too: a key this instance saw before or during the outage is refused again.
+  expect(await store.firstSeen('webhook:sig:during', 60_000)).toBe(true);
+  expect(await store.firstSeen('webhook:sig:during', 60_000)).toBe(false);
+  expect(await store.firstSeen('webhook:sig:before', 60_000)).toBe(false);
 
   // Redis returns: everything buffered is confirmed, health is ok again.
   await redis.start();

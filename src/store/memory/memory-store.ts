@@ -534,6 +534,21 @@ class MemoryStore implements Store {
     return { allowed: w.count <= limit, count: w.count };
   }
 
+  async firstSeen(key: string, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    const until = this.state.seen.get(key);
+    if (until !== undefined && until > now) return false;
+    if (this.state.seen.size >= 10_000) this.sweepSeen(now);
+    // Marked in memory at once (a second caller in the meantime is refused), durable before true.
+    await this.commit({ t: 'seen', key, until: now + ttlMs });
+    return true;
+  }
+
+  /** Forgets expired replay-guard keys (the next compaction leaves them out). */
+  private sweepSeen(now: number): void {
+    for (const [k, until] of this.state.seen) if (until <= now) this.state.seen.delete(k);
+  }
+
   private sweepRate(now: number): void {
     for (const [k, w] of this.rate) if (now >= w.resetAt) this.rate.delete(k);
   }

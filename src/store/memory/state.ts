@@ -48,6 +48,8 @@ export interface MemoryState {
    * tail) patches the state once.
    */
   revs: Map<string, number>;
+  /** Replay-guard keys (firstSeen) → until when they are remembered (epoch ms). */
+  seen: Map<string, number>;
 }
 
 export function emptyState(): MemoryState {
@@ -68,6 +70,7 @@ export function emptyState(): MemoryState {
     outboxSent: new Set(),
     outboxByConv: new Map(),
     revs: new Map(),
+    seen: new Map(),
   };
 }
 
@@ -108,7 +111,9 @@ export type JournalOp =
    * A closed conversation removed by retention: state, log, queue and assignment leftovers,
    * the buyer session `buyer` (when it pointed at it) and the outbox acts `acts`.
    */
-  | { t: 'forget'; conv: string; buyer?: string; acts?: string[] };
+  | { t: 'forget'; conv: string; buyer?: string; acts?: string[] }
+  /** A replay-guard key, remembered until `until` (epoch ms). */
+  | { t: 'seen'; key: string; until: number };
 
 export function logOf(state: MemoryState, conversationId: string): ConversationLog {
   let log = state.logs.get(conversationId);
@@ -206,6 +211,9 @@ export function applyOp(state: MemoryState, op: JournalOp): boolean {
       state.outboxByConv.set(op.v.conversationId, ids.add(op.v.id));
       return true;
     }
+    case 'seen':
+      state.seen.set(op.key, Math.max(op.until, state.seen.get(op.key) ?? -Infinity));
+      return true;
     case 'drop':
       state.sessions.delete(op.buyer);
       state.conversations.delete(op.conv);
@@ -308,6 +316,7 @@ export function* snapshotOps(state: MemoryState): Generator<JournalOp> {
   for (const [agent, until] of state.leases) yield { t: 'lease', agent, until };
   for (const v of state.timers.values()) yield { t: 'timer', v };
   for (const v of state.outbox.values()) yield { t: 'act', v };
+  for (const [key, until] of state.seen) yield { t: 'seen', key, until };
 }
 
 function revOf(state: MemoryState, id: string): { r?: number } {
@@ -337,6 +346,7 @@ const OP_TYPES = new Set<string>([
   'act',
   'drop',
   'forget',
+  'seen',
 ]);
 
 /**
@@ -436,4 +446,8 @@ const REQUIRED: Readonly<Record<string, readonly (readonly [string, FieldType])[
     ['conv', 'string'],
   ],
   forget: [['conv', 'string']],
+  seen: [
+    ['key', 'string'],
+    ['until', 'number'],
+  ],
 };

@@ -32,6 +32,7 @@
  *   <p>:{scripts}:audit            list    audit entries JSON, newest first
  *   <p>:{scripts}:drafts           hash    script file path → ScriptDraft JSON (unpublished edits)
  *   <p>:{rate:<key>}               string  hit counter with the window as its TTL
+ *   <p>:{seen:<key>}               string  a replay-guard key (firstSeen), with its TTL
  *   <p>:{lock:<key>}               string  lock holder's token, TTL = lease
  *   <p>:bus:<channel>              pub/sub channel (not a key): PUBLISH on single Redis / Sentinel
  *   <p>:bus:{<channel>}            sharded pub/sub channel (SPUBLISH) on Redis 7 Cluster: the
@@ -69,6 +70,7 @@ export interface KeyLayout {
   audit: string;
   drafts: string;
   rate(key: string): string;
+  seen(key: string): string;
   lock(key: string): string;
   channel(name: string): string;
   shardChannel(name: string): string;
@@ -107,6 +109,7 @@ export function keyLayout(prefix: string): KeyLayout {
     audit: `${p}:{scripts}:audit`,
     drafts: `${p}:{scripts}:drafts`,
     rate: (key) => `${p}:{rate:${key}}`,
+    seen: (key) => `${p}:{seen:${key}}`,
     lock: (key) => `${p}:{lock:${key}}`,
     channel: (name) => `${p}:bus:${name}`,
     shardChannel: (name) => `${p}:bus:{${name}}`,

@@ -569,6 +569,10 @@ class RedisStore implements Store {
     return { allowed: count <= limit, count };
   }
 
+  async firstSeen(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.track(this.client.set(this.k.seen(key), '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'))) === 'OK';
+  }
+
   // --- bus -----------------------------------------------------------------------------
   //
   // Single Redis and Sentinel: PUBLISH / SUBSCRIBE. Redis 7 Cluster: sharded pub/sub
