@@ -38,6 +38,14 @@ describe('prices', () => {
     ]);
   });
 
+  it('takes no price from a vague amount (几十块, 一百多, 十来块), only from an exact one', () => {
+    for (const text of ['便宜个几十块呗', '好几百呢', '二十几块的东西', '一百多行不行', '便宜十来块', '300多可以吗', '几百块钱'])
+      expect([text, ofKind(text, 'money')]).toEqual([text, []]);
+    expect(ofKind('便宜个二十块呗', 'money')[0]).toMatchObject({ value: 20, role: 'discount' });
+    expect(ofKind('三百块行吗', 'money')[0]).toMatchObject({ value: 300, role: 'offer' });
+    expect(ofKind('200来一件行不', 'money')[0]).toMatchObject({ value: 200, role: 'offer' }); // 来 as "give me"
+  });
+
   it('reads 便宜50 as a discount, not a price', () => {
     expect(ofKind('便宜50吧', 'money')[0]).toMatchObject({ value: 50, role: 'discount' });
   });

@@ -1,6 +1,7 @@
 /**
  * Prices and discounts in a buyer's message: "380包邮" is an offer of 380 plus a free-shipping
- * ask, "便宜50" asks for 50 off (a discount, not a price), "三百六十块" is 360.
+ * ask, "便宜50" asks for 50 off (a discount, not a price), "三百六十块" is 360. A vague amount
+ * ("几十块", "一百多") is none: the bot asks for a price rather than acting on a guess.
  */
 import type { MoneyEntity } from '../types';
 import { NUMERAL_CHARS, parseNumeral } from './numbers';
@@ -14,6 +15,9 @@ const MONEY_RE = new RegExp(
 // What follows a number when it is not money: sizes, counts, dates, times, weights …
 const NOT_MONEY_AFTER_RE =
   /^\s*(?:码|号|件|个|双|条|套|只|台|盒|包(?!邮)|瓶|袋|次|天|日|周|月|年|岁|点|分|秒|小时|h|cm|mm|m|kg|g|斤|公斤|斤|克|米|寸|毫|%|折|楼|层|单元|室|栋|人|位|家|种|款|颜色|色|倍|级|代|寸|G|T|L|ml|w|期|轮|遍|分钟|星|颗|张|页|本|部|辆|度|斤)/;
+// A vague amount is no price: 几十块, 好几百, 二十几块, 一百多, 十来块, 300多 (the buyer named none).
+const VAGUE_BEFORE_RE = /几$/;
+const VAGUE_AFTER_RE = /^(?:几|多(?!少)|来(?=\s*(?:块|元|钱)))/;
 const DISCOUNT_BEFORE_RE = /(?:便宜|少|减|降|优惠|抹|让|打折|砍)(?:个|点|些|一点|了)?\s*$/;
 const PRICE_CONTEXT_RE = /(?:便宜|优惠|包邮|价|钱|卖|出|贵|行不|行吗|可以吗|可以不|能不能|给我|成交|拿|元|块|少|降|砍|减|折扣|最低|底价)/;
 
@@ -34,6 +38,7 @@ export function extractMoney(text: string): MoneyEntity[] {
     // Digits glued to letters or more digits are codes, not prices (SF123, 订单123456789).
     if (/[A-Za-z0-9]$/.test(text.slice(0, start)) || /^\d{7,}/.test(num)) continue;
     if (!hasUnit && !freeShipping && NOT_MONEY_AFTER_RE.test(afterText)) continue;
+    if (VAGUE_BEFORE_RE.test(before) || VAGUE_AFTER_RE.test(afterText)) continue;
     const chinese = /[一二两三四五六七八九十百千万]/.test(num);
     const discount = DISCOUNT_BEFORE_RE.test(before);
     // Bare numbers count only in price talk; Chinese numerals need a unit or a hundred+ size.
