@@ -54,6 +54,11 @@ export function isPhoneChange(u: Understanding): boolean {
   return u.entities.some((e) => e.kind === 'phone') && PHONE_CHANGE.test(u.normalized);
 }
 
+/** "电话改成138": the buyer changes the phone but gave no whole number (ask for it, not for an address). */
+function isIncompletePhoneChange(u: Understanding): boolean {
+  return !u.entities.some((e) => e.kind === 'phone') && PHONE_CHANGE.test(u.normalized);
+}
+
 /** One unit of a street address a correction may name alone: "是101号", "5号楼", "1102室". */
 const UNIT_RE = /(\d+)\s*(号楼|号院|号|室|栋|幢|单元|楼|弄)/g;
 /** The street name at the start of a detail: "中山北路", "天府大道北段", "湖滨南路". */
@@ -186,9 +191,11 @@ export function addressChangePolicy(input: PolicyInput): PolicyResult {
     const phone = lastEntity(input.u, 'phone');
     if (phone) return readBack({ ...current, phone: phone.value });
   }
+  // askPhone: the template asks for the whole mobile number (scripts without the branch ask for the address).
+  const askPhone = input.answer !== 'no' && isIncompletePhoneChange(input.u);
   return {
     ...base,
-    moves: [move(input, ADDRESS_CHANGE, 'ask_new', { address: current })],
+    moves: [move(input, ADDRESS_CHANGE, 'ask_new', { address: current, ...(askPhone ? { askPhone: true } : {}) })],
     slots: { awaitingAddress: true },
     pending: null,
   };
@@ -203,7 +210,9 @@ export const claims = {
   }),
   /** The new address the bot asked for. */
   awaited: claim('address.awaited', ({ conv, u }) =>
-    conv.slots.awaitingAddress && u.entities.some((e) => e.kind === 'address' && isUsableAddress(e)) ? { intent: ADDRESS_CHANGE } : undefined,
+    conv.slots.awaitingAddress && u.entities.some((e) => (e.kind === 'address' && isUsableAddress(e)) || e.kind === 'phone')
+      ? { intent: ADDRESS_CHANGE }
+      : undefined,
   ),
   /** "我电话换了，新号码137…": a new phone for delivery. */
   phoneChange: claim('address.phoneChange', ({ u }) => (isPhoneChange(u) ? { intent: ADDRESS_CHANGE } : undefined)),

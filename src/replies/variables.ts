@@ -46,6 +46,7 @@ const ADDRESS_VARIABLES: VariableSet = {
   newAddress: { description: 'New address the buyer sent, read back for confirmation (object)', optional: true },
   carrier: { description: 'Courier name when already shipped', optional: true },
   trackingNumber: { description: 'Tracking number when already shipped', optional: true },
+  askPhone: { description: 'true when the buyer is changing the phone but sent no whole mobile number (ask_new asks for it)', optional: true },
 };
 
 const DELIVERY_VARIABLES: VariableSet = {
