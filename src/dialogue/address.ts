@@ -25,7 +25,7 @@ export type { AddressChangeRecord } from './policy';
 export const ADDRESS_CONFIRM = 'address.confirm';
 export const ADDRESS_CHANGE = 'address.change';
 
-function hasShipped(order: Order): boolean {
+export function hasShipped(order: Order): boolean {
   return order.status === 'shipped' || order.status === 'delivered' || order.status === 'disputed';
 }
 

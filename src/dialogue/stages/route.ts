@@ -4,8 +4,10 @@
  * the classifier's intent. The order is the routing policy, read top to bottom:
  *
  * 1. A choice: the buyer picked one of the clarifying question's quick replies.
- * 2. An answer to the pending question: a size for the exchange, yes or no, the remark's new
- *    text, a correction of the address being read back.
+ * 2. An act declined and nothing else ("我不是要退款", "算了不用改地址了": nothing changes,
+ *    even while the bot waits on that act's question), else an answer to the pending
+ *    question: a size for the exchange, yes or no, the remark's new text, a correction of the
+ *    address being read back.
  * 3. Cue words that decide the topic whatever the classifier says: a person or the owner, a
  *    complaint about the goods, price protection, a remark, return postage, "算了", "发货了告诉我",
  *    "我这就下单", a short colour or size follow-up (the exchange's, else the product's).
@@ -19,6 +21,7 @@ import * as address from '../address';
 import * as answers from '../answers';
 import type { Claim, ClaimInput, Routed } from '../claims';
 import * as clarify from '../clarify';
+import * as decline from '../decline';
 import * as delivery from '../delivery';
 import * as focus from '../focus';
 import * as greeting from '../greeting';
@@ -33,7 +36,8 @@ import * as returns from '../returns';
 export const ROUTE_ORDER: readonly Claim[] = [
   // 1. a clarifying choice
   clarify.claims.choice,
-  // 2. the pending question
+  // 2. the pending question (a decline first: "不用改了" cancels, where "不对" asks again)
+  decline.claims.declined,
   returns.claims.exchangeSize,
   answers.claims.pendingAnswer,
   remark.claims.text,

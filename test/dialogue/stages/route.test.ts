@@ -3,6 +3,7 @@ import * as address from '../../../src/dialogue/address';
 import * as answers from '../../../src/dialogue/answers';
 import { claim, type ClaimInput } from '../../../src/dialogue/claims';
 import * as clarify from '../../../src/dialogue/clarify';
+import * as decline from '../../../src/dialogue/decline';
 import * as delivery from '../../../src/dialogue/delivery';
 import * as focus from '../../../src/dialogue/focus';
 import * as greeting from '../../../src/dialogue/greeting';
@@ -48,7 +49,7 @@ const haggling: NonNullable<Slots['haggle']> = {
 
 describe('the route order', () => {
   it('lists every claim every flow declares, once, under unique names', () => {
-    const modules = { address, answers, clarify, delivery, focus, greeting, haggle, human, payment, product, remark, returns };
+    const modules = { address, answers, clarify, decline, delivery, focus, greeting, haggle, human, payment, product, remark, returns };
     const declared = Object.values(modules).flatMap((m) => Object.values(m.claims));
     expect(new Set(ROUTE_ORDER).size).toBe(ROUTE_ORDER.length);
     expect([...ROUTE_ORDER].sort((a, b) => a.name.localeCompare(b.name))).toEqual([...declared].sort((a, b) => a.name.localeCompare(b.name)));

@@ -1,0 +1,62 @@
+/**
+ * "我不是要退款", "不用改地址了", "我没说要退货，就问问": the buyer says what they do NOT want.
+ * The classifier reads the topic word (退款, 改地址) and would start that very flow, asking the
+ * buyer to confirm what they just declined. A message that only declines an act (nothing else
+ * is asked in it) gets "nothing changes" instead, and no flow is started.
+ */
+import { ADDRESS_CHANGE, ADDRESS_CONFIRM, hasShipped } from './address';
+import { claim } from './claims';
+import { effectiveAddress, move, type PolicyInput, type PolicyResult } from './policy';
+import { EXCHANGE, REFUND } from './returns';
+
+const NEGATION = '(?:不是要|不是想|没说要|没说过要|没有要|没要|不用|不要|不想|不需要|无需|不必|先不|暂时不|别|不)';
+const FILLER = '(?:再|帮我|给我|帮|给|申请|去)*';
+
+/** The acts a buyer may decline, each with its flow. */
+const DECLINES: readonly { flow: string; re: RegExp }[] = [
+  { flow: ADDRESS_CHANGE, re: new RegExp(`${NEGATION}${FILLER}(?:改|修改|换)(?:收货)?地址|地址${NEGATION}(?:用)?(?:改|换)`, 'u') },
+  { flow: EXCHANGE, re: new RegExp(`${NEGATION}${FILLER}换(?:货)?`, 'u') },
+  { flow: REFUND, re: new RegExp(`${NEGATION}${FILLER}(?:退款|退货|退钱|退)`, 'u') },
+];
+
+/** Another act, or a question, left in the message: it is more than a decline. */
+const MORE = /退|换|改|地址|吗|呢|么|多少|几|什么|怎么|哪|\?|？/u;
+/** What may surround a decline without asking anything ("我", "了", "就问问"). */
+const FILLER_LEFT = /[我的了啊呢吧哈哦就只是问问看看随便先啦呀嘛那算还好,，。.!！~～\s]/gu;
+
+/** The flow a message declines, when that is all it says. */
+export function declinedFlow(normalized: string): string | undefined {
+  for (const { flow, re } of DECLINES) {
+    const m = re.exec(normalized);
+    if (!m) continue;
+    const rest = normalized.slice(0, m.index) + normalized.slice(m.index + m[0].length);
+    if (MORE.test(rest) || rest.replace(FILLER_LEFT, '') !== '') return undefined;
+    return flow;
+  }
+  return undefined;
+}
+
+/**
+ * Nothing changes. An address change declined on an order not yet shipped: the address on
+ * file stands (address.confirm "confirmed"); otherwise the order stays as it is (the refund
+ * flow's "kept"). The turn is recorded as the declined flow's.
+ */
+function declinedPolicy(flow: string) {
+  return (input: PolicyInput): PolicyResult => {
+    const { order } = input;
+    const keepAddress = flow === ADDRESS_CHANGE && order !== undefined && !hasShipped(order);
+    const reply = keepAddress
+      ? move(input, ADDRESS_CONFIRM, 'confirmed', { address: effectiveAddress(input.conv, order) })
+      : move(input, REFUND, 'kept');
+    return { moves: [reply], pending: null, handledAs: flow };
+  };
+}
+
+/** Routing claims (see stages/route.ts for their order). */
+export const claims = {
+  /** "我不是要退款", "不用改地址了": nothing changes, and no flow starts. */
+  declined: claim('decline.act', ({ u }) => {
+    const flow = declinedFlow(u.normalized);
+    return flow ? { intent: flow, policy: declinedPolicy(flow) } : undefined;
+  }),
+};
