@@ -135,7 +135,7 @@ export function createEngine(options: EngineOptions): Engine {
       fallbackCategory: u.category,
     });
     const replies = joinAnswers(rendered.replies, flow.mainCount, flow.extraCount, flow.leadCount);
-    const pending = pendingAfter(flow.result, replies, flow.handoff !== undefined);
+    const pending = pendingAfter(flow.result, replies, flow.handoff !== undefined) ?? flow.stillOpen;
     const last: LastTurn = { text, handled: flow.handled, u: remembered(u) };
     conv = { ...conv, slots: withSlots(conv.slots, { ...rendered.slots, ...(pending ? { pending } : {}), last }) };
 

@@ -151,6 +151,7 @@ const HUMAN_VARIABLES: VariableSet = {
 const SYSTEM_VARIABLES: VariableSet = {
   choice: { description: 'The one topic offered in a clarifying question, when there is exactly one', optional: true },
   choices: { description: 'Two or more topics offered in a clarifying question, as spoken: "A、B还是C"', optional: true },
+  topic: { description: 'The topic of the question still open, by its label, e.g. "修改地址" (still_open)', optional: true },
 };
 
 /** Variables per template file intent (category-wide sets apply to every intent in the category). */
@@ -244,7 +245,18 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
  * they existed still load (the engine then does without: no notice, fewer generic suggestions).
  */
 export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
-  system: ['no_agent', 'agent_greet', 'agent_hold', 'agent_apology', 'ask_order', 'ask_photos', 'photo_asked', 'photo_unasked', 'again'],
+  system: [
+    'no_agent',
+    'agent_greet',
+    'agent_hold',
+    'agent_apology',
+    'ask_order',
+    'ask_photos',
+    'photo_asked',
+    'photo_unasked',
+    'again',
+    'still_open',
+  ],
 };
 
 const AFTER_HOURS = '_after_hours';

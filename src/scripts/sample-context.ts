@@ -165,6 +165,8 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
     // The preview shows the several-topics wording; `choice` (one topic) is left empty for that.
     choice: '',
     choices: FALLBACK.choices,
+    // The question still open after a side question (system still_open).
+    topic: '修改地址',
     // Acts read back before they are recorded (bargaining terms, returns, remarks, stock by colour).
     quantity: 2,
     total: price * 2,

@@ -31,6 +31,7 @@ export const VARIABLE_WORDS: ReadonlyMap<string, string> = new Map([
   ['askedOrder', '买家报的、但不在其账号下的订单号（仅“找不到订单”回复）'],
   ['address', '正在核对的收货地址，写 {{address address}}'],
   ['newAddress', '买家发来的新地址（复述确认用）'],
+  ['topic', '还等买家确认的事（意图名称，如“修改地址”）'],
   ['askPhone', '买家要改电话但号码不完整时为 true（此时请买家发完整的11位手机号）'],
   ['carrier', '快递公司'],
   ['trackingNumber', '运单号'],

@@ -268,6 +268,27 @@ test('the handoff summary masks a phone number in the last message', () => {
   expect(r.conversation.turns.at(-1)!.text).toContain('13912345678');
 });
 
+test('a side question keeps the read-back open; scripts without the reminder keep it open silently', () => {
+  const base = shippedBundle();
+  const { still_open: _s, ...systemMoves } = base.templates['system']!.moves;
+  const older: ScriptBundle = { ...base, templates: { ...base.templates, system: { ...base.templates['system']!, moves: systemMoves } } };
+  for (const [bundle, reminded] of [
+    [base, true],
+    [older, false],
+  ] as const) {
+    const engine = engineWith(bundle);
+    const r1 = engine.handleMessage(
+      engine.openConversation({ id: 'so', buyerId: 'B001', shopId: 'demo' }),
+      '改地址 王小明 13812345678 浙江省杭州市滨江区江南大道588号',
+    );
+    const r2 = engine.handleMessage(r1.conversation, '什么时候发货');
+    expect(r2.replies.some((r) => r.templateId?.startsWith('system/still_open#'))).toBe(reminded);
+    expect(r2.acts).toBeUndefined();
+    const r3 = engine.handleMessage(r2.conversation, '对');
+    expect(r3.acts?.map((a) => a.kind)).toEqual(['address_change']);
+  }
+});
+
 describe('handoff replies outside business hours (demo shop: 09:00-23:00)', () => {
   const NIGHT = new Date('2025-03-10T02:00:00+08:00');
 

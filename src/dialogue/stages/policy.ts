@@ -15,6 +15,7 @@ import { policyFor } from '../flows';
 import { policyInputFor } from '../focus';
 import { maxPriority } from '../handoff';
 import { move, type HandoffRequest, type Move, type PolicyResult } from '../policy';
+import { variantCount } from '../../replies/render';
 import { otherQuestions } from '../questions';
 import type { BotReply } from '../types';
 import type { RouteOutput } from './route';
@@ -49,6 +50,25 @@ export interface PolicyStageOutput {
   /** How many of those (the first ones) answer questions asked before the turn's own. */
   leadCount: number;
   handoff?: HandoffRequest;
+  /**
+   * The question the bot waited on before this turn, still open: the buyer asked something
+   * else ("什么时候发货" while a new address is read back) and the answer asked nothing itself.
+   * It stays the pending question, and the reply ends by saying so (system still_open).
+   */
+  stillOpen?: PendingQuestion;
+}
+
+/**
+ * The question still open after a side question: the one the bot waited on, when this turn
+ * neither answered it nor went another way with it (a question of its own or a cleared one,
+ * an act, a handoff, a clarification).
+ */
+function stillOpenAfter(input: PolicyStageInput, result: PolicyResult, handingOff: boolean): PendingQuestion | undefined {
+  const waiting = input.conv.slots.pending;
+  const { routed } = input;
+  if (!waiting || routed.pending || routed.answer || routed.clarify || handingOff) return undefined;
+  if (result.pending !== undefined || result.acts) return undefined;
+  return waiting;
 }
 
 /** Messages this angry in an after-sale category go to a person. */
@@ -91,8 +111,18 @@ export function runPolicy(input: PolicyStageInput): PolicyStageOutput {
       vars: move({ ...pin, conv }, 'system', 'handoff').vars,
     });
   }
-  return { conv, result, handled, moves, mainCount, extraCount, leadCount, ...(handoff ? { handoff } : {}) };
+  // Scripts without the reminder keep the question open all the same, without saying so.
+  const stillOpen = stillOpenAfter(input, result, handoff !== undefined);
+  if (stillOpen && variantCount(bundle.templates, 'system', STILL_OPEN) > 0) {
+    const reminder = move({ ...pin, conv }, 'system', STILL_OPEN, { topic: input.labels[stillOpen.owner] ?? '' });
+    if (stillOpen.choices.length > 0) reminder.quickReplies = [...stillOpen.choices];
+    moves.push(reminder);
+  }
+  return { conv, result, handled, moves, mainCount, extraCount, leadCount, ...(handoff ? { handoff } : {}), ...(stillOpen ? { stillOpen } : {}) };
 }
+
+/** The system move that reminds the buyer of the question still open. */
+export const STILL_OPEN = 'still_open';
 
 /** The state after a flow's result: its slots applied, the product it turned to, the old question cleared. */
 export function applyResult(conv: ConversationState, result: PolicyResult, clarifying: boolean): ConversationState {

@@ -53,6 +53,19 @@ describe('runPolicy', () => {
     expect(out.moves[out.mainCount]!.intent).toBe('delivery.ship_time');
   });
 
+  it('keeps the question the bot waited on open after a side question, and reminds the buyer with its quick replies', () => {
+    const waiting = { owner: 'address.change', kind: 'read_back', choices: ['对的，就改这个', '不对，重新填'], data: {} };
+    const side = run(conv({ orderId: 'E1001', slots: { pending: waiting } }), '什么时候发货');
+    expect(side.handled).toBe('delivery.ship_time');
+    expect(side.stillOpen).toEqual(waiting);
+    expect(side.moves.at(-1)).toMatchObject({ intent: 'system', move: 'still_open', quickReplies: waiting.choices, vars: { topic: '修改地址' } });
+    // A turn that hands off, or asks its own question, closes it.
+    expect(run(conv({ orderId: 'E1001', slots: { pending: waiting } }), '转人工').stillOpen).toBeUndefined();
+    expect(run(conv({ orderId: 'E1001', slots: { pending: waiting } }), '帮我备注一下不要放购物清单').stillOpen).toBeUndefined();
+    // Nothing was waiting: nothing to remind.
+    expect(run(conv({ orderId: 'E1001' }), '什么时候发货').stillOpen).toBeUndefined();
+  });
+
   it('adds the handoff notice after the answers when a person must take over, unless the flow announced it', () => {
     const out = run(conv(), '我要投诉你们！！！');
     expect(out.handoff).toBeDefined();
