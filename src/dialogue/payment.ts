@@ -116,7 +116,14 @@ export function goAheadPolicy(input: PolicyInput): PolicyResult {
 const GO_AHEAD = /(?:这就|马上|现在|等下|待会|回头)(?:就)?(?:去)?(?:下单|拍|买)|我去下单|去下单了|我下单了|下单啦/u;
 
 /** Routing claims of payment (see stages/route.ts for their order). */
+/** Paying online rather than on delivery, in the buyer's words ("不要了 我直接付款", "在线付吧"). */
+const PAY_ONLINE = /在线付|在线支付|网上付|直接付|直接支付|先付|现在付|马上付|我付款|我去付|付款吧|拍下付|线上付/u;
+
 export const claims = {
+  /** Cash on delivery waiting for a yes, and the buyer says they will pay online: that is a no. */
+  codDeclined: claim('cod.declined', ({ pending, u }) =>
+    pending?.owner === COD && PAY_ONLINE.test(u.normalized) && !/到付|货到/u.test(u.normalized) ? { intent: COD, answer: 'no', pending } : undefined,
+  ),
   /** "行 我这就下单" when nothing is being bargained (then it accepts the price): what happens next. */
   goAhead: claim('pay.goAhead', ({ conv, u }) =>
     conv.slots.haggle === undefined && GO_AHEAD.test(u.normalized) && !u.entities.some((e) => e.kind === 'money')

@@ -28,17 +28,25 @@ export function isPriceProtection(text: string): boolean {
   return PRICE_PROTECT_CUE.test(text);
 }
 
-/** The note itself: the message without the request words around it. */
-export function remarkText(text: string): string {
+/**
+ * The note itself: the message without the request words around it; undefined when nothing
+ * is left ("备注一下", "我要备注": the buyer has not said what to write yet).
+ */
+export function remarkNote(text: string): string | undefined {
   const t = text
     .replace(
-      /^(?:你好|您好|亲|麻烦|请|帮我|帮忙|能不能|可以|能)*(?:帮我)?(?:在订单上|在订单里|订单)?(?:加个|加一下|写个|写一下)?(?:备注|留言)(?:一下|下)?(?:[:：，,]|说)?/u,
+      /^(?:你好|您好|亲|麻烦|请|帮我|帮忙|能不能|可以|能|我要|我想|想|要)*(?:帮我|给我)?(?:在订单上|在订单里|订单)?(?:加个|加一个|加一下|加|写个|写一下|写|留个|做个)?(?:备注|留言)(?:一下|下)?(?:[:：，,]|说)?/u,
       '',
     )
-    .replace(/(?:哦|呀|啊|哈|谢谢|谢啦|好吗|可以吗|行吗)*[～~。!！\s]*$/u, '')
+    .replace(/(?:哦|呀|啊|哈|吧|谢谢|谢啦|好吗|可以吗|行吗)*[～~。!！\s]*$/u, '')
     .trim();
   // Read back in shop punctuation (the normalizer made the commas ASCII).
-  return (t.length > 0 ? t : text).slice(0, 60).replace(/,/g, '，');
+  return t.length > 0 ? t.slice(0, 60).replace(/,/g, '，') : undefined;
+}
+
+/** The note, or the whole message when nothing else is left (for a person's summary). */
+export function remarkText(text: string): string {
+  return remarkNote(text) ?? text.slice(0, 60).replace(/,/g, '，');
 }
 
 export function remarkPolicy(input: PolicyInput): PolicyResult {
@@ -56,8 +64,9 @@ export function remarkPolicy(input: PolicyInput): PolicyResult {
     const act: ActDraft = { kind: 'remark', orderNumber: order.number, text: pendingText };
     return { moves: [move(input, REMARK, 'recorded', { remark: pendingText })], acts: [act], pending: null };
   }
-  if (input.answer === 'no') return { moves: [move(input, REMARK, 'ask_again')], pending: { owner: REMARK, kind: 'text', choices: [] } };
-  const text = remarkText(input.u.normalized);
+  const text = input.answer === 'no' ? undefined : remarkNote(input.u.normalized);
+  // Turned down, or nothing said yet ("备注一下"): ask what to write; the next message is the note.
+  if (text === undefined) return { moves: [move(input, REMARK, 'ask_again')], pending: { owner: REMARK, kind: 'text', choices: [] } };
   return {
     moves: [move(input, REMARK, 'read_back', { remark: text })],
     pending: { owner: REMARK, kind: 'read_back', choices: [], data: { remark: text } },

@@ -6,7 +6,7 @@ import { route } from '../../src/dialogue/stages/route';
 import { isWalkAway, quantityOf, type HaggleSlot } from '../../src/dialogue/haggle';
 import { productColors } from '../../src/dialogue/product';
 import { questionParts } from '../../src/dialogue/questions';
-import { isPriceProtection, isRemark, remarkText } from '../../src/dialogue/remark';
+import { isPriceProtection, isRemark, remarkNote, remarkText } from '../../src/dialogue/remark';
 import type { ConversationState } from '../../src/model/conversation';
 import type { Slots } from '../../src/model/slots';
 import { demoShop, understood } from './fixtures';
@@ -108,6 +108,9 @@ describe('questions and remarks', () => {
   it('reads a remark and keeps only the note', () => {
     expect(isRemark('帮我备注一下不要放购物清单')).toBe(true);
     expect(remarkText('帮我备注一下不要放购物清单')).toBe('不要放购物清单');
+    // Nothing said yet: no note (the bot asks what to write).
+    for (const t of ['备注一下', '帮我备注下', '我要备注', '加个备注吧', '留言']) expect([t, remarkNote(t)]).toEqual([t, undefined]);
+    expect(remarkNote('备注：周末不在家')).toBe('周末不在家');
     expect(isPriceProtection('你们有价保吗')).toBe(true);
     expect(isPriceProtection('多少钱')).toBe(false);
   });

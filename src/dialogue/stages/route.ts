@@ -6,8 +6,8 @@
  * 1. A choice: the buyer picked one of the clarifying question's quick replies.
  * 2. An act declined and nothing else ("我不是要退款", "算了不用改地址了": nothing changes,
  *    even while the bot waits on that act's question), else an answer to the pending
- *    question: a size for the exchange, yes or no, the remark's new text, a correction of the
- *    address being read back.
+ *    question: a size for the exchange, yes or no, paying online instead of on delivery, the
+ *    remark's new text, a correction of the address being read back.
  * 3. Cue words that decide the topic whatever the classifier says: a person or the owner, a
  *    complaint about the goods, price protection, a remark, return postage, "算了", "发货了告诉我",
  *    "我这就下单", a short colour or size follow-up (the exchange's, else the product's).
@@ -40,6 +40,7 @@ export const ROUTE_ORDER: readonly Claim[] = [
   decline.claims.declined,
   returns.claims.exchangeSize,
   answers.claims.pendingAnswer,
+  payment.claims.codDeclined,
   remark.claims.text,
   address.claims.correction,
   // 3. cue words in context
