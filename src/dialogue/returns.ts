@@ -257,7 +257,14 @@ export function exchangePolicy(input: PolicyInput): PolicyResult {
   exVars['size'] = size;
   const candidates = (product?.variants ?? []).filter((v) => v.stock > 0 && sizeKey(v.size) === size && (color === undefined || v.color === color));
   if (candidates.length === 0) {
-    const out = move(input, EXCHANGE, 'out_of_stock', { ...exVars, inStock: false, availableSizes: inStockSizes(color).join('/') });
+    // What there is instead: the wanted size in other colours, the wanted colour in other sizes.
+    const colorsInSize = [...new Set((product?.variants ?? []).filter((v) => v.stock > 0 && sizeKey(v.size) === size).map((v) => v.color))];
+    const out = move(input, EXCHANGE, 'out_of_stock', {
+      ...exVars,
+      inStock: false,
+      availableSizes: inStockSizes(color).join('/'),
+      availableColors: colorsInSize.join('/'),
+    });
     return { moves: [out], pending: { owner: EXCHANGE, kind: 'size', choices: [] } };
   }
   const req: Omit<ReturnRequest, 'orderNumber' | 'at'> = { kind: 'exchange', size };

@@ -70,6 +70,7 @@ const RETURN_VARIABLES: VariableSet = {
   color: { description: 'Colour the buyer wants instead (exchange)', optional: true },
   inStock: { description: 'true when the wanted size/colour is in stock', optional: true },
   availableSizes: { description: 'Sizes in stock for an exchange, joined with "/"', optional: true },
+  availableColors: { description: 'Colours in stock in the wanted size (exchange out_of_stock), joined with "/"', optional: true },
   orderedSize: { description: 'Size on the order (exchange)', optional: true },
   noNextSize: { description: 'true when there is no size one up/down from the ordered one (exchange)', optional: true },
   quality: { description: 'true when the return or exchange is for a quality problem (the shop pays the postage both ways)', optional: true },
