@@ -92,3 +92,65 @@ export function policyInputFor(shop: ShopData, conv: ConversationState, u: Under
   }
   return input;
 }
+
+/**
+ * The names that identify each product in what a buyer writes: the endings of its name of two
+ * to four characters ("大衣", "羊毛大衣" for 双面羊毛大衣: a Chinese product name ends in what
+ * the thing is) that no other product's name contains. Built in one pass over the names and
+ * kept per catalogue (the same array, else the same names).
+ */
+const KEY_MIN = 2;
+const KEY_MAX = 4;
+const keysByArray = new WeakMap<readonly Product[], Map<string, string>>();
+let keysByNames: { names: string; keys: Map<string, string> } | undefined;
+
+function keysOf(products: readonly Product[]): Map<string, string> {
+  const known = keysByArray.get(products);
+  if (known) return known;
+  const names = products.map((p) => p.name.toLowerCase());
+  const joined = names.join('\n');
+  if (keysByNames?.names !== joined) {
+    // Every short piece of every name → the one product containing it, or null for several.
+    const owner = new Map<string, string | null>();
+    products.forEach((p, i) => {
+      const name = names[i] as string;
+      for (let len = KEY_MIN; len <= KEY_MAX; len++) {
+        for (let at = 0; at + len <= name.length; at++) {
+          const piece = name.slice(at, at + len);
+          const o = owner.get(piece);
+          owner.set(piece, o === undefined || o === p.id ? p.id : null);
+        }
+      }
+    });
+    const keys = new Map<string, string>();
+    products.forEach((p, i) => {
+      const name = names[i] as string;
+      for (let len = KEY_MIN; len <= Math.min(KEY_MAX, name.length); len++) {
+        const ending = name.slice(name.length - len);
+        if (owner.get(ending) === p.id) keys.set(ending, p.id);
+      }
+    });
+    keysByNames = { names: joined, keys };
+  }
+  keysByArray.set(products, keysByNames.keys);
+  return keysByNames.keys;
+}
+
+/**
+ * The shop's product a message names, when it names exactly one ("那卫衣呢", "围巾多少钱");
+ * undefined when it names none, or several ("大衣配什么围巾").
+ */
+export function namedProduct(shop: ShopData, text: string): Product | undefined {
+  const products = shop.products();
+  if (products.length < 2) return undefined;
+  const keys = keysOf(products);
+  const t = text.toLowerCase();
+  const ids = new Set<string>();
+  for (let len = KEY_MIN; len <= KEY_MAX; len++) {
+    for (let at = 0; at + len <= t.length; at++) {
+      const id = keys.get(t.slice(at, at + len));
+      if (id !== undefined) ids.add(id);
+    }
+  }
+  return ids.size === 1 ? shop.product([...ids][0] as string) : undefined;
+}

@@ -4,7 +4,7 @@
  * plain price questions.
  */
 import { correctAddress, isPhoneChange } from '../../src/dialogue/address';
-import { orderFlowAfter, typedOrder, withTypedOrderNumbers } from '../../src/dialogue/focus';
+import { namedProduct, orderFlowAfter, typedOrder, withTypedOrderNumbers } from '../../src/dialogue/focus';
 import { isPriceQuestion } from '../../src/dialogue/payment';
 import { sizeAnswer, sizesInOrder } from '../../src/dialogue/returns';
 import type { Address } from '../../src/shop/types';
@@ -15,6 +15,17 @@ const understand = (text: string) => {
   const u = shippedBundle().understand(text);
   return { ...u, entities: withTypedOrderNumbers(u) };
 };
+
+describe('the product a message names', () => {
+  test('one product named by what it is moves the focus; none or several leave it', () => {
+    expect(namedProduct(shop, '那卫衣呢')?.name).toBe('加绒连帽卫衣');
+    expect(namedProduct(shop, '围巾多少钱')?.name).toBe('羊绒围巾');
+    expect(namedProduct(shop, '有没有t恤')?.name).toBe('纯棉圆领T恤');
+    expect(namedProduct(shop, '这件大衣配什么围巾好看')).toBeUndefined(); // two named
+    expect(namedProduct(shop, '是羊绒的吗')).toBeUndefined(); // a material, not a product
+    expect(namedProduct(shop, '多少钱')).toBeUndefined();
+  });
+});
 
 describe('typed order numbers', () => {
   test('a shop order number is read as an order, a tracking number is not', () => {

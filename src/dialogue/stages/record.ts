@@ -8,7 +8,7 @@ import type { Entity, Understanding } from '../../nlu/types';
 import type { ShopData } from '../../shop/types';
 import type { ConversationState } from '../../model/conversation';
 import { readSlots, withoutSlots } from '../../model/slots';
-import { typedOrder } from '../focus';
+import { namedProduct, typedOrder } from '../focus';
 
 /**
  * A state safe to work on: slots read safely, lists present. Stages never change a state (they
@@ -46,7 +46,8 @@ export interface RecordInput {
 /**
  * The state with this turn recorded: the turn appended (oldest dropped past maxTurns), the
  * facts updated (latest of each kind), the order in focus moved to an own order number typed
- * now, else kept, else the buyer's latest order.
+ * now, else kept, else the buyer's latest order; the product in focus moved to the one product
+ * the message names ("那卫衣呢" while on the coat's page), else kept.
  */
 export function recordTurn({ conv, u, text, now, shop, maxTurns }: RecordInput): ConversationState {
   const turns = [...conv.turns, { at: now.toISOString(), text, intent: u.intent, category: u.category, confidence: u.confidence }].slice(-maxTurns);
@@ -59,6 +60,8 @@ export function recordTurn({ conv, u, text, now, shop, maxTurns }: RecordInput):
     const latest = shop.ordersByBuyer(conv.buyerId)[0];
     if (latest) next.orderId = latest.number;
   }
+  const named = namedProduct(shop, u.normalized);
+  if (named && named.id !== conv.productId) next.productId = named.id;
   return next;
 }
 
