@@ -5,6 +5,7 @@
  * while bargaining ("300" alone is a price only in that context).
  */
 import { parseNumeral } from '../nlu';
+import { toSimplified } from '../nlu/normalize';
 import type { MoneyEntity, Understanding } from '../nlu/types';
 import { claim } from './claims';
 import type { Answer } from './policy';
@@ -89,6 +90,21 @@ export function isAcceptance(u: Understanding): boolean {
   return t.length > 0 && t.length <= 16 && ACCEPT.test(t) && !NOT_ACCEPT.test(t);
 }
 
+/** A quick reply's words, whatever the punctuation, width and script ("對,就換這個" is "对，就换这个"). */
+const bareWords = (s: string): string =>
+  toSimplified(s)
+    .normalize('NFKC')
+    .replace(/[\s,，。.!！~～、]+/gu, '')
+    .toLowerCase();
+
+/** Which of `choices` the buyer tapped or typed (-1: none): exactly, or the same words in Traditional or full-width. */
+export function choiceIndex(choices: readonly string[], text: string, normalized: string): number {
+  const tapped = choices.indexOf(text);
+  if (tapped >= 0) return tapped;
+  const typed = bareWords(normalized);
+  return typed === '' ? -1 : choices.findIndex((c) => bareWords(c) === typed);
+}
+
 /** A short "thank you"-like word ("好的谢谢") answers a yes/no question with yes. */
 const YES_INTENTS = new Set(['greeting.thanks']);
 
@@ -101,7 +117,7 @@ export const claims = {
    */
   pendingAnswer: claim('pending.answer', ({ pending, u, text }) => {
     if (!pending) return undefined;
-    const idx = pending.choices.indexOf(text);
+    const idx = choiceIndex(pending.choices, text, u.normalized);
     const typed = idx < 0 ? readAnswer(u) : undefined;
     const thanks = idx < 0 && typed === undefined && YES_INTENTS.has(u.intent) && u.entities.length === 0 && text.length <= 4 && !bareOffer(u);
     if (idx === 0 || typed === 'yes' || thanks) return { intent: pending.owner, answer: 'yes', pending };

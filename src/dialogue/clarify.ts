@@ -5,6 +5,7 @@
  */
 import { RUNNER_UP_MIN_CONFIDENCE } from './handoff';
 import type { ClarifySlot } from '../model/slots';
+import { choiceIndex } from './answers';
 import { claim } from './claims';
 import { move, type PolicyInput, type PolicyResult } from './policy';
 
@@ -70,10 +71,13 @@ export function clarifyPolicy(
 /** Routing claims of the clarifying question (see stages/route.ts for their order). */
 export const claims = {
   /** The buyer tapped (or typed) one of the choices the clarifying question offered: that topic. */
-  choice: claim('clarify.choice', ({ conv, text }) => {
+  choice: claim('clarify.choice', ({ conv, text, u }) => {
     const clarify = conv.slots.clarify;
-    // The buyer's text is a key here: an own property only ("constructor" is no topic).
-    const chosen = clarify && Object.hasOwn(clarify.choices, text) ? clarify.choices[text] : undefined;
+    if (!clarify) return undefined;
+    // Own keys only ("constructor" is no topic); typed in Traditional or full-width counts too.
+    const labels = Object.keys(clarify.choices);
+    const label = labels[choiceIndex(labels, text, u.normalized)];
+    const chosen = label !== undefined && Object.hasOwn(clarify.choices, label) ? clarify.choices[label] : undefined;
     return chosen !== undefined ? { intent: chosen } : undefined;
   }),
   /** Nothing else took the turn and the classifier is unsure (or says fallback): ask. */

@@ -1,6 +1,6 @@
 /** Unit tests of the stages added for context: routing claims, acceptance, question parts, acts. */
 import { appendActs, actsForOrder, describeAct, latestAct, type ActDraft } from '../../src/model/acts';
-import { isAcceptance } from '../../src/dialogue/answers';
+import { choiceIndex, isAcceptance } from '../../src/dialogue/answers';
 import type { ClaimInput } from '../../src/dialogue/claims';
 import { route } from '../../src/dialogue/stages/route';
 import { isWalkAway, quantityOf, type HaggleSlot } from '../../src/dialogue/haggle';
@@ -145,5 +145,16 @@ describe('acts', () => {
     expect(actsForOrder(withActs, 'E2000').map((a) => a.kind)).toEqual(['deal']);
     expect(latestAct(withActs, 'remark')?.text).toBe('不要放购物清单');
     expect(describeAct(all[0]!)).toBe('成交 双面羊毛大衣 ¥404 包邮');
+  });
+});
+
+describe('quick replies typed rather than tapped', () => {
+  it('match in Traditional characters, full-width or other punctuation, and nothing else', () => {
+    const choices = ['对，就换这个', '不对，换别的'];
+    expect(choiceIndex(choices, '对，就换这个', '对,就换这个')).toBe(0);
+    expect(choiceIndex(choices, '對，就換這個', '对,就换这个')).toBe(0);
+    expect(choiceIndex(choices, '不對 換別的', '不对 换别的')).toBe(1);
+    expect(choiceIndex(choices, '对', '对')).toBe(-1);
+    expect(choiceIndex(choices, '', '')).toBe(-1);
   });
 });
