@@ -6,6 +6,7 @@
 import type { Order } from '../shop/types';
 import { calendarDaysBetween } from '../shop/clock';
 import { claim } from './claims';
+import { namedProduct } from './focus';
 import { hoursBetween, move, orderMissing, shipByFor, type PolicyInput, type PolicyResult } from './policy';
 
 export const SHIP_TIME = 'delivery.ship_time';
@@ -124,7 +125,24 @@ export function notifyPolicy(input: PolicyInput): PolicyResult {
 const NOTIFY = /(?:发货|发了|寄出|发出).{0,6}(?:记得|告诉|通知|发我|说一声|跟我说)|(?:单号|快递单|物流单).{0,4}(?:发我|告诉我|发给我)/u;
 
 /** Routing claims of the delivery flows (see stages/route.ts for their order). */
+/** "什么时候到货", "几天能到": when something arrives. For a product that means a restock, for an order on its way its delivery. */
+const ARRIVAL = /(?:什么时候|啥时候|几时|多久|几天|哪天)(?:能|会|可以|才)?(?:到货|送到|到)/u;
+
 export const claims = {
+  /**
+   * "请问什么时候到货" from a buyer whose order is paid or on its way, naming no product, size or
+   * colour: their parcel (tracking; a paid order is answered with its ship time), not a restock.
+   */
+  arrival: claim('delivery.arrival', ({ u, order, shop }) =>
+    order !== undefined &&
+    (order.status === 'paid' || order.status === 'shipped') &&
+    ARRIVAL.test(u.normalized) &&
+    !u.entities.some((e) => e.kind === 'size' || e.kind === 'color') &&
+    namedProduct(shop, u.normalized) === undefined &&
+    !/这款|这件|这个|补货|有货/u.test(u.normalized)
+      ? { intent: TRACKING }
+      : undefined,
+  ),
   /** "发货了记得把单号发我" (without a number of its own): how the tracking number reaches the buyer. */
   notify: claim('shipTime.notify', ({ u }) =>
     NOTIFY.test(u.normalized) && !u.entities.some((e) => e.kind === 'order' || e.kind === 'tracking')
