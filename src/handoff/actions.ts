@@ -4,7 +4,7 @@
  * checks that the agent holds the conversation; letting go frees a slot, so routing runs.
  */
 import type { ConversationState, Suggestion } from '../model/conversation';
-import type { Metrics, SuggestionUse } from '../metrics';
+import type { Metrics } from '../metrics';
 import { suggestionUse, type MessageSuggestionUse } from './suggestion-use';
 import type { StoredMessage } from '../store/types';
 import { displayNameOf } from './agents';

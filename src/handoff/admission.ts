@@ -11,7 +11,7 @@
  * The result is recorded on the queue entry (`cap`, `suspect`, `group`); the handoff service
  * applies the cap whenever it (re)computes the priority (see `capPriority`).
  */
-import type { ConversationState, Priority } from '../model/conversation';
+import type { ConversationState } from '../model/conversation';
 import type { QueueEntry, RateLimiter } from '../store/types';
 
 export interface AdmissionLimits {

@@ -508,13 +508,6 @@
     add('已超时', String(s.slaBreached), s.slaBreached ? 'bad' : '');
   }
 
-  function renderAll() {
-    renderQueue();
-    renderMine();
-    renderAgents();
-    renderConversation();
-  }
-
   function select(id) {
     state.current = id;
     var c = state.convs.get(id);

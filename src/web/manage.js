@@ -146,7 +146,7 @@
     }
     return fetch(url, opts).then(function (res) {
       return res.text().then(function (txt) {
-        var data = null;
+        var data;
         try {
           data = txt ? JSON.parse(txt) : null;
         } catch (e) {
