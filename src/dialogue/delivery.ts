@@ -7,7 +7,7 @@ import type { Order } from '../shop/types';
 import { calendarDaysBetween } from '../shop/clock';
 import { claim } from './claims';
 import { namedProduct } from './focus';
-import { hoursBetween, move, orderMissing, shipByFor, type PolicyInput, type PolicyResult } from './policy';
+import { hoursBetween, lastEntity, move, orderMissing, shipByFor, type Move, type PolicyInput, type PolicyResult } from './policy';
 
 export const SHIP_TIME = 'delivery.ship_time';
 export const TRACKING = 'delivery.tracking';
@@ -125,10 +125,40 @@ export function notifyPolicy(input: PolicyInput): PolicyResult {
 const NOTIFY = /(?:发货|发了|寄出|发出).{0,6}(?:记得|告诉|通知|发我|说一声|跟我说)|(?:单号|快递单|物流单).{0,4}(?:发我|告诉我|发给我)/u;
 
 /** Routing claims of the delivery flows (see stages/route.ts for their order). */
+/**
+ * "发什么快递", "能发顺丰吗": the courier. A parcel on its way: its courier and number; else
+ * the shop's courier, and that another one the buyer names costs the difference. Scripts
+ * without the move answer with the ship time, as before it existed.
+ */
+export function courierPolicy(input: PolicyInput): PolicyResult {
+  const { order, shop } = input;
+  const before = shipTimePolicy(input).moves[0];
+  const withFallback = (m: Move): Move => (before ? { ...m, fallback: before } : m);
+  const s = order?.shipment;
+  if (order && s && order.status !== 'paid' && order.status !== 'unpaid') {
+    return { moves: [withFallback(move(input, SHIP_TIME, 'courier', { carrier: shop.courierName(s.carrier), trackingNumber: s.trackingNumber }))] };
+  }
+  const asked = lastEntity(input.u, 'courier')?.value;
+  const other = asked === undefined ? {} : asked === shop.policy.defaultCourier ? { askedDefault: true } : { courier: shop.courierName(asked) };
+  return { moves: [withFallback(move(input, SHIP_TIME, 'courier', { defaultCourier: shop.courierName(shop.policy.defaultCourier), ...other }))] };
+}
+
+/** Which courier: "发什么快递", "哪家快递", "快递是哪家"; with a courier named, "能发顺丰吗". */
+const COURIER_QUESTION = /(?:发|走|用|是)的?(?:什么|哪个|哪家|啥)(?:快递|物流)|(?:什么|哪家|哪个|啥)快递|快递(?:是|用)(?:哪家|什么|啥)|指定快递/u;
+const COURIER_ASK = /(?:能|可以|能不能|可不可以|会|要)(?:发|走|用|指定)/u;
+
 /** "什么时候到货", "几天能到": when something arrives. For a product that means a restock, for an order on its way its delivery. */
 const ARRIVAL = /(?:什么时候|啥时候|几时|多久|几天|哪天)(?:能|会|可以|才)?(?:到货|送到|到)/u;
 
 export const claims = {
+  /** "发什么快递", "能发顺丰吗" (not a tracking number, not a bargain's terms): the courier. */
+  courier: claim('delivery.courier', ({ u }) => {
+    if (u.entities.some((e) => e.kind === 'tracking' || e.kind === 'money')) return undefined;
+    const named = u.entities.some((e) => e.kind === 'courier');
+    return COURIER_QUESTION.test(u.normalized) || (named && COURIER_ASK.test(u.normalized))
+      ? { intent: SHIP_TIME, policy: courierPolicy }
+      : undefined;
+  }),
   /**
    * "请问什么时候到货" from a buyer whose order is paid or on its way, naming no product, size or
    * colour: their parcel (tracking; a paid order is answered with its ship time), not a restock.

@@ -22,6 +22,11 @@ export interface Move {
   offer?: number;
   /** Quick replies offered before the template's own (e.g. clarify choices, taken from template labels). */
   quickReplies?: string[];
+  /**
+   * Said instead when the shop's scripts lack this move: an optional move added after their
+   * scripts were written (src/replies/variables.ts OPTIONAL_MOVES) answers as before it existed.
+   */
+  fallback?: Move;
 }
 
 export interface HandoffRequest {

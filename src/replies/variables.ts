@@ -59,6 +59,9 @@ const DELIVERY_VARIABLES: VariableSet = {
   deliveredAt: { description: 'When it was signed for (ISO)', optional: true },
   daysInTransit: { description: 'Days since shipping', optional: true },
   remark: { description: 'The remark for the warehouse, as read back (delivery.remark)', optional: true },
+  defaultCourier: { description: 'The courier the shop ships with (delivery.ship_time courier)', optional: true },
+  courier: { description: 'Another courier the buyer asked for (delivery.ship_time courier)', optional: true },
+  askedDefault: { description: "true when the buyer asked for the shop's own courier (delivery.ship_time courier)", optional: true },
 };
 
 const RETURN_VARIABLES: VariableSet = {
@@ -246,6 +249,7 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
  * they existed still load (the engine then does without: no notice, fewer generic suggestions).
  */
 export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
+  'delivery.ship_time': ['courier'],
   system: [
     'no_agent',
     'agent_greet',

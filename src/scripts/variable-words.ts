@@ -32,6 +32,7 @@ export const VARIABLE_WORDS: ReadonlyMap<string, string> = new Map([
   ['address', '正在核对的收货地址，写 {{address address}}'],
   ['newAddress', '买家发来的新地址（复述确认用）'],
   ['topic', '还等买家确认的事（意图名称，如“修改地址”）'],
+  ['askedDefault', '买家问的正是店里默认的快递时为 true'],
   ['askPhone', '买家要改电话但号码不完整时为 true（此时请买家发完整的11位手机号）'],
   ['carrier', '快递公司'],
   ['trackingNumber', '运单号'],

@@ -289,6 +289,21 @@ test('a side question keeps the read-back open; scripts without the reminder kee
   }
 });
 
+test("an optional move the shop's scripts lack is answered as before it existed (its fallback)", () => {
+  const base = shippedBundle();
+  const { courier: _c, ...shipMoves } = base.templates['delivery.ship_time']!.moves;
+  const older: ScriptBundle = {
+    ...base,
+    templates: { ...base.templates, 'delivery.ship_time': { ...base.templates['delivery.ship_time']!, moves: shipMoves } },
+  };
+  const ask = (bundle: ScriptBundle) => {
+    const engine = engineWith(bundle);
+    return engine.handleMessage(engine.openConversation({ id: 'c', buyerId: 'B001', shopId: 'demo' }), '发什么快递').replies[0]!;
+  };
+  expect(ask(base).templateId).toMatch(/^delivery\.ship_time\/courier#/);
+  expect(ask(older).templateId).toMatch(/^delivery\.ship_time\/will_ship#/);
+});
+
 describe('handoff replies outside business hours (demo shop: 09:00-23:00)', () => {
   const NIGHT = new Date('2025-03-10T02:00:00+08:00');
 

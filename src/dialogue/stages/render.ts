@@ -84,7 +84,8 @@ export function render(input: RenderInput): RenderOutput {
     return n;
   };
   const lastText = said[said.length - 1]?.text;
-  const replies = moves.map((wanted) => {
+  const replies = moves.map((asked) => {
+    const wanted = asked.fallback && variantCount(bundle.templates, asked.intent, asked.move) === 0 ? asked.fallback : asked;
     const m = { ...wanted, move: timedMove(bundle.templates, wanted.intent, wanted.move, input.afterHours) };
     let r: RenderedMove = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, {
       now: input.now,
