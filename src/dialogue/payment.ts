@@ -49,9 +49,47 @@ export function codPolicy(input: PolicyInput): PolicyResult {
   return { moves: [move(input, COD, 'confirm', vars)], pending: { owner: COD, kind: 'confirm', choices: [] } };
 }
 
+/** What a buyer sends for an invoice: the title (抬头), the tax id (税号), an email. */
+export interface InvoiceDetails {
+  title?: string;
+  taxId?: string;
+  email?: string;
+}
+
+const TITLE_RE = /抬头(?:是|为|写|开)?[:：\s]*([^\s,，。；;:：]{2,40}?)(?=$|[\s,，。；;]|税号|纳税|信用代码|邮箱)/u;
+const TAX_CUED_RE = /(?:税号|纳税人识别号|识别号|信用代码)(?:是|为)?[:：\s]*([0-9A-Za-z]{15,20})(?![0-9A-Za-z])/u;
+/** A unified social credit code on its own: 18 characters, digits and capitals, at least one letter. */
+const TAX_BARE_RE = /(?<![0-9A-Za-z])(?=[0-9A-Z]*[A-Z])[0-9][0-9A-Z]{17}(?![0-9A-Za-z])/u;
+/** A company or organisation name without the 抬头 cue ("杭州某某科技有限公司"). */
+const ORG_RE = /[\u4e00-\u9fffA-Za-z0-9（）()]{2,40}?(?:股份有限公司|有限责任公司|有限公司|公司|工作室|事务所|研究院|学院|大学|医院|商行)/u;
+const EMAIL_RE = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/u;
+
+/** The invoice details in a message; undefined when it has neither a title nor a tax id. */
+export function invoiceDetails(text: string): InvoiceDetails | undefined {
+  const title = TITLE_RE.exec(text)?.[1] ?? ORG_RE.exec(text)?.[0] ?? (/个人/u.test(text) && /发票|抬头/u.test(text) ? '个人' : undefined);
+  const taxId = (TAX_CUED_RE.exec(text)?.[1] ?? TAX_BARE_RE.exec(text)?.[0])?.toUpperCase();
+  const email = EMAIL_RE.exec(text)?.[0];
+  if (title === undefined && taxId === undefined) return undefined;
+  return { ...(title !== undefined ? { title } : {}), ...(taxId !== undefined ? { taxId } : {}), ...(email !== undefined ? { email } : {}) };
+}
+
+/**
+ * Invoices: how they are issued; once the buyer sends the title or tax id, they are passed
+ * to a person who issues it (the bot cannot), with the details in the handoff note. Scripts
+ * without the "received" move explain instead, as before it existed.
+ */
 export function invoicePolicy(input: PolicyInput): PolicyResult {
   const inv = input.shop.policy.invoice;
-  return { moves: [move(input, INVOICE, 'explain', { invoice: { electronic: inv.electronic, paper: inv.paper, days: inv.daysToIssue } })] };
+  const invoice = { electronic: inv.electronic, paper: inv.paper, days: inv.daysToIssue };
+  const explain = move(input, INVOICE, 'explain', { invoice });
+  const details = invoiceDetails(input.u.normalized);
+  if (!details) return { moves: [explain] };
+  const parts = [details.title && `抬头 ${details.title}`, details.taxId && `税号 ${details.taxId}`, details.email && `邮箱 ${details.email}`];
+  const note = `开票信息：${parts.filter(Boolean).join('；')}`;
+  return {
+    moves: [{ ...move(input, INVOICE, 'received', { invoice, ...details }), fallback: explain }],
+    handoff: { reason: 'policy_limit', priority: 'normal', note, announced: true },
+  };
 }
 
 export function payPolicy(input: PolicyInput): PolicyResult {
@@ -120,6 +158,10 @@ const GO_AHEAD = /(?:这就|马上|现在|等下|待会|回头)(?:就)?(?:去)?(
 const PAY_ONLINE = /在线付|在线支付|网上付|直接付|直接支付|先付|现在付|马上付|我付款|我去付|付款吧|拍下付|线上付/u;
 
 export const claims = {
+  /** The title or tax id sent after the bot explained invoices (the classifier sees only a company name and a code). */
+  invoiceDetails: claim('invoice.details', ({ lastHandled, u }) =>
+    lastHandled === INVOICE && invoiceDetails(u.normalized) ? { intent: INVOICE } : undefined,
+  ),
   /** Cash on delivery waiting for a yes, and the buyer says they will pay online: that is a no. */
   codDeclined: claim('cod.declined', ({ pending, u }) =>
     pending?.owner === COD && PAY_ONLINE.test(u.normalized) && !/到付|货到/u.test(u.normalized) ? { intent: COD, answer: 'no', pending } : undefined,

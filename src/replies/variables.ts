@@ -109,6 +109,9 @@ const PAYMENT_VARIABLES: VariableSet = {
   'invoice.electronic': { description: 'true when electronic invoices are issued' },
   'invoice.paper': { description: 'true when paper invoices are issued' },
   'invoice.days': { description: 'Working days to issue an invoice' },
+  title: { description: 'The invoice title the buyer sent (payment.invoice received)', optional: true },
+  taxId: { description: 'The tax id the buyer sent (payment.invoice received)', optional: true },
+  email: { description: 'The email the buyer sent for the invoice (payment.invoice received)', optional: true },
 };
 
 const HAGGLE_VARIABLES: VariableSet = {
@@ -250,6 +253,7 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
  */
 export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
   'delivery.ship_time': ['courier'],
+  'payment.invoice': ['received'],
   system: [
     'no_agent',
     'agent_greet',

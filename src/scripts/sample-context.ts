@@ -167,6 +167,10 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
     choices: FALLBACK.choices,
     // The question still open after a side question (system still_open).
     topic: '修改地址',
+    // Invoice details a buyer sent (payment.invoice received).
+    title: '杭州暖阳贸易有限公司',
+    taxId: '91330100MA2B3C4D5E',
+    email: 'buyer@example.com',
     // Acts read back before they are recorded (bargaining terms, returns, remarks, stock by colour).
     quantity: 2,
     total: price * 2,

@@ -7,6 +7,7 @@ import { isWalkAway, quantityOf, type HaggleSlot } from '../../src/dialogue/hagg
 import { productColors } from '../../src/dialogue/product';
 import { questionParts } from '../../src/dialogue/questions';
 import { isPriceProtection, isRemark, remarkNote, remarkText } from '../../src/dialogue/remark';
+import { invoiceDetails } from '../../src/dialogue/payment';
 import type { ConversationState } from '../../src/model/conversation';
 import type { Slots } from '../../src/model/slots';
 import { demoShop, understood } from './fixtures';
@@ -156,5 +157,25 @@ describe('quick replies typed rather than tapped', () => {
     expect(choiceIndex(choices, '不對 換別的', '不对 换别的')).toBe(1);
     expect(choiceIndex(choices, '对', '对')).toBe(-1);
     expect(choiceIndex(choices, '', '')).toBe(-1);
+  });
+});
+
+describe('invoice details', () => {
+  it('reads the title, the tax id and an email, with or without their cue words', () => {
+    expect(invoiceDetails('开发票 抬头是杭州某某科技有限公司 税号91330100MA2B3C4D5E')).toEqual({
+      title: '杭州某某科技有限公司',
+      taxId: '91330100MA2B3C4D5E',
+    });
+    expect(invoiceDetails('杭州某某科技有限公司 91330100MA2B3C4D5E 邮箱 abc@example.com')).toEqual({
+      title: '杭州某某科技有限公司',
+      taxId: '91330100MA2B3C4D5E',
+      email: 'abc@example.com',
+    });
+    expect(invoiceDetails('开个人发票')).toEqual({ title: '个人' });
+  });
+
+  it('finds none in a question about invoices, an order or a tracking number', () => {
+    for (const t of ['能开发票吗', '开发票需要什么', '订单E1001开发票', '中通75312345678901到哪了', '13812345678'])
+      expect([t, invoiceDetails(t)]).toEqual([t, undefined]);
   });
 });

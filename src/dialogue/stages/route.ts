@@ -11,6 +11,7 @@
  * 3. Cue words that decide the topic whatever the classifier says: a person or the owner, a
  *    complaint about the goods, price protection, a remark, return postage, "算了", "发货了告诉我",
  *    "什么时候到货" from a buyer whose order is on its way (the parcel, not a restock), "发什么快递",
+ *    an invoice's title or tax id after invoices were explained,
  *    "我这就下单", a short colour or size follow-up (the exchange's, else the product's).
  * 4. The bargain under way: acceptance, walking away, a bare number as an offer, a price.
  * 5. Entities a flow accepts on their own: the awaited address, a new phone, "多少钱" alone, a
@@ -54,6 +55,7 @@ export const ROUTE_ORDER: readonly Claim[] = [
   delivery.claims.notify,
   delivery.claims.arrival,
   delivery.claims.courier,
+  payment.claims.invoiceDetails,
   payment.claims.goAhead,
   returns.claims.followUp,
   product.claims.followUp,
