@@ -124,7 +124,6 @@ export function notifyPolicy(input: PolicyInput): PolicyResult {
 /** "发货了记得把单号发我": asks to be told the tracking number once it ships. */
 const NOTIFY = /(?:发货|发了|寄出|发出).{0,6}(?:记得|告诉|通知|发我|说一声|跟我说)|(?:单号|快递单|物流单).{0,4}(?:发我|告诉我|发给我)/u;
 
-/** Routing claims of the delivery flows (see stages/route.ts for their order). */
 /**
  * "发什么快递", "能发顺丰吗": the courier. A parcel on its way: its courier and number; else
  * the shop's courier, and that another one the buyer names costs the difference. Scripts
@@ -150,6 +149,7 @@ const COURIER_ASK = /(?:能|可以|能不能|可不可以|会|要)(?:发|走|用
 /** "什么时候到货", "几天能到": when something arrives. For a product that means a restock, for an order on its way its delivery. */
 const ARRIVAL = /(?:什么时候|啥时候|几时|多久|几天|哪天)(?:能|会|可以|才)?(?:到货|送到|到)/u;
 
+/** Routing claims of the delivery flows (see stages/route.ts for their order). */
 export const claims = {
   /** "发什么快递", "能发顺丰吗" (not a tracking number, not a bargain's terms): the courier. */
   courier: claim('delivery.courier', ({ u }) => {

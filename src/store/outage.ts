@@ -733,11 +733,15 @@ class OutageTolerantStore implements Store {
 
   private rememberLocally(key: string, until: number): void {
     this.seenLocally.set(key, until);
-    if (this.seenLocally.size > 10_000) {
+    if (this.seenLocally.size >= this.sweepSeenAt) {
       const now = Date.now();
       for (const [k, u] of this.seenLocally) if (u <= now) this.seenLocally.delete(k);
+      this.sweepSeenAt = Math.max(10_000, 2 * this.seenLocally.size);
     }
   }
+
+  /** Size of the local replay-guard keys at which expired ones are swept (doubles with what stays live). */
+  private sweepSeenAt = 10_000;
 
   // --- bus -------------------------------------------------------------------------------
 

@@ -538,16 +538,20 @@ class MemoryStore implements Store {
     const now = this.now();
     const until = this.state.seen.get(key);
     if (until !== undefined && until > now) return false;
-    if (this.state.seen.size >= 10_000) this.sweepSeen(now);
+    if (this.state.seen.size >= this.sweepSeenAt) this.sweepSeen(now);
     // Marked in memory at once (a second caller in the meantime is refused), durable before true.
     await this.commit({ t: 'seen', key, until: now + ttlMs });
     return true;
   }
 
-  /** Forgets expired replay-guard keys (the next compaction leaves them out). */
+  /** Forgets expired replay-guard keys (the next compaction leaves them out); next time at twice what is left. */
   private sweepSeen(now: number): void {
     for (const [k, until] of this.state.seen) if (until <= now) this.state.seen.delete(k);
+    this.sweepSeenAt = Math.max(10_000, 2 * this.state.seen.size);
   }
+
+  /** Size of the replay-guard keys at which expired ones are swept (doubles with what stays live). */
+  private sweepSeenAt = 10_000;
 
   private sweepRate(now: number): void {
     for (const [k, w] of this.rate) if (now >= w.resetAt) this.rate.delete(k);
