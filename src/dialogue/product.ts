@@ -8,6 +8,8 @@ import { chartIndex, readBody, recommendSize, type Body } from './body';
 import type { Understanding } from '../nlu/types';
 import type { SlotUpdate } from '../model/slots';
 import { claim } from './claims';
+import { namedProduct } from './focus';
+import { PAY, pricePolicy } from './payment';
 import { askedSize, lastEntity, move, shipByFor, sizeKey, unique, type Move, type PolicyInput, type PolicyResult } from './policy';
 
 export const SIZE_COLOR = 'product.size_color';
@@ -187,7 +189,21 @@ export function isShortColorOrSize(u: Understanding, product: Product | undefine
 const EXCHANGE_INTENT = 'return.exchange';
 
 /** Routing claims of the product questions (see stages/route.ts for their order). */
+/** "那卫衣呢", "围巾呢", "那T恤怎么样": the same question about another product (named, short). */
+const ABOUT_ANOTHER = /^(?:那|那么|还有)?(.{1,10}?)(?:呢|怎么样|咋样|如何)[?？]*$/u;
+
 export const claims = {
+  /**
+   * "那卫衣呢" right after a product or price question: the same question about the product it
+   * names (the record stage has put it in focus). A price question, or a bargain, gets its price.
+   */
+  anotherProduct: claim('product.another', ({ u, shop, lastHandled }) => {
+    const m = ABOUT_ANOTHER.exec(u.normalized.trim());
+    if (!m || !lastHandled || namedProduct(shop, m[1] as string) === undefined) return undefined;
+    if (lastHandled.startsWith('product.')) return { intent: lastHandled };
+    if (lastHandled === PAY || lastHandled.startsWith('haggle.')) return { intent: PAY, policy: pricePolicy };
+    return undefined;
+  }),
   /**
    * A short colour or size follow-up while talking about the product, or asking whether it is
    * there ("白的有吗"), or one the classifier took for an exchange when nothing has reached the

@@ -12,7 +12,8 @@
  *    complaint about the goods, price protection, a remark, return postage, "算了", "发货了告诉我",
  *    "什么时候到货" from a buyer whose order is on its way (the parcel, not a restock), "发什么快递",
  *    an invoice's title or tax id after invoices were explained,
- *    "我这就下单", a short colour or size follow-up (the exchange's, else the product's).
+ *    "我这就下单", a short colour or size follow-up (the exchange's, else the product's), "那卫衣呢"
+ *    after a product or price question (the same question about the product named).
  * 4. The bargain under way: acceptance, walking away, a bare number as an offer, a price.
  * 5. Entities a flow accepts on their own: the awaited address, a new phone, "多少钱" alone, a
  *    bare order number.
@@ -59,6 +60,7 @@ export const ROUTE_ORDER: readonly Claim[] = [
   payment.claims.goAhead,
   returns.claims.followUp,
   product.claims.followUp,
+  product.claims.anotherProduct,
   // 4. the bargain under way
   haggle.claims.accept,
   haggle.claims.walkAway,
