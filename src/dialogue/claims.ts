@@ -27,8 +27,6 @@ export interface ClaimInput {
   pending?: PendingQuestion;
   /** Below this classifier confidence a message is unclear. */
   clarifyBelow: number;
-  /** Below this calibrated probability (when the understanding has one) a message is unclear too. */
-  answerAt?: number;
 }
 
 /** Where a claim sends the turn. */

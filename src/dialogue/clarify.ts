@@ -5,7 +5,6 @@
  */
 import { RUNNER_UP_MIN_CONFIDENCE } from './handoff';
 import type { ClarifySlot } from '../model/slots';
-import type { Understanding } from '../nlu/types';
 import { choiceIndex } from './answers';
 import { claim } from './claims';
 import { move, type PolicyInput, type PolicyResult } from './policy';
@@ -69,11 +68,6 @@ export function clarifyPolicy(
   };
 }
 
-/** Below the calibrated probability the bot answers at, on anything but a greeting. */
-function probablyWrong(u: Understanding, answerAt: number | undefined): boolean {
-  return answerAt !== undefined && u.probability !== undefined && u.category !== 'greeting' && u.probability < answerAt;
-}
-
 /** Routing claims of the clarifying question (see stages/route.ts for their order). */
 export const claims = {
   /** The buyer tapped (or typed) one of the choices the clarifying question offered: that topic. */
@@ -86,11 +80,8 @@ export const claims = {
     const chosen = label !== undefined && Object.hasOwn(clarify.choices, label) ? clarify.choices[label] : undefined;
     return chosen !== undefined ? { intent: chosen } : undefined;
   }),
-  /**
-   * Nothing else took the turn and the classifier is unsure (or says fallback), or probably
-   * wrong about a topic that needs it right (a greeting needs no certainty): ask.
-   */
-  unclear: claim('clarify.unclear', ({ u, clarifyBelow, answerAt }) =>
-    u.intent === FALLBACK || u.confidence < clarifyBelow || probablyWrong(u, answerAt) ? { intent: FALLBACK, clarify: true } : undefined,
+  /** Nothing else took the turn and the classifier is unsure (or says fallback): ask. */
+  unclear: claim('clarify.unclear', ({ u, clarifyBelow }) =>
+    u.intent === FALLBACK || u.confidence < clarifyBelow ? { intent: FALLBACK, clarify: true } : undefined,
   ),
 };

@@ -15,7 +15,6 @@
  * reason 'error'.
  */
 import type { Understanding } from '../nlu/types';
-import { isInformative } from '../nlu';
 import { maskPhonesInText } from '../replies/mask-phones';
 import type { ScriptBundle } from '../scripts/bundle';
 import { businessHoursAt } from '../shop/hours';
@@ -47,12 +46,6 @@ export interface EngineOptions {
   random?: () => number;
   /** Below this confidence the bot asks a clarifying question (default 0.35). */
   clarifyBelow?: number;
-  /**
-   * Below this calibrated probability (the NLU's, fitted on held-out data) the bot asks too,
-   * with the likely topics as choices, rather than answer what it may have misread (default 0.5;
-   * 0 turns it off).
-   */
-  answerAt?: number;
   /** Turns kept in state (default 50). */
   maxTurns?: number;
   /** Told the acts recorded in a turn (for metrics); errors it throws are ignored. */
@@ -87,7 +80,6 @@ export function createEngine(options: EngineOptions): Engine {
   const clock = options.clock ?? (() => new Date());
   const random = options.random ?? Math.random;
   const clarifyBelow = options.clarifyBelow ?? 0.35;
-  const answerAt = options.answerAt ?? 0.5;
   const maxTurns = options.maxTurns ?? 50;
   const utcOffsetMinutes = shop.policy.utcOffsetMinutes;
   const shopName = shop.policy.shopName;
@@ -126,8 +118,6 @@ export function createEngine(options: EngineOptions): Engine {
       ...(conv.slots.last ? { lastHandled: conv.slots.last.handled } : {}),
       ...(conv.slots.pending ? { pending: conv.slots.pending } : {}),
       clarifyBelow,
-      // Only a calibration fitted on held-out messages of these scripts' intents means anything.
-      ...(isInformative(bundle.model.calibration) ? { answerAt } : {}),
     });
     const u = routed.u;
     // policy

@@ -55,15 +55,6 @@ export const DEFAULT_CALIBRATION: Calibration = {
   fittedOn: { messages: 0, answerPrecision: 0, answerCoverage: 0 },
 };
 
-/**
- * Whether the calibration says anything: fitted on held-out messages and finding a threshold at
- * which answers were mostly right. Not the default (everything maps to 0), nor one fitted for
- * scripts whose intents the held-out corpus does not have (no threshold found: answerAt > 1).
- */
-export function isInformative(c: Calibration): boolean {
-  return c.fittedOn.messages >= 50 && c.fittedOn.answerPrecision > 0 && c.answerAt <= 1;
-}
-
 /** One held-out message as the calibration sees it. */
 export interface CalibrationSample {
   confidence: number;

@@ -33,7 +33,6 @@ export { normalize, MAX_TEXT_CHARS, EMOTICON_TOKEN } from './normalize';
 export { extractEntities, parseNumeral, carrierFromNumber, maskPhone } from './entities';
 export type { Classifier, LabelScore, TrainingExample, ClassifierData } from './classify';
 export type { Calibration } from './calibration';
-export { isInformative } from './calibration';
 export type { CorpusLine, Lexicon } from './corpus';
 export * from './types';
 

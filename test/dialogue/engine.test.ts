@@ -304,37 +304,6 @@ test("an optional move the shop's scripts lack is answered as before it existed 
   expect(ask(older).templateId).toMatch(/^delivery\.ship_time\/will_ship#/);
 });
 
-test('a topic the calibrated probability says is probably misread is asked about with choices, not answered', () => {
-  const guess = (probability: number, intent = 'product.size_color') => {
-    const u = understood(intent, [], 0.6);
-    u.probability = probability;
-    u.ranking = [
-      { intent, category: u.category, confidence: 0.6 },
-      { intent: 'product.info', category: 'product', confidence: 0.2 },
-    ];
-    return u;
-  };
-  const reply = (bundle: ScriptBundle) => {
-    const engine = engineWith(bundle);
-    return engine.handleMessage(engine.openConversation({ id: 'p', buyerId: 'B004', shopId: 'demo' }), '裤子有点长 能改短吗').replies[0]!;
-  };
-  expect(reply(scriptedBundle(() => guess(0.3))).templateId).toMatch(/^system\/clarify#/);
-  expect(reply(scriptedBundle(() => guess(0.3))).quickReplies).toEqual(expect.arrayContaining(['尺码颜色', '商品详情']));
-  expect(reply(scriptedBundle(() => guess(0.8))).templateId).toMatch(/^product\.size_color\//);
-  // A greeting needs no certainty.
-  expect(reply(scriptedBundle(() => guess(0.3, 'greeting.hello'))).templateId).toMatch(/^greeting\.hello\//);
-  // A calibration that says nothing (scripts whose intents the held-out corpus lacks): the confidence alone decides.
-  const base = shippedBundle();
-  const blind: ScriptBundle = {
-    ...scriptedBundle(() => guess(0.3)),
-    model: {
-      ...base.model,
-      calibration: { ...base.model.calibration, answerAt: 1.01, fittedOn: { ...base.model.calibration.fittedOn, answerPrecision: 0 } },
-    },
-  };
-  expect(reply(blind).templateId).toMatch(/^product\.size_color\//);
-});
-
 describe('handoff replies outside business hours (demo shop: 09:00-23:00)', () => {
   const NIGHT = new Date('2025-03-10T02:00:00+08:00');
 
