@@ -60,6 +60,8 @@ export interface PendingQuestion {
   /** Quick-reply texts offered; index 0 means yes, index 1 means no / the alternative. */
   choices: string[];
   data?: PendingData;
+  /** Kept open over one side question already (stages/policy.ts): the next one closes it. */
+  reminded?: boolean;
 }
 
 /** slots.clarify: how many clarifying questions in a row, and the choices offered (label → intent). */
@@ -174,7 +176,12 @@ const isAddress = (v: unknown): v is Address =>
 /** One guard per key: the shape a value must have to be used. */
 const GUARDS: { [K in keyof Slots]-?: Guard<NonNullable<Slots[K]>> } = {
   pending: (v): v is PendingQuestion =>
-    isObject(v) && isString(v['owner']) && isString(v['kind']) && arrayOf<string>(isString)(v['choices']) && optional(v['data'], isObject),
+    isObject(v) &&
+    isString(v['owner']) &&
+    isString(v['kind']) &&
+    arrayOf<string>(isString)(v['choices']) &&
+    optional(v['data'], isObject) &&
+    optional(v['reminded'], isBoolean),
   clarify: (v): v is ClarifySlot => isObject(v) && isNumber(v['asked']) && isObject(v['choices']) && Object.values(v['choices']).every(isString),
   last: (v): v is LastTurn =>
     isObject(v) &&

@@ -61,14 +61,15 @@ export interface PolicyStageOutput {
 /**
  * The question still open after a side question: the one the bot waited on, when this turn
  * neither answered it nor went another way with it (a question of its own or a cleared one,
- * an act, a handoff, a clarification).
+ * an act, a handoff, a clarification). Once only: after a second side question it is closed,
+ * so a later "好的" about something else never confirms it.
  */
 function stillOpenAfter(input: PolicyStageInput, result: PolicyResult, handingOff: boolean): PendingQuestion | undefined {
   const waiting = input.conv.slots.pending;
   const { routed } = input;
   if (!waiting || routed.pending || routed.answer || routed.clarify || handingOff) return undefined;
-  if (result.pending !== undefined || result.acts) return undefined;
-  return waiting;
+  if (result.pending !== undefined || result.acts || waiting.reminded) return undefined;
+  return { ...waiting, reminded: true };
 }
 
 /** Messages this angry in an after-sale category go to a person. */

@@ -57,7 +57,9 @@ describe('runPolicy', () => {
     const waiting = { owner: 'address.change', kind: 'read_back', choices: ['对的，就改这个', '不对，重新填'], data: {} };
     const side = run(conv({ orderId: 'E1001', slots: { pending: waiting } }), '什么时候发货');
     expect(side.handled).toBe('delivery.ship_time');
-    expect(side.stillOpen).toEqual(waiting);
+    expect(side.stillOpen).toEqual({ ...waiting, reminded: true });
+    // Once only: a second side question closes it (a later "好的" about something else never confirms it).
+    expect(run(conv({ orderId: 'E1001', slots: { pending: { ...waiting, reminded: true } } }), '什么时候发货').stillOpen).toBeUndefined();
     expect(side.moves.at(-1)).toMatchObject({ intent: 'system', move: 'still_open', quickReplies: waiting.choices, vars: { topic: '修改地址' } });
     // A turn that hands off, or asks its own question, closes it.
     expect(run(conv({ orderId: 'E1001', slots: { pending: waiting } }), '转人工').stillOpen).toBeUndefined();
