@@ -97,19 +97,22 @@ export function policyInputFor(shop: ShopData, conv: ConversationState, u: Under
  * The names that identify each product in what a buyer writes: the endings of its name of two
  * to four characters ("大衣", "羊毛大衣" for 双面羊毛大衣: a Chinese product name ends in what
  * the thing is) that no other product's name contains. Built in one pass over the names and
- * kept per catalogue (the same array, else the same names).
+ * kept per catalogue (the same array, else the same ids and names).
  */
 const KEY_MIN = 2;
 const KEY_MAX = 4;
 const keysByArray = new WeakMap<readonly Product[], Map<string, string>>();
-let keysByNames: { names: string; keys: Map<string, string> } | undefined;
+let keysByNames: { ids: string[]; names: string[]; keys: Map<string, string> } | undefined;
 
 function keysOf(products: readonly Product[]): Map<string, string> {
   const known = keysByArray.get(products);
   if (known) return known;
-  const names = products.map((p) => p.name.toLowerCase());
-  const joined = names.join('\n');
-  if (keysByNames?.names !== joined) {
+  // A snapshot per turn brings a new array of the same products: compare the names, no copy.
+  const last = keysByNames;
+  const same =
+    last !== undefined && last.names.length === products.length && products.every((p, i) => last.names[i] === p.name && last.ids[i] === p.id);
+  if (!same) {
+    const names = products.map((p) => p.name.toLowerCase());
     // Every short piece of every name → the one product containing it, or null for several.
     const owner = new Map<string, string | null>();
     products.forEach((p, i) => {
@@ -130,7 +133,7 @@ function keysOf(products: readonly Product[]): Map<string, string> {
         if (owner.get(ending) === p.id) keys.set(ending, p.id);
       }
     });
-    keysByNames = { names: joined, keys };
+    keysByNames = { ids: products.map((p) => p.id), names: products.map((p) => p.name), keys };
   }
   keysByArray.set(products, keysByNames.keys);
   return keysByNames.keys;
