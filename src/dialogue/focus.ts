@@ -102,41 +102,51 @@ export function policyInputFor(shop: ShopData, conv: ConversationState, u: Under
 const KEY_MIN = 2;
 const KEY_MAX = 4;
 const keysByArray = new WeakMap<readonly Product[], Map<string, string>>();
-let keysByNames: { ids: string[]; names: string[]; keys: Map<string, string> } | undefined;
+let keysByNames: CatalogueKeys | undefined;
+
+interface CatalogueKeys {
+  ids: string[];
+  names: string[];
+  keys: Map<string, string>;
+}
 
 function keysOf(products: readonly Product[]): Map<string, string> {
   const known = keysByArray.get(products);
   if (known) return known;
-  // A snapshot per turn brings a new array of the same products: compare the names, no copy.
+  // A snapshot per turn brings a new array of the same products: compare ids and names, no copy.
   const last = keysByNames;
-  const same =
-    last !== undefined && last.names.length === products.length && products.every((p, i) => last.names[i] === p.name && last.ids[i] === p.id);
-  if (!same) {
-    const names = products.map((p) => p.name.toLowerCase());
-    // Every short piece of every name → the one product containing it, or null for several.
-    const owner = new Map<string, string | null>();
-    products.forEach((p, i) => {
-      const name = names[i] as string;
-      for (let len = KEY_MIN; len <= KEY_MAX; len++) {
-        for (let at = 0; at + len <= name.length; at++) {
-          const piece = name.slice(at, at + len);
-          const o = owner.get(piece);
-          owner.set(piece, o === undefined || o === p.id ? p.id : null);
-        }
+  const entry =
+    last !== undefined && last.names.length === products.length && products.every((p, i) => last.names[i] === p.name && last.ids[i] === p.id)
+      ? last
+      : buildKeys(products);
+  keysByNames = entry;
+  keysByArray.set(products, entry.keys);
+  return entry.keys;
+}
+
+function buildKeys(products: readonly Product[]): CatalogueKeys {
+  const names = products.map((p) => p.name.toLowerCase());
+  // Every short piece of every name → the one product containing it, or null for several.
+  const owner = new Map<string, string | null>();
+  products.forEach((p, i) => {
+    const name = names[i] as string;
+    for (let len = KEY_MIN; len <= KEY_MAX; len++) {
+      for (let at = 0; at + len <= name.length; at++) {
+        const piece = name.slice(at, at + len);
+        const o = owner.get(piece);
+        owner.set(piece, o === undefined || o === p.id ? p.id : null);
       }
-    });
-    const keys = new Map<string, string>();
-    products.forEach((p, i) => {
-      const name = names[i] as string;
-      for (let len = KEY_MIN; len <= Math.min(KEY_MAX, name.length); len++) {
-        const ending = name.slice(name.length - len);
-        if (owner.get(ending) === p.id) keys.set(ending, p.id);
-      }
-    });
-    keysByNames = { ids: products.map((p) => p.id), names: products.map((p) => p.name), keys };
-  }
-  keysByArray.set(products, keysByNames.keys);
-  return keysByNames.keys;
+    }
+  });
+  const keys = new Map<string, string>();
+  products.forEach((p, i) => {
+    const name = names[i] as string;
+    for (let len = KEY_MIN; len <= Math.min(KEY_MAX, name.length); len++) {
+      const ending = name.slice(name.length - len);
+      if (owner.get(ending) === p.id) keys.set(ending, p.id);
+    }
+  });
+  return { ids: products.map((p) => p.id), names: products.map((p) => p.name), keys };
 }
 
 /**
