@@ -153,10 +153,10 @@ export function goAheadPolicy(input: PolicyInput): PolicyResult {
 /** "行 我这就下单", "我去拍了": the buyer is about to order. */
 const GO_AHEAD = /(?:这就|马上|现在|等下|待会|回头)(?:就)?(?:去)?(?:下单|拍|买)|我去下单|去下单了|我下单了|下单啦/u;
 
-/** Routing claims of payment (see stages/route.ts for their order). */
 /** Paying online rather than on delivery, in the buyer's words ("不要了 我直接付款", "在线付吧"). */
 const PAY_ONLINE = /在线付|在线支付|网上付|直接付|直接支付|先付|现在付|马上付|我付款|我去付|付款吧|拍下付|线上付/u;
 
+/** Routing claims of payment (see stages/route.ts for their order). */
 export const claims = {
   /** The title or tax id sent after the bot explained invoices (the classifier sees only a company name and a code). */
   invoiceDetails: claim('invoice.details', ({ lastHandled, u }) =>

@@ -188,10 +188,10 @@ export function isShortColorOrSize(u: Understanding, product: Product | undefine
 
 const EXCHANGE_INTENT = 'return.exchange';
 
-/** Routing claims of the product questions (see stages/route.ts for their order). */
 /** "那卫衣呢", "围巾呢", "那T恤怎么样": the same question about another product (named, short). */
 const ABOUT_ANOTHER = /^(?:那|那么|还有)?(.{1,10}?)(?:呢|怎么样|咋样|如何)[?？]*$/u;
 
+/** Routing claims of the product questions (see stages/route.ts for their order). */
 export const claims = {
   /**
    * "那卫衣呢" right after a product or price question: the same question about the product it
