@@ -196,6 +196,8 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
             vars({
               deal: s.deal,
               ...(qty > 1 ? { quantity: qty } : {}),
+              // At the list price (a gift or free shipping was the concession): nothing to reprice.
+              ...(s.deal >= product.listPrice ? { atListPrice: true } : {}),
               // An order already placed is repriced: never "拍下" again.
               ...(order ? { dealOrder: order.number, dealOrderPaid: order.status === 'paid' } : {}),
             }),

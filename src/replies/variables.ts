@@ -119,6 +119,10 @@ const HAGGLE_VARIABLES: VariableSet = {
   offer: { description: "The buyer's offer (yuan)", optional: true },
   counter: { description: 'Our counter-offer in this reply (yuan)', optional: true },
   deal: { description: 'Agreed price (yuan)', optional: true },
+  atListPrice: {
+    description: 'true when the agreed price is the list price (the concession was a gift or free shipping): nothing to reprice',
+    optional: true,
+  },
   floor: { description: 'Lowest real price (yuan), only in the final move', optional: true },
   freeShipping: { description: 'true when shipping is free in the deal' },
   gift: { description: 'Small gift included, when one was conceded', optional: true },

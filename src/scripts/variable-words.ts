@@ -35,6 +35,7 @@ export const VARIABLE_WORDS: ReadonlyMap<string, string> = new Map([
   ['title', '买家发来的发票抬头'],
   ['taxId', '买家发来的税号'],
   ['email', '买家发来的收票邮箱'],
+  ['atListPrice', '成交价就是原价时为 true（让的是赠品或包邮，不用改价）'],
   ['askedDefault', '买家问的正是店里默认的快递时为 true'],
   ['askPhone', '买家要改电话但号码不完整时为 true（此时请买家发完整的11位手机号）'],
   ['carrier', '快递公司'],
