@@ -166,6 +166,8 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
     shipBy: shipByFor(input.now, shop).toISOString(),
     ...(s.gift !== undefined ? { gift: s.gift } : {}),
     ...(offer !== undefined ? { offer } : {}),
+    // A deal at the list price (a gift or free shipping was the concession): nothing to reprice.
+    ...(s.deal !== undefined && s.deal >= product.listPrice ? { atListPrice: true } : {}),
     ...extra,
   });
   const done = (r: Omit<PolicyResult, 'slots'>): PolicyResult => ({ ...r, slots: { haggle: s } });
@@ -196,8 +198,6 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
             vars({
               deal: s.deal,
               ...(qty > 1 ? { quantity: qty } : {}),
-              // At the list price (a gift or free shipping was the concession): nothing to reprice.
-              ...(s.deal >= product.listPrice ? { atListPrice: true } : {}),
               // An order already placed is repriced: never "拍下" again.
               ...(order ? { dealOrder: order.number, dealOrderPaid: order.status === 'paid' } : {}),
             }),
