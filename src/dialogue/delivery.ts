@@ -89,7 +89,7 @@ export function trackingPolicy(input: PolicyInput): PolicyResult {
 
 /** "问过门卫了", "快递柜也没有", "家里人都说没收到": what the apology would ask them to check. */
 const ALREADY_CHECKED =
-  /问过|问了|找过|找了|看过|看了|查过|查了|翻了|都没有|也没有|都说没|没人代收|没有代收|不在快递柜|快递柜.{0,4}没|门卫.{0,4}没|邻居.{0,4}没/u;
+  /问过|问了|找过|找了|看过|看了|查过|查了|翻了|没找到|找不到|没找着|都没有|也没有|都说没|没人代收|没有代收|不在快递柜|快递柜.{0,4}没|门卫.{0,4}没|邻居.{0,4}没/u;
 
 /** delivery.signed_not_received: apologise, ask what happened, and get a person on it now. */
 export function signedNotReceivedPolicy(input: PolicyInput): PolicyResult {
