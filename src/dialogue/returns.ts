@@ -74,14 +74,25 @@ export function isReturnShippingQuestion(u: Understanding): boolean {
 }
 
 /** return.refund: refund, no-reason return, cancel. */
+/** "支持七天无理由吗", "包退换吗": the shop's return policy asked before buying (no order of theirs in it). */
+const RETURN_POLICY_QUESTION = /(?:七天|7天)无理由|无理由退|包退|包换|(?:能|可以|支持)退换/u;
+const ABOUT_AN_ORDER = /我的|订单|这单|那单|买的|收到|[A-Za-z]\d{4,}/u;
+
+export function isReturnPolicyQuestion(u: Understanding): boolean {
+  const t = u.normalized;
+  return RETURN_POLICY_QUESTION.test(t) && /吗|么|[?？]|不支持|支不支持/u.test(t) && !ABOUT_AN_ORDER.test(t);
+}
+
 export function refundPolicy(input: PolicyInput): PolicyResult {
   const { order } = input;
+  const shopPaysShipping = input.shop.policy.returnShippingPaidBy === 'shop';
   if (isReturnShippingQuestion(input.u)) {
-    return {
-      moves: [
-        move(input, REFUND, 'shipping_fee', { shopPaysShipping: input.shop.policy.returnShippingPaidBy === 'shop', quality: isQualityReturn(input) }),
-      ],
-    };
+    return { moves: [move(input, REFUND, 'shipping_fee', { shopPaysShipping, quality: isQualityReturn(input) })] };
+  }
+  // The policy itself, asked before buying: answered, no order asked for (scripts without the move: the postage answer).
+  if (isReturnPolicyQuestion(input.u)) {
+    const fallback = move(input, REFUND, 'shipping_fee', { shopPaysShipping, quality: false });
+    return { moves: [{ ...move(input, REFUND, 'policy', { shopPaysShipping }), fallback }] };
   }
   if (!order) return { moves: [orderMissing(input, REFUND)] };
   if (order.status === 'disputed') return disputed(input, REFUND, order);

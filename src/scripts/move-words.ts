@@ -16,6 +16,7 @@ const MOVE_WORDS: ReadonlyMap<string, string> = new Map([
   ['welcome', '不客气'],
   ['again', '买家又来消息'],
   ['courier', '发什么快递'],
+  ['policy', '退换政策'],
   ['received', '收到开票信息'],
   ['still_open', '提醒还没确认的事'],
   ['agent_apology', '客服致歉'],
