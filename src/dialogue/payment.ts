@@ -92,11 +92,16 @@ export function invoicePolicy(input: PolicyInput): PolicyResult {
   };
 }
 
+/** "怎么付款", "能用花呗吗": how to pay, whatever the order's state. */
+const HOW_TO_PAY =
+  /(?:怎么|如何|怎样)(?:付|支付|买单)|用什么(?:付|支付)|(?:能|可以|支持)(?:用)?(?:花呗|信用卡|微信|支付宝|银行卡)|(?:花呗|信用卡|微信|支付宝).{0,4}(?:吗|么)/u;
+
 export function payPolicy(input: PolicyInput): PolicyResult {
   const inv = input.shop.policy.invoice;
   const common = { invoice: { electronic: inv.electronic, paper: inv.paper, days: inv.daysToIssue } };
   const { order } = input;
   if (input.unknownOrder !== undefined) return { moves: [move(input, PAY, 'not_found', common)] };
+  if (HOW_TO_PAY.test(input.u.normalized) && !input.order?.cashOnDelivery) return { moves: [move(input, PAY, 'how_to', common)] };
   if (order && order.status === 'unpaid' && order.cashOnDelivery) {
     // Cash on delivery: never asked to pay first; it ships and is paid to the courier.
     const shipBy = shipByFor(new Date(order.createdAt), input.shop);
