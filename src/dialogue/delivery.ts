@@ -142,6 +142,14 @@ export function courierPolicy(input: PolicyInput): PolicyResult {
   return { moves: [withFallback(move(input, SHIP_TIME, 'courier', { defaultCourier: shop.courierName(shop.policy.defaultCourier), ...other }))] };
 }
 
+/** "两个订单能合并发货吗", "一起发": only the warehouse can say; a person takes it (the engine's handoff notice). */
+const MERGE = /合并(?:发货|发|寄|打包)|(?:一起|一块)(?:发|寄|打包)/u;
+
+function mergePolicy(input: PolicyInput): PolicyResult {
+  const orders = input.order ? `（当前订单 ${input.order.number}）` : '';
+  return { moves: [], handoff: { reason: 'policy_limit', priority: 'normal', note: `买家问能否合并发货${orders}` } };
+}
+
 /** Which courier: "发什么快递", "哪家快递", "快递是哪家"; with a courier named, "能发顺丰吗". */
 const COURIER_QUESTION = /(?:发|走|用|是)的?(?:什么|哪个|哪家|啥)(?:快递|物流)|(?:什么|哪家|哪个|啥)快递|快递(?:是|用)(?:哪家|什么|啥)|指定快递/u;
 const COURIER_ASK = /(?:能|可以|能不能|可不可以|会|要)(?:发|走|用|指定)/u;
@@ -151,6 +159,8 @@ const ARRIVAL = /(?:什么时候|啥时候|几时|多久|几天|哪天)(?:能|�
 
 /** Routing claims of the delivery flows (see stages/route.ts for their order). */
 export const claims = {
+  /** "订单能合并发货吗": a person answers (only the warehouse can say). */
+  merge: claim('delivery.merge', ({ u }) => (MERGE.test(u.normalized) ? { intent: SHIP_TIME, policy: mergePolicy } : undefined)),
   /** "发什么快递", "能发顺丰吗" (not a tracking number, not a bargain's terms): the courier. */
   courier: claim('delivery.courier', ({ u }) => {
     if (u.entities.some((e) => e.kind === 'tracking' || e.kind === 'money')) return undefined;

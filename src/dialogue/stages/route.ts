@@ -11,6 +11,7 @@
  * 3. Cue words that decide the topic whatever the classifier says: a person or the owner, a
  *    complaint about the goods, price protection, a remark, return postage, "算了", "发货了告诉我",
  *    "什么时候到货" from a buyer whose order is on its way (the parcel, not a restock), "发什么快递",
+ *    "能合并发货吗" (a person),
  *    an invoice's title or tax id after invoices were explained,
  *    "我这就下单", a short colour or size follow-up (the exchange's, else the product's), "那卫衣呢"
  *    after a product or price question (the same question about the product named).
@@ -56,6 +57,7 @@ export const ROUTE_ORDER: readonly Claim[] = [
   delivery.claims.notify,
   delivery.claims.arrival,
   delivery.claims.courier,
+  delivery.claims.merge,
   payment.claims.invoiceDetails,
   payment.claims.goAhead,
   returns.claims.followUp,
