@@ -4,7 +4,7 @@
  * with an unpaid order is reminded of it when the chat opens.
  */
 import { wallTime } from '../shop/clock';
-import { businessHoursAt } from '../shop/hours';
+import { businessHoursAt, hoursVars } from '../shop/hours';
 import { PAY, payPolicy } from './payment';
 import { claim } from './claims';
 import { move, type PolicyInput, type PolicyResult } from './policy';
@@ -28,8 +28,7 @@ export function daypart(now: Date, utcOffsetMinutes: number): 'morning' | 'noon'
  */
 export function helloPolicy(input: PolicyInput): PolicyResult {
   const part = daypart(input.now, input.shop.policy.utcOffsetMinutes);
-  const h = businessHoursAt(input.shop.policy, input.now);
-  const when = h.open ? {} : { ...(h.hours ? { hours: h.hours } : {}), ...(h.backAt ? { backAt: h.backAt.toISOString() } : {}) };
+  const when = hoursVars(businessHoursAt(input.shop.policy, input.now));
   return { moves: [move(input, HELLO, part, { returning: input.buyer?.returning ?? false, ...when })] };
 }
 

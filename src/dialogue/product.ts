@@ -7,6 +7,7 @@ import type { Product } from '../shop/types';
 import { chartIndex, readBody, recommendSize, type Body } from './body';
 import type { Understanding } from '../nlu/types';
 import type { SlotUpdate } from '../model/slots';
+import { hasShipped } from './address';
 import { claim } from './claims';
 import { namedProduct } from './focus';
 import { PAY, pricePolicy } from './payment';
@@ -211,7 +212,7 @@ export const claims = {
    */
   followUp: claim('stock.followUp', ({ u, product, order, lastHandled }) => {
     if (!isShortColorOrSize(u, product)) return undefined;
-    const received = order?.status === 'delivered' || order?.status === 'shipped' || order?.status === 'disputed';
+    const received = order !== undefined && hasShipped(order);
     if (lastHandled?.startsWith('product.') || (u.intent === EXCHANGE_INTENT && !received && !lastHandled?.startsWith('return.')))
       return { intent: STOCK };
     return /有吗|有没有|有货|还有/u.test(u.normalized) ? { intent: STOCK } : undefined;

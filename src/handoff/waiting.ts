@@ -9,7 +9,7 @@ import type { BotReply } from '../dialogue/types';
 import { extractPhones } from '../nlu/entities/phone';
 import { renderMove } from '../replies/render';
 import type { TemplateSet } from '../replies/templates';
-import { businessHoursAt, type HoursState } from '../shop/hours';
+import { businessHoursAt, hoursVars, type HoursState } from '../shop/hours';
 import type { ShopPolicy } from '../shop/types';
 
 /** The intent whose templates hold the waiting sentences. */
@@ -120,7 +120,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps): WaitingRoom {
     hours: () => businessHoursAt(deps.policy, deps.clock()),
     status(position) {
       const h = businessHoursAt(deps.policy, deps.clock());
-      if (!h.open && h.backAt) return render('after_hours', { hours: h.hours, backAt: h.backAt.toISOString() });
+      if (!h.open && h.backAt) return render('after_hours', hoursVars(h));
       return render('queued', { position: position ?? 1 });
     },
     saved: () => render('saved', {}),

@@ -31,3 +31,9 @@ export function businessHoursAt(policy: Pick<ShopPolicy, 'businessHours' | 'utcO
   const day = minute < toMin(bh.open) ? w.dayNumber : w.dayNumber + 1;
   return { open: false, hours, backAt: instantAt(day, bh.open, offset) };
 }
+
+/** The template variables that say when people are back (`hours`, `backAt` as ISO) while closed; none while open. */
+export function hoursVars(h: HoursState): { hours?: string; backAt?: string } {
+  if (h.open) return {};
+  return { ...(h.hours ? { hours: h.hours } : {}), ...(h.backAt ? { backAt: h.backAt.toISOString() } : {}) };
+}
