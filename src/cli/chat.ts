@@ -8,9 +8,10 @@
  *     (e.g. {"type":"act","kind":"deal","price":404,…}; see src/model/acts.ts)
  * Options: --product ID (the product page the buyer is on), --buyer ID (demo buyer, default
  * B008, a new buyer), --no-greet. There is no agent here, so after a handoff the
- * conversation returns to the bot and the chat goes on. With SHOP_API_URL set, shop data comes
- * from that shop API (docs/shop-api.md) instead of demo/shop; if it fails, the holding reply
- * and a handoff are printed, as the server would do.
+ * conversation returns to the bot and the chat goes on. SHOP_DIR (as for the server) reads the
+ * shop's YAML from another folder than demo/shop. With SHOP_API_URL set, shop data comes from
+ * that shop API (docs/shop-api.md) instead; if it fails, the holding reply and a handoff are
+ * printed, as the server would do.
  */
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   }
   const shopApiUrl = process.env['SHOP_API_URL'];
   const { adapter, scope } = await connectShop({
-    shopDir: join(root, 'demo', 'shop'),
+    shopDir: process.env['SHOP_DIR'] ?? join(root, 'demo', 'shop'),
     ...(shopApiUrl ? { shopApi: { url: shopApiUrl, timeoutMs: 2000, readRetries: 1, liveTtlMs: 10_000, catalogueTtlMs: 300_000 } } : {}),
   });
   const shop = scope.shop;
