@@ -69,9 +69,13 @@ describe('runPolicy', () => {
   });
 
   it('adds the handoff notice after the answers when a person must take over, unless the flow announced it', () => {
-    const out = run(conv(), '我要投诉你们！！！');
+    const out = run(conv(), '收到的裤子破了个洞');
     expect(out.handoff).toBeDefined();
     expect(out.moves[out.moves.length - 1]).toMatchObject({ intent: 'system' });
+    // The complaint's apology already says a person is taking it over.
+    const complaint = run(conv(), '我要投诉你们！！！');
+    expect(complaint.handoff).toMatchObject({ reason: 'bad_review', announced: true });
+    expect(complaint.moves.every((m) => m.intent !== 'system')).toBe(true);
     const human = run(conv(), '转人工');
     expect(human.handoff).toMatchObject({ reason: 'explicit_request', announced: true });
     expect(human.moves.every((m) => m.intent !== 'system')).toBe(true);
