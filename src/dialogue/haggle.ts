@@ -25,6 +25,9 @@ const WALK_AWAY =
 const COUPON = /券|满减|优惠码|红包|积分|会员价|活动价|津贴|返现/u;
 /** "包邮吗" / "包不包邮": a question about shipping, not a number. */
 const ASKS_FREE_SHIPPING = /包邮|免运费|运费/u;
+/** A question about the price ("多少钱", "怎么卖"), and words that push it down ("便宜", "最低"). */
+const PRICE_QUESTION = /多少钱|多少|怎么卖|什么价|几钱|价格|价钱/u;
+const PUSH = /便宜|优惠|少点|少一点|少些|打折|折扣|打个折|最低|让|降|砍|实惠|划算|送|抹/u;
 /** Terms beyond a unit price: "三件一百五" (a quantity), "顺丰" (a courier). */
 const QUANTITY_RE = /([0-9]+|[一二两三四五六七八九十]+)\s*(?:件|条|个|套|双|份)/u;
 
@@ -99,10 +102,18 @@ export function cheaperProduct(product: Product, shop: ShopData, offer: number):
 /**
  * The buyer's offer in this message: a unit price ("三件一百五" is 50 a piece), or "便宜50"
  * taken off the current price; with the terms that come with it (quantity, a courier).
+ * `remembered` is the quantity named earlier in the bargaining.
  */
-function buyerOffer(input: PolicyInput, current: number): { offer?: number; wantsFreeShipping: boolean; quantity: number; courier?: string } {
+function buyerOffer(
+  input: PolicyInput,
+  current: number,
+  remembered = 1,
+): { offer?: number; wantsFreeShipping: boolean; quantity: number; courier?: string } {
   const money = lastEntity(input.u, 'money');
-  const quantity = quantityOf(input.u.normalized);
+  const named = quantityOf(input.u.normalized);
+  // "两件多少钱" … "200": an amount above the unit price, after a quantity was named, is
+  // the total for that quantity (read back as such, never closed on as a unit price).
+  const quantity = named === 1 && remembered > 1 && money && money.role !== 'discount' && money.value > current ? remembered : named;
   const courier = lastEntity(input.u, 'courier')?.value;
   const terms = { quantity, ...(courier !== undefined ? { courier } : {}) };
   const asksShipping = ASKS_FREE_SHIPPING.test(input.u.normalized);
@@ -155,7 +166,7 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
   // A plain copy (not structuredClone): the slot stays plain JSON of this realm, as the state is.
   const s: HaggleSlot =
     prev && prev.productId === product.id ? { ...prev, offers: [...prev.offers], counters: [...prev.counters] } : newHaggle(product, shop);
-  const { offer, wantsFreeShipping, quantity, courier } = buyerOffer(input, s.price);
+  const { offer, wantsFreeShipping, quantity, courier } = buyerOffer(input, s.price, s.quantity);
   /** Terms the shop did not offer: never closed on, read back as a counter first. */
   const otherTerms = quantity > 1 || (courier !== undefined && courier !== shop.policy.defaultCourier);
   const before = s.price;
@@ -288,6 +299,17 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
   if (offer === undefined && isWalkAway(text)) return retain();
   if (s.final && (offer === undefined || offer < s.price)) return pushBack();
   if (offer === undefined) {
+    // "两件多少钱" / "买三件能便宜吗": the quantity holds for the rest of the bargaining (the
+    // deal is read back for that many), and a plain price question gets the total.
+    if (quantity > 1) {
+      s.quantity = quantity;
+      if (PRICE_QUESTION.test(text) && !PUSH.test(text) && !wantsFreeShipping) {
+        s.asked = true;
+        if (s.price * quantity >= shop.policy.freeShippingFrom) s.freeShipping = true;
+        const totals = { counter: s.price, quantity, total: s.price * quantity, defaultCourier: shop.courierName(shop.policy.defaultCourier) };
+        return done({ moves: [move(input, HAGGLE, 'terms', vars(totals), s.price)], pending: pend() });
+      }
+    }
     if (wantsFreeShipping && s.freeShipping && s.rounds === 0 && !s.asked) {
       // "包邮吗" on a product that ships free anyway: a fact, not a concession.
       s.asked = true;
