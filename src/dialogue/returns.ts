@@ -11,7 +11,7 @@ import type { ActDraft } from '../model/acts';
 import type { ReturnRequest, SlotUpdate } from '../model/slots';
 import { claim } from './claims';
 import { isShortColorOrSize, productColors } from './product';
-import { askedSize, lastEntity, move, orderMissing, sizeKey, unique, type PolicyInput, type PolicyResult } from './policy';
+import { askedSize, lastEntity, move, orderMissing, sizeKey, unique, type Move, type PolicyInput, type PolicyResult } from './policy';
 
 export const REFUND = 'return.refund';
 export const EXCHANGE = 'return.exchange';
@@ -73,7 +73,18 @@ export function isReturnShippingQuestion(u: Understanding): boolean {
   return SHIPPING_FEE_QUESTION.test(t) && WHO_PAYS.test(t);
 }
 
-/** return.refund: refund, no-reason return, cancel. */
+/**
+ * "退货地址是哪里", "换货寄到哪": where a return is sent. Not a request to return or to change
+ * the delivery address: answered (the platform shows the shop's return address once a return
+ * is accepted), nothing read back or recorded.
+ */
+const RETURN_ADDRESS_QUESTION =
+  /(?:退货|退换货?|换货|退回|寄回|退款)\S{0,4}(?:地址|寄(?:到|去|往)?(?:哪|什么地方)|发(?:到|去|往)?(?:哪|什么地方))|(?:寄|退|发)(?:回|到|去)?(?:哪里|哪儿|哪个地址|什么地址)退|退(?:回|到)(?:哪里|哪儿)/u;
+
+export function isReturnAddressQuestion(u: Understanding): boolean {
+  return RETURN_ADDRESS_QUESTION.test(u.normalized);
+}
+
 /** "支持七天无理由吗", "包退换吗": the shop's return policy asked before buying (no order of theirs in it). */
 const RETURN_POLICY_QUESTION = /(?:七天|7天)无理由|无理由退|包退|包换|(?:能|可以|支持)退换/u;
 const ABOUT_AN_ORDER = /我的|订单|这单|那单|买的|收到|[A-Za-z]\d{4,}/u;
@@ -90,9 +101,14 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
     return { moves: [move(input, REFUND, 'shipping_fee', { shopPaysShipping, quality: isQualityReturn(input) })] };
   }
   // The policy itself, asked before buying: answered, no order asked for (scripts without the move: the postage answer).
-  if (isReturnPolicyQuestion(input.u)) {
-    const fallback = move(input, REFUND, 'shipping_fee', { shopPaysShipping, quality: false });
-    return { moves: [{ ...move(input, REFUND, 'policy', { shopPaysShipping }), fallback }] };
+  const policyAnswer = (): Move => ({
+    ...move(input, REFUND, 'policy', { shopPaysShipping }),
+    fallback: move(input, REFUND, 'shipping_fee', { shopPaysShipping, quality: false }),
+  });
+  if (isReturnPolicyQuestion(input.u)) return { moves: [policyAnswer()] };
+  // Where to send a return: answered, nothing read back (scripts without the move: the policy).
+  if (isReturnAddressQuestion(input.u)) {
+    return { moves: [{ ...move(input, REFUND, 'return_address', { shopPaysShipping }), fallback: policyAnswer() }] };
   }
   if (!order) return { moves: [orderMissing(input, REFUND)] };
   if (order.status === 'disputed') return disputed(input, REFUND, order);
@@ -330,6 +346,8 @@ export const claims = {
     COMPLAINT_CUE.test(u.normalized) && !/[?？]$|吗$/u.test(u.normalized) && u.category !== 'bad_review' ? { intent: DAMAGED } : undefined,
   ),
   /** "来回邮费怎么算": who pays the return postage, while returning or naming the return. */
+  /** "退货地址是哪里", "换货寄到哪个地址": where a return goes (never an address change or a return read-back). */
+  returnAddress: claim('refund.returnAddress', ({ u }) => (isReturnAddressQuestion(u) ? { intent: REFUND } : undefined)),
   shippingQuestion: claim('refund.shippingQuestion', ({ u, lastHandled }) =>
     isReturnShippingQuestion(u) && (lastHandled?.startsWith('return.') || /来回|退回|寄回|退货|换货/u.test(u.normalized))
       ? { intent: REFUND }

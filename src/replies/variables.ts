@@ -257,7 +257,7 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
  */
 export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
   'delivery.ship_time': ['courier'],
-  'return.refund': ['policy'],
+  'return.refund': ['policy', 'return_address'],
   'payment.invoice': ['received'],
   system: [
     'no_agent',

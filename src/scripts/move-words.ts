@@ -17,6 +17,7 @@ const MOVE_WORDS: ReadonlyMap<string, string> = new Map([
   ['again', '买家又来消息'],
   ['courier', '发什么快递'],
   ['policy', '退换政策'],
+  ['return_address', '退货寄到哪'],
   ['received', '收到开票信息'],
   ['still_open', '提醒还没确认的事'],
   ['agent_apology', '客服致歉'],

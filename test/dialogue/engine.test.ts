@@ -304,6 +304,25 @@ test("an optional move the shop's scripts lack is answered as before it existed 
   expect(ask(older).templateId).toMatch(/^delivery\.ship_time\/will_ship#/);
 });
 
+test('fallbacks chain: without the return-address move the policy answers, without that the postage', () => {
+  const base = shippedBundle();
+  const refund = base.templates['return.refund']!;
+  const without = (...names: string[]): ScriptBundle => ({
+    ...base,
+    templates: {
+      ...base.templates,
+      'return.refund': { ...refund, moves: Object.fromEntries(Object.entries(refund.moves).filter(([m]) => !names.includes(m))) },
+    },
+  });
+  const ask = (bundle: ScriptBundle) => {
+    const engine = engineWith(bundle);
+    return engine.handleMessage(engine.openConversation({ id: 'c', buyerId: 'B004', shopId: 'demo' }), '退货地址是哪里').replies[0]!;
+  };
+  expect(ask(base).templateId).toMatch(/^return\.refund\/return_address#/);
+  expect(ask(without('return_address')).templateId).toMatch(/^return\.refund\/policy#/);
+  expect(ask(without('return_address', 'policy')).templateId).toMatch(/^return\.refund\/shipping_fee#/);
+});
+
 describe('handoff replies outside business hours (demo shop: 09:00-23:00)', () => {
   const NIGHT = new Date('2025-03-10T02:00:00+08:00');
 

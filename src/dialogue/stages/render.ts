@@ -85,7 +85,8 @@ export function render(input: RenderInput): RenderOutput {
   };
   const lastText = said[said.length - 1]?.text;
   const replies = moves.map((asked) => {
-    const wanted = asked.fallback && variantCount(bundle.templates, asked.intent, asked.move) === 0 ? asked.fallback : asked;
+    let wanted = asked;
+    while (wanted.fallback && variantCount(bundle.templates, wanted.intent, wanted.move) === 0) wanted = wanted.fallback;
     const m = { ...wanted, move: timedMove(bundle.templates, wanted.intent, wanted.move, input.afterHours) };
     let r: RenderedMove = renderMove(bundle.templates, m.intent, m.move, m.vars ?? {}, {
       now: input.now,
