@@ -36,14 +36,44 @@ export function declinedFlow(normalized: string): string | undefined {
   return undefined;
 }
 
+/** What the buyer takes back, as the withdraw reply names it, by the kind of request recorded. */
+const WITHDRAWN: Record<string, string> = { return: '退货', refund: '退款', exchange: '换货', address: '地址修改' };
+
+/**
+ * The request of the declined flow this conversation already registered on `order`
+ * ("算了不退了" after the return was confirmed), by its kind; undefined when none was.
+ */
+function registeredKind(input: PolicyInput, flow: string): string | undefined {
+  const { order, conv } = input;
+  if (!order) return undefined;
+  if (flow === ADDRESS_CHANGE) return conv.slots.addressChange?.orderNumber === order.number ? 'address' : undefined;
+  const kinds = flow === EXCHANGE ? ['exchange'] : ['return', 'refund', 'exchange'];
+  const mine = (conv.slots.returnRequests ?? []).filter((r) => r.orderNumber === order.number && kinds.includes(r.kind));
+  return mine[mine.length - 1]?.kind;
+}
+
 /**
  * Nothing changes. An address change declined on an order not yet shipped: the address on
  * file stands (address.confirm "confirmed"); otherwise the order stays as it is (the refund
  * flow's "kept"). The turn is recorded as the declined flow's.
+ *
+ * A request already registered in this conversation is not "unchanged": it was recorded for
+ * the shop, so a person withdraws it (system "withdraw", with the handoff; scripts without
+ * the move say the handoff notice).
  */
 function declinedPolicy(flow: string) {
   return (input: PolicyInput): PolicyResult => {
     const { order } = input;
+    const registered = registeredKind(input, flow);
+    if (registered !== undefined && order) {
+      const topic = WITHDRAWN[registered] ?? '申请';
+      return {
+        moves: [{ ...move(input, 'system', 'withdraw', { topic }), fallback: move(input, 'system', 'handoff') }],
+        handoff: { reason: 'after_sale', priority: 'normal', note: `买家要撤销刚登记的${topic}（${order.number}）`, announced: true },
+        pending: null,
+        handledAs: flow,
+      };
+    }
     const keepAddress = flow === ADDRESS_CHANGE && order !== undefined && !hasShipped(order);
     const reply = keepAddress
       ? move(input, ADDRESS_CONFIRM, 'confirmed', { address: effectiveAddress(input.conv, order) })

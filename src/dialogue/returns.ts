@@ -85,6 +85,45 @@ export function isReturnAddressQuestion(u: Understanding): boolean {
   return RETURN_ADDRESS_QUESTION.test(u.normalized);
 }
 
+/**
+ * "多久到账", "退款怎么还没到", "已经寄回去了 什么时候退款": a refund under way, not a new
+ * return (which would be read back, and registered twice).
+ */
+const REFUND_PROGRESS =
+  /到账|退款(?:进度|到哪|怎么还|还没|没到|好了|了没|了吗)|(?:什么时候|啥时候|多久|几天|多长时间)(?:能|会|才|可以)?(?:退款|退钱|退回来|到账|收到退款)|(?:已经|早就|都)(?:寄|退|发)回(?:去)?了|(?:寄|退|发)回去\S{0,3}了|钱(?:什么时候|多久|啥时候|怎么还)|退款了(?:吗|没)|申请(?:了)?退款\S{0,6}(?:不同意|没同意|没处理|还没)/u;
+/** The buyer waits already, or has sent the item back: a person checks this order's refund. */
+const REFUND_LATE = /还没|怎么还|没到|没收到|不同意|没处理|几天了|好几天|[都已]\S{0,3}天|(?:已经|早就|都)(?:寄|退|发)回|(?:寄|退|发)回去\S{0,3}了/u;
+
+export function isRefundProgressQuestion(u: Understanding): boolean {
+  return REFUND_PROGRESS.test(u.normalized);
+}
+
+/**
+ * A refund under way: when it comes (from policy), or, when the buyer is already waiting or
+ * sent the item back, a person checks this order (the bot cannot see refunds). Scripts without
+ * the move: the handoff notice when a person checks, else the policy.
+ */
+function refundProgress(input: PolicyInput, policyAnswer: () => Move): PolicyResult {
+  const { order, u } = input;
+  const late = REFUND_LATE.test(u.normalized);
+  const returnTracking = lastEntity(u, 'tracking')?.value;
+  const requested = order ? (input.conv.slots.returnRequests ?? []).some((r) => r.orderNumber === order.number) : false;
+  const vars = { late, ...(returnTracking ? { returnTracking } : {}), ...(order && requested ? { amount: order.total } : {}) };
+  const progress = move(input, REFUND, 'progress', vars);
+  if (!late) return { moves: [{ ...progress, fallback: policyAnswer() }], pending: null };
+  const about = order ? `（${order.number}）` : '';
+  return {
+    moves: [{ ...progress, fallback: move(input, 'system', 'handoff') }],
+    handoff: {
+      reason: 'after_sale',
+      priority: 'normal',
+      note: `买家问退款进度${about}${returnTracking ? `，寄回单号 ${returnTracking}` : ''}`,
+      announced: true,
+    },
+    pending: null,
+  };
+}
+
 /** "支持七天无理由吗", "包退换吗": the shop's return policy asked before buying (no order of theirs in it). */
 const RETURN_POLICY_QUESTION = /(?:七天|7天)无理由|无理由退|包退|包换|(?:能|可以|支持)退换/u;
 const ABOUT_AN_ORDER = /我的|订单|这单|那单|买的|收到|[A-Za-z]\d{4,}/u;
@@ -106,6 +145,8 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
     fallback: move(input, REFUND, 'shipping_fee', { shopPaysShipping, quality: false }),
   });
   if (isReturnPolicyQuestion(input.u)) return { moves: [policyAnswer()] };
+  // A refund under way: when the money comes, or a person checks (never a second return).
+  if (isRefundProgressQuestion(input.u)) return refundProgress(input, policyAnswer);
   // Where to send a return: answered, nothing read back (scripts without the move: the policy).
   if (isReturnAddressQuestion(input.u)) {
     return { moves: [{ ...move(input, REFUND, 'return_address', { shopPaysShipping }), fallback: policyAnswer() }] };
@@ -118,6 +159,18 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
   if (order.status === 'unpaid') return { moves: [move(input, REFUND, 'unpaid')] };
   // Already cancelled: any payment goes back the way it came, nothing to record.
   if (order.status === 'cancelled') return { moves: [move(input, REFUND, 'cancelled')] };
+  // Registered already in this conversation: said again, never read back nor recorded a second time.
+  const registered = (input.conv.slots.returnRequests ?? []).find(
+    (r) => r.orderNumber === order.number && (r.kind === 'refund' || r.kind === 'return'),
+  );
+  if (registered?.kind === 'refund' && order.status === 'paid')
+    return { moves: [move(input, REFUND, 'not_shipped', itemVars(order))], pending: null };
+  if (registered?.kind === 'return' && order.status !== 'paid') {
+    const quality = isQualityReturn(input);
+    const { vars } = windowVars(input, order);
+    const shopPaysShipping = quality || input.shop.policy.returnShippingPaidBy === 'shop';
+    return { moves: [move(input, REFUND, 'within', { ...vars, ...itemVars(order), amount: order.total, quality, shopPaysShipping })], pending: null };
+  }
   if (order.status === 'paid') {
     // Read back what is refunded; recorded only once the buyer confirms.
     if (input.answer === 'yes' && input.pending?.kind === 'confirm_refund') {
@@ -348,6 +401,8 @@ export const claims = {
   /** "来回邮费怎么算": who pays the return postage, while returning or naming the return. */
   /** "退货地址是哪里", "换货寄到哪个地址": where a return goes (never an address change or a return read-back). */
   returnAddress: claim('refund.returnAddress', ({ u }) => (isReturnAddressQuestion(u) ? { intent: REFUND } : undefined)),
+  /** "多久到账", "退款怎么还没到": a refund under way, whatever the classifier read. */
+  progress: claim('refund.progress', ({ u }) => (isRefundProgressQuestion(u) ? { intent: REFUND } : undefined)),
   shippingQuestion: claim('refund.shippingQuestion', ({ u, lastHandled }) =>
     isReturnShippingQuestion(u) && (lastHandled?.startsWith('return.') || /来回|退回|寄回|退货|换货/u.test(u.normalized))
       ? { intent: REFUND }

@@ -78,6 +78,8 @@ const RETURN_VARIABLES: VariableSet = {
   noNextSize: { description: 'true when there is no size one up/down from the ordered one (exchange)', optional: true },
   quality: { description: 'true when the return or exchange is for a quality problem (the shop pays the postage both ways)', optional: true },
   amount: { description: 'Amount refunded (yuan), in confirm and recorded moves', optional: true },
+  late: { description: 'true when the buyer says the refund is late or the item was already sent back (progress: a person checks)', optional: true },
+  returnTracking: { description: 'The tracking number of the parcel the buyer sent back, when they gave one (progress)', optional: true },
   item: { description: "The item of the buyer's order (object)", optional: true },
   'item.name': { description: "Name of the ordered item (the buyer's order, not the product on the page)", optional: true },
   'item.color': { description: 'Colour ordered', optional: true },
@@ -162,7 +164,11 @@ const HUMAN_VARIABLES: VariableSet = {
 const SYSTEM_VARIABLES: VariableSet = {
   choice: { description: 'The one topic offered in a clarifying question, when there is exactly one', optional: true },
   choices: { description: 'Two or more topics offered in a clarifying question, as spoken: "A、B还是C"', optional: true },
-  topic: { description: 'The topic of the question still open, by its label, e.g. "修改地址" (still_open)', optional: true },
+  topic: {
+    description:
+      'The topic of the question still open, by its label, e.g. "修改地址" (still_open); what is withdrawn: 退货, 退款, 换货 or 地址修改 (withdraw)',
+    optional: true,
+  },
 };
 
 /** Variables per template file intent (category-wide sets apply to every intent in the category). */
@@ -257,7 +263,7 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
  */
 export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
   'delivery.ship_time': ['courier'],
-  'return.refund': ['policy', 'return_address'],
+  'return.refund': ['policy', 'return_address', 'progress'],
   'payment.invoice': ['received'],
   system: [
     'no_agent',
@@ -270,6 +276,7 @@ export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
     'photo_unasked',
     'again',
     'still_open',
+    'withdraw',
   ],
 };
 

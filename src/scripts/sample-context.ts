@@ -145,6 +145,8 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
     daysSinceDelivery,
     daysLeft: returnDays - daysSinceDelivery,
     shopPaysShipping: p ? p.returnShippingPaidBy === 'shop' : false,
+    late: false,
+    returnTracking: 'YT1234567890',
 
     size: variant?.size ?? 'M',
     // Size advice: what a buyer of 165 cm / 110 斤 would be told.

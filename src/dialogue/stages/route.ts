@@ -9,8 +9,8 @@
  *    question: a size for the exchange, yes or no, paying online instead of on delivery, the
  *    remark's new text, a correction of the address being read back.
  * 3. Cue words that decide the topic whatever the classifier says: a person or the owner, a
- *    complaint about the goods, price protection, a remark, where a return is sent, return
- *    postage, "算了", "发货了告诉我",
+ *    complaint about the goods, price protection, a remark, where a return is sent, a refund
+ *    under way, return postage, "算了", "发货了告诉我",
  *    "什么时候到货" from a buyer whose order is on its way (the parcel, not a restock), "发什么快递",
  *    "能合并发货吗" (a person),
  *    an invoice's title or tax id after invoices were explained,
@@ -54,6 +54,7 @@ export const ROUTE_ORDER: readonly Claim[] = [
   remark.claims.priceProtect,
   remark.claims.remark,
   returns.claims.returnAddress,
+  returns.claims.progress,
   returns.claims.shippingQuestion,
   greeting.claims.dismiss,
   delivery.claims.notify,
