@@ -7,7 +7,7 @@
 import type { Entity, OrderEntity, Understanding } from '../nlu/types';
 import type { Buyer, Order, Product, ShopData } from '../shop/types';
 import type { ConversationState } from '../model/conversation';
-import type { PolicyInput } from './policy';
+import { sizeKey, type PolicyInput } from './policy';
 import { claim } from './claims';
 import { FALLBACK } from './clarify';
 
@@ -147,6 +147,39 @@ function buildKeys(products: readonly Product[]): CatalogueKeys {
     }
   });
   return { ids: products.map((p) => p.id), names: products.map((p) => p.name), keys };
+}
+
+/**
+ * What a message names, without what it says it is not: "不是裤子 是围巾" names the scarf.
+ */
+export function namingText(normalized: string): string {
+  const m = /不是[^，,。.!！?？\s是]{1,8}[，,。\s]*(?:是|要|说的是|我说的是)?(.+)$/u.exec(normalized);
+  return m?.[1] ?? normalized;
+}
+
+/**
+ * The buyer's order that holds `product` ("围巾想退" from a buyer whose newest order is
+ * jeans): among their orders with it, the one that fits what the message says best (a size or
+ * colour of its item, a delivered order for an after-sale request), the newest of equals; the
+ * order already in focus when it is among the best. Undefined when no order holds it.
+ */
+export function orderOfProduct(shop: ShopData, buyerId: string, product: Product, u: Understanding, current: string | undefined): Order | undefined {
+  const orders = shop.ordersByBuyer(buyerId).filter((o) => o.items.some((i) => i.productId === product.id));
+  if (orders.length < 2) return orders[0];
+  const sizes = u.entities.filter((e) => e.kind === 'size').map((e) => sizeKey(e.value));
+  const colors = u.entities.filter((e) => e.kind === 'color').map((e) => e.value);
+  const afterSale = u.category === 'return';
+  const score = (o: Order): number => {
+    const item = o.items.find((i) => i.productId === product.id);
+    let s = 0;
+    if (item?.size !== undefined && sizes.includes(sizeKey(item.size))) s += 2;
+    if (item?.color !== undefined && colors.includes(item.color)) s += 1;
+    if (afterSale && (o.status === 'delivered' || o.status === 'disputed')) s += 1;
+    return s;
+  };
+  const best = Math.max(...orders.map(score));
+  const top = orders.filter((o) => score(o) === best);
+  return top.find((o) => o.number === current) ?? top[0];
 }
 
 /**

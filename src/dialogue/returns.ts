@@ -10,6 +10,7 @@ import { calendarDaysBetween } from '../shop/clock';
 import type { ActDraft } from '../model/acts';
 import type { ReturnRequest, SlotUpdate } from '../model/slots';
 import { claim } from './claims';
+import { namedProduct, namingText } from './focus';
 import { isShortColorOrSize, productColors } from './product';
 import { askedSize, lastEntity, move, orderMissing, sizeKey, unique, type Move, type PolicyInput, type PolicyResult } from './policy';
 
@@ -59,7 +60,8 @@ function windowVars(input: PolicyInput, order: Order): { within: boolean; vars: 
 function disputed(input: PolicyInput, intent: string, order: Order): PolicyResult {
   return {
     moves: [move(input, intent, 'disputed')],
-    handoff: { reason: 'after_sale', priority: 'high', note: `${order.number} 有争议：${order.dispute ?? '见订单'}` },
+    // The reply says a colleague takes it over (and, at night, when): no handoff notice after it.
+    handoff: { reason: 'after_sale', priority: 'high', announced: true, note: `${order.number} 有争议：${order.dispute ?? '见订单'}` },
   };
 }
 
@@ -198,9 +200,11 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
   if (!within) {
     return {
       moves: [move(input, REFUND, 'outside', vars)],
+      // The reply says a colleague looks into it: no handoff notice after it.
       handoff: {
         reason: 'policy_limit',
         priority: 'normal',
+        announced: true,
         note: `签收 ${String(vars['daysSinceDelivery'])} 天后申请退货（${order.number}），超出无理由期`,
       },
     };
@@ -290,9 +294,11 @@ export function exchangePolicy(input: PolicyInput): PolicyResult {
   if (!within) {
     return {
       moves: [move(input, EXCHANGE, 'outside', vars)],
+      // The reply says a colleague looks into it: no handoff notice after it.
       handoff: {
         reason: 'policy_limit',
         priority: 'normal',
+        announced: true,
         note: `签收 ${String(vars['daysSinceDelivery'])} 天后申请换货（${order.number}），超出换货期`,
       },
     };
@@ -401,6 +407,17 @@ export const claims = {
   /** "来回邮费怎么算": who pays the return postage, while returning or naming the return. */
   /** "退货地址是哪里", "换货寄到哪个地址": where a return goes (never an address change or a return read-back). */
   returnAddress: claim('refund.returnAddress', ({ u }) => (isReturnAddressQuestion(u) ? { intent: REFUND } : undefined)),
+  /**
+   * "不是裤子 是围巾" during a return or exchange: the same request for the item named (the
+   * record stage has moved the order in focus to the buyer's order with it).
+   */
+  otherItem: claim('return.otherItem', ({ u, shop, lastHandled }) =>
+    (lastHandled === REFUND || lastHandled === EXCHANGE || lastHandled === DAMAGED) &&
+    /不是/u.test(u.normalized) &&
+    namedProduct(shop, namingText(u.normalized)) !== undefined
+      ? { intent: lastHandled }
+      : undefined,
+  ),
   /** "多久到账", "退款怎么还没到": a refund under way, whatever the classifier read. */
   progress: claim('refund.progress', ({ u }) => (isRefundProgressQuestion(u) ? { intent: REFUND } : undefined)),
   shippingQuestion: claim('refund.shippingQuestion', ({ u, lastHandled }) =>

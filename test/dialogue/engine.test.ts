@@ -379,16 +379,24 @@ describe('handoff replies outside business hours (demo shop: 09:00-23:00)', () =
   });
 
   it("the engine's own handoff notice too; scripts without the after-hours moves say the usual ones", () => {
-    // A refund the bot may not grant itself (policy_limit): the flow's reply, then the engine's notice.
-    const refund = () => understood('return.refund');
-    const day = engineWith(scriptedBundle(refund));
-    const d = day.handleMessage(day.openConversation({ id: 'h3', buyerId: 'B005', shopId: 'demo' }), '退货');
-    expect(d.handoff).toMatchObject({ reason: 'policy_limit' });
+    // Damaged goods (a person decides): the flow's reply, then the engine's notice.
+    const damaged = () => understood('return.damaged');
+    const day = engineWith(scriptedBundle(damaged));
+    const d = day.handleMessage(day.openConversation({ id: 'h3', buyerId: 'B005', shopId: 'demo' }), '破了');
+    expect(d.handoff).toMatchObject({ reason: 'after_sale' });
     expect(d.replies.at(-1)!.templateId).toMatch(/^system\/handoff(_urgent)?#/);
-    const night = engineWith(scriptedBundle(refund), NIGHT);
-    const n = night.handleMessage(night.openConversation({ id: 'h3', buyerId: 'B005', shopId: 'demo' }), '退货');
-    expect(n.handoff).toMatchObject({ reason: 'policy_limit' });
+    const night = engineWith(scriptedBundle(damaged), NIGHT);
+    const n = night.handleMessage(night.openConversation({ id: 'h3', buyerId: 'B005', shopId: 'demo' }), '破了');
+    expect(n.handoff).toMatchObject({ reason: 'after_sale' });
     expect(n.replies.at(-1)!.templateId).toMatch(/^system\/handoff_after_hours#/);
+    // A refund past the window: the flow's reply already says a colleague looks into it (and, at night, when).
+    const refund = () => understood('return.refund');
+    const late = engineWith(scriptedBundle(refund), NIGHT).handleMessage(
+      engineWith(scriptedBundle(refund), NIGHT).openConversation({ id: 'h4', buyerId: 'B005', shopId: 'demo' }),
+      '退货',
+    );
+    expect(late.handoff).toMatchObject({ reason: 'policy_limit' });
+    expect(late.replies.map((r) => r.templateId)).toEqual([expect.stringMatching(/^return\.refund\/outside_after_hours#/)]);
 
     // A shop's scripts from before these moves existed: the usual lines, never an error.
     const base = shippedBundle();

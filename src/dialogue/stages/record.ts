@@ -8,7 +8,7 @@ import type { Entity, Understanding } from '../../nlu/types';
 import type { ShopData } from '../../shop/types';
 import type { ConversationState } from '../../model/conversation';
 import { readSlots, withoutSlots } from '../../model/slots';
-import { namedProduct, typedOrder } from '../focus';
+import { namedProduct, namingText, orderOfProduct, typedOrder } from '../focus';
 
 /**
  * A state safe to work on: slots read safely, lists present. Stages never change a state (they
@@ -47,7 +47,8 @@ export interface RecordInput {
  * The state with this turn recorded: the turn appended (oldest dropped past maxTurns), the
  * facts updated (latest of each kind), the order in focus moved to an own order number typed
  * now, else kept, else the buyer's latest order; the product in focus moved to the one product
- * the message names ("那卫衣呢" while on the coat's page), else kept.
+ * the message names ("那卫衣呢" while on the coat's page), else kept; and the order to the
+ * buyer's order with that product ("围巾想退"), unless an order number was typed.
  */
 export function recordTurn({ conv, u, text, now, shop, maxTurns }: RecordInput): ConversationState {
   const turns = [...conv.turns, { at: now.toISOString(), text, intent: u.intent, category: u.category, confidence: u.confidence }].slice(-maxTurns);
@@ -60,8 +61,13 @@ export function recordTurn({ conv, u, text, now, shop, maxTurns }: RecordInput):
     const latest = shop.ordersByBuyer(conv.buyerId)[0];
     if (latest) next.orderId = latest.number;
   }
-  const named = namedProduct(shop, u.normalized);
+  const named = namedProduct(shop, namingText(u.normalized));
   if (named && named.id !== conv.productId) next.productId = named.id;
+  // "围巾想退": the buyer's order with that product, unless they typed an order number.
+  if (named && typed === undefined) {
+    const order = orderOfProduct(shop, conv.buyerId, named, u, next.orderId);
+    if (order) next.orderId = order.number;
+  }
   return next;
 }
 
