@@ -12,6 +12,7 @@ import { claim } from './claims';
 import { namedProduct } from './focus';
 import { PAY, pricePolicy } from './payment';
 import { askedSize, lastEntity, move, shipByFor, sizeKey, unique, type Move, type PolicyInput, type PolicyResult } from './policy';
+import { quantityOf } from './haggle';
 
 export const SIZE_COLOR = 'product.size_color';
 export const STOCK = 'product.stock';
@@ -63,6 +64,9 @@ function sizeInFocus(input: PolicyInput): { size?: string; now: boolean } {
   return before !== undefined && input.product?.variants.some((v) => sizeKey(v.size) === before) ? { size: before, now: false } : { now: false };
 }
 
+/** At most this many pieces left: said as "只剩N件". */
+const LOW_STOCK = 5;
+
 function stockAnswer(input: PolicyInput, intent: string, product: Product): Move {
   const named = productColors(input.u.normalized, product, lastEntity(input.u, 'color')?.value);
   // A size alone after a colour question ("那换个L的呢") keeps the colour asked about before.
@@ -83,6 +87,11 @@ function stockAnswer(input: PolicyInput, intent: string, product: Product): Move
   const matching = product.variants.filter((v) => (size === undefined || sizeKey(v.size) === size) && ofColor(v));
   const stock = matching.reduce((n, v) => n + v.stock, 0);
   vars['stock'] = stock;
+  // Never "库存充足" for the last few pieces, nor "放心拍" for more than there are.
+  if (stock > 0 && stock <= LOW_STOCK) vars['lowStock'] = true;
+  const wanted = quantityOf(input.u.normalized);
+  if (wanted > 1) vars['wantedQuantity'] = wanted;
+  if (stock > 0 && wanted > stock) vars['notEnough'] = true;
   const sizesOfProduct = unique(product.variants.map((v) => v.size));
   if (stock > 0) {
     if (size === undefined && sizesOfProduct.length > 1) {

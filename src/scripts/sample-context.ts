@@ -156,6 +156,9 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
     color: variant?.color ?? '燕麦色',
     inStock: true,
     stock: variant?.stock ?? 12,
+    lowStock: false,
+    wantedQuantity: 2,
+    notEnough: false,
     availableSizes: sizesInStock.join('/') || FALLBACK.product.sizes,
     availableColors: colorsInStock.join('/') || FALLBACK.product.colors,
 
