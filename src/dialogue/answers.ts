@@ -78,11 +78,13 @@ export function priceOnly(u: Understanding, listPrice: number): MoneyEntity | un
 /**
  * Acceptance of the price on the table in the buyer's own words: "那就按你说的吧", "行 我去拍",
  * "好 就这个价 我拍了", "可以 下单了". Not when there is a number (that is an offer), a question
- * or a push for more (还能…, 再…, 便宜).
+ * ("可以不", "拍了能今天发不", "那你说多少"), a push for more (还能…, 再…, 便宜), or a yes that
+ * puts it off ("好的我问问我老公", "ok我再逛逛", "好的 不用了谢谢").
  */
 const ACCEPT =
   /按你说的|按您说的|照你|照您|依你|依您|听你的|就按这个|就这个价|就这个吧|就这样吧|那就这样|就它了|成交|我去拍|去拍了|我拍了|拍了|马上拍|这就拍|现在拍|拍下|下单|我要了|要了|买了|就买|那就买|可以的?|行吧?|好吧|好的|好滴|好嘞|没问题|ok/iu;
-const NOT_ACCEPT = /[0-9]|[吗?？]|还能|再便宜|再少|再低|便宜点|少点|低点|不行|不可以|不要|不买|算了|太贵|考虑|想想|看看|对比|别家|退/u;
+const NOT_ACCEPT =
+  /[0-9]|[吗?？]|不$|还能|再便宜|再少|再低|便宜点|少点|低点|不行|不可以|不要|不买|不用|算了|太贵|考虑|想想|看看|对比|别家|退|问问|商量|老公|老婆|男朋友|女朋友|家里|逛|再说|等等|等下|晚点|回头|的话|多少|你报|报个|报价|几天|什么|怎么|啥/u;
 
 /** Whether the buyer accepts the price the bot named last. */
 export function isAcceptance(u: Understanding): boolean {

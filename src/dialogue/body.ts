@@ -67,6 +67,26 @@ function readWeight(text: string): number | undefined {
   return plausibleWeight(kg) ? kg : undefined;
 }
 
+/**
+ * A lone number answering a size question ("100" after "身高168"): the measure still missing,
+ * a height when it is 140–200 and none is known, else a weight (above 80 counted in 斤).
+ * Empty when it fits neither.
+ */
+export function bareMeasure(text: string, known: Body): Body {
+  const t = text.trim();
+  if (!/^[0-9]{2,3}$/.test(t)) return {};
+  const n = Number(t);
+  if (known.heightCm === undefined && n >= 140 && n <= 200) return { heightCm: n };
+  const kg = n > 80 ? n / 2 : n;
+  return known.weightKg === undefined && plausibleWeight(kg) ? { weightKg: kg } : {};
+}
+
+/** Whether a message names a height or weight with its unit or word ("110斤", "158 45kg", "身高165"). */
+export function namesBody(text: string): boolean {
+  const told = readBody(text);
+  return (told.heightCm !== undefined || told.weightKg !== undefined) && /斤|kg|公斤|cm|厘米|身高|体重|米/iu.test(text);
+}
+
 /** Height and weight named in one message (normalized text); empty when neither is there. */
 export function readBody(text: string): Body {
   const body: Body = {};

@@ -20,11 +20,18 @@ export type { HaggleSlot } from '../model/slots';
 
 /** Buyer walking away: "太贵了 不要了", "我再对比一下别家", "算了不买了". */
 const WALK_AWAY =
-  /太贵|贵了|不要了|不买了|不想要了|算了|再看看|再考虑|考虑一下|再想想|想一想|对比一下|比较一下|比一比|货比三家|别家|别的店|其他家|其他店|隔壁家/u;
+  /太贵|贵了|不要了|不买了|不想要了|算了|再看看|再考虑|考虑一下|考虑下|考虑考虑|再想想|想一想|对比一下|比较一下|比一比|货比三家|别家|别的店|其他家|其他店|隔壁家/u;
+/** Walking away proper (not just "贵"): leaving, or thinking it over. */
+const LEAVING =
+  /不要了|不买了|不想要了|算了|再看看|再考虑|考虑一下|考虑下|考虑考虑|再想想|想一想|对比一下|比较一下|比一比|货比三家|别家|别的店|其他家|其他店|隔壁家/u;
+/** Putting it off to ask someone or come back later: no concession, the door left open. */
+const POSTPONE = /问问|商量|再逛|逛逛|再说吧|晚点再|回头再|明天再|等发工资|发工资再/u;
 /** A coupon or promotion question: answered as what it is, never a price move. */
 const COUPON = /券|满减|优惠码|红包|积分|会员价|活动价|津贴|返现/u;
 /** "包邮吗" / "包不包邮": a question about shipping, not a number. */
 const ASKS_FREE_SHIPPING = /包邮|免运费|运费/u;
+/** A number asked about rather than offered: "468包邮吗", "这个468是到手价吗", "原价468现在多少". */
+const PRICE_ASKED = /[吗么?？]|多少|是不是|到手价|真的/u;
 /** A question about the price ("多少钱", "怎么卖"), and words that push it down ("便宜", "最低"). */
 const PRICE_QUESTION = /多少钱|多少|怎么卖|什么价|几钱|价格|价钱/u;
 const PUSH = /便宜|优惠|少点|少一点|少些|打折|折扣|打个折|最低|让|降|砍|实惠|划算|送|抹/u;
@@ -288,15 +295,28 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
   if (offer === undefined && COUPON.test(text) && !typedYes) {
     return done({ moves: [move(input, HAGGLE, 'coupon', vars(s.deal !== undefined ? { deal: s.deal } : {}))], pending: null });
   }
+  // A price is on the table once the bot offered one (a counter, a concession, the price for
+  // their terms); after "您心里价位是多少" a "嗯" or "好吧" accepts nothing.
+  const pendingNow = input.pending ?? input.conv.slots.pending;
+  const onTable = s.rounds > 0 || s.counters.length > 0 || pendingNow?.owner === HAGGLE;
   // The buyer said yes to our last price ("好的，就这个价", "那就按你说的吧").
-  if ((input.answer === 'yes' || typedYes) && s.deal === undefined && (s.rounds > 0 || s.asked === true || s.counters.length > 0))
-    return closeDeal(s.price);
+  if ((input.answer === 'yes' || typedYes) && s.deal === undefined && onTable) return closeDeal(s.price);
+  if ((input.answer === 'yes' || typedYes) && s.deal === undefined && s.asked === true) {
+    return done({ moves: [move(input, HAGGLE, 'ask_offer', vars())], pending: null });
+  }
+  // "468包邮吗", "这个468是到手价吗": a question about the price on the table, not an offer to close on.
+  if (offer !== undefined && offer >= s.price && s.deal === undefined && PRICE_ASKED.test(text)) {
+    return done({ moves: [move(input, 'payment.pay', 'list_price', { price: s.price })], pending: pend() });
+  }
   if (s.deal !== undefined) {
     if (typedYes || input.answer === 'yes' || (offer !== undefined && offer >= s.deal && !otherTerms)) return closeDeal(s.deal);
     if (offer === undefined && isWalkAway(text)) return retain();
     return holdDeal(s.deal);
   }
-  if (offer === undefined && isWalkAway(text)) return retain();
+  // "太贵了吧" before anything was said about the price opens the bargain: the buyer's price is asked first.
+  const opening = s.rounds === 0 && !s.asked && s.counters.length === 0 && !LEAVING.test(text);
+  if (offer === undefined && POSTPONE.test(text)) return done({ moves: [move(input, HAGGLE, 'goodbye', vars())], pending: null });
+  if (offer === undefined && isWalkAway(text) && !opening) return retain();
   if (s.final && (offer === undefined || offer < s.price)) return pushBack();
   if (offer === undefined) {
     // "两件多少钱" / "买三件能便宜吗": the quantity holds for the rest of the bargaining (the
@@ -396,8 +416,11 @@ function pend(): { owner: string; kind: string; choices: string[] } {
   return { owner: HAGGLE, kind: 'counter', choices: [] };
 }
 
-/** Walking away over the price before any bargaining: "太贵了 不要了", "我去别家看看". */
-const PRICE_WALK_AWAY = /贵|别家|别的店|其他家|对比|比较|货比三家/u;
+/**
+ * Walking away over the price before any bargaining: "太贵了 不要了", "我去别家看看". "太贵了吧"
+ * alone opens a bargain (the buyer is asked their price), it does not leave.
+ */
+const PRICE_WALK_AWAY = /别家|别的店|其他家|对比|比较|货比三家|贵.*(?:不要了|不买了|算了|再看看|再考虑|再想想)/u;
 
 const hasMoneyOrOrder = (u: Understanding): boolean => u.entities.some((e) => e.kind === 'money' || e.kind === 'order');
 
@@ -418,7 +441,10 @@ export const claims = {
   ),
   /** While bargaining, walking away ("太贵了 不要了"): one retention line. Not a return. */
   walkAway: claim('haggle.walkAway', ({ conv, u }) =>
-    conv.slots.haggle !== undefined && !hasMoneyOrOrder(u) && isWalkAway(u.normalized) && !/退|换货|退款/u.test(u.normalized)
+    conv.slots.haggle !== undefined &&
+    !hasMoneyOrOrder(u) &&
+    (isWalkAway(u.normalized) || POSTPONE.test(u.normalized)) &&
+    !/退|换货|退款/u.test(u.normalized)
       ? { intent: HAGGLE }
       : undefined,
   ),

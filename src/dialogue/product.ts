@@ -4,7 +4,7 @@
  * from the product's size chart once the buyer has given height and weight.
  */
 import type { Product } from '../shop/types';
-import { chartIndex, readBody, recommendSize, type Body } from './body';
+import { bareMeasure, chartIndex, namesBody, readBody, recommendSize, type Body } from './body';
 import type { Understanding } from '../nlu/types';
 import type { SlotUpdate } from '../model/slots';
 import { hasShipped } from './address';
@@ -160,9 +160,12 @@ function sizeAdvice(input: PolicyInput, product: Product, body: Body, toldNow: b
 export function stockPolicy(input: PolicyInput): PolicyResult {
   const { product } = input;
   if (!product) return { moves: [move(input, 'other.fallback', 'reply')] };
-  const told = readBody(input.u.normalized);
+  const known = input.conv.slots.body ?? {};
+  const read = readBody(input.u.normalized);
+  // A lone number right after size advice is the measure still missing ("身高168" … "100").
+  const told = read.heightCm !== undefined || read.weightKg !== undefined ? read : bareMeasure(input.u.normalized, known);
   const toldNow = told.heightCm !== undefined || told.weightKg !== undefined;
-  const body: Body = { ...(input.conv.slots.body ?? {}), ...told };
+  const body: Body = { ...known, ...told };
   const advice = sizeAdvice(input, product, body, toldNow);
   const result: PolicyResult = { moves: [advice ?? stockAnswer(input, input.intent === STOCK ? STOCK : SIZE_COLOR, product)] };
   const slots: SlotUpdate = {};
@@ -203,6 +206,17 @@ const ABOUT_ANOTHER = /^(?:那|那么|还有)?(.{1,10}?)(?:呢|怎么样|咋样|
 
 /** Routing claims of the product questions (see stages/route.ts for their order). */
 export const claims = {
+  /**
+   * A height or weight ("110斤", "158 45kg"), or a lone number right after size advice
+   * ("身高168" … "100"): size advice, never a price or an offer.
+   */
+  body: claim('product.body', ({ u, lastHandled }) => {
+    const t = u.normalized.trim();
+    if (t.length > 16 || /[元块¥]|便宜|优惠|包邮|价/u.test(t)) return undefined;
+    if (namesBody(t)) return { intent: SIZE_COLOR };
+    const bare = lastHandled === SIZE_COLOR ? bareMeasure(t, {}) : {};
+    return bare.heightCm !== undefined || bare.weightKg !== undefined ? { intent: SIZE_COLOR } : undefined;
+  }),
   /**
    * "那卫衣呢" right after a product or price question: the same question about the product it
    * names (the record stage has put it in focus). A price question, or a bargain, gets its price.

@@ -16,7 +16,8 @@
  *    "能合并发货吗" (a person),
  *    an invoice's title or tax id after invoices were explained,
  *    "我这就下单", a short colour or size follow-up (the exchange's, else the product's), "那卫衣呢"
- *    after a product or price question (the same question about the product named).
+ *    after a product or price question (the same question about the product named), a height
+ *    or weight ("110斤", or "100" right after size advice: never a price).
  * 4. The bargain under way: acceptance, walking away, a bare number as an offer, a price.
  * 5. Entities a flow accepts on their own: the awaited address, a new phone, "多少钱" alone, a
  *    bare order number.
@@ -68,6 +69,7 @@ export const ROUTE_ORDER: readonly Claim[] = [
   returns.claims.followUp,
   product.claims.followUp,
   product.claims.anotherProduct,
+  product.claims.body,
   // 4. the bargain under way
   haggle.claims.accept,
   haggle.claims.walkAway,
