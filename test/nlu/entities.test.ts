@@ -102,6 +102,24 @@ describe('phones and addresses', () => {
     });
   });
 
+  it('reads an address pasted as the platform copies it: parts apart, field labels, the phone word', () => {
+    const copied = { province: '广东省', city: '深圳市', district: '福田区', recipient: '刘芳', phone: '15812345678' };
+    expect(ofKind('刘芳，15812345678，广东省 深圳市 福田区 华强北街道 华强北路1002号赛格广场3楼，518000', 'address')[0]).toMatchObject({
+      ...copied,
+      detail: '华强北街道华强北路1002号赛格广场3楼',
+    });
+    expect(ofKind('收货人：刘芳 手机号码：15812345678 所在地区：广东省深圳市福田区 详细地址：华强北路1002号赛格广场3楼', 'address')[0]).toMatchObject(
+      {
+        ...copied,
+        detail: '华强北路1002号赛格广场3楼',
+      },
+    );
+    expect(ofKind('地址改成北京市朝阳区建国路88号SOHO现代城C座1203 手机13912345678', 'address')[0]).toMatchObject({
+      detail: '建国路88号SOHO现代城C座1203',
+      phone: '13912345678',
+    });
+  });
+
   it('keeps 杭州市 whole as the city', () => {
     expect(ofKind('地址改成浙江省杭州市西湖区文三路100号', 'address')[0]).toMatchObject({ city: '杭州市', district: '西湖区' });
   });

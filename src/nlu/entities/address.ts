@@ -69,6 +69,10 @@ const firstMatch = (res: RegExp[], text: string): string | undefined => {
 /** Words that make a run of text a street address. */
 const STREET_WORD = '路|街|道|巷|弄|号|栋|幢|楼|室|村|镇|乡|小区|大厦|公寓|花园|苑|单元|广场|学校|大学|公司|院|座';
 const DETAIL_RE = new RegExp(`^([${HAN}A-Za-z0-9\\-#]{0,40}?(?:${STREET_WORD})[${HAN}A-Za-z0-9\\-#]{0,30})`);
+/** Another street part after a space: " 华强北路1002号". */
+const DETAIL_MORE_RE = new RegExp(`^([\\s,，]+)([${HAN}A-Za-z0-9\\-#]{0,40}?(?:${STREET_WORD})[${HAN}A-Za-z0-9\\-#]{0,30})`);
+/** What may stand between the parts of a place: spaces, commas. */
+const GAP_RE = /^[\s,，]+/u;
 const STREET_ONLY_RE = new RegExp(`([${HAN}]{2,12}(?:路|街|大道|巷|弄)(?:[0-9一二三四五六七八九十百]+号)?[${HAN}A-Za-z0-9\\-#]{0,20})`);
 
 /** What buyers say around an address that is not part of it. */
@@ -84,6 +88,9 @@ const COMMAND_RE = new RegExp(
 );
 /** Leading words of an address message: "不对，是…", "地址改成…", "新地址：…". */
 const LEAD_RE = /^(?:不对|不是|错了|对了|哦|噢|嗯|亲|你好|您好|麻烦|请|帮我|那)?[，,。.\s!！]*/u;
+
+/** Labels around the parts of an address: a copied block's field names, the phone's word. */
+const LABEL_RE = /(?:所在地区|所在地|地区|详细地址|收货地址|手机号码|手机号|联系电话|电话号码|联系方式|手机|电话|邮编|邮政编码)\s*[:：]?/gu;
 
 /** Who the parcel goes to: after a cue, optionally a command and a kinship word, a 2–4 character name. */
 const RECIPIENT_CUE = '(?:收件人|收货人|联系人|收件|收货)(?!地址|地|信息|电话|手机|时间|码)';
@@ -154,11 +161,17 @@ function parsePlace(text: string): { parts: Parts; start: number; end: number } 
       if (text.startsWith(parts.city, cursor)) cursor += parts.city.length;
     }
     const rest = (): string => text.slice(cursor);
+    // "广东省 深圳市 福田区": the parts may be typed apart.
+    const skipGap = (): void => {
+      cursor += GAP_RE.exec(rest())?.[0].length ?? 0;
+    };
+    skipGap();
     if (!parts.city) {
       const city = firstMatch(CITY_RES, rest());
       if (city) {
         parts.city = city;
         cursor += city.length;
+        skipGap();
       }
     }
     const district = firstMatch(DISTRICT_RES, rest());
@@ -168,11 +181,12 @@ function parsePlace(text: string): { parts: Parts; start: number; end: number } 
     }
   } else {
     // No province: a city ("南京市鼓楼区…") or a district ("鼓楼区中山路…") may open the address.
-    const city = new RegExp(`(${PLACE_CH}{2,4}?市)(?=[${HAN}]{1,6}?(?:区|县))`).exec(text);
+    const city = new RegExp(`(${PLACE_CH}{2,4}?市)(?=[\\s,，]*[${HAN}]{1,6}?(?:区|县))`).exec(text);
     if (city) {
       start = city.index;
       parts.city = city[1] as string;
       cursor = city.index + (city[1] as string).length;
+      cursor += GAP_RE.exec(text.slice(cursor))?.[0].length ?? 0;
       const district = firstMatch(DISTRICT_RES, text.slice(cursor));
       if (district) {
         parts.district = district;
@@ -192,9 +206,16 @@ function parsePlace(text: string): { parts: Parts; start: number; end: number } 
     const { out, map } = compactWithMap(text.slice(cursor + lead));
     const detail = DETAIL_RE.exec(out);
     if (detail?.[1]) {
-      parts.detail = detail[1];
+      let taken = detail[1].length;
+      // "华强北街道 华强北路1002号赛格广场3楼": a street part typed after a space belongs to it.
+      for (;;) {
+        const more = DETAIL_MORE_RE.exec(out.slice(taken));
+        if (!more?.[2]) break;
+        taken += more[0].length;
+      }
+      parts.detail = out.slice(0, taken).replace(/\s+/gu, '');
       // Map the compacted length back onto the original text.
-      cursor += lead + (map[detail[1].length - 1] ?? 0) + 1;
+      cursor += lead + (map[taken - 1] ?? 0) + 1;
     }
     return { parts, start, end: cursor };
   }
@@ -244,6 +265,9 @@ export function extractAddresses(text: string): AddressEntity[] {
   for (const span of [phone?.span, recipient]) {
     if (span) masked = `${masked.slice(0, span.start)}${' '.repeat(span.end - span.start)}${masked.slice(span.end)}`;
   }
+  // The labels of a copied address block ("所在地区：", "详细地址：") and the word before the
+  // phone ("手机", "电话") are not part of the place (same length, so spans stay true).
+  masked = masked.replace(LABEL_RE, (m) => ' '.repeat(m.length));
   const place = parsePlace(masked);
   let parts: Parts = place?.parts ?? {};
   if (place && !place.parts.province && !place.parts.city && !place.parts.district && place.parts.detail) {
