@@ -163,7 +163,9 @@ export function addressChangePolicy(input: PolicyInput): PolicyResult {
   if (!order) return { ...base, moves: [orderMissing(input, ADDRESS_CHANGE)] };
   if (hasShipped(order)) return { ...base, ...shippedOutcome(input, ADDRESS_CHANGE, order, true) };
   const current = effectiveAddress(input.conv, order);
-  const pendingAddress = input.pending?.kind === 'read_back' ? input.pending.data?.address : undefined;
+  // The read-back still open, also when this turn did not answer it ("对吧" asks back).
+  const open = input.pending ?? (input.conv.slots.pending?.owner === ADDRESS_CHANGE ? input.conv.slots.pending : undefined);
+  const pendingAddress = open?.kind === 'read_back' ? open.data?.address : undefined;
   if (input.answer === 'yes' && pendingAddress) {
     const record: AddressChangeRecord = { orderNumber: order.number, address: pendingAddress, at: input.now.toISOString() };
     const act: ActDraft = { kind: 'address_change', orderNumber: order.number, address: pendingAddress, previous: current };
@@ -190,6 +192,8 @@ export function addressChangePolicy(input: PolicyInput): PolicyResult {
     // A new phone alone keeps the address on file and changes only the number.
     const phone = lastEntity(input.u, 'phone');
     if (phone) return readBack({ ...current, phone: phone.value });
+    // Neither yes, no nor a new address while the read-back is open: read it back again.
+    if (pendingAddress && input.answer === undefined) return readBack(pendingAddress);
   }
   // askPhone: the template asks for the whole mobile number (scripts without the branch ask for the address).
   const askPhone = input.answer !== 'no' && isIncompletePhoneChange(input.u);

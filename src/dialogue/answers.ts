@@ -16,9 +16,17 @@ const YES_WORD =
 /** One yes word, or a few in a row ("好的，就这个价", "行，成交"). */
 const YES = new RegExp(`^${YES_WORD}(?:[,，、\\s]*${YES_WORD})*$`, 'i');
 
+/** Thanks after the answer ("对的谢谢亲", "没问题 辛苦了"): the answer stands. */
+const THANKS_TAIL =
+  /[,，、\s]*(?:谢谢(?:亲|你|您|啦|了|哈)?|谢啦|谢了|多谢|感谢|辛苦(?:了|啦|你了|您了)?|麻烦(?:了|你了|您了))[啊呀的哦吧了哈亲!！。.～~\s]*$/u;
+/** "对吧", "是吧": a question back, not a yes. */
+const ASKING_BACK = /^(?:对|是)吧/u;
+
 /** 'yes' / 'no' for a short typed answer, undefined when it is not one. */
 export function readAnswer(u: Understanding): Answer | undefined {
-  const t = u.normalized.trim();
+  const said = u.normalized.trim();
+  if (ASKING_BACK.test(said)) return undefined;
+  const t = said.replace(THANKS_TAIL, '') || said;
   if (t.length === 0 || t.length > 10) return undefined;
   if (NO.test(t)) return 'no';
   if (YES.test(t)) return 'yes';
