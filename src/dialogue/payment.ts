@@ -23,9 +23,18 @@ function basePrice(input: PolicyInput): number | undefined {
   return input.product?.listPrice;
 }
 
+/** The buyer's own order named ("我这单", "订单改成到付"), not a purchase still to come. */
+const ABOUT_MY_ORDER = /这单|这个单|我的单|订单|我那单|已经买|已经拍|拍下的|买的|改成|换成|改为/u;
+
 export function codPolicy(input: PolicyInput): PolicyResult {
   const p = input.shop.policy;
   if (!p.codAvailable) return { moves: [move(input, COD, 'unavailable')] };
+  // "我这单能改成货到付款吗" on an order paid online: nothing to pay on delivery (scripts
+  // without the move say the order is paid).
+  const order = input.order;
+  if (order && order.status !== 'unpaid' && order.status !== 'cancelled' && !order.cashOnDelivery && ABOUT_MY_ORDER.test(input.u.normalized)) {
+    return { moves: [{ ...move(input, COD, 'paid_online'), fallback: move(input, PAY, 'paid') }], pending: null };
+  }
   const price = basePrice(input);
   if (price === undefined) return { moves: [move(input, COD, 'unavailable')] };
   const vars = { price, codPrice: price + p.codFee };

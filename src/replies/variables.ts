@@ -268,6 +268,7 @@ export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
   'delivery.ship_time': ['courier'],
   'return.refund': ['policy', 'return_address', 'progress'],
   'payment.invoice': ['received'],
+  'payment.cod': ['paid_online'],
   system: [
     'no_agent',
     'agent_greet',
