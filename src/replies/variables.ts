@@ -269,6 +269,7 @@ export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
   'return.refund': ['policy', 'return_address', 'progress'],
   'payment.invoice': ['received'],
   'payment.cod': ['paid_online'],
+  'human.callback': ['hours'],
   system: [
     'no_agent',
     'agent_greet',

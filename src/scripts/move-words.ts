@@ -23,6 +23,7 @@ const MOVE_WORDS: ReadonlyMap<string, string> = new Map([
   ['still_open', '提醒还没确认的事'],
   ['withdraw', '撤销已登记的申请'],
   ['paid_online', '订单已在线付款'],
+  ['hours', '客服上班时间'],
   ['agent_apology', '客服致歉'],
   ['agent_greet', '客服接入问候'],
   ['agent_hold', '请买家稍等'],
