@@ -3,6 +3,7 @@
  * event and the courier. A parcel overdue beyond the policy, or signed for but not received,
  * goes to a person with priority: after-sale logistics must be resolved within 48 hours.
  */
+import type { CourierEntity, Understanding } from '../nlu/types';
 import type { Order } from '../shop/types';
 import { calendarDaysBetween } from '../shop/clock';
 import { claim } from './claims';
@@ -137,7 +138,7 @@ export function courierPolicy(input: PolicyInput): PolicyResult {
   if (order && s && order.status !== 'paid' && order.status !== 'unpaid') {
     return { moves: [withFallback(move(input, SHIP_TIME, 'courier', { carrier: shop.courierName(s.carrier), trackingNumber: s.trackingNumber }))] };
   }
-  const asked = lastEntity(input.u, 'courier')?.value;
+  const asked = wantedCourier(input.u);
   const other = asked === undefined ? {} : asked === shop.policy.defaultCourier ? { askedDefault: true } : { courier: shop.courierName(asked) };
   return { moves: [withFallback(move(input, SHIP_TIME, 'courier', { defaultCourier: shop.courierName(shop.policy.defaultCourier), ...other }))] };
 }
@@ -148,6 +149,19 @@ const MERGE = /合并(?:发货|发|寄|打包)|(?:一起|一块)(?:发|寄|打�
 function mergePolicy(input: PolicyInput): PolicyResult {
   const orders = input.order ? `（当前订单 ${input.order.number}）` : '';
   return { moves: [], handoff: { reason: 'policy_limit', priority: 'normal', note: `买家问能否合并发货${orders}` } };
+}
+
+/**
+ * The courier the buyer wants: "能发EMS吗 我们这顺丰中通都不到" names three and wants EMS.
+ * Couriers said not to reach them are left out; of the rest, the one after a word of sending
+ * ("发", "走", "用", "换成"), else the first.
+ */
+function wantedCourier(u: Understanding): string | undefined {
+  const t = u.normalized;
+  const named = u.entities.filter((e): e is CourierEntity => e.kind === 'courier');
+  const reachable = named.filter((e) => !/^[^，,。.!！?？\s]{0,8}?(?:都?(?:不到|到不了|送不到|不送|不行|太慢)|不要)/u.test(t.slice(e.span.end)));
+  const sent = reachable.find((e) => /(?:发|走|用|寄|换成|改成|换|指定)$/u.test(t.slice(Math.max(0, e.span.start - 2), e.span.start)));
+  return (sent ?? reachable[0])?.value;
 }
 
 /** Which courier: "发什么快递", "哪家快递", "快递是哪家"; with a courier named, "能发顺丰吗". */

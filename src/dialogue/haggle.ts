@@ -125,7 +125,9 @@ function buyerOffer(
   const terms = { quantity, ...(courier !== undefined ? { courier } : {}) };
   const asksShipping = ASKS_FREE_SHIPPING.test(input.u.normalized);
   if (!money) return { wantsFreeShipping: asksShipping, ...terms };
-  const offer = money.role === 'discount' ? current - money.value : Math.ceil(money.value / quantity);
+  // "便宜点400": an amount as large as half the price is the price wanted, not the amount off.
+  const off = money.role === 'discount' && money.value < current / 2;
+  const offer = off ? current - money.value : Math.ceil(money.value / quantity);
   return offer > 0
     ? { offer, wantsFreeShipping: money.freeShipping || asksShipping, ...terms }
     : { wantsFreeShipping: money.freeShipping || asksShipping, ...terms };

@@ -128,7 +128,9 @@ function refundProgress(input: PolicyInput, policyAnswer: () => Move): PolicyRes
 
 /** "支持七天无理由吗", "包退换吗": the shop's return policy asked before buying (no order of theirs in it). */
 const RETURN_POLICY_QUESTION = /(?:七天|7天)无理由|无理由退|包退|包换|(?:能|可以|支持)退换/u;
-const ABOUT_AN_ORDER = /我的|订单|这单|那单|买的|收到|[A-Za-z]\d{4,}/u;
+const ABOUT_AN_ORDER = /我的|订单|这单|那单|买的|收到|怎么就|为什么|凭什么|不行|[A-Za-z]\d{4,}/u;
+/** Worn, washed or tags removed: whether it may still go back without a reason is a person's call. */
+const WORN = /洗过|洗了|穿过|穿了|剪了吊牌|吊牌剪|没吊牌|拆了吊牌|吊牌(?:没了|丢了|拆了)/u;
 
 export function isReturnPolicyQuestion(u: Understanding): boolean {
   const t = u.normalized;
@@ -146,7 +148,9 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
     ...move(input, REFUND, 'policy', { shopPaysShipping }),
     fallback: move(input, REFUND, 'shipping_fee', { shopPaysShipping, quality: false }),
   });
-  if (isReturnPolicyQuestion(input.u)) return { moves: [policyAnswer()] };
+  // The general policy is for a buyer without a delivered order past its window (they are told their own case).
+  const pastWindow = order !== undefined && order.deliveredAt !== undefined && !windowVars(input, order).within;
+  if (isReturnPolicyQuestion(input.u) && !pastWindow && !WORN.test(input.u.normalized)) return { moves: [policyAnswer()] };
   // A refund under way: when the money comes, or a person checks (never a second return).
   if (isRefundProgressQuestion(input.u)) return refundProgress(input, policyAnswer);
   // Where to send a return: answered, nothing read back (scripts without the move: the policy).
@@ -210,6 +214,19 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
     };
   }
   const quality = isQualityReturn(input);
+  // Worn or washed (and no quality problem): a person decides whether it may still go back.
+  if (!quality && WORN.test(input.u.normalized) && input.answer === undefined) {
+    return {
+      moves: [{ ...move(input, REFUND, 'worn', vars), fallback: move(input, 'system', 'handoff') }],
+      handoff: {
+        reason: 'policy_limit',
+        priority: 'normal',
+        note: `买家说商品已穿过/洗过（${order.number}），请判断能否无理由退货`,
+        announced: true,
+      },
+      pending: null,
+    };
+  }
   const shopPays = quality || input.shop.policy.returnShippingPaidBy === 'shop';
   const returnVars = { ...vars, ...itemVars(order), amount: order.total, quality, shopPaysShipping: shopPays };
   if (input.answer === 'yes' && input.pending?.kind === 'confirm_return') {
@@ -265,11 +282,26 @@ export function sizeAnswer(u: Understanding, product: Product | undefined): stri
   return tokens.map((x) => sizeKey(x)).find((x) => sizes.includes(x));
 }
 
+/**
+ * A size of the product written without 码 ("换个深蓝29的", "换成30"): the last number or
+ * letter in the message that is one of its sizes, other than the one ordered when there are two
+ * ("28小了换29").
+ */
+function productSizeIn(u: Understanding, product: Product | undefined, ordered: string | undefined): string | undefined {
+  if (!product) return undefined;
+  const sizes = unique(product.variants.map((v) => sizeKey(v.size)));
+  const found = [...u.normalized.toUpperCase().matchAll(/(?<![0-9A-Z])(\d{2,3}|XXS|XS|X{0,3}[SML])(?![0-9A-Z])/gu)]
+    .map((m) => sizeKey(m[1] ?? ''))
+    .filter((k) => sizes.includes(k));
+  const others = found.filter((k) => ordered === undefined || k !== sizeKey(ordered));
+  return others[others.length - 1] ?? found[found.length - 1];
+}
+
 /** The size the buyer wants: named, relative to the ordered one, or (for a colour change) the same. */
 function wantedSize(input: PolicyInput, product: Product | undefined, ordered: string | undefined): { size?: string; noneLeft?: boolean } {
   const confirming = input.pending?.kind === 'confirm' ? input.pending.data?.size : undefined;
   if (confirming !== undefined) return { size: confirming };
-  const named = input.pending?.kind === 'size' ? sizeAnswer(input.u, product) : askedSize(input.u);
+  const named = input.pending?.kind === 'size' ? sizeAnswer(input.u, product) : (askedSize(input.u) ?? productSizeIn(input.u, product, ordered));
   if (named !== undefined) return { size: named };
   const step = relativeStep(input.u);
   if (step !== undefined && product && ordered !== undefined) {
@@ -341,6 +373,11 @@ export function exchangePolicy(input: PolicyInput): PolicyResult {
     return { moves: [ask], pending: { owner: EXCHANGE, kind: 'size', choices: [] } };
   }
   exVars['size'] = size;
+  // A size the product does not come in ("换L" for waist-sized jeans): never "暂时没货", ask which of its sizes.
+  if (product && !product.variants.some((v) => sizeKey(v.size) === size)) {
+    const ask = move(input, EXCHANGE, 'ask_size', { ...exVars, size: undefined, availableSizes: inStockSizes(color).join('/'), noNextSize: false });
+    return { moves: [ask], pending: { owner: EXCHANGE, kind: 'size', choices: [] } };
+  }
   const candidates = (product?.variants ?? []).filter((v) => v.stock > 0 && sizeKey(v.size) === size && (color === undefined || v.color === color));
   if (candidates.length === 0) {
     // What there is instead: the wanted size in other colours, the wanted colour in other sizes.
@@ -392,6 +429,9 @@ export function damagedPolicy(input: PolicyInput): PolicyResult {
 const COMPLAINT_CUE =
   /味道|异味|臭|掉毛|掉色|褪色|起球|开线|脱线|破洞|有洞|线头|质量(?:太|好|真|也太)?差|做工(?:太|好|真)?差|劣质|假货|过敏|发霉|污渍|色差/u;
 
+/** "会不会起球啊", "容易掉色吗": asking about the goods before having them, not a complaint. */
+const QUALITY_QUESTION = /[?？]|吗|么|会不会|会不|容不容易|容易|是不是|有没有|怎么样|咋样/u;
+
 /** Routing claims of the after-sale flows (see stages/route.ts for their order). */
 export const claims = {
   /** A bare size ("换29", "L") answers the exchange's size question. */
@@ -402,9 +442,8 @@ export const claims = {
   ),
   /** A complaint about the goods (smell, shedding, holes), not a question: the damaged-goods flow. */
   complaint: claim('damaged.complaint', ({ u }) =>
-    COMPLAINT_CUE.test(u.normalized) && !/[?？]$|吗$/u.test(u.normalized) && u.category !== 'bad_review' ? { intent: DAMAGED } : undefined,
+    COMPLAINT_CUE.test(u.normalized) && !QUALITY_QUESTION.test(u.normalized) && u.category !== 'bad_review' ? { intent: DAMAGED } : undefined,
   ),
-  /** "来回邮费怎么算": who pays the return postage, while returning or naming the return. */
   /** "退货地址是哪里", "换货寄到哪个地址": where a return goes (never an address change or a return read-back). */
   returnAddress: claim('refund.returnAddress', ({ u }) => (isReturnAddressQuestion(u) ? { intent: REFUND } : undefined)),
   /**
@@ -420,6 +459,7 @@ export const claims = {
   ),
   /** "多久到账", "退款怎么还没到": a refund under way, whatever the classifier read. */
   progress: claim('refund.progress', ({ u }) => (isRefundProgressQuestion(u) ? { intent: REFUND } : undefined)),
+  /** "来回邮费怎么算": who pays the return postage, while returning or naming the return. */
   shippingQuestion: claim('refund.shippingQuestion', ({ u, lastHandled }) =>
     isReturnShippingQuestion(u) && (lastHandled?.startsWith('return.') || /来回|退回|寄回|退货|换货/u.test(u.normalized))
       ? { intent: REFUND }

@@ -19,6 +19,7 @@ const MOVE_WORDS: ReadonlyMap<string, string> = new Map([
   ['policy', '退换政策'],
   ['return_address', '退货寄到哪'],
   ['progress', '退款进度'],
+  ['worn', '穿过或洗过还想退'],
   ['received', '收到开票信息'],
   ['still_open', '提醒还没确认的事'],
   ['withdraw', '撤销已登记的申请'],

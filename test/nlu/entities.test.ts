@@ -120,6 +120,11 @@ describe('phones and addresses', () => {
     });
   });
 
+  it('reads a size letter after a colour before a stock question, and not 多大码 as a size', () => {
+    expect(ofKind('黑色M有吗', 'size')[0]).toMatchObject({ value: 'M' });
+    expect(ofKind('我穿多大码', 'size')).toEqual([]);
+  });
+
   it('keeps 杭州市 whole as the city', () => {
     expect(ofKind('地址改成浙江省杭州市西湖区文三路100号', 'address')[0]).toMatchObject({ city: '杭州市', district: '西湖区' });
   });
