@@ -15,6 +15,9 @@ export const PRICE_PROTECT = 'payment.price_protect';
 /** Words that make a message a remark for the parcel or the order. */
 const REMARK_CUE =
   /备注|留言|购物清单|发货单|价格单|价签|小票|清单|单据|宣传单|售后卡|送人|送礼|礼物|礼品|别放|不要放|不用放|别夹|包装好|包装仔细|放门口|别放驿站|送货前|打电话/u;
+/** The words asking for a note, wherever they stand in the message. */
+const REQUEST_RE =
+  /(?:再|另外|还有|顺便)?(?:帮我|给我)?(?:加个|加一个|加一下|加|写个|写一下|写|留个|做个)?备注(?:一下|下(?!周|个|午|礼拜|星期|月))?[:：，,]?/u;
 /** Price protection: the price fell after the buyer paid. */
 const PRICE_PROTECT_CUE = /补差价|退差价|返差价|差价|价保|保价|降价了|便宜了.{0,6}(?:补|退|返)|买贵了/u;
 
@@ -33,12 +36,18 @@ export function isPriceProtection(text: string): boolean {
  * is left ("备注一下", "我要备注": the buyer has not said what to write yet).
  */
 export function remarkNote(text: string): string | undefined {
-  const t = text
+  // "帮我改下地址… 再备注一下不要放快递柜": the note is what follows the request to note it.
+  const cue = REQUEST_RE.exec(text);
+  const from = cue && cue.index > 0 && text.slice(cue.index + cue[0].length).trim() !== '' ? text.slice(cue.index) : text;
+  const t = from
+    .replace(/^(?:嗯+|好的|好|对|另外|还有|然后|顺便|再)*[，,\s]*/u, '')
     .replace(
-      /^(?:你好|您好|亲|麻烦|请|帮我|帮忙|能不能|可以|能|我要|我想|想|要)*(?:帮我|给我)?(?:在订单上|在订单里|订单)?(?:加个|加一个|加一下|加|写个|写一下|写|留个|做个)?(?:备注|留言)(?:一下|下)?(?:[:：，,]|说)?/u,
+      /^(?:你好|您好|亲|麻烦|请|帮我|帮忙|能不能|可以|能|我要|我想|想|要|另外|还有|顺便|再)*(?:帮我|给我)?(?:在订单上|在订单里|订单)?(?:加个|加一个|加一下|加|写个|写一下|写|留个|做个)?(?:备注|留言)(?:一下|下(?!周|个|午|礼拜|星期|月))?(?:[:：，,]|说)?/u,
       '',
     )
-    .replace(/(?:哦|呀|啊|哈|吧|谢谢|谢啦|好吗|可以吗|行吗)*[～~。!！\s]*$/u, '')
+    .replace(/(?:哦|呀|啊|哈|吧|谢谢|谢啦|好吗|可以吗|行吗|吗|嘛)*[～~。!！?？\s]*$/u, '')
+    // "再发吗 我出差": the question word is the request's, not the note's.
+    .replace(/(?:可以吗|行吗|吗)(?=[\s，,])/gu, '')
     .trim();
   // Read back in shop punctuation (the normalizer made the commas ASCII).
   return t.length > 0 ? t.slice(0, 60).replace(/,/g, '，') : undefined;

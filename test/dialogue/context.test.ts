@@ -112,6 +112,10 @@ describe('questions and remarks', () => {
     // Nothing said yet: no note (the bot asks what to write).
     for (const t of ['备注一下', '帮我备注下', '我要备注', '加个备注吧', '留言']) expect([t, remarkNote(t)]).toEqual([t, undefined]);
     expect(remarkNote('备注：周末不在家')).toBe('周末不在家');
+    // Only the note: not the other request before it, the fillers, nor the 下 of 下周六.
+    expect(remarkNote('帮我改下地址到杭州市西湖区文二路88号 再备注一下不要放快递柜')).toBe('不要放快递柜');
+    expect(remarkNote('嗯嗯 另外帮我备注别放快递柜')).toBe('别放快递柜');
+    expect(remarkNote('可以备注下周六之后再发吗 我出差')).toBe('下周六之后再发 我出差');
     expect(isPriceProtection('你们有价保吗')).toBe(true);
     expect(isPriceProtection('多少钱')).toBe(false);
   });
