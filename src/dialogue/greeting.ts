@@ -50,8 +50,21 @@ export function thanksPolicy(input: PolicyInput): PolicyResult {
 /** "那算了", "不用了": the buyer drops what they asked; a polite close, not a clarifying question. */
 const DISMISS = /^(?:那|哦|嗯|好吧|好的)?[，,\s]*(?:就)?(?:算了|不用了|没事了|不改了|不换了|那不用了)(?:吧|啦|了|哈)?[。.!！~～]*$/u;
 
+/** "差评我改成好评了": the buyer revised the review. Thanks, not an apology and a complaint ticket. */
+const REVIEW_REVISED =
+  /(?:改成|改为|换成|改了|追加了?|追评了?|补了?)好评|好评(?:已经)?改好了|(?:删了|删掉了?|撤销了?|撤回了?)差评|差评(?:已经)?(?:删了|撤了|撤回了|改了)/u;
+
+/** Thanks for a revised review (greeting.thanks "review"; scripts without it: the usual thanks). */
+export function reviewRevisedPolicy(input: PolicyInput): PolicyResult {
+  return { moves: [{ ...move(input, THANKS, 'review'), fallback: move(input, THANKS, 'welcome') }], pending: null };
+}
+
 /** Routing claims of greetings and thanks (see stages/route.ts for their order). */
 export const claims = {
+  /** "差评我改成好评了": thanks, never the complaint flow. */
+  reviewRevised: claim('thanks.reviewRevised', ({ u }) =>
+    REVIEW_REVISED.test(u.normalized) && !/没|不|还没|怎么/u.test(u.normalized) ? { intent: THANKS, policy: reviewRevisedPolicy } : undefined,
+  ),
   /** "那算了", "不用了": a polite close. */
   dismiss: claim('thanks.dismiss', ({ u }) => (DISMISS.test(u.normalized) ? { intent: THANKS } : undefined)),
 };

@@ -129,6 +129,8 @@ function refundProgress(input: PolicyInput, policyAnswer: () => Move): PolicyRes
 /** "支持七天无理由吗", "包退换吗": the shop's return policy asked before buying (no order of theirs in it). */
 const RETURN_POLICY_QUESTION = /(?:七天|7天)无理由|无理由退|包退|包换|(?:能|可以|支持)退换/u;
 const ABOUT_AN_ORDER = /我的|订单|这单|那单|买的|收到|怎么就|为什么|凭什么|不行|[A-Za-z]\d{4,}/u;
+/** A refund without sending the item back, or part of the price back. */
+const REFUND_ONLY = /仅退款|只退款|光退款|退款不退货|不退货.{0,4}退款|不想寄回|不寄回|退一半|部分退款|退点钱|退一部分|补偿/u;
 /** Worn, washed or tags removed: whether it may still go back without a reason is a person's call. */
 const WORN = /洗过|洗了|穿过|穿了|剪了吊牌|吊牌剪|没吊牌|拆了吊牌|吊牌(?:没了|丢了|拆了)/u;
 
@@ -201,6 +203,19 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
   }
   if (order.status === 'shipped') return { moves: [move(input, REFUND, 'in_transit', windowVars(input, order).vars)] };
   const { within, vars } = windowVars(input, order);
+  // "仅退款", "退款不退货", "退一半": money back without the item is a person's call, never a full return read back.
+  if (REFUND_ONLY.test(input.u.normalized) && input.answer === undefined) {
+    return {
+      moves: [{ ...move(input, REFUND, 'refund_only', vars), fallback: move(input, 'system', 'handoff') }],
+      handoff: {
+        reason: 'policy_limit',
+        priority: 'normal',
+        note: `买家要求仅退款/部分退款（${order.number}）：${input.u.normalized.slice(0, 40)}`,
+        announced: true,
+      },
+      pending: null,
+    };
+  }
   if (!within) {
     return {
       moves: [move(input, REFUND, 'outside', vars)],

@@ -266,10 +266,11 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
  */
 export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
   'delivery.ship_time': ['courier'],
-  'return.refund': ['policy', 'return_address', 'progress', 'worn'],
+  'return.refund': ['policy', 'return_address', 'progress', 'worn', 'refund_only'],
   'payment.invoice': ['received'],
   'payment.cod': ['paid_online'],
   'human.callback': ['hours'],
+  'greeting.thanks': ['review'],
   system: [
     'no_agent',
     'agent_greet',

@@ -10,7 +10,8 @@
  *    question: a size for the exchange, yes or no, paying online instead of on delivery, the
  *    remark's new text, a correction of the address being read back.
  * 3. Cue words that decide the topic whatever the classifier says: when people are back ("客服几点
- *    上班": the hours, no handoff), a person or the owner, a
+ *    上班": the hours, no handoff), a person or the owner, a review revised ("差评我改成好评了":
+ *    thanks), a
  *    complaint about the goods, price protection, a remark, where a return is sent, a refund
  *    under way, return postage, "算了", "发货了告诉我",
  *    "什么时候到货" from a buyer whose order is on its way (the parcel, not a restock), "发什么快递",
@@ -55,6 +56,7 @@ export const ROUTE_ORDER: readonly Claim[] = [
   // 3. cue words in context
   human.claims.hours,
   human.claims.cue,
+  greeting.claims.reviewRevised,
   returns.claims.complaint,
   remark.claims.priceProtect,
   remark.claims.remark,
