@@ -30,6 +30,9 @@ const POSTPONE = /问问|商量|再逛|逛逛|再说吧|晚点再|回头再|明�
 const COUPON = /券|满减|优惠码|红包|积分|会员价|活动价|津贴|返现/u;
 /** "包邮吗" / "包不包邮": a question about shipping, not a number. */
 const ASKS_FREE_SHIPPING = /包邮|免运费|运费/u;
+/** A bulk order: this many pieces or more, or wholesale words. */
+const BULK_QUANTITY = 10;
+const BULK = /批发|团购|批量|采购|工装|集采|公司要买|单位要买/u;
 /** A number asked about rather than offered: "468包邮吗", "这个468是到手价吗", "原价468现在多少". */
 const PRICE_ASKED = /[吗么?？]|多少|是不是|到手价|真的/u;
 /** A question about the price ("多少钱", "怎么卖"), and words that push it down ("便宜", "最低"). */
@@ -176,6 +179,15 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
   const s: HaggleSlot =
     prev && prev.productId === product.id ? { ...prev, offers: [...prev.offers], counters: [...prev.counters] } : newHaggle(product, shop);
   const { offer, wantsFreeShipping, quantity, courier } = buyerOffer(input, s.price, s.quantity);
+  // Twenty coats for a company, 批发价: an order of that size is priced by a person.
+  if (quantity >= BULK_QUANTITY || BULK.test(input.u.normalized)) {
+    return {
+      moves: [{ ...move(input, HAGGLE, 'bulk', { quantity }), fallback: move(input, 'system', 'handoff') }],
+      handoff: { reason: 'policy_limit', priority: 'normal', note: `批量/团购询价：${input.u.normalized.slice(0, 40)}`, announced: true },
+      pending: null,
+      slots: { haggle: s },
+    };
+  }
   /** Terms the shop did not offer: never closed on, read back as a counter first. */
   const otherTerms = quantity > 1 || (courier !== undefined && courier !== shop.policy.defaultCourier);
   const before = s.price;

@@ -271,6 +271,7 @@ export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
   'payment.cod': ['paid_online'],
   'human.callback': ['hours'],
   'greeting.thanks': ['review'],
+  'haggle.bargain': ['bulk'],
   system: [
     'no_agent',
     'agent_greet',

@@ -22,6 +22,7 @@ const MOVE_WORDS: ReadonlyMap<string, string> = new Map([
   ['worn', '穿过或洗过还想退'],
   ['refund_only', '仅退款或部分退款'],
   ['review', '买家改了好评'],
+  ['bulk', '批量/团购询价'],
   ['received', '收到开票信息'],
   ['still_open', '提醒还没确认的事'],
   ['withdraw', '撤销已登记的申请'],
