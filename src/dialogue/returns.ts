@@ -195,7 +195,7 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
         pending: null,
       };
     }
-    if (input.answer === 'no') return { moves: [move(input, REFUND, 'kept', itemVars(order))], pending: null };
+    if (input.answer === 'no') return declined(input, order);
     return {
       moves: [move(input, REFUND, 'confirm_refund', { ...itemVars(order), amount: order.total })],
       pending: { owner: REFUND, kind: 'confirm_refund', choices: [] },
@@ -255,8 +255,21 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
     };
     return { moves: [move(input, REFUND, 'within', returnVars)], slots: record(input, order, { kind: 'return' }), acts: [act], pending: null };
   }
-  if (input.answer === 'no') return { moves: [move(input, REFUND, 'kept', itemVars(order))], pending: null };
+  if (input.answer === 'no') return declined(input, order);
   return { moves: [move(input, REFUND, 'confirm_return', returnVars)], pending: { owner: REFUND, kind: 'confirm_return', choices: [] } };
+}
+
+/** "不对", "不是这个": the read-back is wrong, not the request withdrawn. */
+const WRONG = /^(?:不对|不是|错了)/u;
+
+/**
+ * No to the refund or return read back: "先不退了" keeps the order as it is; "不对" says the
+ * read-back is wrong, so the bot asks what is (which order or item, or an exchange instead).
+ * Scripts without the recheck move ask for the order number.
+ */
+function declined(input: PolicyInput, order: Order): PolicyResult {
+  if (!WRONG.test(input.u.normalized)) return { moves: [move(input, REFUND, 'kept', itemVars(order))], pending: null };
+  return { moves: [{ ...move(input, REFUND, 'recheck', itemVars(order)), fallback: move(input, REFUND, 'no_order') }], pending: null };
 }
 
 /** The product of the order's (first) item: what an exchange swaps a size of. */

@@ -266,7 +266,7 @@ export const REQUIRED_MOVES: Record<string, readonly string[]> = {
  */
 export const OPTIONAL_MOVES: Record<string, readonly string[]> = {
   'delivery.ship_time': ['courier'],
-  'return.refund': ['policy', 'return_address', 'progress', 'worn', 'refund_only'],
+  'return.refund': ['policy', 'return_address', 'progress', 'worn', 'refund_only', 'recheck'],
   'payment.invoice': ['received'],
   'payment.cod': ['paid_online'],
   'human.callback': ['hours'],

@@ -23,6 +23,7 @@ const MOVE_WORDS: ReadonlyMap<string, string> = new Map([
   ['refund_only', '仅退款或部分退款'],
   ['review', '买家改了好评'],
   ['bulk', '批量/团购询价'],
+  ['recheck', '复述不对，问哪里不对'],
   ['received', '收到开票信息'],
   ['still_open', '提醒还没确认的事'],
   ['withdraw', '撤销已登记的申请'],
