@@ -10,6 +10,7 @@ import { calendarDaysBetween } from '../shop/clock';
 import type { ActDraft } from '../model/acts';
 import type { ReturnRequest, SlotUpdate } from '../model/slots';
 import { claim } from './claims';
+import { TRACKING, trackingPolicy } from './delivery';
 import { namedProduct, namingText } from './focus';
 import { isShortColorOrSize, productColors } from './product';
 import { askedSize, lastEntity, move, orderMissing, sizeKey, unique, type Move, type PolicyInput, type PolicyResult } from './policy';
@@ -201,7 +202,12 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
       pending: { owner: REFUND, kind: 'confirm_refund', choices: [] },
     };
   }
-  if (order.status === 'shipped') return { moves: [move(input, REFUND, 'in_transit', windowVars(input, order).vars)] };
+  if (order.status === 'shipped') {
+    // A parcel past the delivery limit ("十天了还没到 退款吧"): chased, with a person on it, never "refuse it".
+    const tracked = trackingPolicy({ ...input, intent: TRACKING });
+    if (tracked.handoff?.reason === 'overdue_delivery') return { ...tracked, handledAs: TRACKING };
+    return { moves: [move(input, REFUND, 'in_transit', windowVars(input, order).vars)] };
+  }
   const { within, vars } = windowVars(input, order);
   // "仅退款", "退款不退货", "退一半": money back without the item is a person's call, never a full return read back.
   if (REFUND_ONLY.test(input.u.normalized) && input.answer === undefined) {
