@@ -30,6 +30,8 @@ const POSTPONE = /问问|商量|再逛|逛逛|再说吧|晚点再|回头再|明�
 const COUPON = /券|满减|优惠码|红包|积分|会员价|活动价|津贴|返现/u;
 /** "包邮吗" / "包不包邮": a question about shipping, not a number. */
 const ASKS_FREE_SHIPPING = /包邮|免运费|运费/u;
+/** The gift turned down: "袜子不要了", "不用送了", "赠品不要". */
+const GIFT_REFUSED = /(?:袜子|赠品|礼物|送的)\S{0,3}(?:不要|不用|不需要)|不用送|不要送|别送/u;
 /** A bulk order: this many pieces or more, or wholesale words. */
 const BULK_QUANTITY = 10;
 const BULK = /批发|团购|批量|采购|工装|集采|公司要买|单位要买/u;
@@ -170,6 +172,17 @@ export function hagglePolicy(input: PolicyInput): PolicyResult {
   return bargain(input, prev);
 }
 
+/**
+ * The bargain under way, on the product it is about: a yes or a walk-away answers that
+ * bargain even when another product was named since ("那再送条围巾呗" … "算了不要了" is about
+ * the coat, never a new offer on the scarf).
+ */
+function bargainUnderWay(input: PolicyInput): PolicyResult {
+  const slot = input.conv.slots.haggle;
+  const product = slot ? input.shop.product(slot.productId) : undefined;
+  return hagglePolicy(product ? { ...input, product } : input);
+}
+
 /** One bargaining turn on input.product, from the slot `prev` (when it is about that product). */
 function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult {
   const { shop, product } = input;
@@ -179,6 +192,8 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
   const s: HaggleSlot =
     prev && prev.productId === product.id ? { ...prev, offers: [...prev.offers], counters: [...prev.counters] } : newHaggle(product, shop);
   const { offer, wantsFreeShipping, quantity, courier } = buyerOffer(input, s.price, s.quantity);
+  // "袜子不要了 换成便宜10块": the gift is off the table (and off any deal read back).
+  if (s.gift !== undefined && GIFT_REFUSED.test(input.u.normalized)) delete s.gift;
   // Twenty coats for a company, 批发价: an order of that size is priced by a person.
   if (quantity >= BULK_QUANTITY || BULK.test(input.u.normalized)) {
     return {
@@ -451,7 +466,9 @@ const bargaining = ({ conv }: ClaimInput): boolean => conv.slots.haggle !== unde
 export const claims = {
   /** While bargaining, acceptance of our last price in the buyer's words ("那就按你说的吧", "行 我去拍"). */
   accept: claim('haggle.accept', ({ conv, u }) =>
-    conv.slots.haggle !== undefined && !hasMoneyOrOrder(u) && isAcceptance(u) ? { intent: HAGGLE, answer: 'yes' } : undefined,
+    conv.slots.haggle !== undefined && !hasMoneyOrOrder(u) && isAcceptance(u)
+      ? { intent: HAGGLE, answer: 'yes', policy: bargainUnderWay }
+      : undefined,
   ),
   /** While bargaining, walking away ("太贵了 不要了"): one retention line. Not a return. */
   walkAway: claim('haggle.walkAway', ({ conv, u }) =>
@@ -459,7 +476,7 @@ export const claims = {
     !hasMoneyOrOrder(u) &&
     (isWalkAway(u.normalized) || POSTPONE.test(u.normalized)) &&
     !/退|换货|退款/u.test(u.normalized)
-      ? { intent: HAGGLE }
+      ? { intent: HAGGLE, policy: bargainUnderWay }
       : undefined,
   ),
   /** Walking away over the price before any bargaining ("太贵了 不要了", "我再对比一下别家吧"). */
