@@ -140,6 +140,17 @@ function shippedOutcome(input: PolicyInput, intent: string, order: Order, handof
   return result;
 }
 
+/** A street with no house number, building or place in it ("文三路"): not deliverable yet. */
+function lacksNumber(detail: string | undefined): boolean {
+  const d = (detail ?? '').trim();
+  return (
+    d !== '' &&
+    !/[0-9一二三四五六七八九十百]+\s*[号栋幢楼室座弄]|\d|村|组|小区|大厦|公寓|花园|苑|院|学校|大学|公司|广场|中心|市场|医院|酒店|宾馆|商场|驿站|园区|社区|宿舍|府|城|湾|庭/u.test(
+      d,
+    )
+  );
+}
+
 /** address.confirm: show the address on file and ask the buyer to confirm it. */
 export function addressConfirmPolicy(input: PolicyInput): PolicyResult {
   const { order } = input;
@@ -188,6 +199,15 @@ export function addressChangePolicy(input: PolicyInput): PolicyResult {
     const corrected = pendingAddress ? correctAddress(input.u, pendingAddress) : undefined;
     if (corrected) return readBack(corrected);
     const entity = lastEntity(input.u, 'address');
+    // "杭州市西湖区 文三路": a street with no number cannot be delivered to; ask for it, record nothing.
+    if (entity && isUsableAddress(entity) && lacksNumber(entity.detail)) {
+      return {
+        ...base,
+        moves: [move(input, ADDRESS_CHANGE, 'ask_new', { address: current, askNumber: true, street: entity.detail })],
+        slots: { awaitingAddress: true },
+        pending: null,
+      };
+    }
     if (entity && (isUsableAddress(entity) || entity.recipient !== undefined)) return readBack(mergeAddress(entity, current));
     // A new phone alone keeps the address on file and changes only the number.
     const phone = lastEntity(input.u, 'phone');

@@ -47,6 +47,8 @@ const ADDRESS_VARIABLES: VariableSet = {
   carrier: { description: 'Courier name when already shipped', optional: true },
   trackingNumber: { description: 'Tracking number when already shipped', optional: true },
   askPhone: { description: 'true when the buyer is changing the phone but sent no whole mobile number (ask_new asks for it)', optional: true },
+  askNumber: { description: 'true when the new address has a street but no house number (ask_new asks for it)', optional: true },
+  street: { description: 'The street the buyer sent without a number, when askNumber', optional: true },
 };
 
 const DELIVERY_VARIABLES: VariableSet = {

@@ -185,6 +185,7 @@ export function shopSample(shop: ShopData | undefined, now: Date = new Date()): 
     dealOrder: order?.number ?? FALLBACK.orderNumber,
     dealOrderPaid: false,
     remark: '送人的，包裹里不要放购物清单',
+    street: '文三路',
     colorSizes: sizesInStock.join('/') || FALLBACK.product.sizes,
     missingSizes: 'XL',
     quality: false,

@@ -38,6 +38,8 @@ export const VARIABLE_WORDS: ReadonlyMap<string, string> = new Map([
   ['atListPrice', '成交价就是原价时为 true（让的是赠品或包邮，不用改价）'],
   ['askedDefault', '买家问的正是店里默认的快递时为 true'],
   ['askPhone', '买家要改电话但号码不完整时为 true（此时请买家发完整的11位手机号）'],
+  ['askNumber', '新地址只有路名没有门牌号时为 true（此时请买家补充门牌号）'],
+  ['street', '买家发的没有门牌号的路名'],
   ['carrier', '快递公司'],
   ['trackingNumber', '运单号'],
   ['shipBy', '预计发货时间，写 {{when shipBy}} → 今天 16:00'],
