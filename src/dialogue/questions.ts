@@ -8,14 +8,15 @@
  */
 import type { Understanding } from '../nlu/types';
 
-const QUESTION_WORD = /吗|呢|多少|几|什么|怎么|能不能|有没有|可不可以|可以|是否|哪/u;
+const QUESTION_WORD = /吗|呢|多少|几|什么|怎么|能不能|有没有|可不可以|可以|是否|哪|[不没]$/u;
 const MIN_CONFIDENCE = 0.6;
 
 /** The parts of a message that each ask something (two or more, else none). */
 export function questionParts(text: string): string[] {
   const pieces: string[] = [];
   for (const sentence of text.split(/[？?。；;！!\n]+/u)) {
-    const commaParts = sentence.split(/[，,]/u);
+    // Buyers separate questions with spaces as often as with commas ("什么时候发 发什么快递 能开票不").
+    const commaParts = sentence.split(/[，,]|\s+/u);
     let current = '';
     for (const part of commaParts) {
       // A comma starts a new question only when what follows asks something on its own.
@@ -42,14 +43,23 @@ export interface OtherQuestion {
  * asked; `before` when it came before the part about the handled topic (so the reply answers
  * in that order too).
  */
-export function otherQuestions(text: string, handled: string, understand: (text: string) => Understanding): OtherQuestion[] {
+export function otherQuestions(
+  text: string,
+  handled: string,
+  understand: (text: string) => Understanding,
+  /** The turn took a narrower question of the topic (the courier, not the ship time): its topic's own question is answered too. */
+  narrower = false,
+): OtherQuestion[] {
   const parts = questionParts(text).map((part) => understand(part));
-  const mainAt = parts.findIndex((u) => u.intent === handled);
+  // Stock and size are one topic: "M码驼色 有货吗" is answered once.
+  const topic = (u: Understanding): string => (u.category === 'product' && u.intent !== 'product.info' ? 'product' : u.intent);
+  const handledTopic = handled === 'product.stock' || handled === 'product.size_color' ? 'product' : handled;
+  const mainAt = narrower ? -1 : parts.findIndex((u) => topic(u) === handledTopic);
   const out: OtherQuestion[] = [];
-  const seen = new Set([handled]);
+  const seen = new Set(narrower ? [] : [handledTopic]);
   parts.forEach((u, i) => {
-    if (u.confidence < MIN_CONFIDENCE || u.category === 'other' || u.category === 'greeting' || seen.has(u.intent)) return;
-    seen.add(u.intent);
+    if (u.confidence < MIN_CONFIDENCE || u.category === 'other' || u.category === 'greeting' || seen.has(topic(u))) return;
+    seen.add(topic(u));
     out.push({ u, before: mainAt > i });
   });
   return out.slice(0, 2);

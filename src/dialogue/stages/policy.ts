@@ -92,7 +92,9 @@ export function runPolicy(input: PolicyStageInput): PolicyStageOutput {
   let leadCount = 0;
   // Two or three questions in one message: the others are answered in the same reply.
   if (!routed.clarify && !routed.answer && !handoff) {
-    for (const { u: other, before } of otherQuestions(text, handled, bundle.understand)) {
+    // The courier is a narrower question of the ship time: "什么时候发 发什么快递" gets both.
+    const narrower = routed.claim === 'delivery.courier';
+    for (const { u: other, before } of otherQuestions(text, handled, bundle.understand, narrower)) {
       const extra = policyFor(other.intent)(policyInputFor(shop, conv, other, other.intent, now));
       if (extra.acts || extra.pending) continue; // an act or a question of its own needs its own turn
       const answer = extra.moves.filter((m) => m.intent !== 'system');
