@@ -115,6 +115,19 @@ export function choiceIndex(choices: readonly string[], text: string, normalized
   return typed === '' ? -1 : choices.findIndex((c) => bareWords(c) === typed);
 }
 
+/** The act a read-back asks about, as a buyer repeats it to say yes: "嗯，退吧", "好吧 那就换吧". */
+const ACT_ECHO: Record<string, RegExp> = {
+  'return.refund': /^(?:(?:嗯+|好吧?|好的|行吧?|可以|对)[，,、\s]*)?(?:那就|就|那)?退(?:吧|了吧|货吧|款吧|掉吧)$/u,
+  'return.exchange': /^(?:(?:嗯+|好吧?|好的|行吧?|可以|对)[，,、\s]*)?(?:那就|就|那)?换(?:吧|这个吧|了吧)$/u,
+  'address.change': /^(?:(?:嗯+|好吧?|好的|行吧?|可以|对)[，,、\s]*)?(?:那就|就|那)?改(?:吧|这个吧|了吧)$/u,
+};
+
+/** Yes said by repeating the act the pending read-back is about ("那就退吧" to "确定申请退货吗"). */
+function echoedYes(u: Understanding, owner: string): Answer | undefined {
+  const re = ACT_ECHO[owner];
+  return re && re.test(u.normalized.trim()) ? 'yes' : undefined;
+}
+
 /** A short "thank you"-like word ("好的谢谢") answers a yes/no question with yes. */
 const YES_INTENTS = new Set(['greeting.thanks']);
 
@@ -128,7 +141,7 @@ export const claims = {
   pendingAnswer: claim('pending.answer', ({ pending, u, text }) => {
     if (!pending) return undefined;
     const idx = choiceIndex(pending.choices, text, u.normalized);
-    const typed = idx < 0 ? readAnswer(u) : undefined;
+    const typed = idx < 0 ? (readAnswer(u) ?? echoedYes(u, pending.owner)) : undefined;
     const thanks = idx < 0 && typed === undefined && YES_INTENTS.has(u.intent) && u.entities.length === 0 && text.length <= 4 && !bareOffer(u);
     if (idx === 0 || typed === 'yes' || thanks) return { intent: pending.owner, answer: 'yes', pending };
     if (idx === 1 || typed === 'no') return { intent: pending.owner, answer: 'no', pending };

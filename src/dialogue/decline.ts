@@ -82,8 +82,20 @@ function declinedPolicy(flow: string) {
   };
 }
 
+/** "还是原来那个吧", "改回原来的地址": back to the address on file. */
+const REVERT =
+  /^(?:等等|等一下|哦|嗯|那|算了)?[，,\s]*(?:还是|就)?(?:用|改回|改成|寄到|发到)?原来(?:的|那个)?(?:地址)?(?:吧|就行|就好|好了)?[。.!！~～]*$|改回(?:原来|去)(?:的)?(?:地址)?(?:吧)?$/u;
+
 /** Routing claims (see stages/route.ts for their order). */
 export const claims = {
+  /**
+   * "还是原来那个吧" while changing the address (a read-back open, or a change recorded in this
+   * conversation): the address change is declined (and a recorded one withdrawn by a person).
+   */
+  revertAddress: claim('decline.revertAddress', ({ u, conv, pending, lastHandled }) => {
+    const aboutAddress = pending?.owner === ADDRESS_CHANGE || lastHandled === ADDRESS_CHANGE || conv.slots.addressChange !== undefined;
+    return aboutAddress && REVERT.test(u.normalized.trim()) ? { intent: ADDRESS_CHANGE, policy: declinedPolicy(ADDRESS_CHANGE) } : undefined;
+  }),
   /** "我不是要退款", "不用改地址了": nothing changes, and no flow starts. */
   declined: claim('decline.act', ({ u }) => {
     const flow = declinedFlow(u.normalized);

@@ -48,7 +48,7 @@ export function thanksPolicy(input: PolicyInput): PolicyResult {
 }
 
 /** "那算了", "不用了": the buyer drops what they asked; a polite close, not a clarifying question. */
-const DISMISS = /^(?:那|哦|嗯|好吧|好的)?[，,\s]*(?:就)?(?:算了|不用了|没事了|不改了|不换了|那不用了)(?:吧|啦|了|哈)?[。.!！~～]*$/u;
+const DISMISS = /^(?:那|哦|嗯|好吧|好的)?[，,\s]*(?:就)?(?:算了[，,\s]*)?(?:算了|不用了|没事了|不改了|不换了|那不用了)(?:吧|啦|了|哈)?[。.!！~～]*$/u;
 
 /** "差评我改成好评了": the buyer revised the review. Thanks, not an apology and a complaint ticket. */
 const REVIEW_REVISED =

@@ -4,8 +4,8 @@
  * the classifier's intent. The order is the routing policy, read top to bottom:
  *
  * 1. A choice: the buyer picked one of the clarifying question's quick replies.
- * 2. An act declined and nothing else ("我不是要退款", "算了不用改地址了": nothing changes,
- *    even while the bot waits on that act's question), another item named for the return or
+ * 2. An act declined and nothing else ("我不是要退款", "算了不用改地址了", "还是原来那个吧"
+ *    while changing the address: nothing changes, even while the bot waits on that act's question), another item named for the return or
  *    exchange under way ("不是裤子 是围巾"), else an answer to the pending
  *    question: a size for the exchange, yes or no, paying online instead of on delivery, the
  *    remark's new text, a correction of the address being read back.
@@ -47,6 +47,7 @@ export const ROUTE_ORDER: readonly Claim[] = [
   clarify.claims.choice,
   // 2. the pending question (a decline first: "不用改了" cancels, where "不对" asks again)
   decline.claims.declined,
+  decline.claims.revertAddress,
   returns.claims.otherItem,
   returns.claims.exchangeSize,
   answers.claims.pendingAnswer,
