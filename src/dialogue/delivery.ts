@@ -8,7 +8,7 @@ import type { Order } from '../shop/types';
 import { calendarDaysBetween } from '../shop/clock';
 import { claim } from './claims';
 import { namedProduct } from './focus';
-import { hoursBetween, lastEntity, move, orderMissing, shipByFor, type Move, type PolicyInput, type PolicyResult } from './policy';
+import { hoursBetween, move, orderMissing, shipByFor, type Move, type PolicyInput, type PolicyResult } from './policy';
 
 export const SHIP_TIME = 'delivery.ship_time';
 export const TRACKING = 'delivery.tracking';
