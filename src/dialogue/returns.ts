@@ -129,11 +129,11 @@ function refundProgress(input: PolicyInput, policyAnswer: () => Move): PolicyRes
 
 /** "支持七天无理由吗", "包退换吗": the shop's return policy asked before buying (no order of theirs in it). */
 const RETURN_POLICY_QUESTION = /(?:七天|7天)无理由|无理由退|包退|包换|(?:能|可以|支持)退换/u;
-const ABOUT_AN_ORDER = /我的|订单|这单|那单|买的|收到|怎么就|为什么|凭什么|不行|[A-Za-z]\d{4,}/u;
+const ABOUT_AN_ORDER = /我的|订单|这单|那单|买的|收到|[A-Za-z]\d{4,}/u;
 /** A refund without sending the item back, or part of the price back. */
 const REFUND_ONLY = /仅退款|只退款|光退款|退款不退货|不退货.{0,4}退款|不想寄回|不寄回|退一半|部分退款|退点钱|退一部分|补偿/u;
 /** Worn, washed or tags removed: whether it may still go back without a reason is a person's call. */
-const WORN = /洗过|洗了|穿过|穿了|剪了吊牌|吊牌剪|没吊牌|拆了吊牌|吊牌(?:没了|丢了|拆了)/u;
+const WORN = /洗过|洗了|(?<!试)穿过|(?<!试)穿了(?:几|好几|一|两|三)?(?:天|次|周|回)|剪了吊牌|吊牌剪|没吊牌|拆了吊牌|吊牌(?:没了|丢了|拆了)/u;
 
 export function isReturnPolicyQuestion(u: Understanding): boolean {
   const t = u.normalized;
@@ -151,8 +151,9 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
     ...move(input, REFUND, 'policy', { shopPaysShipping }),
     fallback: move(input, REFUND, 'shipping_fee', { shopPaysShipping, quality: false }),
   });
-  // The general policy is for a buyer without a delivered order past its window (they are told their own case).
-  const pastWindow = order !== undefined && order.deliveredAt !== undefined && !windowVars(input, order).within;
+  // A buyer just told their order is past the window ("七天无理由 怎么就不行了") is told their own case, not the general policy.
+  const returning = input.conv.turns.at(-2)?.category === 'return';
+  const pastWindow = returning && order !== undefined && order.deliveredAt !== undefined && !windowVars(input, order).within;
   if (isReturnPolicyQuestion(input.u) && !pastWindow && !WORN.test(input.u.normalized)) return { moves: [policyAnswer()] };
   // A refund under way: when the money comes, or a person checks (never a second return).
   if (isRefundProgressQuestion(input.u)) return refundProgress(input, policyAnswer);
