@@ -153,8 +153,8 @@ function buildKeys(products: readonly Product[]): CatalogueKeys {
  * What a message names, without what it says it is not: "不是裤子 是围巾" names the scarf.
  */
 export function namingText(normalized: string): string {
-  const m = /不是[^，,。.!！?？\s是]{1,8}[，,。\s]*(?:是|要|说的是|我说的是)?(.+)$/u.exec(normalized);
-  return m?.[1] ?? normalized;
+  // Only the "不是X" part goes: what comes before it still names ("大衣不是说包邮吗").
+  return normalized.replace(/不是[^，,。.!！?？\s是]{1,8}(?=[，,。\s]*(?:是|要|说的是|我说的是)?\S)/u, '');
 }
 
 /**
