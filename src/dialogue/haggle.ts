@@ -379,7 +379,8 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
       s.pushes++;
       const ask = move(input, HAGGLE, 'ask_offer', vars());
       if (s.pushes >= cfg.maxPushes) {
-        return done({ moves: [ask], handoff: { reason: 'policy_limit', priority: 'normal', note: `买家多次要求便宜但不出价，当前报价 ${s.price}` } });
+        // A person takes it: the handoff notice alone, not "give me your price" and "a colleague comes" at once.
+        return done({ moves: [], handoff: { reason: 'policy_limit', priority: 'normal', note: `买家多次要求便宜但不出价，当前报价 ${s.price}` } });
       }
       return done({ moves: [ask], pending: null });
     }

@@ -73,7 +73,9 @@ test('a push without a number moves the price once at most, then asks the buyer 
   const pushes = Array.from({ length: 5 }, () => understood('haggle.bargain'));
   const results = run(pushes);
   const moves = results.map((r) => /\/(\w+)#/.exec(r.replies[0]!.templateId ?? '')?.[1]);
-  expect(moves).toEqual(['ask_price', 'concession', 'ask_offer', 'ask_offer', 'ask_offer']);
+  // At the limit a person takes it: the handoff notice alone (not "give me your price" beside it).
+  expect(moves).toEqual(['ask_price', 'concession', 'ask_offer', 'ask_offer', 'handoff']);
+  expect(results[4]!.replies).toHaveLength(1);
   expect(results[1]!.replies[0]!.text).toContain(shop.policy.haggle.gift);
   // The price itself never moved: no money was conceded without the buyer's number.
   for (const r of results) for (const reply of r.replies) if (reply.offer !== undefined) expect(reply.offer).toBe(coat.listPrice);
