@@ -94,7 +94,8 @@ export function renderMove(
   } catch (e) {
     throw new AppError('TEMPLATE_ERROR', `${variant.id}: ${(e as Error).message}`, { templateId: variant.id }, { cause: e });
   }
-  const out: RenderedMove = { text: text.replace(/\s+/g, ' ').trim(), templateId: variant.id };
+  // "{{size}}码" for a size that already ends in 码 ("均码", "38码") would say "均码码".
+  const out: RenderedMove = { text: text.replace(/\s+/g, ' ').replace(/码码/gu, '码').trim(), templateId: variant.id };
   if (m.quickReplies.length > 0) out.quickReplies = [...m.quickReplies];
   return out;
 }

@@ -110,6 +110,19 @@ test('an intent no intent file defines is reported', () => {
   });
 });
 
+test('a size that already ends in 码 is not said with 码 twice', () => {
+  // (A common variable stands in for a size: this file's intent takes no product variables.)
+  const { template } = parseTemplateFile('t.yaml', file('  transfer:\n    - 现在有{{buyer.name}}码\n'));
+  const set = { 'human.request': template! };
+  for (const [size, said] of [
+    ['均码', '现在有均码'],
+    ['38码', '现在有38码'],
+    ['M', '现在有M码'],
+  ]) {
+    expect(renderMove(set, 'human.request', 'transfer', { buyer: { name: size } }, { now: NOW, utcOffsetMinutes: 480 }).text).toBe(said);
+  }
+});
+
 test('rendering is strict, cleans interpolated text and rotates variants', () => {
   const { template } = parseTemplateFile('t.yaml', file('  transfer:\n    - A {{buyer.name}}\n    - B {{buyer.name}}\n'));
   const set = { 'human.request': template! };
