@@ -6,7 +6,7 @@
  */
 import { ADDRESS_CHANGE, ADDRESS_CONFIRM, hasShipped } from './address';
 import { claim } from './claims';
-import { effectiveAddress, move, type PolicyInput, type PolicyResult } from './policy';
+import { effectiveAddress, handedOver, move, type PolicyInput, type PolicyResult } from './policy';
 import { EXCHANGE, REFUND } from './returns';
 
 const NEGATION = '(?:不是要|不是想|没说要|没说过要|没有要|没要|不用|不要|不想|不需要|无需|不必|先不|暂时不|别|不)';
@@ -67,10 +67,9 @@ function declinedPolicy(flow: string) {
     const registered = registeredKind(input, flow);
     if (registered !== undefined && order) {
       const topic = WITHDRAWN[registered] ?? '申请';
+      const note = `买家要撤销刚登记的${topic}（${order.number}）`;
       return {
-        moves: [{ ...move(input, 'system', 'withdraw', { topic }), fallback: move(input, 'system', 'handoff') }],
-        handoff: { reason: 'after_sale', priority: 'normal', note: `买家要撤销刚登记的${topic}（${order.number}）`, announced: true },
-        pending: null,
+        ...handedOver(input, move(input, 'system', 'withdraw', { topic }), { reason: 'after_sale', priority: 'normal', note }),
         handledAs: flow,
       };
     }

@@ -12,7 +12,7 @@ import { bareOffer, isAcceptance, priceOnly, readAnswer } from './answers';
 import { claim, type ClaimInput } from './claims';
 import type { ActDraft } from '../model/acts';
 import type { HaggleSlot } from '../model/slots';
-import { lastEntity, move, shipByFor, type PolicyInput, type PolicyResult } from './policy';
+import { handedOver, lastEntity, move, shipByFor, type PolicyInput, type PolicyResult } from './policy';
 
 export const HAGGLE = 'haggle.bargain';
 
@@ -196,10 +196,9 @@ function bargain(input: PolicyInput, prev: HaggleSlot | undefined): PolicyResult
   if (s.gift !== undefined && GIFT_REFUSED.test(input.u.normalized)) delete s.gift;
   // Twenty coats for a company, 批发价: an order of that size is priced by a person.
   if (quantity >= BULK_QUANTITY || BULK.test(input.u.normalized)) {
+    const note = `批量/团购询价：${input.u.normalized.slice(0, 40)}`;
     return {
-      moves: [{ ...move(input, HAGGLE, 'bulk', { quantity }), fallback: move(input, 'system', 'handoff') }],
-      handoff: { reason: 'policy_limit', priority: 'normal', note: `批量/团购询价：${input.u.normalized.slice(0, 40)}`, announced: true },
-      pending: null,
+      ...handedOver(input, move(input, HAGGLE, 'bulk', { quantity }), { reason: 'policy_limit', priority: 'normal', note }),
       slots: { haggle: s },
     };
   }

@@ -177,6 +177,14 @@ export function move(input: PolicyInput, intent: string, name: string, vars: Rec
 }
 
 /**
+ * A reply that itself says a person takes it over, with that handoff (announced: the engine's
+ * notice is not said after it). Scripts without the move say the engine's handoff notice.
+ */
+export function handedOver(input: PolicyInput, reply: Move, handoff: Omit<HandoffRequest, 'announced'>): PolicyResult {
+  return { moves: [{ ...reply, fallback: move(input, 'system', 'handoff') }], handoff: { ...handoff, announced: true }, pending: null };
+}
+
+/**
  * When an order paid at `paidAt` ships: by the cut-off of the same day if paid before it,
  * else by the next cut-off; either way on the first day the warehouse ships (policy
  * `shipDays`, `noShipDates`; the demo shop ships every day).

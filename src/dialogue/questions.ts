@@ -31,6 +31,9 @@ export function questionParts(text: string): string[] {
   return parts.length >= 2 ? parts.slice(0, 3) : [];
 }
 
+/** The topic of an intent: stock and size are one ("M码驼色 有货吗" is answered once). */
+const topicOf = (intent: string): string => (intent === 'product.stock' || intent === 'product.size_color' ? 'product' : intent);
+
 /** Another question in the message, and whether it was asked before the one the turn is handled as. */
 export interface OtherQuestion {
   u: Understanding;
@@ -51,9 +54,8 @@ export function otherQuestions(
   narrower = false,
 ): OtherQuestion[] {
   const parts = questionParts(text).map((part) => understand(part));
-  // Stock and size are one topic: "M码驼色 有货吗" is answered once.
-  const topic = (u: Understanding): string => (u.category === 'product' && u.intent !== 'product.info' ? 'product' : u.intent);
-  const handledTopic = handled === 'product.stock' || handled === 'product.size_color' ? 'product' : handled;
+  const handledTopic = topicOf(handled);
+  const topic = (u: Understanding): string => topicOf(u.intent);
   const mainAt = narrower ? -1 : parts.findIndex((u) => topic(u) === handledTopic);
   const out: OtherQuestion[] = [];
   const seen = new Set(narrower ? [] : [handledTopic]);

@@ -13,7 +13,7 @@ import { claim } from './claims';
 import { TRACKING, trackingPolicy } from './delivery';
 import { namedProduct, namingText } from './focus';
 import { isShortColorOrSize, productColors } from './product';
-import { askedSize, lastEntity, move, orderMissing, sizeKey, unique, type Move, type PolicyInput, type PolicyResult } from './policy';
+import { askedSize, handedOver, lastEntity, move, orderMissing, sizeKey, unique, type Move, type PolicyInput, type PolicyResult } from './policy';
 
 export const REFUND = 'return.refund';
 export const EXCHANGE = 'return.exchange';
@@ -41,6 +41,13 @@ function record(input: PolicyInput, order: Order, req: Omit<ReturnRequest, 'orde
   const existing = input.conv.slots.returnRequests ?? [];
   const others = existing.filter((r) => !(r.orderNumber === order.number && r.kind === req.kind));
   return { returnRequests: [...others, { orderNumber: order.number, at: input.now.toISOString(), ...req }] };
+}
+
+/** What a return of `order` is read back and recorded with: the window, the item, the amount, who pays the postage. */
+function returnVarsOf(input: PolicyInput, order: Order, window: Record<string, unknown>) {
+  const quality = isQualityReturn(input);
+  const shopPaysShipping = quality || input.shop.policy.returnShippingPaidBy === 'shop';
+  return { ...window, ...itemVars(order), amount: order.total, quality, shopPaysShipping };
 }
 
 function windowVars(input: PolicyInput, order: Order): { within: boolean; vars: Record<string, unknown> } {
@@ -115,16 +122,8 @@ function refundProgress(input: PolicyInput, policyAnswer: () => Move): PolicyRes
   const progress = move(input, REFUND, 'progress', vars);
   if (!late) return { moves: [{ ...progress, fallback: policyAnswer() }], pending: null };
   const about = order ? `（${order.number}）` : '';
-  return {
-    moves: [{ ...progress, fallback: move(input, 'system', 'handoff') }],
-    handoff: {
-      reason: 'after_sale',
-      priority: 'normal',
-      note: `买家问退款进度${about}${returnTracking ? `，寄回单号 ${returnTracking}` : ''}`,
-      announced: true,
-    },
-    pending: null,
-  };
+  const note = `买家问退款进度${about}${returnTracking ? `，寄回单号 ${returnTracking}` : ''}`;
+  return handedOver(input, progress, { reason: 'after_sale', priority: 'normal', note });
 }
 
 /** "支持七天无理由吗", "包退换吗": the shop's return policy asked before buying (no order of theirs in it). */
@@ -176,10 +175,7 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
   if (registered?.kind === 'refund' && order.status === 'paid')
     return { moves: [move(input, REFUND, 'not_shipped', itemVars(order))], pending: null };
   if (registered?.kind === 'return' && order.status !== 'paid') {
-    const quality = isQualityReturn(input);
-    const { vars } = windowVars(input, order);
-    const shopPaysShipping = quality || input.shop.policy.returnShippingPaidBy === 'shop';
-    return { moves: [move(input, REFUND, 'within', { ...vars, ...itemVars(order), amount: order.total, quality, shopPaysShipping })], pending: null };
+    return { moves: [move(input, REFUND, 'within', returnVarsOf(input, order, windowVars(input, order).vars))], pending: null };
   }
   if (order.status === 'paid') {
     // Read back what is refunded; recorded only once the buyer confirms.
@@ -212,16 +208,8 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
   const { within, vars } = windowVars(input, order);
   // "仅退款", "退款不退货", "退一半": money back without the item is a person's call, never a full return read back.
   if (REFUND_ONLY.test(input.u.normalized) && input.answer === undefined) {
-    return {
-      moves: [{ ...move(input, REFUND, 'refund_only', vars), fallback: move(input, 'system', 'handoff') }],
-      handoff: {
-        reason: 'policy_limit',
-        priority: 'normal',
-        note: `买家要求仅退款/部分退款（${order.number}）：${input.u.normalized.slice(0, 40)}`,
-        announced: true,
-      },
-      pending: null,
-    };
+    const note = `买家要求仅退款/部分退款（${order.number}）：${input.u.normalized.slice(0, 40)}`;
+    return handedOver(input, move(input, REFUND, 'refund_only', vars), { reason: 'policy_limit', priority: 'normal', note });
   }
   if (!within) {
     return {
@@ -235,22 +223,13 @@ export function refundPolicy(input: PolicyInput): PolicyResult {
       },
     };
   }
-  const quality = isQualityReturn(input);
+  const returnVars = returnVarsOf(input, order, vars);
+  const { quality, shopPaysShipping: shopPays } = returnVars;
   // Worn or washed (and no quality problem): a person decides whether it may still go back.
   if (!quality && WORN.test(input.u.normalized) && input.answer === undefined) {
-    return {
-      moves: [{ ...move(input, REFUND, 'worn', vars), fallback: move(input, 'system', 'handoff') }],
-      handoff: {
-        reason: 'policy_limit',
-        priority: 'normal',
-        note: `买家说商品已穿过/洗过（${order.number}），请判断能否无理由退货`,
-        announced: true,
-      },
-      pending: null,
-    };
+    const note = `买家说商品已穿过/洗过（${order.number}），请判断能否无理由退货`;
+    return handedOver(input, move(input, REFUND, 'worn', vars), { reason: 'policy_limit', priority: 'normal', note });
   }
-  const shopPays = quality || input.shop.policy.returnShippingPaidBy === 'shop';
-  const returnVars = { ...vars, ...itemVars(order), amount: order.total, quality, shopPaysShipping: shopPays };
   if (input.answer === 'yes' && input.pending?.kind === 'confirm_return') {
     const act: ActDraft = {
       kind: 'return',

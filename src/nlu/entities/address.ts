@@ -73,6 +73,8 @@ const DETAIL_RE = new RegExp(`^([${HAN}A-Za-z0-9\\-#]{0,40}?(?:${STREET_WORD})[$
 const DETAIL_MORE_RE = new RegExp(`^([\\s,，]+)([${HAN}A-Za-z0-9\\-#]{0,40}?(?:${STREET_WORD})[${HAN}A-Za-z0-9\\-#]{0,30})`);
 /** What may stand between the parts of a place: spaces, commas. */
 const GAP_RE = /^[\s,，]+/u;
+/** The length of the gap (spaces, commas) at `at` in `text`. */
+const gapAt = (text: string, at: number): number => GAP_RE.exec(text.slice(at))?.[0].length ?? 0;
 const STREET_ONLY_RE = new RegExp(`([${HAN}]{2,12}(?:路|街|大道|巷|弄)(?:[0-9一二三四五六七八九十百]+号)?[${HAN}A-Za-z0-9\\-#]{0,20})`);
 
 /** What buyers say around an address that is not part of it. */
@@ -162,16 +164,13 @@ function parsePlace(text: string): { parts: Parts; start: number; end: number } 
     }
     const rest = (): string => text.slice(cursor);
     // "广东省 深圳市 福田区": the parts may be typed apart.
-    const skipGap = (): void => {
-      cursor += GAP_RE.exec(rest())?.[0].length ?? 0;
-    };
-    skipGap();
+    cursor += gapAt(text, cursor);
     if (!parts.city) {
       const city = firstMatch(CITY_RES, rest());
       if (city) {
         parts.city = city;
         cursor += city.length;
-        skipGap();
+        cursor += gapAt(text, cursor);
       }
     }
     const district = firstMatch(DISTRICT_RES, rest());
@@ -186,7 +185,7 @@ function parsePlace(text: string): { parts: Parts; start: number; end: number } 
       start = city.index;
       parts.city = city[1] as string;
       cursor = city.index + (city[1] as string).length;
-      cursor += GAP_RE.exec(text.slice(cursor))?.[0].length ?? 0;
+      cursor += gapAt(text, cursor);
       const district = firstMatch(DISTRICT_RES, text.slice(cursor));
       if (district) {
         parts.district = district;
